@@ -1,0 +1,382 @@
+// Environment → one typed, validated Config. Every problem is collected and reported at once,
+// naming the variable, so an operator fixes their .env in one go instead of one error per start.
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+export type DatabaseTarget =
+  | {
+      kind: 'mysql';
+      host: string;
+      port: number;
+      user: string;
+      password: string;
+      database: string;
+      /** The URL with its password replaced by ***, safe to log and show. */
+      display: string;
+    }
+  | { kind: 'sqlite'; path: string; display: string };
+
+export type Locale = 'en' | 'pl';
+export const LOCALES: readonly Locale[] = ['en', 'pl'];
+
+export interface TableNames {
+  jobs: string;
+  failedJobs: string;
+  jobBatches: string;
+  audit: string;
+  alerts: string;
+}
+
+export interface Config {
+  /** null: no DATABASE_URL; only the local shell may then run, on the demo database. */
+  database: DatabaseTarget | null;
+  tables: TableNames;
+  queue: {
+    stuckAfterSec: number;
+    retryAfterSec: number;
+    retryWindowSec: number;
+    appKey: Buffer | null;
+    appTimezone: string;
+    pageSize: number;
+  };
+  locale: Locale;
+  access: {
+    /** "slack:U0123", "discord:4567", "shell:*"… */
+    operators: Set<string>;
+    operatorRoles: Set<string>;
+    /** null = every channel may talk to the bot. Entries as "slack:C0123" or "discord:890". */
+    channels: Set<string> | null;
+  };
+  actions: { secret: string | null; ttlSec: number };
+  slack: {
+    botToken: string;
+    signingSecret: string | null;
+    appToken: string | null;
+    apiUrl: string | null;
+    port: number;
+  } | null;
+  discord: { token: string; apiUrl: string | null; guildId: string | null; applicationId: string | null } | null;
+  alerts: {
+    schedule: string;
+    waitAfterSec: number;
+    waitAfterByQueue: Record<string, number>;
+    failedSpike: number;
+    remindSec: number;
+    slackChannel: string | null;
+    discordChannel: string | null;
+  };
+  log: { level: string; pretty: boolean };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Parse a DATABASE_URL; the error names the scheme it refused. */
+export function parseDatabaseUrl(url: string): DatabaseTarget | string {
+  const trimmed = url.trim();
+  if (trimmed.startsWith('sqlite:')) {
+    let path = trimmed.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2); // sqlite:///abs/path and sqlite://rel both seen in the wild
+    if (!path) return 'DATABASE_URL: sqlite: needs a file path, e.g. sqlite:/var/www/app/database/database.sqlite';
+    return { kind: 'sqlite', path, display: `sqlite:${path}` };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    return 'DATABASE_URL is not a URL; use mysql://user:password@host:3306/database, mariadb://… or sqlite:<path>';
+  }
+  const scheme = parsed.protocol.replace(/:$/, '');
+  if (scheme !== 'mysql' && scheme !== 'mariadb') {
+    return `DATABASE_URL scheme "${scheme}:" is not supported; use mysql://, mariadb:// or sqlite:<path>`;
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) return 'DATABASE_URL must name the database, e.g. mysql://user@127.0.0.1:3306/laravel';
+  const user = decodeURIComponent(parsed.username || 'root');
+  const password = decodeURIComponent(parsed.password);
+  const port = parsed.port ? Number(parsed.port) : 3306;
+  const shown = new URL(trimmed);
+  if (shown.password) shown.password = '***';
+  return {
+    kind: 'mysql',
+    host: parsed.hostname || '127.0.0.1',
+    port,
+    user,
+    password,
+    database,
+    display: shown.toString(),
+  };
+}
+
+/** Laravel's APP_KEY: "base64:<32 bytes>" (or 16 for AES-128), or a raw 32-character string. */
+export function parseAppKey(value: string): Buffer | string {
+  const key = value.startsWith('base64:') ? Buffer.from(value.slice(7), 'base64') : Buffer.from(value, 'utf8');
+  if (key.length !== 32 && key.length !== 16) {
+    return `APP_KEY must be Laravel's key ("base64:" followed by 32 bytes in base64, as in the app's .env); it decodes to ${key.length} bytes`;
+  }
+  return key;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "10m" or "10m,imports=30m,mail=1h" → default seconds and per-queue overrides. */
+export function parseWaitAfter(text: string): { defaultSec: number; byQueue: Record<string, number> } | string {
+  let defaultSec: number | null = null;
+  const byQueue: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq === -1) {
+      defaultSec = parseDuration(part);
+      if (defaultSec === null) return `QUEUE_BOT_WAIT_AFTER: "${part}" is not a duration (use 90s, 10m, 2h)`;
+    } else {
+      const queue = part.slice(0, eq).trim();
+      const seconds = parseDuration(part.slice(eq + 1));
+      if (!queue || seconds === null) {
+        return `QUEUE_BOT_WAIT_AFTER: "${part}" should be queue=duration, e.g. imports=30m`;
+      }
+      byQueue[queue] = seconds;
+    }
+  }
+  return { defaultSec: defaultSec ?? 600, byQueue };
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function durationVar(name: string, fallback: string) {
+  return optionalText.transform((v, ctx) => {
+    const seconds = parseDuration(v ?? fallback);
+    if (seconds === null) {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${v}" is not a duration; write it as 90s, 5m or 2h` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+}
+
+function integerVar(name: string, fallback: number, min: number, max: number) {
+  return optionalText.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${v}" must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function tableVar(name: string, fallback: string) {
+  return optionalText.transform((v, ctx) => {
+    const table = v ?? fallback;
+    if (!TABLE_NAME.test(table)) {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${table}" is not a plain table name (letters, digits, _)` });
+      return z.NEVER;
+    }
+    return table;
+  });
+}
+
+function listVar() {
+  return optionalText.transform((v) => new Set((v ?? '').split(/[,\s]+/).map((s) => s.trim()).filter(Boolean)));
+}
+
+function urlVar(name: string) {
+  return optionalText.transform((v, ctx) => {
+    if (v === undefined) return null;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      return v;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name}: "${v}" is not an http(s) URL` });
+      return z.NEVER;
+    }
+  });
+}
+
+const envSchema = z.object({
+  DATABASE_URL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return null;
+    const target = parseDatabaseUrl(v);
+    if (typeof target === 'string') {
+      ctx.addIssue({ code: 'custom', message: target });
+      return z.NEVER;
+    }
+    return target;
+  }),
+  QUEUE_BOT_TABLE_JOBS: tableVar('QUEUE_BOT_TABLE_JOBS', 'jobs'),
+  QUEUE_BOT_TABLE_FAILED_JOBS: tableVar('QUEUE_BOT_TABLE_FAILED_JOBS', 'failed_jobs'),
+  QUEUE_BOT_TABLE_JOB_BATCHES: tableVar('QUEUE_BOT_TABLE_JOB_BATCHES', 'job_batches'),
+  QUEUE_BOT_TABLE_AUDIT: tableVar('QUEUE_BOT_TABLE_AUDIT', 'queue_bot_audit'),
+  QUEUE_BOT_TABLE_ALERTS: tableVar('QUEUE_BOT_TABLE_ALERTS', 'queue_bot_alerts'),
+  QUEUE_BOT_STUCK_AFTER: durationVar('QUEUE_BOT_STUCK_AFTER', '5m'),
+  QUEUE_BOT_RETRY_AFTER: durationVar('QUEUE_BOT_RETRY_AFTER', '90s'),
+  QUEUE_BOT_RETRY_WINDOW: durationVar('QUEUE_BOT_RETRY_WINDOW', '1h'),
+  QUEUE_BOT_PAGE_SIZE: integerVar('QUEUE_BOT_PAGE_SIZE', 10, 1, 25),
+  APP_KEY: optionalText.transform((v, ctx) => {
+    if (v === undefined) return null;
+    const key = parseAppKey(v);
+    if (typeof key === 'string') {
+      ctx.addIssue({ code: 'custom', message: key });
+      return z.NEVER;
+    }
+    return key;
+  }),
+  APP_TIMEZONE: optionalText.transform((v, ctx) => {
+    const tz = v ?? 'UTC';
+    if (!isTimeZone(tz)) {
+      ctx.addIssue({ code: 'custom', message: `APP_TIMEZONE: "${tz}" is not a time zone (e.g. UTC, Europe/Warsaw)` });
+      return z.NEVER;
+    }
+    return tz;
+  }),
+  QUEUE_BOT_LOCALE: optionalText.transform((v, ctx) => {
+    const locale = (v ?? 'en').toLowerCase().slice(0, 2);
+    if (!LOCALES.includes(locale as Locale)) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_LOCALE: "${v}" is not one of ${LOCALES.join(', ')}` });
+      return z.NEVER;
+    }
+    return locale as Locale;
+  }),
+  QUEUE_BOT_OPERATORS: listVar(),
+  QUEUE_BOT_OPERATOR_ROLES: listVar(),
+  QUEUE_BOT_CHANNELS: optionalText,
+  QUEUE_BOT_ACTION_SECRET: optionalText,
+  QUEUE_BOT_ACTION_TTL: durationVar('QUEUE_BOT_ACTION_TTL', '24h'),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: urlVar('SLACK_API_URL'),
+  PORT: integerVar('PORT', 3000, 0, 65535),
+  DISCORD_TOKEN: optionalText,
+  DISCORD_API_URL: urlVar('DISCORD_API_URL'),
+  DISCORD_GUILD_ID: optionalText,
+  DISCORD_APPLICATION_ID: optionalText,
+  QUEUE_BOT_ALERT_SCHEDULE: optionalText.transform((v) => v ?? '* * * * *'),
+  QUEUE_BOT_WAIT_AFTER: optionalText.transform((v, ctx) => {
+    const parsed = parseWaitAfter(v ?? '10m');
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
+  QUEUE_BOT_FAILED_SPIKE: integerVar('QUEUE_BOT_FAILED_SPIKE', 10, 1, 1_000_000),
+  QUEUE_BOT_ALERT_REMIND: durationVar('QUEUE_BOT_ALERT_REMIND', '1h'),
+  QUEUE_BOT_ALERT_SLACK_CHANNEL: optionalText,
+  QUEUE_BOT_ALERT_DISCORD_CHANNEL: optionalText,
+  LOG_LEVEL: optionalText.transform((v, ctx) => {
+    const level = (v ?? 'info').toLowerCase();
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+      ctx.addIssue({ code: 'custom', message: `LOG_LEVEL: "${v}" is not one of fatal, error, warn, info, debug, trace, silent` });
+      return z.NEVER;
+    }
+    return level;
+  }),
+  LOG_FORMAT: optionalText.transform((v, ctx) => {
+    if (v === undefined || v === 'json' || v === 'pretty') return v;
+    ctx.addIssue({ code: 'custom', message: `LOG_FORMAT: "${v}" must be json or pretty` });
+    return z.NEVER;
+  }),
+});
+
+/** Reads the environment into a Config, or lists every problem found. */
+export function loadConfig(env: Record<string, string | undefined>, opts: { isTTY?: boolean } = {}): ConfigResult {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    return { ok: false, problems: result.error.issues.map((issue) => issue.message) };
+  }
+  const e = result.data;
+  const problems: string[] = [];
+
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is');
+  }
+  if (!e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)) {
+    problems.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not');
+  }
+  if ((e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN) && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL is required when Slack or Discord is configured (the demo database is for the local shell only)');
+  }
+  for (const entry of e.QUEUE_BOT_OPERATORS) {
+    if (!/^(slack|discord|shell|cli):\S+$/.test(entry)) {
+      problems.push(`QUEUE_BOT_OPERATORS: "${entry}" should be platform:userId, e.g. slack:U0123ABCD or discord:123456789012345678`);
+    }
+  }
+  let channels: Set<string> | null = null;
+  if (e.QUEUE_BOT_CHANNELS) {
+    channels = new Set(e.QUEUE_BOT_CHANNELS.split(/[,\s]+/).filter(Boolean));
+    for (const entry of channels) {
+      if (!/^(slack|discord):\S+$/.test(entry)) {
+        problems.push(`QUEUE_BOT_CHANNELS: "${entry}" should be platform:channelId, e.g. slack:C0123ABCD`);
+      }
+    }
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const config: Config = {
+    database: e.DATABASE_URL,
+    tables: {
+      jobs: e.QUEUE_BOT_TABLE_JOBS,
+      failedJobs: e.QUEUE_BOT_TABLE_FAILED_JOBS,
+      jobBatches: e.QUEUE_BOT_TABLE_JOB_BATCHES,
+      audit: e.QUEUE_BOT_TABLE_AUDIT,
+      alerts: e.QUEUE_BOT_TABLE_ALERTS,
+    },
+    queue: {
+      stuckAfterSec: e.QUEUE_BOT_STUCK_AFTER,
+      retryAfterSec: e.QUEUE_BOT_RETRY_AFTER,
+      retryWindowSec: e.QUEUE_BOT_RETRY_WINDOW,
+      appKey: e.APP_KEY,
+      appTimezone: e.APP_TIMEZONE,
+      pageSize: e.QUEUE_BOT_PAGE_SIZE,
+    },
+    locale: e.QUEUE_BOT_LOCALE,
+    access: { operators: e.QUEUE_BOT_OPERATORS, operatorRoles: e.QUEUE_BOT_OPERATOR_ROLES, channels },
+    actions: { secret: e.QUEUE_BOT_ACTION_SECRET ?? null, ttlSec: e.QUEUE_BOT_ACTION_TTL },
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+          appToken: e.SLACK_APP_TOKEN ?? null,
+          apiUrl: e.SLACK_API_URL,
+          port: e.PORT,
+        }
+      : null,
+    discord: e.DISCORD_TOKEN
+      ? {
+          token: e.DISCORD_TOKEN,
+          apiUrl: e.DISCORD_API_URL,
+          guildId: e.DISCORD_GUILD_ID ?? null,
+          applicationId: e.DISCORD_APPLICATION_ID ?? null,
+        }
+      : null,
+    alerts: {
+      schedule: e.QUEUE_BOT_ALERT_SCHEDULE,
+      waitAfterSec: e.QUEUE_BOT_WAIT_AFTER.defaultSec,
+      waitAfterByQueue: e.QUEUE_BOT_WAIT_AFTER.byQueue,
+      failedSpike: e.QUEUE_BOT_FAILED_SPIKE,
+      remindSec: e.QUEUE_BOT_ALERT_REMIND,
+      slackChannel: e.QUEUE_BOT_ALERT_SLACK_CHANNEL ?? null,
+      discordChannel: e.QUEUE_BOT_ALERT_DISCORD_CHANNEL ?? null,
+    },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : Boolean(opts.isTTY) },
+  };
+  return { ok: true, config };
+}
+
+/** The text printed when the configuration cannot be used. */
+export function describeConfigProblems(problems: string[]): string {
+  return `The bot cannot start; fix these settings (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+}
