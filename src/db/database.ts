@@ -164,7 +164,7 @@ export class Database {
           }
           const handle = new BetterSqlite3(path);
           // Laravel's worker may hold the write lock for a moment; wait instead of failing.
-          handle.pragma('busy_timeout = 5000');
+          handle.pragma('busy_timeout = 2000');
           return handle;
         },
       }),

@@ -1,0 +1,251 @@
+// What QueueService answers. Results are data, not sentences: the i18n catalogue turns them into
+// words (English, Polish), and `--json` prints them as they are.
+import type { DecodedPayload, ThrownException } from './decode/types.ts';
+
+export type JobState = 'ready' | 'delayed' | 'processing' | 'stuck';
+export type ListableState = 'pending' | 'delayed' | 'processing' | 'stuck';
+
+/** How the counts of one queue were obtained. */
+export type CountMethod =
+  /** one aggregate over the whole table (small table, or the covering index is there) */
+  | 'exact'
+  /** exact total from the queue index; states read from the head of the queue (where workers take
+   * jobs) and the newest jobs; ready/delayed of the part in between are estimated */
+  | 'sampled';
+
+export interface QueueCounts {
+  name: string;
+  total: number;
+  ready: number;
+  delayed: number;
+  processing: number;
+  stuck: number;
+  /** reservations older than retry_after: any worker may take these jobs again */
+  expired: number;
+  failed: number;
+  /** seconds since the oldest ready job became available; null when none is ready */
+  oldestReadyAgeSeconds: number | null;
+  /** seconds since the oldest reservation began; null when nothing is reserved */
+  oldestReservationAgeSeconds: number | null;
+  exact: boolean;
+  /** when not exact: how many jobs were read, out of total */
+  inspected: number;
+}
+
+export interface ReservedJobRef {
+  id: number;
+  queue: string;
+  attempts: number;
+  reservedAt: number;
+  createdAt: number;
+  /** attempts went up for this same job id since the last look: its worker keeps dying */
+  attemptsClimbing: boolean;
+  /** the reservation is older than retry_after */
+  reservationExpired: boolean;
+}
+
+export interface BatchProgress {
+  id: string;
+  name: string;
+  totalJobs: number;
+  pendingJobs: number;
+  failedJobs: number;
+  /** total - pending, as Laravel's Batch::processedJobs() */
+  processedJobs: number;
+  /** Laravel's Batch::progress(): round(processed / total * 100) */
+  progress: number;
+  failedJobIds: string[];
+  createdAt: number;
+  cancelledAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface Snapshot {
+  /** unix seconds */
+  at: number;
+  method: CountMethod;
+  /** true when the (queue, reserved_at, available_at) index exists */
+  coveringIndex: boolean;
+  queues: QueueCounts[];
+  totals: { total: number; ready: number; delayed: number; processing: number; stuck: number; expired: number; failed: number };
+  /** stuck jobs, longest-held first (at most 50) */
+  stuckJobs: ReservedJobRef[];
+  /** reserved jobs whose attempts keep climbing across looks */
+  climbingJobs: ReservedJobRef[];
+  batches: BatchProgress[];
+  /** highest failed_jobs.id: lets a caller ask "what failed since?" cheaply */
+  maxFailedId: number;
+  /** time the database took for this snapshot, in milliseconds */
+  tookMs: number;
+}
+
+export interface JobSummary {
+  id: number;
+  queue: string;
+  state: JobState;
+  uuid: string | null;
+  jobClass: string;
+  displayName: string;
+  /** "product: App\Models\Product #1001, shop: App\Models\Shop #1" */
+  argumentsText: string;
+  attempts: number;
+  maxTries: number | null;
+  createdAt: number;
+  availableAt: number;
+  reservedAt: number | null;
+  /** seconds: since available (ready), until available (delayed), since reserved (processing) */
+  ageSeconds: number;
+  reservationExpired: boolean;
+  encrypted: boolean;
+  problem: string | null;
+}
+
+export interface JobDetail extends JobSummary {
+  payload: DecodedPayload;
+  payloadBytes: number;
+}
+
+export interface FailedSummary {
+  id: number;
+  uuid: string;
+  connection: string;
+  queue: string;
+  jobClass: string;
+  displayName: string;
+  argumentsText: string;
+  /** failed_at as Laravel wrote it (app timezone) */
+  failedAtText: string;
+  /** unix seconds, or null when failed_at is unreadable */
+  failedAt: number | null;
+  ageSeconds: number | null;
+  exception: ThrownException | null;
+  /** first line of the exception text, when it could not be parsed */
+  exceptionFirstLine: string | null;
+}
+
+export interface FailedDetail extends FailedSummary {
+  payload: DecodedPayload;
+  exceptionText: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  perPage: number;
+  /** null when counting would mean a full scan of a big table (see `exact`) */
+  total: number | null;
+  pages: number | null;
+  /** false when total is an estimate */
+  exact: boolean;
+  hasMore: boolean;
+}
+
+export interface JobFilter {
+  queue?: string;
+  /** full class name, or the short name (SyncProduct matches App\Jobs\SyncProduct) */
+  jobClass?: string;
+}
+
+export interface FailedFilter extends JobFilter {
+  /** text searched in the exception */
+  grep?: string;
+  /** unix seconds */
+  failedBefore?: number;
+  failedAfter?: number;
+  /** exactly these uuids (batch retry) */
+  uuids?: string[];
+  /** only rows with id ≤ this (the preview's boundary: never touch what the user did not see) */
+  maxId?: number;
+}
+
+export interface RetryUntilChange {
+  from: number;
+  to: number;
+  windowSeconds: number;
+  /** where the window came from: the payload's createdAt, or QUEUE_BOT_RETRY_WINDOW */
+  source: 'payload' | 'setting';
+}
+
+export type RetryResult =
+  | {
+      outcome: 'retried';
+      uuid: string;
+      jobId: number;
+      queue: string;
+      jobClass: string;
+      retryUntil: RetryUntilChange | null;
+      attemptsReset: boolean;
+    }
+  | { outcome: 'not_found'; uuid: string }
+  | { outcome: 'invalid_payload'; uuid: string; problem: string };
+
+export interface BulkRetryResult {
+  outcome: 'bulk_retried';
+  matched: number;
+  retried: number;
+  /** rows left in failed_jobs, with why */
+  skipped: Array<{ uuid: string; reason: string }>;
+  /** matched at preview time but gone when their chunk ran (retried or deleted by someone else) */
+  gone: number;
+  retryUntilExtended: number;
+  chunks: number;
+}
+
+export type CancelResult =
+  | { outcome: 'cancelled'; id: number; queue: string; jobClass: string }
+  | { outcome: 'not_found'; id: number }
+  | { outcome: 'reserved'; id: number; reservedAt: number; attempts: number };
+
+export type ReleaseResult =
+  | { outcome: 'released'; id: number; queue: string; jobClass: string; attemptsBefore: number; attemptsAfter: number }
+  | { outcome: 'not_found'; id: number }
+  | { outcome: 'not_reserved'; id: number }
+  | { outcome: 'reservation_changed'; id: number; expectedReservedAt: number; reservedAt: number }
+  | { outcome: 'too_recent'; id: number; reservedAt: number; stuckAfterSeconds: number };
+
+export type PromoteResult =
+  | { outcome: 'promoted'; id: number; queue: string; jobClass: string; wasAvailableAt: number }
+  | { outcome: 'not_found'; id: number }
+  | { outcome: 'reserved'; id: number; reservedAt: number }
+  | { outcome: 'not_delayed'; id: number };
+
+export type ForgetResult =
+  | { outcome: 'forgotten'; uuid: string; jobClass: string; queue: string }
+  | { outcome: 'not_found'; uuid: string };
+
+export interface ClearResult {
+  outcome: 'cleared';
+  queue: string;
+  deleted: number;
+  /** reserved jobs of that queue left alone: a worker holds them */
+  leftReserved: number;
+}
+
+export interface FlushResult {
+  outcome: 'flushed';
+  deleted: number;
+  olderThanSeconds: number | null;
+  queue: string | null;
+}
+
+export type BatchCancelResult =
+  | { outcome: 'batch_cancelled'; id: string; name: string; pendingJobs: number }
+  | { outcome: 'not_found'; id: string }
+  | { outcome: 'already_cancelled'; id: string; cancelledAt: number }
+  | { outcome: 'already_finished'; id: string; finishedAt: number };
+
+export type BatchRetryResult =
+  | (Omit<BulkRetryResult, 'outcome'> & { outcome: 'batch_retried'; id: string; name: string })
+  | { outcome: 'not_found'; id: string }
+  | { outcome: 'nothing_failed'; id: string; name: string };
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** 'info' checks never fail */
+  level: 'error' | 'warning' | 'info';
+  code: string;
+  params: Record<string, string | number>;
+  /** SQL to fix it, when there is one */
+  fix?: string;
+}
