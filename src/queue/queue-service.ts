@@ -1069,20 +1069,21 @@ export class QueueService {
     return query.executeTakeFirst();
   }
 
-  /** How many jobs `clear(queue)` would delete now, and how many a worker holds. */
-  async countClearable(queue: string): Promise<{ waiting: number; reserved: number }> {
+  /** How many jobs `clear(queue)` would delete now, how many a worker holds, and the highest id. */
+  async countClearable(queue: string): Promise<{ waiting: number; reserved: number; maxId: number }> {
     return this.guard(async () => {
-      const rows = await this.db
+      const row = await this.db
         .selectFrom('jobs')
         .select((eb) => [
           eb.fn.countAll<number>().as('n'),
           eb.fn.sum<number>(eb.case().when('reserved_at', 'is', null).then(1).else(0).end()).as('waiting'),
+          eb.fn.max('id').as('hi'),
         ])
         .where('queue', '=', queue)
         .executeTakeFirst();
-      const total = Number(rows?.n ?? 0);
-      const waiting = Number(rows?.waiting ?? 0);
-      return { waiting, reserved: total - waiting };
+      const total = Number(row?.n ?? 0);
+      const waiting = Number(row?.waiting ?? 0);
+      return { waiting, reserved: total - waiting, maxId: Number(row?.hi ?? 0) };
     });
   }
 

@@ -1,0 +1,4 @@
+// /queue delayed [queue] [--class Name] [--page N]
+import { jobListCommand } from '../src/views/job-list-command.ts';
+
+export default jobListCommand('delayed');

@@ -1,0 +1,58 @@
+// /queue release <id> — make a stuck job available again (its worker is gone).
+import { z } from 'zod';
+import { errorReply, reply } from '../src/reply/model.ts';
+import { defineCommand } from '../src/router/command.ts';
+import { hiddenNumber, jobId } from '../src/router/schemas.ts';
+import { releaseConfirm, VERBS } from '../src/views/jobs.ts';
+
+/** reservedAt: the reservation the message showed; a button always carries it. */
+type Args = { id: number; reservedAt?: number };
+
+export default defineCommand<Args>({
+  name: 'release',
+  summary: 'help.release',
+  usage: ['release <id>'],
+  positional: ['id'],
+  options: ['reserved-at'],
+  schema: z.object({ id: jobId, reservedAt: hiddenNumber.optional() }),
+  discord: [
+    {
+      name: 'release',
+      description: 'help.release',
+      options: [{ name: 'id', type: 'string', description: 'option.job_id', required: true }],
+      toText: (o) => `release ${o.id}`,
+    },
+  ],
+  changes: () => 'single',
+  auditTarget: (a) => `job #${a.id}` + (a.reservedAt ? ` reserved_at=${a.reservedAt}` : ''),
+  actions: {
+    [VERBS.release]: {
+      toArgs: ([id, reservedAt]) => (id && /^\d+$/.test(id) && reservedAt && /^\d+$/.test(reservedAt) ? { id: Number(id), reservedAt: Number(reservedAt) } : null),
+      async confirm(ctx, { id, reservedAt }) {
+        const job = await ctx.queue.getJob(id);
+        return releaseConfirm(ctx.t, { id, jobClass: job?.jobClass ?? '?', queue: job?.queue ?? '?', reservedFor: ctx.queue.now() - (reservedAt ?? ctx.queue.now()) });
+      },
+    },
+  },
+  async run(ctx, { id, reservedAt }) {
+    const { t } = ctx;
+    const result = await ctx.queue.release(id, reservedAt);
+    const now = ctx.queue.now();
+    switch (result.outcome) {
+      case 'released':
+        return reply(t('release.done_title'), {
+          summary: t('release.done', { id, job: result.jobClass, queue: result.queue }),
+          notices: result.attemptsBefore !== result.attemptsAfter ? [{ tone: 'info', text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }] : [],
+          data: result,
+        });
+      case 'not_found':
+        return errorReply(t('release.refused_title'), t('release.not_found', { id }), { data: result });
+      case 'not_reserved':
+        return errorReply(t('release.refused_title'), t('release.not_reserved', { id }), { data: result });
+      case 'reservation_changed':
+        return errorReply(t('release.refused_title'), t('release.changed', { id, age: t.age(now - result.reservedAt) }), { data: result });
+      case 'too_recent':
+        return errorReply(t('release.refused_title'), t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: t.age(result.stuckAfterSeconds) }), { data: result });
+    }
+  },
+});

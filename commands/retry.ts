@@ -1,0 +1,146 @@
+// /queue retry <uuid> | retry all [--queue q] [--class Name]
+// One failed job, or every match (previewed first, confirmed, then run within the boundary the
+// preview showed so that nothing the user did not see is retried).
+import { z } from 'zod';
+import type { Translator } from '../src/i18n/i18n.ts';
+import type { BulkRetryResult, RetryResult } from '../src/queue/types.ts';
+import { errorReply, reply, type Button, type Notice, type Reply } from '../src/reply/model.ts';
+import { defineCommand, type CommandContext } from '../src/router/command.ts';
+import { hiddenNumber, jobClass, queueName, uuid } from '../src/router/schemas.ts';
+import { retryConfirm, VERBS } from '../src/views/jobs.ts';
+
+type Args = { target: string; queue?: string; class?: string; maxId?: number; expect?: number };
+
+const schema = z
+  .object({
+    target: z.union([z.literal('all'), uuid]),
+    queue: queueName.optional(),
+    class: jobClass.optional(),
+    maxId: hiddenNumber.optional(),
+    expect: hiddenNumber.optional(),
+  })
+  .refine((a) => a.target === 'all' || (!a.queue && !a.class), { message: 'args.retry_filters_need_all' });
+
+function describeFilter(t: Translator, a: Args): string {
+  const parts = [a.queue ? t('list.filter_queue', { queue: a.queue }) : '', a.class ? t('list.filter_class', { class: a.class }) : ''].filter(Boolean);
+  return parts.length ? parts.join(', ') : t('retry.all_queues');
+}
+
+export function retryResultReply(t: Translator, result: RetryResult): Reply {
+  switch (result.outcome) {
+    case 'retried': {
+      const notices: Notice[] = [];
+      if (result.retryUntil) {
+        notices.push({
+          tone: 'info',
+          text: t(result.retryUntil.source === 'payload' ? 'retry.retry_until_payload' : 'retry.retry_until_setting', {
+            window: t.age(result.retryUntil.windowSeconds),
+          }),
+        });
+      }
+      return reply(t('retry.done_title'), {
+        summary: t('retry.done', { uuid: result.uuid, queue: result.queue, id: result.jobId, job: result.jobClass }),
+        notices,
+        data: result,
+      });
+    }
+    case 'not_found':
+      return errorReply(t('retry.not_found_title'), t('retry.not_found', { uuid: result.uuid }), { data: result });
+    case 'invalid_payload':
+      return errorReply(t('retry.invalid_title'), t('retry.invalid', { uuid: result.uuid, problem: result.problem }), { data: result });
+  }
+}
+
+export function bulkResultReply(t: Translator, result: BulkRetryResult, title: string): Reply {
+  const notices: Notice[] = [];
+  if (result.gone) notices.push({ tone: 'info', text: t('retry.bulk_gone', { n: result.gone }) });
+  if (result.retryUntilExtended) notices.push({ tone: 'info', text: t('retry.bulk_retry_until', { n: result.retryUntilExtended }) });
+  for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: s.reason }) });
+  if (result.skipped.length > 10) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_more', { n: result.skipped.length - 10 }) });
+  return reply(title, {
+    summary: t('retry.bulk_done', { retried: result.retried, skipped: result.skipped.length }),
+    notices,
+    ok: result.retried > 0 || result.skipped.length === 0,
+    data: result,
+  });
+}
+
+async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
+  const { t } = ctx;
+  const filter = { queue: args.queue, jobClass: args.class };
+  const boundary = await ctx.queue.failedBoundary(filter);
+  const where = describeFilter(t, args);
+  if (boundary.count === 0) {
+    return reply(t('retry.preview_none_title'), { summary: t('retry.preview_none', { where }), data: { outcome: 'nothing_to_do', count: 0 } });
+  }
+  const question = t('retry.preview', { n: boundary.count, where });
+  const confirm = { title: t('confirm.retry_all.title'), text: question, confirm: t('button.retry_n', { n: boundary.count }), deny: t('confirm.no') };
+  const go = ctx.buttons.button(
+    t('button.retry_n', { n: boundary.count }),
+    { verb: VERBS.retryAll, args: [args.queue ?? '', args.class ?? '', String(boundary.maxId), String(boundary.count)] },
+    { style: 'primary', confirm },
+  );
+  const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
+  return reply(question, {
+    summary: t('retry.preview_hint'),
+    buttons: [go, no].filter((b): b is Button => b !== null),
+    data: { outcome: 'preview', action: 'retry all', count: boundary.count, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
+  });
+}
+
+export default defineCommand<Args>({
+  name: 'retry',
+  summary: 'help.retry',
+  usage: ['retry <uuid>', 'retry all [--queue q] [--class Name]'],
+  positional: ['target'],
+  options: ['queue', 'class', 'max-id', 'expect'],
+  schema,
+  discord: [
+    {
+      name: 'retry',
+      description: 'help.retry',
+      options: [{ name: 'uuid', type: 'string', description: 'option.uuid', required: true, autocomplete: 'failed-uuid' }],
+      toText: (o) => `retry ${o.uuid}`,
+    },
+    {
+      name: 'retry-all',
+      description: 'help.retry_all',
+      options: [
+        { name: 'queue', type: 'string', description: 'option.queue', autocomplete: 'queue' },
+        { name: 'class', type: 'string', description: 'option.class' },
+      ],
+      toText: (o) => ['retry all', o.queue ? `--queue ${o.queue}` : '', o.class ? `--class ${o.class}` : ''].join(' '),
+    },
+  ],
+  changes: (a) => (a.target === 'all' ? 'bulk' : 'single'),
+  auditTarget: (a) => (a.target === 'all' ? `all queue=${a.queue ?? '*'} class=${a.class ?? '*'}` : a.target),
+  preview,
+  actions: {
+    [VERBS.retry]: {
+      toArgs: ([id]) => (id && uuid.safeParse(id).success ? { target: id } : null),
+      async confirm(ctx, args) {
+        const f = await ctx.queue.getFailed(args.target);
+        return retryConfirm(ctx.t, { uuid: args.target, jobClass: f?.jobClass ?? '?', queue: f?.queue ?? '?' });
+      },
+    },
+    [VERBS.retryAll]: {
+      toArgs([queue, cls, maxId, expect]) {
+        const parsed = schema.safeParse({ target: 'all', queue: queue || undefined, class: cls || undefined, maxId, expect });
+        return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
+      },
+      async confirm(ctx, args) {
+        return { title: ctx.t('confirm.retry_all.title'), text: ctx.t('retry.preview', { n: args.expect ?? 0, where: describeFilter(ctx.t, args) }), confirm: ctx.t('button.retry_n', { n: args.expect ?? 0 }), deny: ctx.t('confirm.no') };
+      },
+    },
+  },
+  async run(ctx, args) {
+    const { t } = ctx;
+    if (args.target !== 'all') return retryResultReply(t, await ctx.queue.retryFailed(args.target));
+    // Confirmed: retry within the boundary the preview showed (the CLI's --yes has none).
+    const maxId = args.maxId ?? (await ctx.queue.failedBoundary({ queue: args.queue, jobClass: args.class })).maxId;
+    const result = await ctx.queue.retryFailedBulk({ queue: args.queue, jobClass: args.class, maxId });
+    // The preview counted `expect`; what no longer matches was retried or deleted meanwhile.
+    if (args.expect !== undefined) result.gone = Math.max(0, args.expect - result.matched);
+    return bulkResultReply(t, result, t('retry.bulk_title', { where: describeFilter(t, args) }));
+  },
+});

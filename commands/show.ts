@@ -1,0 +1,126 @@
+// /queue show <id|uuid> — one job (by id) or failed job (by uuid, or its id), fully decoded.
+import { z } from 'zod';
+import type { Translator } from '../src/i18n/i18n.ts';
+import type { DecodedPayload } from '../src/queue/decode/types.ts';
+import { isUuid } from '../src/queue/queue-service.ts';
+import type { FailedDetail, JobDetail } from '../src/queue/types.ts';
+import { errorReply, reply, type Field } from '../src/reply/model.ts';
+import { defineCommand, type CommandContext } from '../src/router/command.ts';
+import { jobRow, failedRow, VERBS } from '../src/views/jobs.ts';
+
+type Args = { target: string };
+
+function when(t: Translator, at: number, now: number): string {
+  const iso = new Date(at * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC');
+  return at <= now ? t('show.ago', { at: iso, age: t.age(now - at) }) : t('show.in', { at: iso, age: t.age(at - now) });
+}
+
+function payloadFields(t: Translator, p: DecodedPayload, now: number): Field[] {
+  const fields: Field[] = [];
+  if (p.uuid) fields.push({ label: t('show.uuid'), value: p.uuid });
+  if (p.command.state === 'decoded') {
+    if (p.command.arguments.length) {
+      fields.push({ label: t('show.arguments'), value: p.command.arguments.map((a) => `${a.name}: ${a.text}`).join('\n') });
+    }
+    if (p.command.batchId) fields.push({ label: t('show.batch'), value: p.command.batchId });
+    if (p.command.chained.length) fields.push({ label: t('show.chained'), value: p.command.chained.join(' → ') });
+    if (p.command.delay) fields.push({ label: t('show.delay'), value: p.command.delay });
+    if (p.command.wasEncrypted) fields.push({ label: t('show.encryption'), value: t('show.decrypted') });
+  } else if (p.command.state === 'encrypted') {
+    fields.push({ label: t('show.encryption'), value: p.command.problem, tone: 'warn' });
+  } else if (p.command.state === 'unreadable') {
+    fields.push({ label: t('show.arguments'), value: p.command.problem, tone: 'warn' });
+  }
+  if (p.rawData) fields.push({ label: t('show.data'), value: p.rawData.slice(0, 500) });
+  const limits = [
+    p.maxTries !== null ? t('show.tries', { n: p.maxTries }) : null,
+    p.maxExceptions !== null ? t('show.max_exceptions', { n: p.maxExceptions }) : null,
+    p.timeout !== null ? t('show.timeout', { age: t.age(p.timeout) }) : null,
+    p.backoff ? t('show.backoff', { backoff: p.backoff }) : null,
+  ].filter(Boolean);
+  if (limits.length) fields.push({ label: t('show.limits'), value: limits.join(' · ') });
+  if (p.retryUntil !== null) fields.push({ label: t('show.retry_until'), value: when(t, p.retryUntil, now), tone: p.retryUntil < now ? 'warn' : undefined });
+  if (!p.ok && p.problem) fields.push({ label: t('show.payload'), value: p.problem, tone: 'bad' });
+  return fields;
+}
+
+function jobReply(ctx: CommandContext, job: JobDetail): ReturnType<typeof reply> {
+  const { t } = ctx;
+  const now = ctx.queue.now();
+  const row = jobRow(t, ctx.buttons, job, { withActions: ctx.isOperator, withDetails: false });
+  const fields: Field[] = [
+    { label: t('show.state'), value: t(`state.${job.state}`), tone: job.state === 'stuck' ? 'bad' : undefined },
+    { label: t('show.queue'), value: job.queue },
+    { label: t('show.attempts'), value: job.maxTries ? `${job.attempts} / ${job.maxTries}` : String(job.attempts) },
+    { label: t('show.created'), value: when(t, job.createdAt, now) },
+    { label: job.availableAt > now ? t('show.available_at') : t('show.available_since'), value: when(t, job.availableAt, now) },
+  ];
+  if (job.reservedAt !== null) fields.push({ label: t('show.reserved'), value: when(t, job.reservedAt, now), tone: job.reservationExpired ? 'warn' : undefined });
+  fields.push(...payloadFields(t, job.payload, now));
+  const notices = job.reservationExpired ? [{ tone: 'warn' as const, text: t('show.reservation_expired', { retryAfter: t.age(ctx.queue.retryAfterSec) }) }] : [];
+  return reply(t('show.job_title', { id: job.id, job: job.displayName }), {
+    fields,
+    notices,
+    buttons: row.buttons,
+    data: { job },
+  });
+}
+
+function failedReply(ctx: CommandContext, f: FailedDetail): ReturnType<typeof reply> {
+  const { t } = ctx;
+  const now = ctx.queue.now();
+  const row = failedRow(t, ctx.buttons, f, { withActions: ctx.isOperator, withDetails: false });
+  const fields: Field[] = [
+    { label: t('show.queue'), value: `${f.queue} (${f.connection})` },
+    { label: t('show.failed_at'), value: f.ageSeconds === null ? f.failedAtText : t('failed.ago', { age: t.age(f.ageSeconds), at: f.failedAtText }) },
+  ];
+  if (f.exception) {
+    fields.push({ label: t('show.exception'), value: `${f.exception.className}: ${f.exception.message}`.slice(0, 1500), tone: 'bad' });
+    if (f.exception.file) fields.push({ label: t('show.thrown_at'), value: `${f.exception.file}:${f.exception.line}` });
+    if (f.exception.causes.length) {
+      fields.push({ label: t('show.caused_by'), value: f.exception.causes.map((c) => `${c.className}: ${c.message.split('\n')[0]}`).join('\n').slice(0, 1000) });
+    }
+  } else if (f.exceptionFirstLine) {
+    fields.push({ label: t('show.exception'), value: f.exceptionFirstLine, tone: 'bad' });
+  }
+  fields.push(...payloadFields(t, f.payload, now));
+  return reply(t('show.failed_title', { uuid: f.uuid, job: f.displayName }), {
+    fields,
+    buttons: row.buttons,
+    detail: { title: t('show.trace'), text: f.exceptionText },
+    data: { failed: f },
+  });
+}
+
+export default defineCommand<Args>({
+  name: 'show',
+  summary: 'help.show',
+  usage: ['show <id|uuid>'],
+  positional: ['target'],
+  schema: z.object({
+    target: z.string().refine((v) => isUuid(v) || /^\d{1,19}$/.test(v), { message: 'args.bad_target' }),
+  }),
+  discord: [
+    {
+      name: 'show',
+      description: 'help.show',
+      options: [{ name: 'target', type: 'string', description: 'option.target', required: true, autocomplete: 'failed-uuid' }],
+      toText: (o) => `show ${o.target}`,
+    },
+  ],
+  actions: { [VERBS.show]: { toArgs: ([target]) => (target ? { target } : null) } },
+  async run(ctx, { target }) {
+    const { t } = ctx;
+    if (isUuid(target)) {
+      const failed = await ctx.queue.getFailed(target);
+      if (!failed) return errorReply(t('show.not_found_title'), t('show.failed_not_found', { uuid: target }), { data: { outcome: 'not_found', uuid: target } });
+      return failedReply(ctx, failed);
+    }
+    const id = Number(target);
+    const job = await ctx.queue.getJob(id);
+    if (job) return jobReply(ctx, job);
+    const failed = await ctx.queue.getFailed(id);
+    if (failed) return failedReply(ctx, failed);
+    return errorReply(t('show.not_found_title'), t('show.job_not_found', { id }), { data: { outcome: 'not_found', id } });
+  },
+});

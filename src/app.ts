@@ -1,0 +1,83 @@
+// Wires the parts together from one Config: database → QueueService → router with the commands.
+// The shell, the CLI, the chat adapters and the alert scheduler all start from here.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config, DatabaseTarget } from './config/config.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { Database } from './db/database.ts';
+import type { Logger } from './log.ts';
+import { QueueService } from './queue/queue-service.ts';
+import { systemClock, type Clock } from './queue/time.ts';
+import { ActionCodec } from './router/action-id.ts';
+import type { CommandModule } from './router/command.ts';
+import { loadCommands } from './router/loader.ts';
+import { Router } from './router/router.ts';
+
+export interface App {
+  config: Config;
+  database: Database;
+  queue: QueueService;
+  audit: AuditLog;
+  codec: ActionCodec;
+  router: Router;
+  commands: readonly CommandModule[];
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Button ids are signed so they cannot be forged or edited. The key is QUEUE_BOT_ACTION_SECRET,
+ * else derived from secrets the deployment already has (so every replica agrees and buttons
+ * survive a restart), else — the local shell — random for this process.
+ */
+export function actionSecret(config: Config): string | Buffer {
+  if (config.actions.secret) return config.actions.secret;
+  const material = [
+    config.slack?.signingSecret,
+    config.slack?.botToken,
+    config.discord?.token,
+    config.queue.appKey?.toString('base64'),
+  ].filter(Boolean);
+  if (!material.length) return randomBytes(32);
+  return createHash('sha256').update(`laravel-queue-bot/actions\0${material.join('\0')}`).digest();
+}
+
+export interface CreateAppOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** the database to use instead of config.database (the demo database) */
+  database?: Database;
+  target?: DatabaseTarget;
+  commands?: readonly CommandModule[];
+}
+
+export async function createApp(config: Config, opts: CreateAppOptions): Promise<App> {
+  const clock = opts.clock ?? systemClock;
+  const target = opts.target ?? config.database;
+  if (!opts.database && !target) throw new Error('no database configured');
+  const database = opts.database ?? Database.open(target!, config.tables);
+  const queue = new QueueService({
+    database,
+    stuckAfterSec: config.queue.stuckAfterSec,
+    retryAfterSec: config.queue.retryAfterSec,
+    retryWindowSec: config.queue.retryWindowSec,
+    appKey: config.queue.appKey,
+    appTimezone: config.queue.appTimezone,
+    pageSize: config.queue.pageSize,
+    clock,
+  });
+  const audit = new AuditLog(database, opts.logger, clock);
+  const codec = new ActionCodec({ secret: actionSecret(config), ttlSec: config.actions.ttlSec, now: () => Math.floor(clock() / 1000) });
+  const commands = opts.commands ?? (await loadCommands());
+  const router = new Router({ queue, audit, config, codec, commands, logger: opts.logger });
+  return {
+    config,
+    database,
+    queue,
+    audit,
+    codec,
+    router,
+    commands,
+    logger: opts.logger,
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,112 @@
+// Every attempted change — allowed or refused — is written to the bot's own audit table
+// (created when missing; name from QUEUE_BOT_TABLE_AUDIT) and to the log.
+import { sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+
+export type AuditOutcome = 'done' | 'nothing' | 'refused' | 'failed';
+
+export interface AuditEntry {
+  platform: string;
+  userId: string;
+  userName: string;
+  channel: string;
+  action: string;
+  target: string;
+  outcome: AuditOutcome;
+  detail: string;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+  /** unix seconds */
+  at: number;
+}
+
+export function auditTableDdl(kind: 'mysql' | 'sqlite', table: string): string {
+  if (kind === 'mysql') {
+    return `CREATE TABLE IF NOT EXISTS \`${table}\` (
+      \`id\` bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      \`at\` int unsigned NOT NULL,
+      \`platform\` varchar(16) NOT NULL,
+      \`user_id\` varchar(64) NOT NULL,
+      \`user_name\` varchar(191) NOT NULL,
+      \`channel\` varchar(191) NOT NULL,
+      \`action\` varchar(64) NOT NULL,
+      \`target\` varchar(512) NOT NULL,
+      \`outcome\` varchar(16) NOT NULL,
+      \`detail\` text NOT NULL,
+      KEY \`${table}_at_index\` (\`at\`)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+  }
+  return `create table if not exists "${table}" ("id" integer not null primary key autoincrement, "at" integer not null, "platform" varchar not null, "user_id" varchar not null, "user_name" varchar not null, "channel" varchar not null, "action" varchar not null, "target" varchar not null, "outcome" varchar not null, "detail" text not null)`;
+}
+
+export class AuditLog {
+  #ready: Promise<void> | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+    private readonly clock: () => number = () => Date.now(),
+  ) {}
+
+  /** Creates the table if missing; retried on the next call when the database was down. */
+  ensureTable(): Promise<void> {
+    this.#ready ??= sql
+      .raw(auditTableDdl(this.database.kind, this.database.tableNames.queue_bot_audit))
+      .execute(this.database.db)
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.#ready = null;
+        throw this.database.explain(error);
+      });
+    return this.#ready;
+  }
+
+  /** Writes the entry to the log always, and to the table when the database lets us. */
+  async record(entry: AuditEntry): Promise<void> {
+    const at = Math.floor(this.clock() / 1000);
+    this.logger.info({ audit: { ...entry, at } }, `audit: ${entry.action} ${entry.target} → ${entry.outcome}`);
+    try {
+      await this.ensureTable();
+      await this.database.db
+        .insertInto('queue_bot_audit')
+        .values({
+          at,
+          platform: entry.platform,
+          user_id: entry.userId.slice(0, 64),
+          user_name: entry.userName.slice(0, 191),
+          channel: entry.channel.slice(0, 191),
+          action: entry.action.slice(0, 64),
+          target: entry.target.slice(0, 512),
+          outcome: entry.outcome,
+          detail: entry.detail.slice(0, 4000),
+        })
+        .execute();
+    } catch (error) {
+      this.logger.error({ err: error, audit: entry }, 'audit entry could not be written to the database');
+    }
+  }
+
+  async latest(limit: number): Promise<AuditRecord[]> {
+    await this.ensureTable();
+    try {
+      const rows = await this.database.db.selectFrom('queue_bot_audit').selectAll().orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        at: Number(r.at),
+        platform: r.platform,
+        userId: r.user_id,
+        userName: r.user_name,
+        channel: r.channel,
+        action: r.action,
+        target: r.target,
+        outcome: r.outcome as AuditOutcome,
+        detail: r.detail,
+      }));
+    } catch (error) {
+      throw this.database.explain(error);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Translation: every word the bot says comes from a catalogue (en.ts, pl.ts), chosen by
+// QUEUE_BOT_LOCALE or by the locale a platform sends with the user's request.
+import type { Locale } from '../config/config.ts';
+import { en, type MessageKey } from './en.ts';
+import { pl } from './pl.ts';
+
+export type Params = Record<string, string | number | null | undefined>;
+export type Message = string | ((p: Params, tools: MessageTools) => string);
+export type Catalogue = Record<MessageKey, Message>;
+
+export interface MessageTools {
+  locale: Locale;
+  /** picks the plural form: one / few / many / other (Polish needs all four) */
+  plural(count: number, forms: { one: string; few?: string; many?: string; other: string }): string;
+  number(n: number): string;
+}
+
+export interface Translator {
+  locale: Locale;
+  (key: MessageKey, params?: Params): string;
+  number(n: number): string;
+  /** a compact age: 42s, 7m, 3h 12m, 2d 4h (localized units) */
+  age(seconds: number): string;
+}
+
+const CATALOGUES: Record<Locale, Catalogue> = { en, pl };
+
+/** "pl-PL", "pl", "en-US" → a locale we have, or null. */
+export function matchLocale(tag: string | null | undefined): Locale | null {
+  const base = String(tag ?? '').toLowerCase().slice(0, 2);
+  return base === 'pl' || base === 'en' ? base : null;
+}
+
+export function translator(locale: Locale): Translator {
+  const catalogue = CATALOGUES[locale];
+  const rules = new Intl.PluralRules(locale);
+  const numberFormat = new Intl.NumberFormat(locale === 'pl' ? 'pl-PL' : 'en-US');
+  const tools: MessageTools = {
+    locale,
+    plural(count, forms) {
+      const category = rules.select(count) as 'one' | 'few' | 'many' | 'other';
+      const form = forms[category] ?? forms.other;
+      return form.replace(/#/g, numberFormat.format(count));
+    },
+    number: (n) => numberFormat.format(n),
+  };
+  const t = ((key: MessageKey, params: Params = {}) => {
+    const message = catalogue[key] ?? en[key];
+    if (typeof message === 'function') return message(params, tools);
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+      const value = params[name];
+      if (value === undefined || value === null) return whole;
+      return typeof value === 'number' ? numberFormat.format(value) : value;
+    });
+  }) as Translator;
+  t.locale = locale;
+  t.number = tools.number;
+  t.age = (seconds: number) => {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return t('age.seconds', { n: s });
+    if (s < 3600) return t('age.minutes', { n: Math.floor(s / 60) });
+    if (s < 86400) {
+      const m = Math.floor((s % 3600) / 60);
+      return t(m ? 'age.hours_minutes' : 'age.hours', { h: Math.floor(s / 3600), m });
+    }
+    const h = Math.floor((s % 86400) / 3600);
+    return t(h ? 'age.days_hours' : 'age.days', { d: Math.floor(s / 86400), h });
+  };
+  return t;
+}

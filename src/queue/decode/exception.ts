@@ -1,0 +1,128 @@
+// Reads failed_jobs.exception, which is PHP's Throwable::__toString(). Each exception is a block
+//   Class: message in /file.php:LINE\nStack trace:\n#0 …\n#N {main}
+// (without ": message" when the message is empty). Chained `previous` exceptions come innermost
+// first, each later one after "\n\nNext ", so the exception actually thrown is the LAST block.
+// Messages may hold anything, including newlines, " in " and even another exception's text, so a
+// block is only accepted where a well-formed stack trace follows its header.
+import type { ExceptionParse, ThrownException } from './types.ts';
+
+const STACK_TRACE = '\nStack trace:\n';
+const NEXT = '\n\nNext ';
+const MAX_SUMMARY = 300;
+
+/** PHP class names, including "class@anonymous" and namespaced ones. */
+const CLASS_NAME = /^[A-Za-z_\x80-\uffff\\][\w\x80-\uffff\\@]*$/;
+const TRACE_LINE = /^#\d+ /;
+const TRACE_END = /^#\d+ \{main\}$/;
+
+interface Block {
+  className: string;
+  message: string;
+  file: string;
+  line: number;
+}
+
+export function parseException(text: string): ExceptionParse {
+  const blocks: Block[] = [];
+  let start = 0;
+  for (;;) {
+    const found = readBlock(text, start);
+    if (!found) {
+      const problem =
+        blocks.length === 0
+          ? 'not PHP exception text (expected "Class: message in /file.php:LINE" followed by "Stack trace:")'
+          : `the exception text breaks off after ${blocks.length} exception(s): the "Next" block cannot be read`;
+      return { ok: false, problem, firstLine: summarize(text) };
+    }
+    blocks.push(found.block);
+    if (!found.hasNext) break;
+    start = found.end + NEXT.length;
+  }
+
+  const thrown = blocks[blocks.length - 1];
+  if (!thrown) return { ok: false, problem: 'empty exception text', firstLine: '' };
+  const result: ThrownException = {
+    className: thrown.className,
+    message: thrown.message,
+    file: thrown.file,
+    line: thrown.line,
+    summary: summarize(thrown.message),
+    causes: blocks.slice(0, -1).map(({ className, message }) => ({ className, message })),
+  };
+  return { ok: true, thrown: result };
+}
+
+/**
+ * The block starting at `start`: tries each "Stack trace:" in turn and takes the first one whose
+ * trace runs to "#N {main}" and is followed by the end of the text or by "Next".
+ */
+function readBlock(text: string, start: number): { block: Block; end: number; hasNext: boolean } | null {
+  let marker = text.indexOf(STACK_TRACE, start);
+  while (marker !== -1) {
+    const trace = endOfTrace(text, marker + STACK_TRACE.length);
+    if (trace) {
+      const block = parseHeader(text.slice(start, marker));
+      if (block) return { block, ...trace };
+    }
+    marker = text.indexOf(STACK_TRACE, marker + 1);
+  }
+  return null;
+}
+
+function endOfTrace(text: string, start: number): { end: number; hasNext: boolean } | null {
+  let lineStart = start;
+  for (;;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    if (TRACE_END.test(line)) {
+      if (text.startsWith(NEXT, lineEnd)) return { end: lineEnd, hasNext: true };
+      if (/^\s*$/.test(text.slice(lineEnd))) return { end: lineEnd, hasNext: false };
+      return null;
+    }
+    // Text cut off by a too-small column still has its thrown exception: accept a trace that
+    // simply runs out, whatever its last partial line looks like.
+    if (newline === -1) return { end: lineEnd, hasNext: false };
+    if (!TRACE_LINE.test(line)) return null;
+    lineStart = newline + 1;
+  }
+}
+
+/**
+ * "Class: message in /file.php:LINE". The file cannot hold a newline, so " in <file>:<line>" is on
+ * the last line, and it is the LAST " in " there: the message may contain " in " itself. Found with
+ * plain index searches, because a backtracking regex takes minutes on a long line of " in ".
+ */
+function parseHeader(header: string): Block | null {
+  const lastLineStart = header.lastIndexOf('\n') + 1;
+  let digitsStart = header.length;
+  while (digitsStart > lastLineStart && isDigit(header.charCodeAt(digitsStart - 1))) digitsStart--;
+  const colon = digitsStart - 1;
+  if (digitsStart === header.length || header[colon] !== ':') return null;
+  // At least one character of file name between " in " and the colon.
+  const inAt = header.lastIndexOf(' in ', colon - 5);
+  if (inAt < lastLineStart || inAt + 4 >= colon) return null;
+
+  const head = header.slice(0, inAt);
+  // The class name never contains ": ", so the first one separates it from the message.
+  const separator = head.indexOf(': ');
+  const className = separator === -1 ? head : head.slice(0, separator);
+  if (!CLASS_NAME.test(className)) return null;
+  return {
+    className,
+    message: separator === -1 ? '' : head.slice(separator + 2),
+    file: header.slice(inAt + 4, colon),
+    line: Number(header.slice(digitsStart)),
+  };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** First line, trimmed to 300 characters at a code point. */
+function summarize(text: string): string {
+  const firstLine = (text.split('\n', 1)[0] ?? '').trim();
+  const codePoints = Array.from(firstLine);
+  return codePoints.length <= MAX_SUMMARY ? firstLine : `${codePoints.slice(0, MAX_SUMMARY - 1).join('')}…`;
+}

@@ -1,0 +1,101 @@
+// The platform-neutral reply every command returns. Adapters render it (Block Kit, Discord
+// embeds and components, plain text); none of them adds words of its own. Every string here is
+// already in the user's language.
+
+export type Tone = 'ok' | 'info' | 'warn' | 'bad';
+
+export interface Field {
+  label: string;
+  value: string;
+  tone?: Tone;
+}
+
+/** The confirmation a button that changes data must go through. */
+export interface Confirm {
+  title: string;
+  /** names the exact job(s) and how many */
+  text: string;
+  confirm: string;
+  deny: string;
+}
+
+export interface Button {
+  label: string;
+  /** an encoded action id (src/router/action-id.ts), ≤ 100 characters */
+  action: string;
+  style?: 'primary' | 'danger';
+  /** present exactly when pressing the button changes data */
+  confirm?: Confirm;
+}
+
+/** One job (or failed job, or batch) in a list. */
+export interface Row {
+  /** "#812", "7c50c779", the batch name */
+  key: string;
+  title: string;
+  /** one line each: arguments, queue and ages, exception */
+  lines: string[];
+  tone?: Tone;
+  buttons: Button[];
+}
+
+export interface Notice {
+  tone: Tone;
+  text: string;
+}
+
+export interface Paging {
+  page: number;
+  /** null when the total is unknown (a big table on Laravel's stock schema) */
+  pages: number | null;
+  prev?: Button;
+  next?: Button;
+}
+
+export interface Reply {
+  title: string;
+  summary?: string;
+  fields: Field[];
+  rows: Row[];
+  notices: Notice[];
+  buttons: Button[];
+  paging?: Paging;
+  /** long monospaced text: an exception trace, a payload */
+  detail?: { title: string; text: string };
+  /** queries answer only the asker by default; changes are announced to the channel */
+  visibility: 'ephemeral' | 'channel';
+  /** false for refusals and errors (the CLI exits 1) */
+  ok: boolean;
+  /** set when the words typed could not be understood (the CLI exits 2) */
+  usageError?: boolean;
+  /** what `--json` prints: the stable machine interface */
+  data: unknown;
+}
+
+export function reply(title: string, parts: Partial<Omit<Reply, 'title'>> = {}): Reply {
+  return {
+    title,
+    fields: [],
+    rows: [],
+    notices: [],
+    buttons: [],
+    visibility: 'ephemeral',
+    ok: true,
+    data: null,
+    ...parts,
+  };
+}
+
+export function errorReply(title: string, text: string, parts: Partial<Omit<Reply, 'title'>> = {}): Reply {
+  return reply(title, { ok: false, notices: [{ tone: 'bad', text }], data: { outcome: 'error', error: text }, ...parts });
+}
+
+/** Every button of a reply, wherever it sits. */
+export function allButtons(r: Reply): Button[] {
+  return [
+    ...r.rows.flatMap((row) => row.buttons),
+    ...r.buttons,
+    ...(r.paging?.prev ? [r.paging.prev] : []),
+    ...(r.paging?.next ? [r.paging.next] : []),
+  ];
+}

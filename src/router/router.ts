@@ -1,0 +1,265 @@
+// The one path every message takes: words or a button press → the right command, checked
+// (channel, arguments, permission, confirmation), run, audited, answered with a Reply.
+import type { Config } from '../config/config.ts';
+import { DatabaseUnavailableError, MissingTableError } from '../db/database.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { matchLocale, translator, type Translator } from '../i18n/i18n.ts';
+import type { Logger } from '../log.ts';
+import type { QueueService } from '../queue/queue-service.ts';
+import type { AuditLog, AuditOutcome } from '../audit/audit-log.ts';
+import { errorReply, reply, type Button, type Reply } from '../reply/model.ts';
+import { MAX_ACTION_LENGTH, type Action, type ActionCodec } from './action-id.ts';
+import { nearest, parseTokens, stripCommandPrefix, tokenize, type ArgProblem } from './args.ts';
+import type { ButtonFactory, CommandContext, CommandModule, Identity } from './command.ts';
+import { channelAllowed, isOperator } from './permissions.ts';
+
+export interface RouterDeps {
+  queue: QueueService;
+  audit: AuditLog;
+  config: Config;
+  codec: ActionCodec;
+  commands: readonly CommandModule[];
+  logger: Logger;
+}
+
+/** Verbs the router itself owns: the second step of a confirmation, and its "no". */
+const CONFIRM_VERB = 'ok';
+const DISMISS_VERB = 'no';
+
+export interface ActionOptions {
+  /** the platform already showed the confirmation (Slack's confirm dialog) */
+  confirmedByPlatform?: boolean;
+}
+
+export class Router {
+  readonly #byName = new Map<string, CommandModule>();
+  readonly #byVerb = new Map<string, CommandModule>();
+
+  constructor(private readonly deps: RouterDeps) {
+    for (const command of deps.commands) {
+      for (const name of [command.name, ...(command.aliases ?? [])]) this.#byName.set(name, command);
+      for (const verb of Object.keys(command.actions ?? {})) this.#byVerb.set(verb, command);
+    }
+  }
+
+  get commands(): readonly CommandModule[] {
+    return this.deps.commands;
+  }
+
+  translatorFor(who: Identity): Translator {
+    return translator(matchLocale(who.locale) ?? this.deps.config.locale);
+  }
+
+  /** Words typed by a person: "/queue retry 7c50c779-…", "failed prestashop --page 2". */
+  async handleText(text: string, who: Identity, opts: { confirmed?: boolean } = {}): Promise<Reply> {
+    const t = this.translatorFor(who);
+    return this.safely(t, who, async () => {
+      if (!channelAllowed(who, this.deps.config.access)) {
+        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }));
+      }
+      const tokens = stripCommandPrefix(tokenize(text));
+      const word = (tokens[0] ?? 'help').toLowerCase();
+      const command = this.#byName.get(word);
+      if (!command) return this.unknownCommand(t, word);
+      const parsed = this.parseArgs(command, tokens.slice(1), t);
+      if ('error' in parsed) return parsed.error;
+      return this.execute(command, parsed.args, who, t, { confirmed: opts.confirmed ?? false });
+    });
+  }
+
+  /** A button press. Slack has already shown its confirm dialog; elsewhere we ask first. */
+  async handleAction(actionId: string, who: Identity, opts: ActionOptions = {}): Promise<Reply> {
+    const t = this.translatorFor(who);
+    return this.safely(t, who, async () => {
+      if (!channelAllowed(who, this.deps.config.access)) {
+        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }));
+      }
+      const decoded = this.deps.codec.decode(actionId);
+      if (!decoded.ok) {
+        return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey));
+      }
+      let action = decoded.action;
+      let confirmed = opts.confirmedByPlatform ?? false;
+      if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { data: { outcome: 'dismissed' } });
+      if (action.verb === CONFIRM_VERB) {
+        if (action.confirmedBy !== this.deps.codec.userTag(who.platform, who.userId)) {
+          return errorReply(t('action.rejected_title'), t('action.not_yours'));
+        }
+        const [verb, ...args] = action.args;
+        action = { verb: verb ?? '', args };
+        confirmed = true;
+      }
+      const command = this.#byVerb.get(action.verb);
+      const handler = command?.actions?.[action.verb];
+      const args = handler?.toArgs(action.args);
+      if (!command || !handler || args === null || args === undefined) {
+        return errorReply(t('action.rejected_title'), t('action.malformed'));
+      }
+      const changes = command.changes?.(args) ?? false;
+      if (changes && !confirmed) {
+        // The permission check comes before the question: no point asking a non-operator.
+        if (!isOperator(who, this.deps.config.access)) return this.refuse(command, args, who, t);
+        return this.askToConfirm(command, args, action, who, t);
+      }
+      return this.execute(command, args, who, t, { confirmed: true });
+    });
+  }
+
+  private parseArgs(command: CommandModule, tokens: string[], t: Translator): { args: unknown } | { error: Reply } {
+    const { values, problems } = parseTokens(tokens, {
+      positional: command.positional,
+      options: command.options ?? [],
+      flags: command.flags ?? [],
+    });
+    const usage = command.usage.map((u) => `/queue ${u}`).join('\n');
+    if (problems.length) {
+      return { error: errorReply(t('error.bad_arguments', { command: command.name }), describeProblem(problems[0]!, t), { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }) };
+    }
+    const result = command.schema.safeParse(values);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const arg = String(issue.path[0] ?? '');
+      const value = arg ? values[arg] : undefined;
+      const text = issue.message.includes('.') && !issue.message.includes(' ')
+        ? t(issue.message as MessageKey, { arg: kebab(arg), value: typeof value === 'string' ? value : '' })
+        : t('args.invalid', { arg: kebab(arg), problem: issue.message });
+      return { error: errorReply(t('error.bad_arguments', { command: command.name }), text, { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }) };
+    }
+    return { args: result.data };
+  }
+
+  private unknownCommand(t: Translator, word: string): Reply {
+    const names = [...this.#byName.keys()];
+    const suggestion = nearest(word, names);
+    return errorReply(t('error.unknown_command_title'), suggestion ? t('error.unknown_command_suggest', { word, suggestion }) : t('error.unknown_command', { word }), {
+      usageError: true,
+      fields: [{ label: t('help.commands'), value: this.deps.commands.map((c) => c.name).join(', ') }],
+    });
+  }
+
+  private context(who: Identity, t: Translator, confirmed: boolean): CommandContext {
+    return {
+      queue: this.deps.queue,
+      audit: this.deps.audit,
+      config: this.deps.config,
+      t,
+      who,
+      buttons: this.buttonFactory(),
+      commands: this.deps.commands,
+      confirmed,
+      isOperator: isOperator(who, this.deps.config.access),
+    };
+  }
+
+  buttonFactory(): ButtonFactory {
+    const codec = this.deps.codec;
+    return {
+      button(label, action, opts = {}): Button | null {
+        const id = codec.encode(action);
+        if (!id || id.length > MAX_ACTION_LENGTH) return null;
+        return { label, action: id, ...(opts.style ? { style: opts.style } : {}), ...(opts.confirm ? { confirm: opts.confirm } : {}) };
+      },
+    };
+  }
+
+  private async execute(command: CommandModule, args: unknown, who: Identity, t: Translator, opts: { confirmed: boolean }): Promise<Reply> {
+    const changes = command.changes?.(args) ?? false;
+    const ctx = this.context(who, t, opts.confirmed);
+    if (!changes) return command.run(ctx, args);
+    if (!ctx.isOperator) return this.refuse(command, args, who, t);
+    if (changes === 'bulk' && !opts.confirmed) {
+      if (!command.preview) throw new Error(`command ${command.name} changes data in bulk but has no preview`);
+      return command.preview(ctx, args);
+    }
+    const target = command.auditTarget?.(args) ?? '';
+    try {
+      const result = await command.run(ctx, args);
+      await this.audit(who, command, target, result.ok ? outcomeOf(result) : 'failed', JSON.stringify(result.data ?? null));
+      return { ...result, visibility: result.ok ? 'channel' : 'ephemeral' };
+    } catch (error) {
+      await this.audit(who, command, target, 'failed', (error as Error).message);
+      throw error;
+    }
+  }
+
+  private async refuse(command: CommandModule, args: unknown, who: Identity, t: Translator): Promise<Reply> {
+    await this.audit(who, command, command.auditTarget?.(args) ?? '', 'refused', 'not an operator');
+    return errorReply(t('permission.title'), t('permission.not_operator', { id: `${who.platform}:${who.userId}` }), {
+      data: { outcome: 'refused', reason: 'not_operator', user: `${who.platform}:${who.userId}` },
+    });
+  }
+
+  private async askToConfirm(command: CommandModule, args: unknown, action: Action, who: Identity, t: Translator): Promise<Reply> {
+    const ctx = this.context(who, t, false);
+    const question = (await command.actions?.[action.verb]?.confirm?.(ctx, args)) ?? {
+      title: t('confirm.title'),
+      text: t('confirm.generic', { command: command.name }),
+      confirm: t('confirm.yes'),
+      deny: t('confirm.no'),
+    };
+    const tag = this.deps.codec.userTag(who.platform, who.userId);
+    const factory = this.buttonFactory();
+    const yes = factory.button(question.confirm, { verb: CONFIRM_VERB, args: [action.verb, ...action.args], confirmedBy: tag }, { style: 'danger' });
+    const no = factory.button(question.deny, { verb: DISMISS_VERB, args: [] });
+    return reply(question.title, {
+      summary: question.text,
+      notices: [{ tone: 'info', text: t('confirm.expires', { minutes: Math.round(this.deps.codec.confirmTtlSec / 60) }) }],
+      buttons: [yes, no].filter((b): b is Button => b !== null),
+      data: { outcome: 'confirm', question: question.text },
+    });
+  }
+
+  private async audit(who: Identity, command: CommandModule, target: string, outcome: AuditOutcome, detail: string): Promise<void> {
+    await this.deps.audit.record({
+      platform: who.platform,
+      userId: who.userId,
+      userName: who.userName,
+      channel: who.channelId,
+      action: command.name,
+      target,
+      outcome,
+      detail,
+    });
+  }
+
+  /** No event may crash the bot: every failure becomes a reply that says what went wrong. */
+  private async safely(t: Translator, who: Identity, fn: () => Promise<Reply>): Promise<Reply> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        return errorReply(t('error.database_title'), t('error.database_down', { detail: error.message }));
+      }
+      if (error instanceof MissingTableError) {
+        return errorReply(t('error.database_title'), error.message);
+      }
+      this.deps.logger.error({ err: error, who: { platform: who.platform, userId: who.userId } }, 'command failed');
+      return errorReply(t('error.title'), t('error.internal', { detail: (error as Error).message ?? String(error) }));
+    }
+  }
+}
+
+function outcomeOf(r: Reply): AuditOutcome {
+  const data = r.data as { outcome?: string } | null;
+  if (!data?.outcome) return 'done';
+  return ['not_found', 'reserved', 'not_reserved', 'reservation_changed', 'too_recent', 'not_delayed', 'already_cancelled', 'already_finished', 'nothing_failed', 'invalid_payload'].includes(data.outcome)
+    ? 'nothing'
+    : 'done';
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function describeProblem(p: ArgProblem, t: Translator): string {
+  switch (p.code) {
+    case 'args.unknown_option':
+      return t('args.unknown_option', { option: `--${p.option}` });
+    case 'args.missing_value':
+      return t('args.missing_value', { option: `--${p.option}` });
+    case 'args.too_many':
+      return t('args.too_many', { extra: p.extra });
+    case 'args.missing':
+      return t('args.missing', { arg: kebab(p.arg) });
+  }
+}

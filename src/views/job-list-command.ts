@@ -1,0 +1,78 @@
+// pending, delayed, processing and stuck differ only in the state they list; one factory makes
+// the four command modules.
+import { z } from 'zod';
+import type { MessageKey } from '../i18n/en.ts';
+import type { ListableState } from '../queue/types.ts';
+import { reply } from '../reply/model.ts';
+import { defineCommand, type CommandModule } from '../router/command.ts';
+import { jobClass, page, queueName } from '../router/schemas.ts';
+import { jobRow, paging } from './jobs.ts';
+
+type Args = { queue?: string; class?: string; page?: number };
+
+const LISTING: Record<ListableState, { verb: string; summary: MessageKey; title: MessageKey; empty: MessageKey }> = {
+  pending: { verb: 'lp', summary: 'help.pending', title: 'list.pending.title', empty: 'list.pending.empty' },
+  delayed: { verb: 'ld', summary: 'help.delayed', title: 'list.delayed.title', empty: 'list.delayed.empty' },
+  processing: { verb: 'lr', summary: 'help.processing', title: 'list.processing.title', empty: 'list.processing.empty' },
+  stuck: { verb: 'ls', summary: 'help.stuck', title: 'list.stuck.title', empty: 'list.stuck.empty' },
+};
+
+export function listingArgs(values: string[]): Args | null {
+  const [p, queue, cls] = values;
+  const parsed = z.object({ page: page.optional(), queue: queueName.optional(), class: jobClass.optional() }).safeParse({
+    page: p || undefined,
+    queue: queue || undefined,
+    class: cls || undefined,
+  });
+  return parsed.success ? parsed.data : null;
+}
+
+export function jobListCommand(state: ListableState): CommandModule<Args> {
+  const meta = LISTING[state];
+  return defineCommand<Args>({
+    name: state,
+    summary: meta.summary,
+    usage: [`${state} [queue] [--class Name] [--page N]`],
+    positional: ['queue?'],
+    options: ['class', 'page'],
+    schema: z.object({ queue: queueName.optional(), class: jobClass.optional(), page: page.optional() }),
+    discord: [
+      {
+        name: state,
+        description: meta.summary,
+        options: [
+          { name: 'queue', type: 'string', description: 'option.queue', autocomplete: 'queue' },
+          { name: 'class', type: 'string', description: 'option.class' },
+          { name: 'page', type: 'integer', description: 'option.page' },
+        ],
+        toText: (o) => [state, o.queue ?? '', o.class ? `--class ${o.class}` : '', o.page ? `--page ${o.page}` : ''].join(' '),
+      },
+    ],
+    actions: { [meta.verb]: { toArgs: listingArgs } },
+    async run(ctx, args) {
+      const { t } = ctx;
+      const result = await ctx.queue.listJobs(state, { queue: args.queue, jobClass: args.class, page: args.page });
+      const filters = [args.queue ? t('list.filter_queue', { queue: args.queue }) : '', args.class ? t('list.filter_class', { class: args.class }) : '']
+        .filter(Boolean)
+        .join(', ');
+      const title = t(meta.title) + (filters ? ` (${filters})` : '');
+      if (!result.items.length) {
+        return reply(title, { summary: result.page > 1 ? t('list.page_empty', { page: result.page }) : t(meta.empty), data: listingJson(result) });
+      }
+      const notices = [];
+      if (!result.exact && result.total !== null) notices.push({ tone: 'info' as const, text: t('list.sampled', { n: ctx.queue.headWindow }) });
+      return reply(title, {
+        summary: result.total === null ? t('list.summary_unknown', { page: result.page }) : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
+        rows: result.items.map((job) => jobRow(t, ctx.buttons, job, { withActions: ctx.isOperator })),
+        notices,
+        paging: paging(t, ctx.buttons, result, meta.verb, [args.queue ?? '', args.class ?? '']),
+        data: listingJson(result),
+      });
+    },
+  });
+}
+
+/** The stable JSON of listings: {"jobs":[…],"page","pages","total"}. */
+export function listingJson<T>(page: { items: T[]; page: number; pages: number | null; total: number | null; exact: boolean }) {
+  return { jobs: page.items, page: page.page, pages: page.pages, total: page.total, exact: page.exact };
+}

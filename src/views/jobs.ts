@@ -1,0 +1,166 @@
+// How jobs, failed jobs and batches look in a reply, and the buttons that act on them.
+// Pure: data in, reply pieces out. The same pieces serve commands and alerts.
+import type { Translator } from '../i18n/i18n.ts';
+import type { BatchProgress, FailedSummary, JobSummary, Page } from '../queue/types.ts';
+import type { Button, Confirm, Paging, Row, Tone } from '../reply/model.ts';
+import type { ButtonFactory } from '../router/command.ts';
+
+export const VERBS = {
+  retry: 'rf',
+  retryAll: 'ra',
+  forget: 'fg',
+  cancel: 'cn',
+  release: 'rl',
+  promote: 'pr',
+  show: 'sh',
+  flush: 'fl',
+  clear: 'cl',
+  batchShow: 'bs',
+  batchRetry: 'br',
+  batchCancel: 'bc',
+  stats: 'st',
+} as const;
+
+export function shortUuid(uuid: string): string {
+  return uuid.slice(0, 8);
+}
+
+/** "App\Jobs\SyncProductToPrestaShop" stays whole: people search for the full class. */
+export function jobTitle(job: { displayName: string; jobClass: string }): string {
+  return job.displayName || job.jobClass;
+}
+
+export function retryConfirm(t: Translator, f: { uuid: string; jobClass: string; queue: string }): Confirm {
+  return { title: t('confirm.retry.title'), text: t('confirm.retry.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }), confirm: t('button.retry'), deny: t('confirm.no') };
+}
+
+export function forgetConfirm(t: Translator, f: { uuid: string; jobClass: string; queue: string }): Confirm {
+  return { title: t('confirm.forget.title'), text: t('confirm.forget.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }), confirm: t('button.forget'), deny: t('confirm.no') };
+}
+
+export function cancelConfirm(t: Translator, j: { id: number; jobClass: string; queue: string }): Confirm {
+  return { title: t('confirm.cancel.title'), text: t('confirm.cancel.text', { job: j.jobClass, id: j.id, queue: j.queue }), confirm: t('button.cancel_job'), deny: t('confirm.no') };
+}
+
+export function releaseConfirm(t: Translator, j: { id: number; jobClass: string; queue: string; reservedFor: number }): Confirm {
+  return {
+    title: t('confirm.release.title'),
+    text: t('confirm.release.text', { job: j.jobClass, id: j.id, queue: j.queue, age: t.age(j.reservedFor) }),
+    confirm: t('button.release'),
+    deny: t('confirm.no'),
+  };
+}
+
+export function promoteConfirm(t: Translator, j: { id: number; jobClass: string; queue: string }): Confirm {
+  return { title: t('confirm.promote.title'), text: t('confirm.promote.text', { job: j.jobClass, id: j.id, queue: j.queue }), confirm: t('button.promote'), deny: t('confirm.no') };
+}
+
+const STATE_TONE: Record<JobSummary['state'], Tone> = { ready: 'info', delayed: 'info', processing: 'ok', stuck: 'bad' };
+
+export function jobLines(t: Translator, job: JobSummary): string[] {
+  const lines: string[] = [];
+  if (job.argumentsText) lines.push(job.argumentsText);
+  else if (job.encrypted) lines.push(t('job.encrypted'));
+  const attempts = job.maxTries ? t('job.attempts_of', { n: job.attempts, max: job.maxTries }) : t('job.attempts', { n: job.attempts });
+  const age =
+    job.state === 'ready'
+      ? t('job.waiting', { age: t.age(job.ageSeconds) })
+      : job.state === 'delayed'
+        ? t('job.available_in', { age: t.age(job.ageSeconds) })
+        : t('job.reserved_for', { age: t.age(job.ageSeconds) });
+  lines.push([t('job.queue', { queue: job.queue }), attempts, age].join(' · '));
+  if (job.reservationExpired) lines.push(t('job.reservation_expired'));
+  if (job.problem) lines.push(t('job.problem', { problem: job.problem }));
+  return lines;
+}
+
+export function jobRow(t: Translator, buttons: ButtonFactory, job: JobSummary, opts: { withActions: boolean; withDetails?: boolean }): Row {
+  const list: Array<Button | null> = [];
+  if (opts.withActions) {
+    if (job.state === 'stuck') {
+      list.push(
+        buttons.button(t('button.release'), { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] }, {
+          style: 'primary',
+          confirm: releaseConfirm(t, { ...job, reservedFor: job.ageSeconds }),
+        }),
+      );
+    }
+    if (job.state === 'delayed') {
+      list.push(buttons.button(t('button.promote'), { verb: VERBS.promote, args: [String(job.id)] }, { confirm: promoteConfirm(t, job) }));
+    }
+    if (job.state === 'ready' || job.state === 'delayed') {
+      list.push(buttons.button(t('button.cancel_job'), { verb: VERBS.cancel, args: [String(job.id)] }, { style: 'danger', confirm: cancelConfirm(t, job) }));
+    }
+  }
+  if (opts.withDetails !== false) list.push(buttons.button(t('button.details'), { verb: VERBS.show, args: [String(job.id)] }));
+  return {
+    key: `#${job.id}`,
+    title: jobTitle(job),
+    lines: jobLines(t, job),
+    tone: STATE_TONE[job.state],
+    buttons: list.filter((b): b is Button => b !== null),
+  };
+}
+
+export function exceptionLine(t: Translator, f: FailedSummary): string {
+  if (f.exception) return `${f.exception.className}: ${f.exception.summary}`;
+  return f.exceptionFirstLine ? f.exceptionFirstLine.slice(0, 300) : t('failed.no_exception');
+}
+
+export function failedLines(t: Translator, f: FailedSummary): string[] {
+  const lines = [exceptionLine(t, f)];
+  if (f.argumentsText) lines.push(f.argumentsText);
+  const when = f.ageSeconds === null ? f.failedAtText : t('failed.ago', { age: t.age(f.ageSeconds), at: f.failedAtText });
+  const where = f.exception?.file ? `${f.exception.file}:${f.exception.line}` : null;
+  lines.push([t('job.queue', { queue: f.queue }), when, where].filter(Boolean).join(' · '));
+  return lines;
+}
+
+export function failedRow(t: Translator, buttons: ButtonFactory, f: FailedSummary, opts: { withActions: boolean; withDetails?: boolean }): Row {
+  const list: Array<Button | null> = [];
+  if (opts.withActions) {
+    list.push(buttons.button(t('button.retry'), { verb: VERBS.retry, args: [f.uuid] }, { style: 'primary', confirm: retryConfirm(t, f) }));
+    list.push(buttons.button(t('button.forget'), { verb: VERBS.forget, args: [f.uuid] }, { style: 'danger', confirm: forgetConfirm(t, f) }));
+  }
+  if (opts.withDetails !== false) list.push(buttons.button(t('button.details'), { verb: VERBS.show, args: [f.uuid] }));
+  return {
+    key: shortUuid(f.uuid),
+    title: jobTitle(f),
+    lines: failedLines(t, f),
+    tone: 'bad',
+    buttons: list.filter((b): b is Button => b !== null),
+  };
+}
+
+export function batchLines(t: Translator, b: BatchProgress): string[] {
+  const state = b.cancelledAt !== null ? t('batch.cancelled') : b.finishedAt !== null ? t('batch.finished') : t('batch.running');
+  return [
+    t('batch.progress', { progress: b.progress, processed: b.processedJobs, total: b.totalJobs, pending: b.pendingJobs, failed: b.failedJobs }),
+    `${state} · ${b.id}`,
+  ];
+}
+
+export function batchRow(t: Translator, buttons: ButtonFactory, b: BatchProgress): Row {
+  const show = buttons.button(t('button.details'), { verb: VERBS.batchShow, args: [b.id] });
+  return {
+    key: b.id.slice(0, 8),
+    title: b.name,
+    lines: batchLines(t, b),
+    tone: b.failedJobs > 0 ? 'bad' : b.finishedAt !== null ? 'ok' : 'info',
+    buttons: show ? [show] : [],
+  };
+}
+
+/** Previous/next buttons for a listing; each re-runs the command with another page. */
+export function paging(t: Translator, buttons: ButtonFactory, page: Page<unknown>, verb: string, args: string[]): Paging {
+  const p: Paging = { page: page.page, pages: page.pages };
+  if (page.page > 1) {
+    const prev = buttons.button(t('button.previous'), { verb, args: [String(page.page - 1), ...args] });
+    if (prev) p.prev = prev;
+  }
+  if (page.hasMore) {
+    const next = buttons.button(t('button.next'), { verb, args: [String(page.page + 1), ...args] });
+    if (next) p.next = next;
+  }
+  return p;
+}
