@@ -364,6 +364,13 @@ export const en = {
   'option.batch_id': 'Batch id',
   'option.limit': 'How many entries (1–100)',
   'option.command': 'A command name',
+
+  // shared by the chat adapters
+  'chat.done_by': '{user} · {time}',
+
+  // slack adapter
+
+  // discord adapter
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
