@@ -1,6 +1,7 @@
 // /queue show <id|uuid> — one job (by id) or failed job (by uuid, or its id), fully decoded.
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
+import { isJobSetting } from '../src/queue/decode/payload.ts';
 import type { DecodedPayload } from '../src/queue/decode/types.ts';
 import { isUuid } from '../src/queue/queue-service.ts';
 import type { FailedDetail, JobDetail } from '../src/queue/types.ts';
@@ -19,9 +20,9 @@ function payloadFields(t: Translator, p: DecodedPayload, now: number): Field[] {
   const fields: Field[] = [];
   if (p.uuid) fields.push({ label: t('show.uuid'), value: p.uuid });
   if (p.command.state === 'decoded') {
-    if (p.command.arguments.length) {
-      fields.push({ label: t('show.arguments'), value: p.command.arguments.map((a) => `${a.name}: ${a.text}`).join('\n') });
-    }
+    // tries, timeout… are shown under Limits, from the payload the worker actually reads
+    const args = p.command.arguments.filter((a) => !isJobSetting(a.name));
+    if (args.length) fields.push({ label: t('show.arguments'), value: args.map((a) => `${a.name}: ${a.text}`).join('\n') });
     if (p.command.batchId) fields.push({ label: t('show.batch'), value: p.command.batchId });
     if (p.command.chained.length) fields.push({ label: t('show.chained'), value: p.command.chained.join(' → ') });
     if (p.command.delay) fields.push({ label: t('show.delay'), value: p.command.delay });

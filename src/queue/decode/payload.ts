@@ -36,6 +36,44 @@ const JOB_SETTINGS = new Set([
   'deleteWhenMissingModels', 'shouldBeEncrypted', 'uniqueFor',
 ]);
 
+/** Whether a job property is a queue setting (tries, timeout…) rather than what the job works on. */
+export function isJobSetting(name: string): boolean {
+  return JOB_SETTINGS.has(name);
+}
+
+/**
+ * Arguments whose names say they hold a secret are never shown: decoding an encrypted job must
+ * not post its API token to a chat channel.
+ */
+const SECRET_NAME = /pass(word|wd|phrase)?|secret|token|api_?key|private_?key|credential|auth|signature|cvv|iban|card_?number/i;
+export const MASKED = '•••••• (hidden)';
+
+/** The value tree with every secret-named property's value replaced (see SECRET_NAME). */
+export function maskSecrets(value: PhpValue, depth = 0): PhpValue {
+  if (depth > 64) return value;
+  if (value.kind === 'object') {
+    return {
+      ...value,
+      properties: value.properties.map((p) =>
+        SECRET_NAME.test(p.name) && p.value.kind !== 'null'
+          ? { ...p, value: { kind: 'string', value: MASKED } }
+          : { ...p, value: maskSecrets(p.value, depth + 1) },
+      ),
+    };
+  }
+  if (value.kind === 'array') {
+    return {
+      ...value,
+      entries: value.entries.map((e) =>
+        typeof e.key === 'string' && SECRET_NAME.test(e.key) && e.value.kind !== 'null'
+          ? { ...e, value: { kind: 'string', value: MASKED } }
+          : { ...e, value: maskSecrets(e.value, depth + 1) },
+      ),
+    };
+  }
+  return value;
+}
+
 /** Argument texts must fit one chat line. */
 const MAX_TEXT = 120;
 const MAX_STRING = 60;
@@ -188,7 +226,7 @@ function describeCommand(job: PhpObject, wasEncrypted: boolean, appKey: Buffer |
     chained: chainedClassNames(findProperty(job, 'chained'), appKey),
     delay: delay ? delayText(delay) : null,
     wasEncrypted,
-    value: job,
+    value: maskSecrets(job),
   };
 }
 
@@ -196,6 +234,10 @@ function describeArgument(property: PhpProperty, isClosure: boolean): JobArgumen
   const argument: JobArgument = { name: property.name, visibility: property.visibility, text: '' };
   if (isClosure && property.name === 'closure') {
     argument.text = closureText(property.value);
+    return argument;
+  }
+  if (SECRET_NAME.test(property.name) && property.value.kind !== 'null') {
+    argument.text = MASKED;
     return argument;
   }
   argument.text = trimText(describeValue(property.value, 0), MAX_TEXT);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodePayload, summarizeArguments } from '../../../src/queue/decode/payload.ts';
+import { decodePayload, MASKED, summarizeArguments } from '../../../src/queue/decode/payload.ts';
 import type { CommandInfo, DecodedPayload, JobArgument } from '../../../src/queue/decode/types.ts';
 import { appKey, commandOf, encryptLikeLaravel, failedJobRow, failedJobRows, jobRow, jobRows, objectPayload, php, queueableTail, retryPairs } from './helpers.ts';
 
@@ -78,7 +78,7 @@ describe('decodePayload: genuine jobs.json rows', () => {
     expect(argumentTexts(command.arguments).product).toBe('App\\Models\\Product #1004');
   });
 
-  it('encrypted SendInvoiceEmail: opened with APP_KEY', () => {
+  it('encrypted SendInvoiceEmail: opened with APP_KEY, its API token still hidden', () => {
     const payload = decodePayload(jobRow(17).payload, withKey);
     const command = decoded(payload);
     expect(command.className).toBe('App\\Jobs\\SendInvoiceEmail');
@@ -86,9 +86,12 @@ describe('decodePayload: genuine jobs.json rows', () => {
     expect(argumentTexts(command.arguments)).toEqual({
       tries: '1',
       email: '"jane.doe@example.com"',
-      apiToken: '"tok_live_1b1a91cc9d0a6623"',
+      apiToken: MASKED,
       fail: 'false',
     });
+    expect(JSON.stringify(command.arguments)).not.toContain('tok_live');
+    expect(JSON.stringify(command.value)).not.toContain('tok_live');
+    expect(summarizeArguments(command.arguments)).not.toContain('tok_live');
   });
 
   it('encrypted SendInvoiceEmail without a key: still names the job, command says why it is closed', () => {
