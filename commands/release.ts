@@ -1,4 +1,5 @@
 // /queue release <id> — make a stuck job available again (its worker is gone).
+import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
@@ -52,7 +53,7 @@ export default defineCommand<Args>({
       case 'reservation_changed':
         return errorReply(t('release.refused_title'), t('release.changed', { id, age: t.age(now - result.reservedAt) }), { data: result });
       case 'too_recent':
-        return errorReply(t('release.refused_title'), t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: t.age(result.stuckAfterSeconds) }), { data: result });
+        return errorReply(t('release.refused_title'), t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: formatDuration(result.stuckAfterSeconds) }), { data: result });
     }
   },
 });

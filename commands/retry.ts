@@ -1,6 +1,7 @@
 // /queue retry <uuid> | retry all [--queue q] [--class Name]
 // One failed job, or every match (previewed first, confirmed, then run within the boundary the
 // preview showed so that nothing the user did not see is retried).
+import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import type { BulkRetryResult, RetryResult } from '../src/queue/types.ts';
@@ -34,7 +35,7 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
         notices.push({
           tone: 'info',
           text: t(result.retryUntil.source === 'payload' ? 'retry.retry_until_payload' : 'retry.retry_until_setting', {
-            window: t.age(result.retryUntil.windowSeconds),
+            window: formatDuration(result.retryUntil.windowSeconds),
           }),
         });
       }

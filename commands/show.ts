@@ -1,4 +1,5 @@
 // /queue show <id|uuid> — one job (by id) or failed job (by uuid, or its id), fully decoded.
+import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import { isJobSetting } from '../src/queue/decode/payload.ts';
@@ -58,7 +59,7 @@ function jobReply(ctx: CommandContext, job: JobDetail): ReturnType<typeof reply>
   ];
   if (job.reservedAt !== null) fields.push({ label: t('show.reserved'), value: when(t, job.reservedAt, now), tone: job.reservationExpired ? 'warn' : undefined });
   fields.push(...payloadFields(t, job.payload, now));
-  const notices = job.reservationExpired ? [{ tone: 'warn' as const, text: t('show.reservation_expired', { retryAfter: t.age(ctx.queue.retryAfterSec) }) }] : [];
+  const notices = job.reservationExpired ? [{ tone: 'warn' as const, text: t('show.reservation_expired', { retryAfter: formatDuration(ctx.queue.retryAfterSec) }) }] : [];
   return reply(t('show.job_title', { id: job.id, job: job.displayName }), {
     fields,
     notices,

@@ -1,4 +1,5 @@
 // /queue stats [queue] — counts per queue, stuck jobs, failures, unfinished batches.
+import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { queueName } from '../src/router/schemas.ts';
@@ -83,11 +84,11 @@ export default defineCommand<Args>({
       if (q.oldestReadyAgeSeconds !== null && q.oldestReadyAgeSeconds > waitAfter) {
         notices.push({ tone: 'warn', text: t('stats.stalled', { queue: q.name, age: t.age(q.oldestReadyAgeSeconds) }) });
       }
-      if (q.expired) notices.push({ tone: 'warn', text: t('stats.expired', { queue: q.name, n: q.expired, retryAfter: t.age(ctx.queue.retryAfterSec) }) });
+      if (q.expired) notices.push({ tone: 'warn', text: t('stats.expired', { queue: q.name, n: q.expired, retryAfter: formatDuration(ctx.queue.retryAfterSec) }) });
     }
     const stuck = snap.stuckJobs.filter((j) => !args.queue || j.queue === args.queue);
     if (stuck.length) {
-      notices.push({ tone: 'bad', text: t('stats.stuck_jobs', { n: stuck.length, ids: stuck.slice(0, 10).map((j) => `#${j.id}`).join(', '), age: t.age(ctx.queue.stuckAfterSec) }) });
+      notices.push({ tone: 'bad', text: t('stats.stuck_jobs', { n: stuck.length, ids: stuck.slice(0, 10).map((j) => `#${j.id}`).join(', '), age: formatDuration(ctx.queue.stuckAfterSec) }) });
     }
     for (const j of snap.climbingJobs.filter((c) => !args.queue || c.queue === args.queue)) {
       notices.push({ tone: 'bad', text: t('stats.climbing', { id: j.id, queue: j.queue, attempts: j.attempts }) });

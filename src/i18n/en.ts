@@ -365,6 +365,18 @@ export const en = {
   'option.limit': 'How many entries (1–100)',
   'option.command': 'A command name',
 
+  // shell and CLI
+  'shell.welcome': 'Laravel Queue Bot — type `help` for the commands, a number to press a button, `exit` to leave.',
+  'shell.no_choices': 'The last answer has no buttons to choose from; type a command.',
+  'shell.no_such_choice': 'There is no choice [{n}]; pick 1 to {max}, or type a command.',
+  'shell.confirm_prompt': '{yes}? [y/N]',
+  'shell.bye': 'Bye.',
+  'demo.banner':
+    'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, set DATABASE_URL (mysql://user:password@host:3306/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
+  'cli.preview_hint': 'Nothing was changed. Run the same command again with --yes to do it.',
+  'cli.usage':
+    'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',
+
   // shared by the chat adapters
   'chat.done_by': '{user} · {time}',
 

@@ -86,8 +86,9 @@ export function reply(title: string, parts: Partial<Omit<Reply, 'title'>> = {}):
   };
 }
 
+/** A refusal or an error: the title says what failed, the summary why and what to do. */
 export function errorReply(title: string, text: string, parts: Partial<Omit<Reply, 'title'>> = {}): Reply {
-  return reply(title, { ok: false, notices: [{ tone: 'bad', text }], data: { outcome: 'error', error: text }, ...parts });
+  return reply(title, { ok: false, summary: text, data: { outcome: 'error', error: text }, ...parts });
 }
 
 /** Every button of a reply, wherever it sits. */

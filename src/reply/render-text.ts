@@ -20,9 +20,17 @@ export interface RenderedText {
   choices: Button[];
 }
 
+const paintWith = (color: boolean) => (code: keyof typeof ANSI, s: string) => (color ? `\x1b[${ANSI[code]}m${s}\x1b[0m` : s);
+
+/** `code` spans as bold on a terminal, without backticks elsewhere. */
+export function plainText(s: string, color: boolean): string {
+  const paint = paintWith(color);
+  return s.replace(/`([^`]+)`/g, (_, x: string) => paint('bold', x));
+}
+
 export function renderText(r: Reply, opts: TextOptions): RenderedText {
-  const paint = (code: keyof typeof ANSI, s: string) => (opts.color ? `\x1b[${ANSI[code]}m${s}\x1b[0m` : s);
-  const plain = (s: string) => (opts.color ? s.replace(/`([^`]+)`/g, (_, x: string) => paint('bold', x)) : s.replace(/`([^`]+)`/g, '$1'));
+  const paint = paintWith(opts.color);
+  const plain = (s: string) => plainText(s, opts.color);
   const choices: Button[] = [];
   const label = (b: Button) => {
     if (!opts.numbered) return null;
@@ -30,7 +38,7 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
     return `[${choices.length}] ${b.label}`;
   };
   const out: string[] = [];
-  out.push(paint('bold', plain(r.title)));
+  out.push(paint(r.ok ? 'bold' : 'bad', plain(r.title)));
   if (r.summary) out.push(plain(r.summary));
 
   if (r.fields.length) {

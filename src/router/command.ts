@@ -63,6 +63,7 @@ export interface ActionHandler<A> {
   confirm?(ctx: CommandContext, args: A): Promise<Confirm>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands of different argument types share one list
 export interface CommandModule<A = any> {
   name: string;
   aliases?: string[];

@@ -1,5 +1,6 @@
 // Genuine rows produced by real Laravel 8.83 (copied from shared/laravel/fixtures), and helpers
 // to put them into a test database.
+import type { Generated } from 'kysely';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../../src/db/database.ts';
@@ -8,7 +9,7 @@ import type { FailedJobsTable, JobBatchesTable, JobsTable } from '../../src/db/s
 const dir = fileURLToPath(new URL('../fixtures/laravel/', import.meta.url));
 const load = <T>(name: string): T => JSON.parse(readFileSync(dir + name, 'utf8')) as T;
 
-type Plain<T> = { [K in keyof T]: T[K] extends import('kysely').Generated<infer U> ? U : T[K] };
+type Plain<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U : T[K] };
 export type JobRowFixture = { label: string; row: Plain<JobsTable> };
 export type FailedRowFixture = { label: string; row: Plain<FailedJobsTable> };
 export type BatchRowFixture = { label: string; row: JobBatchesTable };

@@ -1,0 +1,55 @@
+// `npx queue-bot <command> [args] [--json] [--yes]`: one command, then exit.
+// Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood.
+import { translator } from './i18n/i18n.ts';
+import { createLogger } from './log.ts';
+import { renderText } from './reply/render-text.ts';
+import type { Identity } from './router/command.ts';
+import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
+
+const CLI_USER: Identity = { platform: 'cli', userId: process.env.USER ?? 'local', userName: process.env.USER ?? 'local', channelId: 'cli' };
+
+export async function runCli(argv: string[]): Promise<number> {
+  const words: string[] = [];
+  let json = false;
+  let yes = false;
+  for (const arg of argv) {
+    if (arg === '--json') json = true;
+    else if (arg === '--yes' || arg === '-y') yes = true;
+    else if (arg === '--help' || arg === '-h') words.push('help');
+    else words.push(arg);
+  }
+  const env = readEnvironment();
+  const config = configOrExit(env, false);
+  if (!words.length) {
+    process.stdout.write(`${translator(config.locale)('cli.usage')}\n`);
+    return 2;
+  }
+  // The CLI's stdout is its answer: logs go to stderr, and only warnings unless asked for.
+  const logger = createLogger({
+    level: env.LOG_LEVEL ? config.log.level : 'warn',
+    pretty: false,
+    secrets: secretsOf(config),
+    destination: process.stderr,
+  });
+  const { app, demoPath } = await openBot(config, logger);
+  try {
+    const t = translator(config.locale);
+    if (demoPath) process.stderr.write(`${t('demo.banner', { path: demoPath })}\n`);
+    // Words are quoted back so that "--grep 'HTTP 503'" survives the shell having split them.
+    const text = words.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '')}"` : w)).join(' ');
+    const reply = await app.router.handleText(text, CLI_USER, { confirmed: yes });
+    const previewed = (reply.data as { outcome?: string } | null)?.outcome === 'preview';
+    if (json) {
+      process.stdout.write(`${JSON.stringify(reply.data ?? { outcome: reply.ok ? 'ok' : 'error' }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderText(reply, { color: Boolean(process.stdout.isTTY), numbered: false }).text}\n`);
+      if (previewed) process.stdout.write(`\n${t('cli.preview_hint')}\n`);
+    }
+    if (reply.usageError) return 2;
+    return !reply.ok || previewed ? 1 : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+process.exitCode = await runCli(process.argv.slice(2));

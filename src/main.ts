@@ -1,0 +1,62 @@
+// `npm start`: Slack and/or Discord when their tokens are set (plus the alert scheduler), the
+// local shell otherwise. With no DATABASE_URL the shell runs on the demo database.
+import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
+import type { ChatAdapter } from './chat/poster.ts';
+import { runShell } from './chat/shell/shell.ts';
+import { translator } from './i18n/i18n.ts';
+import { createLogger } from './log.ts';
+
+const env = readEnvironment();
+const config = configOrExit(env, Boolean(process.stdout.isTTY));
+const chatMode = Boolean(config.slack || config.discord);
+// In the shell, stdout is the conversation: logs go to stderr, and only warnings unless asked.
+const logger = createLogger({
+  level: chatMode || env.LOG_LEVEL ? config.log.level : 'warn',
+  pretty: config.log.pretty,
+  secrets: secretsOf(config),
+  ...(chatMode ? {} : { destination: process.stderr }),
+});
+
+// One bad event must never take the bot down: log it and keep serving.
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; the bot keeps running'));
+
+const { app, demoPath } = await openBot(config, logger);
+
+if (!chatMode) {
+  const t = translator(config.locale);
+  await runShell({
+    router: app.router,
+    input: process.stdin,
+    output: process.stdout,
+    terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    banner: demoPath ? t('demo.banner', { path: demoPath }) : undefined,
+  });
+  await app.close();
+  process.exit(0);
+}
+
+const adapters: ChatAdapter[] = [];
+if (config.slack) {
+  const { startSlack } = await import('./chat/slack/slack-adapter.ts');
+  adapters.push(await startSlack(app, logger));
+}
+if (config.discord) {
+  const { startDiscord } = await import('./chat/discord/discord-adapter.ts');
+  adapters.push(await startDiscord(app, logger));
+}
+const { startAlerts } = await import('./alerts/scheduler.ts');
+const alerts = startAlerts(app, adapters.map((a) => a.poster), logger);
+logger.info({ platforms: adapters.map((a) => a.platform), database: app.database.target.display }, 'laravel-queue-bot is running');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await alerts.stop();
+  for (const adapter of adapters) await adapter.stop().catch((err: unknown) => logger.warn({ err }, 'adapter did not stop cleanly'));
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
