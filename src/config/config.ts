@@ -1,5 +1,6 @@
 // Environment → one typed, validated Config. Every problem is collected and reported at once,
 // naming the variable, so an operator fixes their .env in one go instead of one error per start.
+import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
@@ -263,7 +264,14 @@ const envSchema = z.object({
   DISCORD_API_URL: urlVar('DISCORD_API_URL'),
   DISCORD_GUILD_ID: optionalText,
   DISCORD_APPLICATION_ID: optionalText,
-  QUEUE_BOT_ALERT_SCHEDULE: optionalText.transform((v) => v ?? '* * * * *'),
+  QUEUE_BOT_ALERT_SCHEDULE: optionalText.transform((v, ctx) => {
+    const schedule = v ?? '* * * * *';
+    if (!cron.validate(schedule)) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_ALERT_SCHEDULE: "${schedule}" is not a cron expression (5 fields, or 6 with seconds: "*/10 * * * * *")` });
+      return z.NEVER;
+    }
+    return schedule;
+  }),
   QUEUE_BOT_WAIT_AFTER: optionalText.transform((v, ctx) => {
     const parsed = parseWaitAfter(v ?? '10m');
     if (typeof parsed === 'string') {

@@ -365,6 +365,24 @@ export const en = {
   'option.limit': 'How many entries (1–100)',
   'option.command': 'A command name',
 
+  // alerts
+  'alert.stuck.title': 'Stuck jobs on `{queue}`',
+  'alert.stuck.summary': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# job has', other: '# jobs have' })} been held by a worker for more than ${p.threshold}, or keep${Number(p.n) === 1 ? 's' : ''} being picked up again. If the worker is gone, release ${Number(p.n) === 1 ? 'it' : 'them'}.`,
+  'alert.stuck.line': 'attempt {attempts} · held for {age}',
+  'alert.stuck.climbing': 'Its attempts keep climbing: every worker that takes it dies (out of memory, killed, timed out).',
+  'alert.stalled.title': 'Queue `{queue}` is not moving',
+  'alert.stalled.summary': (p, tools) =>
+    `Its oldest ready job has waited ${p.age} (alert after ${p.threshold}); ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting. Is a worker running for this queue?`,
+  'alert.spike.title': (p, tools) => tools.plural(Number(p.n), { one: `# job failed${p.more}`, other: `# jobs failed${p.more}` }) + ' since the last check',
+  'alert.spike.summary': 'Grouped by job class, with the most common exception:',
+  'alert.still_open': 'Still open after {age}.',
+  'alert.resolved.title': 'Resolved: {what}',
+  'alert.resolved.summary': 'It lasted {age}.',
+  'alert.db_back.title': 'The queue database is reachable again',
+  'alert.db_back.summary': 'The bot could not reach it for about {age}; alerts were paused meanwhile and have resumed.',
+  'button.show_waiting': 'Show waiting',
+
   // shell and CLI
   'shell.welcome': 'Laravel Queue Bot — type `help` for the commands, a number to press a button, `exit` to leave.',
   'shell.no_choices': 'The last answer has no buttons to choose from; type a command.',

@@ -1,0 +1,226 @@
+// Deciding what to tell the on-call channel: a pure function of (what we told before, what the
+// queue looks like now, the time). No I/O here; the scheduler carries the decisions out.
+//
+// An incident has a stable key (stuck:imports, stalled:mail, spike). It is announced once, edited
+// when it changes (more jobs, fewer jobs), marked resolved when it clears, and announced again
+// only when still open after QUEUE_BOT_ALERT_REMIND.
+import type { MessageRef } from '../chat/poster.ts';
+
+export interface AlertSettings {
+  stuckAfterSec: number;
+  waitAfterSec: number;
+  waitAfterByQueue: Record<string, number>;
+  failedSpike: number;
+  remindSec: number;
+}
+
+export interface StuckJob {
+  id: number;
+  queue: string;
+  attempts: number;
+  reservedAt: number;
+  /** attempts went up across reservations: the job kills its workers */
+  climbing: boolean;
+  /** the reservation is older than retry_after: workers may take it again */
+  expired: boolean;
+  jobClass?: string;
+}
+
+export interface NewFailure {
+  id: number;
+  uuid: string;
+  queue: string;
+  jobClass: string;
+  /** "RuntimeException: SMTP 550 mailbox unavailable" */
+  exceptionLine: string;
+}
+
+/** What one tick saw. */
+export interface Observation {
+  now: number;
+  /** stuck and climbing jobs, each once */
+  stuckJobs: StuckJob[];
+  queues: Array<{ name: string; ready: number; oldestReadyAgeSeconds: number | null }>;
+  /** failures with an id above the cursor, oldest first (at most a few hundred) */
+  newFailures: NewFailure[];
+  /** true when there were more new failures than newFailures holds */
+  moreFailures: boolean;
+  maxFailedId: number;
+}
+
+export type IncidentContent =
+  | { kind: 'stuck'; queue: string; jobs: StuckJob[] }
+  | { kind: 'stalled'; queue: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number }
+  | {
+      kind: 'spike';
+      count: number;
+      /** "500+" style: more failed than we read */
+      atLeast: boolean;
+      groups: Array<{ jobClass: string; queue: string; count: number; exceptionLine: string; sampleUuid: string }>;
+      maxFailedId: number;
+    };
+
+export interface Incident {
+  key: string;
+  status: 'open' | 'resolved';
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  /** when the current message(s) were posted (reminders post anew) */
+  announcedAt: number;
+  content: IncidentContent;
+  /** what the message shows; a change means the message is edited */
+  fingerprint: string;
+  messages: MessageRef[];
+}
+
+export interface AlertMemory {
+  incidents: Incident[];
+  /** highest failed_jobs.id already looked at; null before the first tick ever */
+  failedCursor: number | null;
+}
+
+export type AlertAction =
+  | { type: 'open'; incident: Incident }
+  | { type: 'update'; incident: Incident }
+  | { type: 'remind'; incident: Incident }
+  | { type: 'resolve'; incident: Incident };
+
+function waitAfter(settings: AlertSettings, queue: string): number {
+  return settings.waitAfterByQueue[queue] ?? settings.waitAfterSec;
+}
+
+/** The incidents open right now, as they should read. */
+export function currentIncidents(previous: AlertMemory, obs: Observation, settings: AlertSettings): IncidentContent[] {
+  const out: IncidentContent[] = [];
+  const stuckByQueue = new Map<string, StuckJob[]>();
+  for (const job of obs.stuckJobs) {
+    const list = stuckByQueue.get(job.queue) ?? [];
+    list.push(job);
+    stuckByQueue.set(job.queue, list);
+  }
+  for (const [queue, jobs] of [...stuckByQueue].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push({ kind: 'stuck', queue, jobs: [...jobs].sort((a, b) => a.id - b.id) });
+  }
+  for (const q of obs.queues) {
+    const threshold = waitAfter(settings, q.name);
+    if (q.oldestReadyAgeSeconds !== null && q.oldestReadyAgeSeconds > threshold) {
+      out.push({ kind: 'stalled', queue: q.name, ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds, thresholdSec: threshold });
+    }
+  }
+  // The first tick ever only sets the cursor: old failures are history, not a spike.
+  const count = obs.newFailures.length;
+  if (previous.failedCursor !== null && count >= settings.failedSpike) {
+    const groups = new Map<string, { jobClass: string; queue: string; count: number; lines: Map<string, number>; sampleUuid: string }>();
+    for (const f of obs.newFailures) {
+      const key = `${f.queue}\0${f.jobClass}`;
+      const g = groups.get(key) ?? { jobClass: f.jobClass, queue: f.queue, count: 0, lines: new Map(), sampleUuid: f.uuid };
+      g.count++;
+      g.lines.set(f.exceptionLine, (g.lines.get(f.exceptionLine) ?? 0) + 1);
+      g.sampleUuid = f.uuid;
+      groups.set(key, g);
+    }
+    out.push({
+      kind: 'spike',
+      count,
+      atLeast: obs.moreFailures,
+      maxFailedId: obs.maxFailedId,
+      groups: [...groups.values()]
+        .sort((a, b) => b.count - a.count || a.jobClass.localeCompare(b.jobClass))
+        .map((g) => ({
+          jobClass: g.jobClass,
+          queue: g.queue,
+          count: g.count,
+          // the most common exception line of the group
+          exceptionLine: [...g.lines].sort((a, b) => b[1] - a[1])[0]![0],
+          sampleUuid: g.sampleUuid,
+        })),
+    });
+  }
+  return out;
+}
+
+export function incidentKey(c: IncidentContent): string {
+  return c.kind === 'spike' ? 'spike' : `${c.kind}:${c.queue}`;
+}
+
+/** What the message shows, reduced to what should trigger an edit. */
+export function fingerprint(c: IncidentContent): string {
+  switch (c.kind) {
+    case 'stuck':
+      return c.jobs.map((j) => `${j.id}/${j.attempts}${j.climbing ? '!' : ''}`).join(',');
+    case 'stalled':
+      // its age grows every tick; editing for that alone would be noise
+      return String(c.thresholdSec);
+    case 'spike':
+      return `${c.count}${c.atLeast ? '+' : ''}`;
+  }
+}
+
+/** A spike grows while failures keep coming: the new ones are added to the open incident. */
+function mergeSpike(open: Extract<IncidentContent, { kind: 'spike' }>, fresh: Extract<IncidentContent, { kind: 'spike' }>): IncidentContent {
+  const groups = new Map(open.groups.map((g) => [`${g.queue}\0${g.jobClass}`, { ...g }]));
+  for (const g of fresh.groups) {
+    const key = `${g.queue}\0${g.jobClass}`;
+    const existing = groups.get(key);
+    if (existing) {
+      existing.count += g.count;
+      existing.sampleUuid = g.sampleUuid;
+    } else groups.set(key, { ...g });
+  }
+  return {
+    kind: 'spike',
+    count: open.count + fresh.count,
+    atLeast: open.atLeast || fresh.atLeast,
+    maxFailedId: fresh.maxFailedId,
+    groups: [...groups.values()].sort((a, b) => b.count - a.count || a.jobClass.localeCompare(b.jobClass)),
+  };
+}
+
+/**
+ * Compares what is open now with what was announced, and says what to post, edit, remind or
+ * resolve. Returns the memory to keep for the next tick.
+ */
+export function evaluate(previous: AlertMemory, obs: Observation, settings: AlertSettings): { actions: AlertAction[]; memory: AlertMemory } {
+  const now = obs.now;
+  const actions: AlertAction[] = [];
+  const current = new Map(currentIncidents(previous, obs, settings).map((c) => [incidentKey(c), c]));
+  const incidents = new Map(previous.incidents.map((i) => [i.key, i]));
+
+  for (const [key, fresh] of current) {
+    const known = incidents.get(key);
+    if (!known || known.status === 'resolved') {
+      const incident: Incident = { key, status: 'open', openedAt: now, updatedAt: now, resolvedAt: null, announcedAt: now, content: fresh, fingerprint: fingerprint(fresh), messages: [] };
+      incidents.set(key, incident);
+      actions.push({ type: 'open', incident });
+      continue;
+    }
+    const content = fresh.kind === 'spike' && known.content.kind === 'spike' ? mergeSpike(known.content, fresh) : fresh;
+    const print = fingerprint(content);
+    if (now - known.announcedAt >= settings.remindSec) {
+      const incident: Incident = { ...known, content, fingerprint: print, updatedAt: now, announcedAt: now };
+      incidents.set(key, incident);
+      actions.push({ type: 'remind', incident });
+    } else if (print !== known.fingerprint) {
+      const incident: Incident = { ...known, content, fingerprint: print, updatedAt: now };
+      incidents.set(key, incident);
+      actions.push({ type: 'update', incident });
+    } else {
+      // unchanged; keep the freshest numbers for the next edit without announcing anything
+      incidents.set(key, { ...known, content: fresh.kind === 'spike' ? known.content : content });
+    }
+  }
+
+  for (const [key, known] of incidents) {
+    if (known.status === 'open' && !current.has(key)) {
+      const incident: Incident = { ...known, status: 'resolved', resolvedAt: now, updatedAt: now };
+      incidents.set(key, incident);
+      actions.push({ type: 'resolve', incident });
+    }
+  }
+
+  // Resolved incidents are kept a day so a flapping one is recognised; older ones are dropped.
+  const kept = [...incidents.values()].filter((i) => i.status === 'open' || (i.resolvedAt ?? now) > now - 86400);
+  const failedCursor = Math.max(previous.failedCursor ?? 0, obs.maxFailedId, ...obs.newFailures.map((f) => f.id));
+  return { actions, memory: { incidents: kept, failedCursor } };
+}

@@ -1,0 +1,191 @@
+// The alert scheduler: on QUEUE_BOT_ALERT_SCHEDULE (node-cron; default every minute) one cheap
+// look at the queue — the head of each queue and the failures since the last look, never a full
+// scan of `jobs` — then post, edit, remind or resolve alerts on every configured platform.
+// A failing tick is logged and retried on the next one; it never stops the bot.
+import cron from 'node-cron';
+import type { App } from '../app.ts';
+import type { ChatPoster, MessageRef } from '../chat/poster.ts';
+import { DatabaseUnavailableError } from '../db/database.ts';
+import { translator, type Translator } from '../i18n/i18n.ts';
+import type { Logger } from '../log.ts';
+import type { Reply } from '../reply/model.ts';
+import { exceptionLine } from '../views/jobs.ts';
+import { AlertStore } from './alert-store.ts';
+import { alertReply, databaseBackReply, resolvedReply } from './alert-view.ts';
+import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
+
+/** At most this many new failures are read per tick; more are counted as "N+". */
+const FAILURES_PER_TICK = 500;
+/** SQLite lease: long enough for a slow tick, short enough to fail over quickly. */
+const LEASE_SEC = 50;
+
+export interface TickResult {
+  ran: boolean;
+  actions: Array<AlertAction['type']>;
+  error?: string;
+}
+
+export interface AlertScheduler {
+  /** one tick now (tests, and the scheduled runs) */
+  tick(): Promise<TickResult>;
+  stop(): Promise<void>;
+}
+
+export interface AlertOptions {
+  schedule?: string;
+  /** unix seconds; tests move time */
+  now?: () => number;
+}
+
+export function alertSettings(app: App): AlertSettings {
+  const { alerts, queue } = app.config;
+  return {
+    stuckAfterSec: queue.stuckAfterSec,
+    waitAfterSec: alerts.waitAfterSec,
+    waitAfterByQueue: alerts.waitAfterByQueue,
+    failedSpike: alerts.failedSpike,
+    remindSec: alerts.remindSec,
+  };
+}
+
+export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Logger, opts: AlertOptions = {}): AlertScheduler {
+  const now = opts.now ?? (() => app.queue.now());
+  const store = new AlertStore(app.database);
+  const settings = alertSettings(app);
+  const t: Translator = translator(app.config.locale);
+  const buttons = app.router.buttonFactory();
+  const targets = posters
+    .map((poster) => ({ poster, channel: poster.platform === 'slack' ? app.config.alerts.slackChannel : app.config.alerts.discordChannel }))
+    .filter((x): x is { poster: ChatPoster; channel: string } => Boolean(x.channel));
+  let downSince: number | null = null;
+
+  /** Posts to every platform, or only to those that have no message in `existing` yet. */
+  async function post(reply: Reply, existing: MessageRef[] = [], onlyMissing = false): Promise<MessageRef[]> {
+    const refs: MessageRef[] = onlyMissing ? [...existing] : [];
+    for (const { poster, channel } of targets) {
+      if (onlyMissing && existing.some((r) => r.platform === poster.platform)) continue;
+      try {
+        refs.push(await poster.post(channel, reply));
+      } catch (err) {
+        logger.error({ err, platform: poster.platform, channel }, 'could not post an alert; will try again next tick');
+        // keep the old message, if any, so the next tick can still edit it
+        refs.push(...existing.filter((r) => r.platform === poster.platform));
+      }
+    }
+    return refs;
+  }
+
+  async function edit(refs: MessageRef[], reply: Reply): Promise<void> {
+    for (const ref of refs) {
+      const target = targets.find((x) => x.poster.platform === ref.platform);
+      if (!target) continue;
+      try {
+        await target.poster.update(ref, reply);
+      } catch (err) {
+        logger.error({ err, platform: ref.platform, channel: ref.channel }, 'could not edit an alert message');
+      }
+    }
+  }
+
+  async function observe(failedCursor: number | null): Promise<Observation> {
+    const snap = await app.queue.snapshot({ light: true });
+    const stuck = new Map<number, StuckJob>();
+    for (const j of [...snap.stuckJobs, ...snap.climbingJobs]) {
+      stuck.set(j.id, { id: j.id, queue: j.queue, attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
+    }
+    // Name the jobs: a primary-key read each, for the few that are stuck.
+    for (const job of [...stuck.values()].slice(0, 20)) {
+      const detail = await app.queue.getJob(job.id);
+      if (detail) job.jobClass = detail.jobClass;
+    }
+    const failures = failedCursor === null ? [] : await app.queue.failedSince(failedCursor, FAILURES_PER_TICK + 1);
+    return {
+      now: now(),
+      stuckJobs: [...stuck.values()],
+      queues: snap.queues.map((q) => ({ name: q.name, ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
+      newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({ id: f.id, uuid: f.uuid, queue: f.queue, jobClass: f.jobClass, exceptionLine: exceptionLine(t, f) })),
+      moreFailures: failures.length > FAILURES_PER_TICK,
+      maxFailedId: snap.maxFailedId,
+    };
+  }
+
+  async function carryOut(action: AlertAction, at: number): Promise<void> {
+    const i: Incident = action.incident;
+    switch (action.type) {
+      case 'open':
+        i.messages = await post(alertReply(t, buttons, i, at, { stuckAfterSec: settings.stuckAfterSec }));
+        break;
+      case 'remind':
+        i.messages = await post(alertReply(t, buttons, i, at, { stuckAfterSec: settings.stuckAfterSec, reminder: true }), i.messages);
+        break;
+      case 'update':
+        await edit(i.messages, alertReply(t, buttons, i, at, { stuckAfterSec: settings.stuckAfterSec }));
+        break;
+      case 'resolve':
+        await edit(i.messages, resolvedReply(t, i, at));
+        break;
+    }
+  }
+
+  async function tick(): Promise<TickResult> {
+    const at = now();
+    try {
+      const result = await store.withTickLock(
+        async () => {
+          const memory = await store.load();
+          const { actions, memory: next } = evaluate(memory, await observe(memory.failedCursor), settings);
+          for (const action of actions) await carryOut(action, at);
+          // A platform that was down when an incident opened gets its message now.
+          for (const incident of next.incidents) {
+            if (incident.status !== 'open') continue;
+            const missing = targets.some(({ poster }) => !incident.messages.some((m) => m.platform === poster.platform));
+            if (missing && !actions.some((a) => a.incident.key === incident.key && (a.type === 'open' || a.type === 'remind'))) {
+              incident.messages = await post(alertReply(t, buttons, incident, at, { stuckAfterSec: settings.stuckAfterSec }), incident.messages, true);
+            }
+          }
+          let lastRecoveryNoticeAt = memory.lastRecoveryNoticeAt;
+          if (downSince !== null && lastRecoveryNoticeAt < downSince) {
+            // Said once, by whichever replica gets here first after the outage.
+            await post(databaseBackReply(t, at - downSince));
+            lastRecoveryNoticeAt = at;
+          }
+          await store.save(next, { lastRecoveryNoticeAt, now: at });
+          return actions.map((a) => a.type);
+        },
+        { now: at, leaseSec: LEASE_SEC },
+      );
+      if (downSince !== null) logger.info({ downForSec: at - downSince }, 'the database is reachable again; alerts resumed');
+      downSince = null;
+      return result.ran ? { ran: true, actions: result.value } : { ran: false, actions: [] };
+    } catch (caught) {
+      const error = app.database.explain(caught);
+      const unreachable = error instanceof DatabaseUnavailableError;
+      if (unreachable && downSince === null) downSince = at;
+      logger.error({ err: error }, unreachable ? 'alert tick: the database cannot be reached; trying again next tick' : 'alert tick failed; trying again next tick');
+      return { ran: false, actions: [], error: error.message };
+    }
+  }
+
+  let task: ReturnType<typeof cron.schedule> | null = null;
+  if (opts.schedule !== undefined) {
+    task = cron.schedule(opts.schedule, () => tick().then(() => undefined), { noOverlap: true, name: 'queue-bot-alerts' });
+  }
+  return {
+    tick,
+    async stop() {
+      if (task) await task.destroy();
+    },
+  };
+}
+
+/** Starts the scheduler when there is somewhere to post; otherwise says why alerts are off. */
+export function startAlerts(app: App, posters: ChatPoster[], logger: Logger): AlertScheduler {
+  const { slackChannel, discordChannel, schedule } = app.config.alerts;
+  const usable = posters.some((p) => (p.platform === 'slack' ? slackChannel : discordChannel));
+  if (!usable) {
+    logger.info('alerts are off: set QUEUE_BOT_ALERT_SLACK_CHANNEL and/or QUEUE_BOT_ALERT_DISCORD_CHANNEL to get them');
+    return { tick: async () => ({ ran: false, actions: [] }), stop: async () => undefined };
+  }
+  logger.info({ schedule }, 'alert scheduler started');
+  return createAlertScheduler(app, posters, logger, { schedule });
+}

@@ -1,0 +1,177 @@
+// The alert scheduler on the real MariaDB and SQLite: one message per incident, edits, resolution,
+// restarts, replicas, failures of the chat API and of the database.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/app.ts';
+import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
+import { Database } from '../../../src/db/database.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { allButtons } from '../../../src/reply/model.ts';
+import { createTestApp, NOW, operator, testConfig, type TestApp } from '../../support/app.ts';
+import { ENGINES, MYSQL } from '../../support/db.ts';
+import { failedFixtureRow } from '../../support/fixtures.ts';
+import { RecordingPoster } from '../../support/recording-poster.ts';
+import { startTcpProxy } from '../../support/tcp-proxy.ts';
+
+// Stalled queues wait an hour here, so each test sees only the incident it is about.
+const ALERT_ENV = { QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS', QUEUE_BOT_ALERT_DISCORD_CHANNEL: '424242', QUEUE_BOT_WAIT_AFTER: '1h' };
+
+async function addFailures(app: TestApp, n: number, jobClass = 'SyncProductToPrestaShop') {
+  const base = failedFixtureRow(jobClass).row;
+  const rows = Array.from({ length: n }, (_, i) => {
+    const { id: _id, ...row } = base;
+    return { ...row, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` };
+  });
+  await app.db.database.db.insertInto('failed_jobs').values(rows).execute();
+}
+
+describe.each(ENGINES)('alert scheduler on %s', (engine) => {
+  let app: TestApp;
+  let clock = NOW;
+  afterEach(async () => app?.drop());
+
+  async function setup(env: Record<string, string> = {}) {
+    clock = NOW;
+    app = await createTestApp(engine, { env: { ...ALERT_ENV, ...env }, now: () => clock });
+    const slack = new RecordingPoster('slack');
+    const discord = new RecordingPoster('discord');
+    const scheduler = createAlertScheduler(app, [slack, discord], silentLogger, { now: () => clock });
+    return { slack, discord, scheduler };
+  }
+
+  it('posts a stuck job once to every platform, edits nothing while nothing changes, resolves it after a release', async () => {
+    const { slack, discord, scheduler } = await setup();
+    expect(await scheduler.tick()).toMatchObject({ ran: true, actions: ['open'] });
+    expect(slack.titles()).toEqual(['Stuck jobs on `imports`']);
+    expect(discord.titles()).toEqual(['Stuck jobs on `imports`']);
+    const alert = slack.posts[0]!.reply;
+    expect(alert.rows.map((r) => [r.key, r.title])).toEqual([['#13', 'App\\Jobs\\SleepyJob']]);
+    expect(alert.visibility).toBe('channel');
+
+    for (let i = 1; i <= 3; i++) {
+      clock = NOW + i * 60;
+      expect(await scheduler.tick()).toMatchObject({ ran: true, actions: [] });
+    }
+    expect(slack.posts).toHaveLength(1);
+
+    // the alert's own Release button, through the router as Slack would send it
+    const release = allButtons(alert).find((b) => b.label === 'Release')!;
+    expect(release.confirm?.text).toContain('#13');
+    const outcome = await app.router.handleAction(release.action, operator, { confirmedByPlatform: true });
+    expect(outcome.title).toBe('Released');
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['resolve'] });
+    expect(slack.updates.at(-1)!.reply.title).toBe('Resolved: Stuck jobs on `imports`');
+    expect(slack.updates.at(-1)!.ref).toEqual(slack.posts[0]!.ref);
+    expect(discord.updates.at(-1)!.reply.summary).toMatch(/^It lasted 4m\./);
+  });
+
+  it('says once that a queue with no worker has stalled', async () => {
+    const { slack, scheduler } = await setup({ QUEUE_BOT_WAIT_AFTER: '10m' });
+    clock = NOW + 1200; // the fixtures' ready jobs have now waited > 10 min
+    await scheduler.tick();
+    expect(slack.titles().filter((t) => t.includes('not moving')).sort()).toEqual([
+      'Queue `default` is not moving',
+      'Queue `imports` is not moving',
+      'Queue `prestashop` is not moving',
+    ]);
+    const before = slack.posts.length;
+    clock += 60;
+    await scheduler.tick();
+    expect(slack.posts).toHaveLength(before);
+  });
+
+  it('turns 25 failures in one tick into one spike alert', async () => {
+    const { slack, scheduler } = await setup();
+    await scheduler.tick(); // first tick: the cursor starts at today's failures
+    await addFailures(app, 25);
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['open'] });
+    const spikes = slack.posts.filter((p) => p.reply.title.includes('failed'));
+    expect(spikes.map((p) => p.reply.title)).toEqual(['25 jobs failed since the last check']);
+    expect(spikes[0]!.reply.rows.map((r) => [r.title, r.key])).toEqual([['App\\Jobs\\SyncProductToPrestaShop', '×25']]);
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['resolve'] });
+  });
+
+  it('neither repeats nor forgets an incident across a restart', async () => {
+    const { slack, scheduler } = await setup();
+    await scheduler.tick();
+    await scheduler.stop();
+    const restarted = createAlertScheduler(app, [slack], silentLogger, { now: () => clock });
+    clock += 60;
+    expect(await restarted.tick()).toMatchObject({ ran: true, actions: [] });
+    expect(slack.posts).toHaveLength(1);
+    await app.db.database.db.deleteFrom('jobs').where('id', '=', 13).execute();
+    clock += 60;
+    expect(await restarted.tick()).toMatchObject({ actions: ['resolve'] });
+    expect(slack.updates.at(-1)!.ref).toEqual(slack.posts[0]!.ref);
+  });
+
+  it('posts to a platform that failed once on the next tick, without posting twice elsewhere', async () => {
+    const { slack, discord, scheduler } = await setup();
+    discord.failNext = 1;
+    expect(await scheduler.tick()).toMatchObject({ ran: true });
+    expect([slack.posts.length, discord.posts.length]).toEqual([1, 0]);
+    clock += 60;
+    await scheduler.tick();
+    expect([slack.posts.length, discord.posts.length]).toEqual([1, 1]);
+  });
+});
+
+describe('alert scheduler replicas and outages (MariaDB)', () => {
+  let app: TestApp;
+  afterEach(async () => app?.drop());
+
+  it('two replicas on one database post each incident once, and one carries on when the other dies', async () => {
+    let clock = NOW;
+    app = await createTestApp('mysql', { env: ALERT_ENV, now: () => clock });
+    const secondDb = app.db.open();
+    const replica = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: secondDb, clock: () => clock * 1000 });
+    const poster = new RecordingPoster('slack');
+    const a = createAlertScheduler(app, [poster], silentLogger, { now: () => clock });
+    const b = createAlertScheduler(replica, [poster], silentLogger, { now: () => clock });
+    for (let i = 0; i < 5; i++) {
+      clock = NOW + i * 60;
+      const results = await Promise.all([a.tick(), b.tick()]);
+      expect(results.filter((r) => r.ran).length).toBeGreaterThanOrEqual(1);
+    }
+    expect(poster.titles()).toEqual(['Stuck jobs on `imports`']);
+
+    // replica A dies (its connections close); B alone keeps the incident up to date
+    await app.db.database.close();
+    await replica.queue.release(13);
+    clock += 60;
+    expect(await b.tick()).toMatchObject({ ran: true, actions: ['resolve'] });
+  });
+
+  it('survives the database going away and says once that it is back', async () => {
+    const proxy = await startTcpProxy({ host: MYSQL.host, port: MYSQL.port });
+    let clock = NOW;
+    app = await createTestApp('mysql', { env: ALERT_ENV, now: () => clock });
+    const target = app.db.target.kind === 'mysql' ? app.db.target : null;
+    const viaProxy = Database.open({ ...target!, port: proxy.port, display: 'mysql://root@127.0.0.1/proxied' }, app.db.tables);
+    const bot = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: viaProxy, clock: () => clock * 1000 });
+    const poster = new RecordingPoster('slack');
+    const scheduler = createAlertScheduler(bot, [poster], silentLogger, { now: () => clock });
+    await scheduler.tick();
+    expect(poster.posts).toHaveLength(1);
+
+    await proxy.cut();
+    clock += 60;
+    const failed = await scheduler.tick();
+    expect(failed.ran).toBe(false);
+    expect(failed.error).toMatch(/cannot be reached/);
+    clock += 60;
+    expect((await scheduler.tick()).ran).toBe(false);
+
+    await proxy.restore();
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ ran: true });
+    expect(poster.titles()).toEqual(['Stuck jobs on `imports`', 'The queue database is reachable again']);
+    clock += 60;
+    await scheduler.tick();
+    expect(poster.posts).toHaveLength(2);
+    await viaProxy.close();
+    await proxy.close();
+  });
+});

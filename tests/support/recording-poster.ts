@@ -1,0 +1,31 @@
+// A ChatPoster that keeps what it was asked to post and edit: the far end of a chat platform,
+// for tests of the alert scheduler that need no HTTP.
+import type { ChatPoster, MessageRef } from '../../src/chat/poster.ts';
+import type { Reply } from '../../src/reply/model.ts';
+
+export class RecordingPoster implements ChatPoster {
+  posts: Array<{ channel: string; reply: Reply; ref: MessageRef }> = [];
+  updates: Array<{ ref: MessageRef; reply: Reply }> = [];
+  failNext = 0;
+  #n = 0;
+
+  constructor(readonly platform: 'slack' | 'discord' = 'slack') {}
+
+  async post(channel: string, reply: Reply): Promise<MessageRef> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('chat API error (test)');
+    }
+    const ref: MessageRef = { platform: this.platform, channel, id: `m${++this.#n}` };
+    this.posts.push({ channel, reply, ref });
+    return ref;
+  }
+
+  async update(ref: MessageRef, reply: Reply): Promise<void> {
+    this.updates.push({ ref, reply });
+  }
+
+  titles(): string[] {
+    return this.posts.map((p) => p.reply.title);
+  }
+}
