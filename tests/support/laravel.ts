@@ -1,0 +1,591 @@
+// Drives the real Laravel 8 app in tests/laravel-app/ (Debian's php-laravel-framework, no
+// composer) for the interop suite. Every createLaravelApp() gets its own MariaDB database
+// (lqb_it_<random>) or its own SQLite file, plus its own storage/ and bootstrap cache dir in a
+// temp dir, so several apps can run side by side.
+//
+//   const app = await createLaravelApp({ db: 'sqlite' });
+//   await app.migrate();
+//   const { uuids } = await app.dispatch('sync-product');
+//   await app.workOnce();
+//   expect(await app.jobRuns()).toHaveLength(1);
+//   await app.destroy();
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { createConnection } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
+
+export const LARAVEL_APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../laravel-app');
+export const FRAMEWORK_AUTOLOAD = '/usr/share/php/Illuminate/autoload.php';
+export const APT_PACKAGES = 'php-cli php-mysql php-sqlite3 php-mbstring php-laravel-framework';
+const PHP = process.env.LQB_PHP ?? 'php';
+
+/** MariaDB server the MySQL-flavoured apps live on (root with an empty password by default). */
+export interface MysqlServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+export const DEFAULT_MYSQL: MysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+
+/** Default queues of workOnce()/workUntilEmpty(), in priority order. */
+export const ALL_QUEUES = 'default,prestashop,imports';
+
+const APP_KEY_FIXTURE = resolve(LARAVEL_APP_DIR, '../fixtures/laravel/app-key.json');
+
+/** The APP_KEY that encrypted the fixture rows (tests/fixtures/laravel/app-key.json). */
+export function fixtureAppKey(): string {
+  const parsed = JSON.parse(readFileSync(APP_KEY_FIXTURE, 'utf8')) as { APP_KEY?: unknown };
+  if (typeof parsed.APP_KEY !== 'string') throw new Error(`${APP_KEY_FIXTURE} has no APP_KEY`);
+  return parsed.APP_KEY;
+}
+
+// ------------------------------------------------------------------------------------------
+// PHP availability
+
+interface PhpProbe {
+  ok: boolean;
+  problems: string[];
+}
+let probeCache: PhpProbe | undefined;
+
+function probePhp(): PhpProbe {
+  if (probeCache) return probeCache;
+  const code = `echo json_encode([
+    'framework' => is_file(${JSON.stringify(FRAMEWORK_AUTOLOAD)}),
+    'pdo_mysql' => extension_loaded('pdo_mysql'),
+    'pdo_sqlite' => extension_loaded('pdo_sqlite'),
+    'mbstring' => extension_loaded('mbstring'),
+  ]);`;
+  const res = spawnSync(PHP, ['-r', code], { encoding: 'utf8', timeout: 15_000 });
+  const problems: string[] = [];
+  if (res.error || res.status !== 0) {
+    problems.push(`"${PHP}" could not be run (${res.error?.message ?? `exit ${res.status}: ${res.stderr}`})`);
+  } else {
+    try {
+      const found = JSON.parse(res.stdout) as Record<string, boolean>;
+      if (!found.framework) problems.push(`Laravel framework missing (${FRAMEWORK_AUTOLOAD})`);
+      for (const ext of ['pdo_mysql', 'pdo_sqlite', 'mbstring']) {
+        if (!found[ext]) problems.push(`PHP extension ${ext} missing`);
+      }
+    } catch {
+      problems.push(`unexpected output from ${PHP}: ${res.stdout.slice(0, 200)}`);
+    }
+  }
+  probeCache = { ok: problems.length === 0, problems };
+  return probeCache;
+}
+
+/** True when php, its pdo_mysql/pdo_sqlite/mbstring extensions and Laravel 8 are installed. */
+export function phpAvailable(): boolean {
+  return probePhp().ok;
+}
+
+/** Throws an error that names the apt-get packages to install when phpAvailable() is false. */
+export function assertPhpAvailable(): void {
+  const probe = probePhp();
+  if (!probe.ok) {
+    throw new Error(
+      `The Laravel interop tests need PHP 8 and Debian's Laravel 8 framework: ${probe.problems.join('; ')}.\n` +
+        `Install them with: apt-get install -y ${APT_PACKAGES}`,
+    );
+  }
+}
+
+/** True when the MariaDB server answers (for skipping with a reason instead of failing). */
+export async function mysqlAvailable(server: MysqlServer = DEFAULT_MYSQL): Promise<boolean> {
+  try {
+    const c = await createConnection({ ...server, connectTimeout: 3000 });
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Types
+
+export interface LaravelAppOptions {
+  db: 'mysql' | 'sqlite';
+  /** default: the fixture key (tests/fixtures/laravel/app-key.json) */
+  appKey?: string;
+  /** APP_TIMEZONE, default UTC */
+  timezone?: string;
+  /** QUEUE_RETRY_AFTER (seconds), default 90 */
+  retryAfter?: number;
+  /** QUEUE_TABLE, default jobs (the jobs migration follows it) */
+  queueTable?: string;
+  /** MariaDB server, default root@127.0.0.1:3306 without password */
+  mysql?: Partial<MysqlServer>;
+}
+
+export interface ArtisanResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface ArtisanOptions {
+  /** extra env vars for this call only (merged over app.env) */
+  env?: Record<string, string>;
+  /** kill the process (SIGKILL) and reject after this long; default 60 s */
+  timeoutMs?: number;
+  /** throw when the exit code is not 0 (default false for artisan(), true for the helpers) */
+  check?: boolean;
+}
+
+export type DispatchKind =
+  | 'sync-product'
+  | 'sleepy'
+  | 'encrypted'
+  | 'chain'
+  | 'retry-until'
+  | 'legacy'
+  | 'closure'
+  | 'always-fails'
+  | 'batch';
+
+export interface DispatchOptions {
+  /** how many jobs (for batch: how many batches of 3) */
+  count?: number;
+  /** queue name; defaults: sync-product → prestashop, batch → imports, others → default */
+  queue?: string;
+  /** delay in seconds */
+  delay?: number;
+  /**
+   * make it fail: sync-product targets shop 2 (shops.failing = 1) with tries=1; encrypted,
+   * retry-until, legacy, closure throw; chain's 2nd step throws; batch's chunk 2 throws.
+   * always-fails fails anyway.
+   */
+  fail?: boolean;
+  /** sleepy: seconds to sleep (default 600) */
+  seconds?: number;
+  /** sync-product: override $tries (with fail, default 1) */
+  tries?: number;
+  /** sync-product: product id 1001..1004 (default cycles) */
+  product?: number;
+  /** sync-product: shop id 1 or 2 (default 1, or 2 with fail) */
+  shop?: number;
+  /** retry-until: fixed deadline in unix seconds (default now + 30 min) */
+  until?: number;
+  /** encrypted: recipient */
+  email?: string;
+  /** always-fails: reason text (part of the exception message) */
+  reason?: string;
+  /** batch: allowFailures() */
+  allowFailures?: boolean;
+}
+
+export interface DispatchedJob {
+  id: number;
+  uuid: string;
+  queue: string;
+  displayName: string;
+}
+
+export interface DispatchResult {
+  kind: DispatchKind;
+  /** the (first) batch id for kind "batch", else null */
+  batchId: string | null;
+  batchIds: string[];
+  /** uuids of the rows put into jobs (a chain: only its head) */
+  uuids: string[];
+  jobs: DispatchedJob[];
+}
+
+/** Laravel's own Bus::findBatch() view. */
+export interface BatchView {
+  id: string;
+  name: string;
+  totalJobs: number;
+  pendingJobs: number;
+  processedJobs: number;
+  progress: number;
+  failedJobs: number;
+  failedJobIds: string[];
+  cancelled: boolean;
+  finished: boolean;
+  hasFailures: boolean;
+  allowsFailures: boolean;
+  createdAt: number | null;
+  cancelledAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface JobRun {
+  id: number;
+  /** class basename, "Closure" or "LegacyHandler" */
+  job: string;
+  uuid: string | null;
+  attempt: number | null;
+  note: string | null;
+  ran_at: number;
+}
+
+export interface WorkerHandle {
+  /** pid of the PHP process itself (spawned directly, no shell) */
+  pid: number;
+  process: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** settles when the process exits */
+  exited: Promise<ArtisanResult>;
+  /** sends the signal to the PHP process and waits for it to exit */
+  kill(signal?: NodeJS.Signals): Promise<ArtisanResult>;
+  /** waits until stdout matches (e.g. /Processing: App\\Jobs\\SleepyJob/) */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+export interface LaravelApp {
+  db: 'mysql' | 'sqlite';
+  /** the env vars artisan runs with (on top of PATH/HOME) */
+  env: Record<string, string>;
+  /** for the bot: mysql://root@127.0.0.1:3306/<db> or sqlite:<file> */
+  databaseUrl: string;
+  /** MariaDB database name or SQLite file path */
+  database: string;
+  /** temp dir holding storage/, the bootstrap cache files and the SQLite file */
+  tmpDir: string;
+  artisan(args: string[], opts?: ArtisanOptions): Promise<ArtisanResult>;
+  /** php artisan migrate:fresh --force (also seeds products 1001-1004 and shops 1-2) */
+  migrate(): Promise<ArtisanResult>;
+  dispatch(kind: DispatchKind, opts?: DispatchOptions): Promise<DispatchResult>;
+  /** queue:work database --once: runs at most one job; no timeout enforcement */
+  workOnce(queue?: string, extraArgs?: string[]): Promise<ArtisanResult>;
+  /** queue:work database --stop-when-empty: daemon loop (timeouts enforced) until nothing is available */
+  workUntilEmpty(queue?: string, extraArgs?: string[]): Promise<ArtisanResult>;
+  /** a long-running queue:work database --queue=<queue> (default --sleep=1) */
+  startWorker(queue?: string, args?: string[]): WorkerHandle;
+  /** raw SQL on the app's database; ? placeholders; SELECTs return rows */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  jobRuns(): Promise<JobRun[]>;
+  /** polls job_runs until a row matches */
+  waitForJobRun(match: (run: JobRun) => boolean, timeoutMs?: number): Promise<JobRun>;
+  findBatch(id: string): Promise<BatchView | null>;
+  /** shops.failing: shop 2 starts failing; set false to let a retried sync succeed */
+  setShopFailing(shopId: number, failing: boolean): Promise<void>;
+  /** kills leftover workers, drops the database / deletes the file and the temp dir */
+  destroy(): Promise<void>;
+}
+
+// ------------------------------------------------------------------------------------------
+// Helpers
+
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function baseEnv(): Record<string, string> {
+  const keep: Record<string, string> = {};
+  // Only what PHP needs from the outside; nothing like a stray APP_ENV or DB_* leaks in.
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL']) {
+    const v = process.env[name];
+    if (v !== undefined) keep[name] = v;
+  }
+  return keep;
+}
+
+function describeResult(args: string[], r: ArtisanResult): string {
+  const out = (s: string) => (s.length > 4000 ? `${s.slice(0, 4000)}…` : s);
+  return (
+    `php artisan ${args.join(' ')} exited with ${r.code ?? r.signal}\n` +
+    `--- stdout ---\n${out(r.stdout)}\n--- stderr ---\n${out(r.stderr)}`
+  );
+}
+
+function runPhp(args: string[], env: Record<string, string>, timeoutMs: number): Promise<ArtisanResult> {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    const child = spawn(PHP, args, { cwd: LARAVEL_APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result = { code, signal, stdout, stderr, durationMs: Date.now() - started };
+      if (timedOut) {
+        reject(new Error(`timed out after ${timeoutMs} ms: ${describeResult(args, result)}`));
+      } else {
+        resolvePromise(result);
+      }
+    });
+  });
+}
+
+function parseJsonOutput<T>(args: string[], r: ArtisanResult): T {
+  const text = r.stdout.trim();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    // tolerate noise before the JSON line
+    const last = text.split('\n').reverse().find((l) => l.startsWith('{') || l === 'null');
+    if (last !== undefined) return JSON.parse(last) as T;
+    throw new Error(`no JSON in output of ${describeResult(args, r)}`);
+  }
+}
+
+function dispatchArgs(kind: DispatchKind, o: DispatchOptions): string[] {
+  const args = ['test:dispatch', kind];
+  if (o.count !== undefined) args.push(`--count=${o.count}`);
+  if (o.queue !== undefined) args.push(`--queue=${o.queue}`);
+  if (o.delay !== undefined) args.push(`--delay=${o.delay}`);
+  if (o.fail) args.push('--fail');
+  if (o.seconds !== undefined) args.push(`--seconds=${o.seconds}`);
+  if (o.tries !== undefined) args.push(`--tries=${o.tries}`);
+  if (o.product !== undefined) args.push(`--product=${o.product}`);
+  if (o.shop !== undefined) args.push(`--shop=${o.shop}`);
+  if (o.until !== undefined) args.push(`--until=${o.until}`);
+  if (o.email !== undefined) args.push(`--email=${o.email}`);
+  if (o.reason !== undefined) args.push(`--reason=${o.reason}`);
+  if (o.allowFailures) args.push('--allow-failures');
+  return args;
+}
+
+// ------------------------------------------------------------------------------------------
+// The app
+
+export async function createLaravelApp(opts: LaravelAppOptions): Promise<LaravelApp> {
+  assertPhpAvailable();
+
+  // The app's own gitignored dirs, for manual `php artisan` runs; the harness itself points
+  // every instance at its temp dir below.
+  mkdirSync(join(LARAVEL_APP_DIR, 'storage/framework/cache/data'), { recursive: true });
+  mkdirSync(join(LARAVEL_APP_DIR, 'storage/logs'), { recursive: true });
+  mkdirSync(join(LARAVEL_APP_DIR, 'bootstrap/cache'), { recursive: true });
+
+  const tmpDir = mkdtempSync(join(tmpdir(), 'lqb-laravel-'));
+  const storage = join(tmpDir, 'storage');
+  const cacheDir = join(tmpDir, 'bootstrap-cache');
+  for (const d of ['framework/cache/data', 'logs']) mkdirSync(join(storage, d), { recursive: true });
+  mkdirSync(cacheDir, { recursive: true });
+
+  const server: MysqlServer = { ...DEFAULT_MYSQL, ...opts.mysql };
+  let database: string;
+  let databaseUrl: string;
+  const dbEnv: Record<string, string> = {};
+
+  if (opts.db === 'mysql') {
+    database = `lqb_it_${randomBytes(6).toString('hex')}`;
+    const admin = await createConnection(server);
+    try {
+      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    } finally {
+      await admin.end();
+    }
+    const auth = server.password
+      ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
+      : encodeURIComponent(server.user);
+    databaseUrl = `mysql://${auth}@${server.host}:${server.port}/${database}`;
+    Object.assign(dbEnv, {
+      DB_CONNECTION: 'mysql',
+      DB_HOST: server.host,
+      DB_PORT: String(server.port),
+      DB_DATABASE: database,
+      DB_USERNAME: server.user,
+      DB_PASSWORD: server.password,
+    });
+  } else {
+    database = join(tmpDir, 'database.sqlite');
+    writeFileSync(database, ''); // Laravel refuses a missing SQLite file
+    databaseUrl = `sqlite:${database}`;
+    Object.assign(dbEnv, { DB_CONNECTION: 'sqlite', DB_DATABASE: database });
+  }
+
+  const env: Record<string, string> = {
+    APP_ENV: 'local',
+    APP_KEY: opts.appKey ?? fixtureAppKey(),
+    APP_TIMEZONE: opts.timezone ?? 'UTC',
+    QUEUE_RETRY_AFTER: String(opts.retryAfter ?? 90),
+    QUEUE_TABLE: opts.queueTable ?? 'jobs',
+    LOG_CHANNEL: 'null',
+    LARAVEL_STORAGE_PATH: storage,
+    APP_SERVICES_CACHE: join(cacheDir, 'services.php'),
+    APP_PACKAGES_CACHE: join(cacheDir, 'packages.php'),
+    APP_CONFIG_CACHE: join(cacheDir, 'config.php'),
+    APP_ROUTES_CACHE: join(cacheDir, 'routes.php'),
+    APP_EVENTS_CACHE: join(cacheDir, 'events.php'),
+    ...dbEnv,
+  };
+
+  // --- SQL access from Node (for assertions) ---
+  let mysqlConn: Connection | undefined;
+  let sqliteConn: BetterSqlite3.Database | undefined;
+
+  async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (opts.db === 'mysql') {
+      mysqlConn ??= await createConnection({ ...server, database, charset: 'utf8mb4', dateStrings: true });
+      const [rows] = await mysqlConn.query(sql, params);
+      return Array.isArray(rows) ? (rows as T[]) : [];
+    }
+    sqliteConn ??= new BetterSqlite3(database, { timeout: 10_000 });
+    const stmt = sqliteConn.prepare(sql);
+    if (stmt.reader) return stmt.all(...params) as T[];
+    stmt.run(...params);
+    return [];
+  }
+
+  // --- artisan ---
+  const workers = new Set<WorkerHandle>();
+  let destroyed = false;
+
+  async function artisan(args: string[], o: ArtisanOptions = {}): Promise<ArtisanResult> {
+    if (destroyed) throw new Error('this Laravel app was destroyed');
+    const r = await runPhp(['artisan', ...args], { ...baseEnv(), ...env, ...o.env }, o.timeoutMs ?? 60_000);
+    if (o.check && r.code !== 0) throw new Error(describeResult(args, r));
+    return r;
+  }
+
+  function startWorker(queue: string = ALL_QUEUES, args: string[] = []): WorkerHandle {
+    if (destroyed) throw new Error('this Laravel app was destroyed');
+    const argv = ['artisan', 'queue:work', 'database', `--queue=${queue}`];
+    if (!args.some((a) => a.startsWith('--sleep'))) argv.push('--sleep=1');
+    argv.push(...args);
+    const started = Date.now();
+    // php itself, not a shell: the pid is the PHP process, and SIGKILL hits the worker.
+    const child = spawn(PHP, argv, { cwd: LARAVEL_APP_DIR, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid === undefined) throw new Error(`could not start ${PHP} ${argv.join(' ')}`);
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<ArtisanResult>((res, rej) => {
+      child.on('error', rej);
+      child.on('close', (code, signal) => {
+        workers.delete(handle);
+        res({ code, signal, stdout: out, stderr: err, durationMs: Date.now() - started });
+      });
+    });
+    exited.catch(() => undefined); // surfaced through kill()/exited by whoever awaits it
+    const handle: WorkerHandle = {
+      pid: child.pid,
+      process: child,
+      stdout: () => out,
+      stderr: () => err,
+      exited,
+      async kill(signal: NodeJS.Signals = 'SIGTERM') {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        return exited;
+      },
+      async waitForOutput(pattern: RegExp, timeoutMs = 15_000) {
+        await waitUntil(
+          async () => {
+            if (pattern.test(out)) return true;
+            if (child.exitCode !== null || child.signalCode !== null) {
+              throw new Error(`worker exited before ${pattern}: stdout=${out} stderr=${err}`);
+            }
+            return false;
+          },
+          timeoutMs,
+          `worker output ${pattern}`,
+        );
+      },
+    };
+    workers.add(handle);
+    return handle;
+  }
+
+  async function jobRuns(): Promise<JobRun[]> {
+    const rows = await query<Record<string, unknown>>('SELECT id, job, uuid, attempt, note, ran_at FROM job_runs ORDER BY id');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      job: String(r.job),
+      uuid: r.uuid === null ? null : String(r.uuid),
+      attempt: r.attempt === null ? null : Number(r.attempt),
+      note: r.note === null ? null : String(r.note),
+      ran_at: Number(r.ran_at),
+    }));
+  }
+
+  const app: LaravelApp = {
+    db: opts.db,
+    env,
+    databaseUrl,
+    database,
+    tmpDir,
+    artisan,
+    query,
+    startWorker,
+    jobRuns,
+
+    migrate: () => artisan(['migrate:fresh', '--force'], { check: true }),
+
+    async dispatch(kind, o = {}) {
+      const args = dispatchArgs(kind, o);
+      return parseJsonOutput<DispatchResult>(args, await artisan(args, { check: true }));
+    },
+
+    workOnce: (queue = ALL_QUEUES, extraArgs = []) =>
+      artisan(['queue:work', 'database', '--once', `--queue=${queue}`, '--sleep=0', '--stop-when-empty', ...extraArgs], {
+        check: true,
+      }),
+
+    workUntilEmpty: (queue = ALL_QUEUES, extraArgs = []) =>
+      artisan(['queue:work', 'database', '--stop-when-empty', `--queue=${queue}`, '--sleep=0', ...extraArgs], {
+        check: true,
+        timeoutMs: 120_000,
+      }),
+
+    async waitForJobRun(match, timeoutMs = 15_000) {
+      return waitUntil(async () => (await jobRuns()).find(match), timeoutMs, 'a matching job_runs row');
+    },
+
+    async findBatch(id) {
+      const args = ['test:batch', id];
+      const r = await artisan(args);
+      if (r.code !== 0 && r.stdout.trim() !== 'null') throw new Error(describeResult(args, r));
+      return parseJsonOutput<BatchView | null>(args, r);
+    },
+
+    async setShopFailing(shopId, failing) {
+      await query('UPDATE shops SET failing = ? WHERE id = ?', [failing ? 1 : 0, shopId]);
+    },
+
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      await Promise.all([...workers].map((w) => w.kill('SIGKILL').catch(() => undefined)));
+      if (mysqlConn) await mysqlConn.end().catch(() => undefined);
+      sqliteConn?.close();
+      if (opts.db === 'mysql') {
+        const admin = await createConnection(server);
+        try {
+          await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        } finally {
+          await admin.end();
+        }
+      }
+      rmSync(tmpDir, { recursive: true, force: true });
+    },
+  };
+  return app;
+}
