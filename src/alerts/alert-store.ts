@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
 import type { AlertMemory, Incident } from './detector.ts';
 
@@ -37,21 +38,15 @@ interface CursorState {
 }
 
 export class AlertStore {
-  #ready: Promise<void> | null = null;
   readonly holder = randomUUID();
+  readonly #table: OwnTable;
 
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: Database) {
+    this.#table = new OwnTable(database, alertsTableDdl(database.kind, database.tableNames.queue_bot_alerts));
+  }
 
   ensureTable(): Promise<void> {
-    this.#ready ??= sql
-      .raw(alertsTableDdl(this.database.kind, this.database.tableNames.queue_bot_alerts))
-      .execute(this.database.db)
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.#ready = null;
-        throw this.database.explain(error);
-      });
-    return this.#ready;
+    return this.#table.ensure();
   }
 
   async load(): Promise<AlertMemory & { lastRecoveryNoticeAt: number }> {

@@ -1,7 +1,7 @@
 // Every attempted change — allowed or refused — is written to the bot's own audit table
 // (created when missing; name from QUEUE_BOT_TABLE_AUDIT) and to the log.
-import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { OwnTable } from '../db/own-table.ts';
 import type { Logger } from '../log.ts';
 
 export type AuditOutcome = 'done' | 'nothing' | 'refused' | 'failed';
@@ -43,25 +43,19 @@ export function auditTableDdl(kind: 'mysql' | 'sqlite', table: string): string {
 }
 
 export class AuditLog {
-  #ready: Promise<void> | null = null;
+  readonly #table: OwnTable;
 
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
     private readonly clock: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.#table = new OwnTable(database, auditTableDdl(database.kind, database.tableNames.queue_bot_audit));
+  }
 
-  /** Creates the table if missing; retried on the next call when the database was down. */
+  /** Creates the table if missing. */
   ensureTable(): Promise<void> {
-    this.#ready ??= sql
-      .raw(auditTableDdl(this.database.kind, this.database.tableNames.queue_bot_audit))
-      .execute(this.database.db)
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.#ready = null;
-        throw this.database.explain(error);
-      });
-    return this.#ready;
+    return this.#table.ensure();
   }
 
   /** Writes the entry to the log always, and to the table when the database lets us. */
