@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
+import { coveringIndexDdl } from '../db/laravel-schema.ts';
 import type { QueueDb } from '../db/schema.ts';
 import { parseException } from './decode/exception.ts';
 import { setTopLevelNumber } from './decode/json-edit.ts';
@@ -1262,7 +1263,7 @@ export class QueueService {
               level: 'warning',
               code: 'doctor.covering_missing',
               params: { table: physical, rows },
-              fix: `CREATE INDEX ${physical}_queue_reserved_available_index ON ${physical} (queue, reserved_at, available_at);`,
+              fix: `${coveringIndexDdl(this.database.kind, physical)};`,
             },
       );
       if (!indexes.some((i) => i.columns[0] === 'queue')) {
