@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import type { BatchProgress } from '../src/queue/types.ts';
-import { errorReply, reply, type Button, type Reply } from '../src/reply/model.ts';
+import { errorReply, reply, type Button, type Confirm, type Reply } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { batchId, hiddenNumber } from '../src/router/schemas.ts';
 import { batchLines, VERBS } from '../src/views/jobs.ts';
@@ -36,12 +36,31 @@ function notFound(t: Translator, id: string): Reply {
   return errorReply(t('batch.not_found_title'), t('batch.not_found', { id }), { data: { outcome: 'not_found', id } });
 }
 
-function batchButtons(ctx: CommandContext, b: BatchProgress): Button[] {
-  const { t } = ctx;
-  const out: Array<Button | null> = [];
+function retryQuestion(t: Translator, b: Pick<BatchProgress, 'name'>, n: number): Confirm {
+  return { title: t('confirm.batch_retry.title'), text: t('batch.retry_preview', { n, name: b.name }), confirm: t('button.retry'), deny: t('confirm.no') };
+}
+
+function cancelQuestion(t: Translator, b: Pick<BatchProgress, 'name' | 'pendingJobs'>): Confirm {
+  return { title: t('confirm.batch_cancel.title'), text: t('batch.cancel_preview', { name: b.name, pending: b.pendingJobs }), confirm: t('button.cancel_batch'), deny: t('confirm.no') };
+}
+
+/** Laravel keeps a retried job's uuid in failed_job_ids until it succeeds: count what is still failed. */
+async function stillFailed(ctx: CommandContext, b: BatchProgress): Promise<number> {
+  return b.failedJobIds.length ? ctx.queue.countFailed({ uuids: b.failedJobIds }) : 0;
+}
+
+function retryButton(ctx: CommandContext, b: BatchProgress, n: number): Button | null {
+  return ctx.buttons.button(ctx.t('button.retry_failed_n', { n }), { verb: VERBS.batchRetry, args: [b.id, String(n)] }, { style: 'primary', confirm: retryQuestion(ctx.t, b, n) });
+}
+
+function cancelButton(ctx: CommandContext, b: BatchProgress): Button | null {
+  return ctx.buttons.button(ctx.t('button.cancel_batch'), { verb: VERBS.batchCancel, args: [b.id] }, { style: 'danger', confirm: cancelQuestion(ctx.t, b) });
+}
+
+async function batchButtons(ctx: CommandContext, b: BatchProgress): Promise<Button[]> {
   if (!ctx.isOperator) return [];
-  if (b.failedJobIds.length) out.push(ctx.buttons.button(t('button.retry_failed_n', { n: b.failedJobIds.length }), { verb: VERBS.batchRetry, args: [b.id, String(b.failedJobIds.length)] }, { style: 'primary', confirm: { title: t('confirm.batch_retry.title'), text: t('batch.retry_preview', { n: b.failedJobIds.length, name: b.name }), confirm: t('button.retry'), deny: t('confirm.no') } }));
-  if (b.cancelledAt === null && b.finishedAt === null) out.push(ctx.buttons.button(t('button.cancel_batch'), { verb: VERBS.batchCancel, args: [b.id] }, { style: 'danger', confirm: { title: t('confirm.batch_cancel.title'), text: t('batch.cancel_preview', { name: b.name, pending: b.pendingJobs }), confirm: t('button.cancel_batch'), deny: t('confirm.no') } }));
+  const failed = await stillFailed(ctx, b);
+  const out = [failed ? retryButton(ctx, b, failed) : null, b.cancelledAt === null && b.finishedAt === null ? cancelButton(ctx, b) : null];
   return out.filter((x): x is Button => x !== null);
 }
 
@@ -65,22 +84,43 @@ export default defineCommand<Args>({
     if (!b) return notFound(t, args.id);
     const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
     if (args.op === 'retry') {
-      if (!b.failedJobIds.length) return reply(t('batch.nothing_failed_title'), { summary: t('batch.nothing_failed', { name: b.name }), data: { outcome: 'nothing_to_do', count: 0 } });
-      const question = t('batch.retry_preview', { n: b.failedJobIds.length, name: b.name });
-      const go = ctx.buttons.button(t('button.retry_n', { n: b.failedJobIds.length }), { verb: VERBS.batchRetry, args: [b.id, String(b.failedJobIds.length)] }, { style: 'primary', confirm: { title: t('confirm.batch_retry.title'), text: question, confirm: t('button.retry'), deny: t('confirm.no') } });
-      return reply(question, { buttons: [go, no].filter((x): x is Button => x !== null), data: { outcome: 'preview', action: 'batch retry', count: b.failedJobIds.length } });
+      const failed = await stillFailed(ctx, b);
+      if (!failed) return reply(t('batch.nothing_failed_title'), { summary: t('batch.nothing_failed', { name: b.name }), data: { outcome: 'nothing_to_do', count: 0 } });
+      const question = retryQuestion(t, b, failed);
+      const go = retryButton(ctx, b, failed);
+      return reply(question.text, {
+        buttons: [go, no].filter((x): x is Button => x !== null),
+        notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
+        data: { outcome: 'preview', action: 'batch retry', count: failed },
+      });
     }
     if (b.cancelledAt !== null || b.finishedAt !== null) {
       return errorReply(t('batch.cancel_refused_title'), b.cancelledAt !== null ? t('batch.already_cancelled', { name: b.name }) : t('batch.already_finished', { name: b.name }), { data: { outcome: b.cancelledAt !== null ? 'already_cancelled' : 'already_finished' } });
     }
-    const question = t('batch.cancel_preview', { name: b.name, pending: b.pendingJobs });
-    const go = ctx.buttons.button(t('button.cancel_batch'), { verb: VERBS.batchCancel, args: [b.id] }, { style: 'danger', confirm: { title: t('confirm.batch_cancel.title'), text: question, confirm: t('button.cancel_batch'), deny: t('confirm.no') } });
-    return reply(question, { summary: t('batch.cancel_hint'), buttons: [go, no].filter((x): x is Button => x !== null), data: { outcome: 'preview', action: 'batch cancel', pendingJobs: b.pendingJobs } });
+    const go = cancelButton(ctx, b);
+    return reply(cancelQuestion(t, b).text, {
+      summary: t('batch.cancel_hint'),
+      buttons: [go, no].filter((x): x is Button => x !== null),
+      notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
+      data: { outcome: 'preview', action: 'batch cancel', pendingJobs: b.pendingJobs },
+    });
   },
   actions: {
     [VERBS.batchShow]: { toArgs: ([id]) => (id && batchId.safeParse(id).success ? { op: 'show', id } : null) },
-    [VERBS.batchRetry]: { toArgs: ([id, expect]) => (id && batchId.safeParse(id).success ? { op: 'retry', id, expect: expect ? Number(expect) : undefined } : null) },
-    [VERBS.batchCancel]: { toArgs: ([id]) => (id && batchId.safeParse(id).success ? { op: 'cancel', id } : null) },
+    [VERBS.batchRetry]: {
+      toArgs: ([id, expect]) => (id && batchId.safeParse(id).success ? { op: 'retry', id, expect: expect ? Number(expect) : undefined } : null),
+      async confirm(ctx, args) {
+        const b = await ctx.queue.getBatch(args.id);
+        return retryQuestion(ctx.t, { name: b?.name ?? args.id }, args.expect ?? 0);
+      },
+    },
+    [VERBS.batchCancel]: {
+      toArgs: ([id]) => (id && batchId.safeParse(id).success ? { op: 'cancel', id } : null),
+      async confirm(ctx, args) {
+        const b = await ctx.queue.getBatch(args.id);
+        return cancelQuestion(ctx.t, { name: b?.name ?? args.id, pendingJobs: b?.pendingJobs ?? 0 });
+      },
+    },
   },
   async run(ctx, args) {
     const { t } = ctx;
@@ -90,7 +130,7 @@ export default defineCommand<Args>({
       return reply(t('batch.title', { name: b.name }), {
         summary: batchLines(t, b).join('\n'),
         fields: b.failedJobIds.length ? [{ label: t('batch.failed_ids'), value: b.failedJobIds.join('\n'), tone: 'bad' }] : [],
-        buttons: batchButtons(ctx, b),
+        buttons: await batchButtons(ctx, b),
         data: { batch: b },
       });
     }
@@ -106,9 +146,9 @@ export default defineCommand<Args>({
       case 'not_found':
         return notFound(t, args.id);
       case 'already_cancelled':
-        return errorReply(t('batch.cancel_refused_title'), t('batch.already_cancelled', { name: args.id }), { data: result });
+        return errorReply(t('batch.cancel_refused_title'), t('batch.already_cancelled', { name: result.name }), { data: result });
       case 'already_finished':
-        return errorReply(t('batch.cancel_refused_title'), t('batch.already_finished', { name: args.id }), { data: result });
+        return errorReply(t('batch.cancel_refused_title'), t('batch.already_finished', { name: result.name }), { data: result });
       case 'batch_cancelled':
         return reply(t('batch.cancelled_title'), { summary: t('batch.cancelled_done', { name: result.name, pending: result.pendingJobs }), data: result });
     }

@@ -24,7 +24,7 @@ export default defineCommand<Args>({
     const data = { batches: result.items, page: result.page, pages: result.pages, total: result.total };
     if (!result.items.length) return reply(t('batches.title'), { summary: t('batches.empty'), data });
     return reply(t('batches.title'), {
-      summary: t('list.summary', { total: result.total ?? 0, page: result.page, pages: result.pages ?? 1 }),
+      summary: t('batches.summary', { total: result.total ?? 0, page: result.page, pages: result.pages ?? 1 }),
       rows: result.items.map((b) => batchRow(t, ctx.buttons, b)),
       paging: paging(t, ctx.buttons, result, 'lb', []),
       data,

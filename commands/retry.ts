@@ -85,6 +85,7 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
   return reply(question, {
     summary: t('retry.preview_hint'),
     buttons: [go, no].filter((b): b is Button => b !== null),
+    notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
     data: { outcome: 'preview', action: 'retry all', count: boundary.count, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
   });
 }

@@ -2,7 +2,7 @@
 // Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood.
 import { translator } from './i18n/i18n.ts';
 import { createLogger } from './log.ts';
-import { renderText } from './reply/render-text.ts';
+import { plainText, renderText } from './reply/render-text.ts';
 import type { Identity } from './router/command.ts';
 import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
 
@@ -21,7 +21,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const env = readEnvironment();
   const config = configOrExit(env, false);
   if (!words.length) {
-    process.stdout.write(`${translator(config.locale)('cli.usage')}\n`);
+    process.stdout.write(`${plainText(translator(config.locale)('cli.usage'), false)}\n`);
     return 2;
   }
   // The CLI's stdout is its answer: logs go to stderr, and only warnings unless asked for.

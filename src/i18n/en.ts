@@ -53,7 +53,7 @@ export const en = {
   'permission.not_operator': 'Only operators can change jobs. Nothing was changed. Your id is `{id}`: an admin can add it to QUEUE_BOT_OPERATORS.',
   'action.rejected_title': 'This button no longer works',
   'action.malformed': 'The button’s action could not be read. Run the command again.',
-  'action.version': 'This button comes from an older version of the bot. Run the command again.',
+  'action.version': 'This button comes from another version of the bot. Run the command again.',
   'action.signature': 'This button was not made by this bot (or was altered). Nothing was changed.',
   'action.expired': 'This button has expired: the message is too old to trust. Run the command again for fresh data.',
   'action.not_yours': 'Only the person who asked can confirm this. Nothing was changed.',
@@ -63,7 +63,7 @@ export const en = {
   'confirm.generic': 'Run `{command}`?',
   'confirm.yes': 'Yes, do it',
   'confirm.no': 'Cancel',
-  'confirm.dismissed': 'Cancelled; nothing was changed.',
+  'confirm.dismissed': 'Not done: nothing was changed.',
   'confirm.expires': 'This confirmation expires in {minutes} min.',
   'confirm.retry.title': 'Retry failed job?',
   'confirm.retry.text': 'Push {job} (uuid {uuid}) back onto queue `{queue}` with its attempts reset?',
@@ -269,6 +269,7 @@ export const en = {
   // batches
   'batches.title': 'Job batches',
   'batches.empty': 'There are no job batches.',
+  'batches.summary': (p, tools) => `${tools.plural(Number(p.total), { one: '# batch', other: '# batches' })} · page ${p.page} of ${p.pages}`,
   'batch.title': 'Batch {name}',
   'batch.progress': '{progress}% · {processed} of {total} processed · {pending} pending · {failed} failed',
   'batch.running': 'running',
@@ -392,6 +393,7 @@ export const en = {
   'demo.banner':
     'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, set DATABASE_URL (mysql://user:password@host:3306/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
   'cli.preview_hint': 'Nothing was changed. Run the same command again with --yes to do it.',
+  'preview.no_button': 'The button could not be made for a filter this long; use the CLI (`npx queue-bot … --yes`) or a shorter queue or class name.',
   'cli.usage':
     'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',
 
@@ -399,6 +401,12 @@ export const en = {
   'chat.done_by': '{user} · {time}',
 
   // slack adapter
+  'slack.more': 'and {n} more — use `--page`',
+  'slack.more_compact': 'Also on this page (no room for their buttons; use `/queue show <id>`):',
+  'slack.trace_more': '… {n} more lines',
+  'slack.close': 'Close',
+  'slack.shared_by': 'Shared by {user}',
+  'slack.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 
   // discord adapter
 } satisfies Record<string, Message>;

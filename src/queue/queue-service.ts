@@ -1218,8 +1218,8 @@ export class QueueService {
         if (this.database.lockingClause) query = query.forUpdate();
         const row = await query.executeTakeFirst();
         if (!row) return { outcome: 'not_found', id } satisfies BatchCancelResult;
-        if (row.cancelled_at !== null) return { outcome: 'already_cancelled', id, cancelledAt: Number(row.cancelled_at) } satisfies BatchCancelResult;
-        if (row.finished_at !== null) return { outcome: 'already_finished', id, finishedAt: Number(row.finished_at) } satisfies BatchCancelResult;
+        if (row.cancelled_at !== null) return { outcome: 'already_cancelled', id, name: row.name, cancelledAt: Number(row.cancelled_at) } satisfies BatchCancelResult;
+        if (row.finished_at !== null) return { outcome: 'already_finished', id, name: row.name, finishedAt: Number(row.finished_at) } satisfies BatchCancelResult;
         const now = this.now();
         await trx.updateTable('job_batches').set({ cancelled_at: now, finished_at: now }).where('id', '=', id).execute();
         return { outcome: 'batch_cancelled', id, name: row.name, pendingJobs: Number(row.pending_jobs) } satisfies BatchCancelResult;

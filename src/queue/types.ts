@@ -231,8 +231,8 @@ export interface FlushResult {
 export type BatchCancelResult =
   | { outcome: 'batch_cancelled'; id: string; name: string; pendingJobs: number }
   | { outcome: 'not_found'; id: string }
-  | { outcome: 'already_cancelled'; id: string; cancelledAt: number }
-  | { outcome: 'already_finished'; id: string; finishedAt: number };
+  | { outcome: 'already_cancelled'; id: string; name: string; cancelledAt: number }
+  | { outcome: 'already_finished'; id: string; name: string; finishedAt: number };
 
 export type BatchRetryResult =
   | (Omit<BulkRetryResult, 'outcome'> & { outcome: 'batch_retried'; id: string; name: string })

@@ -22,9 +22,14 @@ export interface RouterDeps {
   logger: Logger;
 }
 
-/** Verbs the router itself owns: the second step of a confirmation, and its "no". */
-const CONFIRM_VERB = 'ok';
+/** The verb the router itself owns: the "no" of a confirmation or a preview. */
 const DISMISS_VERB = 'no';
+/**
+ * The second step of a confirmation is the same action with the confirmer's tag in place of the
+ * "-" of its header: this many characters longer. A button that needs a confirmation must leave
+ * room for it, or its "yes" could not be made.
+ */
+const CONFIRMATION_GROWTH = 7;
 
 export interface ActionOptions {
   /** the platform already showed the confirmation (Slack's confirm dialog) */
@@ -78,15 +83,14 @@ export class Router {
       if (!decoded.ok) {
         return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey));
       }
-      let action = decoded.action;
+      const action = decoded.action;
       let confirmed = opts.confirmedByPlatform ?? false;
       if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { data: { outcome: 'dismissed' } });
-      if (action.verb === CONFIRM_VERB) {
+      if (action.confirmedBy !== undefined) {
+        // the "yes" of a two-step confirmation: only the person who was asked may give it
         if (action.confirmedBy !== this.deps.codec.userTag(who.platform, who.userId)) {
           return errorReply(t('action.rejected_title'), t('action.not_yours'));
         }
-        const [verb, ...args] = action.args;
-        action = { verb: verb ?? '', args };
         confirmed = true;
       }
       const command = this.#byVerb.get(action.verb);
@@ -113,7 +117,7 @@ export class Router {
     });
     const usage = command.usage.map((u) => `/queue ${u}`).join('\n');
     if (problems.length) {
-      return { error: errorReply(t('error.bad_arguments', { command: command.name }), describeProblem(problems[0]!, t), { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }) };
+      return { error: errorReply(t('error.bad_arguments', { command: command.name }), describeProblem(problems[0]!, t, command), { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }) };
     }
     const result = command.schema.safeParse(values);
     if (!result.success) {
@@ -157,6 +161,7 @@ export class Router {
       button(label, action, opts = {}): Button | null {
         const id = codec.encode(action);
         if (!id || id.length > MAX_ACTION_LENGTH) return null;
+        if (opts.confirm && id.length + CONFIRMATION_GROWTH > MAX_ACTION_LENGTH) return null;
         return { label, action: id, ...(opts.style ? { style: opts.style } : {}), ...(opts.confirm ? { confirm: opts.confirm } : {}) };
       },
     };
@@ -174,7 +179,7 @@ export class Router {
     const target = command.auditTarget?.(args) ?? '';
     try {
       const result = await command.run(ctx, args);
-      await this.audit(who, command, target, result.ok ? outcomeOf(result) : 'failed', JSON.stringify(result.data ?? null));
+      await this.audit(who, command, target, outcomeOf(result), JSON.stringify(result.data ?? null));
       return { ...result, visibility: result.ok ? 'channel' : 'ephemeral' };
     } catch (error) {
       await this.audit(who, command, target, 'failed', (error as Error).message);
@@ -199,7 +204,7 @@ export class Router {
     };
     const tag = this.deps.codec.userTag(who.platform, who.userId);
     const factory = this.buttonFactory();
-    const yes = factory.button(question.confirm, { verb: CONFIRM_VERB, args: [action.verb, ...action.args], confirmedBy: tag }, { style: 'danger' });
+    const yes = factory.button(question.confirm, { ...action, confirmedBy: tag }, { style: 'danger' });
     const no = factory.button(question.deny, { verb: DISMISS_VERB, args: [] });
     return reply(question.title, {
       summary: question.text,
@@ -239,19 +244,39 @@ export class Router {
   }
 }
 
+/** Outcomes where the change found nothing to do: the job was gone, held, not delayed… */
+const NOTHING_OUTCOMES = new Set([
+  'not_found',
+  'reserved',
+  'not_reserved',
+  'reservation_changed',
+  'too_recent',
+  'not_delayed',
+  'already_cancelled',
+  'already_finished',
+  'nothing_failed',
+  'nothing_to_do',
+  'invalid_payload',
+]);
+
 function outcomeOf(r: Reply): AuditOutcome {
-  const data = r.data as { outcome?: string } | null;
-  if (!data?.outcome) return 'done';
-  return ['not_found', 'reserved', 'not_reserved', 'reservation_changed', 'too_recent', 'not_delayed', 'already_cancelled', 'already_finished', 'nothing_failed', 'invalid_payload'].includes(data.outcome)
-    ? 'nothing'
-    : 'done';
+  const outcome = (r.data as { outcome?: string } | null)?.outcome;
+  if (outcome && NOTHING_OUTCOMES.has(outcome)) return 'nothing';
+  return r.ok ? 'done' : 'failed';
 }
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-function describeProblem(p: ArgProblem, t: Translator): string {
+/** The placeholder the usage line shows for a positional argument: <uuid>, <id|uuid>… */
+function placeholderFor(command: CommandModule, argName: string): string {
+  const index = command.positional.findIndex((p) => p.replace(/\?$/, '') === argName);
+  const placeholders = (command.usage[0] ?? '').split(/\s+/).slice(1).filter((w) => /^[<[]/.test(w));
+  return placeholders[index]?.replace(/^[<[]|[>\]]$/g, '') ?? kebab(argName);
+}
+
+function describeProblem(p: ArgProblem, t: Translator, command: CommandModule): string {
   switch (p.code) {
     case 'args.unknown_option':
       return t('args.unknown_option', { option: `--${p.option}` });
@@ -260,6 +285,6 @@ function describeProblem(p: ArgProblem, t: Translator): string {
     case 'args.too_many':
       return t('args.too_many', { extra: p.extra });
     case 'args.missing':
-      return t('args.missing', { arg: kebab(p.arg) });
+      return t('args.missing', { arg: placeholderFor(command, p.arg) });
   }
 }

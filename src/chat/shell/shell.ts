@@ -45,7 +45,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   };
 
   if (opts.banner) write(opts.banner);
-  write(t('shell.welcome'));
+  write(plainText(t('shell.welcome'), opts.terminal));
   let choices: Button[] = [];
   try {
     for (;;) {

@@ -1,0 +1,216 @@
+// `npx queue-bot <command> [--json] [--yes]` as a script or a person runs it: a real process
+// (node bin/queue-bot.js) on a test database. Human output, the documented --json shapes (counts
+// equal to QueueService.snapshot() on the same database), exit codes 0 / 1 / 2, previews that
+// change nothing without --yes, configuration problems, and the demo database.
+// The CLI runs on the real clock, so expectations that depend on time come from the service.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../support/app.ts';
+import { ENGINES } from '../../support/db.ts';
+import { appKeyFixture } from '../../support/fixtures.ts';
+import { auditRows, databaseState, FAILED, FAILED_NEWEST_FIRST, failedUuids, jobIds } from '../../support/router-kit.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
+const realNow = () => Math.floor(Date.now() / 1000);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let cwd: string;
+beforeAll(() => {
+  // an empty working directory: no .env of the developer's is read
+  cwd = mkdtempSync(join(tmpdir(), 'lqb-cli-'));
+});
+afterAll(() => {
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, USER: 'cli-tester', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const json = <T = Record<string, unknown>>(r: Run): T => JSON.parse(r.stdout) as T;
+
+interface StatsJson {
+  queues: Array<Record<string, unknown> & { name: string; oldestReadyAgeSeconds: number | null }>;
+  totals: Record<string, number>;
+  batches: Array<{ id: string; name: string }>;
+  at: string;
+}
+
+describe.each(ENGINES)('the CLI on %s', (engine) => {
+  let reading: TestApp;
+  let changing: TestApp;
+  const envFor = (app: TestApp) => ({ DATABASE_URL: app.db.url, APP_KEY: appKeyFixture.APP_KEY });
+
+  beforeAll(async () => {
+    [reading, changing] = await Promise.all([createTestApp(engine, { now: realNow }), createTestApp(engine, { now: realNow })]);
+  });
+  afterAll(async () => {
+    await Promise.all([reading.drop(), changing.drop()]);
+  });
+
+  it('stats --json and failed --json print the documented shapes, with the service’s numbers', async () => {
+    const env = envFor(reading);
+    const [stats, failed] = await Promise.all([cli(['stats', '--json'], env), cli(['failed', '--json'], env)]);
+    for (const r of [stats, failed]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+    }
+
+    // {"queues":[{"name","ready","delayed","processing","stuck","failed","oldestReadyAgeSeconds",…}],"totals":{…},"batches":[…],"at":"<ISO time>"}
+    const s = json<StatsJson>(stats);
+    const snap = await reading.queue.snapshot();
+    // README: "Fields may be added; none are renamed or removed."
+    expect(Object.keys(s)).toEqual(expect.arrayContaining(['queues', 'totals', 'batches', 'at']));
+    for (const q of s.queues) expect(Object.keys(q)).toEqual(expect.arrayContaining(['name', 'ready', 'delayed', 'processing', 'stuck', 'failed', 'oldestReadyAgeSeconds', 'exact']));
+    for (const b of s.batches) expect(Object.keys(b)).toEqual(expect.arrayContaining(['id', 'name', 'totalJobs', 'pendingJobs', 'failedJobs', 'progress']));
+    const counts = (q: { name: string; ready: unknown; delayed: unknown; processing: unknown; stuck: unknown; failed: unknown }) => [q.name, q.ready, q.delayed, q.processing, q.stuck, q.failed];
+    expect(s.queues.map((q) => counts(q as never))).toEqual(snap.queues.map(counts));
+    s.queues.forEach((q, i) => expect(Math.abs((q.oldestReadyAgeSeconds ?? 0) - (snap.queues[i]!.oldestReadyAgeSeconds ?? 0))).toBeLessThanOrEqual(5));
+    expect(s.totals).toMatchObject({ ready: snap.totals.ready, delayed: snap.totals.delayed, processing: snap.totals.processing, stuck: snap.totals.stuck, failed: snap.totals.failed });
+    expect(s.totals.failed).toBe(8);
+    expect(s.batches.map((b) => [b.id, b.name])).toEqual(snap.batches.map((b) => [b.id, b.name]));
+    expect(new Date(s.at).toISOString()).toBe(s.at);
+    expect(Math.abs(Date.parse(s.at) / 1000 - realNow())).toBeLessThan(60);
+
+    // {"jobs":[…],"page","pages","total","exact"}
+    const f = json<{ jobs: Array<{ uuid: string; queue: string; jobClass: string }>; page: number; pages: number; total: number }>(failed);
+    expect(Object.keys(f)).toEqual(expect.arrayContaining(['jobs', 'page', 'pages', 'total', 'exact']));
+    expect(f).toMatchObject({ page: 1, pages: 1, total: 8, exact: true });
+    expect(f.jobs.map((j) => j.uuid)).toEqual(FAILED_NEWEST_FIRST);
+    expect(f.jobs[3]).toMatchObject({ uuid: FAILED.sku1001, queue: 'prestashop', jobClass: 'App\\Jobs\\SyncProductToPrestaShop' });
+  });
+
+  it('a change prints {"outcome",…}; a bulk one without --yes previews, exits 1, changes nothing; --yes runs it', async () => {
+    const env = envFor(changing);
+    const [cancel, preview] = await Promise.all([cli(['cancel', '14', '--json'], env), cli(['retry', 'all', '--json'], env)]);
+    expect(cancel.code).toBe(0);
+    expect(json(cancel)).toMatchObject({ outcome: 'cancelled', id: 14, queue: 'prestashop', jobClass: 'App\\Jobs\\SyncProductToPrestaShop' });
+    expect(await jobIds(changing, 'prestashop')).toEqual([11, 15, 16]);
+    expect(preview.code).toBe(1);
+    expect(json(preview)).toMatchObject({ outcome: 'preview', action: 'retry all', count: 8 });
+    expect(await failedUuids(changing)).toHaveLength(8);
+    expect((await auditRows(changing)).map((r) => [r.platform, r.user_id, r.user_name, r.channel, r.action, r.target, r.outcome])).toEqual([
+      ['cli', 'cli-tester', 'cli-tester', 'cli', 'cancel', 'job #14', 'done'],
+    ]);
+
+    const yes = await cli(['retry', 'all', '--yes', '--json'], env);
+    expect(yes.code).toBe(0);
+    expect(json(yes)).toMatchObject({ outcome: 'bulk_retried', matched: 8, retried: 8, skipped: [], gone: 0 });
+    expect(await failedUuids(changing)).toEqual([]);
+    expect(await jobIds(changing)).toHaveLength(12 + 8);
+    expect((await auditRows(changing)).at(-1)).toMatchObject({ platform: 'cli', action: 'retry', target: 'all queue=* class=*', outcome: 'done' });
+  });
+});
+
+describe('the CLI, whatever the database', () => {
+  let app: TestApp;
+  let before: unknown;
+  /** jobs, failed jobs and batches: what nothing here may change (a refused cancel is audited) */
+  const queueState = async () => {
+    const { audit: _audit, ...rest } = (await databaseState(app)) as { audit: unknown };
+    return rest;
+  };
+  beforeAll(async () => {
+    app = await createTestApp('sqlite', { now: realNow });
+    before = await queueState();
+  });
+  afterAll(async () => {
+    await app.drop();
+  });
+
+  it('prints replies as plain text for people; exits 1 for a preview or a change that cannot be done', async () => {
+    const env = { DATABASE_URL: app.db.url, APP_KEY: appKeyFixture.APP_KEY };
+    const [stats, show, grep, preview, held] = await Promise.all([
+      cli(['stats'], env),
+      cli(['show', FAILED.sku1001], env),
+      cli(['failed', '--grep', 'HTTP 503', '--json'], env),
+      cli(['retry', 'all', '--queue', 'prestashop'], env),
+      cli(['cancel', '13'], env),
+    ]);
+    expect(stats.code).toBe(0);
+    expect(stats.stderr).toBe('');
+    expect(stats.stdout).toMatch(/^Queue stats\n\d+ ready · \d+ delayed · \d+ processing (\(\d+ stuck\) )?· 8 failed\n\n/);
+    expect(stats.stdout).toMatch(/^! default {5}ready \d+ · delayed \d+ · processing \d+ · failed 5/m);
+    expect(stats.stdout).toMatch(/^• a3555d70 {2}Import products\.csv$/m);
+    // no colour and no numbered choices: nobody can press them here
+    expect(stats.stdout).not.toContain('\u001b[');
+    expect(stats.stdout).not.toMatch(/\[\d+\]/);
+
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/^Failed job App\\Jobs\\SyncProductToPrestaShop\n/);
+    expect(show.stdout).toContain('\nException trace\n  RuntimeException: PrestaShop webservice');
+    expect(show.stdout).not.toContain('more lines'); // the whole trace
+
+    // a word with a space, split by the calling shell, is given back as one
+    expect(grep.code).toBe(0);
+    expect(json<{ jobs: Array<{ uuid: string }> }>(grep).jobs.map((j) => j.uuid)).toEqual([FAILED.sku1002, FAILED.sku1001]);
+
+    expect(preview.code).toBe(1);
+    expect(preview.stdout).toBe(
+      'Retry 2 failed jobs (queue prestashop)?\n' +
+        'They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.\n' +
+        '\n' +
+        'Nothing was changed. Run the same command again with --yes to do it.\n',
+    );
+    expect(held.code).toBe(1);
+    expect(held.stdout).toMatch(/^Not cancelled\nJob #13 was picked up by a worker .* ago \(attempt 1\), so it was not deleted\. If that worker is gone, release the job first\.\n$/);
+    expect(await queueState()).toEqual(before);
+  });
+
+  it('exits 2 when the words cannot be understood, saying what is wrong', async () => {
+    const env = { DATABASE_URL: app.db.url };
+    const [typo, badId, nothing] = await Promise.all([cli(['faild'], env), cli(['cancel', 'abc', '--json'], env), cli([], env)]);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toMatch(/^Unknown command\n"faild" is not a command\. Did you mean \/queue failed\?\n/);
+    expect(badId.code).toBe(2);
+    expect(json(badId)).toMatchObject({ outcome: 'error', error: '"abc" is not a job id (a number, like 812).' });
+    expect(nothing.code).toBe(2);
+    expect(nothing.stdout).toMatch(/^Usage: queue-bot <command> \[args\] \[--json\] \[--yes\]\n/);
+    expect(nothing.stdout).toContain('Exit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error.');
+    expect(await queueState()).toEqual(before);
+  });
+
+  it('exits 1 naming every configuration problem, or the database it cannot reach', async () => {
+    const [config, unreachable] = await Promise.all([
+      cli(['stats'], { DATABASE_URL: 'postgres://app:secret@db.example/laravel', QUEUE_BOT_LOCALE: 'de' }),
+      cli(['stats'], { DATABASE_URL: 'mysql://root@127.0.0.1:1/laravel' }),
+    ]);
+    expect(config.code).toBe(1);
+    expect(config.stdout).toBe('');
+    expect(config.stderr).toContain('The bot cannot start; fix these settings (see .env.example):\n');
+    expect(config.stderr).toContain('  - DATABASE_URL scheme "postgres:" is not supported; use mysql://, mariadb:// or sqlite:<path>\n');
+    expect(config.stderr).toContain('  - QUEUE_BOT_LOCALE: "de" is not one of en, pl\n');
+    expect(config.stderr).not.toContain('secret');
+
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toMatch(/^Database problem\nThe database mysql:\/\/root@127\.0\.0\.1:1\/laravel cannot be reached: .*ECONNREFUSED/);
+  });
+
+  it('with no DATABASE_URL runs on the demo database and says so on stderr', async () => {
+    const demo = await cli(['stats']);
+    expect(demo.code).toBe(0);
+    expect(demo.stderr).toMatch(/^DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database \(.*demo\.sqlite\)/);
+    expect(demo.stdout).toMatch(/^Queue stats\n/);
+  });
+});
