@@ -409,6 +409,12 @@ export const en = {
   'slack.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 
   // discord adapter
+  'discord.command': 'See and fix the job queues of your Laravel app',
+  'discord.more': '…and {n} more on this page, not shown: the message would be too long.',
+  'discord.trace_more': '… {n} more lines (the CLI prints them all: queue-bot show <id>)',
+  'discord.choose': '{action}…',
+  'discord.posted': 'Done: the result is posted in the channel for everyone.',
+  'discord.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
