@@ -36,13 +36,21 @@ if (!chatMode) {
 }
 
 const adapters: ChatAdapter[] = [];
-if (config.slack) {
-  const { startSlack } = await import('./chat/slack/slack-adapter.ts');
-  adapters.push(await startSlack(app, logger));
-}
-if (config.discord) {
-  const { startDiscord } = await import('./chat/discord/discord-adapter.ts');
-  adapters.push(await startDiscord(app, logger));
+try {
+  if (config.slack) {
+    const { startSlack } = await import('./chat/slack/slack-adapter.ts');
+    adapters.push(await startSlack(app, logger));
+  }
+  if (config.discord) {
+    const { startDiscord } = await import('./chat/discord/discord-adapter.ts');
+    adapters.push(await startDiscord(app, logger));
+  }
+} catch (error) {
+  // A wrong token or a port in use: say which, plainly, and stop (the messages carry no secret).
+  logger.fatal({ err: error }, `the bot could not start: ${(error as Error).message}`);
+  for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+  await app.close();
+  process.exit(1);
 }
 const { startAlerts } = await import('./alerts/scheduler.ts');
 const alerts = startAlerts(app, adapters.map((a) => a.poster), logger);
