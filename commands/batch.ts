@@ -72,9 +72,9 @@ export default defineCommand<Args>({
   options: ['expect'],
   schema,
   discord: [
-    { name: 'batch', description: 'help.batch', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch ${o.id}` },
-    { name: 'batch-retry', description: 'help.batch_retry', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch retry ${o.id}` },
-    { name: 'batch-cancel', description: 'help.batch_cancel', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch cancel ${o.id}` },
+    { name: 'batch', description: 'help.batch', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch ${o.id ?? ''}` },
+    { name: 'batch-retry', description: 'help.batch_retry', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch retry ${o.id ?? ''}` },
+    { name: 'batch-cancel', description: 'help.batch_cancel', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch cancel ${o.id ?? ''}` },
   ],
   changes: (a) => (a.op === 'show' ? false : 'bulk'),
   auditTarget: (a) => `batch ${a.id}`,

@@ -18,7 +18,7 @@ export default defineCommand<Args>({
       name: 'cancel',
       description: 'help.cancel',
       options: [{ name: 'id', type: 'string', description: 'option.job_id', required: true }],
-      toText: (o) => `cancel ${o.id}`,
+      toText: (o) => `cancel ${o.id ?? ''}`,
     },
   ],
   changes: () => 'single',

@@ -22,7 +22,7 @@ export default defineCommand<Args>({
       name: 'clear',
       description: 'help.clear',
       options: [{ name: 'queue', type: 'string', description: 'option.queue', required: true, autocomplete: 'queue' }],
-      toText: (o) => `clear ${o.queue}`,
+      toText: (o) => `clear ${o.queue ?? ''}`,
     },
   ],
   changes: () => 'bulk',

@@ -19,7 +19,7 @@ export default defineCommand<Args>({
       name: 'forget',
       description: 'help.forget',
       options: [{ name: 'uuid', type: 'string', description: 'option.uuid', required: true, autocomplete: 'failed-uuid' }],
-      toText: (o) => `forget ${o.uuid}`,
+      toText: (o) => `forget ${o.uuid ?? ''}`,
     },
   ],
   changes: () => 'single',

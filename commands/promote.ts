@@ -18,7 +18,7 @@ export default defineCommand<Args>({
       name: 'promote',
       description: 'help.promote',
       options: [{ name: 'id', type: 'string', description: 'option.job_id', required: true }],
-      toText: (o) => `promote ${o.id}`,
+      toText: (o) => `promote ${o.id ?? ''}`,
     },
   ],
   changes: () => 'single',

@@ -21,7 +21,7 @@ export default defineCommand<Args>({
       name: 'release',
       description: 'help.release',
       options: [{ name: 'id', type: 'string', description: 'option.job_id', required: true }],
-      toText: (o) => `release ${o.id}`,
+      toText: (o) => `release ${o.id ?? ''}`,
     },
   ],
   changes: () => 'single',

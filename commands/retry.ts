@@ -102,7 +102,7 @@ export default defineCommand<Args>({
       name: 'retry',
       description: 'help.retry',
       options: [{ name: 'uuid', type: 'string', description: 'option.uuid', required: true, autocomplete: 'failed-uuid' }],
-      toText: (o) => `retry ${o.uuid}`,
+      toText: (o) => `retry ${o.uuid ?? ''}`,
     },
     {
       name: 'retry-all',

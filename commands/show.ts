@@ -107,7 +107,7 @@ export default defineCommand<Args>({
       name: 'show',
       description: 'help.show',
       options: [{ name: 'target', type: 'string', description: 'option.target', required: true, autocomplete: 'failed-uuid' }],
-      toText: (o) => `show ${o.target}`,
+      toText: (o) => `show ${o.target ?? ''}`,
     },
   ],
   actions: { [VERBS.show]: { toArgs: ([target]) => (target ? { target } : null) } },

@@ -37,6 +37,8 @@ function usedKeys(): { literal: Map<string, string>; prefixes: Map<string, strin
     const text = readFileSync(file, 'utf8');
     const where = file.slice(ROOT.length);
     for (const m of text.matchAll(/(['"`])((?:[a-z][a-z0-9_]*\.)+[a-z0-9_]+)\1/g)) {
+      // a module specifier such as 'discord.js' is not a catalogue key
+      if (text.slice(Math.max(0, m.index! - 6), m.index).includes('from ') || /import\($/.test(text.slice(0, m.index))) continue;
       if (namespaces.has(m[2]!.split('.')[0]!)) literal.set(m[2]!, where);
     }
     for (const m of text.matchAll(/`((?:[a-z][a-z0-9_]*\.)+)\$\{/g)) {
