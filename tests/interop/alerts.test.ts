@@ -1,6 +1,7 @@
 // Alerts end to end: real Laravel workers on MariaDB, the bot as its own process (npm start's
 // entry point), Slack's Web API faked on loopback. What the on-call channel would see.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNEL_ID as DISCORD_ALERTS, FakeDiscord, type FakeMessage } from '../support/fake-discord.ts';
 import { FakeSlack, SlackPerson, type StoredMessage } from '../support/fake-slack.ts';
 import { startBotProcess, waitFor, type BotProcess } from '../support/bot-process.ts';
 import { assertPhpAvailable, createLaravelApp, type LaravelApp } from '../support/laravel.ts';
@@ -12,6 +13,7 @@ const ALERTS = 'C0ALERTS';
 describe('alerts with real Laravel workers (MariaDB)', () => {
   let laravel: LaravelApp;
   let slack: FakeSlack;
+  let discord: FakeDiscord | null = null;
   const bots: BotProcess[] = [];
 
   beforeAll(async () => {
@@ -25,6 +27,8 @@ describe('alerts with real Laravel workers (MariaDB)', () => {
   afterEach(async () => {
     for (const bot of bots.splice(0)) await bot.stop('SIGKILL');
     await slack?.close();
+    await discord?.close();
+    discord = null;
   });
 
   async function bot(extra: Record<string, string> = {}): Promise<BotProcess> {
@@ -40,6 +44,7 @@ describe('alerts with real Laravel workers (MariaDB)', () => {
       QUEUE_BOT_ALERT_SCHEDULE: '* * * * * *',
       QUEUE_BOT_STUCK_AFTER: '2s',
       QUEUE_BOT_WAIT_AFTER: '1h',
+      ...(discord ? { DISCORD_TOKEN: 'interop.discord.token', DISCORD_API_URL: discord.apiUrl, QUEUE_BOT_ALERT_DISCORD_CHANNEL: DISCORD_ALERTS } : {}),
       ...extra,
     });
     bots.push(started);
@@ -51,10 +56,15 @@ describe('alerts with real Laravel workers (MariaDB)', () => {
     return slack.messages.filter((m) => m.channel === ALERTS && !m.ephemeral && JSON.stringify(m.blocks[0] ?? {}).includes(title));
   }
   const header = (m: StoredMessage) => String((m.blocks[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '');
+  /** The Discord channel's alert messages whose (latest) embed title matches. */
+  function discordAlerts(title: RegExp): FakeMessage[] {
+    return discord!.channelMessages(DISCORD_ALERTS).filter((m) => title.test(String(m.embeds[0]?.title ?? '')));
+  }
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  it('a worker killed mid-job: one alert, not repeated; Release on it; the worker finishes; the alert turns resolved', async () => {
+  it('a worker killed mid-job: one alert on Slack and Discord, not repeated; Release on it; the worker finishes; the alert turns resolved', async () => {
     slack = await FakeSlack.start();
+    discord = await FakeDiscord.start();
     // the job sleeps 2 s, so its second, healthy run never looks stuck (4 s)
     const running = await bot({ QUEUE_BOT_STUCK_AFTER: '4s' });
     const d = await laravel.dispatch('sleepy', { queue: 'i-stuck', seconds: 2 });
@@ -65,6 +75,8 @@ describe('alerts with real Laravel workers (MariaDB)', () => {
     const [alert] = await waitFor(() => (alerts('Stuck jobs on i-stuck').length ? alerts('Stuck jobs on i-stuck') : null), 12_000, 'the stuck alert');
     await sleep(3000); // three more ticks
     expect(alerts('Stuck jobs on i-stuck')).toHaveLength(1);
+    expect(discordAlerts(/^Stuck jobs on `?i-stuck`?$/)).toHaveLength(1);
+    const discordAlert = discordAlerts(/^Stuck jobs on `?i-stuck`?$/)[0]!;
 
     const person = new SlackPerson(slack, { botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: SIGNING_SECRET, channel: { id: ALERTS, name: 'queue-alerts' } });
     const click = await person.click(alert!, { button: 'Release', row: '#' }, ANA);
@@ -75,6 +87,8 @@ describe('alerts with real Laravel workers (MariaDB)', () => {
     expect(work.stdout).toContain('Processed:  App\\Jobs\\SleepyJob');
     await waitFor(() => header(slack.message(alert!.ts)).startsWith('Resolved: Stuck jobs on i-stuck'), 10_000, 'the alert edited to resolved');
     expect(alerts('Stuck jobs on i-stuck')).toHaveLength(1);
+    await waitFor(() => /^Resolved: Stuck jobs on `?i-stuck`?$/.test(String(discord!.messages.get(discordAlert.id)?.embeds[0]?.title ?? '')), 10_000, 'the Discord alert edited to resolved');
+    expect(discord!.channelMessages(DISCORD_ALERTS).filter((m) => /i-stuck/.test(String(m.embeds[0]?.title ?? '')))).toHaveLength(1);
     expect((await laravel.jobRuns()).filter((r) => r.uuid === d.uuids[0])).toHaveLength(2);
   });
 
