@@ -1,5 +1,515 @@
-// Polish. (Temporary: filled in by the translation pass.)
-import { en } from './en.ts';
-import type { Catalogue } from './i18n.ts';
+// Polish: every key of en.ts. Terms used throughout: zadanie (job), nieudane zadanie (failed job),
+// kolejka (queue), worker (worker), paczka (batch); states: oczekujące (ready/waiting),
+// opóźnione (delayed), w trakcie (processing), utknięte (stuck), błędy (failed).
+// Polish counts need three forms: 1 zadanie, 2–4 (22–24…) zadania, 5–21 (25…) zadań.
+import type { Catalogue, MessageTools } from './i18n.ts';
 
-export const pl: Catalogue = { ...en };
+type Forms = { one: string; few: string; many: string };
+
+/** one / few / many; "other" (fractions, never shown for counts) takes the few form. */
+const plural = (tools: MessageTools, n: unknown, forms: Forms) => tools.plural(Number(n), { ...forms, other: forms.few });
+
+const jobs = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# zadanie', few: '# zadania', many: '# zadań' });
+const failedJobs = (n: unknown, tools: MessageTools) =>
+  plural(tools, n, { one: '# nieudane zadanie', few: '# nieudane zadania', many: '# nieudanych zadań' });
+/** "z 5 zadań": the genitive, after "z" (out of) */
+const ofJobs = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# zadania', few: '# zadań', many: '# zadań' });
+const lines = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# wiersz', few: '# wiersze', many: '# wierszy' });
+
+export const pl: Catalogue = {
+  // ages
+  'age.seconds': '{n} s',
+  'age.minutes': '{n} min',
+  'age.hours': '{h} godz.',
+  'age.hours_minutes': '{h} godz. {m} min',
+  'age.days': '{d} d',
+  'age.days_hours': '{d} d {h} godz.',
+
+  // generic errors
+  'error.title': 'Coś poszło nie tak',
+  'error.internal': 'Polecenie nie powiodło się: {detail}. To żądanie niczego nie zmieniło.',
+  'error.database_title': 'Problem z bazą danych',
+  'error.database_down': '{detail}. Nic nie zostało zmienione; spróbuj ponownie, gdy baza danych znów będzie dostępna.',
+  'error.unknown_command_title': 'Nieznane polecenie',
+  'error.unknown_command': '„{word}” nie jest poleceniem. Wpisz `/queue help`, aby zobaczyć wszystkie.',
+  'error.unknown_command_suggest': '„{word}” nie jest poleceniem. Czy chodziło o `/queue {suggestion}`?',
+  'error.bad_arguments': 'Nie można wykonać `{command}`',
+  'error.channel_not_allowed': 'Bot nie odpowiada na tym kanale ({channel}). Poproś administratora, aby dodał go do QUEUE_BOT_CHANNELS.',
+
+  // argument problems
+  'args.unknown_option': '{option} nie jest opcją tego polecenia.',
+  'args.missing_value': '{option} wymaga wartości.',
+  'args.too_many': 'Nieoczekiwane dodatkowe słowa: „{extra}”.',
+  'args.missing': 'Brakuje <{arg}>.',
+  'args.invalid': '{arg}: {problem}',
+  'args.bad_queue': '„{value}” nie jest nazwą kolejki.',
+  'args.bad_class': '„{value}” nie jest nazwą klasy zadania (np. SyncProduct lub App\\Jobs\\SyncProduct).',
+  'args.bad_uuid': '„{value}” nie jest uuid nieudanego zadania (np. 7c50c779-8575-4468-ad3d-54742ad8db49).',
+  'args.bad_id': '„{value}” nie jest identyfikatorem zadania (liczbą, np. 812).',
+  'args.bad_target': '„{value}” nie jest ani identyfikatorem zadania (liczbą), ani uuid nieudanego zadania.',
+  'args.bad_page': '--page musi być liczbą od 1 wzwyż.',
+  'args.bad_duration': '„{value}” nie jest czasem trwania; zapisz go jako 90s, 30m, 24h lub 7d.',
+  'args.bad_number': '„{value}” nie jest liczbą.',
+  'args.bad_limit': '--limit musi być liczbą od 1 do 100.',
+  'args.bad_batch': '„{value}” nie jest identyfikatorem paczki.',
+  'args.too_long': 'Wartość {arg} jest za długa.',
+  'args.batch_id_missing': 'Która paczka? Podaj jej identyfikator: `/queue batch retry <id>`.',
+  'args.batch_sub': 'Użyj `batch <id>`, `batch retry <id>` lub `batch cancel <id>`.',
+  'args.retry_filters_need_all': '--queue i --class działają tylko z `retry all`; `retry <uuid>` ponawia dokładnie jedno zadanie.',
+
+  // permissions and actions
+  'permission.title': 'Brak uprawnień',
+  'permission.not_operator':
+    'Tylko operatorzy mogą zmieniać zadania. Nic nie zostało zmienione. Twój identyfikator to `{id}`: administrator może dodać go do QUEUE_BOT_OPERATORS.',
+  'action.rejected_title': 'Ten przycisk już nie działa',
+  'action.malformed': 'Nie udało się odczytać akcji przycisku. Uruchom polecenie ponownie.',
+  'action.version': 'Ten przycisk pochodzi z innej wersji bota. Uruchom polecenie ponownie.',
+  'action.signature': 'Ten przycisk nie został utworzony przez tego bota (albo ktoś go zmienił). Nic nie zostało zmienione.',
+  'action.expired': 'Ten przycisk wygasł: wiadomość jest zbyt stara, by jej ufać. Uruchom polecenie ponownie, aby zobaczyć aktualne dane.',
+  'action.not_yours': 'Potwierdzić może tylko osoba, która o to poprosiła. Nic nie zostało zmienione.',
+
+  // confirmations
+  'confirm.title': 'Na pewno?',
+  'confirm.generic': 'Wykonać `{command}`?',
+  'confirm.yes': 'Tak, wykonaj',
+  'confirm.no': 'Nie, zostaw',
+  'confirm.dismissed': 'Nie wykonano: nic nie zostało zmienione.',
+  'confirm.expires': 'To potwierdzenie wygaśnie za {minutes} min.',
+  'confirm.retry.title': 'Ponowić nieudane zadanie?',
+  'confirm.retry.text': 'Wstawić {job} (uuid {uuid}) z powrotem do kolejki `{queue}` z wyzerowanym licznikiem prób?',
+  'confirm.forget.title': 'Usunąć nieudane zadanie?',
+  'confirm.forget.text': 'Usunąć na dobre nieudane zadanie {job} (uuid {uuid}, kolejka `{queue}`)? Nie zostanie już uruchomione.',
+  'confirm.cancel.title': 'Anulować zadanie?',
+  'confirm.cancel.text': 'Usunąć zadanie #{id} {job} z kolejki `{queue}`, zanim weźmie je worker? Nie zostanie uruchomione.',
+  'confirm.release.title': 'Zwolnić utknięte zadanie?',
+  'confirm.release.text':
+    'Zadanie #{id} {job} w kolejce `{queue}` jest zajęte przez workera od {age}. Udostępnić je ponownie? Tylko jeśli tego workera już nie ma: jeśli nadal działa, zadanie wykona się dwa razy.',
+  'confirm.promote.title': 'Uruchomić opóźnione zadanie teraz?',
+  'confirm.promote.text': 'Udostępnić od razu opóźnione zadanie #{id} {job} w kolejce `{queue}`?',
+  'confirm.retry_all.title': 'Ponowić nieudane zadania?',
+  'confirm.flush.title': 'Usunąć nieudane zadania?',
+  'confirm.clear.title': 'Wyczyścić kolejkę?',
+  'confirm.batch_retry.title': 'Ponowić nieudane zadania paczki?',
+  'confirm.batch_cancel.title': 'Anulować paczkę?',
+
+  // buttons
+  'button.retry': 'Ponów',
+  'button.retry_n': (p, tools) => plural(tools, p.n, { one: 'Ponów # zadanie', few: 'Ponów # zadania', many: 'Ponów # zadań' }),
+  'button.retry_failed_n': (p, tools) =>
+    plural(tools, p.n, { one: 'Ponów # nieudane zadanie', few: 'Ponów # nieudane zadania', many: 'Ponów # nieudanych zadań' }),
+  'button.forget': 'Usuń',
+  'button.delete_n': (p, tools) => plural(tools, p.n, { one: 'Usuń # zadanie', few: 'Usuń # zadania', many: 'Usuń # zadań' }),
+  'button.cancel_job': 'Anuluj zadanie',
+  'button.cancel_batch': 'Anuluj paczkę',
+  'button.release': 'Zwolnij',
+  'button.promote': 'Uruchom teraz',
+  'button.details': 'Szczegóły',
+  'button.previous': '‹ Poprzednia',
+  'button.next': 'Następna ›',
+  'button.refresh': 'Odśwież',
+  'button.show_stuck': 'Pokaż utknięte',
+  'button.show_failed': 'Pokaż nieudane',
+  'button.share': 'Udostępnij na kanale',
+
+  // states
+  'state.ready': 'oczekujące (gotowe do uruchomienia)',
+  'state.delayed': 'opóźnione',
+  'state.processing': 'w trakcie',
+  'state.stuck': 'utknięte',
+
+  // stats
+  'stats.title': 'Statystyki kolejek',
+  'stats.title_queue': 'Kolejka `{queue}`',
+  'stats.summary': (p, tools) =>
+    `Oczekujące ${tools.number(Number(p.ready))} · opóźnione ${tools.number(Number(p.delayed))} · w trakcie ${tools.number(Number(p.processing))}` +
+    (Number(p.stuck) ? ` (w tym utknięte ${tools.number(Number(p.stuck))})` : '') +
+    ` · błędy ${tools.number(Number(p.failed))}`,
+  'stats.queue_empty': 'W kolejce `{queue}` nie ma żadnych zadań ani nieudanych zadań.',
+  'stats.ready': 'oczekujące {n}',
+  'stats.delayed': 'opóźnione {n}',
+  'stats.processing': 'w trakcie {n}',
+  'stats.stuck': 'utknięte {n}',
+  'stats.failed': 'błędy {n}',
+  'stats.oldest_waiting': 'najdłuższe oczekiwanie {age}',
+  'stats.stalled': 'Kolejka `{queue}` stoi w miejscu: od {age} czeka w niej najstarsze oczekujące zadanie. Czy działa dla niej jakiś worker?',
+  'stats.expired': (p, tools) =>
+    `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w kolejce \`${p.queue}\` ` +
+    `${plural(tools, p.n, { one: 'jest starsza', few: 'są starsze', many: 'jest starszych' })} niż retry_after (${p.retryAfter}): ` +
+    `każdy worker może ponownie wziąć ${Number(p.n) === 1 ? 'to zadanie' : 'te zadania'}.`,
+  'stats.stuck_jobs': (p, tools) =>
+    `${plural(tools, p.n, { one: '# zadanie jest zajęte', few: '# zadania są zajęte', many: '# zadań jest zajętych' })} ` +
+    `przez ${Number(p.n) === 1 ? 'workera' : 'workery'} dłużej niż ${p.age}: ${p.ids}.`,
+  'stats.climbing':
+    'Zadanie #{id} w kolejce `{queue}` zostało pobrane ponownie (próba {attempts}): każdy worker, który je weźmie, pada. To zadanie zabija swoje workery.',
+  'stats.estimated': (p, tools) =>
+    `≈ Szacunek: odczytano ${tools.number(Number(p.inspected))} z ${ofJobs(p.total, tools)} (początek każdej kolejki, skąd workery biorą zadania, oraz najnowsze); sumy dla poszczególnych kolejek są dokładne.`,
+  'stats.index_hint': 'Aby przy dużej zaległości liczby były dokładne i szybkie, dodaj indeks zalecany przez `doctor`.',
+
+  // listings
+  'list.pending.title': 'Oczekujące zadania',
+  'list.pending.empty': 'Brak oczekujących zadań.',
+  'list.delayed.title': 'Opóźnione zadania',
+  'list.delayed.empty': 'Brak opóźnionych zadań.',
+  'list.processing.title': 'Zadania w trakcie',
+  'list.processing.empty': 'Żaden worker nie ma teraz zajętego zadania.',
+  'list.stuck.title': 'Utknięte zadania',
+  'list.stuck.empty': 'Brak utkniętych zadań.',
+  'list.failed.title': 'Nieudane zadania',
+  'list.failed.empty': 'Brak nieudanych zadań.',
+  'list.filter_queue': 'kolejka `{queue}`',
+  'list.filter_class': 'klasa {class}',
+  'list.filter_grep': 'wyjątek zawiera „{grep}”',
+  'list.summary': (p, tools) => `${jobs(p.total, tools)} · strona ${p.page} z ${p.pages}`,
+  'list.summary_unknown': 'Strona {page}',
+  'list.page_empty': 'Strona {page} jest pusta.',
+  'list.sampled': (p, tools) =>
+    plural(tools, p.n, {
+      one: 'Na podstawie pierwszego zadania każdej kolejki, czyli tego, które workery wezmą najpierw.',
+      few: 'Na podstawie pierwszych # zadań każdej kolejki, czyli tych, które workery wezmą najpierw.',
+      many: 'Na podstawie pierwszych # zadań każdej kolejki, czyli tych, które workery wezmą najpierw.',
+    }),
+
+  // job lines
+  'job.queue': 'kolejka `{queue}`',
+  'job.attempts': 'próby {n}',
+  'job.attempts_of': 'próba {n} z {max}',
+  'job.waiting': 'czeka od {age}',
+  'job.available_in': 'dostępne za {age}',
+  'job.reserved_for': 'zajęte przez workera od {age}',
+  'job.reservation_expired': 'Rezerwacja jest starsza niż retry_after: każdy worker może ponownie wziąć to zadanie.',
+  'job.encrypted': 'zaszyfrowane (ShouldBeEncrypted)',
+  'job.problem': 'Problem z payloadem: {problem}',
+  'failed.ago': 'błąd {age} temu ({at})',
+  'failed.no_exception': '(brak treści wyjątku)',
+
+  // show
+  'show.job_title': 'Zadanie #{id} {job}',
+  'show.failed_title': 'Nieudane zadanie {job}',
+  'show.not_found_title': 'Nie znaleziono',
+  'show.job_not_found': 'Nie ma zadania #{id}: już się wykonało, zakończyło się błędem albo zostało usunięte.',
+  'show.failed_not_found': 'Nie ma nieudanego zadania {uuid}: zostało ponowione albo usunięte.',
+  'show.state': 'Stan',
+  'show.queue': 'Kolejka',
+  'show.attempts': 'Próby',
+  'show.created': 'Utworzone',
+  'show.available_at': 'Zaplanowane na',
+  'show.available_since': 'Dostępne od',
+  'show.reserved': 'Zarezerwowane',
+  'show.reservation_expired': 'Rezerwacja jest starsza niż retry_after ({retryAfter}): każdy worker może ponownie wziąć to zadanie.',
+  'show.uuid': 'UUID',
+  'show.arguments': 'Argumenty',
+  'show.batch': 'Paczka',
+  'show.chained': 'Dalej w łańcuchu',
+  'show.delay': 'Opóźnienie',
+  'show.encryption': 'Szyfrowanie',
+  'show.decrypted': 'zaszyfrowane; odszyfrowane kluczem APP_KEY',
+  'show.data': 'Dane',
+  'show.limits': 'Limity',
+  'show.tries': 'maks. prób {n}',
+  'show.max_exceptions': 'maks. wyjątków {n}',
+  'show.timeout': 'limit czasu {age}',
+  'show.backoff': 'odstęp między próbami {backoff} s',
+  'show.retry_until': 'Ponawiaj do',
+  'show.payload': 'Payload',
+  'show.failed_at': 'Kiedy',
+  'show.exception': 'Wyjątek',
+  'show.thrown_at': 'Rzucony w',
+  'show.caused_by': 'Przyczyna',
+  'show.trace': 'Ślad stosu',
+  'show.ago': '{at} ({age} temu)',
+  'show.in': '{at} (za {age})',
+
+  // retry
+  'retry.done_title': 'Ponowiono',
+  'retry.done': 'Nieudane zadanie [{uuid}] trafiło z powrotem do kolejki `{queue}` jako zadanie #{id} ({job}).',
+  'retry.not_found_title': 'Nie ma czego ponowić',
+  'retry.not_found': 'Nie ma nieudanego zadania {uuid}: zostało już ponowione albo usunięte.',
+  'retry.invalid_title': 'Nie można ponowić',
+  'retry.invalid': 'Nieudane zadanie {uuid} pozostało bez zmian: {problem}.',
+  'retry.retry_until_setting':
+    'Termin retryUntil już minął, więc worker od razu oznaczyłby je jako nieudane; teraz ma jeszcze {window} (QUEUE_BOT_RETRY_WINDOW).',
+  'retry.retry_until_payload':
+    'Termin retryUntil już minął, więc worker od razu oznaczyłby je jako nieudane; dostało ponownie swoje pierwotne okno {window}.',
+  'retry.all_queues': 'wszystkie kolejki',
+  'retry.preview': (p, tools) => `Ponowić ${failedJobs(p.n, tools)} (${p.where})?`,
+  'retry.preview_hint':
+    'Wrócą do swoich kolejek z wyzerowanym licznikiem prób, od najstarszego błędu. Błędy, które pojawią się po tym podglądzie, nie są uwzględnione.',
+  'retry.preview_none_title': 'Nie ma czego ponowić',
+  'retry.preview_none': 'Żadne nieudane zadanie nie pasuje ({where}).',
+  'retry.bulk_title': 'Ponowione nieudane zadania ({where})',
+  'retry.bulk_done': (p, tools) =>
+    plural(tools, p.retried, {
+      one: '# nieudane zadanie wróciło do swojej kolejki',
+      few: '# nieudane zadania wróciły do swoich kolejek',
+      many: '# nieudanych zadań wróciło do swoich kolejek',
+    }) +
+    (Number(p.skipped)
+      ? `; ${plural(tools, p.skipped, { one: '# pozostało bez zmian', few: '# pozostały bez zmian', many: '# pozostało bez zmian' })}.`
+      : '.'),
+  'retry.bulk_gone': (p, tools) =>
+    `Od czasu podglądu ${plural(tools, p.n, { one: 'zniknęło już # zadanie', few: 'zniknęły już # zadania', many: 'zniknęło już # zadań' })} (ktoś je ponowił lub usunął).`,
+  'retry.bulk_retry_until': (p, tools) =>
+    plural(tools, p.n, {
+      one: '# zadanie miało wygasły retryUntil i dostało nowe okno.',
+      few: '# zadania miały wygasły retryUntil i dostały nowe okno.',
+      many: '# zadań miało wygasły retryUntil i dostało nowe okno.',
+    }),
+  'retry.bulk_skipped_one': 'Nie ponowiono: {uuid} — {reason}.',
+  'retry.bulk_skipped_more': (p, tools) =>
+    plural(tools, p.n, { one: '…i jeszcze # nieponowione.', few: '…i jeszcze # nieponowione.', many: '…i jeszcze # nieponowionych.' }),
+
+  // cancel, release, promote, forget
+  'cancel.done_title': 'Anulowano',
+  'cancel.done': 'Zadanie #{id} ({job}) zostało usunięte z kolejki `{queue}`; nie zostanie uruchomione.',
+  'cancel.refused_title': 'Nie anulowano',
+  'cancel.reserved':
+    'Zadanie #{id} zostało pobrane przez workera {age} temu (próba {attempts}), więc nie zostało usunięte. Jeśli tego workera już nie ma, najpierw zwolnij zadanie.',
+  'cancel.not_found': 'Nie ma zadania #{id}: już się wykonało, zakończyło się błędem albo zostało usunięte.',
+  'release.done_title': 'Zwolniono',
+  'release.done': 'Zadanie #{id} ({job}) jest znów dostępne w kolejce `{queue}`; weźmie je następny worker.',
+  'release.attempts': 'Licznik prób cofnięto z {before} do {after}: przerwana próba nie wlicza się do limitu prób.',
+  'release.refused_title': 'Nie zwolniono',
+  'release.not_found': 'Nie ma zadania #{id}: już się wykonało, zakończyło się błędem albo zostało usunięte.',
+  'release.not_reserved': 'Zadanie #{id} nie jest zajęte przez workera; nie ma czego zwalniać.',
+  'release.changed':
+    'Zadanie #{id} zostało ponownie pobrane {age} temu, przez innego workera niż ten widoczny wcześniej. Nic nie zostało zmienione; sprawdź jeszcze raz, zanim je zwolnisz.',
+  'release.too_recent':
+    'Zadanie #{id} jest zajęte dopiero od {age} (utknięte to zajęte dłużej niż {threshold}); jego worker może je nadal wykonywać. Nic nie zostało zmienione.',
+  'promote.done_title': 'Przyspieszono',
+  'promote.done': 'Opóźnione zadanie #{id} ({job}) jest już dostępne w kolejce `{queue}`.',
+  'promote.refused_title': 'Nie przyspieszono',
+  'promote.not_found': 'Nie ma zadania #{id}.',
+  'promote.reserved': 'Zadanie #{id} jest już zajęte przez workera.',
+  'promote.not_delayed': 'Zadanie #{id} nie jest opóźnione; jest już dostępne.',
+  'forget.done_title': 'Usunięto',
+  'forget.done': 'Nieudane zadanie [{uuid}] ({job}, kolejka `{queue}`) zostało usunięte.',
+  'forget.not_found_title': 'Nic nie usunięto',
+  'forget.not_found': 'Żadne nieudane zadanie nie pasuje do {uuid}: zostało już ponowione albo usunięte.',
+
+  // flush, clear
+  'flush.everything': 'bez filtrów',
+  'flush.older_than': 'starsze niż {age}',
+  'flush.preview': (p, tools) => `Usunąć na dobre ${failedJobs(p.n, tools)} (${p.where})?`,
+  'flush.preview_hint': 'Usuniętych nieudanych zadań nie da się ponowić. Błędy, które pojawią się po tym podglądzie, nie są uwzględnione.',
+  'flush.none_title': 'Nie ma czego usuwać',
+  'flush.none': 'Żadne nieudane zadanie nie pasuje ({where}).',
+  'flush.done_title': 'Usunięto nieudane zadania',
+  'flush.done': (p, tools) =>
+    `${plural(tools, p.n, {
+      one: '# nieudane zadanie zostało usunięte',
+      few: '# nieudane zadania zostały usunięte',
+      many: '# nieudanych zadań zostało usuniętych',
+    })} (${p.where}).`,
+  'flush.gone': (p, tools) =>
+    `Od czasu podglądu ${plural(tools, p.n, { one: 'zniknęło już # zadanie', few: 'zniknęły już # zadania', many: 'zniknęło już # zadań' })}.`,
+  'clear.preview': (p, tools) =>
+    `Usunąć ${plural(tools, p.n, { one: '# oczekujące zadanie', few: '# oczekujące zadania', many: '# oczekujących zadań' })} z kolejki \`${p.queue}\`?`,
+  'clear.preview_hint': 'Nie zostaną uruchomione. Zadania dodane po tym podglądzie zostaną zachowane.',
+  'clear.preview_reserved': (p, tools) =>
+    plural(tools, p.n, {
+      one: '# zadanie jest zajęte przez workera i pozostanie nietknięte.',
+      few: '# zadania są zajęte przez workery i pozostaną nietknięte.',
+      many: '# zadań jest zajętych przez workery i pozostanie nietkniętych.',
+    }) + ' Zadania dodane po tym podglądzie zostaną zachowane.',
+  'clear.none_title': 'Nie ma czego czyścić',
+  'clear.none': (p, tools) =>
+    `W kolejce \`${p.queue}\` nie ma oczekujących zadań` +
+    (Number(p.reserved)
+      ? ` (${plural(tools, p.reserved, { one: '# jest zajęte przez workera', few: '# są zajęte przez workery', many: '# jest zajętych przez workery' })}).`
+      : '.'),
+  'clear.done_title': 'Wyczyszczono kolejkę',
+  'clear.done': (p, tools) =>
+    `${plural(tools, p.n, { one: '# zadanie zostało usunięte', few: '# zadania zostały usunięte', many: '# zadań zostało usuniętych' })} z kolejki \`${p.queue}\`.`,
+  'clear.left_reserved': (p, tools) =>
+    plural(tools, p.n, {
+      one: '# zadanie zajęte przez workera pozostało nietknięte.',
+      few: '# zadania zajęte przez workery pozostały nietknięte.',
+      many: '# zadań zajętych przez workery pozostało nietkniętych.',
+    }),
+  'clear.gone': (p, tools) =>
+    `Od czasu podglądu ${plural(tools, p.n, { one: 'zniknęło już # zadanie', few: 'zniknęły już # zadania', many: 'zniknęło już # zadań' })}.`,
+
+  // batches
+  'batches.title': 'Paczki zadań',
+  'batches.empty': 'Nie ma żadnych paczek zadań.',
+  'batches.summary': (p, tools) => `${plural(tools, p.total, { one: '# paczka', few: '# paczki', many: '# paczek' })} · strona ${p.page} z ${p.pages}`,
+  'batch.title': 'Paczka {name}',
+  'batch.progress': '{progress}% · przetworzone {processed} z {total} · oczekujące {pending} · błędy {failed}',
+  'batch.running': 'w toku',
+  'batch.finished': 'zakończona',
+  'batch.cancelled': 'anulowana',
+  'batch.failed_ids': 'Nieudane zadania',
+  'batch.not_found_title': 'Nie ma takiej paczki',
+  'batch.not_found': 'Nie ma paczki {id}.',
+  'batch.nothing_failed_title': 'Nie ma czego ponowić',
+  'batch.nothing_failed': 'W paczce {name} nie ma już nieudanych zadań do ponowienia.',
+  'batch.retry_preview': (p, tools) => `Ponowić ${failedJobs(p.n, tools)} z paczki ${p.name}?`,
+  'batch.retried_title': 'Paczka {name}: ponowiono nieudane zadania',
+  'batch.cancel_preview': (p, tools) =>
+    `Anulować paczkę ${p.name}? ` +
+    plural(tools, p.pending, {
+      one: 'Jej # oczekujące zadanie zostanie w kolejce i się wykona',
+      few: 'Jej # oczekujące zadania zostaną w kolejce i się wykonają',
+      many: 'Jej # oczekujących zadań zostanie w kolejce i się wykona',
+    }) +
+    ', ale zadania sprawdzające `$this->batch()->cancelled()` przerwą pracę wcześniej (jak przy Batch::cancel()).',
+  'batch.cancel_hint': 'Laravel nie usuwa zadań anulowanej paczki; aby je również usunąć, wyczyść ich kolejkę.',
+  'batch.cancel_refused_title': 'Nie anulowano',
+  'batch.already_cancelled': 'Paczka {name} jest już anulowana.',
+  'batch.already_finished': 'Paczka {name} już się zakończyła.',
+  'batch.cancelled_title': 'Anulowano paczkę',
+  'batch.cancelled_done': (p, tools) =>
+    `Paczka ${p.name} została anulowana; ` +
+    plural(tools, p.pending, {
+      one: 'jej # oczekujące zadanie przerwie pracę wcześniej, jeśli to sprawdza.',
+      few: 'jej # oczekujące zadania przerwą pracę wcześniej, jeśli to sprawdzają.',
+      many: 'jej # oczekujących zadań przerwie pracę wcześniej, jeśli to sprawdzają.',
+    }),
+
+  // audit
+  'audit.title': 'Dziennik zmian',
+  'audit.empty': 'Nikt jeszcze nie próbował niczego zmienić.',
+  'audit.summary': (p, tools) =>
+    plural(tools, p.n, {
+      one: 'Ostatnia próba zmiany.',
+      few: 'Ostatnie # próby zmian, od najnowszej.',
+      many: 'Ostatnich # prób zmian, od najnowszej.',
+    }),
+  'audit.line': '{user} ({id}) na kanale {channel} · {age} temu · {outcome}',
+  'audit.outcome.done': 'wykonano',
+  'audit.outcome.nothing': 'nic do zmiany',
+  'audit.outcome.refused': 'odmówiono',
+  'audit.outcome.failed': 'nie powiodło się',
+
+  // doctor
+  'doctor.title': 'Diagnostyka',
+  'doctor.all_good': 'Wszystko, czego potrzebuje bot, jest na miejscu.',
+  'doctor.problems': (p, tools) => plural(tools, p.n, { one: '# rzecz do sprawdzenia.', few: '# rzeczy do sprawdzenia.', many: '# rzeczy do sprawdzenia.' }),
+  'doctor.fix': 'Jak naprawić: {sql}',
+  'doctor.connected': 'Połączono z {server} ({target}).',
+  'doctor.unreachable': '{error}',
+  'doctor.table_ok': 'Tabela `{table}` istnieje.',
+  'doctor.table_missing': '{error}',
+  'doctor.covering_ok': 'Indeks {index} obejmuje wszystkie liczniki: statystyki są dokładne i szybkie (liczba zadań: {rows}).',
+  'doctor.covering_missing':
+    'Tabela `{table}` ma tylko indeks `queue` z Laravela (liczba zadań: {rows}). Przy dużej zaległości statystyki są więc liczone z próbki, bo zliczanie zadań oczekujących, opóźnionych i w trakcie czyta całą tabelę (zmierzono: 20 s dla 1 mln zadań). Z tym indeksem są dokładne i zajmują 0,3 s.',
+  'doctor.queue_index_missing': 'Tabela `{table}` nie ma indeksu zaczynającego się od `queue`: workery Laravela przeszukują całą tabelę przy każdym zadaniu.',
+  'doctor.indexes_unreadable': 'Nie udało się odczytać indeksów: {error}',
+  'doctor.sqlite_rights': 'Plik SQLite {path}: bot musi mieć prawo do jego odczytu i zapisu.',
+  'doctor.rights_ok': 'Użytkownik bazy danych może odczytywać i zmieniać tabele kolejki.',
+  'doctor.rights_missing': 'Użytkownikowi bazy danych brakuje uprawnień: {missing}.',
+  'doctor.rights_unknown': 'Nie udało się odczytać uprawnień użytkownika bazy danych: {error}',
+
+  // help
+  'help.title': 'Laravel Queue Bot',
+  'help.intro': 'Przeglądaj i naprawiaj kolejki zadań aplikacji Laravel. Polecenia oznaczone ⚑ zmieniają dane i są tylko dla operatorów.',
+  'help.usage': 'Użycie',
+  'help.aliases': 'Inne nazwy',
+  'help.commands': 'Polecenia',
+  'help.permission': 'Kto może',
+  'help.operators_only': 'Tylko operatorzy (QUEUE_BOT_OPERATORS).',
+  'help.operator_mark': '⚑',
+  'help.you_are_operator': 'Jesteś operatorem: możesz zmieniać zadania.',
+  'help.you_are_not_operator': 'Możesz przeglądać; aby zmieniać zadania, administrator musi dodać `{id}` do QUEUE_BOT_OPERATORS.',
+  'help.stats': 'Stan kolejek: oczekujące, opóźnione, w trakcie, utknięte, błędy; zastoje; niezakończone paczki.',
+  'help.pending': 'Oczekujące zadania, w kolejności, w jakiej wezmą je workery.',
+  'help.delayed': 'Zadania, które staną się dostępne później.',
+  'help.processing': 'Zadania w trakcie: te, które workery właśnie wykonują.',
+  'help.stuck': 'Zadania zajęte przez workera dłużej niż QUEUE_BOT_STUCK_AFTER.',
+  'help.failed': 'Nieudane zadania, od najnowszych, z wyjątkiem, który faktycznie rzuciły.',
+  'help.show': 'Wszystko o zadaniu (po id) lub nieudanym zadaniu (po uuid): argumenty, próby, ślad stosu.',
+  'help.retry': 'Wstaw nieudane zadanie z powrotem do jego kolejki (jak artisan queue:retry, w jednej transakcji).',
+  'help.retry_all': 'Ponów wszystkie nieudane zadania z danej kolejki i/lub klasy (najpierw podgląd).',
+  'help.cancel': 'Usuń oczekujące zadanie, zanim weźmie je worker.',
+  'help.release': 'Udostępnij ponownie utknięte zadanie (gdy jego workera już nie ma).',
+  'help.promote': 'Uruchom opóźnione zadanie od razu.',
+  'help.forget': 'Usuń jedno nieudane zadanie (jak artisan queue:forget).',
+  'help.flush': 'Usuń nieudane zadania, np. tylko starsze lub z jednej kolejki (najpierw podgląd).',
+  'help.clear': 'Usuń oczekujące zadania z jednej kolejki (najpierw podgląd).',
+  'help.batches': 'Paczki zadań i ich postęp.',
+  'help.batch': 'Jedna paczka; `batch retry <id>` ponawia jej nieudane zadania, `batch cancel <id>` ją anuluje.',
+  'help.batch_retry': 'Ponów nieudane zadania paczki (jak artisan queue:retry-batch).',
+  'help.batch_cancel': 'Anuluj paczkę (jak Batch::cancel()).',
+  'help.audit': 'Kto, co i kiedy zmienił, i z jakim skutkiem.',
+  'help.doctor': 'Sprawdza tabele, indeksy i uprawnienia w bazie danych i podpowiada, co naprawić.',
+  'help.help': 'Ta lista albo sposób użycia jednego polecenia.',
+
+  // Discord option descriptions
+  'option.queue': 'Nazwa kolejki',
+  'option.class': 'Klasa zadania, krótka (SyncProduct) lub pełna nazwa (App\\Jobs\\SyncProduct)',
+  'option.grep': 'Tekst do znalezienia w wyjątku',
+  'option.page': 'Numer strony',
+  'option.uuid': 'UUID nieudanego zadania',
+  'option.job_id': 'Identyfikator zadania (liczba)',
+  'option.target': 'Identyfikator zadania lub UUID nieudanego zadania',
+  'option.older_than': 'Tylko błędy starsze niż podany czas, np. 24h',
+  'option.batch_id': 'Identyfikator paczki',
+  'option.limit': 'Ile wpisów (1–100)',
+  'option.command': 'Nazwa polecenia',
+
+  // alerts
+  'alert.stuck.title': 'Utknięte zadania w kolejce `{queue}`',
+  'alert.stuck.summary': (p, tools) => {
+    const one = Number(p.n) === 1;
+    return (
+      `${plural(tools, p.n, { one: '# zadanie jest zajęte', few: '# zadania są zajęte', many: '# zadań jest zajętych' })} ` +
+      `przez ${one ? 'workera' : 'workery'} dłużej niż ${p.threshold} albo ` +
+      `${plural(tools, p.n, { one: 'wciąż jest pobierane od nowa', few: 'wciąż są pobierane od nowa', many: 'wciąż jest pobieranych od nowa' })}. ` +
+      `Jeśli ${one ? 'tego workera' : 'tych workerów'} już nie ma, zwolnij je.`
+    );
+  },
+  'alert.stuck.line': 'próba {attempts} · zajęte od {age}',
+  'alert.stuck.climbing': 'Liczba prób wciąż rośnie: każdy worker, który je weźmie, pada (brak pamięci, zabity proces, przekroczony limit czasu).',
+  'alert.stalled.title': 'Kolejka `{queue}` stoi w miejscu',
+  'alert.stalled.summary': (p, tools) =>
+    `Najstarsze oczekujące zadanie czeka już ${p.age} (alert po ${p.threshold}); łącznie ` +
+    plural(tools, p.n, { one: 'czeka # zadanie', few: 'czekają # zadania', many: 'czeka # zadań' }) +
+    '. Czy dla tej kolejki działa jakiś worker?',
+  'alert.spike.title': (p, tools) =>
+    plural(tools, p.n, { one: `#${p.more} nieudane zadanie`, few: `#${p.more} nieudane zadania`, many: `#${p.more} nieudanych zadań` }) +
+    ' od ostatniego sprawdzenia',
+  'alert.spike.summary': 'Pogrupowane według klasy zadania, z najczęstszym wyjątkiem:',
+  'alert.still_open': 'Od {age} wciąż nierozwiązane.',
+  'alert.resolved.title': 'Rozwiązano: {what}',
+  'alert.resolved.summary': 'Czas trwania: {age}',
+  'alert.db_back.title': 'Baza danych kolejek znów jest dostępna',
+  'alert.db_back.summary': 'Bot nie mógł się z nią połączyć przez około {age}; w tym czasie alerty były wstrzymane, a teraz znów działają.',
+  'button.show_waiting': 'Pokaż oczekujące',
+
+  // shell and CLI
+  'shell.welcome': 'Laravel Queue Bot — wpisz `help`, aby zobaczyć polecenia, numer, aby nacisnąć przycisk, albo `exit`, aby wyjść.',
+  'shell.no_choices': 'Ostatnia odpowiedź nie ma przycisków do wyboru; wpisz polecenie.',
+  'shell.no_such_choice': 'Nie ma opcji [{n}]; wybierz od 1 do {max} albo wpisz polecenie.',
+  'shell.confirm_prompt': '{yes}? [t/N]',
+  'shell.bye': 'Do zobaczenia.',
+  'demo.banner':
+    'DANE DEMO: nie ustawiono DATABASE_URL, więc to demonstracyjna baza SQLite ({path}) wypełniona wierszami zapisanymi przez prawdziwy Laravel, tworzona od nowa przy każdym starcie. Aby zobaczyć własne kolejki, ustaw w .env DATABASE_URL (mysql://user:password@host:3306/laravel lub sqlite:/path/to/database.sqlite), a żeby odczytywać zaszyfrowane zadania, także APP_KEY.',
+  'cli.preview_hint': 'Nic nie zostało zmienione. Aby to wykonać, uruchom to samo polecenie jeszcze raz z --yes.',
+  'preview.no_button': 'Dla tak długiego filtra nie da się utworzyć przycisku; użyj CLI (`npx queue-bot … --yes`) albo krótszej nazwy kolejki lub klasy.',
+  'cli.usage':
+    'Użycie: queue-bot <polecenie> [argumenty] [--json] [--yes]\n  --json  wypisz wynik jako JSON (stabilny interfejs; zob. README)\n  --yes   wykonaj zmianę, która inaczej zostałaby tylko pokazana w podglądzie\nKody wyjścia: 0 sukces, 1 błąd, odmowa lub tylko podgląd, 2 błąd użycia. `queue-bot help` wyświetla listę poleceń.',
+
+  // shared by the chat adapters
+  'chat.done_by': '{user} · {time}',
+
+  // slack adapter
+  'slack.more': 'i jeszcze {n} — użyj `--page`',
+  'slack.more_compact': 'Również na tej stronie (bez miejsca na ich przyciski; użyj `/queue show <id>`):',
+  'slack.trace_more': (p, tools) => `… jeszcze ${lines(p.n, tools)}`,
+  'slack.close': 'Zamknij',
+  'slack.shared_by': 'Udostępnione przez {user}',
+  'slack.delivery_failed': 'Bot nie mógł pokazać tutaj swojej odpowiedzi ({detail}). Jeśli chodziło o zmianę, `/queue audit` pokaże, czy została wprowadzona.',
+
+  // discord adapter
+  'discord.command': 'Przeglądaj i naprawiaj kolejki zadań aplikacji Laravel',
+  'discord.more': (p, tools) =>
+    `…i jeszcze ${plural(tools, p.n, {
+      one: '# pozycja na tej stronie; nie zmieściła się',
+      few: '# pozycje na tej stronie; nie zmieściły się',
+      many: '# pozycji na tej stronie; nie zmieściło się',
+    })} w wiadomości.`,
+  'discord.trace_more': (p, tools) => `… jeszcze ${lines(p.n, tools)} (CLI wypisuje wszystkie: queue-bot show <id>)`,
+  'discord.choose': '{action}…',
+  'discord.posted': 'Gotowe: wynik został opublikowany na kanale dla wszystkich.',
+  'discord.delivery_failed': 'Bot nie mógł pokazać tutaj swojej odpowiedzi ({detail}). Jeśli chodziło o zmianę, `/queue audit` pokaże, czy została wprowadzona.',
+};

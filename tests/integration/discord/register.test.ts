@@ -74,8 +74,12 @@ describe('the command JSON (pure)', () => {
     expect(sub.options[0]!.description_localizations).toBeUndefined();
     expect(json[0]!.description_localizations).toBeUndefined();
     expect(validateCommand(json[0])).toEqual([]);
-    // while pl.ts is a copy of English, no localization is sent at all
-    expect(JSON.stringify(buildCommandJson(commands, en))).not.toContain('description_localizations');
+    // with the real catalogues, every subcommand carries its Polish description
+    const real = buildCommandJson(commands, en);
+    const described = subs(real).filter((s) => s.description_localizations);
+    expect(described.length).toBe(subs(real).length);
+    expect(subs(real).find((s) => s.name === 'stats')!.description_localizations).toEqual({ pl: translator('pl')('help.stats').slice(0, 100) });
+    expect(validateCommand(real[0])).toEqual([]);
   });
 
   it('refuses what Discord would refuse, with a clear message', () => {
