@@ -4,7 +4,7 @@
 import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
-import type { BulkRetryResult, RetryResult } from '../src/queue/types.ts';
+import type { BulkRetryResult, RetryResult, SkipReason } from '../src/queue/types.ts';
 import { errorReply, reply, type Button, type Notice, type Reply } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { hiddenNumber, jobClass, queueName, uuid } from '../src/router/schemas.ts';
@@ -25,6 +25,10 @@ const schema = z
 function describeFilter(t: Translator, a: Args): string {
   const parts = [a.queue ? t('list.filter_queue', { queue: a.queue }) : '', a.class ? t('list.filter_class', { class: a.class }) : ''].filter(Boolean);
   return parts.length ? parts.join(', ') : t('retry.all_queues');
+}
+
+function skipReason(t: Translator, reason: SkipReason): string {
+  return reason.code === 'invalid_json' ? t('retry.reason.invalid_json') : t('retry.reason.uneditable_payload', { detail: reason.detail });
 }
 
 export function retryResultReply(t: Translator, result: RetryResult): Reply {
@@ -48,7 +52,7 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
     case 'not_found':
       return errorReply(t('retry.not_found_title'), t('retry.not_found', { uuid: result.uuid }), { data: result });
     case 'invalid_payload':
-      return errorReply(t('retry.invalid_title'), t('retry.invalid', { uuid: result.uuid, problem: result.problem }), { data: result });
+      return errorReply(t('retry.invalid_title'), t('retry.invalid', { uuid: result.uuid, problem: skipReason(t, result.reason) }), { data: result });
   }
 }
 
@@ -56,7 +60,7 @@ export function bulkResultReply(t: Translator, result: BulkRetryResult, title: s
   const notices: Notice[] = [];
   if (result.gone) notices.push({ tone: 'info', text: t('retry.bulk_gone', { n: result.gone }) });
   if (result.retryUntilExtended) notices.push({ tone: 'info', text: t('retry.bulk_retry_until', { n: result.retryUntilExtended }) });
-  for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: s.reason }) });
+  for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: skipReason(t, s.reason) }) });
   if (result.skipped.length > 10) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_more', { n: result.skipped.length - 10 }) });
   return reply(title, {
     summary: t('retry.bulk_done', { retried: result.retried, skipped: result.skipped.length }),

@@ -62,7 +62,7 @@ export const en = {
   'confirm.title': 'Are you sure?',
   'confirm.generic': 'Run `{command}`?',
   'confirm.yes': 'Yes, do it',
-  'confirm.no': 'Cancel',
+  'confirm.no': 'No, leave it',
   'confirm.dismissed': 'Not done: nothing was changed.',
   'confirm.expires': 'This confirmation expires in {minutes} min.',
   'confirm.retry.title': 'Retry failed job?',
@@ -146,7 +146,7 @@ export const en = {
   'list.summary': (p, tools) => `${jobs(p.total, tools)} · page ${p.page} of ${p.pages}`,
   'list.summary_unknown': 'Page {page}',
   'list.page_empty': 'Page {page} is empty.',
-  'list.sampled': 'Read from the first {n} jobs of each queue, where workers take their jobs.',
+  'list.sampled': (p, tools) => `Read from the first ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} of each queue, where workers take their jobs.`,
 
   // job lines
   'job.queue': 'queue `{queue}`',
@@ -218,8 +218,10 @@ export const en = {
     (Number(p.skipped) ? `; ${tools.plural(Number(p.skipped), { one: '# was', other: '# were' })} left where ${Number(p.skipped) === 1 ? 'it was' : 'they were'}.` : '.'),
   'retry.bulk_gone': (p, tools) => `${tools.plural(Number(p.n), { one: '# was', other: '# were' })} already gone (retried or deleted since the preview).`,
   'retry.bulk_retry_until': (p, tools) => `${jobs(p.n, tools)} had an expired retryUntil and got a new window.`,
+  'retry.reason.invalid_json': 'its payload is not valid JSON, so a worker could not run it',
+  'retry.reason.uneditable_payload': 'its payload could not be edited ({detail})',
   'retry.bulk_skipped_one': 'Not retried: {uuid} — {reason}.',
-  'retry.bulk_skipped_more': '…and {n} more not retried.',
+  'retry.bulk_skipped_more': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more was', other: '# more were' })} not retried.`,
 
   // cancel, release, promote, forget
   'cancel.done_title': 'Cancelled',
@@ -282,18 +284,20 @@ export const en = {
   'batch.nothing_failed': 'Batch {name} has no failed jobs left to retry.',
   'batch.retry_preview': (p, tools) => `Retry ${failedJobs(p.n, tools)} of batch ${p.name}?`,
   'batch.retried_title': 'Batch {name}: failed jobs retried',
-  'batch.cancel_preview': 'Cancel batch {name}? Its {pending} pending jobs stay queued and run, but jobs that check `$this->batch()->cancelled()` will stop early (as with Batch::cancel()).',
+  'batch.cancel_preview': (p, tools) =>
+    `Cancel batch ${p.name}? ${tools.plural(Number(p.pending), { one: 'Its # pending job stays', other: 'Its # pending jobs stay' })} queued and run${Number(p.pending) === 1 ? 's' : ''}, but jobs that check \`$this->batch()->cancelled()\` will stop early (as with Batch::cancel()).`,
   'batch.cancel_hint': 'Laravel does not delete a cancelled batch’s jobs; to delete them too, clear their queue.',
   'batch.cancel_refused_title': 'Not cancelled',
   'batch.already_cancelled': 'Batch {name} is already cancelled.',
   'batch.already_finished': 'Batch {name} has already finished.',
   'batch.cancelled_title': 'Batch cancelled',
-  'batch.cancelled_done': 'Batch {name} has been cancelled; its {pending} pending jobs will stop early if they check for it.',
+  'batch.cancelled_done': (p, tools) =>
+    `Batch ${p.name} has been cancelled; ${tools.plural(Number(p.pending), { one: 'its # pending job', other: 'its # pending jobs' })} will stop early if ${Number(p.pending) === 1 ? 'it checks' : 'they check'} for it.`,
 
   // audit
   'audit.title': 'Audit log',
   'audit.empty': 'No change has been attempted yet.',
-  'audit.summary': 'The latest {n} attempted changes, newest first.',
+  'audit.summary': (p, tools) => `${tools.plural(Number(p.n), { one: 'The latest attempted change', other: 'The latest # attempted changes' })}, newest first.`,
   'audit.line': '{user} ({id}) in {channel} · {age} ago · {outcome}',
   'audit.outcome.done': 'done',
   'audit.outcome.nothing': 'nothing to change',
@@ -309,9 +313,9 @@ export const en = {
   'doctor.unreachable': '{error}',
   'doctor.table_ok': 'Table `{table}` is there.',
   'doctor.table_missing': '{error}',
-  'doctor.covering_ok': 'Index {index} covers every count: stats are exact and fast ({rows} jobs).',
+  'doctor.covering_ok': 'Index {index} covers every count: stats are exact and fast (jobs in the table: {rows}).',
   'doctor.covering_missing':
-    'Only Laravel’s `queue` index exists on `{table}` ({rows} jobs). Stats on a big backlog are then sampled, because counting ready/delayed/processing reads the whole table (measured: 20 s for 1M jobs). With this index they are exact and take 0.3 s.',
+    'Only Laravel’s `queue` index exists on `{table}` (jobs in the table: {rows}). Stats on a big backlog are then sampled, because counting ready/delayed/processing reads the whole table (measured: 20 s for 1M jobs). With this index they are exact and take 0.3 s.',
   'doctor.queue_index_missing': '`{table}` has no index starting with `queue`: Laravel’s own workers scan the table for every job.',
   'doctor.indexes_unreadable': 'Could not read the indexes: {error}',
   'doctor.sqlite_rights': 'SQLite file {path}: the bot needs to read and write it.',
@@ -375,7 +379,7 @@ export const en = {
   'alert.stalled.title': 'Queue `{queue}` is not moving',
   'alert.stalled.summary': (p, tools) =>
     `Its oldest ready job has waited ${p.age} (alert after ${p.threshold}); ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting. Is a worker running for this queue?`,
-  'alert.spike.title': (p, tools) => tools.plural(Number(p.n), { one: `# job failed${p.more}`, other: `# jobs failed${p.more}` }) + ' since the last check',
+  'alert.spike.title': (p, tools) => tools.plural(Number(p.n), { one: `#${p.more ?? ''} job failed`, other: `#${p.more ?? ''} jobs failed` }) + ' since the last check',
   'alert.spike.summary': 'Grouped by job class, with the most common exception:',
   'alert.still_open': 'Still open after {age}.',
   'alert.resolved.title': 'Resolved: {what}',
@@ -403,15 +407,15 @@ export const en = {
   // slack adapter
   'slack.more': 'and {n} more — use `--page`',
   'slack.more_compact': 'Also on this page (no room for their buttons; use `/queue show <id>`):',
-  'slack.trace_more': '… {n} more lines',
+  'slack.trace_more': (p, tools) => `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })}`,
   'slack.close': 'Close',
   'slack.shared_by': 'Shared by {user}',
   'slack.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 
   // discord adapter
   'discord.command': 'See and fix the job queues of your Laravel app',
-  'discord.more': '…and {n} more on this page, not shown: the message would be too long.',
-  'discord.trace_more': '… {n} more lines (the CLI prints them all: queue-bot show <id>)',
+  'discord.more': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more', other: '# more' })} on this page, not shown: the message would be too long.`,
+  'discord.trace_more': (p, tools) => `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })} (the CLI prints them all: queue-bot show <id>)`,
   'discord.choose': '{action}…',
   'discord.posted': 'Done: the result is posted in the channel for everyone.',
   'discord.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',

@@ -254,6 +254,8 @@ export const pl: Catalogue = {
       few: '# zadania miały wygasły retryUntil i dostały nowe okno.',
       many: '# zadań miało wygasły retryUntil i dostało nowe okno.',
     }),
+  'retry.reason.invalid_json': 'jego payload nie jest poprawnym JSON-em, więc worker nie mógłby go uruchomić',
+  'retry.reason.uneditable_payload': 'jego payloadu nie dało się zmienić ({detail})',
   'retry.bulk_skipped_one': 'Nie ponowiono: {uuid} — {reason}.',
   'retry.bulk_skipped_more': (p, tools) =>
     plural(tools, p.n, { one: '…i jeszcze # nieponowione.', few: '…i jeszcze # nieponowione.', many: '…i jeszcze # nieponowionych.' }),

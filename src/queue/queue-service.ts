@@ -773,11 +773,11 @@ export class QueueService {
         const [candidate] = await this.lockRetryCandidates(trx, (eb) => eb('uuid', '=', uuid), 1);
         if (!candidate) return { outcome: 'not_found', uuid };
         if (!candidate.valid) {
-          return { outcome: 'invalid_payload', uuid, problem: 'the payload is not valid JSON; a worker could not run it' };
+          return { outcome: 'invalid_payload', uuid, reason: { code: 'invalid_json' } };
         }
         const [moved] = await this.moveToJobs(trx, [candidate]);
         if (!moved || moved.problem !== null) {
-          return { outcome: 'invalid_payload', uuid, problem: moved?.problem ?? 'the job could not be moved' };
+          return { outcome: 'invalid_payload', uuid, reason: { code: 'uneditable_payload', detail: moved?.problem ?? '' } };
         }
         failedRow = { id: candidate.id, queue: candidate.queue };
         return {
@@ -819,11 +819,11 @@ export class QueueService {
         cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
         const removed: Array<{ id: number; queue: string }> = [];
         for (const c of chunk.candidates) {
-          if (!c.valid) result.skipped.push({ uuid: c.uuid, reason: 'the payload is not valid JSON' });
+          if (!c.valid) result.skipped.push({ uuid: c.uuid, reason: { code: 'invalid_json' } });
         }
         for (const m of chunk.moved) {
           if (m.problem) {
-            result.skipped.push({ uuid: m.candidate.uuid, reason: m.problem });
+            result.skipped.push({ uuid: m.candidate.uuid, reason: { code: 'uneditable_payload', detail: m.problem } });
             continue;
           }
           result.retried++;

@@ -177,14 +177,17 @@ export type RetryResult =
       attemptsReset: boolean;
     }
   | { outcome: 'not_found'; uuid: string }
-  | { outcome: 'invalid_payload'; uuid: string; problem: string };
+  | { outcome: 'invalid_payload'; uuid: string; reason: SkipReason };
+
+/** Why a failed job was left where it was: its payload is not JSON, or could not be edited. */
+export type SkipReason = { code: 'invalid_json' } | { code: 'uneditable_payload'; detail: string };
 
 export interface BulkRetryResult {
   outcome: 'bulk_retried';
   matched: number;
   retried: number;
   /** rows left in failed_jobs, with why */
-  skipped: Array<{ uuid: string; reason: string }>;
+  skipped: Array<{ uuid: string; reason: SkipReason }>;
   /** matched at preview time but gone when their chunk ran (retried or deleted by someone else) */
   gone: number;
   retryUntilExtended: number;

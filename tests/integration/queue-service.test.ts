@@ -263,7 +263,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       const uuid = '926cab10-a0c0-4212-a291-4d74268c22e4';
       await t.database.db.updateTable('failed_jobs').set({ payload: '{"uuid":"x", trunc' }).where('uuid', '=', uuid).execute();
       const jobsBefore = await t.database.db.selectFrom('jobs').select('id').execute();
-      expect(await service(t).retryFailed(uuid)).toMatchObject({ outcome: 'invalid_payload', uuid });
+      expect(await service(t).retryFailed(uuid)).toEqual({ outcome: 'invalid_payload', uuid, reason: { code: 'invalid_json' } });
       expect(await failedUuids(t)).toContain(uuid);
       expect(await t.database.db.selectFrom('jobs').select('id').execute()).toEqual(jobsBefore);
     });
@@ -286,7 +286,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       const result = await qs.retryFailedBulk({ queue: 'default' });
       expect(result).toMatchObject({ outcome: 'bulk_retried', matched: 5, retried: 4, gone: 0 });
       expect(result.chunks).toBeGreaterThanOrEqual(3);
-      expect(result.skipped).toEqual([{ uuid: '926cab10-a0c0-4212-a291-4d74268c22e4', reason: 'the payload is not valid JSON' }]);
+      expect(result.skipped).toEqual([{ uuid: '926cab10-a0c0-4212-a291-4d74268c22e4', reason: { code: 'invalid_json' } }]);
       expect((await failedUuids(t)).sort()).toEqual(
         ['926cab10-a0c0-4212-a291-4d74268c22e4', '7c50c779-8575-4468-ad3d-54742ad8db49', '8be32062-8625-4575-ad10-daf700feeb54', '8f13b5d3-99da-49fd-9dbf-c476170f1389'].sort(),
       );

@@ -121,7 +121,7 @@ describe.each(ENGINES)('the shell on %s', (engine) => {
     const out = await session(app, ['retry all', '1', 'no', '2', 'clear prestashop', '1', 'y', 'quit']);
     expectInOrder(out, [
       'queue> retry all\n\nRetry 8 failed jobs (all queues)?\n',
-      '\n[1] Retry 8 jobs  [2] Cancel\n',
+      '\n[1] Retry 8 jobs  [2] No, leave it\n',
       'queue> 1\nRetry failed jobs?\nRetry 8 failed jobs (all queues)?\nRetry 8 jobs? [y/N] no\nNot done: nothing was changed.\n',
       'queue> 2\n\nNot done: nothing was changed.\n',
       'queue> clear prestashop\n\nDelete the 4 waiting jobs of queue prestashop?\n',

@@ -47,7 +47,7 @@ describe.each(ENGINES)('confirmations on %s', (engine) => {
     expect(textOf(question)).toContain('Retry failed job?');
     expect(textOf(question)).toContain(SYNC_1001);
     expect(textOf(question)).toContain('2 min');
-    expect(buttonLabels(question)).toEqual(['Retry', 'Cancel']);
+    expect(buttonLabels(question)).toEqual(['Retry', 'No, leave it']);
     expect(await failedRow(SYNC_1001)).toBeTruthy(); // asking changed nothing
 
     const confirmPick = locate(question, { button: 'Retry' }); // the message changes once pressed
@@ -151,7 +151,7 @@ describe('bulk changes', () => {
     const preview = await h.ask('retry-all', [{ name: 'queue', value: 'prestashop' }]);
     expect(isEphemeral(preview.original)).toBe(true);
     expect(textOf(preview.original)).toContain('Retry 2 failed jobs');
-    expect(buttonLabels(preview.original!)).toEqual(['Retry 2 jobs', 'Cancel']);
+    expect(buttonLabels(preview.original!)).toEqual(['Retry 2 jobs', 'No, leave it']);
     const ask = await h.click(preview.original!, { button: 'Retry 2 jobs' });
     expect(await failedRow(SYNC_1001)).toBeTruthy();
     const done = await h.click(ask.followups[0]!, { button: 'Retry 2 jobs' });
@@ -194,7 +194,7 @@ describe('who may confirm', () => {
     h = await startHarness();
     const list = await h.ask('failed', [{ name: 'queue', value: 'prestashop' }]);
     const ask = await h.click(list.original!, { button: 'Delete', row: '8be32062' });
-    const no = await h.click(ask.followups[0]!, { button: 'Cancel' });
+    const no = await h.click(ask.followups[0]!, { button: 'No, leave it' });
     expect(textOf(no.original)).toContain(en('confirm.dismissed'));
     expect(no.original!.components).toEqual([]);
     expect(await failedRow(SYNC_1002)).toBeTruthy();

@@ -103,7 +103,7 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       // the same words Slack's dialog shows from the button itself
       expect(ask.summary).toBe(button.confirm?.text);
       expect(ask.notices.map((n) => n.text)).toEqual(['This confirmation expires in 2 min.']);
-      expect(ask.buttons.map((b) => b.label)).toEqual([button.confirm?.confirm, 'Cancel']);
+      expect(ask.buttons.map((b) => b.label)).toEqual([button.confirm?.confirm, 'No, leave it']);
       expect(await databaseState(app)).toEqual(before);
       const [yes, no] = ask.buttons as [Button, Button];
 
@@ -301,7 +301,7 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
           checked++;
           const ask = await press(b);
           const asked = { title: ask.title, text: ask.summary, buttons: ask.buttons.map((x) => x.label) };
-          const shown = { title: b.confirm.title, text: b.confirm.text, buttons: [b.confirm.confirm, 'Cancel'] };
+          const shown = { title: b.confirm.title, text: b.confirm.text, buttons: [b.confirm.confirm, 'No, leave it'] };
           if (JSON.stringify(asked) !== JSON.stringify(shown)) differing.push(`${b.label}: asked ${JSON.stringify(asked)}, the button says ${JSON.stringify(shown)}`);
         }
       }
@@ -317,7 +317,7 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       expect(preview.title).toBe(`Retry 2 failed jobs (queue \`${queue}\`, class App\\Jobs\\SyncProductToPrestaShop)?`);
       const go = buttonOf(preview, 'Retry 2 jobs');
       const ask = await press(go);
-      expect(ask.buttons.map((b) => b.label)).toEqual(['Retry 2 jobs', 'Cancel']);
+      expect(ask.buttons.map((b) => b.label)).toEqual(['Retry 2 jobs', 'No, leave it']);
       const done = await press(buttonOf(ask, 'Retry 2 jobs'));
       expect(done.summary).toBe('2 failed jobs have been pushed back onto their queues.');
       expect(await failedUuids(app, queue)).toEqual([]);

@@ -338,7 +338,7 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       expect(preview.ok).toBe(true);
       expect(preview.title).toBe('Retry 8 failed jobs (all queues)?');
       expect(preview.summary).toBe('They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.');
-      expect(labels(preview)).toEqual(['Retry 8 jobs', 'Cancel']);
+      expect(labels(preview)).toEqual(['Retry 8 jobs', 'No, leave it']);
       expect(preview.data).toMatchObject({ outcome: 'preview', count: 8 });
       expect(await databaseState(app)).toEqual(before);
 
@@ -466,7 +466,7 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
     it('batch retry <id> retries the failed jobs of the batch', async () => {
       const preview = await run(`batch retry ${BATCH.cancelled}`);
       expect(preview.title).toBe('Retry 1 failed job of batch Import products.csv?');
-      expect(labels(preview)).toEqual(['Retry 1 failed job', 'Cancel']);
+      expect(labels(preview)).toEqual(['Retry 1 failed job', 'No, leave it']);
       expect(await failedUuids(app)).toContain(FAILED.csvChunk);
       const done = await press(preview, 'Retry 1 failed job');
       expect(done).toMatchObject({ ok: true, title: 'Batch Import products.csv: failed jobs retried', summary: '1 failed job has been pushed back onto their queues.' });

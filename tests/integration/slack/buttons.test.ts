@@ -169,7 +169,7 @@ describe.each(ENGINES)('buttons in Slack (%s)', (engine) => {
 
   it('Cancel on a preview replaces it and changes nothing', async () => {
     const preview = only((await h.ask('flush')).messages);
-    await h.click(preview, { button: 'Cancel' });
+    await h.click(preview, { button: 'No, leave it' });
     expect(await db().selectFrom('failed_jobs').select('id').execute()).toHaveLength(8);
     expect(textOf(h.fake.message(preview.ts))).toContain('nothing was changed');
   });

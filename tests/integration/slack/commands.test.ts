@@ -30,7 +30,7 @@ const COMMANDS: Array<[string, Expect]> = [
   ['help retry', { header: /retry/i, where: 'ephemeral' }],
   ['frobnicate', { header: ':warning: Unknown command', where: 'ephemeral', share: false }],
   ['retry', { header: /Cannot run/, where: 'ephemeral', share: false, contains: [' is missing'] }],
-  ['flush', { header: /Delete 8 failed jobs/, where: 'ephemeral', share: false, buttons: ['Delete 8 jobs', 'Cancel'] }],
+  ['flush', { header: /Delete 8 failed jobs/, where: 'ephemeral', share: false, buttons: ['Delete 8 jobs', 'No, leave it'] }],
   ['clear default', { header: /default/, where: 'ephemeral', share: false }],
   [`retry ${FAILED}`, { header: 'Retried', where: 'channel', share: false, contains: [`[${FAILED}]`] }],
   ['cancel 11', { header: 'Cancelled', where: 'channel', share: false, contains: ['Job #11'] }],
