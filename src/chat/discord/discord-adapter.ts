@@ -24,6 +24,7 @@ import type { Logger } from '../../log.ts';
 import { errorReply, reply as makeReply, type Reply } from '../../reply/model.ts';
 import type { Identity } from '../../router/command.ts';
 import { channelAllowed } from '../../router/permissions.ts';
+import { InFlight } from '../in-flight.ts';
 import type { ChatAdapter, ChatPoster, MessageRef } from '../poster.ts';
 import { failedChoices, MAX_CHOICES, queueChoices, type Choice } from './autocomplete.ts';
 import { ConfirmLinks, LatestViews, type ConfirmLink } from './confirm-links.ts';
@@ -90,27 +91,19 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     allowedMentions: { parse: [] },
   });
 
-  // ───── in-flight interactions: stop() lets them finish, tests wait for them ─────
-  let inFlight = 0;
+  // in-flight interactions: stop() lets them finish, tests wait for them
+  const inFlight = new InFlight();
   let stopping = false;
-  let waiters: Array<() => void> = [];
-  const idle = () => (inFlight ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve());
 
   /** Runs one interaction's work; whatever fails is logged, never thrown into discord.js. */
   async function track(kind: string, work: () => Promise<void>): Promise<void> {
-    inFlight++;
-    try {
-      await work();
-    } catch (err) {
-      log.error({ err: safe(err), kind }, 'a Discord interaction could not be answered');
-    } finally {
-      inFlight--;
-      if (!inFlight) {
-        const ready = waiters;
-        waiters = [];
-        ready.forEach((resolve) => resolve());
+    await inFlight.run(async () => {
+      try {
+        await work();
+      } catch (err) {
+        log.error({ err: safe(err), kind }, 'a Discord interaction could not be answered');
       }
-    }
+    });
   }
 
   const render = (reply: Reply, t: Translator, doneBy: string | null = null): DiscordMessage => renderReply(reply, { t, doneBy });
@@ -377,13 +370,11 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     platform: 'discord',
     client,
     poster,
-    idle,
+    idle: () => inFlight.idle(),
     async stop() {
       stopping = true;
       // let answers in progress reach Discord before the connection and the database close
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
-      clearTimeout(timer);
+      await inFlight.settle(STOP_GRACE_MS);
       await client.destroy();
     },
   };

@@ -22,6 +22,7 @@ import { translator, type Translator } from '../../i18n/i18n.ts';
 import type { Logger } from '../../log.ts';
 import { errorReply, type Reply } from '../../reply/model.ts';
 import type { Identity } from '../../router/command.ts';
+import { InFlight } from '../in-flight.ts';
 import type { ChatAdapter, ChatPoster, MessageRef } from '../poster.ts';
 import type { Block, SlackMessage } from './blocks.ts';
 import { MessageCache } from './message-cache.ts';
@@ -118,33 +119,25 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
   const cache = new MessageCache();
   const router = app.router;
 
-  // ───── in-flight requests: stop() lets them finish, tests wait for them ─────
-  let inFlight = 0;
-  let waiters: Array<() => void> = [];
-  const idle = () => (inFlight ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve());
+  // in-flight requests: stop() lets them finish, tests wait for them
+  const inFlight = new InFlight();
 
   /** Runs one request's work; whatever fails is logged and, if possible, told to the user. */
   async function handle(kind: string, respond: RespondFn | undefined, t: Translator, work: () => Promise<void>): Promise<void> {
-    inFlight++;
-    try {
-      await work();
-    } catch (err) {
+    await inFlight.run(async () => {
+      try {
+        await work();
+      } catch (err) {
       // never the request body: a slash command carries Slack's verification token
-      log.error({ err, kind }, 'a Slack request could not be answered');
-      if (respond) {
-        const text = t('slack.delivery_failed', { detail: (err as Error)?.message ?? String(err) });
-        await respond({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(text) }).catch((e: unknown) =>
-          log.warn({ err: e, kind }, 'could not tell the user either'),
-        );
+        log.error({ err, kind }, 'a Slack request could not be answered');
+        if (respond) {
+          const text = t('slack.delivery_failed', { detail: (err as Error)?.message ?? String(err) });
+          await respond({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(text) }).catch((e: unknown) =>
+            log.warn({ err: e, kind }, 'could not tell the user either'),
+          );
+        }
       }
-    } finally {
-      inFlight--;
-      if (!inFlight) {
-        const ready = waiters;
-        waiters = [];
-        ready.forEach((resolve) => resolve());
-      }
-    }
+    });
   }
 
   // ───── sending ─────
@@ -409,13 +402,11 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
     platform: 'slack',
     port,
     poster,
-    idle,
+    idle: () => inFlight.idle(),
     async stop() {
       await bolt.stop().catch((err: unknown) => log.warn({ err }, 'Bolt did not stop cleanly'));
       // let answers in progress reach Slack before the database closes
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
-      clearTimeout(timer);
+      await inFlight.settle(STOP_GRACE_MS);
     },
   };
 }

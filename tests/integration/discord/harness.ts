@@ -1,13 +1,14 @@
 // One bot on a fresh test database, its real discord.js client connected to the fake Discord on
 // loopback, and the people who use it. Everything is closed by close().
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
 import { startDiscord, type DiscordAdapter } from '../../../src/chat/discord/discord-adapter.ts';
 import { validateMessage } from '../../../src/chat/discord/limits.ts';
 import { createTestApp, NOW, type TestApp } from '../../support/app.ts';
 import type { Engine } from '../../support/db.ts';
 import { FakeDiscord, type CommandOption, type DiscordUser, type FakeMessage, type RecordedRequest } from '../../support/fake-discord.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
+
+export { captureLogger };
 
 export const TOKEN = 'MTEx.fake-discord-bot-token.Zm9vYmFyYmF6';
 
@@ -18,17 +19,6 @@ export const rita: DiscordUser = { id: '222222222222222222', username: 'rita', r
 /** A member who may read but not change. */
 export const bob: DiscordUser = { id: '444444444444444444', username: 'bob', roles: ['333333333333333333'] };
 
-/** A logger that keeps every line, to prove what was (and was not) logged. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'trace' }, stream), lines };
-}
 
 export interface Answer {
   /** the interaction the person caused */

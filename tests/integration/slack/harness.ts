@@ -1,12 +1,14 @@
 // One bot on a fresh test database, its real Bolt app on loopback (HTTP or Socket Mode), the
 // fake Slack it talks to, and people who use it. Everything is closed by close().
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { App } from '../../../src/app.ts';
 import { startSlack, type SlackAdapter } from '../../../src/chat/slack/slack-adapter.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 import type { Engine } from '../../support/db.ts';
 import { BOT, FakeSlack, SlackPerson, type SentRequest, type SlackUser, type StoredMessage } from '../../support/fake-slack.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
+
+export { captureLogger };
 
 export const SIGNING_SECRET = 'test-signing-secret-8f1d2c';
 export const BOT_TOKEN = 'xoxb-test-bot-token-1234';
@@ -15,17 +17,6 @@ export const APP_TOKEN = 'xapp-1-test-app-token-5678';
 export const ana: SlackUser = { id: 'UOPERATOR', name: 'ana' };
 export const bob: SlackUser = { id: 'UREADER', name: 'bob' };
 
-/** A logger that keeps every line, to prove what was (and was not) logged. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'trace' }, stream), lines };
-}
 
 export function slackEnv(fake: FakeSlack, mode: 'http' | 'socket' = 'http'): Record<string, string> {
   return {
