@@ -37,11 +37,22 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   });
   const lines = rl[Symbol.asyncIterator]();
   const write = (text: string) => output.write(text.endsWith('\n') ? text : `${text}\n`);
-  const ask = async (question: string): Promise<string | null> => {
-    output.write(question);
+  const ask = async (question: string, opts2: { remember: boolean } = { remember: true }): Promise<string | null> => {
+    if (opts.terminal) {
+      // readline redraws the line (history, arrows) with its own prompt: give it ours
+      rl.setPrompt(question);
+      rl.prompt();
+    } else {
+      output.write(question);
+    }
     const next = await lines.next();
-    if (!opts.terminal && !next.done) output.write(`${next.value}\n`);
-    return next.done ? null : String(next.value);
+    if (next.done) return null;
+    const answer = String(next.value);
+    if (!opts.terminal) output.write(`${answer}\n`);
+    // a y/N answer is not a command worth recalling with the arrow keys
+    const history = (rl as unknown as { history?: string[] }).history;
+    if (!opts2.remember && history?.[0] === answer) history.shift();
+    return answer;
   };
 
   if (opts.banner) write(opts.banner);
@@ -64,7 +75,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
         }
         if (button.confirm) {
           write(plainText(`${button.confirm.title}\n${button.confirm.text}`, opts.terminal));
-          const answer = await ask(`${t('shell.confirm_prompt', { yes: button.confirm.confirm })} `);
+          const answer = await ask(`${t('shell.confirm_prompt', { yes: button.confirm.confirm })} `, { remember: false });
           if (!answer || !/^(y|yes|t|tak)$/i.test(answer.trim())) {
             write(t('confirm.dismissed'));
             continue;
