@@ -164,6 +164,19 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect((await fresh.listJobs('processing')).items.map((j) => j.id)).toEqual([13]);
     });
 
+    it('lists reserved jobs of a big table through the covering index, without counting the backlog', async () => {
+      await sql.raw(coveringIndexDdl(engine, 'jobs')).execute(t.database.db);
+      const big = service(t, { exactBelowRows: 0 });
+      expect(await big.listJobs('stuck')).toMatchObject({ items: [{ id: 13, state: 'stuck' }], total: 1, hasMore: false });
+      expect(await big.listJobs('processing', { queue: 'imports' })).toMatchObject({ items: [{ id: 13 }], total: 1 });
+      expect(await big.listJobs('stuck', { jobClass: 'SleepyJob' })).toMatchObject({ items: [{ id: 13 }], total: null });
+      expect((await big.listJobs('stuck', { jobClass: 'SyncProductToPrestaShop' })).items).toEqual([]);
+      // waiting jobs: the first page, and no total (it would read the whole backlog)
+      const pending = await big.listJobs('pending', { queue: 'prestashop' });
+      expect(pending).toMatchObject({ total: null, pages: null, hasMore: false });
+      expect(pending.items.map((j) => j.id)).toEqual([11, 14, 15]);
+    });
+
     it('lists failed jobs newest first with the exception actually thrown', async () => {
       const page = await service(t).listFailed({ perPage: 3 });
       expect(page.items.map((f) => f.id)).toEqual([8, 7, 6]);
