@@ -21,6 +21,8 @@ const logger = createLogger({
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; the bot keeps running'));
 
 const { app, demoPath } = await openBot(config, logger);
+// The first `stats` on a big failed_jobs would wait for a full count; start it now.
+void app.queue.warmUp().catch((err: unknown) => logger.warn({ err }, 'could not count the failed jobs at start; stats will count them'));
 
 if (!chatMode) {
   const t = translator(config.locale);

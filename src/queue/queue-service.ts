@@ -20,7 +20,7 @@ import {
   type Thresholds,
   type WindowCounts,
 } from './counting.ts';
-import { FailedCounts } from './failed-counts.ts';
+import { FailedCounts, type FailedCountsState } from './failed-counts.ts';
 import { classMatches, likeContains, likeEscaped, payloadText } from './sql.ts';
 import { formatInZone, nowSeconds, parseInZone, systemClock, type Clock } from './time.ts';
 import type {
@@ -127,6 +127,7 @@ export class QueueService {
   #jobsShape: TableShape | null = null;
   #failedShape: TableShape | null = null;
   readonly #failedCounts = new FailedCounts();
+  #failedRecount: Promise<FailedCountsState> | null = null;
   #seenReservations = new Map<number, { attempts: number; reservedAt: number; climbing: boolean }>();
 
   constructor(opts: QueueServiceOptions) {
@@ -462,16 +463,38 @@ export class QueueService {
         return { byQueue: new Map(state.byQueue), maxId, total };
       }
     }
-    const rows = await this.db
-      .selectFrom('failed_jobs')
-      .select((eb) => ['queue', eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('hi')])
-      .groupBy('queue')
-      .execute();
-    const byQueue = new Map(rows.map((r) => [r.queue, Number(r.n)]));
-    const countedMax = rows.reduce((m, r) => Math.max(m, Number(r.hi ?? 0)), 0);
-    const countedTotal = rows.reduce((s, r) => s + Number(r.n), 0);
-    this.#failedCounts.replace({ maxId: countedMax, total: countedTotal, byQueue: new Map(byQueue), countedAt: this.now() });
-    return { byQueue, maxId: Math.max(maxId, countedMax), total: countedTotal };
+    const counted = await this.recountFailed();
+    return { byQueue: new Map(counted.byQueue), maxId: Math.max(maxId, counted.maxId), total: counted.total };
+  }
+
+  /** The full count of failed jobs per queue; callers arriving meanwhile share the one running. */
+  private recountFailed(): Promise<FailedCountsState> {
+    this.#failedRecount ??= (async () => {
+      const rows = await this.db
+        .selectFrom('failed_jobs')
+        .select((eb) => ['queue', eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('hi')])
+        .groupBy('queue')
+        .execute();
+      const state: FailedCountsState = {
+        byQueue: new Map(rows.map((r) => [r.queue, Number(r.n)])),
+        maxId: rows.reduce((m, r) => Math.max(m, Number(r.hi ?? 0)), 0),
+        total: rows.reduce((sum, r) => sum + Number(r.n), 0),
+        countedAt: this.now(),
+      };
+      this.#failedCounts.replace({ ...state, byQueue: new Map(state.byQueue) });
+      return state;
+    })().finally(() => {
+      this.#failedRecount = null;
+    });
+    return this.#failedRecount;
+  }
+
+  /**
+   * Counts the failed jobs per queue ahead of the first `stats`: on a big failed_jobs that count
+   * reads the whole table once (seconds); a long-running bot does it at start, in the background.
+   */
+  async warmUp(): Promise<void> {
+    await this.guard(() => this.failedPerQueue());
   }
 
   private async unfinishedBatches(): Promise<BatchProgress[]> {
