@@ -140,7 +140,7 @@ export class QueueService {
     this.pageSize = opts.pageSize ?? 10;
     this.headWindow = opts.headWindow ?? 2000;
     this.exactBelowRows = opts.exactBelowRows ?? 50_000;
-    this.chunkSize = opts.chunkSize ?? 500;
+    this.chunkSize = opts.chunkSize ?? 1000;
     this.#clock = opts.clock ?? systemClock;
   }
 
@@ -836,7 +836,7 @@ export class QueueService {
     let failedRow: { id: number; queue: string } | null = null;
     const result = await this.guard(() =>
       this.database.writeTransaction(async (trx): Promise<RetryResult> => {
-        const [candidate] = await this.lockRetryCandidates(trx, (eb) => eb('uuid', '=', uuid), 1);
+        const [candidate] = await this.lockRetryCandidates(trx, (eb) => eb('uuid', '=', uuid), 1, { withClass: true });
         if (!candidate) return { outcome: 'not_found', uuid };
         if (!candidate.valid) {
           return { outcome: 'invalid_payload', uuid, reason: { code: 'invalid_json' } };
@@ -913,8 +913,11 @@ export class QueueService {
     trx: Db,
     where: (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => Expression<SqlBool>,
     limit: number,
+    opts: { withClass?: boolean } = {},
   ): Promise<RetryCandidate[]> {
     const kind = this.database.kind;
+    // Each JSON function parses the whole payload: read only what decides the retry. createdAt
+    // matters only for the rare payload that needs editing, and is read from it then.
     let query = trx
       .selectFrom('failed_jobs')
       .select([
@@ -922,11 +925,10 @@ export class QueueService {
         'uuid',
         'queue',
         sql<number>`json_valid(payload)`.as('valid'),
-        payloadText(kind, '$.data.commandName').as('command_name'),
-        payloadText(kind, '$.displayName').as('display_name'),
         payloadText(kind, '$.retryUntil').as('retry_until'),
-        payloadText(kind, '$.createdAt').as('created_at'),
         payloadText(kind, '$.attempts').as('attempts'),
+        (opts.withClass ? payloadText(kind, '$.data.commandName') : sql<string | null>`null`).as('command_name'),
+        (opts.withClass ? payloadText(kind, '$.displayName') : sql<string | null>`null`).as('display_name'),
       ])
       .where(where)
       .orderBy('id')
@@ -939,7 +941,7 @@ export class QueueService {
       queue: r.queue,
       valid: Number(r.valid) === 1,
       retryUntil: numberOrNull(r.retry_until),
-      createdAt: numberOrNull(r.created_at),
+      createdAt: null,
       attempts: numberOrNull(r.attempts),
       jobClass: r.command_name ?? r.display_name ?? null,
     }));
@@ -980,7 +982,7 @@ export class QueueService {
       const byId = new Map(payloads.map((p) => [Number(p.id), p.payload]));
       for (const c of needsEdit) {
         let payload = byId.get(c.id) ?? '';
-        const retryUntil = this.retryUntilFor(c, now);
+        const retryUntil = this.retryUntilFor({ ...c, createdAt: createdAtOf(payload) }, now);
         let problem: string | null = null;
         if (retryUntil) {
           const edit = setTopLevelNumber(payload, 'retryUntil', retryUntil.to);
@@ -1361,6 +1363,15 @@ export class QueueService {
     } catch (error) {
       return [{ name: 'rights', ok: false, level: 'warning', code: 'doctor.rights_unknown', params: { error: String((error as Error).message) } }];
     }
+  }
+}
+
+/** Laravel 9+ payloads carry createdAt (unix seconds): the start of the job's original window. */
+function createdAtOf(payload: string): number | null {
+  try {
+    return numberOrNull((JSON.parse(payload) as { createdAt?: unknown }).createdAt);
+  } catch {
+    return null;
   }
 }
 
