@@ -1,0 +1,175 @@
+// Knobs (environment variables) and the layout of the seeded tables, shared by the runner and
+// the measuring child process.
+import type { TableNames } from '../src/config/config.ts';
+
+export interface MysqlServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface BenchConfig {
+  mysql: MysqlServer;
+  /** the benchmark's own database: the big and the small table sets live here */
+  database: string;
+  /** a second database owned by the Laravel app (its migrations), for `queue:retry all` */
+  artisanDatabase: string;
+  jobs: number;
+  failed: number;
+  smallJobs: number;
+  smallFailed: number;
+  /** rows of the bulk retry, the flush and the artisan comparison */
+  bulk: number;
+  /** samples per read operation (at most; fewer when it exceeds the time budget) */
+  runs: number;
+  /** samples of each bulk change (each one moves `bulk` rows, then they are put back) */
+  bulkRuns: number;
+  artisan: boolean;
+  artisanRuns: number;
+  /** stop sampling an operation after this much time once it has 3 samples */
+  budgetMs: number;
+  reseed: boolean;
+  /** QueueService settings, as the bot's defaults */
+  stuckAfterSec: number;
+  retryAfterSec: number;
+  retryWindowSec: number;
+}
+
+function int(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+}
+
+function ident(name: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(value)) throw new Error(`${name} must be a plain database name, got "${value}"`);
+  return value;
+}
+
+export function readConfig(): BenchConfig {
+  const jobs = int('BENCH_JOBS', 1_000_000, 100);
+  const failed = int('BENCH_FAILED', 100_000, 100);
+  const small = int('BENCH_SMALL', 10_000, 100);
+  const bulk = int('BENCH_BULK', Math.min(10_000, Math.floor(failed / 10)), 1);
+  if (bulk * 3 + 200 > failed) throw new Error(`BENCH_BULK (${bulk}) needs BENCH_FAILED ≥ 3 × bulk + 200 (got ${failed})`);
+  const database = ident('BENCH_DB', process.env.BENCH_DB ?? 'lqb_bench');
+  return {
+    mysql: {
+      host: process.env.BENCH_MYSQL_HOST ?? '127.0.0.1',
+      port: int('BENCH_MYSQL_PORT', 3306, 1),
+      user: process.env.BENCH_MYSQL_USER ?? 'root',
+      password: process.env.BENCH_MYSQL_PASSWORD ?? '',
+    },
+    database,
+    artisanDatabase: `${database}_artisan`,
+    jobs,
+    failed,
+    smallJobs: small,
+    smallFailed: small,
+    bulk,
+    runs: int('BENCH_RUNS', 15, 1),
+    bulkRuns: int('BENCH_BULK_RUNS', 3, 1),
+    artisan: flag('BENCH_ARTISAN', true),
+    artisanRuns: int('BENCH_ARTISAN_RUNS', 1, 1),
+    budgetMs: int('BENCH_BUDGET_S', 60, 1) * 1000,
+    reseed: flag('BENCH_RESEED', false),
+    stuckAfterSec: 300,
+    retryAfterSec: 90,
+    retryWindowSec: 3600,
+  };
+}
+
+export type SetName = 'big' | 'small' | 'artisan';
+
+/** One set of Laravel tables and where its rows are. */
+export interface SetLayout {
+  name: SetName;
+  database: string;
+  tables: TableNames;
+  /** physical table names of Laravel's three tables */
+  jobsTable: string;
+  failedTable: string;
+  batchesTable: string;
+  jobs: number;
+  failed: number;
+  bulk: number;
+  /** failed ids [1, flushTo]: the oldest failures, what `flush --older-than` removes */
+  flushTo: number;
+  /** failed ids [burstFrom, burstTo]: the PrestaShop outage, the only `prestashop` failures */
+  burstFrom: number;
+  burstTo: number;
+  /** failed ids retried one by one */
+  singlesFrom: number;
+  singlesTo: number;
+}
+
+export function tablesFor(prefix: string): TableNames {
+  return {
+    jobs: `${prefix}jobs`,
+    failedJobs: `${prefix}failed_jobs`,
+    jobBatches: `${prefix}job_batches`,
+    audit: `${prefix}queue_bot_audit`,
+    alerts: `${prefix}queue_bot_alerts`,
+  };
+}
+
+export function layoutFor(name: SetName, cfg: BenchConfig): SetLayout {
+  const prefix = name === 'small' ? 'small_' : '';
+  const tables = tablesFor(prefix);
+  const jobs = name === 'big' ? cfg.jobs : name === 'small' ? cfg.smallJobs : 0;
+  const failed = name === 'big' ? cfg.failed : name === 'small' ? cfg.smallFailed : cfg.bulk;
+  const bulk = name === 'small' ? Math.max(1, Math.floor(failed / 10)) : cfg.bulk;
+  // newest 5 % are failures after the outage; the outage is the `bulk` rows before them
+  const tail = name === 'artisan' ? 0 : Math.max(1, Math.floor(failed * 0.05));
+  const burstTo = failed - tail;
+  const burstFrom = burstTo - bulk + 1;
+  const singlesFrom = Math.floor((bulk + burstFrom) / 2);
+  return {
+    name,
+    database: name === 'artisan' ? cfg.artisanDatabase : cfg.database,
+    tables,
+    jobsTable: tables.jobs,
+    failedTable: tables.failedJobs,
+    batchesTable: tables.jobBatches,
+    jobs,
+    failed,
+    bulk,
+    flushTo: name === 'artisan' ? 0 : bulk,
+    burstFrom: name === 'artisan' ? 0 : burstFrom,
+    burstTo: name === 'artisan' ? 0 : burstTo,
+    singlesFrom,
+    singlesTo: Math.min(singlesFrom + 200, burstFrom - 1),
+  };
+}
+
+/** What the seeding wrote, kept in bench_meta so that a later run can reuse the tables. */
+export interface SetMeta {
+  generator: number;
+  jobs: number;
+  failed: number;
+  bulk: number;
+  /** unix seconds the rows are relative to: the bench clock starts there */
+  seededAt: number;
+  reservedIds: number[];
+  stuckIds: number[];
+  seedSeconds: number;
+}
+
+export function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function fmtSize(n: number): string {
+  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n >= 1000 && n % 1000 === 0) return `${n / 1000}k`;
+  return fmtInt(n);
+}

@@ -1,0 +1,49 @@
+// Messages between bench/run.ts and the child process that runs the measured QueueService calls
+// (bench/measure.ts), so that the child's peak RSS is the bot's, not the seeding's.
+import type { BenchConfig, SetLayout, SetMeta, SetName } from './config.ts';
+
+export type Variant = 'stock' | 'covering';
+
+export interface SetRef {
+  layout: SetLayout;
+  meta: SetMeta;
+  /** bench clock = Date.now() + clockOffsetMs: the rows were seeded relative to meta.seededAt */
+  clockOffsetMs: number;
+}
+
+export type Plan =
+  | { kind: 'reads'; variant: Variant; sets: SetRef[]; cfg: BenchConfig }
+  | { kind: 'writes'; set: SetRef; cfg: BenchConfig }
+  | { kind: 'artisan-ours'; set: SetRef; cfg: BenchConfig };
+
+export interface Sample {
+  /** wall time of the call, ms */
+  ms: number;
+  /** sum of the round trips of its queries (mysql2 diagnostics channel), ms */
+  dbMs: number;
+  queries: number;
+}
+
+export interface OpResult {
+  id: string;
+  set: SetName;
+  variant: Variant;
+  samples: Sample[];
+  /** what the call answered (last sample), for sanity checks in the JSON */
+  info?: Record<string, unknown>;
+}
+
+export interface PhaseResult {
+  phase: string;
+  ops: OpResult[];
+  /** process.resourceUsage().maxRSS of the child, KiB */
+  maxRssKb: number;
+  /** the same, right after its imports, before any query (tsx's loader thread included) */
+  baselineRssKb: number;
+  durationMs: number;
+  loadavg: { start: number[]; end: number[] };
+  /** the commit checked out when the child started (it imports src/ then), set by run.ts */
+  git?: { head: string; srcDirty: boolean };
+}
+
+export type ChildMessage = { type: 'done'; result: PhaseResult } | { type: 'error'; message: string };

@@ -1,0 +1,256 @@
+// npm run bench — see bench/README.md.
+// Seeds (or reuses) MariaDB tables of realistic size, then measures QueueService in a child
+// process (bench/measure.ts) on Laravel's stock schema and with the covering index, next to
+// hand-written floors measured in the same run, and times real `php artisan queue:retry all`.
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { ArtisanApp } from './artisan.ts';
+import { fmtInt, fmtSize, layoutFor, readConfig, type BenchConfig, type SetLayout, type SetMeta, type SetName } from './config.ts';
+import { GENERATOR_VERSION } from './generate.ts';
+import type { ChildMessage, PhaseResult, Plan, SetRef } from './protocol.ts';
+import { buildRows, fmtMs, median, renderTable, renderTargets } from './report.ts';
+import {
+  STASH,
+  connect,
+  coveringIndexName,
+  createCoveringIndex,
+  dropCoveringIndex,
+  ensureDatabase,
+  readMeta,
+  restoreSet,
+  scalar,
+  seedSet,
+  setIsIntact,
+  settle,
+  tableSizes,
+  type TableSize,
+} from './seed.ts';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const MEASURE = fileURLToPath(new URL('./measure.ts', import.meta.url));
+
+function say(message: string): void {
+  console.log(message);
+}
+
+/** The commit measured, and whether src/ differs from it (results then belong to no commit). */
+function gitState(): { head: string; srcDirty: boolean } {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' }).trim();
+  try {
+    return { head: git(['rev-parse', '--short', 'HEAD']), srcDirty: git(['status', '--porcelain', '--', 'src']) !== '' };
+  } catch {
+    return { head: 'unknown', srcDirty: false };
+  }
+}
+
+function metaFits(meta: SetMeta | null, layout: SetLayout): meta is SetMeta {
+  return meta !== null && meta.generator === GENERATOR_VERSION && meta.jobs === layout.jobs && meta.failed === layout.failed && meta.bulk === layout.bulk;
+}
+
+/** Reuses the set when it has the right size (after putting back what a run changed), else seeds it. */
+async function prepareSet(cfg: BenchConfig, c: Connection, layout: SetLayout): Promise<{ meta: SetMeta; seeded: boolean }> {
+  const meta = await readMeta(c, layout.name);
+  if (!cfg.reseed && metaFits(meta, layout)) {
+    await dropCoveringIndex(c, layout.jobsTable).catch(() => undefined);
+    await restoreSet(c, layout);
+    if (await setIsIntact(c, layout)) {
+      say(`  ${layout.name}: reusing ${layout.database} (jobs ${fmtInt(layout.jobs)}, failed ${fmtInt(layout.failed)}; seeded ${new Date(meta.seededAt * 1000).toISOString()})`);
+      return { meta, seeded: false };
+    }
+    say(`  ${layout.name}: tables do not hold what bench_meta says; seeding again`);
+  }
+  const started = performance.now();
+  say(`  ${layout.name}: seeding jobs ${fmtInt(layout.jobs)}, failed_jobs ${fmtInt(layout.failed)} into ${layout.database}`);
+  const fresh = await seedSet(cfg, layout);
+  say(`  ${layout.name}: seeded in ${Math.round((performance.now() - started) / 1000)} s`);
+  return { meta: fresh, seeded: true };
+}
+
+function runChild(plan: Plan): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    // fork() passes on this process's execArgv, i.e. tsx's loader.
+    const child = fork(MEASURE, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let settled = false;
+    child.on('message', (m: ChildMessage) => {
+      settled = true;
+      if (m.type === 'done') resolve(m.result);
+      else reject(new Error(`measuring process failed: ${m.message}`));
+    });
+    child.on('error', (err) => {
+      if (!settled) reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      if (!settled) reject(new Error(`measuring process exited with ${code ?? signal} before answering`));
+    });
+    child.send(plan);
+  });
+}
+
+async function prepareArtisan(cfg: BenchConfig, layout: SetLayout): Promise<{ app: ArtisanApp; meta: SetMeta; conn: Connection } | null> {
+  if (!ArtisanApp.available()) {
+    say('  artisan: PHP or Debian\'s php-laravel-framework is missing; skipping the artisan comparison');
+    return null;
+  }
+  await ensureDatabase(cfg.mysql, layout.database);
+  const app = new ArtisanApp(cfg.mysql, layout.database);
+  let conn = await connect(cfg.mysql, layout.database);
+  const laravelTables = await scalar(
+    conn,
+    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = database() AND table_name IN ('migrations', 'jobs', 'failed_jobs', 'job_batches', 'job_runs', 'products', 'shops')",
+  );
+  if (laravelTables < 7) {
+    say(`  artisan: php artisan migrate:fresh --force on ${layout.database}`);
+    await app.check(['migrate:fresh', '--force']);
+    await conn.end();
+    conn = await connect(cfg.mysql, layout.database);
+  }
+  let meta = await readMeta(conn, 'artisan');
+  if (cfg.reseed || !metaFits(meta, layout) || !(await setIsIntact(conn, layout))) {
+    say(`  artisan: seeding ${fmtInt(layout.failed)} failed jobs into ${layout.database}.${STASH}`);
+    meta = await seedSet(cfg, layout);
+  } else {
+    say(`  artisan: reusing ${layout.database} (${fmtInt(layout.failed)} failed jobs)`);
+  }
+  return { app, meta, conn };
+}
+
+async function main(): Promise<void> {
+  const cfg = readConfig();
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const cpu = cpus()[0]?.model ?? '?';
+  const gitAtStart = gitState();
+  say(`Laravel Queue Bot benchmark — ${startedAt.toISOString()}, commit ${gitAtStart.head}${gitAtStart.srcDirty ? ' (src/ has uncommitted changes)' : ''}`);
+  say(`machine: ${hostname()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
+      `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
+  );
+
+  await ensureDatabase(cfg.mysql, cfg.database);
+  const c = await connect(cfg.mysql, cfg.database);
+  const [versionRows] = await c.query<RowDataPacket[]>('SELECT version() AS v');
+  const serverVersion = String(versionRows[0]?.v ?? '?');
+  const bufferPool = await scalar(c, 'SELECT @@innodb_buffer_pool_size');
+  say(`MariaDB ${serverVersion}, innodb_buffer_pool_size ${(bufferPool / 2 ** 20).toFixed(0)} MiB`);
+
+  say('\nPreparing tables');
+  const layouts: Record<SetName, SetLayout | undefined> = { big: layoutFor('big', cfg), small: layoutFor('small', cfg), artisan: undefined };
+  const big = await prepareSet(cfg, c, layouts.big!);
+  const small = await prepareSet(cfg, c, layouts.small!);
+  const artisanLayout = cfg.artisan ? layoutFor('artisan', cfg) : undefined;
+  const artisan = artisanLayout ? await prepareArtisan(cfg, artisanLayout) : null;
+  if (artisan) layouts.artisan = artisanLayout;
+  const seedInfo = { big: big.meta.seedSeconds, small: small.meta.seedSeconds, seededThisRun: { big: big.seeded, small: small.seeded } };
+
+  const sizes: TableSize[] = await tableSizes(c, [layouts.big!.jobsTable, layouts.big!.failedTable, layouts.small!.jobsTable, layouts.small!.failedTable]);
+  for (const s of sizes) say(`  ${s.table}: ~${fmtInt(s.rows)} rows (estimate), data ${(s.dataBytes / 2 ** 20).toFixed(0)} MiB, indexes ${(s.indexBytes / 2 ** 20).toFixed(0)} MiB`);
+
+  // The rows were written relative to their seeding time; the bench clock starts there, so a
+  // delayed job is still delayed on a later run and flush cutoffs still fall where they did.
+  const now = Date.now();
+  const ref = (layout: SetLayout, meta: SetMeta, offset = true): SetRef => ({ layout, meta, clockOffsetMs: offset ? meta.seededAt * 1000 - now : 0 });
+  const bigRef = ref(layouts.big!, big.meta);
+  const smallRef = ref(layouts.small!, small.meta);
+  const phases: PhaseResult[] = [];
+  const phase = async (plan: Plan, title: string) => {
+    say(`\n${title}`);
+    const git = gitState();
+    const r = { ...(await runChild(plan)), git };
+    say(`  done in ${Math.round(r.durationMs / 1000)} s, child peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB (${(r.baselineRssKb / 1024).toFixed(0)} MB after its imports)`);
+    phases.push(r);
+  };
+
+  await phase({ kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg }, 'Reads, Laravel\'s stock schema (only `queue` indexed)');
+  await phase({ kind: 'writes', set: bigRef, cfg }, 'Changes, stock schema (each bulk change is put back before the next)');
+
+  say('\nCreating the covering index (queue, reserved_at, available_at)');
+  const covering: Record<string, { ms: number; indexBytes: number }> = {};
+  for (const l of [layouts.big!, layouts.small!]) {
+    const r = await createCoveringIndex(c, l.jobsTable);
+    covering[l.jobsTable] = r;
+    say(`  ${coveringIndexName(l.jobsTable)}: built in ${fmtMs(r.ms)}, ${(r.indexBytes / 2 ** 20).toFixed(1)} MiB`);
+  }
+  await settle(c);
+  try {
+    await phase({ kind: 'reads', variant: 'covering', sets: [bigRef, smallRef], cfg }, 'Reads, with the covering index');
+  } finally {
+    for (const l of [layouts.big!, layouts.small!]) await dropCoveringIndex(c, l.jobsTable);
+  }
+
+  let artisanTimes: { runs: number[]; bootMs: number[]; outputLines: number } | null = null;
+  if (artisan && artisanLayout) {
+    say(`\nphp artisan queue:retry all over ${fmtInt(artisanLayout.failed)} failed jobs (${artisanLayout.database})`);
+    const runs: number[] = [];
+    let outputLines = 0;
+    for (let i = 0; i < cfg.artisanRuns; i++) {
+      await restoreSet(artisan.conn, artisanLayout);
+      await settle(artisan.conn);
+      const r = await artisan.app.check(['queue:retry', 'all']);
+      const left = await scalar(artisan.conn, 'SELECT COUNT(*) FROM failed_jobs');
+      const pushed = await scalar(artisan.conn, 'SELECT COUNT(*) FROM jobs');
+      if (left !== 0 || pushed !== artisanLayout.failed) throw new Error(`artisan queue:retry all left ${left} failed rows and pushed ${pushed} jobs`);
+      outputLines = r.stdout.split('\n').filter((l) => l.includes('pushed back onto the queue')).length;
+      runs.push(r.ms);
+      say(`  run ${i + 1}: ${fmtMs(r.ms)} (${fmtInt(outputLines)} "pushed back" lines)`);
+    }
+    const bootMs: number[] = [];
+    for (let i = 0; i < 3; i++) bootMs.push((await artisan.app.check(['queue:retry', '00000000-0000-4000-8000-000000000000'])).ms);
+    say(`  artisan boot + one lookup: ${fmtMs(median(bootMs))}`);
+    artisanTimes = { runs, bootMs, outputLines };
+    await phase({ kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg }, `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`);
+    await restoreSet(artisan.conn, artisanLayout);
+    await artisan.conn.end();
+    artisan.app.dispose();
+  }
+  await c.end();
+
+  const { rows, targets, peakRssMb } = buildRows({ layouts, phases, artisan: artisanTimes });
+  const table = renderTable(rows);
+  const verdicts = renderTargets(targets);
+  const total = Math.round((performance.now() - t0) / 1000);
+  const gitAtEnd = gitState();
+  const states = [gitAtStart, ...phases.map((p) => p.git ?? gitAtStart), gitAtEnd];
+  if (states.some((g) => g.head !== gitAtStart.head || g.srcDirty !== gitAtStart.srcDirty)) {
+    say(`\nWARNING: the code changed during the run; each phase loaded src/ when it started:`);
+    for (const p of phases) say(`  ${p.phase}: ${p.git?.head ?? '?'}${p.git?.srcDirty ? ' + uncommitted src/' : ''}`);
+    say(`  at the end: ${gitAtEnd.head}${gitAtEnd.srcDirty ? ' + uncommitted src/' : ''}`);
+  }
+  say(`\nResults (jobs / failed = table sizes; median and p95 of wall time per call; db = time in database round trips;`);
+  say(`×COUNT / ×AGG = median ÷ the floors' medians on the same tables and schema; n = samples)\n`);
+  say(table);
+  say(`\nTargets\n${verdicts}`);
+  say(`\npeak RSS of the measuring process: ${peakRssMb.toFixed(0)} MB; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const doc = {
+    generatedBy: 'npm run bench',
+    git: { atStart: gitAtStart, atEnd: gitAtEnd },
+    startedAt: startedAt.toISOString(),
+    totalSeconds: total,
+    machine: { hostname: hostname(), cpus: cpus().length, cpu, memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, mariadb: serverVersion, innodbBufferPoolMiB: bufferPool / 2 ** 20, loadavgAtEnd: loadavg() },
+    config: { ...cfg, mysql: { ...cfg.mysql, password: cfg.mysql.password ? '***' : '' } },
+    layouts,
+    seeding: seedInfo,
+    tableSizes: sizes,
+    coveringIndex: covering,
+    artisan: artisanTimes,
+    peakRssMb: Number(peakRssMb.toFixed(1)),
+    targets,
+    rows,
+    phases,
+    table,
+  };
+  const file = `${RESULTS_DIR}latest.json`;
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  say(`\nwritten ${file} (command: ${process.env.BENCH_JOBS || process.env.BENCH_FAILED ? `BENCH_JOBS=${cfg.jobs} BENCH_FAILED=${cfg.failed} ` : ''}npm run bench; sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)})`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
