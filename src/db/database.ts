@@ -195,6 +195,12 @@ export class Database {
     });
   }
 
+  /** Runs fn in a read-only transaction: every statement in it sees the same moment. */
+  async readTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    if (this.kind === 'mysql') return this.db.transaction().setIsolationLevel('repeatable read').execute(fn);
+    return this.db.transaction().execute(fn);
+  }
+
   /** "FOR UPDATE" where the engine has row locks; SQLite's write lock already covers it. */
   get lockingClause(): boolean {
     return this.kind === 'mysql';

@@ -251,13 +251,16 @@ export class QueueService {
       const t = this.thresholds();
       const shape = await this.jobsShape();
       const small = shape.rowsEstimate <= this.exactBelowRows;
-      const aggregate = small || (shape.coveringIndex && !opts.light);
 
       const counts = new Map<string, QueueCounts>();
       let reserved: Array<StateRow & { queue: string }>;
-      if (aggregate) {
+      if (small) {
         for (const c of await this.aggregateCounts(t)) counts.set(c.name, c);
-        reserved = await this.reservedRows(small ? null : [...counts.keys()]);
+        reserved = await this.reservedRows(null);
+      } else if (shape.coveringIndex) {
+        const exact = await this.indexedCounts(t, { light: opts.light ?? false });
+        for (const c of exact.counts) counts.set(c.name, c);
+        reserved = exact.reserved;
       } else {
         reserved = [];
         for (const name of await this.distinctJobQueues()) {
@@ -356,6 +359,52 @@ export class QueueService {
     );
   }
 
+  /**
+   * Exact counts of a big table through the covering index, without reading every entry: per
+   * queue, the total from the narrow `queue` index, the reserved and delayed rows as index ranges
+   * (few, next to a backlog of ready jobs), ready as what is left, and the oldest ready job as
+   * one index dive. One consistent read across the statements.
+   */
+  private async indexedCounts(t: Thresholds, opts: { light: boolean }): Promise<{ counts: QueueCounts[]; reserved: Array<StateRow & { queue: string }> }> {
+    return this.database.readTransaction(async (trx) => {
+      const counts: QueueCounts[] = [];
+      const reserved: Array<StateRow & { queue: string }> = [];
+      for (const queue of await this.distinctJobQueues(trx)) {
+        const held = await trx
+          .selectFrom('jobs')
+          .select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+          .where('queue', '=', queue)
+          .where('reserved_at', 'is not', null)
+          .orderBy('reserved_at')
+          .execute();
+        reserved.push(...held.map((r) => ({ ...r, queue })));
+        const waiting = trx.selectFrom('jobs').where('queue', '=', queue).where('reserved_at', 'is', null);
+        const oldest = (await waiting.select((eb) => eb.fn.min('available_at').as('at')).executeTakeFirst())?.at ?? null;
+        const c = countRows(held, t);
+        const oldestReadyAvailableAt = oldest !== null && Number(oldest) <= t.now ? Number(oldest) : null;
+        if (opts.light) {
+          // the alert tick needs what is held and how long the head has waited, not totals
+          counts.push(toQueueCounts(queue, { ...c, oldestReadyAvailableAt, inspected: held.length, exact: false }, t.now));
+          continue;
+        }
+        const delayedRow = await waiting
+          .where('available_at', '>', t.now)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirst();
+        const total = await this.countQueue(queue, trx);
+        const delayed = Number(delayedRow?.n ?? 0);
+        counts.push(
+          toQueueCounts(
+            queue,
+            { ...c, rows: total, ready: total - delayed - c.processing, delayed, oldestReadyAvailableAt, inspected: total, exact: true },
+            t.now,
+          ),
+        );
+      }
+      return { counts, reserved };
+    });
+  }
+
   /** Reserved rows, oldest reservation first; per queue when that lets the index do the work. */
   private async reservedRows(queues: string[] | null, limit = 200): Promise<Array<StateRow & { queue: string }>> {
     const base = () =>
@@ -375,11 +424,11 @@ export class QueueService {
    * Queue names present in `jobs`, by hopping along the queue index (one seek per name)
    * instead of scanning it: MariaDB does not use a loose index scan for this on its own.
    */
-  private async distinctJobQueues(): Promise<string[]> {
+  private async distinctJobQueues(db: Db = this.db): Promise<string[]> {
     const names: string[] = [];
     let last: string | null = null;
     for (let i = 0; i < 1000; i++) {
-      let query = this.db.selectFrom('jobs').select((eb) => eb.fn.min('queue').as('q'));
+      let query = db.selectFrom('jobs').select((eb) => eb.fn.min('queue').as('q'));
       if (last !== null) query = query.where('queue', '>', last);
       const row = await query.executeTakeFirst();
       if (!row || row.q === null || row.q === undefined) break;
@@ -399,8 +448,8 @@ export class QueueService {
       .execute();
   }
 
-  private async countQueue(queue: string): Promise<number> {
-    const row = await this.db
+  private async countQueue(queue: string, db: Db = this.db): Promise<number> {
+    const row = await db
       .selectFrom('jobs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('queue', '=', queue)
@@ -490,11 +539,12 @@ export class QueueService {
   }
 
   /**
-   * Counts the failed jobs per queue ahead of the first `stats`: on a big failed_jobs that count
-   * reads the whole table once (seconds); a long-running bot does it at start, in the background.
+   * Does ahead of the first `stats` what would make it slow: on a big failed_jobs the count per
+   * queue reads the whole table once (seconds), and that read pushes the heads of the queues out
+   * of the database's cache. A long-running bot calls this at start, in the background.
    */
   async warmUp(): Promise<void> {
-    await this.guard(() => this.failedPerQueue());
+    await this.snapshot();
   }
 
   private async unfinishedBatches(): Promise<BatchProgress[]> {
@@ -1028,13 +1078,14 @@ export class QueueService {
       const jobId = plain.length === 1 && res.insertId !== undefined ? Number(res.insertId) : null;
       for (const c of plain) out.push({ candidate: c, retryUntil: null, attemptsReset: false, problem: null, jobId });
     }
-    for (const e of edited) {
+    if (edited.length) {
       const res = await trx
         .insertInto('jobs')
-        .values({ queue: e.candidate.queue, payload: e.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })
+        .values(edited.map((e) => ({ queue: e.candidate.queue, payload: e.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })))
         .executeTakeFirst();
-      const jobId = res.insertId !== undefined ? Number(res.insertId) : null;
-      out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId });
+      // one row: its id (a single retry's answer names it); several: not needed
+      const jobId = edited.length === 1 && res.insertId !== undefined ? Number(res.insertId) : null;
+      for (const e of edited) out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId });
     }
     const movedIds = out.filter((o) => !o.problem).map((o) => o.candidate.id);
     if (movedIds.length) await trx.deleteFrom('failed_jobs').where('id', 'in', movedIds).execute();
