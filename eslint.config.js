@@ -16,5 +16,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Plain-JS entry points (bin/, .ci/) run on Node, outside the TypeScript project.
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly' } } },
 );
