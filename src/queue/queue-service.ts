@@ -541,9 +541,11 @@ export class QueueService {
   /**
    * Does ahead of the first `stats` what would make it slow: on a big failed_jobs the count per
    * queue reads the whole table once (seconds), and that read pushes the heads of the queues out
-   * of the database's cache. A long-running bot calls this at start, in the background.
+   * of the database's cache — so the failed jobs are counted first and the snapshot after it
+   * brings the heads back. A long-running bot calls this at start, in the background.
    */
   async warmUp(): Promise<void> {
+    await this.guard(() => this.failedPerQueue());
     await this.snapshot();
   }
 

@@ -127,6 +127,17 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(light.queues.map((q) => [q.name, q.oldestReadyAgeSeconds])).toEqual(viaAggregate.queues.map((q) => [q.name, q.oldestReadyAgeSeconds]));
     });
 
+    it('warmUp counts the failed jobs ahead of the first stats, which then adds only new failures', async () => {
+      const qs = service(t);
+      await qs.warmUp();
+      // A row moved to another queue without changing the total or the highest id is not
+      // re-read: the first stats after warmUp uses the count warmUp made.
+      await t.database.db.updateTable('failed_jobs').set({ queue: 'elsewhere' }).where('queue', '=', 'prestashop').execute();
+      expect((await qs.snapshot()).queues.find((q) => q.name === 'prestashop')?.failed).toBe(2);
+      await t.database.db.insertInto('failed_jobs').values({ ...failedFixtureRow('SKU-1001').row, id: undefined as never, uuid: 'e2a3c0de-0000-4000-8000-000000000002' }).execute();
+      expect((await qs.snapshot()).queues.find((q) => q.name === 'prestashop')?.failed).toBe(3);
+    });
+
     it('keeps failed counts per queue right when someone else deletes failed rows', async () => {
       const qs = service(t);
       expect((await qs.snapshot()).totals.failed).toBe(8);
