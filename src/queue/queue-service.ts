@@ -112,6 +112,24 @@ interface RetryCandidate {
   jobClass: string | null;
 }
 
+/**
+ * A bulk-retry chunk as a range: the rows `where` matches are exactly the chunk's locked
+ * candidates (plus `exclude`, the ones it leaves where they are), so the copy and the delete can
+ * name the range instead of a long id list, which MariaDB turns into a temporary table. A row
+ * that starts matching meanwhile shows up as a count that does not add up.
+ */
+interface ChunkSpan {
+  where: (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => Expression<SqlBool>;
+  exclude: number[];
+}
+
+/** The range of a chunk matched other rows than its locked candidates; its transaction is undone. */
+class ChunkSpanChanged extends Error {}
+
+function outside(eb: ExpressionBuilder<QueueDb, 'failed_jobs'>, span: Expression<SqlBool>, exclude: number[]): Expression<SqlBool> {
+  return exclude.length ? eb.and([span, eb('id', 'not in', exclude)]) : span;
+}
+
 export class QueueService {
   readonly database: Database;
   readonly stuckAfterSec: number;
@@ -923,14 +941,31 @@ export class QueueService {
       const result: BulkRetryResult = { outcome: 'bulk_retried', matched: 0, retried: 0, skipped: [], gone: 0, retryUntilExtended: 0, chunks: 0 };
       let cursor = 0;
       const where = this.failedWhere(filter);
-      for (;;) {
-        const chunk = await this.database.writeTransaction(async (trx) => {
-          const candidates = await this.lockRetryCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', cursor)]), this.chunkSize);
+      // A cheap filter can be evaluated again over the chunk's id range (see moveToJobs); a text
+      // search in the exception or a class match reads too much to repeat.
+      const cheapFilter = !filter.grep && !filter.jobClass && !filter.uuids;
+      const runChunk = (bySpan: boolean) =>
+        this.database.writeTransaction(async (trx) => {
+          const from = cursor;
+          const candidates = await this.lockRetryCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), this.chunkSize);
           if (!candidates.length) return null;
           const valid = candidates.filter((c) => c.valid);
-          const moved = valid.length ? await this.moveToJobs(trx, valid) : [];
+          const to = candidates[candidates.length - 1]!.id;
+          const span: ChunkSpan | undefined = bySpan
+            ? { where: (eb) => eb.and([where(eb), eb('id', '>', from), eb('id', '<=', to)]), exclude: candidates.filter((c) => !c.valid).map((c) => c.id) }
+            : undefined;
+          const moved = valid.length ? await this.moveToJobs(trx, valid, span) : [];
           return { candidates, moved };
         });
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await runChunk(cheapFilter);
+        } catch (err) {
+          // rolled back: a row came to match the range meanwhile; this chunk goes by its ids
+          if (!(err instanceof ChunkSpanChanged)) throw err;
+          chunk = await runChunk(false);
+        }
         if (!chunk) break;
         result.chunks++;
         result.matched += chunk.candidates.length;
@@ -1016,6 +1051,7 @@ export class QueueService {
   private async moveToJobs(
     trx: Db,
     candidates: RetryCandidate[],
+    span?: ChunkSpan,
   ): Promise<Array<{ candidate: RetryCandidate; retryUntil: RetryUntilChange | null; attemptsReset: boolean; problem: string | null; jobId: number | null }>> {
     const now = this.now();
     const plain: RetryCandidate[] = [];
@@ -1071,10 +1107,11 @@ export class QueueService {
               sql<number>`${now}`.as('available_at'),
               sql<number>`${now}`.as('created_at'),
             ])
-            .where('id', 'in', ids)
+            .where((eb) => (span ? outside(eb, span.where(eb), [...span.exclude, ...needsEdit.map((c) => c.id)]) : eb('id', 'in', ids)))
             .orderBy('id'),
         )
         .executeTakeFirst();
+      if (span && Number(res.numInsertedOrUpdatedRows) !== plain.length) throw new ChunkSpanChanged();
       // Both drivers report the new id of a one-row INSERT … SELECT; for more rows the ids are
       // not needed (bulk results count, they do not list).
       const jobId = plain.length === 1 && res.insertId !== undefined ? Number(res.insertId) : null;
@@ -1090,7 +1127,13 @@ export class QueueService {
       for (const e of edited) out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId });
     }
     const movedIds = out.filter((o) => !o.problem).map((o) => o.candidate.id);
-    if (movedIds.length) await trx.deleteFrom('failed_jobs').where('id', 'in', movedIds).execute();
+    if (movedIds.length && span) {
+      const kept = [...span.exclude, ...out.filter((o) => o.problem).map((o) => o.candidate.id)];
+      const res = await trx.deleteFrom('failed_jobs').where((eb) => outside(eb, span.where(eb), kept)).executeTakeFirst();
+      if (Number(res.numDeletedRows) !== movedIds.length) throw new ChunkSpanChanged();
+    } else if (movedIds.length) {
+      await trx.deleteFrom('failed_jobs').where('id', 'in', movedIds).execute();
+    }
     return out;
   }
 

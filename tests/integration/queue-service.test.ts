@@ -326,6 +326,27 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(jobs.every((j) => j.queue === 'default' && j.attempts === 0)).toBe(true);
     });
 
+    it('undoes a chunk whose id range came to hold a row it had not locked, and retries it by its ids', async () => {
+      // A trigger slips a matching failed row into a gap of the chunk's id range while the chunk
+      // copies its jobs: the range no longer equals the locked rows. That row must be left alone.
+      // (Every payload gets an edit, so the jobs go in as plain values: MySQL forbids a trigger to
+      // write a table its INSERT … SELECT reads.)
+      await t.database.db.deleteFrom('failed_jobs').where('id', '=', 3).execute();
+      await t.database.db.updateTable('failed_jobs').set({ payload: sql`json_set(payload, '$.attempts', 2)` }).execute();
+      const intruder = "3, 'f0000000-0000-4000-8000-000000000003', 'database', 'default', '{}', 'slipped in', '2026-11-28 12:00:00'";
+      const trigger =
+        engine === 'mysql'
+          ? `CREATE TRIGGER slip_in AFTER INSERT ON jobs FOR EACH ROW INSERT IGNORE INTO failed_jobs (id, uuid, connection, queue, payload, exception, failed_at) VALUES (${intruder})`
+          : `CREATE TRIGGER slip_in AFTER INSERT ON jobs BEGIN INSERT OR IGNORE INTO failed_jobs (id, uuid, connection, queue, payload, exception, failed_at) VALUES (${intruder}); END`;
+      await sql.raw(trigger).execute(t.database.db);
+      const jobsBefore = (await t.database.db.selectFrom('jobs').select('id').execute()).length;
+      const result = await service(t).retryFailedBulk({ queue: 'default' });
+      expect(result).toMatchObject({ matched: 4, retried: 4, skipped: [], chunks: 1 });
+      expect(await failedUuids(t)).toContain('f0000000-0000-4000-8000-000000000003');
+      expect((await failedUuids(t)).filter((u) => u !== 'f0000000-0000-4000-8000-000000000003')).toHaveLength(3);
+      expect((await t.database.db.selectFrom('jobs').select('id').execute()).length).toBe(jobsBefore + 4);
+    });
+
     it('filters by class and failure time and never goes past the previewed boundary', async () => {
       const qs = service(t);
       expect(await qs.countFailed({ jobClass: 'SyncProductToPrestaShop' })).toBe(2);
