@@ -942,7 +942,8 @@ export class QueueService {
       let cursor = 0;
       const where = this.failedWhere(filter);
       // A cheap filter can be evaluated again over the chunk's id range (see moveToJobs); a text
-      // search in the exception or a class match reads too much to repeat.
+      // search in the exception or a class match reads too much to repeat, and so does a range
+      // where the chunk's rows are sparse (one queue among many).
       const cheapFilter = !filter.grep && !filter.jobClass && !filter.uuids;
       const runChunk = (bySpan: boolean) =>
         this.database.writeTransaction(async (trx) => {
@@ -950,10 +951,12 @@ export class QueueService {
           const candidates = await this.lockRetryCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), this.chunkSize);
           if (!candidates.length) return null;
           const valid = candidates.filter((c) => c.valid);
-          const to = candidates[candidates.length - 1]!.id;
-          const span: ChunkSpan | undefined = bySpan
-            ? { where: (eb) => eb.and([where(eb), eb('id', '>', from), eb('id', '<=', to)]), exclude: candidates.filter((c) => !c.valid).map((c) => c.id) }
-            : undefined;
+          const first = candidates[0]!.id;
+          const last = candidates[candidates.length - 1]!.id;
+          const span: ChunkSpan | undefined =
+            bySpan && last - first < 2 * candidates.length
+              ? { where: (eb) => eb.and([where(eb), eb('id', '>=', first), eb('id', '<=', last)]), exclude: candidates.filter((c) => !c.valid).map((c) => c.id) }
+              : undefined;
           const moved = valid.length ? await this.moveToJobs(trx, valid, span) : [];
           return { candidates, moved };
         });
