@@ -79,7 +79,7 @@ export function readConfig(): BenchConfig {
     runs: int('BENCH_RUNS', 15, 1),
     bulkRuns: int('BENCH_BULK_RUNS', 3, 1),
     artisan: flag('BENCH_ARTISAN', true),
-    artisanRuns: int('BENCH_ARTISAN_RUNS', 1, 1),
+    artisanRuns: int('BENCH_ARTISAN_RUNS', 3, 1),
     budgetMs: int('BENCH_BUDGET_S', 60, 1) * 1000,
     reseed: flag('BENCH_RESEED', false),
     stuckAfterSec: 300,
