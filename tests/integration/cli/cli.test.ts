@@ -214,3 +214,38 @@ describe('the CLI, whatever the database', () => {
     expect(demo.stdout).toMatch(/^Queue stats\n/);
   });
 });
+
+describe('npm start with nothing configured', () => {
+  // What a newcomer gets from `npm install && npm start`: src/main.ts through tsx, no .env, no
+  // tokens, no DATABASE_URL — the local shell on the demo database, reading from stdin.
+  const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
+  const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+
+  function start(input: string): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, USER: 'newcomer' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(input);
+    });
+  }
+
+  it('runs the local shell on the demo database: stats, failed, a typo, exit', async () => {
+    const run = await start('stats\nfailed\nfaild\nexit\n');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^DEMO DATA: no DATABASE_URL is set/);
+    expect(run.stdout).toContain('Queue stats\n18 ready · 2 delayed · 2 processing (1 stuck) · 8 failed');
+    expect(run.stdout).toContain('Failed jobs\n8 jobs · page 1 of 1');
+    expect(run.stdout).toContain('"faild" is not a command. Did you mean /queue failed?');
+    expect(run.stdout.trimEnd().endsWith('Bye.')).toBe(true);
+  });
+});
