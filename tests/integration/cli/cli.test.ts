@@ -32,12 +32,13 @@ afterAll(() => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** A node process in the empty directory, with only the environment given and `input` on stdin. */
+function runNode(argv: string[], env: Record<string, string>, input = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, argv, {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, USER: 'cli-tester', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -45,7 +46,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runNode([BIN, ...args], { USER: 'cli-tester', ...env });
 }
 
 const json = <T = Record<string, unknown>>(r: Run): T => JSON.parse(r.stdout) as T;
@@ -221,22 +227,7 @@ describe('npm start with nothing configured', () => {
   const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
   const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
-  function start(input: string): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-        cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, USER: 'newcomer' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
-  }
+  const start = (input: string) => runNode(['--import', TSX, MAIN], { USER: 'newcomer' }, input);
 
   it('runs the local shell on the demo database: stats, failed, a typo, exit', async () => {
     const run = await start('stats\nfailed\nfaild\nexit\n');
