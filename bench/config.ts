@@ -1,13 +1,9 @@
 // Knobs (environment variables) and the layout of the seeded tables, shared by the runner and
 // the measuring child process.
 import type { TableNames } from '../src/config/config.ts';
+import type { MysqlServer } from '../tests/support/laravel.ts';
 
-export interface MysqlServer {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
+export type { MysqlServer };
 
 export interface BenchConfig {
   mysql: MysqlServer;

@@ -313,10 +313,11 @@ function describeResult(args: string[], r: ArtisanResult): string {
   );
 }
 
-function runPhp(args: string[], env: Record<string, string>, timeoutMs: number): Promise<ArtisanResult> {
+/** `php <args>` in the test app's directory, its whole output collected. */
+export function runPhp(args: string[], env: Record<string, string>, timeoutMs: number): Promise<ArtisanResult> {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
-    const child = spawn(PHP, args, { cwd: LARAVEL_APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PHP, args, { cwd: LARAVEL_APP_DIR, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -374,6 +375,58 @@ function dispatchArgs(kind: DispatchKind, o: DispatchOptions): string[] {
 // ------------------------------------------------------------------------------------------
 // The app
 
+/** A temp dir with the storage and bootstrap cache one app instance writes to. */
+export interface LaravelSandbox {
+  tmpDir: string;
+  storage: string;
+  cacheDir: string;
+}
+
+export function laravelSandbox(prefix: string): LaravelSandbox {
+  const tmpDir = mkdtempSync(join(tmpdir(), prefix));
+  const storage = join(tmpDir, 'storage');
+  const cacheDir = join(tmpDir, 'bootstrap-cache');
+  for (const d of ['framework/cache/data', 'logs']) mkdirSync(join(storage, d), { recursive: true });
+  mkdirSync(cacheDir, { recursive: true });
+  return { tmpDir, storage, cacheDir };
+}
+
+/** Laravel's DB_* variables for a database on the MariaDB server. */
+export function mysqlDbEnv(server: MysqlServer, database: string): Record<string, string> {
+  return {
+    DB_CONNECTION: 'mysql',
+    DB_HOST: server.host,
+    DB_PORT: String(server.port),
+    DB_DATABASE: database,
+    DB_USERNAME: server.user,
+    DB_PASSWORD: server.password,
+  };
+}
+
+/** The app's settings, sandbox and database (runPhp adds the little PHP needs from ours). */
+export function laravelEnv(
+  sandbox: LaravelSandbox,
+  dbEnv: Record<string, string>,
+  opts: Pick<LaravelAppOptions, 'appKey' | 'timezone' | 'retryAfter' | 'queueTable'> = {},
+): Record<string, string> {
+  const { storage, cacheDir } = sandbox;
+  return {
+    APP_ENV: 'local',
+    APP_KEY: opts.appKey ?? fixtureAppKey(),
+    APP_TIMEZONE: opts.timezone ?? 'UTC',
+    QUEUE_RETRY_AFTER: String(opts.retryAfter ?? 90),
+    QUEUE_TABLE: opts.queueTable ?? 'jobs',
+    LOG_CHANNEL: 'null',
+    LARAVEL_STORAGE_PATH: storage,
+    APP_SERVICES_CACHE: join(cacheDir, 'services.php'),
+    APP_PACKAGES_CACHE: join(cacheDir, 'packages.php'),
+    APP_CONFIG_CACHE: join(cacheDir, 'config.php'),
+    APP_ROUTES_CACHE: join(cacheDir, 'routes.php'),
+    APP_EVENTS_CACHE: join(cacheDir, 'events.php'),
+    ...dbEnv,
+  };
+}
+
 export async function createLaravelApp(opts: LaravelAppOptions): Promise<LaravelApp> {
   assertPhpAvailable();
 
@@ -383,11 +436,8 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
   mkdirSync(join(LARAVEL_APP_DIR, 'storage/logs'), { recursive: true });
   mkdirSync(join(LARAVEL_APP_DIR, 'bootstrap/cache'), { recursive: true });
 
-  const tmpDir = mkdtempSync(join(tmpdir(), 'lqb-laravel-'));
-  const storage = join(tmpDir, 'storage');
-  const cacheDir = join(tmpDir, 'bootstrap-cache');
-  for (const d of ['framework/cache/data', 'logs']) mkdirSync(join(storage, d), { recursive: true });
-  mkdirSync(cacheDir, { recursive: true });
+  const sandbox = laravelSandbox('lqb-laravel-');
+  const { tmpDir } = sandbox;
 
   const server: MysqlServer = { ...DEFAULT_MYSQL, ...opts.mysql };
   let database: string;
@@ -406,14 +456,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
       : encodeURIComponent(server.user);
     databaseUrl = `mysql://${auth}@${server.host}:${server.port}/${database}`;
-    Object.assign(dbEnv, {
-      DB_CONNECTION: 'mysql',
-      DB_HOST: server.host,
-      DB_PORT: String(server.port),
-      DB_DATABASE: database,
-      DB_USERNAME: server.user,
-      DB_PASSWORD: server.password,
-    });
+    Object.assign(dbEnv, mysqlDbEnv(server, database));
   } else {
     database = join(tmpDir, 'database.sqlite');
     writeFileSync(database, ''); // Laravel refuses a missing SQLite file
@@ -421,21 +464,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
     Object.assign(dbEnv, { DB_CONNECTION: 'sqlite', DB_DATABASE: database });
   }
 
-  const env: Record<string, string> = {
-    APP_ENV: 'local',
-    APP_KEY: opts.appKey ?? fixtureAppKey(),
-    APP_TIMEZONE: opts.timezone ?? 'UTC',
-    QUEUE_RETRY_AFTER: String(opts.retryAfter ?? 90),
-    QUEUE_TABLE: opts.queueTable ?? 'jobs',
-    LOG_CHANNEL: 'null',
-    LARAVEL_STORAGE_PATH: storage,
-    APP_SERVICES_CACHE: join(cacheDir, 'services.php'),
-    APP_PACKAGES_CACHE: join(cacheDir, 'packages.php'),
-    APP_CONFIG_CACHE: join(cacheDir, 'config.php'),
-    APP_ROUTES_CACHE: join(cacheDir, 'routes.php'),
-    APP_EVENTS_CACHE: join(cacheDir, 'events.php'),
-    ...dbEnv,
-  };
+  const env = laravelEnv(sandbox, dbEnv, opts);
 
   // --- SQL access from Node (for assertions) ---
   let mysqlConn: Connection | undefined;
@@ -460,7 +489,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
 
   async function artisan(args: string[], o: ArtisanOptions = {}): Promise<ArtisanResult> {
     if (destroyed) throw new Error('this Laravel app was destroyed');
-    const r = await runPhp(['artisan', ...args], { ...baseEnv(), ...env, ...o.env }, o.timeoutMs ?? 60_000);
+    const r = await runPhp(['artisan', ...args], { ...env, ...o.env }, o.timeoutMs ?? 60_000);
     if (o.check && r.code !== 0) throw new Error(describeResult(args, r));
     return r;
   }
