@@ -1,12 +1,14 @@
 // Helpers for the router, shell and CLI suites: what a user sees (a reply as plain text, its
 // buttons) and what the database holds (rows, audit entries), plus identities and a logger that
 // keeps what it was told.
+import type { Selectable } from 'kysely';
 import { pino, type Logger } from 'pino';
 import type { AuditEntry } from '../../src/audit/audit-log.ts';
 import { allButtons, type Button, type Reply } from '../../src/reply/model.ts';
 import { renderText } from '../../src/reply/render-text.ts';
 import type { Identity } from '../../src/router/command.ts';
 import type { App } from '../../src/app.ts';
+import type { AuditTable } from '../../src/db/schema.ts';
 
 /** The failed_jobs fixtures by what they are (ids 1…8 in that order). */
 export const FAILED = {
@@ -97,18 +99,8 @@ export async function failedUuids(app: App, queue?: string): Promise<string[]> {
   return (await q.execute()).map((r) => r.uuid);
 }
 
-export interface AuditRow {
-  id: number;
-  platform: string;
-  user_id: string;
-  user_name: string;
-  channel: string;
-  action: string;
-  target: string;
-  outcome: string;
-  detail: string;
-  at: number;
-}
+/** A row of the audit table as the database holds it. */
+export type AuditRow = Selectable<AuditTable>;
 
 export async function auditRows(app: App): Promise<AuditRow[]> {
   await app.audit.ensureTable();
