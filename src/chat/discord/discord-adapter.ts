@@ -27,7 +27,8 @@ import { channelAllowed } from '../../router/permissions.ts';
 import { InFlight } from '../in-flight.ts';
 import type { ChatAdapter, ChatPoster, MessageRef } from '../poster.ts';
 import { failedChoices, MAX_CHOICES, queueChoices, type Choice } from './autocomplete.ts';
-import { ConfirmLinks, LatestViews, type ConfirmLink } from './confirm-links.ts';
+import { BoundedCache } from '../bounded-cache.ts';
+import type { ConfirmLink } from './confirm-links.ts';
 import { autocompleteSpec, commandText, identityOf, readOptions } from './interaction.ts';
 import { clickedField, doneByLine, markRowDone, outcomeLine, renderReply, snapshotOf, type DiscordMessage, type MessageSnapshot } from './render.ts';
 
@@ -76,8 +77,12 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
   const log = logger.child({ platform: 'discord' });
   const router = app.router;
   const now = opts.now ?? (() => app.queue.now());
-  const links = new ConfirmLinks(app.codec.confirmTtlSec + 60, now);
-  const views = new LatestViews();
+  // kept for the confirmation's lifetime plus a margin
+  const links = new BoundedCache<ConfirmLink>({ maxEntries: 500, ttl: app.codec.confirmTtlSec + 60, now });
+  // The latest known look of each clicked message: the one Discord sent with the newest click, or
+  // the one drawn since. Two questions from one list confirmed one after the other: the second
+  // outcome is drawn on top of the first instead of over it.
+  const views = new BoundedCache<MessageSnapshot>({ maxEntries: 200 });
   /** origin updates of one message, one after the other (two confirms may land together) */
   const originQueues = new Map<string, Promise<void>>();
   const safe = (err: unknown) => safeError(err, discord.token);

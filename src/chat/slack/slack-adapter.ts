@@ -25,7 +25,8 @@ import type { Identity } from '../../router/command.ts';
 import { InFlight } from '../in-flight.ts';
 import type { ChatAdapter, ChatPoster, MessageRef } from '../poster.ts';
 import type { Block, SlackMessage } from './blocks.ts';
-import { MessageCache } from './message-cache.ts';
+import { BoundedCache } from '../bounded-cache.ts';
+import type { CachedMessage } from './message-cache.ts';
 import {
   doneBy,
   escapeMrkdwn,
@@ -116,7 +117,7 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
 
   const now = opts.now ?? (() => Date.now() / 1000);
   const secret = actionSecret(app.config);
-  const cache = new MessageCache();
+  const cache = new BoundedCache<CachedMessage>({ maxEntries: 200, ttl: 30 * 60 * 1000 });
   const router = app.router;
 
   // in-flight requests: stop() lets them finish, tests wait for them

@@ -2,7 +2,8 @@
 // database, a network or a clock. (They sit with the Discord tests because they are its parts.)
 import { describe, expect, it } from 'vitest';
 import { failedChoices, queueChoices } from '../../../src/chat/discord/autocomplete.ts';
-import { ConfirmLinks } from '../../../src/chat/discord/confirm-links.ts';
+import { BoundedCache } from '../../../src/chat/bounded-cache.ts';
+import type { ConfirmLink } from '../../../src/chat/discord/confirm-links.ts';
 import { safeError, safeRoute, restBase } from '../../../src/chat/discord/discord-adapter.ts';
 import { commandText, identityOf, readOptions } from '../../../src/chat/discord/interaction.ts';
 import { embedChars, LIMITS, validateMessage } from '../../../src/chat/discord/limits.ts';
@@ -256,7 +257,7 @@ describe('reading interactions', () => {
 
   it('confirmation links expire and are bounded', () => {
     let now = 100;
-    const links = new ConfirmLinks(60, () => now, 2);
+    const links = new BoundedCache<ConfirmLink>({ maxEntries: 2, ttl: 60, now: () => now });
     const link = { userId: '1', applicationId: 'a', token: 't', messageId: 'm', snapshot: { embeds: [], components: [] }, field: null, ephemeral: true };
     links.set('k1', link);
     links.set('k2', link);
