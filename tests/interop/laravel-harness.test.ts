@@ -1,7 +1,9 @@
-// Proves the harness in tests/support/laravel.ts drives real Laravel 8 on MariaDB and SQLite.
+// Proves the harness in tests/support/laravel.ts drives real Laravel 8 on MariaDB, PostgreSQL and
+// SQLite.
 import { existsSync } from 'node:fs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLaravelApp, fixtureAppKey, phpAvailable } from '../support/laravel.ts';
+import { createLaravelApp, fixtureAppKey, LARAVEL_CONNECTION, LARAVEL_DBS, phpAvailable } from '../support/laravel.ts';
 import type { LaravelApp } from '../support/laravel.ts';
 
 interface JobsRow {
@@ -22,7 +24,7 @@ interface FailedRow {
   failed_at: string;
 }
 
-describe.each(['mysql', 'sqlite'] as const)('Laravel harness on %s', (db) => {
+describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
   let app: LaravelApp;
 
   beforeAll(async () => {
@@ -37,9 +39,67 @@ describe.each(['mysql', 'sqlite'] as const)('Laravel harness on %s', (db) => {
 
   it('describes itself', () => {
     expect(app.env.APP_KEY).toBe(fixtureAppKey());
-    expect(app.env.DB_CONNECTION).toBe(db);
-    if (db === 'mysql') expect(app.databaseUrl).toMatch(/^mysql:\/\/root@127\.0\.0\.1:3306\/lqb_it_[0-9a-f]+$/);
-    else expect(app.databaseUrl).toBe(`sqlite:${app.database}`);
+    expect(app.env.DB_CONNECTION).toBe(LARAVEL_CONNECTION[db]);
+    if (db === 'mysql') {
+      expect(app.databaseUrl).toMatch(/^mysql:\/\/root@127\.0\.0\.1:3306\/lqb_it_[0-9a-f]+$/);
+      expect(app.target).toEqual({ kind: 'mysql', host: '127.0.0.1', port: 3306, user: 'root', password: '', database: app.database, display: app.databaseUrl });
+    } else if (db === 'postgres') {
+      expect(app.databaseUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:5432\/lqb_it_[0-9a-f]+$/);
+      expect(app.databaseUrl.endsWith(`/${app.database}`)).toBe(true);
+      expect(app.target).toEqual({
+        kind: 'postgres',
+        host: '127.0.0.1',
+        port: 5432,
+        user: 'postgres',
+        password: '',
+        database: app.database,
+        schema: null,
+        sslMode: 'prefer',
+        display: app.databaseUrl,
+      });
+    } else {
+      expect(app.databaseUrl).toBe(`sqlite:${app.database}`);
+      expect(app.target).toEqual({ kind: 'sqlite', path: app.database, display: app.databaseUrl });
+    }
+  });
+
+  it('migrates with Laravel’s own grammar for the engine', async () => {
+    // what `php artisan migrate` made, read back from the database itself
+    if (db === 'postgres') {
+      const columns = await app.query<{ table_name: string; column_name: string; data_type: string }>(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name IN ('jobs', 'failed_jobs', 'job_batches') ORDER BY table_name, ordinal_position`,
+      );
+      const types = Object.fromEntries(columns.map((c) => [`${c.table_name}.${c.column_name}`, c.data_type]));
+      expect(types).toMatchObject({
+        'jobs.id': 'bigint',
+        'jobs.queue': 'character varying',
+        'jobs.payload': 'text',
+        'jobs.attempts': 'smallint',
+        'jobs.reserved_at': 'integer',
+        'jobs.available_at': 'integer',
+        'failed_jobs.uuid': 'character varying',
+        'failed_jobs.payload': 'text',
+        'failed_jobs.failed_at': 'timestamp without time zone',
+        'job_batches.options': 'text',
+        'job_batches.created_at': 'integer',
+      });
+    } else if (db === 'mysql') {
+      const columns = await app.query<{ COLUMN_NAME: string; COLUMN_TYPE: string }>(
+        'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+        [app.database, 'jobs'],
+      );
+      expect(Object.fromEntries(columns.map((c) => [c.COLUMN_NAME, c.COLUMN_TYPE]))).toMatchObject({
+        id: 'bigint(20) unsigned',
+        payload: 'longtext',
+        attempts: 'tinyint(3) unsigned',
+      });
+    } else {
+      const columns = await app.query<{ name: string; type: string }>("SELECT name, type FROM pragma_table_info('jobs')");
+      // SQLite's pragma spells the types it knows in capitals
+      expect(Object.fromEntries(columns.map((c) => [c.name, c.type.toLowerCase()]))).toMatchObject({ id: 'integer', payload: 'text', attempts: 'integer' });
+    }
+    expect(await app.query('SELECT id FROM products ORDER BY id')).toEqual([{ id: 1001 }, { id: 1002 }, { id: 1003 }, { id: 1004 }]);
   });
 
   it('dispatches a sync-product job and works it once', async () => {
@@ -139,13 +199,19 @@ describe.each(['mysql', 'sqlite'] as const)('Laravel harness on %s', (db) => {
 });
 
 describe('Laravel harness cleanup', () => {
-  it.each(['mysql', 'sqlite'] as const)('destroy() removes the %s database and temp dir', async (db) => {
+  it.each(LARAVEL_DBS)('destroy() removes the %s database and temp dir', async (db) => {
     const app = await createLaravelApp({ db });
     await app.migrate();
     await app.destroy();
     expect(existsSync(app.tmpDir)).toBe(false);
     if (db === 'sqlite') {
       expect(existsSync(app.database)).toBe(false);
+    } else if (db === 'postgres') {
+      const c = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+      await c.connect();
+      const { rows } = await c.query('SELECT datname FROM pg_database WHERE datname = $1', [app.database]);
+      await c.end();
+      expect(rows).toHaveLength(0);
     } else {
       const { createConnection } = await import('mysql2/promise');
       const c = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });

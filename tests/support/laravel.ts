@@ -1,7 +1,7 @@
 // Drives the real Laravel 8 app in tests/laravel-app/ (Debian's php-laravel-framework, no
-// composer) for the interop suite. Every createLaravelApp() gets its own MariaDB database
-// (lqb_it_<random>) or its own SQLite file, plus its own storage/ and bootstrap cache dir in a
-// temp dir, so several apps can run side by side.
+// composer) for the interop suite. Every createLaravelApp() gets its own MariaDB or PostgreSQL
+// database (lqb_it_<random>) or its own SQLite file, plus its own storage/ and bootstrap cache
+// dir in a temp dir, so several apps can run side by side.
 //
 //   const app = await createLaravelApp({ db: 'sqlite' });
 //   await app.migrate();
@@ -19,10 +19,11 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
+import pg from 'pg';
 
 export const LARAVEL_APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../laravel-app');
 export const FRAMEWORK_AUTOLOAD = '/usr/share/php/Illuminate/autoload.php';
-export const APT_PACKAGES = 'php-cli php-mysql php-sqlite3 php-mbstring php-laravel-framework';
+export const APT_PACKAGES = 'php-cli php-mysql php-pgsql php-sqlite3 php-mbstring php-laravel-framework';
 const PHP = process.env.LQB_PHP ?? 'php';
 
 /** MariaDB server the MySQL-flavoured apps live on (root with an empty password by default). */
@@ -33,6 +34,22 @@ export interface MysqlServer {
   password: string;
 }
 export const DEFAULT_MYSQL: MysqlServer = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+
+/** PostgreSQL server the pgsql apps live on (postgres, trust auth, by default). */
+export interface PostgresServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+export const DEFAULT_POSTGRES: PostgresServer = { host: '127.0.0.1', port: 5432, user: 'postgres', password: '' };
+
+/** The databases the harness can put an app on. */
+export type LaravelDb = 'mysql' | 'sqlite' | 'postgres';
+export const LARAVEL_DBS: readonly LaravelDb[] = ['mysql', 'sqlite', 'postgres'];
+
+/** Laravel's name for each (DB_CONNECTION, config/database.php). */
+export const LARAVEL_CONNECTION: Record<LaravelDb, string> = { mysql: 'mysql', sqlite: 'sqlite', postgres: 'pgsql' };
 
 /** Default queues of workOnce()/workUntilEmpty(), in priority order. */
 export const ALL_QUEUES = 'default,prestashop,imports';
@@ -60,6 +77,7 @@ function probePhp(): PhpProbe {
   const code = `echo json_encode([
     'framework' => is_file(${JSON.stringify(FRAMEWORK_AUTOLOAD)}),
     'pdo_mysql' => extension_loaded('pdo_mysql'),
+    'pdo_pgsql' => extension_loaded('pdo_pgsql'),
     'pdo_sqlite' => extension_loaded('pdo_sqlite'),
     'mbstring' => extension_loaded('mbstring'),
   ]);`;
@@ -71,7 +89,7 @@ function probePhp(): PhpProbe {
     try {
       const found = JSON.parse(res.stdout) as Record<string, boolean>;
       if (!found.framework) problems.push(`Laravel framework missing (${FRAMEWORK_AUTOLOAD})`);
-      for (const ext of ['pdo_mysql', 'pdo_sqlite', 'mbstring']) {
+      for (const ext of ['pdo_mysql', 'pdo_pgsql', 'pdo_sqlite', 'mbstring']) {
         if (!found[ext]) problems.push(`PHP extension ${ext} missing`);
       }
     } catch {
@@ -82,7 +100,7 @@ function probePhp(): PhpProbe {
   return probeCache;
 }
 
-/** True when php, its pdo_mysql/pdo_sqlite/mbstring extensions and Laravel 8 are installed. */
+/** True when php, its pdo_mysql/pdo_pgsql/pdo_sqlite/mbstring extensions and Laravel 8 are installed. */
 export function phpAvailable(): boolean {
   return probePhp().ok;
 }
@@ -109,11 +127,24 @@ export async function mysqlAvailable(server: MysqlServer = DEFAULT_MYSQL): Promi
   }
 }
 
+/** True when the PostgreSQL server answers. */
+export async function postgresAvailable(server: PostgresServer = DEFAULT_POSTGRES): Promise<boolean> {
+  const c = new pg.Client({ ...server, database: 'postgres', connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // Types
 
 export interface LaravelAppOptions {
-  db: 'mysql' | 'sqlite';
+  db: LaravelDb;
   /** default: the fixture key (tests/fixtures/laravel/app-key.json) */
   appKey?: string;
   /** APP_TIMEZONE, default UTC */
@@ -124,6 +155,8 @@ export interface LaravelAppOptions {
   queueTable?: string;
   /** MariaDB server, default root@127.0.0.1:3306 without password */
   mysql?: Partial<MysqlServer>;
+  /** PostgreSQL server, default postgres@127.0.0.1:5432 without password */
+  postgres?: Partial<PostgresServer>;
 }
 
 export interface ArtisanResult {
@@ -245,13 +278,39 @@ export interface WorkerHandle {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * Where an app's database is, in the shape of the bot's DatabaseTarget (src/config/config.ts),
+ * for opening it directly.
+ */
+export type LaravelDbTarget =
+  | { kind: 'mysql'; host: string; port: number; user: string; password: string; database: string; display: string }
+  | {
+      kind: 'postgres';
+      host: string;
+      port: number;
+      user: string;
+      password: string;
+      database: string;
+      /** null: the server's default search_path (public), where config/database.php puts the tables */
+      schema: string | null;
+      /** libpq's sslmode; the URL names none, so libpq's default */
+      sslMode: 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+      display: string;
+    }
+  | { kind: 'sqlite'; path: string; display: string };
+
 export interface LaravelApp {
-  db: 'mysql' | 'sqlite';
+  db: LaravelDb;
   /** the env vars artisan runs with (on top of PATH/HOME) */
   env: Record<string, string>;
-  /** for the bot: mysql://root@127.0.0.1:3306/<db> or sqlite:<file> */
+  /**
+   * for the bot: mysql://root@127.0.0.1:3306/<db>, postgres://postgres@127.0.0.1:5432/<db> or
+   * sqlite:<file>
+   */
   databaseUrl: string;
-  /** MariaDB database name or SQLite file path */
+  /** the same, parsed */
+  target: LaravelDbTarget;
+  /** MariaDB / PostgreSQL database name or SQLite file path */
   database: string;
   /** temp dir holding storage/, the bootstrap cache files and the SQLite file */
   tmpDir: string;
@@ -265,7 +324,11 @@ export interface LaravelApp {
   workUntilEmpty(queue?: string, extraArgs?: string[]): Promise<ArtisanResult>;
   /** a long-running queue:work database --queue=<queue> (default --sleep=1) */
   startWorker(queue?: string, args?: string[]): WorkerHandle;
-  /** raw SQL on the app's database; ? placeholders; SELECTs return rows */
+  /**
+   * raw SQL on the app's database; ? placeholders (also on PostgreSQL); SELECTs return rows.
+   * Types as mysql2 with dateStrings gives them: timestamps as 'YYYY-MM-DD HH:MM:SS' strings,
+   * bigint ids and counts as numbers, decimals as strings.
+   */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   jobRuns(): Promise<JobRun[]>;
   /** polls job_runs until a row matches */
@@ -391,6 +454,79 @@ export function laravelSandbox(prefix: string): LaravelSandbox {
   return { tmpDir, storage, cacheDir };
 }
 
+/** Laravel's DB_* variables for a database on the PostgreSQL server. */
+export function pgsqlDbEnv(server: PostgresServer, database: string): Record<string, string> {
+  return {
+    DB_CONNECTION: 'pgsql',
+    DB_HOST: server.host,
+    DB_PORT: String(server.port),
+    DB_DATABASE: database,
+    DB_USERNAME: server.user,
+    DB_PASSWORD: server.password,
+  };
+}
+
+/**
+ * `?` placeholders to PostgreSQL's `$1, $2…`, leaving quoted strings and identifiers alone (the
+ * tests' SQL is written once for every engine).
+ */
+export function toPgPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/** Values as mysql2 returns them with dateStrings, for node-postgres; no global type parser is touched. */
+const PG_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    switch (oid) {
+      case 20: // int8: bigserial ids, count(*)
+        return (v: string) => {
+          const n = Number(v);
+          return Number.isSafeInteger(n) ? n : v;
+        };
+      case 1082: // date
+      case 1114: // timestamp without time zone
+      case 1184: // timestamptz
+        return (v: string) => v;
+      default:
+        return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+    }
+  },
+};
+
+function postgresUrl(server: PostgresServer, database: string): string {
+  const auth = server.password
+    ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
+    : encodeURIComponent(server.user);
+  return `postgres://${auth}@${server.host}:${server.port}/${database}`;
+}
+
+/** Runs `sql` on the server's maintenance database (CREATE / DROP DATABASE). */
+async function postgresAdmin(server: PostgresServer, sql: string): Promise<void> {
+  const admin = new pg.Client({ ...server, database: 'postgres' });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Laravel's DB_* variables for a database on the MariaDB server. */
 export function mysqlDbEnv(server: MysqlServer, database: string): Record<string, string> {
   return {
@@ -440,8 +576,10 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
   const { tmpDir } = sandbox;
 
   const server: MysqlServer = { ...DEFAULT_MYSQL, ...opts.mysql };
+  const pgServer: PostgresServer = { ...DEFAULT_POSTGRES, ...opts.postgres };
   let database: string;
   let databaseUrl: string;
+  let target: LaravelDbTarget;
   const dbEnv: Record<string, string> = {};
 
   if (opts.db === 'mysql') {
@@ -456,11 +594,26 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
       : encodeURIComponent(server.user);
     databaseUrl = `mysql://${auth}@${server.host}:${server.port}/${database}`;
+    target = { kind: 'mysql', ...server, database, display: databaseUrl.replace(/:[^:@/]*@/, ':***@') };
     Object.assign(dbEnv, mysqlDbEnv(server, database));
+  } else if (opts.db === 'postgres') {
+    database = `lqb_it_${randomBytes(6).toString('hex')}`;
+    await postgresAdmin(pgServer, `CREATE DATABASE "${database}" ENCODING 'UTF8' TEMPLATE template0`);
+    databaseUrl = postgresUrl(pgServer, database);
+    target = {
+      kind: 'postgres',
+      ...pgServer,
+      database,
+      schema: null,
+      sslMode: 'prefer',
+      display: databaseUrl.replace(/:[^:@/]*@/, ':***@'),
+    };
+    Object.assign(dbEnv, pgsqlDbEnv(pgServer, database));
   } else {
     database = join(tmpDir, 'database.sqlite');
     writeFileSync(database, ''); // Laravel refuses a missing SQLite file
     databaseUrl = `sqlite:${database}`;
+    target = { kind: 'sqlite', path: database, display: databaseUrl };
     Object.assign(dbEnv, { DB_CONNECTION: 'sqlite', DB_DATABASE: database });
   }
 
@@ -468,6 +621,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
 
   // --- SQL access from Node (for assertions) ---
   let mysqlConn: Connection | undefined;
+  let pgConn: Promise<pg.Client> | undefined;
   let sqliteConn: BetterSqlite3.Database | undefined;
 
   async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -475,6 +629,15 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       mysqlConn ??= await createConnection({ ...server, database, charset: 'utf8mb4', dateStrings: true });
       const [rows] = await mysqlConn.query(sql, params);
       return Array.isArray(rows) ? (rows as T[]) : [];
+    }
+    if (opts.db === 'postgres') {
+      pgConn ??= (async () => {
+        const c = new pg.Client({ ...pgServer, database, types: PG_TYPES });
+        await c.connect();
+        return c;
+      })();
+      const result = await (await pgConn).query(toPgPlaceholders(sql), params);
+      return result.rows as T[];
     }
     sqliteConn ??= new BetterSqlite3(database, { timeout: 10_000 });
     const stmt = sqliteConn.prepare(sql);
@@ -559,6 +722,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
     db: opts.db,
     env,
     databaseUrl,
+    target,
     database,
     tmpDir,
     artisan,
@@ -596,7 +760,8 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
     },
 
     async setShopFailing(shopId, failing) {
-      await query('UPDATE shops SET failing = ? WHERE id = ?', [failing ? 1 : 0, shopId]);
+      // a boolean column on PostgreSQL, tinyint on MariaDB and SQLite
+      await query('UPDATE shops SET failing = ? WHERE id = ?', [opts.db === 'postgres' ? failing : failing ? 1 : 0, shopId]);
     },
 
     async destroy() {
@@ -604,6 +769,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       destroyed = true;
       await Promise.all([...workers].map((w) => w.kill('SIGKILL').catch(() => undefined)));
       if (mysqlConn) await mysqlConn.end().catch(() => undefined);
+      if (pgConn) await (await pgConn.catch(() => undefined))?.end().catch(() => undefined);
       sqliteConn?.close();
       if (opts.db === 'mysql') {
         const admin = await createConnection(server);
@@ -612,6 +778,9 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
         } finally {
           await admin.end();
         }
+      } else if (opts.db === 'postgres') {
+        // FORCE: a bot or worker killed a moment ago may still hold a session on it
+        await postgresAdmin(pgServer, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       }
       rmSync(tmpDir, { recursive: true, force: true });
     },
