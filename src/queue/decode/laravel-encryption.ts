@@ -63,6 +63,29 @@ export function decryptLaravelString(payload: string, key: Buffer): DecryptResul
   }
 }
 
+/**
+ * Laravel 11+ (APP_PREVIOUS_KEYS): the current key first, then each previous key in order, so jobs
+ * queued before a key rotation still open. Only a key that does not fit moves on to the next one;
+ * data that cannot be read with any key is reported at once.
+ */
+export function decryptWithKeys(payload: string, keys: readonly Buffer[]): DecryptResult {
+  const [current, ...previous] = keys;
+  if (!current) return failure('bad-key', 'no key to decrypt with: set APP_KEY');
+  const first = decryptLaravelString(payload, current);
+  if (first.ok || !isKeyProblem(first.reason) || previous.length === 0) return first;
+  for (const key of previous) {
+    const result = decryptLaravelString(payload, key);
+    if (result.ok || !isKeyProblem(result.reason)) return result;
+  }
+  const count = `${previous.length} ${previous.length === 1 ? 'key' : 'keys'}`;
+  return failure(first.reason, `${first.problem}; APP_PREVIOUS_KEYS (${count}) did not open it either`);
+}
+
+/** The data is fine; the key is not. */
+export function isKeyProblem(reason: DecryptFailure): boolean {
+  return reason === 'wrong-key' || reason === 'bad-key';
+}
+
 interface Envelope {
   iv: string;
   value: string;

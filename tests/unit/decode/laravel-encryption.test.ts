@@ -1,6 +1,6 @@
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptLaravelString, isEncryptedCommand } from '../../../src/queue/decode/laravel-encryption.ts';
+import { decryptLaravelString, decryptWithKeys, isEncryptedCommand } from '../../../src/queue/decode/laravel-encryption.ts';
 import { appKey, commandOf, encryptLikeLaravel, failedJobRow, jobRow } from './helpers.ts';
 
 const encryptedJobCommand = commandOf(jobRow(17).payload);
@@ -119,6 +119,47 @@ describe('decryptLaravelString: input that is not encrypted data', () => {
       reason: 'bad-key',
       problem: 'APP_KEY must decode to 32 bytes (AES-256) or 16 bytes (AES-128); this one is 20 bytes',
     });
+  });
+});
+
+describe('decryptWithKeys: APP_KEY, then APP_PREVIOUS_KEYS (Laravel 11+)', () => {
+  const current = randomBytes(32);
+  const old = randomBytes(32);
+  const older = randomBytes(16);
+
+  it('opens data encrypted with the current key or with any previous key, GCM or CBC', () => {
+    for (const mode of ['cbc', 'gcm'] as const) {
+      for (const key of [current, old, older]) {
+        const result = decryptWithKeys(encryptLikeLaravel('s:2:"ok";', key, mode), [current, old, older]);
+        expect(result.ok && result.plaintext.toString('utf8')).toBe('s:2:"ok";');
+      }
+    }
+  });
+
+  it('with one key, says exactly what decryptLaravelString says', () => {
+    expect(decryptWithKeys(encryptedJobCommand, [old])).toEqual(decryptLaravelString(encryptedJobCommand, old));
+  });
+
+  it('when no key fits, gives the current key\'s reason and counts the previous keys tried', () => {
+    expect(decryptWithKeys(encryptedJobCommand, [current, old])).toEqual({
+      ok: false,
+      reason: 'wrong-key',
+      problem: 'the MAC does not match: APP_KEY is not the key this job was encrypted with; APP_PREVIOUS_KEYS (1 key) did not open it either',
+    });
+  });
+
+  it('stops at data that no key could read, instead of blaming the keys', () => {
+    const shortIv = toPayload({ ...envelopeOf(encryptedJobCommand), iv: Buffer.alloc(8).toString('base64') });
+    expect(decryptWithKeys(shortIv, [current, appKey])).toEqual({ ok: false, reason: 'corrupt', problem: 'the IV is 8 bytes; AES-256-CBC needs 16' });
+    expect(decryptWithKeys('garbage', [current, appKey])).toMatchObject({ ok: false, reason: 'not-encrypted' });
+  });
+
+  it('skips a key of the wrong length and goes on to the next', () => {
+    expect(decryptWithKeys(encryptedJobCommand, [randomBytes(20), appKey]).ok).toBe(true);
+  });
+
+  it('refuses to run without any key', () => {
+    expect(decryptWithKeys(encryptedJobCommand, [])).toEqual({ ok: false, reason: 'bad-key', problem: 'no key to decrypt with: set APP_KEY' });
   });
 });
 
