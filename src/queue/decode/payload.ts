@@ -1,7 +1,7 @@
 // Reads a jobs.payload / failed_jobs.payload (Illuminate/Queue/Queue.php createPayload) into what a
 // person wants to see: which job, with which arguments. Nothing here runs PHP, so nothing here can
 // trigger the model queries Laravel's own unserialize would; models stay "Class #id".
-import { decryptLaravelString, isEncryptedCommand } from './laravel-encryption.ts';
+import { decryptWithKeys, isEncryptedCommand, isKeyProblem } from './laravel-encryption.ts';
 import { unserializePhp, unserializeStringBytes } from './php-unserialize.ts';
 import type { CommandInfo, DecodedPayload, JobArgument, PhpProperty, PhpValue } from './types.ts';
 
@@ -10,22 +10,42 @@ type PhpArray = Extract<PhpValue, { kind: 'array' }>;
 
 const CALL_QUEUED_HANDLER = 'Illuminate\\Queue\\CallQueuedHandler@call';
 const CALL_QUEUED_CLOSURE = 'Illuminate\\Queue\\CallQueuedClosure';
+const CALL_QUEUED_LISTENER = 'Illuminate\\Events\\CallQueuedListener';
 const MODEL_IDENTIFIER = 'Illuminate\\Contracts\\Database\\ModelIdentifier';
 
 const NO_KEY_PROBLEM = 'encrypted (ShouldBeEncrypted); set APP_KEY to read it';
 
+export interface DecodeOptions {
+  /** APP_KEY; null: encrypted commands stay closed */
+  appKey: Buffer | null;
+  /** APP_PREVIOUS_KEYS (Laravel 11+), tried in order after appKey; default none */
+  previousAppKeys?: readonly Buffer[];
+}
+
 /** Keys this decoder reads; any other top-level key ends up in `extra`. */
 const KNOWN_KEYS = new Set([
   'uuid', 'displayName', 'job', 'maxTries', 'maxExceptions', 'failOnTimeout', 'backoff',
-  'timeout', 'retryUntil', 'createdAt', 'attempts', 'data',
+  'timeout', 'retryUntil', 'createdAt', 'delay', 'attempts', 'data',
 ]);
 
-/** Properties of Queueable, InteractsWithQueue and Batchable: how the job is queued, not what it does. */
+/**
+ * Properties of Queueable, InteractsWithQueue and Batchable: how the job is queued, not what it does.
+ * Later versions added Batchable's private fakeBatch (9.31+; unserialize already strips the NUL
+ * prefix that marks it private) and Queueable's messageGroup (12.28+) and deduplicator (12.32+).
+ */
 const BOOKKEEPING = new Set([
   'job', 'connection', 'queue', 'chainConnection', 'chainQueue', 'chainCatchCallbacks',
-  'delay', 'afterCommit', 'middleware', 'chained', 'batchId',
+  'delay', 'afterCommit', 'middleware', 'chained', 'batchId', 'fakeBatch', 'messageGroup', 'deduplicator',
 ]);
 const CLOSURE_BOOKKEEPING = new Set(['failureCallbacks', 'deleteWhenMissingModels']);
+/**
+ * A queued listener copies the listener's failOnTimeout (10.x) and uniqueness settings (12.50+) onto
+ * the wrapper so the worker and the unique lock can read them; they are not what the listener is
+ * given. (Its tries, timeout… are JOB_SETTINGS, as on any job: the payload carries them too.)
+ */
+const LISTENER_BOOKKEEPING = new Set([
+  'failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor',
+]);
 
 /**
  * Job settings the payload already carries (maxTries, timeout…) and the worker reads from there:
@@ -80,7 +100,7 @@ const MAX_STRING = 60;
 const MAX_ARRAY_TEXT = 60;
 const MAX_LISTED_IDS = 5;
 
-export function decodePayload(raw: string, opts: { appKey: Buffer | null }): DecodedPayload {
+export function decodePayload(raw: string, opts: DecodeOptions): DecodedPayload {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -102,8 +122,10 @@ export function decodePayload(raw: string, opts: { appKey: Buffer | null }): Dec
 
   let command: CommandInfo = { state: 'absent' };
   if (isObjectJob) {
-    command = decodeCommand(data.command, opts.appKey);
-    // Later Laravel versions also write the batch id next to the command.
+    // Laravel opens an encrypted command with APP_KEY, then (11+) each of APP_PREVIOUS_KEYS.
+    const keys = opts.appKey ? [opts.appKey, ...(opts.previousAppKeys ?? [])] : [];
+    command = decodeCommand(data.command, keys);
+    // 12.51+ also writes the batch id next to the command.
     if (command.state === 'decoded' && command.batchId === null && typeof data.batchId === 'string') {
       command = { ...command, batchId: data.batchId };
     }
@@ -119,10 +141,12 @@ export function decodePayload(raw: string, opts: { appKey: Buffer | null }): Dec
     maxTries: numberOrNull(parsed.maxTries),
     maxExceptions: numberOrNull(parsed.maxExceptions),
     failOnTimeout: typeof parsed.failOnTimeout === 'boolean' ? parsed.failOnTimeout : null,
-    backoff: backoffText(parsed.backoff),
+    // 12.11+ workers fall back to the job's dispatch delay when it sets no backoff of its own.
+    backoff: backoffText(parsed.backoff ?? parsed.delay),
     timeout: numberOrNull(parsed.timeout),
     retryUntil: numberOrNull(parsed.retryUntil),
     createdAt: numberOrNull(parsed.createdAt),
+    delay: numberOrNull(parsed.delay),
     attempts: numberOrNull(parsed.attempts),
     command,
     rawData: isObjectJob || data === undefined ? null : JSON.stringify(data),
@@ -153,6 +177,7 @@ function unreadablePayload(problem: string): DecodedPayload {
     timeout: null,
     retryUntil: null,
     createdAt: null,
+    delay: null,
     attempts: null,
     command: { state: 'unreadable', problem },
     rawData: null,
@@ -160,15 +185,15 @@ function unreadablePayload(problem: string): DecodedPayload {
   };
 }
 
-function decodeCommand(command: unknown, appKey: Buffer | null): CommandInfo {
+function decodeCommand(command: unknown, keys: readonly Buffer[]): CommandInfo {
   if (typeof command !== 'string') return { state: 'unreadable', problem: 'data.command is missing or not a string' };
   try {
-    const opened = openSerializedJob(command, appKey);
+    const opened = openSerializedJob(command, keys);
     if (!opened.ok) return opened.info;
     if (opened.value.kind !== 'object') {
       return { state: 'unreadable', problem: `data.command holds a PHP ${opened.value.kind}, not a job object` };
     }
-    return describeCommand(opened.value, opened.wasEncrypted, appKey);
+    return describeCommand(opened.value, opened.wasEncrypted, keys);
   } catch (error) {
     // A bug here must not take a whole listing down with it.
     return { state: 'unreadable', problem: `could not read data.command: ${error instanceof Error ? error.message : String(error)}` };
@@ -177,19 +202,21 @@ function decodeCommand(command: unknown, appKey: Buffer | null): CommandInfo {
 
 type Opened = { ok: true; value: PhpValue; wasEncrypted: boolean } | { ok: false; info: CommandInfo };
 
-/** A serialized job as Laravel stores it in data.command or in `chained`: plain, or encrypted. */
-function openSerializedJob(serialized: string, appKey: Buffer | null): Opened {
+/**
+ * A serialized job as Laravel stores it in data.command or in `chained`: plain, or encrypted with
+ * one of `keys` (APP_KEY first, then the previous keys).
+ */
+function openSerializedJob(serialized: string, keys: readonly Buffer[]): Opened {
   if (!isEncryptedCommand(serialized)) {
     const result = unserializePhp(serialized);
     if (!result.ok) return unreadable(`not readable PHP serialize() output: ${result.problem}`);
     return { ok: true, value: result.value, wasEncrypted: false };
   }
-  if (!appKey) return { ok: false, info: { state: 'encrypted', problem: NO_KEY_PROBLEM } };
+  if (keys.length === 0) return { ok: false, info: { state: 'encrypted', problem: NO_KEY_PROBLEM } };
 
-  const decrypted = decryptLaravelString(serialized, appKey);
+  const decrypted = decryptWithKeys(serialized, keys);
   if (!decrypted.ok) {
-    const keyProblem = decrypted.reason === 'wrong-key' || decrypted.reason === 'bad-key';
-    return { ok: false, info: { state: keyProblem ? 'encrypted' : 'unreadable', problem: decrypted.problem } };
+    return { ok: false, info: { state: isKeyProblem(decrypted.reason) ? 'encrypted' : 'unreadable', problem: decrypted.problem } };
   }
   // encrypt() serializes its input again, so the plaintext is s:368:"O:…"; around the job.
   let inner = decrypted.plaintext;
@@ -207,12 +234,14 @@ function unreadable(problem: string): Opened {
   return { ok: false, info: { state: 'unreadable', problem } };
 }
 
-function describeCommand(job: PhpObject, wasEncrypted: boolean, appKey: Buffer | null): CommandInfo {
+function describeCommand(job: PhpObject, wasEncrypted: boolean, keys: readonly Buffer[]): CommandInfo {
   const isClosure = job.className === CALL_QUEUED_CLOSURE;
+  const isListener = job.className === CALL_QUEUED_LISTENER;
   const args: JobArgument[] = [];
   for (const property of job.properties) {
     if (BOOKKEEPING.has(property.name)) continue;
     if (isClosure && CLOSURE_BOOKKEEPING.has(property.name)) continue;
+    if (isListener && LISTENER_BOOKKEEPING.has(property.name)) continue;
     args.push(describeArgument(property, isClosure));
   }
 
@@ -223,7 +252,7 @@ function describeCommand(job: PhpObject, wasEncrypted: boolean, appKey: Buffer |
     className: job.className,
     arguments: args,
     batchId: batchId?.kind === 'string' ? batchId.value : null,
-    chained: chainedClassNames(findProperty(job, 'chained'), appKey),
+    chained: chainedClassNames(findProperty(job, 'chained'), keys),
     delay: delay ? delayText(delay) : null,
     wasEncrypted,
     value: maskSecrets(job),
@@ -247,11 +276,11 @@ function describeArgument(property: PhpProperty, isClosure: boolean): JobArgumen
 }
 
 /** `chained` holds one serialize() string per following job; only their classes matter here. */
-function chainedClassNames(chained: PhpValue | undefined, appKey: Buffer | null): string[] {
+function chainedClassNames(chained: PhpValue | undefined, keys: readonly Buffer[]): string[] {
   if (chained?.kind !== 'array') return [];
   return chained.entries.map(({ value }) => {
     if (value.kind !== 'string') return '(unreadable job)';
-    const opened = openSerializedJob(value.value, appKey);
+    const opened = openSerializedJob(value.value, keys);
     if (opened.ok) return opened.value.kind === 'object' ? opened.value.className : '(unreadable job)';
     return opened.info.state === 'encrypted' ? '(encrypted job)' : '(unreadable job)';
   });
@@ -320,7 +349,11 @@ function arrayText(array: PhpArray, depth: number): string {
   return text.length > MAX_ARRAY_TEXT ? items : text;
 }
 
-/** SerializesModels turns every model into ModelIdentifier {class, id, relations, connection}. */
+/**
+ * SerializesModels turns every model into ModelIdentifier {class, id, relations, connection}. With
+ * ModelIdentifier::useMorphMap() (12.50+) `class` is the morph alias ("product"), which only the
+ * app's morph map can turn back into a class: it is shown as written, never shortened or guessed at.
+ */
 function modelReference(value: PhpValue): JobArgument['model'] | null {
   if (value.kind !== 'object' || value.className !== MODEL_IDENTIFIER) return null;
   const modelClass = findProperty(value, 'class');

@@ -33,7 +33,10 @@ export interface JobArgument {
   visibility: 'public' | 'protected' | 'private';
   /** one-line text a person reads: "App\Models\Product #1001", "2026-11-28 14:52:31 UTC", "[3 items]" */
   text: string;
-  /** set when the value is an Eloquent model reference (ModelIdentifier) */
+  /**
+   * set when the value is an Eloquent model reference (ModelIdentifier). `className` is as Laravel
+   * wrote it: the class, or with ModelIdentifier::useMorphMap() (12.50+) the morph alias ("product").
+   */
   model?: { className: string; ids: Array<string | number>; connection: string | null };
 }
 
@@ -50,13 +53,13 @@ export type CommandInfo =
       chained: string[];
       /** `delay` when set (a Carbon date or seconds), as text */
       delay: string | null;
-      /** true when the command was encrypted and opened with APP_KEY */
+      /** true when the command was encrypted and opened with APP_KEY or one of APP_PREVIOUS_KEYS */
       wasEncrypted: boolean;
       /** the full value tree, for the detail view */
       value: PhpValue;
     }
   | {
-      /** ShouldBeEncrypted and no APP_KEY, or the MAC did not match the configured key */
+      /** ShouldBeEncrypted and no APP_KEY, or the MAC matched none of the configured keys */
       state: 'encrypted';
       problem: string;
     }
@@ -77,13 +80,18 @@ export interface DecodedPayload {
   maxTries: number | null;
   maxExceptions: number | null;
   failOnTimeout: boolean | null;
-  /** "10,60" as written by Laravel */
+  /**
+   * The backoff the worker uses, "10,60" as written by Laravel: payload.backoff, else (12.11+)
+   * payload.delay, the job's dispatch delay, which the worker then falls back to.
+   */
   backoff: string | null;
   timeout: number | null;
   /** unix seconds */
   retryUntil: number | null;
-  /** Laravel 9+: unix seconds of the dispatch */
+  /** Laravel 12.11+: unix seconds of the dispatch; null in older payloads */
   createdAt: number | null;
+  /** Laravel 12.11+: the job's delay in seconds when it was dispatched; null when none or older */
+  delay: number | null;
   /** payload.attempts, only present in some payloads (Laravel resets it on retry when present) */
   attempts: number | null;
   command: CommandInfo;

@@ -109,3 +109,54 @@ export function encryptLikeLaravel(plaintext: string | Buffer, key: Buffer, mode
   const tag = cipher.getAuthTag().toString('base64');
   return Buffer.from(JSON.stringify({ iv: iv.toString('base64'), value, mac: '', tag })).toString('base64');
 }
+
+// ---- rows written by Laravel 9–12 (tests/fixtures/laravel/versions) ----
+
+export const LARAVEL_MAJORS = [9, 10, 11, 12] as const;
+export type LaravelMajor = (typeof LARAVEL_MAJORS)[number];
+
+export interface VersionJobRow {
+  id: number;
+  queue: string;
+  payload: string;
+  attempts: number;
+}
+export interface VersionFailedRow {
+  id: number;
+  uuid: string;
+  queue: string;
+  payload: string;
+  exception: string;
+}
+export interface LaravelVersion {
+  laravel: string;
+  app_key: string;
+  /** 11+: comma separated, as in APP_PREVIOUS_KEYS */
+  app_previous_keys?: string;
+  rows: { jobs: VersionJobRow[]; failed_jobs: VersionFailedRow[]; job_batches: Array<{ id: string }> };
+}
+
+export function laravelVersion(major: LaravelMajor): LaravelVersion {
+  return loadFixture<LaravelVersion>(`versions/laravel-${major}.json`);
+}
+
+/** An APP_KEY-style text ("base64:…" or raw) as key bytes. */
+export function keyBytes(text: string): Buffer {
+  return text.startsWith('base64:') ? Buffer.from(text.slice('base64:'.length), 'base64') : Buffer.from(text, 'utf8');
+}
+
+/** The keys that version's app had: APP_KEY, and APP_PREVIOUS_KEYS in order. */
+export function versionKeys(version: LaravelVersion): { appKey: Buffer; previousAppKeys: Buffer[] } {
+  const previous = (version.app_previous_keys ?? '').split(',').filter(Boolean);
+  return { appKey: keyBytes(version.app_key), previousAppKeys: previous.map(keyBytes) };
+}
+
+/** The one row on `queue` (of class `displayName`, where a queue holds more than one job). */
+export function rowOn<R extends { queue: string; payload: string }>(rows: R[], queue: string, displayName?: string): R {
+  const found = rows.filter(
+    (r) => r.queue === queue && (displayName === undefined || (JSON.parse(r.payload) as { displayName?: string }).displayName === displayName),
+  );
+  const [row] = found;
+  if (!row || found.length > 1) throw new Error(`expected one row on queue ${queue}, found ${found.length}`);
+  return row;
+}

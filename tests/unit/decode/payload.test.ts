@@ -250,7 +250,7 @@ describe('decodePayload: argument texts', () => {
 });
 
 describe('decodePayload: payload keys', () => {
-  it('reads Laravel 9+ createdAt and a present attempts key, and keeps unknown keys as JSON text', () => {
+  it('reads Laravel 12.11+ createdAt and delay and a present attempts key, and keeps unknown keys as JSON text', () => {
     const raw = objectPayload('App\\Jobs\\X', php.O('App\\Jobs\\X', queueableTail), {
       createdAt: 1795870351,
       attempts: 2,
@@ -258,7 +258,7 @@ describe('decodePayload: payload keys', () => {
       tags: ['a', 'b'],
     });
     const payload = decodePayload(raw, noKey);
-    expect(payload).toMatchObject({ createdAt: 1795870351, attempts: 2, extra: { delay: '30', tags: '["a","b"]' } });
+    expect(payload).toMatchObject({ createdAt: 1795870351, delay: 30, backoff: '30', attempts: 2, extra: { tags: '["a","b"]' } });
     expect(decoded(payload).arguments).toEqual([]);
   });
 
