@@ -37,6 +37,8 @@ export interface Config {
     retryAfterSec: number;
     retryWindowSec: number;
     appKey: Buffer | null;
+    /** APP_PREVIOUS_KEYS (Laravel 11+): the keys from before APP_KEY was rotated, tried after it in order */
+    previousAppKeys: Buffer[];
     appTimezone: string;
     pageSize: number;
   };
@@ -110,13 +112,33 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | string {
   };
 }
 
-/** Laravel's APP_KEY: "base64:<32 bytes>" (or 16 for AES-128), or a raw 32-character string. */
-export function parseAppKey(value: string): Buffer | string {
+/**
+ * Laravel's APP_KEY: "base64:<32 bytes>" (or 16 for AES-128), or a raw 32-character string. The
+ * message names `name`, never the value: it is a secret.
+ */
+export function parseAppKey(value: string, name = 'APP_KEY'): Buffer | string {
   const key = value.startsWith('base64:') ? Buffer.from(value.slice(7), 'base64') : Buffer.from(value, 'utf8');
   if (key.length !== 32 && key.length !== 16) {
-    return `APP_KEY must be Laravel's key ("base64:" followed by 32 bytes in base64, as in the app's .env); it decodes to ${key.length} bytes`;
+    return `${name} must be Laravel's key ("base64:" followed by 32 bytes in base64, as in the app's .env); it decodes to ${key.length} bytes`;
   }
   return key;
+}
+
+/**
+ * Laravel 11+'s APP_PREVIOUS_KEYS: the keys in use before APP_KEY was rotated, comma separated, each
+ * written like APP_KEY. A bad one is named by its position among the commas.
+ */
+export function parsePreviousAppKeys(value: string): { keys: Buffer[]; problems: string[] } {
+  const keys: Buffer[] = [];
+  const problems: string[] = [];
+  value.split(',').forEach((entry, index) => {
+    // Laravel skips empty entries; so do we ("key1,", "key1,,key2")
+    if (entry.trim() === '') return;
+    const key = parseAppKey(entry.trim(), `APP_PREVIOUS_KEYS entry ${index + 1}`);
+    if (typeof key === 'string') problems.push(key);
+    else keys.push(key);
+  });
+  return { keys, problems };
 }
 
 function isTimeZone(tz: string): boolean {
@@ -234,6 +256,11 @@ const envSchema = z.object({
     }
     return key;
   }),
+  APP_PREVIOUS_KEYS: optionalText.transform((v, ctx) => {
+    const { keys, problems } = parsePreviousAppKeys(v ?? '');
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return problems.length ? z.NEVER : keys;
+  }),
   APP_TIMEZONE: optionalText.transform((v, ctx) => {
     const tz = v ?? 'UTC';
     if (!isTimeZone(tz)) {
@@ -347,6 +374,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       retryAfterSec: e.QUEUE_BOT_RETRY_AFTER,
       retryWindowSec: e.QUEUE_BOT_RETRY_WINDOW,
       appKey: e.APP_KEY,
+      previousAppKeys: e.APP_PREVIOUS_KEYS,
       appTimezone: e.APP_TIMEZONE,
       pageSize: e.QUEUE_BOT_PAGE_SIZE,
     },
