@@ -128,6 +128,20 @@ describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
     expect(await app.query('SELECT id FROM jobs WHERE queue = ?', ['t-sync'])).toHaveLength(0);
   });
 
+  it('keeps PHP\'s NUL-byte property names of a protected/private job through the database to the worker', async () => {
+    const d = await app.dispatch('export-order', { queue: 't-nul', order: 90210 });
+    const [row] = await app.query<JobsRow>('SELECT * FROM jobs WHERE queue = ?', ['t-nul']);
+    // the \u0000 escapes as json_encode wrote them, six characters each, not NUL bytes
+    expect(row!.payload).toContain('s:10:\\"\\u0000*\\u0000orderId\\";i:90210;');
+    expect(row!.payload).not.toContain('\0');
+    const command = (JSON.parse(row!.payload) as { data: { command: string } }).data.command;
+    expect(command).toContain('s:28:"\0App\\Jobs\\ExportOrder\0format";s:3:"csv";');
+
+    const r = await app.workOnce('t-nul');
+    expect(r.stdout).toContain('Processed:  App\\Jobs\\ExportOrder');
+    expect((await app.jobRuns()).filter((run) => run.uuid === d.uuids[0])).toMatchObject([{ job: 'ExportOrder', attempt: 1, note: 'order 90210 as csv to shop 1' }]);
+  });
+
   it('records an always-fails job in failed_jobs with the chained exception text', async () => {
     const d = await app.dispatch('always-fails', { queue: 't-fail', fail: true });
     const uuid = d.uuids[0]!;

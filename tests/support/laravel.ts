@@ -185,6 +185,7 @@ export type DispatchKind =
   | 'legacy'
   | 'closure'
   | 'always-fails'
+  | 'export-order'
   | 'batch';
 
 export interface DispatchOptions {
@@ -195,7 +196,7 @@ export interface DispatchOptions {
   /** delay in seconds */
   delay?: number;
   /**
-   * make it fail: sync-product targets shop 2 (shops.failing = 1) with tries=1; encrypted,
+   * make it fail: sync-product and export-order target shop 2 (shops.failing = 1) with tries=1; encrypted,
    * retry-until, legacy, closure throw; chain's 2nd step throws; batch's chunk 2 throws.
    * always-fails fails anyway.
    */
@@ -206,8 +207,10 @@ export interface DispatchOptions {
   tries?: number;
   /** sync-product: product id 1001..1004 (default cycles) */
   product?: number;
-  /** sync-product: shop id 1 or 2 (default 1, or 2 with fail) */
+  /** sync-product, export-order: shop id 1 or 2 (default 1, or 2 with fail) */
   shop?: number;
+  /** export-order: order id (default 4711; the n-th job of a count gets id + n) */
+  order?: number;
   /** retry-until: fixed deadline in unix seconds (default now + 30 min) */
   until?: number;
   /** encrypted: recipient */
@@ -428,6 +431,7 @@ function dispatchArgs(kind: DispatchKind, o: DispatchOptions): string[] {
   if (o.tries !== undefined) args.push(`--tries=${o.tries}`);
   if (o.product !== undefined) args.push(`--product=${o.product}`);
   if (o.shop !== undefined) args.push(`--shop=${o.shop}`);
+  if (o.order !== undefined) args.push(`--order=${o.order}`);
   if (o.until !== undefined) args.push(`--until=${o.until}`);
   if (o.email !== undefined) args.push(`--email=${o.email}`);
   if (o.reason !== undefined) args.push(`--reason=${o.reason}`);

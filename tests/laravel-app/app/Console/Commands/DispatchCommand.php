@@ -4,6 +4,7 @@ namespace App\Console\Commands;
 
 use App\Jobs\AlwaysFails;
 use App\Jobs\ChainStep;
+use App\Jobs\ExportOrder;
 use App\Jobs\ImportCsvChunk;
 use App\Jobs\RetryUntilJob;
 use App\Jobs\SendInvoiceEmail;
@@ -29,7 +30,7 @@ use Throwable;
 class DispatchCommand extends Command
 {
     protected $signature = 'test:dispatch
-        {kind : sync-product, sleepy, encrypted, chain, retry-until, legacy, closure, always-fails or batch}
+        {kind : sync-product, sleepy, encrypted, chain, retry-until, legacy, closure, always-fails, export-order or batch}
         {--count=1 : how many jobs (batch: how many batches)}
         {--queue= : queue name (default depends on the kind)}
         {--delay= : delay in seconds}
@@ -37,7 +38,8 @@ class DispatchCommand extends Command
         {--seconds= : sleepy: seconds to sleep (default 600)}
         {--tries= : sync-product: override $tries}
         {--product= : sync-product: product id (default cycles 1001..1004)}
-        {--shop= : sync-product: shop id (default 1, or 2 with --fail)}
+        {--shop= : sync-product, export-order: shop id (default 1, or 2 with --fail)}
+        {--order=4711 : export-order: order id}
         {--until= : retry-until: fixed retryUntil deadline, unix seconds}
         {--email=jane.doe@example.com : encrypted: recipient}
         {--reason= : always-fails: reason text}
@@ -148,6 +150,12 @@ class DispatchCommand extends Command
             case 'retry-until':
                 $until = $this->option('until');
                 $this->send(new RetryUntilJob($fail, $until !== null ? (int) $until : null), $queue, $delay);
+
+                return null;
+
+            case 'export-order':
+                $shopId = (int) ($this->option('shop') ?: ($fail ? 2 : 1));
+                $this->send(new ExportOrder((int) $this->option('order') + $i, Shop::findOrFail($shopId)), $queue, $delay);
 
                 return null;
 
