@@ -53,6 +53,8 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
       return errorReply(t('retry.not_found_title'), t('retry.not_found', { uuid: result.uuid }), { data: result });
     case 'invalid_payload':
       return errorReply(t('retry.invalid_title'), t('retry.invalid', { uuid: result.uuid, problem: skipReason(t, result.reason) }), { data: result });
+    case 'other_connection':
+      return errorReply(t('retry.other_connection_title'), t('retry.other_connection', { uuid: result.uuid, job: result.jobClass, connection: result.connection }), { data: result });
   }
 }
 
@@ -60,6 +62,7 @@ export function bulkResultReply(t: Translator, result: BulkRetryResult, title: s
   const notices: Notice[] = [];
   if (result.gone) notices.push({ tone: 'info', text: t('retry.bulk_gone', { n: result.gone }) });
   if (result.retryUntilExtended) notices.push({ tone: 'info', text: t('retry.bulk_retry_until', { n: result.retryUntilExtended }) });
+  for (const [connection, n] of Object.entries(result.otherConnections)) notices.push({ tone: 'warn', text: t('retry.other_connections', { n, connection }) });
   for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: skipReason(t, s.reason) }) });
   if (result.skipped.length > 10) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_more', { n: result.skipped.length - 10 }) });
   return reply(title, {
@@ -75,22 +78,25 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
   const filter = { queue: args.queue, jobClass: args.class };
   const boundary = await ctx.queue.failedBoundary(filter);
   const where = describeFilter(t, args);
-  if (boundary.count === 0) {
-    return reply(t('retry.preview_none_title'), { summary: t('retry.preview_none', { where }), data: { outcome: 'nothing_to_do', count: 0 } });
+  // failed rows of a connection this bot does not serve are counted, and left alone by the retry
+  const others = Object.entries(boundary.otherConnections).map(([connection, n]) => ({ tone: 'warn' as const, text: t('retry.other_connections', { n, connection }) }));
+  const retryable = boundary.count - Object.values(boundary.otherConnections).reduce((a, b) => a + b, 0);
+  if (retryable === 0) {
+    return reply(t('retry.preview_none_title'), { summary: t('retry.preview_none', { where }), notices: others, data: { outcome: 'nothing_to_do', count: 0, otherConnections: boundary.otherConnections } });
   }
-  const question = t('retry.preview', { n: boundary.count, where });
-  const confirm = { title: t('confirm.retry_all.title'), text: question, confirm: t('button.retry_n', { n: boundary.count }), deny: t('confirm.no') };
+  const question = t('retry.preview', { n: retryable, where });
+  const confirm = { title: t('confirm.retry_all.title'), text: question, confirm: t('button.retry_n', { n: retryable }), deny: t('confirm.no') };
   const go = ctx.buttons.button(
-    t('button.retry_n', { n: boundary.count }),
-    { verb: VERBS.retryAll, args: [args.queue ?? '', args.class ?? '', String(boundary.maxId), String(boundary.count)] },
+    t('button.retry_n', { n: retryable }),
+    { verb: VERBS.retryAll, args: [args.queue ?? '', args.class ?? '', String(boundary.maxId), String(retryable)] },
     { style: 'primary', confirm },
   );
   const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
   return reply(question, {
     summary: t('retry.preview_hint'),
     buttons: [go, no].filter((b): b is Button => b !== null),
-    notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-    data: { outcome: 'preview', action: 'retry all', count: boundary.count, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
+    notices: [...others, ...(go ? [] : [{ tone: 'warn' as const, text: t('preview.no_button') }])],
+    data: { outcome: 'preview', action: 'retry all', count: retryable, otherConnections: boundary.otherConnections, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
   });
 }
 
@@ -145,8 +151,9 @@ export default defineCommand<Args>({
     // Confirmed: retry within the boundary the preview showed (the CLI's --yes has none).
     const maxId = args.maxId ?? (await ctx.queue.failedBoundary({ queue: args.queue, jobClass: args.class })).maxId;
     const result = await ctx.queue.retryFailedBulk({ queue: args.queue, jobClass: args.class, maxId });
-    // The preview counted `expect`; what no longer matches was retried or deleted meanwhile.
-    if (args.expect !== undefined) result.gone = Math.max(0, args.expect - result.matched);
+    // The preview counted `expect` retryable rows; what no longer matches was retried or deleted meanwhile.
+    const leftOnOtherConnections = Object.values(result.otherConnections).reduce((a, b) => a + b, 0);
+    if (args.expect !== undefined) result.gone = Math.max(0, args.expect - (result.matched - leftOnOtherConnections));
     return bulkResultReply(t, result, t('retry.bulk_title', { where: describeFilter(t, args) }));
   },
 });

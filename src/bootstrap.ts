@@ -33,7 +33,8 @@ export function secretsOf(config: Config): string[] {
     config.slack?.appToken,
     config.discord?.token,
     config.queue.appKey?.toString('base64'),
-    config.database?.kind === 'mysql' ? config.database.password : undefined,
+    ...config.queue.previousAppKeys.map((key) => key.toString('base64')),
+    config.database && 'password' in config.database ? config.database.password : undefined,
     config.actions.secret ?? undefined,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

@@ -1,12 +1,12 @@
 // Alert state lives in the bot's own table (queue_bot_alerts, created when missing), so a restart
 // neither repeats nor forgets an incident, and every replica sees the same state.
 //
-// One tick at a time across replicas: on MySQL/MariaDB a named lock (GET_LOCK) held on one
-// connection for the tick — released at once if the process dies, since its connection closes.
-// SQLite has no named locks: a lease row in the same table, taken with one UPDATE, expiring on
-// its own if its holder dies mid-tick.
+// One tick at a time across replicas: where the engine has session locks (GET_LOCK on MySQL,
+// pg_try_advisory_lock on PostgreSQL) one is held on one connection for the tick — released at
+// once if the process dies, since its connection closes. SQLite has none: a lease row in the same
+// table, taken with one UPDATE, expiring on its own if its holder dies mid-tick.
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
@@ -14,22 +14,6 @@ import type { AlertMemory, Incident } from './detector.ts';
 
 const CURSOR_KEY = '_cursor';
 const LEASE_KEY = '_lease';
-
-export function alertsTableDdl(kind: 'mysql' | 'sqlite', table: string): string {
-  if (kind === 'mysql') {
-    return `CREATE TABLE IF NOT EXISTS \`${table}\` (
-      \`incident_key\` varchar(191) NOT NULL PRIMARY KEY,
-      \`kind\` varchar(64) NOT NULL,
-      \`status\` varchar(16) NOT NULL,
-      \`opened_at\` int unsigned NOT NULL,
-      \`updated_at\` int unsigned NOT NULL,
-      \`resolved_at\` int unsigned NULL,
-      \`announced_at\` int unsigned NOT NULL,
-      \`state\` mediumtext NOT NULL
-    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
-  }
-  return `create table if not exists "${table}" ("incident_key" varchar not null primary key, "kind" varchar not null, "status" varchar not null, "opened_at" integer not null, "updated_at" integer not null, "resolved_at" integer, "announced_at" integer not null, "state" text not null)`;
-}
 
 interface CursorState {
   failedCursor: number | null;
@@ -42,7 +26,8 @@ export class AlertStore {
   readonly #table: OwnTable;
 
   constructor(private readonly database: Database) {
-    this.#table = new OwnTable(database, alertsTableDdl(database.kind, database.tableNames.queue_bot_alerts));
+    const table = database.tableNames.queue_bot_alerts;
+    this.#table = new OwnTable(database, table, database.dialect.alertsTableDdl(table));
   }
 
   ensureTable(): Promise<void> {
@@ -103,17 +88,11 @@ export class AlertStore {
    */
   async withTickLock<T>(fn: () => Promise<T>, opts: { now: number; leaseSec: number }): Promise<{ ran: true; value: T } | { ran: false }> {
     await this.ensureTable();
-    if (this.database.kind === 'mysql') {
-      const name = `lqb:${this.database.target.kind === 'mysql' ? this.database.target.database : ''}:${this.database.tableNames.queue_bot_alerts}`.slice(0, 64);
-      return this.database.db.connection().execute(async (conn) => {
-        const got = await sql<{ l: number | null }>`select get_lock(${name}, 0) as l`.execute(conn);
-        if (Number(got.rows[0]?.l) !== 1) return { ran: false } as const;
-        try {
-          return { ran: true, value: await fn() } as const;
-        } finally {
-          await sql`select release_lock(${name})`.execute(conn).catch(() => undefined);
-        }
-      });
+    const { dialect, target, tableNames } = this.database;
+    if (dialect.withSessionLock) {
+      // named after the database and table, so two apps on one server do not share the lock
+      const database = 'database' in target ? target.database : target.display;
+      return dialect.withSessionLock(this.database.db, `lqb:${database}:${tableNames.queue_bot_alerts}`, fn);
     }
     if (!(await this.takeLease(opts.now, opts.leaseSec))) return { ran: false };
     try {

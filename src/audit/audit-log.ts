@@ -23,25 +23,6 @@ export interface AuditRecord extends AuditEntry {
   at: number;
 }
 
-export function auditTableDdl(kind: 'mysql' | 'sqlite', table: string): string {
-  if (kind === 'mysql') {
-    return `CREATE TABLE IF NOT EXISTS \`${table}\` (
-      \`id\` bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,
-      \`at\` int unsigned NOT NULL,
-      \`platform\` varchar(16) NOT NULL,
-      \`user_id\` varchar(64) NOT NULL,
-      \`user_name\` varchar(191) NOT NULL,
-      \`channel\` varchar(191) NOT NULL,
-      \`action\` varchar(64) NOT NULL,
-      \`target\` varchar(512) NOT NULL,
-      \`outcome\` varchar(16) NOT NULL,
-      \`detail\` text NOT NULL,
-      KEY \`${table}_at_index\` (\`at\`)
-    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
-  }
-  return `create table if not exists "${table}" ("id" integer not null primary key autoincrement, "at" integer not null, "platform" varchar not null, "user_id" varchar not null, "user_name" varchar not null, "channel" varchar not null, "action" varchar not null, "target" varchar not null, "outcome" varchar not null, "detail" text not null)`;
-}
-
 export class AuditLog {
   readonly #table: OwnTable;
 
@@ -50,7 +31,8 @@ export class AuditLog {
     private readonly logger: Logger,
     private readonly clock: () => number = () => Date.now(),
   ) {
-    this.#table = new OwnTable(database, auditTableDdl(database.kind, database.tableNames.queue_bot_audit));
+    const table = database.tableNames.queue_bot_audit;
+    this.#table = new OwnTable(database, table, database.dialect.auditTableDdl(table));
   }
 
   /** Creates the table if missing. */

@@ -15,7 +15,23 @@ export type DatabaseTarget =
       /** The URL with its password replaced by ***, safe to log and show. */
       display: string;
     }
+  | {
+      kind: 'postgres';
+      host: string;
+      port: number;
+      user: string;
+      password: string;
+      database: string;
+      /** the schema Laravel's tables live in (search_path); null: the server's default */
+      schema: string | null;
+      /** libpq's sslmode; `prefer` and `allow` connect without TLS (node-postgres has no fallback) */
+      sslMode: PostgresSslMode;
+      display: string;
+    }
   | { kind: 'sqlite'; path: string; display: string };
+
+export type PostgresSslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 export type Locale = 'en' | 'pl';
 export const LOCALES: readonly Locale[] = ['en', 'pl'];
@@ -36,6 +52,12 @@ export interface Config {
     stuckAfterSec: number;
     retryAfterSec: number;
     retryWindowSec: number;
+    /**
+     * The app's queue connections whose jobs live in this database's jobs table (Laravel's
+     * `queue.connections.*` names with driver `database`). A failed row of any other connection
+     * is never pushed into jobs: no worker of the app would look for it there.
+     */
+    connections: string[];
     appKey: Buffer | null;
     /** APP_PREVIOUS_KEYS (Laravel 11+): the keys from before APP_KEY was rotated, tried after it in order */
     previousAppKeys: Buffer[];
@@ -75,6 +97,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+const URL_HINT = 'use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>';
+
 /** Parse a DATABASE_URL; the error names the scheme it refused. */
 export function parseDatabaseUrl(url: string): DatabaseTarget | string {
   const trimmed = url.trim();
@@ -88,28 +112,36 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | string {
   try {
     parsed = new URL(trimmed);
   } catch {
-    return 'DATABASE_URL is not a URL; use mysql://user:password@host:3306/database, mariadb://… or sqlite:<path>';
+    return `DATABASE_URL is not a URL; ${URL_HINT}`;
   }
   const scheme = parsed.protocol.replace(/:$/, '');
-  if (scheme !== 'mysql' && scheme !== 'mariadb') {
-    return `DATABASE_URL scheme "${scheme}:" is not supported; use mysql://, mariadb:// or sqlite:<path>`;
+  const isMysql = scheme === 'mysql' || scheme === 'mariadb';
+  // pgsql:// is how Laravel names the driver (DB_CONNECTION=pgsql)
+  const isPostgres = scheme === 'postgres' || scheme === 'postgresql' || scheme === 'pgsql';
+  if (!isMysql && !isPostgres) return `DATABASE_URL scheme "${scheme}:" is not supported; ${URL_HINT}`;
+  let database: string;
+  let user: string;
+  let password: string;
+  try {
+    database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    user = decodeURIComponent(parsed.username || (isMysql ? 'root' : 'postgres'));
+    password = decodeURIComponent(parsed.password);
+  } catch {
+    return 'DATABASE_URL has a % that does not start an escape; percent-encode special characters in the user, password and database (% as %25)';
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!database) return 'DATABASE_URL must name the database, e.g. mysql://user@127.0.0.1:3306/laravel';
-  const user = decodeURIComponent(parsed.username || 'root');
-  const password = decodeURIComponent(parsed.password);
-  const port = parsed.port ? Number(parsed.port) : 3306;
+  if (!database) return `DATABASE_URL must name the database, e.g. ${isMysql ? 'mysql://user@127.0.0.1:3306/laravel' : 'postgres://user@127.0.0.1:5432/laravel'}`;
   const shown = new URL(trimmed);
   if (shown.password) shown.password = '***';
-  return {
-    kind: 'mysql',
-    host: parsed.hostname || '127.0.0.1',
-    port,
-    user,
-    password,
-    database,
-    display: shown.toString(),
-  };
+  const host = parsed.hostname || '127.0.0.1';
+  if (isMysql) {
+    return { kind: 'mysql', host, port: parsed.port ? Number(parsed.port) : 3306, user, password, database, display: shown.toString() };
+  }
+  const sslMode = (parsed.searchParams.get('sslmode') ?? 'prefer') as PostgresSslMode;
+  if (!SSL_MODES.includes(sslMode)) return `DATABASE_URL: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`;
+  // ?search_path=app (libpq style) or ?schema=app (Laravel's config key); the first entry is where the tables are
+  const schema = (parsed.searchParams.get('schema') ?? parsed.searchParams.get('search_path') ?? '').split(',')[0]!.trim() || null;
+  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(schema)) return `DATABASE_URL: schema "${schema}" is not a plain schema name`;
+  return { kind: 'postgres', host, port: parsed.port ? Number(parsed.port) : 5432, user, password, database, schema, sslMode, display: shown.toString() };
 }
 
 /**
@@ -247,6 +279,14 @@ const envSchema = z.object({
   QUEUE_BOT_RETRY_AFTER: durationVar('QUEUE_BOT_RETRY_AFTER', '90s'),
   QUEUE_BOT_RETRY_WINDOW: durationVar('QUEUE_BOT_RETRY_WINDOW', '1h'),
   QUEUE_BOT_PAGE_SIZE: integerVar('QUEUE_BOT_PAGE_SIZE', 10, 1, 25),
+  QUEUE_BOT_CONNECTIONS: optionalText.transform((v, ctx) => {
+    const names = (v ?? 'database').split(',').map((s) => s.trim()).filter(Boolean);
+    if (!names.length) {
+      ctx.addIssue({ code: 'custom', message: 'QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")' });
+      return z.NEVER;
+    }
+    return names;
+  }),
   APP_KEY: optionalText.transform((v, ctx) => {
     if (v === undefined) return null;
     const key = parseAppKey(v);
@@ -373,6 +413,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       stuckAfterSec: e.QUEUE_BOT_STUCK_AFTER,
       retryAfterSec: e.QUEUE_BOT_RETRY_AFTER,
       retryWindowSec: e.QUEUE_BOT_RETRY_WINDOW,
+      connections: e.QUEUE_BOT_CONNECTIONS,
       appKey: e.APP_KEY,
       previousAppKeys: e.APP_PREVIOUS_KEYS,
       appTimezone: e.APP_TIMEZONE,

@@ -1,14 +1,10 @@
-// The one query layer: Kysely over mysql2 (MySQL/MariaDB) or better-sqlite3 (SQLite).
-// Queries are written against Laravel's table names; TableNamePlugin rewrites them to the names
-// the app really uses, so a renamed `jobs` table is a setting, not a code change.
-import BetterSqlite3 from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+// The one query layer: Kysely over the engine's driver (mysql2, pg, better-sqlite3), chosen by
+// the target's dialect (dialect.ts, dialects/). Queries are written against Laravel's table names;
+// TableNamePlugin rewrites them to the names the app really uses, so a renamed `jobs` table is a
+// setting, not a code change.
 import {
   Kysely,
-  MysqlDialect,
   OperationNodeTransformer,
-  SqliteDialect,
-  sql,
   type KyselyPlugin,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
@@ -17,12 +13,12 @@ import {
   type TableNode,
   type UnknownRow,
 } from 'kysely';
-import { createPool } from 'mysql2';
 import type { DatabaseTarget, TableNames } from '../config/config.ts';
+import type { Db, DbKind, DriverOptions, SqlDialect } from './dialect.ts';
+import { dialectFor } from './dialects/index.ts';
 import type { LogicalTable, QueueDb } from './schema.ts';
 
-export type DbKind = 'mysql' | 'sqlite';
-export type Db = Kysely<QueueDb>;
+export type { Db, DbKind } from './dialect.ts';
 
 /** The database could not be reached or refused us; the message says which and how to fix it. */
 export class DatabaseUnavailableError extends Error {
@@ -45,28 +41,6 @@ export class MissingTableError extends Error {
     super(message);
   }
 }
-
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'ER_QUERY_INTERRUPTED',
-  'ER_CONNECTION_KILLED',
-  'SQLITE_CANTOPEN',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_NOTADB',
-]);
-const ACCESS_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR']);
 
 class TableNameTransformer extends OperationNodeTransformer {
   constructor(private readonly names: Record<string, string>) {
@@ -106,12 +80,7 @@ export function physicalTableNames(tables: TableNames): Record<LogicalTable, str
   };
 }
 
-export interface OpenOptions {
-  /** SQLite only: create the file if it does not exist (the demo database). */
-  create?: boolean;
-  /** MySQL pool size. */
-  connectionLimit?: number;
-}
+export type OpenOptions = DriverOptions;
 
 export class Database {
   readonly db: Db;
@@ -119,7 +88,7 @@ export class Database {
   #serverVersion: string | null = null;
 
   private constructor(
-    readonly kind: DbKind,
+    readonly dialect: SqlDialect,
     readonly target: DatabaseTarget,
     db: Db,
     tableNames: Record<LogicalTable, string>,
@@ -128,101 +97,39 @@ export class Database {
     this.tableNames = tableNames;
   }
 
-  static open(target: DatabaseTarget, tables: TableNames, opts: OpenOptions = {}): Database {
-    const names = physicalTableNames(tables);
-    const plugins = [new TableNamePlugin(names)];
-    if (target.kind === 'mysql') {
-      const pool = createPool({
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        password: target.password,
-        database: target.database,
-        charset: 'utf8mb4',
-        connectionLimit: opts.connectionLimit ?? 5,
-        connectTimeout: 5000,
-        // failed_at is written by PHP in the app's timezone; read it back as the same text
-        dateStrings: true,
-        decimalNumbers: true,
-        supportBigNumbers: true,
-        enableKeepAlive: true,
-        waitForConnections: true,
-        queueLimit: 100,
-      });
-      // A dropped idle connection must not become an uncaught 'error' event; the pool
-      // replaces it on the next query.
-      pool.on('connection', (conn) => conn.on('error', () => undefined));
-      const db = new Kysely<QueueDb>({ dialect: new MysqlDialect({ pool }), plugins });
-      return new Database('mysql', target, db, names);
-    }
-    const path = target.path;
-    const db = new Kysely<QueueDb>({
-      dialect: new SqliteDialect({
-        database: async () => {
-          if (!opts.create && path !== ':memory:' && !existsSync(path)) {
-            throw Object.assign(new Error(`SQLite database file ${path} does not exist`), { code: 'SQLITE_CANTOPEN' });
-          }
-          const handle = new BetterSqlite3(path);
-          // Laravel's worker may hold the write lock for a moment; wait instead of failing.
-          handle.pragma('busy_timeout = 2000');
-          return handle;
-        },
-      }),
-      plugins,
-    });
-    return new Database('sqlite', target, db, names);
+  get kind(): DbKind {
+    return this.dialect.kind;
   }
 
-  /** Runs fn in a transaction that holds the write lock from its first statement. */
-  async writeTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
-    if (this.kind === 'mysql') {
-      // READ COMMITTED: locking reads lock only the rows that match, so a bot transaction does
-      // not block Laravel's workers with gap locks on rows it never touches.
-      return this.db.transaction().setIsolationLevel('read committed').execute(fn);
-    }
-    // SQLite: BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads and
-    // then writes can fail with SQLITE_BUSY when a worker wrote in between.
-    return this.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      try {
-        const result = await fn(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => undefined);
-        throw error;
-      }
-    });
+  static open(target: DatabaseTarget, tables: TableNames, opts: OpenOptions = {}): Database {
+    const names = physicalTableNames(tables);
+    const dialect = dialectFor(target.kind);
+    const db = new Kysely<QueueDb>({ dialect: dialect.driver(target, opts), plugins: [new TableNamePlugin(names)] });
+    return new Database(dialect, target, db, names);
+  }
+
+  /** Runs fn in a transaction whose locking reads hold the rows it will change. */
+  writeTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    return this.dialect.writeTransaction(this.db, fn);
   }
 
   /** Runs fn in a read-only transaction: every statement in it sees the same moment. */
-  async readTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
-    if (this.kind === 'mysql') return this.db.transaction().setIsolationLevel('repeatable read').execute(fn);
-    return this.db.transaction().execute(fn);
-  }
-
-  /** "FOR UPDATE" where the engine has row locks; SQLite's write lock already covers it. */
-  get lockingClause(): boolean {
-    return this.kind === 'mysql';
+  readTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    return this.dialect.readTransaction(this.db, fn);
   }
 
   async serverVersion(): Promise<string> {
-    if (this.#serverVersion) return this.#serverVersion;
-    const row =
-      this.kind === 'mysql'
-        ? await sql<{ v: string }>`select version() as v`.execute(this.db)
-        : await sql<{ v: string }>`select sqlite_version() as v`.execute(this.db);
-    this.#serverVersion = (this.kind === 'sqlite' ? 'SQLite ' : '') + (row.rows[0]?.v ?? 'unknown');
+    this.#serverVersion ??= await this.dialect.serverVersion(this.db);
     return this.#serverVersion;
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
+    await this.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
   }
 
   /** Turns a driver error into one a person can act on; other errors pass through. */
   explain(error: unknown): Error {
-    return explainDatabaseError(error, this.target, this.tableNames);
+    return explainDatabaseError(error, this.dialect, this.target, this.tableNames);
   }
 
   async close(): Promise<void> {
@@ -232,26 +139,27 @@ export class Database {
 
 export function explainDatabaseError(
   error: unknown,
+  dialect: SqlDialect,
   target: DatabaseTarget,
   tableNames?: Record<string, string>,
 ): Error {
   if (error instanceof DatabaseUnavailableError || error instanceof MissingTableError) return error;
-  const err = error as { code?: string; message?: string; errno?: number };
-  const code = err?.code;
+  const err = error as { code?: string; message?: string };
   const message = String(err?.message ?? error);
-  if (code === 'ER_NO_SUCH_TABLE' || /no such table/i.test(message)) {
-    const table = /(?:Table '[^.']*\.|no such table: )([\w$]+)/i.exec(message)?.[1] ?? '?';
+  const meaning = dialect.meaning(error);
+  if (meaning?.kind === 'missing_table') {
+    const table = meaning.table;
     const logical = Object.entries(tableNames ?? {}).find(([, physical]) => physical === table)?.[0];
     const hint = logical
       ? ` Run Laravel's queue migrations, or set the table name (QUEUE_BOT_TABLE_${logical.toUpperCase()}) if the app renamed it.`
       : '';
     return new MissingTableError(`Table "${table}" does not exist in ${target.display}.${hint}`, table);
   }
-  if ((code && UNREACHABLE_CODES.has(code)) || /ECONNREFUSED|connect ETIMEDOUT|Connection lost|database is locked|Pool is closed/i.test(message)) {
-    return new DatabaseUnavailableError(`The database ${target.display} cannot be reached: ${message}`, code);
+  if (meaning?.kind === 'unreachable') {
+    return new DatabaseUnavailableError(`The database ${target.display} cannot be reached: ${message}`, err?.code);
   }
-  if (code && ACCESS_CODES.has(code)) {
-    return new DatabaseUnavailableError(`The database ${target.display} refused the bot: ${message}`, code);
+  if (meaning?.kind === 'refused') {
+    return new DatabaseUnavailableError(`The database ${target.display} refused the bot: ${message}`, err?.code);
   }
   return error instanceof Error ? error : new Error(message);
 }

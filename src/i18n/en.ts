@@ -205,8 +205,14 @@ export const en = {
   'retry.not_found': 'No failed job {uuid}: it was already retried or has been deleted.',
   'retry.invalid_title': 'Cannot retry',
   'retry.invalid': 'Failed job {uuid} was left where it is: {problem}.',
-  'retry.retry_until_setting': 'Its retryUntil had passed, so a worker would have failed it at once; it now has {window} more (QUEUE_BOT_RETRY_WINDOW).',
-  'retry.retry_until_payload': 'Its retryUntil had passed, so a worker would have failed it at once; it was given its original window of {window} again.',
+  'retry.retry_until_setting':
+    'As `artisan queue:retry` does, its retryUntil was set anew: {window} from now (QUEUE_BOT_RETRY_WINDOW — the job’s own window is in its payload only from Laravel 12.11).',
+  'retry.retry_until_payload': 'As `artisan queue:retry` does, its retryUntil was set anew from the job’s own window: {window} from now.',
+  'retry.other_connection_title': 'Not retried here',
+  'retry.other_connection':
+    'Failed job {uuid} ({job}) failed on the queue connection `{connection}`, which this bot does not serve (QUEUE_BOT_CONNECTIONS): its workers would never see it in `jobs`. Retry it with `php artisan queue:retry {uuid}`.',
+  'retry.other_connections': (p, tools) =>
+    `${failedJobs(p.n, tools)} failed on the queue connection \`${String(p.connection)}\`, which this bot does not serve, and ${tools.plural(Number(p.n), { one: 'is', other: 'are' })} left where ${tools.plural(Number(p.n), { one: 'it is', other: 'they are' })} (retry with \`php artisan queue:retry\`).`,
   'retry.all_queues': 'all queues',
   'retry.preview': (p, tools) => `Retry ${failedJobs(p.n, tools)} (${p.where})?`,
   'retry.preview_hint': 'They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.',
@@ -217,7 +223,7 @@ export const en = {
     `${tools.plural(Number(p.retried), { one: '# failed job has', other: '# failed jobs have' })} been pushed back onto their queues` +
     (Number(p.skipped) ? `; ${tools.plural(Number(p.skipped), { one: '# was', other: '# were' })} left where ${Number(p.skipped) === 1 ? 'it was' : 'they were'}.` : '.'),
   'retry.bulk_gone': (p, tools) => `${tools.plural(Number(p.n), { one: '# was', other: '# were' })} already gone (retried or deleted since the preview).`,
-  'retry.bulk_retry_until': (p, tools) => `${jobs(p.n, tools)} had an expired retryUntil and got a new window.`,
+  'retry.bulk_retry_until': (p, tools) => `${jobs(p.n, tools)} had a retryUntil, set anew as \`artisan queue:retry\` does.`,
   'retry.reason.invalid_json': 'its payload is not valid JSON, so a worker could not run it',
   'retry.reason.uneditable_payload': 'its payload could not be edited ({detail})',
   'retry.bulk_skipped_one': 'Not retried: {uuid} — {reason}.',
@@ -318,10 +324,10 @@ export const en = {
     'Only Laravel’s `queue` index exists on `{table}` (jobs in the table: {rows}). Stats on a big backlog are then sampled, because counting ready/delayed/processing reads the whole table (measured with `npm run bench` at 1M jobs on MariaDB’s default buffer pool: 31–43 s). With this index they are exact and `stats` took 0.17 s there.',
   'doctor.queue_index_missing': '`{table}` has no index starting with `queue`: Laravel’s own workers scan the table for every job.',
   'doctor.indexes_unreadable': 'Could not read the indexes: {error}',
-  'doctor.sqlite_rights': 'SQLite file {path}: the bot needs to read and write it.',
-  'doctor.rights_ok': 'The database user may read and change the queue tables.',
-  'doctor.rights_missing': 'The database user lacks: {missing}.',
-  'doctor.rights_unknown': 'Could not read the database user’s rights: {error}',
+  'doctor.rights_ok': 'The database user may {rights} on `{table}`: all the bot does there.',
+  'doctor.rights_missing': 'The database user lacks {missing} on `{table}`.',
+  'doctor.rights_unknown': 'Could not read the database user’s rights on `{table}`: {error}',
+  'doctor.own_table_missing': '`{table}` does not exist yet: the bot creates it on first use, which needs the CREATE right — or an admin creates it once.',
 
   // help
   'help.title': 'Laravel Queue Bot',

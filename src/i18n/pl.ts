@@ -227,9 +227,13 @@ export const pl: Catalogue = {
   'retry.invalid_title': 'Nie można ponowić',
   'retry.invalid': 'Nieudane zadanie {uuid} pozostało bez zmian: {problem}.',
   'retry.retry_until_setting':
-    'Termin retryUntil już minął, więc worker od razu oznaczyłby je jako nieudane; teraz ma jeszcze {window} (QUEUE_BOT_RETRY_WINDOW).',
-  'retry.retry_until_payload':
-    'Termin retryUntil już minął, więc worker od razu oznaczyłby je jako nieudane; dostało ponownie swoje pierwotne okno {window}.',
+    'Tak jak `artisan queue:retry`, bot wyznaczył retryUntil na nowo: {window} od teraz (QUEUE_BOT_RETRY_WINDOW — własne okno zadania jest w jego danych dopiero od Laravela 12.11).',
+  'retry.retry_until_payload': 'Tak jak `artisan queue:retry`, bot wyznaczył retryUntil na nowo z własnego okna zadania: {window} od teraz.',
+  'retry.other_connection_title': 'Nie ponowiono tutaj',
+  'retry.other_connection':
+    'Nieudane zadanie {uuid} ({job}) padło na połączeniu kolejki `{connection}`, którego ten bot nie obsługuje (QUEUE_BOT_CONNECTIONS): jego workery nigdy nie zobaczyłyby go w `jobs`. Ponów je przez `php artisan queue:retry {uuid}`.',
+  'retry.other_connections': (p, tools) =>
+    `${plural(tools, p.n, { one: '# nieudane zadanie padło', few: '# nieudane zadania padły', many: '# nieudanych zadań padło' })} na połączeniu kolejki \`${String(p.connection)}\`, którego ten bot nie obsługuje; ${plural(tools, p.n, { one: 'pozostaje', few: 'pozostają', many: 'pozostaje' })} bez zmian (ponów przez \`php artisan queue:retry\`).`,
   'retry.all_queues': 'wszystkie kolejki',
   'retry.preview': (p, tools) => `Ponowić ${failedJobs(p.n, tools)} (${p.where})?`,
   'retry.preview_hint':
@@ -250,9 +254,9 @@ export const pl: Catalogue = {
     `Od czasu podglądu ${plural(tools, p.n, { one: 'zniknęło już # zadanie', few: 'zniknęły już # zadania', many: 'zniknęło już # zadań' })} (ktoś je ponowił lub usunął).`,
   'retry.bulk_retry_until': (p, tools) =>
     plural(tools, p.n, {
-      one: '# zadanie miało wygasły retryUntil i dostało nowe okno.',
-      few: '# zadania miały wygasły retryUntil i dostały nowe okno.',
-      many: '# zadań miało wygasły retryUntil i dostało nowe okno.',
+      one: '# zadanie miało retryUntil, wyznaczony na nowo jak w `artisan queue:retry`.',
+      few: '# zadania miały retryUntil, wyznaczony na nowo jak w `artisan queue:retry`.',
+      many: '# zadań miało retryUntil, wyznaczony na nowo jak w `artisan queue:retry`.',
     }),
   'retry.reason.invalid_json': 'jego payload nie jest poprawnym JSON-em, więc worker nie mógłby go uruchomić',
   'retry.reason.uneditable_payload': 'jego payloadu nie dało się zmienić ({detail})',
@@ -397,10 +401,10 @@ export const pl: Catalogue = {
     'Tabela `{table}` ma tylko indeks `queue` z Laravela (liczba zadań: {rows}). Przy dużej zaległości statystyki są więc liczone z próbki, bo zliczanie zadań oczekujących, opóźnionych i w trakcie czyta całą tabelę (zmierzono `npm run bench` przy 1 mln zadań i domyślnym buforze MariaDB: 31–43 s). Z tym indeksem są dokładne, a `stats` trwało tam 0,17 s.',
   'doctor.queue_index_missing': 'Tabela `{table}` nie ma indeksu zaczynającego się od `queue`: workery Laravela przeszukują całą tabelę przy każdym zadaniu.',
   'doctor.indexes_unreadable': 'Nie udało się odczytać indeksów: {error}',
-  'doctor.sqlite_rights': 'Plik SQLite {path}: bot musi mieć prawo do jego odczytu i zapisu.',
-  'doctor.rights_ok': 'Użytkownik bazy danych może odczytywać i zmieniać tabele kolejki.',
-  'doctor.rights_missing': 'Użytkownikowi bazy danych brakuje uprawnień: {missing}.',
-  'doctor.rights_unknown': 'Nie udało się odczytać uprawnień użytkownika bazy danych: {error}',
+  'doctor.rights_ok': 'Użytkownik bazy danych ma prawa {rights} do `{table}`: wszystko, czego bot tam potrzebuje.',
+  'doctor.rights_missing': 'Użytkownikowi bazy danych brakuje praw {missing} do `{table}`.',
+  'doctor.rights_unknown': 'Nie udało się odczytać uprawnień użytkownika bazy danych do `{table}`: {error}',
+  'doctor.own_table_missing': 'Tabela `{table}` jeszcze nie istnieje: bot utworzy ją przy pierwszym użyciu, co wymaga prawa CREATE — albo administrator tworzy ją raz.',
 
   // help
   'help.title': 'Laravel Queue Bot',

@@ -109,6 +109,8 @@ export interface FailedSummary {
   id: number;
   uuid: string;
   connection: string;
+  /** false when the row failed on a connection this bot does not serve: it cannot be retried here */
+  served: boolean;
   queue: string;
   jobClass: string;
   displayName: string;
@@ -177,7 +179,9 @@ export type RetryResult =
       attemptsReset: boolean;
     }
   | { outcome: 'not_found'; uuid: string }
-  | { outcome: 'invalid_payload'; uuid: string; reason: SkipReason };
+  | { outcome: 'invalid_payload'; uuid: string; reason: SkipReason }
+  /** failed on a queue connection this database does not serve (e.g. redis): left where it is */
+  | { outcome: 'other_connection'; uuid: string; connection: string; queue: string; jobClass: string };
 
 /** Why a failed job was left where it was: its payload is not JSON, or could not be edited. */
 export type SkipReason = { code: 'invalid_json' } | { code: 'uneditable_payload'; detail: string };
@@ -188,6 +192,8 @@ export interface BulkRetryResult {
   retried: number;
   /** rows left in failed_jobs, with why */
   skipped: Array<{ uuid: string; reason: SkipReason }>;
+  /** rows left in failed_jobs because they failed on a connection this bot does not serve, by connection */
+  otherConnections: Record<string, number>;
   /** matched at preview time but gone when their chunk ran (retried or deleted by someone else) */
   gone: number;
   retryUntilExtended: number;

@@ -1,0 +1,175 @@
+// The one seam where databases differ. Everything the queue core, the audit log and the alert
+// store need that is not plain portable SQL — the driver, transactions and locking, reading JSON,
+// introspection, DDL of the tables, named locks, what an error code means — is a method here, and
+// each engine has one small file under dialects/. Code outside those files asks the dialect; it
+// never branches on which database it talks to.
+import { createHash } from 'node:crypto';
+import { sql, type Dialect as KyselyDialect, type Kysely, type RawBuilder } from 'kysely';
+import type { DatabaseTarget } from '../config/config.ts';
+import type { LogicalTable, QueueDb } from './schema.ts';
+
+export type DbKind = DatabaseTarget['kind'];
+export type Db = Kysely<QueueDb>;
+
+export interface IndexInfo {
+  name: string;
+  columns: string[];
+  unique: boolean;
+}
+
+export type TableRight = 'select' | 'insert' | 'update' | 'delete';
+export const TABLE_RIGHTS: readonly TableRight[] = ['select', 'insert', 'update', 'delete'];
+
+/** What a driver error means, as far as the engine's codes tell. */
+export type ErrorMeaning =
+  | { kind: 'missing_table'; table: string }
+  /** the server is down, restarting, or the network is: try again later */
+  | { kind: 'unreachable' }
+  /** the server answered and said no: credentials, unknown database, rights */
+  | { kind: 'refused' }
+  | null;
+
+export interface DriverOptions {
+  /** SQLite only: create the file if it does not exist (the demo database). */
+  create?: boolean;
+  /** pool size for server databases */
+  connectionLimit?: number;
+}
+
+export interface SqlDialect {
+  readonly kind: DbKind;
+  /** How this engine's server calls itself in `doctor` ("MariaDB 10.11.19", "SQLite 3.46"). */
+  serverVersion(db: Db): Promise<string>;
+  /** Kysely's driver for the target. */
+  driver(target: DatabaseTarget, opts: DriverOptions): KyselyDialect;
+
+  // ---- transactions and locking
+  /** A transaction whose locking reads (FOR UPDATE) hold the rows it will change. */
+  writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** A read-only transaction: every statement in it sees the same moment. */
+  readTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Row locks exist, so `FOR UPDATE [SKIP LOCKED]` means something (not on SQLite, whose write lock covers it). */
+  readonly rowLocks: boolean;
+  /**
+   * Runs fn while holding a lock named `name` for this session, or says another session holds it.
+   * Undefined where the engine has no such locks (SQLite): callers use a lease row instead.
+   */
+  readonly withSessionLock?: <T>(db: Db, name: string, fn: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false }>;
+
+  // ---- reading payloads
+  /**
+   * The payload's JSON can be read in SQL. False on PostgreSQL: PHP writes protected property
+   * names with NUL bytes (\u0000), which its JSON functions reject, failing the whole statement.
+   */
+  readonly jsonInSql: boolean;
+  /** The value at a JSON path of the payload as text; NULL when the payload is not valid JSON. Only where jsonInSql. */
+  payloadText(jsonPath: string): RawBuilder<string | null>;
+  /** 1 when the payload is valid JSON. Only where jsonInSql. */
+  payloadValid(): RawBuilder<number>;
+  /** Rows whose displayName or data.commandName is the class (full name, or short name after the last backslash). */
+  classMatches(jobClass: string): RawBuilder<boolean>;
+  /** `column` contains `text`, ignoring case (as `--grep` promises everywhere). */
+  textContains(column: string, text: string): RawBuilder<boolean>;
+  /** INSERT … RETURNING id works; else the driver reports the new id itself (MySQL). */
+  readonly returning: boolean;
+
+  // ---- introspection
+  indexes(db: Db, table: string): Promise<IndexInfo[]>;
+  /** The engine's own row estimate; null when it keeps none worth trusting. */
+  rowsEstimate(db: Db, table: string): Promise<number | null>;
+  tableExists(db: Db, table: string): Promise<boolean>;
+  /** Which of SELECT, INSERT, UPDATE, DELETE this connection may do on the table (`keyColumn`: one of its columns). */
+  tableRights(db: Db, table: string, keyColumn: string): Promise<Set<TableRight>>;
+
+  // ---- DDL (tables are named physically; names are checked plain identifiers)
+  laravelTablesDdl(names: Pick<Record<LogicalTable, string>, 'jobs' | 'failed_jobs' | 'job_batches'>): string[];
+  coveringIndexDdl(jobsTable: string): string;
+  queueIndexDdl(jobsTable: string): string;
+  auditTableDdl(table: string): string;
+  alertsTableDdl(table: string): string;
+
+  // ---- errors
+  meaning(error: unknown): ErrorMeaning;
+}
+
+/** A table or index name that is safe to put into DDL as it is. */
+export function plainIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain table name: ${name}`);
+  return name;
+}
+
+/** A LIKE pattern matching `text` anywhere, with % _ and the escape char taken literally. */
+export function likeContains(text: string): string {
+  return `%${likeLiteral(text)}%`;
+}
+
+/** `text` with LIKE's wildcards and the escape char '!' escaped. */
+export function likeLiteral(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+/** ... LIKE ... ESCAPE '!' — '!' because MySQL's default escape (backslash) is in every class name. */
+export function likeEscaped(column: string, pattern: string, operator: 'like' | 'ilike' = 'like'): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(column)} ${sql.raw(operator)} ${pattern} escape '!'`;
+}
+
+/** A class name as PHP's json_encode writes it inside the payload (backslashes doubled). */
+export function jsonEncodedClass(jobClass: string): string {
+  return JSON.stringify(jobClass).slice(1, -1);
+}
+
+/**
+ * Rights found by trying each statement on no rows, in a transaction that is rolled back: the
+ * engine checks the right before it looks for rows, so nothing is touched or locked.
+ */
+export async function probeRights(
+  db: Db,
+  table: string,
+  keyColumn: string,
+  writeTransaction: SqlDialect['writeTransaction'],
+): Promise<Set<TableRight>> {
+  const t = sql.table(table);
+  const k = sql.ref(keyColumn);
+  // `table` is the physical name: the renaming plugin leaves names that are not logical ones alone.
+  const probes: Array<[TableRight, RawBuilder<unknown>]> = [
+    ['select', sql`select 1 from ${t} where 1 = 0`],
+    // every column named, or MariaDB refuses at once for the NOT NULL columns left out (needs SELECT too)
+    ['insert', sql`insert into ${t} select * from ${t} where 1 = 0`],
+    ['update', sql`update ${t} set ${k} = ${k} where 1 = 0`],
+    ['delete', sql`delete from ${t} where 1 = 0`],
+  ];
+  const rights = new Set<TableRight>();
+  for (const [right, statement] of probes) {
+    const undone = new Error('probe done');
+    try {
+      await writeTransaction(db, async (trx) => {
+        await statement.execute(trx);
+        rights.add(right);
+        throw undone;
+      });
+    } catch {
+      // refused (the right is missing) or rolled back on purpose: either way nothing changed
+    }
+  }
+  return rights;
+}
+
+/** A stable 64-bit number for a lock name (PostgreSQL's advisory locks are keyed by bigint). */
+export function lockKey(name: string): string {
+  return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 16)}`)).toString();
+}
+
+/**
+ * A class filter through JSON functions, after a LIKE that rules out most rows before any JSON is
+ * parsed. Shared by the engines that can read JSON in SQL.
+ */
+export function jsonClassMatch(dialect: Pick<SqlDialect, 'payloadText'>, jobClass: string): RawBuilder<boolean> {
+  const display = dialect.payloadText('$.displayName');
+  const command = dialect.payloadText('$.data.commandName');
+  const prefilter = likeEscaped('payload', likeContains(jsonEncodedClass(jobClass)));
+  if (jobClass.includes('\\')) {
+    return sql<boolean>`(${prefilter} and (${display} = ${jobClass} or ${command} = ${jobClass}))`;
+  }
+  const suffix = `%\\${likeLiteral(jobClass)}`;
+  return sql<boolean>`(${prefilter} and (${display} = ${jobClass} or ${command} = ${jobClass} or ${display} like ${suffix} escape '!' or ${command} like ${suffix} escape '!'))`;
+}

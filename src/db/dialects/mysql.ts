@@ -1,0 +1,222 @@
+// MySQL and MariaDB through mysql2.
+import { MysqlDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import type { DatabaseTarget } from '../../config/config.ts';
+import { jsonClassMatch, likeContains, likeEscaped, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED', 'ER_CONNECTION_KILLED',
+]);
+const REFUSED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR']);
+
+const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
+
+export const mysqlDialect: SqlDialect = {
+  kind: 'mysql',
+  rowLocks: true,
+  jsonInSql: true,
+  returning: false,
+
+  driver(target: DatabaseTarget, opts) {
+    if (target.kind !== 'mysql') throw new Error('mysql dialect needs a mysql target');
+    const pool = createPool({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      charset: 'utf8mb4',
+      connectionLimit: opts.connectionLimit ?? 5,
+      connectTimeout: 5000,
+      // failed_at is written by PHP in the app's timezone; read it back as the same text
+      dateStrings: true,
+      decimalNumbers: true,
+      supportBigNumbers: true,
+      enableKeepAlive: true,
+      waitForConnections: true,
+      queueLimit: 100,
+    });
+    // A dropped idle connection must not become an uncaught 'error' event; the pool replaces it
+    // on the next query.
+    pool.on('connection', (conn) => conn.on('error', () => undefined));
+    return new MysqlDialect({ pool });
+  },
+
+  async serverVersion(db) {
+    const { rows } = await sql<{ v: string }>`select version() as v`.execute(db);
+    const v = rows[0]?.v ?? 'unknown';
+    return /mariadb/i.test(v) ? `MariaDB ${v.replace(/-MariaDB.*$/i, '')}` : `MySQL ${v}`;
+  },
+
+  writeTransaction(db, fn) {
+    // READ COMMITTED: locking reads lock only the rows that match, so a bot transaction does not
+    // block Laravel's workers with gap locks on rows it never touches.
+    return db.transaction().setIsolationLevel('read committed').execute(fn);
+  },
+
+  readTransaction(db, fn) {
+    return db.transaction().setIsolationLevel('repeatable read').execute(fn);
+  },
+
+  async withSessionLock(db, name, fn) {
+    // GET_LOCK belongs to the connection: if this process dies, the server releases it.
+    const lockName = name.slice(0, 64);
+    return db.connection().execute(async (conn) => {
+      const got = await sql<{ l: number | null }>`select get_lock(${lockName}, 0) as l`.execute(conn);
+      if (Number(got.rows[0]?.l) !== 1) return { ran: false } as const;
+      try {
+        return { ran: true, value: await fn() } as const;
+      } finally {
+        await sql`select release_lock(${lockName})`.execute(conn).catch(() => undefined);
+      }
+    });
+  },
+
+  payloadText(jsonPath) {
+    return sql<string | null>`(case when json_valid(payload) then json_unquote(json_extract(payload, ${jsonPath})) end)`;
+  },
+
+  payloadValid() {
+    return sql<number>`json_valid(payload)`;
+  },
+
+  classMatches(jobClass) {
+    return jsonClassMatch(this, jobClass);
+  },
+
+  textContains(column, text) {
+    // the columns are utf8mb4_unicode_ci (Laravel's default collation): LIKE ignores case
+    return likeEscaped(column, likeContains(text));
+  },
+
+  async indexes(db, table) {
+    const { rows } = await sql<{ name: string; col: string; non_unique: number }>`
+      select index_name as name, column_name as col, non_unique
+      from information_schema.statistics
+      where table_schema = database() and table_name = ${table}
+      order by index_name, seq_in_index`.execute(db);
+    const byName = new Map<string, IndexInfo>();
+    for (const r of rows) {
+      const entry = byName.get(r.name) ?? { name: r.name, columns: [], unique: Number(r.non_unique) === 0 };
+      entry.columns.push(r.col.toLowerCase());
+      byName.set(r.name, entry);
+    }
+    return [...byName.values()];
+  },
+
+  async rowsEstimate(db, table) {
+    const { rows } = await sql<{ n: number | null }>`
+      select table_rows as n from information_schema.tables
+      where table_schema = database() and table_name = ${table}`.execute(db);
+    return rows.length ? Number(rows[0]?.n ?? 0) : null;
+  },
+
+  async tableExists(db, table) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*) as n from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db);
+    return Number(rows[0]?.n) > 0;
+  },
+
+  tableRights(db, table, keyColumn) {
+    return probeRights(db, table, keyColumn, (d, fn) => this.writeTransaction(d, fn));
+  },
+
+  laravelTablesDdl(names) {
+    const jobs = plainIdentifier(names.jobs);
+    const failed = plainIdentifier(names.failed_jobs);
+    const batches = plainIdentifier(names.job_batches);
+    return [
+      `CREATE TABLE \`${jobs}\` (
+        \`id\` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+        \`queue\` varchar(255) NOT NULL,
+        \`payload\` longtext NOT NULL,
+        \`attempts\` tinyint(3) unsigned NOT NULL,
+        \`reserved_at\` int(10) unsigned DEFAULT NULL,
+        \`available_at\` int(10) unsigned NOT NULL,
+        \`created_at\` int(10) unsigned NOT NULL,
+        PRIMARY KEY (\`id\`),
+        KEY \`${jobs}_queue_index\` (\`queue\`)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE \`${failed}\` (
+        \`id\` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+        \`uuid\` varchar(255) NOT NULL,
+        \`connection\` text NOT NULL,
+        \`queue\` text NOT NULL,
+        \`payload\` longtext NOT NULL,
+        \`exception\` longtext NOT NULL,
+        \`failed_at\` timestamp NOT NULL DEFAULT current_timestamp(),
+        PRIMARY KEY (\`id\`),
+        UNIQUE KEY \`${failed}_uuid_unique\` (\`uuid\`)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE \`${batches}\` (
+        \`id\` varchar(255) NOT NULL,
+        \`name\` varchar(255) NOT NULL,
+        \`total_jobs\` int(11) NOT NULL,
+        \`pending_jobs\` int(11) NOT NULL,
+        \`failed_jobs\` int(11) NOT NULL,
+        \`failed_job_ids\` text NOT NULL,
+        \`options\` mediumtext DEFAULT NULL,
+        \`cancelled_at\` int(11) DEFAULT NULL,
+        \`created_at\` int(11) NOT NULL,
+        \`finished_at\` int(11) DEFAULT NULL,
+        PRIMARY KEY (\`id\`)
+      ) ${TABLE_OPTIONS}`,
+    ];
+  },
+
+  coveringIndexDdl(jobsTable) {
+    const t = plainIdentifier(jobsTable);
+    return `CREATE INDEX \`${t}_queue_reserved_available_index\` ON \`${t}\` (\`queue\`, \`reserved_at\`, \`available_at\`)`;
+  },
+
+  queueIndexDdl(jobsTable) {
+    const t = plainIdentifier(jobsTable);
+    return `CREATE INDEX \`${t}_queue_index\` ON \`${t}\` (\`queue\`)`;
+  },
+
+  auditTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `CREATE TABLE IF NOT EXISTS \`${t}\` (
+      \`id\` bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      \`at\` int unsigned NOT NULL,
+      \`platform\` varchar(16) NOT NULL,
+      \`user_id\` varchar(64) NOT NULL,
+      \`user_name\` varchar(191) NOT NULL,
+      \`channel\` varchar(191) NOT NULL,
+      \`action\` varchar(64) NOT NULL,
+      \`target\` varchar(512) NOT NULL,
+      \`outcome\` varchar(16) NOT NULL,
+      \`detail\` text NOT NULL,
+      KEY \`${t}_at_index\` (\`at\`)
+    ) ${TABLE_OPTIONS}`;
+  },
+
+  alertsTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `CREATE TABLE IF NOT EXISTS \`${t}\` (
+      \`incident_key\` varchar(191) NOT NULL PRIMARY KEY,
+      \`kind\` varchar(64) NOT NULL,
+      \`status\` varchar(16) NOT NULL,
+      \`opened_at\` int unsigned NOT NULL,
+      \`updated_at\` int unsigned NOT NULL,
+      \`resolved_at\` int unsigned NULL,
+      \`announced_at\` int unsigned NOT NULL,
+      \`state\` mediumtext NOT NULL
+    ) ${TABLE_OPTIONS}`;
+  },
+
+  meaning(error): ErrorMeaning {
+    const err = error as { code?: string; message?: string };
+    const message = String(err?.message ?? '');
+    if (err?.code === 'ER_NO_SUCH_TABLE') {
+      return { kind: 'missing_table', table: /Table '[^.']*\.([^']+)'/.exec(message)?.[1] ?? '?' };
+    }
+    if ((err?.code && UNREACHABLE.has(err.code)) || /ECONNREFUSED|connect ETIMEDOUT|Connection lost|Pool is closed|closed state/i.test(message)) {
+      return { kind: 'unreachable' };
+    }
+    if (err?.code && REFUSED.has(err.code)) return { kind: 'refused' };
+    return null;
+  },
+};

@@ -1,0 +1,225 @@
+// PostgreSQL through node-postgres (pg), with Laravel's own pgsql schema (see VERSIONS.md).
+import { PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget, PostgresSslMode } from '../../config/config.ts';
+import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, lockKey, plainIdentifier, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
+
+// node-postgres hands int8 (count(*), bigserial ids) and numeric (sum) back as strings, and
+// `timestamp` as a Date in the process's zone. failed_at is PHP's wall-clock text in the app's
+// timezone: keep it as that text, as the other engines return it.
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+    if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+function sslOption(mode: PostgresSslMode): pg.PoolConfig['ssl'] {
+  switch (mode) {
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+  }
+}
+
+// class 08: connection exceptions; 57P01-03: the server is shutting down or starting;
+// 53300: too many connections
+const UNREACHABLE_STATES = /^(08...|57P0[123]|53300)$/;
+const REFUSED_STATES = new Set(['28P01', '28000', '3D000', '42501', '3F000']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
+
+function regexLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The table's oid, resolved through search_path as an unqualified name in a query would be. */
+function regclass(table: string) {
+  return sql`to_regclass(quote_ident(${table}))`;
+}
+
+export const postgresDialect: SqlDialect = {
+  kind: 'postgres',
+  rowLocks: true,
+  jsonInSql: false,
+  returning: true,
+
+  driver(target: DatabaseTarget, opts) {
+    if (target.kind !== 'postgres') throw new Error('postgres dialect needs a postgres target');
+    const options = ['-c DateStyle=ISO'];
+    if (target.schema) options.push(`-c search_path=${plainIdentifier(target.schema)}`);
+    const pool = new pg.Pool({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      ssl: sslOption(target.sslMode),
+      options: options.join(' '),
+      max: opts.connectionLimit ?? 5,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      types,
+    });
+    // An idle client that loses its connection emits 'error' on the pool: the pool drops it and
+    // the next query gets a fresh one, so there is nothing to do but not crash.
+    pool.on('error', () => undefined);
+    return new PostgresDialect({ pool });
+  },
+
+  async serverVersion(db) {
+    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db);
+    return `PostgreSQL ${rows[0]?.v ?? 'unknown'}`;
+  },
+
+  writeTransaction(db, fn) {
+    return db.transaction().setIsolationLevel('read committed').execute(fn);
+  },
+
+  readTransaction(db, fn) {
+    return db.transaction().setIsolationLevel('repeatable read').execute(fn);
+  },
+
+  async withSessionLock(db, name, fn) {
+    // A session-level advisory lock: released by the server when this connection closes.
+    const key = lockKey(name);
+    return db.connection().execute(async (conn) => {
+      const got = await sql<{ l: boolean }>`select pg_try_advisory_lock(${key}::bigint) as l`.execute(conn);
+      if (got.rows[0]?.l !== true) return { ran: false } as const;
+      try {
+        return { ran: true, value: await fn() } as const;
+      } finally {
+        await sql`select pg_advisory_unlock(${key}::bigint)`.execute(conn).catch(() => undefined);
+      }
+    });
+  },
+
+  payloadText() {
+    throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
+  },
+
+  payloadValid() {
+    throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
+  },
+
+  classMatches(jobClass) {
+    // The payload is read as text: PHP writes `"displayName":"App\\Jobs\\X"` with no spaces, and
+    // inside a JSON string every quote is escaped, so the key with its bare quotes can only be
+    // the payload's own key.
+    const encoded = jsonEncodedClass(jobClass);
+    if (jobClass.includes('\\')) {
+      return sql<boolean>`(${likeEscaped('payload', `%"displayName":"${likeLiteral(encoded)}"%`)} or ${likeEscaped('payload', `%"commandName":"${likeLiteral(encoded)}"%`)})`;
+    }
+    const shortName = `"(displayName|commandName)":"([^"]*\\\\\\\\)?${regexLiteral(encoded)}"`;
+    return sql<boolean>`(${likeEscaped('payload', likeContains(`${encoded}"`))} and payload ~ ${shortName})`;
+  },
+
+  textContains(column, text) {
+    return likeEscaped(column, likeContains(text), 'ilike');
+  },
+
+  async indexes(db, table) {
+    const { rows } = await sql<{ name: string; col: string; uniq: boolean }>`
+      select i.relname as name, a.attname as col, ix.indisunique as uniq
+      from pg_index ix
+      join pg_class i on i.oid = ix.indexrelid
+      cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord)
+      join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = k.attnum
+      where ix.indrelid = ${regclass(table)}
+      order by i.relname, k.ord`.execute(db);
+    const byName = new Map<string, IndexInfo>();
+    for (const r of rows) {
+      const entry = byName.get(r.name) ?? { name: r.name, columns: [], unique: r.uniq };
+      entry.columns.push(r.col.toLowerCase());
+      byName.set(r.name, entry);
+    }
+    return [...byName.values()];
+  },
+
+  async rowsEstimate(db, table) {
+    // reltuples is -1 until the table was first vacuumed or analyzed
+    const { rows } = await sql<{ n: number }>`select reltuples as n from pg_class where oid = ${regclass(table)}`.execute(db);
+    const n = rows[0] ? Number(rows[0].n) : -1;
+    return n >= 0 ? n : null;
+  },
+
+  async tableExists(db, table) {
+    const { rows } = await sql<{ e: boolean }>`select ${regclass(table)} is not null as e`.execute(db);
+    return rows[0]?.e === true;
+  },
+
+  async tableRights(db, table, keyColumn) {
+    // INSERT into a bigserial table also needs USAGE on its sequence
+    const { rows } = await sql<{ s: boolean; i: boolean; u: boolean; d: boolean; seq: boolean }>`
+      select has_table_privilege(c.oid, 'SELECT') as s, has_table_privilege(c.oid, 'INSERT') as i,
+        has_table_privilege(c.oid, 'UPDATE') as u, has_table_privilege(c.oid, 'DELETE') as d,
+        coalesce(has_sequence_privilege(pg_get_serial_sequence(quote_ident(${table}), ${keyColumn}), 'USAGE'), true) as seq
+      from pg_class c where c.oid = ${regclass(table)}`.execute(db);
+    const r = rows[0];
+    const rights = new Set<TableRight>();
+    if (!r) return rights;
+    if (r.s) rights.add('select');
+    if (r.i && r.seq) rights.add('insert');
+    if (r.u) rights.add('update');
+    if (r.d) rights.add('delete');
+    return rights;
+  },
+
+  laravelTablesDdl(names) {
+    const jobs = plainIdentifier(names.jobs);
+    const failed = plainIdentifier(names.failed_jobs);
+    const batches = plainIdentifier(names.job_batches);
+    return [
+      `create table "${jobs}" ("id" bigserial not null primary key, "queue" varchar(255) not null, "payload" text not null, "attempts" smallint not null, "reserved_at" integer null, "available_at" integer not null, "created_at" integer not null)`,
+      `create index "${jobs}_queue_index" on "${jobs}" ("queue")`,
+      `create table "${batches}" ("id" varchar(255) not null, "name" varchar(255) not null, "total_jobs" integer not null, "pending_jobs" integer not null, "failed_jobs" integer not null, "failed_job_ids" text not null, "options" text null, "cancelled_at" integer null, "created_at" integer not null, "finished_at" integer null)`,
+      `alter table "${batches}" add primary key ("id")`,
+      `create table "${failed}" ("id" bigserial not null primary key, "uuid" varchar(255) not null, "connection" text not null, "queue" text not null, "payload" text not null, "exception" text not null, "failed_at" timestamp(0) without time zone not null default CURRENT_TIMESTAMP)`,
+      `alter table "${failed}" add constraint "${failed}_uuid_unique" unique ("uuid")`,
+    ];
+  },
+
+  coveringIndexDdl(jobsTable) {
+    const t = plainIdentifier(jobsTable);
+    return `create index "${t}_queue_reserved_available_index" on "${t}" ("queue", "reserved_at", "available_at")`;
+  },
+
+  queueIndexDdl(jobsTable) {
+    const t = plainIdentifier(jobsTable);
+    return `create index "${t}_queue_index" on "${t}" ("queue")`;
+  },
+
+  auditTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("id" bigserial not null primary key, "at" integer not null, "platform" varchar(16) not null, "user_id" varchar(64) not null, "user_name" varchar(191) not null, "channel" varchar(191) not null, "action" varchar(64) not null, "target" varchar(512) not null, "outcome" varchar(16) not null, "detail" text not null)`;
+  },
+
+  alertsTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("incident_key" varchar(191) not null primary key, "kind" varchar(64) not null, "status" varchar(16) not null, "opened_at" integer not null, "updated_at" integer not null, "resolved_at" integer null, "announced_at" integer not null, "state" text not null)`;
+  },
+
+  meaning(error): ErrorMeaning {
+    const err = error as { code?: string; message?: string };
+    const code = err?.code ?? '';
+    const message = String(err?.message ?? '');
+    if (code === '42P01') return { kind: 'missing_table', table: /relation "(?:[^".]+\.)?([^"]+)" does not exist/.exec(message)?.[1] ?? '?' };
+    if (UNREACHABLE_STATES.test(code) || UNREACHABLE_CODES.has(code)) return { kind: 'unreachable' };
+    if (/Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i.test(message)) {
+      return { kind: 'unreachable' };
+    }
+    if (REFUSED_STATES.has(code)) return { kind: 'refused' };
+    return null;
+  },
+};

@@ -1,0 +1,142 @@
+// SQLite through better-sqlite3: Laravel 11's default database, and the bot's demo.
+import BetterSqlite3 from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { SqliteDialect, sql } from 'kysely';
+import type { DatabaseTarget } from '../../config/config.ts';
+import { jsonClassMatch, likeContains, likeEscaped, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+
+const UNREACHABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOTADB']);
+
+export const sqliteDialect: SqlDialect = {
+  kind: 'sqlite',
+  // one writer at a time: BEGIN IMMEDIATE is the lock, there are no row locks to take
+  rowLocks: false,
+  jsonInSql: true,
+  returning: false,
+
+  driver(target: DatabaseTarget, opts) {
+    if (target.kind !== 'sqlite') throw new Error('sqlite dialect needs a sqlite target');
+    const path = target.path;
+    return new SqliteDialect({
+      database: async () => {
+        if (!opts.create && path !== ':memory:' && !existsSync(path)) {
+          throw Object.assign(new Error(`SQLite database file ${path} does not exist`), { code: 'SQLITE_CANTOPEN' });
+        }
+        const handle = new BetterSqlite3(path);
+        // Laravel's worker may hold the write lock for a moment; wait instead of failing.
+        handle.pragma('busy_timeout = 2000');
+        return handle;
+      },
+    });
+  },
+
+  async serverVersion(db) {
+    const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(db);
+    return `SQLite ${rows[0]?.v ?? 'unknown'}`;
+  },
+
+  writeTransaction(db, fn) {
+    // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads and then writes
+    // can fail with SQLITE_BUSY when a worker wrote in between.
+    return db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+  },
+
+  readTransaction(db, fn) {
+    return db.transaction().execute(fn);
+  },
+
+  payloadText(jsonPath) {
+    return sql<string | null>`(case when json_valid(payload) then json_extract(payload, ${jsonPath}) end)`;
+  },
+
+  payloadValid() {
+    return sql<number>`json_valid(payload)`;
+  },
+
+  classMatches(jobClass) {
+    return jsonClassMatch(this, jobClass);
+  },
+
+  textContains(column, text) {
+    // SQLite's LIKE ignores case for ASCII letters
+    return likeEscaped(column, likeContains(text));
+  },
+
+  async indexes(db, table) {
+    const list = await sql<{ name: string; unique: number }>`select name, "unique" from pragma_index_list(${table})`.execute(db);
+    const out: IndexInfo[] = [];
+    for (const idx of list.rows) {
+      const cols = await sql<{ name: string }>`select name from pragma_index_info(${idx.name}) order by seqno`.execute(db);
+      out.push({ name: idx.name, columns: cols.rows.map((c) => c.name.toLowerCase()), unique: Number(idx.unique) === 1 });
+    }
+    return out;
+  },
+
+  async rowsEstimate() {
+    // SQLite keeps no row estimate; the caller measures the id range
+    return null;
+  },
+
+  async tableExists(db, table) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db);
+    return Number(rows[0]?.n) > 0;
+  },
+
+  tableRights(db, table, keyColumn) {
+    // a read-only file (or directory) refuses the writes, which is what the probe finds out
+    return probeRights(db, table, keyColumn, (d, fn) => this.writeTransaction(d, fn));
+  },
+
+  laravelTablesDdl(names) {
+    const jobs = plainIdentifier(names.jobs);
+    const failed = plainIdentifier(names.failed_jobs);
+    const batches = plainIdentifier(names.job_batches);
+    return [
+      `create table "${jobs}" ("id" integer not null primary key autoincrement, "queue" varchar not null, "payload" text not null, "attempts" integer not null, "reserved_at" integer, "available_at" integer not null, "created_at" integer not null)`,
+      `create index "${jobs}_queue_index" on "${jobs}" ("queue")`,
+      `create table "${failed}" ("id" integer not null primary key autoincrement, "uuid" varchar not null, "connection" text not null, "queue" text not null, "payload" text not null, "exception" text not null, "failed_at" datetime default CURRENT_TIMESTAMP not null)`,
+      `create unique index "${failed}_uuid_unique" on "${failed}" ("uuid")`,
+      `create table "${batches}" ("id" varchar not null, "name" varchar not null, "total_jobs" integer not null, "pending_jobs" integer not null, "failed_jobs" integer not null, "failed_job_ids" text not null, "options" text, "cancelled_at" integer, "created_at" integer not null, "finished_at" integer, primary key ("id"))`,
+    ];
+  },
+
+  coveringIndexDdl(jobsTable) {
+    const t = plainIdentifier(jobsTable);
+    return `create index "${t}_queue_reserved_available_index" on "${t}" ("queue", "reserved_at", "available_at")`;
+  },
+
+  queueIndexDdl(jobsTable) {
+    const t = plainIdentifier(jobsTable);
+    return `create index "${t}_queue_index" on "${t}" ("queue")`;
+  },
+
+  auditTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("id" integer not null primary key autoincrement, "at" integer not null, "platform" varchar not null, "user_id" varchar not null, "user_name" varchar not null, "channel" varchar not null, "action" varchar not null, "target" varchar not null, "outcome" varchar not null, "detail" text not null)`;
+  },
+
+  alertsTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("incident_key" varchar not null primary key, "kind" varchar not null, "status" varchar not null, "opened_at" integer not null, "updated_at" integer not null, "resolved_at" integer, "announced_at" integer not null, "state" text not null)`;
+  },
+
+  meaning(error): ErrorMeaning {
+    const err = error as { code?: string; message?: string };
+    const message = String(err?.message ?? '');
+    const missing = /no such table: (?:main\.)?([\w$]+)/i.exec(message);
+    if (missing) return { kind: 'missing_table', table: missing[1]! };
+    if ((err?.code && UNREACHABLE.has(err.code)) || /database is locked/i.test(message)) return { kind: 'unreachable' };
+    if (err?.code === 'SQLITE_READONLY' || err?.code === 'SQLITE_PERM' || err?.code === 'SQLITE_AUTH') return { kind: 'refused' };
+    return null;
+  },
+};

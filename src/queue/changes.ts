@@ -1,0 +1,200 @@
+// Changes to single jobs and failed jobs: cancel, release, promote, clear a queue, forget and
+// flush failed jobs. Each runs in a transaction that locks what it changes and states its
+// precondition again in the write itself, so a worker that got there first wins and the answer
+// says so.
+import type { Db } from '../db/database.ts';
+import type { QueueContext } from './context.ts';
+import { failedWhere, isUuid, JOB_COLUMNS, type JobRow } from './filters.ts';
+import type { CancelResult, ClearResult, FailedFilter, FlushResult, ForgetResult, PromoteResult, ReleaseResult } from './types.ts';
+
+export class Changes {
+  constructor(private readonly ctx: QueueContext) {}
+
+  /** Deletes a job only while no worker holds it. */
+  async cancel(id: number): Promise<CancelResult> {
+    return this.ctx.guard(() =>
+      this.ctx.database.writeTransaction(async (trx) => {
+        const row = await this.lockJob(trx, id);
+        if (!row) return { outcome: 'not_found', id } satisfies CancelResult;
+        if (row.reserved_at !== null) {
+          return { outcome: 'reserved', id, reservedAt: Number(row.reserved_at), attempts: Number(row.attempts) } satisfies CancelResult;
+        }
+        // The reserved_at condition repeats the check in the statement itself: even without a
+        // row lock (SQLite) a worker that reserved the job in between makes this delete nothing.
+        const res = await trx.deleteFrom('jobs').where('id', '=', id).where('reserved_at', 'is', null).executeTakeFirst();
+        if (Number(res.numDeletedRows) !== 1) return { outcome: 'not_found', id } satisfies CancelResult;
+        return { outcome: 'cancelled', id, queue: row.queue, jobClass: this.ctx.decode(row.payload).jobClass ?? '?' } satisfies CancelResult;
+      }),
+    );
+  }
+
+  /**
+   * Makes a stuck job available again, only while it is held by the very reservation the caller
+   * saw (`expectedReservedAt`) and has been held longer than the stuck threshold. The attempt the
+   * dead worker started is given back, so a job with $tries = 1 runs instead of failing with
+   * MaxAttemptsExceededException on its next pick-up.
+   */
+  async release(id: number, expectedReservedAt?: number): Promise<ReleaseResult> {
+    return this.ctx.guard(() =>
+      this.ctx.database.writeTransaction(async (trx) => {
+        const row = await this.lockJob(trx, id);
+        if (!row) return { outcome: 'not_found', id } satisfies ReleaseResult;
+        if (row.reserved_at === null) return { outcome: 'not_reserved', id } satisfies ReleaseResult;
+        const reservedAt = Number(row.reserved_at);
+        if (expectedReservedAt !== undefined && reservedAt !== expectedReservedAt) {
+          return { outcome: 'reservation_changed', id, expectedReservedAt, reservedAt } satisfies ReleaseResult;
+        }
+        const now = this.ctx.now();
+        if (reservedAt > now - this.ctx.stuckAfterSec) {
+          return { outcome: 'too_recent', id, reservedAt, stuckAfterSeconds: this.ctx.stuckAfterSec } satisfies ReleaseResult;
+        }
+        const attemptsBefore = Number(row.attempts);
+        const attemptsAfter = Math.max(0, attemptsBefore - 1);
+        const res = await trx
+          .updateTable('jobs')
+          .set({ reserved_at: null, available_at: now, attempts: attemptsAfter })
+          .where('id', '=', id)
+          .where('reserved_at', '=', reservedAt)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return { outcome: 'not_found', id } satisfies ReleaseResult;
+        return {
+          outcome: 'released',
+          id,
+          queue: row.queue,
+          jobClass: this.ctx.decode(row.payload).jobClass ?? '?',
+          attemptsBefore,
+          attemptsAfter,
+        } satisfies ReleaseResult;
+      }),
+    );
+  }
+
+  /** A delayed job becomes available now. */
+  async promote(id: number): Promise<PromoteResult> {
+    return this.ctx.guard(() =>
+      this.ctx.database.writeTransaction(async (trx) => {
+        const row = await this.lockJob(trx, id);
+        if (!row) return { outcome: 'not_found', id } satisfies PromoteResult;
+        if (row.reserved_at !== null) return { outcome: 'reserved', id, reservedAt: Number(row.reserved_at) } satisfies PromoteResult;
+        const now = this.ctx.now();
+        if (row.available_at <= now) return { outcome: 'not_delayed', id } satisfies PromoteResult;
+        const res = await trx
+          .updateTable('jobs')
+          .set({ available_at: now })
+          .where('id', '=', id)
+          .where('reserved_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return { outcome: 'not_found', id } satisfies PromoteResult;
+        return {
+          outcome: 'promoted',
+          id,
+          queue: row.queue,
+          jobClass: this.ctx.decode(row.payload).jobClass ?? '?',
+          wasAvailableAt: Number(row.available_at),
+        } satisfies PromoteResult;
+      }),
+    );
+  }
+
+  private async lockJob(trx: Db, id: number): Promise<JobRow | undefined> {
+    let query = trx.selectFrom('jobs').select(JOB_COLUMNS).where('id', '=', id);
+    if (this.ctx.dialect.rowLocks) query = query.forUpdate();
+    return query.executeTakeFirst();
+  }
+
+  /** How many jobs `clear(queue)` would delete now, how many a worker holds, and the highest id. */
+  async countClearable(queue: string): Promise<{ waiting: number; reserved: number; maxId: number }> {
+    return this.ctx.guard(async () => {
+      const row = await this.ctx.db
+        .selectFrom('jobs')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.sum<number>(eb.case().when('reserved_at', 'is', null).then(1).else(0).end()).as('waiting'),
+          eb.fn.max('id').as('hi'),
+        ])
+        .where('queue', '=', queue)
+        .executeTakeFirst();
+      const total = Number(row?.n ?? 0);
+      const waiting = Number(row?.waiting ?? 0);
+      return { waiting, reserved: total - waiting, maxId: Number(row?.hi ?? 0) };
+    });
+  }
+
+  /**
+   * Deletes the waiting (unreserved) jobs of one queue, in chunks, like `artisan queue:clear`
+   * but leaving the jobs a worker is running alone.
+   */
+  async clear(queue: string, opts: { maxId?: number } = {}): Promise<ClearResult> {
+    return this.ctx.guard(async () => {
+      let deleted = 0;
+      for (;;) {
+        const n = await this.ctx.database.writeTransaction(async (trx) => {
+          let query = trx
+            .selectFrom('jobs')
+            .select('id')
+            .where('queue', '=', queue)
+            .where('reserved_at', 'is', null)
+            .orderBy('id')
+            .limit(this.ctx.chunkSize * 2);
+          if (opts.maxId !== undefined) query = query.where('id', '<=', opts.maxId);
+          if (this.ctx.dialect.rowLocks) query = query.forUpdate().skipLocked();
+          const ids = (await query.execute()).map((r) => Number(r.id));
+          if (!ids.length) return 0;
+          const res = await trx.deleteFrom('jobs').where('id', 'in', ids).where('reserved_at', 'is', null).executeTakeFirst();
+          return Number(res.numDeletedRows);
+        });
+        deleted += n;
+        if (n === 0) break;
+      }
+      const left = await this.countClearable(queue);
+      return { outcome: 'cleared', queue, deleted, leftReserved: left.reserved };
+    });
+  }
+
+  /** `artisan queue:forget <uuid>`. */
+  async forget(uuid: string): Promise<ForgetResult> {
+    if (!isUuid(uuid)) return { outcome: 'not_found', uuid };
+    return this.ctx.guard(async () => {
+      const result = await this.ctx.database.writeTransaction(async (trx) => {
+        let query = trx.selectFrom('failed_jobs').select(['id', 'queue', 'payload']).where('uuid', '=', uuid);
+        if (this.ctx.dialect.rowLocks) query = query.forUpdate();
+        const row = await query.executeTakeFirst();
+        if (!row) return null;
+        await trx.deleteFrom('failed_jobs').where('id', '=', row.id).execute();
+        return row;
+      });
+      if (!result) return { outcome: 'not_found', uuid };
+      this.ctx.failedCounts.removed([{ id: Number(result.id), queue: result.queue }]);
+      return { outcome: 'forgotten', uuid, queue: result.queue, jobClass: this.ctx.decode(result.payload).jobClass ?? '?' };
+    });
+  }
+
+  /** Deletes failed jobs (optionally older than a duration, of one queue) in chunks. */
+  async flush(opts: { olderThanSec?: number; queue?: string; maxId?: number } = {}): Promise<FlushResult> {
+    return this.ctx.guard(async () => {
+      const filter: FailedFilter = { queue: opts.queue, maxId: opts.maxId };
+      if (opts.olderThanSec !== undefined) filter.failedBefore = this.ctx.now() - opts.olderThanSec;
+      const where = failedWhere(this.ctx, filter);
+      let deleted = 0;
+      let cursor = 0;
+      for (;;) {
+        const rows = await this.ctx.database.writeTransaction(async (trx) => {
+          const chunk = await trx
+            .selectFrom('failed_jobs')
+            .select(['id', 'queue'])
+            .where((eb) => eb.and([where(eb), eb('id', '>', cursor)]))
+            .orderBy('id')
+            .limit(this.ctx.chunkSize * 2)
+            .execute();
+          if (chunk.length) await trx.deleteFrom('failed_jobs').where('id', 'in', chunk.map((r) => r.id)).execute();
+          return chunk;
+        });
+        if (!rows.length) break;
+        deleted += rows.length;
+        cursor = Number(rows[rows.length - 1]!.id);
+        this.ctx.failedCounts.removed(rows.map((r) => ({ id: Number(r.id), queue: r.queue })));
+      }
+      return { outcome: 'flushed', deleted, olderThanSeconds: opts.olderThanSec ?? null, queue: opts.queue ?? null };
+    });
+  }
+}

@@ -1,0 +1,105 @@
+// `doctor`: can the bot reach the database, are Laravel's tables there, do the indexes let it
+// count a big backlog cheaply, and may its user do what each table needs — with the fix for
+// anything that is not right.
+import { sql } from 'kysely';
+import { TABLE_RIGHTS, type TableRight } from '../db/dialect.ts';
+import type { LogicalTable } from '../db/schema.ts';
+import type { QueueContext } from './context.ts';
+import { isCoveringIndex } from './filters.ts';
+import type { DoctorCheck } from './types.ts';
+
+/** What the bot does with each table, so the rights it needs there and nothing more. */
+const NEEDED: Record<LogicalTable, readonly TableRight[]> = {
+  // retry inserts, cancel/clear delete, release/promote update
+  jobs: ['select', 'insert', 'update', 'delete'],
+  // retry and forget delete; Laravel's workers insert
+  failed_jobs: ['select', 'delete'],
+  // cancel stamps cancelled_at
+  job_batches: ['select', 'update'],
+  queue_bot_audit: ['select', 'insert'],
+  queue_bot_alerts: ['select', 'insert', 'update', 'delete'],
+};
+const KEY_COLUMN: Record<LogicalTable, string> = {
+  jobs: 'id',
+  failed_jobs: 'id',
+  job_batches: 'id',
+  queue_bot_audit: 'id',
+  queue_bot_alerts: 'incident_key',
+};
+const OWN_TABLES: ReadonlySet<LogicalTable> = new Set(['queue_bot_audit', 'queue_bot_alerts']);
+
+export class Doctor {
+  constructor(private readonly ctx: QueueContext) {}
+
+  async checks(): Promise<DoctorCheck[]> {
+    const { database } = this.ctx;
+    const checks: DoctorCheck[] = [];
+    try {
+      await database.ping();
+      checks.push({ name: 'connection', ok: true, level: 'error', code: 'doctor.connected', params: { server: await database.serverVersion(), target: database.target.display } });
+    } catch (error) {
+      checks.push({ name: 'connection', ok: false, level: 'error', code: 'doctor.unreachable', params: { error: database.explain(error).message } });
+      return checks;
+    }
+    const present = new Set<LogicalTable>();
+    for (const table of ['jobs', 'failed_jobs', 'job_batches'] as const) {
+      const physical = database.tableNames[table];
+      try {
+        await this.ctx.db.selectFrom(table).select(sql<number>`1`.as('one')).limit(1).execute();
+        present.add(table);
+        checks.push({ name: `table ${physical}`, ok: true, level: 'error', code: 'doctor.table_ok', params: { table: physical } });
+      } catch (error) {
+        checks.push({ name: `table ${physical}`, ok: false, level: table === 'job_batches' ? 'warning' : 'error', code: 'doctor.table_missing', params: { table: physical, error: database.explain(error).message } });
+      }
+    }
+    if (present.has('jobs')) checks.push(...(await this.indexChecks()));
+    for (const table of Object.keys(NEEDED) as LogicalTable[]) {
+      if (OWN_TABLES.has(table) || present.has(table)) checks.push(await this.rightsCheck(table));
+    }
+    return checks;
+  }
+
+  private async indexChecks(): Promise<DoctorCheck[]> {
+    const { ctx } = this;
+    const physical = ctx.database.tableNames.jobs;
+    try {
+      const indexes = await ctx.dialect.indexes(ctx.db, physical);
+      const covering = indexes.find(isCoveringIndex);
+      const rows = await ctx.rowsEstimate('jobs');
+      ctx.forgetJobsShape();
+      const checks: DoctorCheck[] = [
+        covering
+          ? { name: 'covering index', ok: true, level: 'info', code: 'doctor.covering_ok', params: { index: covering.name, rows } }
+          : { name: 'covering index', ok: false, level: 'warning', code: 'doctor.covering_missing', params: { table: physical, rows }, fix: `${ctx.dialect.coveringIndexDdl(physical)};` },
+      ];
+      if (!indexes.some((i) => i.columns[0] === 'queue')) {
+        checks.push({ name: 'queue index', ok: false, level: 'warning', code: 'doctor.queue_index_missing', params: { table: physical }, fix: `${ctx.dialect.queueIndexDdl(physical)};` });
+      }
+      return checks;
+    } catch (error) {
+      return [{ name: 'indexes', ok: false, level: 'warning', code: 'doctor.indexes_unreadable', params: { error: ctx.database.explain(error).message } }];
+    }
+  }
+
+  /** The rights the bot's user has on one table, against what the bot does there. */
+  private async rightsCheck(table: LogicalTable): Promise<DoctorCheck> {
+    const { ctx } = this;
+    const physical = ctx.database.tableNames[table];
+    const name = `rights ${physical}`;
+    const level = table === 'jobs' || table === 'failed_jobs' ? 'error' : 'warning';
+    try {
+      if (OWN_TABLES.has(table) && !(await ctx.dialect.tableExists(ctx.db, physical))) {
+        const ddl = table === 'queue_bot_audit' ? ctx.dialect.auditTableDdl(physical) : ctx.dialect.alertsTableDdl(physical);
+        return { name, ok: true, level: 'info', code: 'doctor.own_table_missing', params: { table: physical }, fix: `${ddl};` };
+      }
+      const has = await ctx.dialect.tableRights(ctx.db, physical, KEY_COLUMN[table]);
+      const missing = NEEDED[table].filter((r) => !has.has(r));
+      const shown = (rights: readonly TableRight[]) => TABLE_RIGHTS.filter((r) => rights.includes(r)).map((r) => r.toUpperCase()).join(', ');
+      return missing.length
+        ? { name, ok: false, level, code: 'doctor.rights_missing', params: { table: physical, missing: shown(missing) }, fix: `GRANT ${shown(missing)} ON ${physical} TO <the bot's user>;` }
+        : { name, ok: true, level: 'info', code: 'doctor.rights_ok', params: { table: physical, rights: shown(NEEDED[table]) } };
+    } catch (error) {
+      return { name, ok: false, level: 'warning', code: 'doctor.rights_unknown', params: { table: physical, error: ctx.database.explain(error).message } };
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// Pieces of queries and rules shared by the parts of the queue core: which rows a filter or a
+// state means, id formats, and the small conversions every reader of the tables needs.
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { IndexInfo } from '../db/dialect.ts';
+import type { Db } from '../db/database.ts';
+import type { QueueDb } from '../db/schema.ts';
+import type { QueueContext } from './context.ts';
+import type { StateRow, Thresholds } from './counting.ts';
+import { formatInZone } from './time.ts';
+import type { FailedFilter, ListableState, Page } from './types.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}
+
+/** (queue, reserved_at, available_at) in either order after queue makes every count index-only. */
+export function isCoveringIndex(idx: IndexInfo): boolean {
+  const [first, a, b] = idx.columns;
+  return first === 'queue' && new Set([a, b]).size === 2 && [a, b].every((c) => c === 'reserved_at' || c === 'available_at');
+}
+
+export function classNameMatches(actual: string, wanted: string): boolean {
+  if (wanted.includes('\\')) return actual === wanted;
+  return actual === wanted || actual.endsWith(`\\${wanted}`);
+}
+
+export function numberOrNull(value: unknown): number | null {
+  if (value === null || value === undefined || value === '' || value === 'null') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+export type JobRow = StateRow & { queue: string; payload: string };
+export const JOB_COLUMNS = ['id', 'queue', 'payload', 'attempts', 'reserved_at', 'available_at', 'created_at'] as const;
+export const FAILED_COLUMNS = ['id', 'uuid', 'connection', 'queue', 'payload', 'exception', 'failed_at'] as const;
+
+/** The rows of `failed_jobs` a filter means. */
+export function failedWhere(ctx: QueueContext, filter: FailedFilter) {
+  return (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => {
+    const parts: Expression<SqlBool>[] = [];
+    if (filter.queue) parts.push(eb('queue', '=', filter.queue));
+    if (filter.jobClass) parts.push(ctx.dialect.classMatches(filter.jobClass));
+    if (filter.grep) parts.push(ctx.dialect.textContains('exception', filter.grep));
+    if (filter.failedBefore !== undefined) parts.push(eb('failed_at', '<', formatInZone(filter.failedBefore, ctx.appTimezone)));
+    if (filter.failedAfter !== undefined) parts.push(eb('failed_at', '>', formatInZone(filter.failedAfter, ctx.appTimezone)));
+    if (filter.uuids) parts.push(filter.uuids.length ? eb('uuid', 'in', filter.uuids) : sql<SqlBool>`1 = 0`);
+    if (filter.maxId !== undefined) parts.push(eb('id', '<=', filter.maxId));
+    return eb.and(parts);
+  };
+}
+
+/** Failed rows of a connection this database's workers serve: only those can go back into jobs. */
+export function servedConnection(ctx: QueueContext) {
+  return (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => eb('connection', 'in', [...ctx.connections]);
+}
+
+/** Laravel's job states (DatabaseQueue::getNextAvailableJob) as conditions. */
+export function stateCondition(eb: ExpressionBuilder<QueueDb, 'jobs'>, state: ListableState, t: Thresholds): Expression<SqlBool> {
+  switch (state) {
+    case 'pending':
+      return eb.and([eb('reserved_at', 'is', null), eb('available_at', '<=', t.now)]);
+    case 'delayed':
+      return eb.and([eb('reserved_at', 'is', null), eb('available_at', '>', t.now)]);
+    case 'processing':
+      return eb('reserved_at', 'is not', null);
+    case 'stuck':
+      return eb.and([eb('reserved_at', 'is not', null), eb('reserved_at', '<=', t.now - t.stuckAfterSec)]);
+  }
+}
+
+/**
+ * Queue names present in `jobs`, by hopping along the queue index (one seek per name) instead of
+ * scanning it: MariaDB does not use a loose index scan for this on its own.
+ */
+export async function distinctJobQueues(db: Db): Promise<string[]> {
+  const names: string[] = [];
+  let last: string | null = null;
+  for (let i = 0; i < 1000; i++) {
+    let query = db.selectFrom('jobs').select((eb) => eb.fn.min('queue').as('q'));
+    if (last !== null) query = query.where('queue', '>', last);
+    const row = await query.executeTakeFirst();
+    if (!row || row.q === null || row.q === undefined) break;
+    names.push(row.q);
+    last = row.q;
+  }
+  return names;
+}
+
+/** The first (or last) rows of one queue by id: where workers take jobs and reservations sit. */
+export async function windowRows(db: Db, queue: string, direction: 'asc' | 'desc', limit: number): Promise<StateRow[]> {
+  return db
+    .selectFrom('jobs')
+    .select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+    .where('queue', '=', queue)
+    .orderBy('id', direction)
+    .limit(limit)
+    .execute();
+}
+
+export async function countQueue(db: Db, queue: string): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('queue', '=', queue)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export function toPage<T>(items: T[], page: number, perPage: number, total: number | null, hasMore: boolean, exact = true): Page<T> {
+  return {
+    items,
+    page,
+    perPage,
+    total,
+    pages: total === null ? null : Math.max(1, Math.ceil(total / perPage)),
+    exact: exact && total !== null,
+    hasMore,
+  };
+}

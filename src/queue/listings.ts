@@ -1,0 +1,322 @@
+// Listings and details: jobs by state, failed jobs as `artisan queue:failed` lists them, one job
+// or failed job in full, and the queue names there are.
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { QueueDb } from '../db/schema.ts';
+import type { QueueContext } from './context.ts';
+import { reservationExpired, stateOf, type Thresholds } from './counting.ts';
+import { parseException } from './decode/exception.ts';
+import { summarizeArguments } from './decode/payload.ts';
+import {
+  classNameMatches,
+  distinctJobQueues,
+  FAILED_COLUMNS,
+  failedWhere,
+  JOB_COLUMNS,
+  stateCondition,
+  toPage,
+  windowRows,
+  type JobRow,
+} from './filters.ts';
+import { parseInZone } from './time.ts';
+import type { FailedDetail, FailedFilter, FailedSummary, JobDetail, JobFilter, JobSummary, ListableState, Page } from './types.ts';
+
+export type FailedRow = {
+  id: number;
+  uuid: string;
+  connection: string;
+  queue: string;
+  payload: string;
+  exception: string;
+  failed_at: string;
+};
+
+export interface FailedBoundary {
+  count: number;
+  maxId: number;
+  /** of `count`, those on connections this bot does not serve, by connection: a retry leaves them */
+  otherConnections: Record<string, number>;
+}
+
+export class Listings {
+  constructor(private readonly ctx: QueueContext) {}
+
+  /** Pending (ready), delayed, processing or stuck jobs, in the order workers take them. */
+  async listJobs(state: ListableState, filter: JobFilter & { page?: number; perPage?: number } = {}): Promise<Page<JobSummary>> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const page = Math.max(1, Math.floor(filter.page ?? 1));
+      const perPage = filter.perPage ?? ctx.pageSize;
+      const t = ctx.thresholds();
+      const shape = await ctx.jobsShape();
+      const small = shape.rowsEstimate <= ctx.exactBelowRows;
+      const reservedState = state === 'processing' || state === 'stuck';
+
+      if (!small && reservedState) {
+        return shape.coveringIndex
+          ? this.listReservedByIndex(state, filter, page, perPage, t)
+          : this.listReservedFromHeads(state, filter, page, perPage, t);
+      }
+
+      const where = (eb: ExpressionBuilder<QueueDb, 'jobs'>) => {
+        const parts: Expression<SqlBool>[] = [stateCondition(eb, state, t)];
+        if (filter.queue) parts.push(eb('queue', '=', filter.queue));
+        if (filter.jobClass) parts.push(ctx.dialect.classMatches(filter.jobClass));
+        return eb.and(parts);
+      };
+      const rows = await ctx.db
+        .selectFrom('jobs')
+        .select(JOB_COLUMNS)
+        .where(where)
+        .orderBy('id')
+        .limit(perPage + 1)
+        .offset((page - 1) * perPage)
+        .execute();
+      // Counting is exact and cheap on a small table. On a big one it reads every matching row
+      // (a full scan on the stock schema, an index range of the whole backlog with the covering
+      // index): the first page must not cost more because the backlog is big.
+      let total: number | null = null;
+      if (small) {
+        const row = await ctx.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(where)
+          .executeTakeFirst();
+        total = Number(row?.n ?? 0);
+      }
+      return toPage(rows.slice(0, perPage).map((r) => this.summarizeJob(r, t)), page, perPage, total, rows.length > perPage);
+    });
+  }
+
+  /**
+   * Processing or stuck jobs with the covering index: per queue, an index range over the
+   * reserved rows only (there are few), merged in id order.
+   */
+  private async listReservedByIndex(
+    state: 'processing' | 'stuck',
+    filter: JobFilter,
+    page: number,
+    perPage: number,
+    t: Thresholds,
+  ): Promise<Page<JobSummary>> {
+    const ctx = this.ctx;
+    const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx.db);
+    const reserved = (eb: ExpressionBuilder<QueueDb, 'jobs'>, queue: string) => eb.and([eb('queue', '=', queue), stateCondition(eb, state, t)]);
+    const rows: JobRow[] = [];
+    let total: number | null = 0;
+    for (const queue of queues) {
+      let query = ctx.db
+        .selectFrom('jobs')
+        .select(JOB_COLUMNS)
+        .where((eb) => reserved(eb, queue))
+        .orderBy('id')
+        .limit(page * perPage + 1);
+      if (filter.jobClass) query = query.where(ctx.dialect.classMatches(filter.jobClass));
+      rows.push(...(await query.execute()));
+      if (filter.jobClass) total = null;
+      else {
+        const row = await ctx.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where((eb) => reserved(eb, queue))
+          .executeTakeFirst();
+        total = (total ?? 0) + Number(row?.n ?? 0);
+      }
+    }
+    rows.sort((a, b) => a.id - b.id);
+    const pageRows = rows.slice((page - 1) * perPage, page * perPage);
+    return toPage(pageRows.map((r) => this.summarizeJob(r, t)), page, perPage, total, rows.length > page * perPage);
+  }
+
+  private async listReservedFromHeads(
+    state: 'processing' | 'stuck',
+    filter: JobFilter,
+    page: number,
+    perPage: number,
+    t: Thresholds,
+  ): Promise<Page<JobSummary>> {
+    const ctx = this.ctx;
+    const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx.db);
+    const candidates: number[] = [];
+    for (const q of queues) {
+      for (const row of await windowRows(ctx.db, q, 'asc', ctx.headWindow)) {
+        const s = stateOf(row, t);
+        if (s === 'stuck' || (state === 'processing' && s === 'processing')) candidates.push(row.id);
+      }
+    }
+    candidates.sort((a, b) => a - b);
+    const rows: JobRow[] = candidates.length
+      ? await ctx.db
+          .selectFrom('jobs')
+          .select(JOB_COLUMNS)
+          .where('id', 'in', filter.jobClass ? candidates : candidates.slice((page - 1) * perPage, page * perPage + 1))
+          .orderBy('id')
+          .execute()
+      : [];
+    let summaries = rows.map((r) => this.summarizeJob(r, t)).filter((s) => s.state === state || (state === 'processing' && s.state === 'stuck'));
+    if (filter.jobClass) {
+      summaries = summaries.filter((s) => classNameMatches(s.jobClass, filter.jobClass!) || classNameMatches(s.displayName, filter.jobClass!));
+      const total = summaries.length;
+      return toPage(summaries.slice((page - 1) * perPage, page * perPage), page, perPage, total, total > page * perPage, false);
+    }
+    return toPage(summaries.slice(0, perPage), page, perPage, candidates.length, candidates.length > page * perPage, false);
+  }
+
+  summarizeJob(row: JobRow, t: Thresholds): JobSummary {
+    const decoded = this.ctx.decode(row.payload);
+    const state = stateOf(row, t);
+    const age = state === 'ready' ? t.now - row.available_at : state === 'delayed' ? row.available_at - t.now : t.now - (row.reserved_at ?? t.now);
+    return {
+      id: Number(row.id),
+      queue: row.queue,
+      state,
+      uuid: decoded.uuid,
+      jobClass: decoded.jobClass ?? '?',
+      displayName: decoded.displayName ?? decoded.jobClass ?? '?',
+      argumentsText: decoded.command.state === 'decoded' ? summarizeArguments(decoded.command.arguments) : '',
+      attempts: Number(row.attempts),
+      maxTries: decoded.maxTries,
+      createdAt: Number(row.created_at),
+      availableAt: Number(row.available_at),
+      reservedAt: row.reserved_at === null ? null : Number(row.reserved_at),
+      ageSeconds: Math.max(0, age),
+      reservationExpired: reservationExpired(row.reserved_at, t),
+      encrypted: decoded.command.state === 'encrypted' || (decoded.command.state === 'decoded' && decoded.command.wasEncrypted),
+      problem: decoded.problem ?? (decoded.command.state === 'unreadable' ? decoded.command.problem : null),
+    };
+  }
+
+  /** Failed jobs, newest first, as `artisan queue:failed` lists them. */
+  async listFailed(filter: FailedFilter & { page?: number; perPage?: number } = {}): Promise<Page<FailedSummary>> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const page = Math.max(1, Math.floor(filter.page ?? 1));
+      const perPage = filter.perPage ?? ctx.pageSize;
+      const rows = await ctx.db
+        .selectFrom('failed_jobs')
+        .select(FAILED_COLUMNS)
+        .where(failedWhere(ctx, filter))
+        .orderBy('id', 'desc')
+        .limit(perPage + 1)
+        .offset((page - 1) * perPage)
+        .execute();
+      const total = await this.countFailedCheaply(filter);
+      return toPage(rows.slice(0, perPage).map((r) => this.summarizeFailed(r)), page, perPage, total, rows.length > perPage);
+    });
+  }
+
+  /** An exact count when it costs little; null when it would scan a big failed_jobs. */
+  private async countFailedCheaply(filter: FailedFilter): Promise<number | null> {
+    const onlyQueue = !filter.jobClass && !filter.grep && !filter.failedAfter && !filter.failedBefore && !filter.uuids;
+    const unfiltered = onlyQueue && !filter.queue;
+    const cache = this.ctx.failedCounts.state;
+    if (unfiltered && cache) return cache.total;
+    if (cache && filter.queue && onlyQueue) return cache.byQueue.get(filter.queue) ?? 0;
+    const shape = await this.ctx.failedShape();
+    if (shape.rowsEstimate > this.ctx.exactBelowRows && !unfiltered) return null;
+    return this.countFailed(filter);
+  }
+
+  /** How many failed jobs match: the number a bulk preview shows. */
+  async countFailed(filter: FailedFilter = {}): Promise<number> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const row = await ctx.db
+        .selectFrom('failed_jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(failedWhere(ctx, filter))
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  /**
+   * The failed jobs matching now, the highest id among them (a preview's boundary for the change
+   * that follows), and how many of them failed on a connection this bot does not serve.
+   */
+  async failedBoundary(filter: FailedFilter = {}): Promise<FailedBoundary> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const rows = await ctx.db
+        .selectFrom('failed_jobs')
+        .select((eb) => ['connection', eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('hi')])
+        .where(failedWhere(ctx, filter))
+        .groupBy('connection')
+        .execute();
+      const boundary: FailedBoundary = { count: 0, maxId: 0, otherConnections: {} };
+      for (const r of rows) {
+        boundary.count += Number(r.n);
+        boundary.maxId = Math.max(boundary.maxId, Number(r.hi ?? 0));
+        if (!ctx.serves(r.connection)) boundary.otherConnections[r.connection] = Number(r.n);
+      }
+      return boundary;
+    });
+  }
+
+  summarizeFailed(row: FailedRow): FailedSummary {
+    const decoded = this.ctx.decode(row.payload);
+    const parsed = parseException(row.exception ?? '');
+    const failedAt = parseInZone(String(row.failed_at), this.ctx.appTimezone);
+    return {
+      id: Number(row.id),
+      uuid: row.uuid,
+      connection: row.connection,
+      served: this.ctx.serves(row.connection),
+      queue: row.queue ?? '',
+      jobClass: decoded.jobClass ?? '?',
+      displayName: decoded.displayName ?? decoded.jobClass ?? '?',
+      argumentsText: decoded.command.state === 'decoded' ? summarizeArguments(decoded.command.arguments) : '',
+      failedAtText: String(row.failed_at),
+      failedAt,
+      ageSeconds: failedAt === null ? null : Math.max(0, this.ctx.now() - failedAt),
+      exception: parsed.ok ? parsed.thrown : null,
+      exceptionFirstLine: parsed.ok ? null : parsed.firstLine,
+    };
+  }
+
+  /** Failures with an id above `afterId`, oldest first: what the spike detector groups. */
+  async failedSince(afterId: number, limit = 500): Promise<FailedSummary[]> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const rows = await ctx.db.selectFrom('failed_jobs').select(FAILED_COLUMNS).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+      return rows.map((r) => this.summarizeFailed(r));
+    });
+  }
+
+  async getJob(id: number): Promise<JobDetail | null> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const row = await ctx.db.selectFrom('jobs').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+      if (!row) return null;
+      return { ...this.summarizeJob(row, ctx.thresholds()), payload: ctx.decode(row.payload), payloadBytes: Buffer.byteLength(row.payload) };
+    });
+  }
+
+  /** A failed job by uuid (as Laravel's database-uuids driver names them) or by numeric id. */
+  async getFailed(idOrUuid: string | number): Promise<FailedDetail | null> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const query = ctx.db.selectFrom('failed_jobs').select(FAILED_COLUMNS);
+      const row =
+        typeof idOrUuid === 'number' ? await query.where('id', '=', idOrUuid).executeTakeFirst() : await query.where('uuid', '=', idOrUuid).executeTakeFirst();
+      if (!row) return null;
+      return { ...this.summarizeFailed(row), payload: ctx.decode(row.payload), exceptionText: row.exception };
+    });
+  }
+
+  /** Names of every queue that has jobs or failed jobs (for autocomplete and validation). */
+  async queueNames(): Promise<string[]> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const names = new Set(await distinctJobQueues(ctx.db));
+      const cache = ctx.failedCounts.state;
+      if (cache) for (const q of cache.byQueue.keys()) names.add(q);
+      else {
+        const shape = await ctx.failedShape();
+        if (shape.rowsEstimate <= ctx.exactBelowRows) {
+          for (const r of await ctx.db.selectFrom('failed_jobs').select('queue').distinct().execute()) if (r.queue !== null) names.add(r.queue);
+        }
+      }
+      return [...names].sort();
+    });
+  }
+}

@@ -1,0 +1,340 @@
+// Retry: what `artisan queue:retry` does — push the payload back onto its queue as a new row with
+// attempts 0 and retryUntil recomputed, then forget the failed row — but in one transaction, so
+// the job is never in both tables and never in neither. Only rows of a connection this database
+// serves go back into `jobs` (a `redis` failed row belongs to Redis).
+import { sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type SqlBool } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { QueueDb } from '../db/schema.ts';
+import type { QueueContext } from './context.ts';
+import { setTopLevelNumber } from './decode/json-edit.ts';
+import { failedWhere, isUuid, numberOrNull } from './filters.ts';
+import type { BulkRetryResult, FailedFilter, RetryResult, RetryUntilChange } from './types.ts';
+
+/** A row chosen for retry and what its new payload needs (if anything). */
+interface RetryCandidate {
+  id: number;
+  uuid: string;
+  queue: string;
+  connection: string;
+  valid: boolean;
+  retryUntil: number | null;
+  attempts: number | null;
+  jobClass: string | null;
+  /** the payload, where the engine cannot read it in SQL (it was fetched to decide) */
+  payload: string | null;
+}
+
+interface Moved {
+  candidate: RetryCandidate;
+  retryUntil: RetryUntilChange | null;
+  attemptsReset: boolean;
+  problem: string | null;
+  jobId: number | null;
+}
+
+type FailedWhere = (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => Expression<SqlBool>;
+
+/**
+ * A bulk-retry chunk as a range: the rows `where` matches are exactly the chunk's locked
+ * candidates (plus `exclude`, the ones it leaves where they are), so the copy and the delete can
+ * name the range instead of a long id list, which MariaDB turns into a temporary table. A row
+ * that starts matching meanwhile shows up as a count that does not add up.
+ */
+interface ChunkSpan {
+  where: FailedWhere;
+  exclude: number[];
+}
+
+/** The range of a chunk matched other rows than its locked candidates; its transaction is undone. */
+class ChunkSpanChanged extends Error {}
+
+function outside(eb: ExpressionBuilder<QueueDb, 'failed_jobs'>, span: Expression<SqlBool>, exclude: number[]): Expression<SqlBool> {
+  return exclude.length ? eb.and([span, eb('id', 'not in', exclude)]) : span;
+}
+
+export class Retries {
+  constructor(private readonly ctx: QueueContext) {}
+
+  async retryFailed(uuid: string): Promise<RetryResult> {
+    if (!isUuid(uuid)) return { outcome: 'not_found', uuid };
+    const ctx = this.ctx;
+    let failedRow: { id: number; queue: string } | null = null;
+    const result = await ctx.guard(() =>
+      ctx.database.writeTransaction(async (trx): Promise<RetryResult> => {
+        const [candidate] = await this.lockCandidates(trx, (eb) => eb('uuid', '=', uuid), 1, { withClass: true });
+        if (!candidate) return { outcome: 'not_found', uuid };
+        if (!ctx.serves(candidate.connection)) {
+          return { outcome: 'other_connection', uuid, connection: candidate.connection, queue: candidate.queue, jobClass: candidate.jobClass ?? '?' };
+        }
+        if (!candidate.valid) return { outcome: 'invalid_payload', uuid, reason: { code: 'invalid_json' } };
+        const [moved] = await this.moveToJobs(trx, [candidate]);
+        if (!moved || moved.problem !== null) {
+          return { outcome: 'invalid_payload', uuid, reason: { code: 'uneditable_payload', detail: moved?.problem ?? '' } };
+        }
+        failedRow = { id: candidate.id, queue: candidate.queue };
+        return {
+          outcome: 'retried',
+          uuid,
+          jobId: moved.jobId ?? 0,
+          queue: candidate.queue,
+          jobClass: candidate.jobClass ?? '?',
+          retryUntil: moved.retryUntil,
+          attemptsReset: moved.attemptsReset,
+        };
+      }),
+    );
+    if (failedRow) ctx.failedCounts.removed([failedRow]);
+    return result;
+  }
+
+  /**
+   * Retries every failed job matching the filter, oldest failure first, one chunk per
+   * transaction: an interruption leaves each job in exactly one of the two tables. A row that
+   * cannot be retried here (bad payload, another connection) is left where it is and counted;
+   * the rest go on.
+   */
+  async retryFailedBulk(filter: FailedFilter): Promise<BulkRetryResult> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const result: BulkRetryResult = {
+        outcome: 'bulk_retried',
+        matched: 0,
+        retried: 0,
+        skipped: [],
+        otherConnections: {},
+        gone: 0,
+        retryUntilExtended: 0,
+        chunks: 0,
+      };
+      let cursor = 0;
+      const where = failedWhere(ctx, filter);
+      // A cheap filter can be evaluated again over the chunk's id range (see moveToJobs); a text
+      // search in the exception or a class match reads too much to repeat, and so does a range
+      // where the chunk's rows are sparse (one queue among many).
+      const cheapFilter = !filter.grep && !filter.jobClass && !filter.uuids;
+      const runChunk = (bySpan: boolean) =>
+        ctx.database.writeTransaction(async (trx) => {
+          const from = cursor;
+          const candidates = await this.lockCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), ctx.chunkSize);
+          if (!candidates.length) return null;
+          const movable = candidates.filter((c) => c.valid && ctx.serves(c.connection));
+          const first = candidates[0]!.id;
+          const last = candidates[candidates.length - 1]!.id;
+          const kept = candidates.filter((c) => !movable.includes(c)).map((c) => c.id);
+          const span: ChunkSpan | undefined =
+            bySpan && last - first < 2 * candidates.length
+              ? { where: (eb) => eb.and([where(eb), eb('id', '>=', first), eb('id', '<=', last)]), exclude: kept }
+              : undefined;
+          const moved = movable.length ? await this.moveToJobs(trx, movable, span) : [];
+          return { candidates, moved };
+        });
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await runChunk(cheapFilter);
+        } catch (err) {
+          // rolled back: a row came to match the range meanwhile; this chunk goes by its ids
+          if (!(err instanceof ChunkSpanChanged)) throw err;
+          chunk = await runChunk(false);
+        }
+        if (!chunk) break;
+        result.chunks++;
+        result.matched += chunk.candidates.length;
+        cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
+        const removed: Array<{ id: number; queue: string }> = [];
+        for (const c of chunk.candidates) {
+          if (!ctx.serves(c.connection)) result.otherConnections[c.connection] = (result.otherConnections[c.connection] ?? 0) + 1;
+          else if (!c.valid) result.skipped.push({ uuid: c.uuid, reason: { code: 'invalid_json' } });
+        }
+        for (const m of chunk.moved) {
+          if (m.problem) {
+            result.skipped.push({ uuid: m.candidate.uuid, reason: { code: 'uneditable_payload', detail: m.problem } });
+            continue;
+          }
+          result.retried++;
+          if (m.retryUntil) result.retryUntilExtended++;
+          removed.push({ id: m.candidate.id, queue: m.candidate.queue });
+        }
+        ctx.failedCounts.removed(removed);
+        if (chunk.candidates.length < ctx.chunkSize) break;
+      }
+      if (filter.uuids) result.gone = Math.max(0, new Set(filter.uuids).size - result.matched);
+      return result;
+    });
+  }
+
+  /**
+   * Laravel's RetryCommand recomputes retryUntil on every retry, expired or not, by calling the
+   * job's retryUntil(): now + the job's own window. Without PHP the window is known only where
+   * the payload has createdAt (12.11+); otherwise QUEUE_BOT_RETRY_WINDOW stands in for it.
+   */
+  retryUntilFor(candidate: { retryUntil: number | null; createdAt: number | null }, now = this.ctx.now()): RetryUntilChange | null {
+    if (candidate.retryUntil === null) return null;
+    const own = candidate.createdAt !== null ? candidate.retryUntil - candidate.createdAt : 0;
+    const fromPayload = own > 0;
+    const windowSeconds = fromPayload ? own : this.ctx.retryWindowSec;
+    return { from: candidate.retryUntil, to: now + windowSeconds, windowSeconds, source: fromPayload ? 'payload' : 'setting' };
+  }
+
+  /**
+   * Locks failed rows (FOR UPDATE where there are row locks; SQLite's write lock is already held)
+   * and reads what a retry must know about each payload: whether it is JSON, retryUntil and
+   * attempts. Where the engine reads JSON, without fetching the payload; elsewhere (PostgreSQL)
+   * the payload is fetched and read here.
+   */
+  private async lockCandidates(trx: Db, where: FailedWhere, limit: number, opts: { withClass?: boolean } = {}): Promise<RetryCandidate[]> {
+    const dialect = this.ctx.dialect;
+    const base = trx.selectFrom('failed_jobs').select(['id', 'uuid', 'queue', 'connection']).where(where).orderBy('id').limit(limit);
+    if (!dialect.jsonInSql) {
+      let query = base.select('payload');
+      if (dialect.rowLocks) query = query.forUpdate();
+      return (await query.execute()).map((r) => ({ ...candidateFromPayload(r.payload), id: Number(r.id), uuid: r.uuid, queue: r.queue, connection: r.connection }));
+    }
+    // Each JSON function parses the whole payload: read only what decides the retry. createdAt
+    // matters only for a payload that needs editing, and is read from it then.
+    let query = base.select([
+      dialect.payloadValid().as('valid'),
+      dialect.payloadText('$.retryUntil').as('retry_until'),
+      dialect.payloadText('$.attempts').as('attempts'),
+      (opts.withClass ? dialect.payloadText('$.data.commandName') : sql<string | null>`null`).as('command_name'),
+      (opts.withClass ? dialect.payloadText('$.displayName') : sql<string | null>`null`).as('display_name'),
+    ]);
+    if (dialect.rowLocks) query = query.forUpdate();
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      uuid: r.uuid,
+      queue: r.queue,
+      connection: r.connection,
+      valid: Number(r.valid) === 1,
+      retryUntil: numberOrNull(r.retry_until),
+      attempts: numberOrNull(r.attempts),
+      jobClass: r.command_name ?? r.display_name ?? null,
+      payload: null,
+    }));
+  }
+
+  /**
+   * Inserts the jobs rows for locked candidates and deletes their failed rows. Payloads that
+   * need no edit are copied inside the database (INSERT … SELECT), byte for byte; those that
+   * need retryUntil or attempts changed are edited in place, every other byte kept.
+   */
+  private async moveToJobs(trx: Db, candidates: RetryCandidate[], span?: ChunkSpan): Promise<Moved[]> {
+    const now = this.ctx.now();
+    const out: Moved[] = [];
+    const needsEdit = candidates.filter((c) => c.retryUntil !== null || (c.attempts !== null && c.attempts !== 0));
+    const editIds = new Set(needsEdit.map((c) => c.id));
+    const plain = candidates.filter((c) => !editIds.has(c.id));
+    const edited: Array<{ candidate: RetryCandidate; payload: string; retryUntil: RetryUntilChange | null; attemptsReset: boolean }> = [];
+    if (needsEdit.length) {
+      const missing = needsEdit.filter((c) => c.payload === null).map((c) => c.id);
+      const fetched = missing.length ? await trx.selectFrom('failed_jobs').select(['id', 'payload']).where('id', 'in', missing).execute() : [];
+      const byId = new Map(fetched.map((p) => [Number(p.id), p.payload]));
+      for (const c of needsEdit) {
+        const edit = this.editPayload(c.payload ?? byId.get(c.id) ?? '', c, now);
+        if ('problem' in edit) out.push({ candidate: c, retryUntil: null, attemptsReset: false, problem: edit.problem, jobId: null });
+        else edited.push({ candidate: c, ...edit });
+      }
+    }
+
+    if (plain.length) {
+      const copy = trx
+        .insertInto('jobs')
+        .columns(['queue', 'payload', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+        .expression(
+          trx
+            .selectFrom('failed_jobs')
+            .select(['queue', 'payload', sql.lit(0).as('attempts'), sql.lit(null).as('reserved_at'), sql.lit(now).as('available_at'), sql.lit(now).as('created_at')])
+            .where((eb) =>
+              span
+                ? outside(eb, span.where(eb), [...span.exclude, ...needsEdit.map((c) => c.id)])
+                : eb('id', 'in', plain.map((c) => c.id)),
+            )
+            .orderBy('id'),
+        );
+      // one row: a single retry's answer names its new id; several: bulk results count, they do not list
+      const single = plain.length === 1;
+      const { count, jobId } = await insertCounted(copy, single && this.ctx.dialect.returning);
+      if (span && count !== plain.length) throw new ChunkSpanChanged();
+      for (const c of plain) out.push({ candidate: c, retryUntil: null, attemptsReset: false, problem: null, jobId: single ? jobId : null });
+    }
+    if (edited.length) {
+      const insert = trx
+        .insertInto('jobs')
+        .values(edited.map((e) => ({ queue: e.candidate.queue, payload: e.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })));
+      const single = edited.length === 1;
+      const { jobId } = await insertCounted(insert, single && this.ctx.dialect.returning);
+      for (const e of edited) out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId: single ? jobId : null });
+    }
+    const movedIds = out.filter((o) => !o.problem).map((o) => o.candidate.id);
+    if (movedIds.length && span) {
+      const kept = [...span.exclude, ...out.filter((o) => o.problem).map((o) => o.candidate.id)];
+      const res = await trx.deleteFrom('failed_jobs').where((eb) => outside(eb, span.where(eb), kept)).executeTakeFirst();
+      if (Number(res.numDeletedRows) !== movedIds.length) throw new ChunkSpanChanged();
+    } else if (movedIds.length) {
+      await trx.deleteFrom('failed_jobs').where('id', 'in', movedIds).execute();
+    }
+    return out;
+  }
+
+  /** The payload with retryUntil recomputed and attempts reset, as Laravel's RetryCommand leaves it. */
+  private editPayload(
+    original: string,
+    c: RetryCandidate,
+    now: number,
+  ): { payload: string; retryUntil: RetryUntilChange | null; attemptsReset: boolean } | { problem: string } {
+    let payload = original;
+    const retryUntil = this.retryUntilFor({ retryUntil: c.retryUntil, createdAt: createdAtOf(payload) }, now);
+    if (retryUntil) {
+      const edit = setTopLevelNumber(payload, 'retryUntil', retryUntil.to);
+      if (!edit.ok) return { problem: edit.problem };
+      payload = edit.json;
+    }
+    let attemptsReset = false;
+    if (c.attempts !== null && c.attempts !== 0) {
+      // RetryCommand::resetAttempts sets payload.attempts to 0 when the key exists
+      const edit = setTopLevelNumber(payload, 'attempts', 0);
+      if (!edit.ok) return { problem: edit.problem };
+      payload = edit.json;
+      attemptsReset = true;
+    }
+    return { payload, retryUntil, attemptsReset };
+  }
+}
+
+/** Runs an INSERT; with `returning`, asks the engine for the new id (PostgreSQL reports none otherwise). */
+async function insertCounted(insert: InsertQueryBuilder<QueueDb, 'jobs', InsertResult>, returning: boolean): Promise<{ count: number; jobId: number | null }> {
+  if (returning) {
+    const rows = await insert.returning(['id']).execute();
+    return { count: rows.length, jobId: rows.length === 1 ? Number(rows[0]!.id) : null };
+  }
+  const res = await insert.executeTakeFirst();
+  return { count: Number(res.numInsertedOrUpdatedRows ?? 0), jobId: res.insertId !== undefined ? Number(res.insertId) : null };
+}
+
+/** What a retry needs to know, read from the payload text (engines that cannot read JSON in SQL). */
+function candidateFromPayload(payload: string): Pick<RetryCandidate, 'valid' | 'retryUntil' | 'attempts' | 'jobClass' | 'payload'> {
+  try {
+    const p = JSON.parse(payload) as { retryUntil?: unknown; attempts?: unknown; displayName?: unknown; data?: { commandName?: unknown } };
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new Error('not an object');
+    const commandName = typeof p.data?.commandName === 'string' ? p.data.commandName : null;
+    return {
+      valid: true,
+      retryUntil: numberOrNull(p.retryUntil),
+      attempts: numberOrNull(p.attempts),
+      jobClass: commandName ?? (typeof p.displayName === 'string' ? p.displayName : null),
+      payload,
+    };
+  } catch {
+    return { valid: false, retryUntil: null, attempts: null, jobClass: null, payload };
+  }
+}
+
+/** Laravel 12.11+ payloads carry createdAt (unix seconds): the start of the job's own window. */
+function createdAtOf(payload: string): number | null {
+  try {
+    return numberOrNull((JSON.parse(payload) as { createdAt?: unknown }).createdAt);
+  } catch {
+    return null;
+  }
+}
