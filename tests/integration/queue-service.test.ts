@@ -250,9 +250,9 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
 
     it('yields exactly one jobs row when twenty callers retry at once', async () => {
       const uuid = '56b44a40-22a9-4edc-a65c-33f232f1a616';
-      // MariaDB: three pools, so the calls really race on row locks. SQLite: one process holds
+      // MariaDB, PostgreSQL: three pools, so the calls really race on row locks. SQLite: one process holds
       // one connection (better-sqlite3 is synchronous); other processes are covered below.
-      const pools = engine === 'mysql' ? [t.database, t.open(), t.open()] : [t.database];
+      const pools = engine === 'sqlite' ? [t.database] : [t.database, t.open(), t.open()];
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) => service({ ...t, database: pools[i % pools.length]! }).retryFailed(uuid)),
       );
@@ -282,12 +282,13 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(result).toMatchObject({ retryUntil: { windowSeconds: 1800, to: late + 1800, source: 'payload' } });
     });
 
-    it('leaves a retryUntil alone while it still gives the job time', async () => {
+    it('sets a retryUntil anew even while it still gives the job time, as queue:retry recomputes it on every retry', async () => {
       const uuid = '3a58b206-85ff-4f34-8eaf-6bafe6a15c84';
       const original = await failedPayload(uuid);
-      const result = await service(t, {}, 1795872150 - 600).retryFailed(uuid);
-      expect(result).toMatchObject({ outcome: 'retried', retryUntil: null });
-      expect((await jobsWithUuid(t, uuid))[0]!.payload).toBe(original);
+      const early = 1795872150 - 600;
+      const result = await service(t, {}, early).retryFailed(uuid);
+      expect(result).toMatchObject({ outcome: 'retried', retryUntil: { from: 1795872150, to: early + 3600, windowSeconds: 3600, source: 'setting' } });
+      expect((await jobsWithUuid(t, uuid))[0]!.payload).toBe(original.replace('"retryUntil":1795872150', `"retryUntil":${early + 3600}`));
     });
 
     it('refuses a payload that is not JSON and changes nothing', async () => {
@@ -332,13 +333,21 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       // (Every payload gets an edit, so the jobs go in as plain values: MySQL forbids a trigger to
       // write a table its INSERT … SELECT reads.)
       await t.database.db.deleteFrom('failed_jobs').where('id', '=', 3).execute();
-      await t.database.db.updateTable('failed_jobs').set({ payload: sql`json_set(payload, '$.attempts', 2)` }).execute();
+      for (const row of await t.database.db.selectFrom('failed_jobs').select(['id', 'payload']).execute()) {
+        const payload = JSON.stringify({ ...(JSON.parse(row.payload) as object), attempts: 2 });
+        await t.database.db.updateTable('failed_jobs').set({ payload }).where('id', '=', row.id).execute();
+      }
       const intruder = "3, 'f0000000-0000-4000-8000-000000000003', 'database', 'default', '{}', 'slipped in', '2026-11-28 12:00:00'";
-      const trigger =
-        engine === 'mysql'
-          ? `CREATE TRIGGER slip_in AFTER INSERT ON jobs FOR EACH ROW INSERT IGNORE INTO failed_jobs (id, uuid, connection, queue, payload, exception, failed_at) VALUES (${intruder})`
-          : `CREATE TRIGGER slip_in AFTER INSERT ON jobs BEGIN INSERT OR IGNORE INTO failed_jobs (id, uuid, connection, queue, payload, exception, failed_at) VALUES (${intruder}); END`;
-      await sql.raw(trigger).execute(t.database.db);
+      const columns = '(id, uuid, connection, queue, payload, exception, failed_at)';
+      const triggers = {
+        mysql: [`CREATE TRIGGER slip_in AFTER INSERT ON jobs FOR EACH ROW INSERT IGNORE INTO failed_jobs ${columns} VALUES (${intruder})`],
+        sqlite: [`CREATE TRIGGER slip_in AFTER INSERT ON jobs BEGIN INSERT OR IGNORE INTO failed_jobs ${columns} VALUES (${intruder}); END`],
+        postgres: [
+          `CREATE FUNCTION slip_in() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO failed_jobs ${columns} VALUES (${intruder}) ON CONFLICT DO NOTHING; RETURN NULL; END $$`,
+          'CREATE TRIGGER slip_in AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION slip_in()',
+        ],
+      };
+      for (const ddl of triggers[engine]) await sql.raw(ddl).execute(t.database.db);
       const jobsBefore = (await t.database.db.selectFrom('jobs').select('id').execute()).length;
       const result = await service(t).retryFailedBulk({ queue: 'default' });
       expect(result).toMatchObject({ matched: 4, retried: 4, skipped: [], chunks: 1 });
@@ -353,7 +362,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(await qs.countFailed({ failedAfter: Date.UTC(2026, 10, 28, 12, 52, 30) / 1000 })).toBe(1);
       expect(await qs.countFailed({ failedBefore: Date.UTC(2026, 10, 28, 12, 52, 31) / 1000 })).toBe(7);
       const boundary = await qs.failedBoundary({ jobClass: 'AlwaysFails' });
-      expect(boundary).toEqual({ count: 2, maxId: 2 });
+      expect(boundary).toEqual({ count: 2, maxId: 2, otherConnections: {} });
       const result = await qs.retryFailedBulk({ jobClass: 'AlwaysFails', maxId: 1 });
       expect(result).toMatchObject({ retried: 1, matched: 1 });
       expect(await failedUuids(t)).toContain('b446f7a0-a1cb-4ab2-9d58-badda0e5fb64');

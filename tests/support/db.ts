@@ -1,15 +1,29 @@
-// Fresh databases for tests: a MariaDB database of its own per test file (so files run side by
-// side) or an SQLite file in a temp dir, both with Laravel's exact queue tables.
+// Fresh databases for tests: a MariaDB or PostgreSQL database of its own per test (so files run
+// side by side) or an SQLite file in a temp dir, each with Laravel's exact queue tables.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
+import { sql } from 'kysely';
+import pg from 'pg';
 import type { DatabaseTarget, TableNames } from '../../src/config/config.ts';
 import { Database } from '../../src/db/database.ts';
 import { createLaravelTables } from '../../src/db/laravel-schema.ts';
 
 export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+export const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', password: '' };
+
+/** Runs statements as PostgreSQL's superuser, on the maintenance database unless one is named. */
+export async function postgresAdmin(statements: string[], database = 'postgres'): Promise<void> {
+  const client = new pg.Client({ ...POSTGRES, database });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
 
 export const DEFAULT_TABLES: TableNames = {
   jobs: 'jobs',
@@ -19,8 +33,19 @@ export const DEFAULT_TABLES: TableNames = {
   alerts: 'queue_bot_alerts',
 };
 
-export type Engine = 'mysql' | 'sqlite';
-export const ENGINES: Engine[] = ['mysql', 'sqlite'];
+export type Engine = DatabaseTarget['kind'];
+export const ENGINES: Engine[] = ['mysql', 'postgres', 'sqlite'];
+
+/**
+ * PostgreSQL's bigserial does not move past ids a test inserted explicitly (fixture rows keep the
+ * ids Laravel gave them): set each sequence past the highest id, as the other engines do alone.
+ */
+export async function syncIdSequences(database: Database): Promise<void> {
+  if (database.kind !== 'postgres') return;
+  for (const table of [database.tableNames.jobs, database.tableNames.failed_jobs]) {
+    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(database.db);
+  }
+}
 
 export interface TestDatabase {
   engine: Engine;
@@ -53,6 +78,12 @@ export async function createTestDatabase(
       await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await c.end();
     };
+  } else if (engine === 'postgres') {
+    const name = `lqb_t_${randomBytes(5).toString('hex')}`;
+    await postgresAdmin([`CREATE DATABASE "${name}" ENCODING 'UTF8'`]);
+    url = `postgres://postgres@127.0.0.1:5432/${name}`;
+    target = { kind: 'postgres', ...POSTGRES, database: name, schema: null, sslMode: 'disable', display: url };
+    cleanup = () => postgresAdmin([`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`]);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'lqb-sqlite-'));
     const path = join(dir, 'database.sqlite');

@@ -3,6 +3,7 @@
 import type { Generated } from 'kysely';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { syncIdSequences } from './db.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { FailedJobsTable, JobBatchesTable, JobsTable } from '../../src/db/schema.ts';
 
@@ -55,4 +56,5 @@ export async function insertFixtures(
   if (which.batches) {
     for (const f of batchesFixture) await database.db.insertInto('job_batches').values(f.row).execute();
   }
+  await syncIdSequences(database);
 }

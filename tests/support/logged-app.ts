@@ -1,11 +1,11 @@
-// A whole bot whose log a test can read, and one whose database can be taken away: MariaDB
-// behind the TCP proxy of tcp-proxy.ts, SQLite on a file that is not there yet.
+// A whole bot whose log a test can read, and one whose database can be taken away: MariaDB or
+// PostgreSQL behind the TCP proxy of tcp-proxy.ts, SQLite on a file that is not there yet.
 import { copyFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createApp, type App } from '../../src/app.ts';
 import { Database } from '../../src/db/database.ts';
 import { NOW, testConfig } from './app.ts';
-import { createTestDatabase, MYSQL, type Engine, type TestDatabase } from './db.ts';
+import { createTestDatabase, MYSQL, POSTGRES, type Engine, type TestDatabase } from './db.ts';
 import { insertFixtures } from './fixtures.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
@@ -40,9 +40,10 @@ export async function createOutageApp(engine: Engine, logger: Logger, now: () =>
   const db = await createTestDatabase(engine);
   await insertFixtures(db.database);
   const clock = () => now() * 1000;
-  if (db.target.kind === 'mysql') {
-    const proxy = await startTcpProxy(MYSQL);
-    const url = `mysql://root@127.0.0.1:${proxy.port}/${db.target.database}`;
+  if (db.target.kind !== 'sqlite') {
+    const server = db.target.kind === 'mysql' ? MYSQL : POSTGRES;
+    const proxy = await startTcpProxy(server);
+    const url = `${db.target.kind}://${server.user}@127.0.0.1:${proxy.port}/${db.target.database}`;
     const database = Database.open({ ...db.target, port: proxy.port, display: url }, db.tables);
     const app = await createApp(testConfig(url), { logger, database, clock });
     await proxy.cut();

@@ -133,11 +133,10 @@ export async function insertLaterFailure(app: App, uuid: string, queue = 'defaul
 /** Insert a job dispatched later onto a queue (a copy of job #14's payload). */
 export async function insertLaterJob(app: App, queue: string, now: number): Promise<number> {
   const source = await app.database.db.selectFrom('jobs').selectAll().where('id', '=', 14).executeTakeFirstOrThrow();
-  const res = await app.database.db
-    .insertInto('jobs')
-    .values({ queue, payload: source.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })
-    .executeTakeFirst();
-  return Number(res.insertId);
+  await app.database.db.insertInto('jobs').values({ queue, payload: source.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now }).execute();
+  // the newest row (PostgreSQL reports no insert id without RETURNING, which MySQL lacks)
+  const row = await app.database.db.selectFrom('jobs').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+  return Number(row.id);
 }
 
 /** A logger that keeps every line it writes, parsed. */

@@ -199,13 +199,13 @@ describe('the CLI, whatever the database', () => {
 
   it('exits 1 naming every configuration problem, or the database it cannot reach', async () => {
     const [config, unreachable] = await Promise.all([
-      cli(['stats'], { DATABASE_URL: 'postgres://app:secret@db.example/laravel', QUEUE_BOT_LOCALE: 'de' }),
+      cli(['stats'], { DATABASE_URL: 'mongodb://app:secret@db.example/laravel', QUEUE_BOT_LOCALE: 'de' }),
       cli(['stats'], { DATABASE_URL: 'mysql://root@127.0.0.1:1/laravel' }),
     ]);
     expect(config.code).toBe(1);
     expect(config.stdout).toBe('');
     expect(config.stderr).toContain('The bot cannot start; fix these settings (see .env.example):\n');
-    expect(config.stderr).toContain('  - DATABASE_URL scheme "postgres:" is not supported; use mysql://, mariadb:// or sqlite:<path>\n');
+    expect(config.stderr).toContain('  - DATABASE_URL scheme "mongodb:" is not supported; use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>\n');
     expect(config.stderr).toContain('  - QUEUE_BOT_LOCALE: "de" is not one of en, pl\n');
     expect(config.stderr).not.toContain('secret');
 

@@ -247,8 +247,14 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
         ['table failed_jobs', 'ok'],
         ['table job_batches', 'ok'],
         ['covering index', 'warn'],
-        ['rights', 'ok'],
+        ['rights jobs', 'ok'],
+        ['rights failed_jobs', 'ok'],
+        ['rights job_batches', 'ok'],
+        ['rights queue_bot_audit', 'ok'],
+        ['rights queue_bot_alerts', 'ok'],
       ]);
+      expect(fields(r)['rights jobs']).toBe('The database user may SELECT, INSERT, UPDATE, DELETE on `jobs`: all the bot does there.');
+      expect(fields(r)['rights failed_jobs']).toBe('The database user may SELECT, DELETE on `failed_jobs`: all the bot does there.');
       expect(fields(r).connection).toContain(app.db.url);
       expect(fields(r)['covering index']).toContain(`Fix: ${coveringIndexDdl(engine, 'jobs')};`);
     });

@@ -56,9 +56,41 @@ describe('config', () => {
     expect(parseDatabaseUrl('sqlite:database/database.sqlite')).toMatchObject({ kind: 'sqlite', path: 'database/database.sqlite' });
   });
 
+  it('reads PostgreSQL URLs as Laravel apps write them: postgres, postgresql, pgsql, sslmode and a schema', () => {
+    expect(parseDatabaseUrl('postgres://app:s3cr%40t@db.internal:6432/laravel')).toEqual({
+      kind: 'postgres',
+      host: 'db.internal',
+      port: 6432,
+      user: 'app',
+      password: 's3cr@t',
+      database: 'laravel',
+      schema: null,
+      sslMode: 'prefer',
+      display: 'postgres://app:***@db.internal:6432/laravel',
+    });
+    expect(parseDatabaseUrl('postgresql://app@db/laravel?sslmode=verify-full')).toMatchObject({ port: 5432, sslMode: 'verify-full' });
+    expect(parseDatabaseUrl('pgsql://db/laravel?search_path=queue,public')).toMatchObject({ user: 'postgres', schema: 'queue' });
+    expect(parseDatabaseUrl('postgres://db/laravel?schema=app')).toMatchObject({ schema: 'app' });
+    expect(parseDatabaseUrl('postgres://db/laravel?sslmode=maybe')).toBe('DATABASE_URL: sslmode "maybe" is not one of disable, allow, prefer, require, verify-ca, verify-full');
+    expect(parseDatabaseUrl('postgres://db/laravel?schema=app;drop')).toBe('DATABASE_URL: schema "app;drop" is not a plain schema name');
+    expect(parseDatabaseUrl('postgres://db')).toBe('DATABASE_URL must name the database, e.g. postgres://user@127.0.0.1:5432/laravel');
+    // a raw % in the password is a clear message, not a URIError stack trace
+    expect(parseDatabaseUrl('postgres://app:50%off@db/laravel')).toMatch(/^DATABASE_URL has a % that does not start an escape/);
+  });
+
+  it('serves the database connection unless told which connections live in this database', () => {
+    const connections = (env: Record<string, string>) => {
+      const r = loadConfig(env);
+      return r.ok ? r.config.queue.connections : r.problems;
+    };
+    expect(connections({})).toEqual(['database']);
+    expect(connections({ QUEUE_BOT_CONNECTIONS: 'database, database-long' })).toEqual(['database', 'database-long']);
+    expect(connections({ QUEUE_BOT_CONNECTIONS: ' , ' })).toEqual(['QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")']);
+  });
+
   it('names every problem at once, and refuses other databases by name', () => {
     const loaded = loadConfig({
-      DATABASE_URL: 'postgres://u@h/db',
+      DATABASE_URL: 'mongodb://u@h/db',
       QUEUE_BOT_STUCK_AFTER: '5',
       APP_KEY: 'base64:dG9vIHNob3J0',
       APP_TIMEZONE: 'Mars/Olympus',
@@ -72,7 +104,7 @@ describe('config', () => {
     expect(loaded.ok).toBe(false);
     const problems = loaded.ok ? [] : loaded.problems;
     expect(problems).toHaveLength(10);
-    expect(problems.join('\n')).toContain('DATABASE_URL scheme "postgres:" is not supported; use mysql://, mariadb:// or sqlite:<path>');
+    expect(problems.join('\n')).toContain('DATABASE_URL scheme "mongodb:" is not supported; use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>');
     expect(problems.join('\n')).toContain('QUEUE_BOT_STUCK_AFTER: "5" is not a duration');
     expect(problems.join('\n')).toContain('APP_KEY must be Laravel');
     expect(describeConfigProblems(problems)).toMatch(/^The bot cannot start; fix these settings \(see \.env\.example\):\n {2}- /);
