@@ -158,6 +158,7 @@ export const en = {
   'job.reservation_expired': 'Its reservation is older than retry_after: any worker may take it again.',
   'job.encrypted': 'encrypted (ShouldBeEncrypted)',
   'job.problem': 'Payload problem: {problem}',
+  'failed.other_connection': 'Failed on connection `{connection}`, which this bot does not serve: retry it with `php artisan queue:retry`.',
   'failed.ago': 'failed {age} ago ({at})',
   'failed.no_exception': '(no exception text)',
 
@@ -277,6 +278,8 @@ export const en = {
   // batches
   'batches.title': 'Job batches',
   'batches.empty': 'There are no job batches.',
+  'batches.no_table':
+    'This app has no job batches: there is no `{table}` table. Laravel creates it with `php artisan queue:batches-table` (`make:queue-batches-table` from Laravel 11) and `migrate`; everything else works without it.',
   'batches.summary': (p, tools) => `${tools.plural(Number(p.total), { one: '# batch', other: '# batches' })} · page ${p.page} of ${p.pages}`,
   'batch.title': 'Batch {name}',
   'batch.progress': '{progress}% · {processed} of {total} processed · {pending} pending · {failed} failed',

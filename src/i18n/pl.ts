@@ -179,6 +179,7 @@ export const pl: Catalogue = {
   'job.reservation_expired': 'Rezerwacja jest starsza niż retry_after: każdy worker może ponownie wziąć to zadanie.',
   'job.encrypted': 'zaszyfrowane (ShouldBeEncrypted)',
   'job.problem': 'Problem z payloadem: {problem}',
+  'failed.other_connection': 'Padło na połączeniu `{connection}`, którego ten bot nie obsługuje: ponów je przez `php artisan queue:retry`.',
   'failed.ago': 'błąd {age} temu ({at})',
   'failed.no_exception': '(brak treści wyjątku)',
 
@@ -338,6 +339,8 @@ export const pl: Catalogue = {
   // batches
   'batches.title': 'Paczki zadań',
   'batches.empty': 'Nie ma żadnych paczek zadań.',
+  'batches.no_table':
+    'Ta aplikacja nie używa paczek zadań: nie ma tabeli `{table}`. Laravel tworzy ją poleceniem `php artisan queue:batches-table` (`make:queue-batches-table` od Laravela 11) i `migrate`; wszystko inne działa bez niej.',
   'batches.summary': (p, tools) => `${plural(tools, p.total, { one: '# paczka', few: '# paczki', many: '# paczek' })} · strona ${p.page} z ${p.pages}`,
   'batch.title': 'Paczka {name}',
   'batch.progress': '{progress}% · przetworzone {processed} z {total} · oczekujące {pending} · błędy {failed}',

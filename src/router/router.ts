@@ -5,7 +5,7 @@ import { DatabaseUnavailableError, MissingTableError } from '../db/database.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { matchLocale, translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
-import type { QueueService } from '../queue/queue-service.ts';
+import { NoBatchesTableError, type QueueService } from '../queue/queue-service.ts';
 import type { AuditLog, AuditOutcome } from '../audit/audit-log.ts';
 import { errorReply, reply, type Button, type Reply } from '../reply/model.ts';
 import { MAX_ACTION_LENGTH, type Action, type ActionCodec } from './action-id.ts';
@@ -235,6 +235,10 @@ export class Router {
       if (error instanceof DatabaseUnavailableError) {
         return errorReply(t('error.database_title'), t('error.database_down', { detail: error.message }));
       }
+      if (error instanceof NoBatchesTableError) {
+        // not a fault: the app simply does not use batches
+        return reply(t('batches.title'), { summary: t('batches.no_table', { table: error.table }), ok: false, data: { outcome: 'no_batches_table', table: error.table } });
+      }
       if (error instanceof MissingTableError) {
         return errorReply(t('error.database_title'), error.message);
       }
@@ -257,6 +261,8 @@ const NOTHING_OUTCOMES = new Set([
   'nothing_failed',
   'nothing_to_do',
   'invalid_payload',
+  'other_connection',
+  'no_batches_table',
 ]);
 
 function outcomeOf(r: Reply): AuditOutcome {

@@ -113,13 +113,16 @@ export function failedLines(t: Translator, f: FailedSummary): string[] {
   const when = f.ageSeconds === null ? f.failedAtText : t('failed.ago', { age: t.age(f.ageSeconds), at: f.failedAtText });
   const where = f.exception?.file ? `${f.exception.file}:${f.exception.line}` : null;
   lines.push([t('job.queue', { queue: f.queue }), when, where].filter(Boolean).join(' · '));
+  // Laravel keeps failed_jobs in the database for Redis (and other) queues too
+  if (!f.served) lines.push(t('failed.other_connection', { connection: f.connection }));
   return lines;
 }
 
 export function failedRow(t: Translator, buttons: ButtonFactory, f: FailedSummary, opts: { withActions: boolean; withDetails?: boolean }): Row {
   const list: Array<Button | null> = [];
   if (opts.withActions) {
-    list.push(buttons.button(t('button.retry'), { verb: VERBS.retry, args: [f.uuid] }, { style: 'primary', confirm: retryConfirm(t, f) }));
+    // a row of another connection goes back where its workers are, which only artisan can do
+    if (f.served) list.push(buttons.button(t('button.retry'), { verb: VERBS.retry, args: [f.uuid] }, { style: 'primary', confirm: retryConfirm(t, f) }));
     list.push(buttons.button(t('button.forget'), { verb: VERBS.forget, args: [f.uuid] }, { style: 'danger', confirm: forgetConfirm(t, f) }));
   }
   if (opts.withDetails !== false) list.push(buttons.button(t('button.details'), { verb: VERBS.show, args: [f.uuid] }));

@@ -123,11 +123,9 @@ export async function databaseState(app: App): Promise<unknown> {
 export async function insertLaterFailure(app: App, uuid: string, queue = 'default'): Promise<number> {
   const source = await app.database.db.selectFrom('failed_jobs').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
   const payload = source.payload.replace(FAILED.alwaysFailsA, uuid);
-  const res = await app.database.db
-    .insertInto('failed_jobs')
-    .values({ uuid, connection: 'database', queue, payload, exception: source.exception, failed_at: source.failed_at })
-    .executeTakeFirst();
-  return Number(res.insertId);
+  await app.database.db.insertInto('failed_jobs').values({ uuid, connection: 'database', queue, payload, exception: source.exception, failed_at: source.failed_at }).execute();
+  const row = await app.database.db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
+  return Number(row.id);
 }
 
 /** Insert a job dispatched later onto a queue (a copy of job #14's payload). */
