@@ -72,9 +72,11 @@ export const postgresDialect: SqlDialect = {
       keepAlive: true,
       types,
     });
-    // An idle client that loses its connection emits 'error' on the pool: the pool drops it and
-    // the next query gets a fresh one, so there is nothing to do but not crash.
+    // A client that loses its connection emits 'error': on the pool while idle, on the client
+    // while checked out (a session lock held between queries). The query in flight fails on its
+    // own and the pool replaces the client, so there is nothing to do but not crash the process.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new PostgresDialect({ pool });
   },
 

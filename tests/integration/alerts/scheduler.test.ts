@@ -7,7 +7,7 @@ import { Database } from '../../../src/db/database.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { allButtons } from '../../../src/reply/model.ts';
 import { createTestApp, NOW, operator, testConfig, type TestApp } from '../../support/app.ts';
-import { ENGINES, MYSQL } from '../../support/db.ts';
+import { ENGINES, MYSQL, POSTGRES } from '../../support/db.ts';
 import { failedFixtureRow } from '../../support/fixtures.ts';
 import { RecordingPoster } from '../../support/recording-poster.ts';
 import { startTcpProxy } from '../../support/tcp-proxy.ts';
@@ -118,13 +118,14 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
   });
 });
 
-describe('alert scheduler replicas and outages (MariaDB)', () => {
+// The engines with session locks (GET_LOCK, pg_try_advisory_lock): the lock dies with its connection.
+describe.each(['mysql', 'postgres'] as const)('alert scheduler replicas and outages (%s)', (engine) => {
   let app: TestApp;
   afterEach(async () => app?.drop());
 
   it('two replicas on one database post each incident once, and one carries on when the other dies', async () => {
     let clock = NOW;
-    app = await createTestApp('mysql', { env: ALERT_ENV, now: () => clock });
+    app = await createTestApp(engine, { env: ALERT_ENV, now: () => clock });
     const secondDb = app.db.open();
     const replica = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: secondDb, clock: () => clock * 1000 });
     const poster = new RecordingPoster('slack');
@@ -145,11 +146,12 @@ describe('alert scheduler replicas and outages (MariaDB)', () => {
   });
 
   it('survives the database going away and says once that it is back', async () => {
-    const proxy = await startTcpProxy({ host: MYSQL.host, port: MYSQL.port });
+    const server = engine === 'mysql' ? MYSQL : POSTGRES;
+    const proxy = await startTcpProxy({ host: server.host, port: server.port });
     let clock = NOW;
-    app = await createTestApp('mysql', { env: ALERT_ENV, now: () => clock });
-    const target = app.db.target.kind === 'mysql' ? app.db.target : null;
-    const viaProxy = Database.open({ ...target!, port: proxy.port, display: 'mysql://root@127.0.0.1/proxied' }, app.db.tables);
+    app = await createTestApp(engine, { env: ALERT_ENV, now: () => clock });
+    const target = app.db.target.kind === 'sqlite' ? null : app.db.target;
+    const viaProxy = Database.open({ ...target!, port: proxy.port, display: `${engine}://127.0.0.1/proxied` }, app.db.tables);
     const bot = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: viaProxy, clock: () => clock * 1000 });
     const poster = new RecordingPoster('slack');
     const scheduler = createAlertScheduler(bot, [poster], silentLogger, { now: () => clock });
