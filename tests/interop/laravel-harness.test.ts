@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/config/config.ts';
 import { createLaravelApp, fixtureAppKey, LARAVEL_CONNECTION, LARAVEL_DBS, phpAvailable } from '../support/laravel.ts';
 import type { LaravelApp } from '../support/laravel.ts';
 
@@ -61,6 +62,7 @@ describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
       expect(app.databaseUrl).toBe(`sqlite:${app.database}`);
       expect(app.target).toEqual({ kind: 'sqlite', path: app.database, display: app.databaseUrl });
     }
+    expect(parseDatabaseUrl(app.databaseUrl)).toEqual(app.target);
   });
 
   it('migrates with Laravel’s own grammar for the engine', async () => {

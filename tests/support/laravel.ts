@@ -20,6 +20,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import pg from 'pg';
+import type { DatabaseTarget } from '../../src/config/config.ts';
 
 export const LARAVEL_APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../laravel-app');
 export const FRAMEWORK_AUTOLOAD = '/usr/share/php/Illuminate/autoload.php';
@@ -281,27 +282,6 @@ export interface WorkerHandle {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/**
- * Where an app's database is, in the shape of the bot's DatabaseTarget (src/config/config.ts),
- * for opening it directly.
- */
-export type LaravelDbTarget =
-  | { kind: 'mysql'; host: string; port: number; user: string; password: string; database: string; display: string }
-  | {
-      kind: 'postgres';
-      host: string;
-      port: number;
-      user: string;
-      password: string;
-      database: string;
-      /** null: the server's default search_path (public), where config/database.php puts the tables */
-      schema: string | null;
-      /** libpq's sslmode; the URL names none, so libpq's default */
-      sslMode: 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
-      display: string;
-    }
-  | { kind: 'sqlite'; path: string; display: string };
-
 export interface LaravelApp {
   db: LaravelDb;
   /** the env vars artisan runs with (on top of PATH/HOME) */
@@ -311,8 +291,8 @@ export interface LaravelApp {
    * sqlite:<file>
    */
   databaseUrl: string;
-  /** the same, parsed */
-  target: LaravelDbTarget;
+  /** the same, as the bot's config parses it (for Database.open) */
+  target: DatabaseTarget;
   /** MariaDB / PostgreSQL database name or SQLite file path */
   database: string;
   /** temp dir holding storage/, the bootstrap cache files and the SQLite file */
@@ -583,7 +563,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
   const pgServer: PostgresServer = { ...DEFAULT_POSTGRES, ...opts.postgres };
   let database: string;
   let databaseUrl: string;
-  let target: LaravelDbTarget;
+  let target: DatabaseTarget;
   const dbEnv: Record<string, string> = {};
 
   if (opts.db === 'mysql') {
@@ -608,8 +588,8 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       kind: 'postgres',
       ...pgServer,
       database,
-      schema: null,
-      sslMode: 'prefer',
+      schema: null, // the server's default search_path: public, where config/database.php puts them
+      sslMode: 'prefer', // the URL names none
       display: databaseUrl.replace(/:[^:@/]*@/, ':***@'),
     };
     Object.assign(dbEnv, pgsqlDbEnv(pgServer, database));
