@@ -1,5 +1,5 @@
-// Alerts end to end: real Laravel workers on MariaDB, the bot as its own process (npm start's
-// entry point), Slack's Web API faked on loopback. What the on-call channel would see.
+// Alerts end to end: real Laravel workers on MariaDB and on PostgreSQL, the bot as its own process
+// (npm start's entry point), Slack's Web API faked on loopback. What the on-call channel would see.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_ID as DISCORD_ALERTS, FakeDiscord, type FakeMessage } from '../support/fake-discord.ts';
 import { FakeSlack, SlackPerson, type StoredMessage } from '../support/fake-slack.ts';
@@ -10,7 +10,7 @@ const SIGNING_SECRET = 'interop-signing-secret';
 const ANA = { id: 'U0ANA', name: 'ana' };
 const ALERTS = 'C0ALERTS';
 
-describe('alerts with real Laravel workers (MariaDB)', () => {
+describe.each(['mysql', 'postgres'] as const)('alerts with real Laravel workers on %s', (db) => {
   let laravel: LaravelApp;
   let slack: FakeSlack;
   let discord: FakeDiscord | null = null;
@@ -18,7 +18,7 @@ describe('alerts with real Laravel workers (MariaDB)', () => {
 
   beforeAll(async () => {
     assertPhpAvailable();
-    laravel = await createLaravelApp({ db: 'mysql' });
+    laravel = await createLaravelApp({ db });
     await laravel.migrate();
   });
   afterAll(async () => {

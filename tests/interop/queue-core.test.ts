@@ -1,12 +1,12 @@
 // The queue core against real Laravel 8: jobs dispatched, failed and worked by the real framework
-// and real `php artisan queue:work`, on MariaDB and on SQLite.
+// and real `php artisan queue:work`, on MariaDB, PostgreSQL and SQLite.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { silentLogger } from '../../src/log.ts';
 import { testConfig } from '../support/app.ts';
-import { assertPhpAvailable, createLaravelApp, type LaravelApp } from '../support/laravel.ts';
+import { assertPhpAvailable, createLaravelApp, LARAVEL_DBS, type LaravelApp } from '../support/laravel.ts';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ interface JobsRow {
   payload: string;
 }
 
-describe.each(['mysql', 'sqlite'] as const)('queue core with real Laravel on %s', (db) => {
+describe.each(LARAVEL_DBS)('queue core with real Laravel on %s', (db) => {
   let laravel: LaravelApp;
   let bot: App;
 
@@ -86,6 +86,32 @@ describe.each(['mysql', 'sqlite'] as const)('queue core with real Laravel on %s'
     expect(await bot.queue.getFailed(uuid)).toBeNull();
     // Laravel's own artisan agrees there is nothing left to retry
     expect((await laravel.artisan(['queue:failed'])).stdout).not.toContain(uuid);
+  });
+
+  it('retries a failed job whose payload holds PHP’s NUL-byte property names, unchanged, and a real worker runs it', async () => {
+    const d = await laravel.dispatch('export-order', { queue: 'c-nul', fail: true });
+    const uuid = d.uuids[0]!;
+    const [queued] = await jobsOn('c-nul');
+    expect(queued!.payload).toContain('\\u0000*\\u0000orderId');
+    await laravel.workOnce('c-nul');
+    const failed = await bot.queue.getFailed(uuid);
+    expect(failed).toMatchObject({ queue: 'c-nul', exception: { className: 'RuntimeException' } });
+    expect(failed?.payload.command).toMatchObject({ state: 'decoded', className: 'App\\Jobs\\ExportOrder' });
+
+    await laravel.setShopFailing(2, false);
+    try {
+      expect(await bot.queue.retryFailed(uuid)).toMatchObject({ outcome: 'retried', queue: 'c-nul' });
+      // nothing in it needed editing: the very bytes Laravel wrote
+      expect((await jobsOn('c-nul')).map((r) => [r.payload, Number(r.attempts)])).toEqual([[queued!.payload, 0]]);
+      const work = await laravel.workOnce('c-nul');
+      expect(work.stdout).toContain('Processed:  App\\Jobs\\ExportOrder');
+    } finally {
+      await laravel.setShopFailing(2, true);
+    }
+    // the protected and private properties reached handle() after the retry
+    expect((await laravel.jobRuns()).filter((r) => r.uuid === uuid).map((r) => r.note)).toEqual(['order 4711 as csv to shop 2', 'order 4711 as csv to shop 2']);
+    expect(await jobsOn('c-nul')).toEqual([]);
+    expect(await bot.queue.getFailed(uuid)).toBeNull();
   });
 
   it('gives a job whose retryUntil has passed a new window, so the worker runs it instead of failing it at once', async () => {
