@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { DatabaseTarget } from '../../src/config/config.ts';
 import { Database } from '../../src/db/database.ts';
+import { silentLogger } from '../../src/log.ts';
 import { allButtons, type Reply } from '../../src/reply/model.ts';
 import { createTestApp, NOW, operator, testConfig, type TestApp } from '../support/app.ts';
 import { ENGINES, MYSQL, postgresAdmin } from '../support/db.ts';
@@ -207,6 +208,41 @@ describe.each(['mysql', 'postgres'] as const)('a least-privilege database user o
       await database.close();
       await dropUser(engine, target);
       await adminApp.drop();
+    }
+  });
+});
+
+describe('PostgreSQL connection options', () => {
+  it('finds Laravel\'s tables in the schema the URL names (search_path), introspection included', async () => {
+    const t = await createTestApp('postgres');
+    try {
+      const target = t.db.target as Extract<DatabaseTarget, { kind: 'postgres' }>;
+      // the app keeps its tables in schema `queue`; public has none
+      await postgresAdmin(['create schema queue', ...['jobs', 'failed_jobs', 'job_batches'].map((table) => `alter table public.${table} set schema queue`)], target.database);
+      const url = `postgres://postgres@127.0.0.1:5432/${target.database}?schema=queue`;
+      const app = await createApp(testConfig(url), { logger: silentLogger, clock: () => NOW * 1000 });
+      try {
+        expect((await app.router.handleText('stats', operator)).summary).toBe('11 ready · 1 delayed · 1 processing (1 stuck) · 8 failed');
+        expect((await app.router.handleText(`retry ${FAILED.sku1001}`, operator)).title).toBe('Retried');
+        const doctor = await app.router.handleText('doctor', operator);
+        expect(doctor.fields.find((f) => f.label === 'covering index')?.value).toContain('Only Laravel’s `queue` index exists on `jobs`');
+        expect(doctor.fields.find((f) => f.label === 'rights jobs')?.tone).toBe('ok');
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('sslmode=require against a server without TLS is refused with the reason, not a crash', async () => {
+    const app = await createApp(testConfig('postgres://postgres@127.0.0.1:5432/postgres?sslmode=require'), { logger: silentLogger, clock: () => NOW * 1000 });
+    try {
+      const r = await app.router.handleText('stats', operator);
+      expect(r.title).toBe('Database problem');
+      expect(r.summary).toMatch(/refused the bot: The server does not support SSL connections/);
+    } finally {
+      await app.close();
     }
   });
 });

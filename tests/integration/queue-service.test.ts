@@ -7,7 +7,8 @@ import { coveringIndexDdl } from '../../src/db/laravel-schema.ts';
 import { QueueService } from '../../src/queue/queue-service.ts';
 import { formatInZone } from '../../src/queue/time.ts';
 import { parseAppKey } from '../../src/config/config.ts';
-import { createTestDatabase, ENGINES, MYSQL, type TestDatabase } from '../support/db.ts';
+import { createTestDatabase, ENGINES, MYSQL, POSTGRES, postgresAdmin, type TestDatabase } from '../support/db.ts';
+import type { DatabaseTarget } from '../../src/config/config.ts';
 import { appKeyFixture, FIXTURE_TIME, failedFixtureRow, insertFixtures, jobFixture } from '../support/fixtures.ts';
 
 const appKey = parseAppKey(appKeyFixture.APP_KEY) as Buffer;
@@ -543,6 +544,42 @@ describe('renamed tables and failures', () => {
     const [procs] = await admin.query(`select id from information_schema.processlist where db = ?`, [t.target.kind === 'mysql' ? t.target.database : '']);
     for (const p of procs as Array<{ id: number }>) await admin.query(`kill ${p.id}`);
     await admin.end();
+    let snap = await live.snapshot().catch((e: unknown) => e);
+    if (snap instanceof Error) {
+      expect(snap).toBeInstanceOf(DatabaseUnavailableError);
+      snap = await live.snapshot();
+    }
+    expect((snap as { totals: { ready: number } }).totals.ready).toBe(11);
+  });
+
+  it('PostgreSQL: names what went wrong by SQLSTATE — down, unknown role, unknown database — and reconnects after a killed backend', async () => {
+    const tables = { jobs: 'jobs', failedJobs: 'failed_jobs', jobBatches: 'job_batches', audit: 'a', alerts: 'b' };
+    const attempt = async (target: Partial<Extract<DatabaseTarget, { kind: 'postgres' }>>) => {
+      const full = { kind: 'postgres' as const, ...POSTGRES, database: 'postgres', schema: null, sslMode: 'disable' as const, display: 'postgres://shown', ...target };
+      const db = Database.open(full, tables);
+      const qs = new QueueService({ database: db, stuckAfterSec: 300, retryAfterSec: 90, retryWindowSec: 3600, appKey: null, appTimezone: 'UTC' });
+      const error = await qs.snapshot().catch((e: unknown) => e);
+      await db.close();
+      return error as Error;
+    };
+    const down = await attempt({ port: 1, password: 'hunter2', display: 'postgres://postgres:***@127.0.0.1:1/x' });
+    expect(down).toBeInstanceOf(DatabaseUnavailableError);
+    expect(down.message).toMatch(/^The database postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x cannot be reached/);
+    expect(down.message).not.toContain('hunter2');
+    const role = await attempt({ user: 'no_such_role_lqb', display: 'postgres://no_such_role_lqb@127.0.0.1/postgres' });
+    expect(role).toBeInstanceOf(DatabaseUnavailableError);
+    expect(role.message).toMatch(/refused the bot: role "no_such_role_lqb" does not exist/);
+    const database = await attempt({ database: 'no_such_database_lqb', display: 'postgres://postgres@127.0.0.1/no_such_database_lqb' });
+    expect(database).toBeInstanceOf(DatabaseUnavailableError);
+    expect(database.message).toMatch(/refused the bot: database "no_such_database_lqb" does not exist/);
+
+    // a backend the server terminates (57P01, as on a restart): the next call gets a new connection
+    const t = await createTestDatabase('postgres');
+    dbs.push(t);
+    await insertFixtures(t.database);
+    const live = service(t);
+    await live.snapshot();
+    await postgresAdmin([`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${t.target.kind === 'postgres' ? t.target.database : ''}' and pid <> pg_backend_pid()`]);
     let snap = await live.snapshot().catch((e: unknown) => e);
     if (snap instanceof Error) {
       expect(snap).toBeInstanceOf(DatabaseUnavailableError);

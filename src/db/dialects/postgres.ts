@@ -221,7 +221,8 @@ export const postgresDialect: SqlDialect = {
     if (/Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i.test(message)) {
       return { kind: 'unreachable' };
     }
-    if (REFUSED_STATES.has(code)) return { kind: 'refused' };
+    // TLS asked for (sslmode=require…) and the server has none, or its certificate is not trusted
+    if (REFUSED_STATES.has(code) || /does not support SSL|self[- ]signed certificate|certificate/i.test(message)) return { kind: 'refused' };
     return null;
   },
 };
