@@ -155,6 +155,19 @@ describe.each(LARAVEL_DBS)('queue core with real Laravel on %s', (db) => {
     expect(await jobsOn('c-cancel')).toEqual([]);
   });
 
+  it('promotes a delayed job so that a real worker runs it now instead of in an hour', async () => {
+    const d = await laravel.dispatch('sync-product', { queue: 'c-promote', delay: 3600 });
+    const [row] = await jobsOn('c-promote');
+    // before: the worker finds nothing to do on that queue
+    await laravel.workOnce('c-promote');
+    expect((await laravel.jobRuns()).filter((r) => r.uuid === d.uuids[0])).toEqual([]);
+    expect(await bot.queue.promote(Number(row!.id))).toMatchObject({ outcome: 'promoted', queue: 'c-promote' });
+    const work = await laravel.workOnce('c-promote');
+    expect(work.stdout).toContain('Processed:  App\\Jobs\\SyncProductToPrestaShop');
+    expect((await laravel.jobRuns()).filter((r) => r.uuid === d.uuids[0])).toHaveLength(1);
+    expect(await jobsOn('c-promote')).toEqual([]);
+  });
+
   it('shows a job as stuck after its worker is killed, releases it, and a real worker finishes it', async () => {
     const d = await laravel.dispatch('sleepy', { queue: 'c-stuck', seconds: 4 });
     const uuid = d.uuids[0]!;
