@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'tests/laravel-app/**', 'coverage/**', '.data/**'] },
+  { ignores: ['node_modules/**', 'tests/laravel-app/**', 'coverage/**', '.data/**', 'dist/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +17,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
-  // Plain-JS entry points (bin/, .ci/) run on Node, outside the TypeScript project.
-  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly' } } },
+  // Plain-JS entry points (bin/, scripts/, .ci/) run on Node, outside the TypeScript project.
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
 );

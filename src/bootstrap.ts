@@ -1,13 +1,10 @@
 // Start-up shared by `npm start` and the CLI: environment (with .env), config, logger, and the
 // bot on the configured database — or on the demo database when none is configured.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createApp, type App } from './app.ts';
 import { describeConfigProblems, loadConfig, parseAppKey, type Config } from './config/config.ts';
-import { createDemoDatabase, DEMO_APP_KEY } from './demo/demo-database.ts';
 import type { Logger } from './log.ts';
-
-export const DEMO_PATH = fileURLToPath(new URL('../.data/demo.sqlite', import.meta.url));
+import { DEMO_PATH } from './paths.ts';
 
 /** process.env, plus .env from the working directory when there is one (real env wins). */
 export function readEnvironment(): NodeJS.ProcessEnv {
@@ -48,6 +45,8 @@ export interface Bot {
 export async function openBot(config: Config, logger: Logger): Promise<Bot> {
   if (config.database) return { app: await createApp(config, { logger }), demoPath: null };
   // No database configured: the demo, with the key that encrypted its encrypted jobs.
+  // loaded only here: a bot on a real database never reads the demo rows
+  const { createDemoDatabase, DEMO_APP_KEY } = await import('./demo/demo-database.ts');
   const demoConfig: Config = { ...config, queue: { ...config.queue, appKey: config.queue.appKey ?? (parseAppKey(DEMO_APP_KEY) as Buffer) } };
   const database = await createDemoDatabase(DEMO_PATH, config.tables, { timeZone: config.queue.appTimezone });
   return { app: await createApp(demoConfig, { logger, database }), demoPath: DEMO_PATH };

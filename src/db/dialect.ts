@@ -4,6 +4,7 @@
 // each engine has one small file under dialects/. Code outside those files asks the dialect; it
 // never branches on which database it talks to.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { sql, type Dialect as KyselyDialect, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseTarget } from '../config/config.ts';
 import type { LogicalTable, QueueDb } from './schema.ts';
@@ -91,6 +92,13 @@ export interface SqlDialect {
   // ---- errors
   meaning(error: unknown): ErrorMeaning;
 }
+
+/**
+ * Loads a database driver package when its dialect is first used: a process serves one database,
+ * and loading the other two drivers is most of what a one-shot CLI call would wait for.
+ * (They are CommonJS, so this stays synchronous.)
+ */
+export const loadDriver = createRequire(import.meta.url) as <T>(name: string) => T;
 
 /** A table or index name that is safe to put into DDL as it is. */
 export function plainIdentifier(name: string): string {

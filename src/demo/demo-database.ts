@@ -3,13 +3,14 @@
 // present so that something is waiting, something is stuck, a queue has stalled and jobs failed.
 import type { Generated } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TableNames } from '../config/config.ts';
 import { Database } from '../db/database.ts';
 import { createLaravelTables } from '../db/laravel-schema.ts';
 import type { FailedJobsTable, JobBatchesTable, JobsTable } from '../db/schema.ts';
 import { formatInZone } from '../queue/time.ts';
+import laravelRows from './laravel-rows.json' with { type: 'json' };
 
 type Row<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U : T[K] } & { label: string };
 
@@ -21,7 +22,7 @@ interface DemoRows {
   batches: Array<Row<JobBatchesTable>>;
 }
 
-const rows = JSON.parse(readFileSync(new URL('./laravel-rows.json', import.meta.url), 'utf8')) as DemoRows;
+const rows = laravelRows as DemoRows;
 
 /** The APP_KEY that encrypted the demo's ShouldBeEncrypted jobs, so the demo can open them. */
 export const DEMO_APP_KEY = rows.appKey;

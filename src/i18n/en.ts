@@ -404,7 +404,7 @@ export const en = {
   'shell.confirm_prompt': '{yes}? [y/N]',
   'shell.bye': 'Bye.',
   'demo.banner':
-    'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, set DATABASE_URL (mysql://user:password@host:3306/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
+    'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, set DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
   'cli.preview_hint': 'Nothing was changed. Run the same command again with --yes to do it.',
   'preview.no_button': 'The button could not be made for a filter this long; use the CLI (`npx queue-bot … --yes`) or a shorter queue or class name.',
   'cli.usage':

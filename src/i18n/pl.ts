@@ -492,7 +492,7 @@ export const pl: Catalogue = {
   'shell.confirm_prompt': '{yes}? [t/N]',
   'shell.bye': 'Do zobaczenia.',
   'demo.banner':
-    'DANE DEMO: nie ustawiono DATABASE_URL, więc to demonstracyjna baza SQLite ({path}) wypełniona wierszami zapisanymi przez prawdziwy Laravel, tworzona od nowa przy każdym starcie. Aby zobaczyć własne kolejki, ustaw w .env DATABASE_URL (mysql://user:password@host:3306/laravel lub sqlite:/path/to/database.sqlite), a żeby odczytywać zaszyfrowane zadania, także APP_KEY.',
+    'DANE DEMO: nie ustawiono DATABASE_URL, więc to demonstracyjna baza SQLite ({path}) wypełniona wierszami zapisanymi przez prawdziwy Laravel, tworzona od nowa przy każdym starcie. Aby zobaczyć własne kolejki, ustaw w .env DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel lub sqlite:/path/to/database.sqlite), a żeby odczytywać zaszyfrowane zadania, także APP_KEY.',
   'cli.preview_hint': 'Nic nie zostało zmienione. Aby to wykonać, uruchom to samo polecenie jeszcze raz z --yes.',
   'preview.no_button': 'Dla tak długiego filtra nie da się utworzyć przycisku; użyj CLI (`npx queue-bot … --yes`) albo krótszej nazwy kolejki lub klasy.',
   'cli.usage':

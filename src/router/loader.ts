@@ -1,10 +1,10 @@
 // Discovers the command modules in commands/: every file there default-exports one command.
 // Adding a command is adding a file; no adapter changes.
 import { readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { COMMANDS_DIR } from '../paths.ts';
 import type { CommandModule } from './command.ts';
-
-export const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
 
 /** The order help lists them in: reading first, then changing, then housekeeping. */
 const HELP_ORDER = ['stats', 'pending', 'delayed', 'processing', 'stuck', 'failed', 'show', 'retry', 'cancel', 'release', 'promote', 'forget', 'flush', 'clear', 'batches', 'batch', 'audit', 'doctor', 'help'];
@@ -18,7 +18,7 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<CommandModule[]>
   const files = readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_'));
   const commands: CommandModule[] = [];
   for (const file of files) {
-    const mod = (await import(pathToFileURL(dir + file).href)) as { default?: unknown };
+    const mod = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown };
     if (!isCommand(mod.default)) throw new Error(`commands/${file} does not default-export a command (name, usage, schema, run)`);
     commands.push(mod.default);
   }

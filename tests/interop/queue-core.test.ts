@@ -49,7 +49,7 @@ describe.each(LARAVEL_DBS)('queue core with real Laravel on %s', (db) => {
 
   it('stats --json from the CLI prints the same counts as the snapshot', async () => {
     const { stdout } = await run(process.execPath, ['bin/queue-bot.js', 'stats', '--json'], {
-      env: { ...process.env, DATABASE_URL: laravel.databaseUrl, APP_KEY: laravel.env.APP_KEY, LOG_LEVEL: 'silent' },
+      env: { ...process.env, QUEUE_BOT_FROM_SOURCE: '1', DATABASE_URL: laravel.databaseUrl, APP_KEY: laravel.env.APP_KEY, LOG_LEVEL: 'silent' },
     });
     const printed = JSON.parse(stdout) as { queues: Array<Record<string, unknown>>; totals: Record<string, number> };
     const snap = await bot.queue.snapshot();

@@ -1,8 +1,8 @@
 // MySQL and MariaDB through mysql2.
 import { MysqlDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
+import type * as Mysql2 from 'mysql2';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { jsonClassMatch, likeContains, likeEscaped, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { jsonClassMatch, likeContains, likeEscaped, loadDriver, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
@@ -21,6 +21,7 @@ export const mysqlDialect: SqlDialect = {
 
   driver(target: DatabaseTarget, opts) {
     if (target.kind !== 'mysql') throw new Error('mysql dialect needs a mysql target');
+    const { createPool } = loadDriver<typeof Mysql2>('mysql2');
     const pool = createPool({
       host: target.host,
       port: target.port,

@@ -1,8 +1,8 @@
 // PostgreSQL through node-postgres (pg), with Laravel's own pgsql schema (see VERSIONS.md).
 import { PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type Pg from 'pg';
 import type { DatabaseTarget, PostgresSslMode } from '../../config/config.ts';
-import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, lockKey, plainIdentifier, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
+import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, plainIdentifier, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
 
 // node-postgres hands int8 (count(*), bigserial ids) and numeric (sum) back as strings, and
 // `timestamp` as a Date in the process's zone. failed_at is PHP's wall-clock text in the app's
@@ -11,15 +11,17 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
-    if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+function typeParsers(pg: typeof Pg): Pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+      if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return (value: string) => value;
+      return pg.types.getTypeParser(oid, format);
+    },
+  } as Pg.CustomTypesConfig;
+}
 
-function sslOption(mode: PostgresSslMode): pg.PoolConfig['ssl'] {
+function sslOption(mode: PostgresSslMode): Pg.PoolConfig['ssl'] {
   switch (mode) {
     case 'disable':
     case 'allow':
@@ -59,6 +61,7 @@ export const postgresDialect: SqlDialect = {
     if (target.kind !== 'postgres') throw new Error('postgres dialect needs a postgres target');
     const options = ['-c DateStyle=ISO'];
     if (target.schema) options.push(`-c search_path=${plainIdentifier(target.schema)}`);
+    const pg = loadDriver<typeof Pg>('pg');
     const pool = new pg.Pool({
       host: target.host,
       port: target.port,
@@ -70,7 +73,7 @@ export const postgresDialect: SqlDialect = {
       max: opts.connectionLimit ?? 5,
       connectionTimeoutMillis: 5000,
       keepAlive: true,
-      types,
+      types: typeParsers(pg),
     });
     // A client that loses its connection emits 'error': on the pool while idle, on the client
     // while checked out (a session lock held between queries). The query in flight fails on its

@@ -1,9 +1,9 @@
 // SQLite through better-sqlite3: Laravel 11's default database, and the bot's demo.
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { jsonClassMatch, likeContains, likeEscaped, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { jsonClassMatch, likeContains, likeEscaped, loadDriver, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOTADB']);
 
@@ -22,7 +22,8 @@ export const sqliteDialect: SqlDialect = {
         if (!opts.create && path !== ':memory:' && !existsSync(path)) {
           throw Object.assign(new Error(`SQLite database file ${path} does not exist`), { code: 'SQLITE_CANTOPEN' });
         }
-        const handle = new BetterSqlite3(path);
+        const Sqlite = loadDriver<typeof BetterSqlite3>('better-sqlite3');
+        const handle = new Sqlite(path);
         // Laravel's worker may hold the write lock for a moment; wait instead of failing.
         handle.pragma('busy_timeout = 2000');
         return handle;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../support/app.ts';
-import { ENGINES } from '../../support/db.ts';
-import { appKeyFixture } from '../../support/fixtures.ts';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../../support/db.ts';
+import { appKeyFixture, insertFixtures } from '../../support/fixtures.ts';
 import { auditRows, databaseState, FAILED, FAILED_NEWEST_FIRST, failedUuids, jobIds } from '../../support/router-kit.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
@@ -51,7 +51,8 @@ function runNode(argv: string[], env: Record<string, string>, input = ''): Promi
 }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return runNode([BIN, ...args], { USER: 'cli-tester', ...env });
+  // the TypeScript itself: what is tested is the source, never a build that may be stale
+  return runNode([BIN, ...args], { USER: 'cli-tester', QUEUE_BOT_FROM_SOURCE: '1', ...env });
 }
 
 const json = <T = Record<string, unknown>>(r: Run): T => JSON.parse(r.stdout) as T;
@@ -218,6 +219,47 @@ describe('the CLI, whatever the database', () => {
     expect(demo.code).toBe(0);
     expect(demo.stderr).toMatch(/^DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database \(.*demo\.sqlite\)/);
     expect(demo.stdout).toMatch(/^Queue stats\n/);
+  });
+});
+
+describe('the build (npm install runs it; npm start and queue-bot use it)', () => {
+  const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+  const runIn = (argv: string[], env: Record<string, string>, input = '') =>
+    new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(input);
+    });
+  let t: TestDatabase;
+  beforeAll(async () => {
+    const built = await runIn(['scripts/build.mjs'], {});
+    expect(built).toMatchObject({ code: 0, stderr: '' });
+    t = await createTestDatabase('mysql');
+    await insertFixtures(t.database);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('queue-bot runs the built CLI, and it answers as the source does', async () => {
+    const env = { DATABASE_URL: t.url, LOG_LEVEL: 'silent' };
+    const [fromBuild, fromSource] = await Promise.all([runIn(['bin/queue-bot.js', 'failed', '--json'], env), runIn(['bin/queue-bot.js', 'failed', '--json'], { ...env, QUEUE_BOT_FROM_SOURCE: '1' })]);
+    expect(fromBuild.code).toBe(0);
+    expect(JSON.parse(fromBuild.stdout)).toEqual(JSON.parse(fromSource.stdout));
+    expect((JSON.parse(fromBuild.stdout) as { total: number }).total).toBe(8);
+  });
+
+  it('npm start (node dist/src/main.js) with nothing configured opens the demo shell', async () => {
+    const run = await runIn(['dist/src/main.js'], { USER: 'newcomer' }, 'stats\nexit\n');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^DEMO DATA: no DATABASE_URL is set/);
+    expect(run.stdout).toContain('Queue stats\n18 ready · 2 delayed · 2 processing (1 stuck) · 8 failed');
   });
 });
 
