@@ -20,4 +20,4 @@ export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
 export const COMMANDS_DIR = join(PACKAGE_ROOT, RUNNING_FROM_SOURCE ? 'commands' : join('dist', 'commands'));
 
 /** The demo database `npm start` makes when no DATABASE_URL is set. */
-export const DEMO_PATH = join(PACKAGE_ROOT, '.data', 'demo.sqlite');
+export const DEMO_PATH = join(PACKAGE_ROOT, '.data', 'demo-database.sqlite');
