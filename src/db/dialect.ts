@@ -167,13 +167,39 @@ export function lockKey(name: string): string {
   return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 16)}`)).toString();
 }
 
+/** CREATE INDEX <table>_<suffix> ON <table> (<columns>), with the engine's identifier quote. */
+export function createIndexDdl(quote: '`' | '"', table: string, suffix: string, columns: string[]): string {
+  const t = plainIdentifier(table);
+  const q = (name: string) => `${quote}${name}${quote}`;
+  return `CREATE INDEX ${q(`${t}_${suffix}`)} ON ${q(t)} (${columns.map(q).join(', ')})`;
+}
+
+/** The index `doctor` recommends (every state count becomes an index-only range) and Laravel's own. */
+export function queueIndexes(quote: '`' | '"'): Pick<SqlDialect, 'coveringIndexDdl' | 'queueIndexDdl'> {
+  return {
+    coveringIndexDdl: (jobsTable) => createIndexDdl(quote, jobsTable, 'queue_reserved_available_index', ['queue', 'reserved_at', 'available_at']),
+    queueIndexDdl: (jobsTable) => createIndexDdl(quote, jobsTable, 'queue_index', ['queue']),
+  };
+}
+
 /**
- * A class filter through JSON functions, after a LIKE that rules out most rows before any JSON is
- * parsed. Shared by the engines that can read JSON in SQL.
+ * How the engines that can read JSON in SQL (MySQL/MariaDB, SQLite) read payloads, given how they
+ * extract one value. Their LIKE ignores case as used here (MySQL through Laravel's
+ * utf8mb4_unicode_ci collation, SQLite for ASCII letters).
  */
-export function jsonClassMatch(dialect: Pick<SqlDialect, 'payloadText'>, jobClass: string): RawBuilder<boolean> {
-  const display = dialect.payloadText('$.displayName');
-  const command = dialect.payloadText('$.data.commandName');
+export function sqlJsonPayloads(payloadText: (jsonPath: string) => RawBuilder<string | null>): Pick<SqlDialect, 'payloadText' | 'payloadValid' | 'classMatches' | 'textContains'> {
+  return {
+    payloadText,
+    payloadValid: () => sql<number>`json_valid(payload)`,
+    classMatches: (jobClass) => jsonClassMatch(payloadText, jobClass),
+    textContains: (column, text) => likeEscaped(column, likeContains(text)),
+  };
+}
+
+/** A class filter through JSON functions, after a LIKE that rules out most rows before any JSON is parsed. */
+function jsonClassMatch(payloadText: (jsonPath: string) => RawBuilder<string | null>, jobClass: string): RawBuilder<boolean> {
+  const display = payloadText('$.displayName');
+  const command = payloadText('$.data.commandName');
   const prefilter = likeEscaped('payload', likeContains(jsonEncodedClass(jobClass)));
   if (jobClass.includes('\\')) {
     return sql<boolean>`(${prefilter} and (${display} = ${jobClass} or ${command} = ${jobClass}))`;

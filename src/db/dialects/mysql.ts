@@ -2,7 +2,7 @@
 import { MysqlDialect, sql } from 'kysely';
 import type * as Mysql2 from 'mysql2';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { jsonClassMatch, likeContains, likeEscaped, loadDriver, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { loadDriver, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
@@ -75,22 +75,7 @@ export const mysqlDialect: SqlDialect = {
     });
   },
 
-  payloadText(jsonPath) {
-    return sql<string | null>`(case when json_valid(payload) then json_unquote(json_extract(payload, ${jsonPath})) end)`;
-  },
-
-  payloadValid() {
-    return sql<number>`json_valid(payload)`;
-  },
-
-  classMatches(jobClass) {
-    return jsonClassMatch(this, jobClass);
-  },
-
-  textContains(column, text) {
-    // the columns are utf8mb4_unicode_ci (Laravel's default collation): LIKE ignores case
-    return likeEscaped(column, likeContains(text));
-  },
+  ...sqlJsonPayloads((jsonPath) => sql<string | null>`(case when json_valid(payload) then json_unquote(json_extract(payload, ${jsonPath})) end)`),
 
   async indexes(db, table) {
     const { rows } = await sql<{ name: string; col: string; non_unique: number }>`
@@ -167,15 +152,7 @@ export const mysqlDialect: SqlDialect = {
     ];
   },
 
-  coveringIndexDdl(jobsTable) {
-    const t = plainIdentifier(jobsTable);
-    return `CREATE INDEX \`${t}_queue_reserved_available_index\` ON \`${t}\` (\`queue\`, \`reserved_at\`, \`available_at\`)`;
-  },
-
-  queueIndexDdl(jobsTable) {
-    const t = plainIdentifier(jobsTable);
-    return `CREATE INDEX \`${t}_queue_index\` ON \`${t}\` (\`queue\`)`;
-  },
+  ...queueIndexes('`'),
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);

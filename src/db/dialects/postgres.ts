@@ -2,7 +2,7 @@
 import { PostgresDialect, sql } from 'kysely';
 import type Pg from 'pg';
 import type { DatabaseTarget, PostgresSslMode } from '../../config/config.ts';
-import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, plainIdentifier, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
+import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, plainIdentifier, queueIndexes, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
 
 // node-postgres hands int8 (count(*), bigserial ids) and numeric (sum) back as strings, and
 // `timestamp` as a Date in the process's zone. failed_at is PHP's wall-clock text in the app's
@@ -195,15 +195,7 @@ export const postgresDialect: SqlDialect = {
     ];
   },
 
-  coveringIndexDdl(jobsTable) {
-    const t = plainIdentifier(jobsTable);
-    return `create index "${t}_queue_reserved_available_index" on "${t}" ("queue", "reserved_at", "available_at")`;
-  },
-
-  queueIndexDdl(jobsTable) {
-    const t = plainIdentifier(jobsTable);
-    return `create index "${t}_queue_index" on "${t}" ("queue")`;
-  },
+  ...queueIndexes('"'),
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);

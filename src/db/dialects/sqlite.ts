@@ -3,7 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { jsonClassMatch, likeContains, likeEscaped, loadDriver, plainIdentifier, probeRights, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { loadDriver, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOTADB']);
 
@@ -56,22 +56,7 @@ export const sqliteDialect: SqlDialect = {
     return db.transaction().execute(fn);
   },
 
-  payloadText(jsonPath) {
-    return sql<string | null>`(case when json_valid(payload) then json_extract(payload, ${jsonPath}) end)`;
-  },
-
-  payloadValid() {
-    return sql<number>`json_valid(payload)`;
-  },
-
-  classMatches(jobClass) {
-    return jsonClassMatch(this, jobClass);
-  },
-
-  textContains(column, text) {
-    // SQLite's LIKE ignores case for ASCII letters
-    return likeEscaped(column, likeContains(text));
-  },
+  ...sqlJsonPayloads((jsonPath) => sql<string | null>`(case when json_valid(payload) then json_extract(payload, ${jsonPath}) end)`),
 
   async indexes(db, table) {
     const list = await sql<{ name: string; unique: number }>`select name, "unique" from pragma_index_list(${table})`.execute(db);
@@ -111,15 +96,7 @@ export const sqliteDialect: SqlDialect = {
     ];
   },
 
-  coveringIndexDdl(jobsTable) {
-    const t = plainIdentifier(jobsTable);
-    return `create index "${t}_queue_reserved_available_index" on "${t}" ("queue", "reserved_at", "available_at")`;
-  },
-
-  queueIndexDdl(jobsTable) {
-    const t = plainIdentifier(jobsTable);
-    return `create index "${t}_queue_index" on "${t}" ("queue")`;
-  },
+  ...queueIndexes('"'),
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);
