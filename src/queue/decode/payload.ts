@@ -3,6 +3,7 @@
 // trigger the model queries Laravel's own unserialize would; models stay "Class #id".
 import { decryptWithKeys, isEncryptedCommand, isKeyProblem } from './laravel-encryption.ts';
 import { unserializePhp, unserializeStringBytes } from './php-unserialize.ts';
+import { isSecretName, maskJson, maskPhp, MASKED } from './secrets.ts';
 import type { CommandInfo, DecodedPayload, JobArgument, PhpProperty, PhpValue } from './types.ts';
 
 type PhpObject = Extract<PhpValue, { kind: 'object' }>;
@@ -61,38 +62,7 @@ export function isJobSetting(name: string): boolean {
   return JOB_SETTINGS.has(name);
 }
 
-/**
- * Arguments whose names say they hold a secret are never shown: decoding an encrypted job must
- * not post its API token to a chat channel.
- */
-const SECRET_NAME = /pass(word|wd|phrase)?|secret|token|api_?key|private_?key|credential|auth|signature|cvv|iban|card_?number/i;
-export const MASKED = '•••••• (hidden)';
-
-/** The value tree with every secret-named property's value replaced (see SECRET_NAME). */
-export function maskSecrets(value: PhpValue, depth = 0): PhpValue {
-  if (depth > 64) return value;
-  if (value.kind === 'object') {
-    return {
-      ...value,
-      properties: value.properties.map((p) =>
-        SECRET_NAME.test(p.name) && p.value.kind !== 'null'
-          ? { ...p, value: { kind: 'string', value: MASKED } }
-          : { ...p, value: maskSecrets(p.value, depth + 1) },
-      ),
-    };
-  }
-  if (value.kind === 'array') {
-    return {
-      ...value,
-      entries: value.entries.map((e) =>
-        typeof e.key === 'string' && SECRET_NAME.test(e.key) && e.value.kind !== 'null'
-          ? { ...e, value: { kind: 'string', value: MASKED } }
-          : { ...e, value: maskSecrets(e.value, depth + 1) },
-      ),
-    };
-  }
-  return value;
-}
+export { MASKED } from './secrets.ts';
 
 /** Argument texts must fit one chat line. */
 const MAX_TEXT = 120;
@@ -117,7 +87,7 @@ export function decodePayload(raw: string, opts: DecodeOptions): DecodedPayload 
 
   const extra: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
-    if (!KNOWN_KEYS.has(key)) extra[key] = JSON.stringify(value);
+    if (!KNOWN_KEYS.has(key)) extra[key] = isSecretName(key) && value !== null ? MASKED : JSON.stringify(maskJson(value));
   }
 
   let command: CommandInfo = { state: 'absent' };
@@ -149,7 +119,7 @@ export function decodePayload(raw: string, opts: DecodeOptions): DecodedPayload 
     delay: numberOrNull(parsed.delay),
     attempts: numberOrNull(parsed.attempts),
     command,
-    rawData: isObjectJob || data === undefined ? null : JSON.stringify(data),
+    rawData: isObjectJob || data === undefined ? null : JSON.stringify(maskJson(data)),
     extra,
   };
 }
@@ -255,7 +225,7 @@ function describeCommand(job: PhpObject, wasEncrypted: boolean, keys: readonly B
     chained: chainedClassNames(findProperty(job, 'chained'), keys),
     delay: delay ? delayText(delay) : null,
     wasEncrypted,
-    value: maskSecrets(job),
+    value: maskPhp(job),
   };
 }
 
@@ -265,11 +235,11 @@ function describeArgument(property: PhpProperty, isClosure: boolean): JobArgumen
     argument.text = closureText(property.value);
     return argument;
   }
-  if (SECRET_NAME.test(property.name) && property.value.kind !== 'null') {
+  if (isSecretName(property.name) && property.value.kind !== 'null') {
     argument.text = MASKED;
     return argument;
   }
-  argument.text = trimText(describeValue(property.value, 0), MAX_TEXT);
+  argument.text = trimText(describeValue(maskPhp(property.value), 0), MAX_TEXT);
   const model = modelReference(property.value);
   if (model) argument.model = model;
   return argument;
@@ -407,7 +377,7 @@ function closureText(value: PhpValue): string {
   const label = scope?.kind === 'string' ? `closure (${shortClassName(scope.value)})` : 'closure';
   const captured = findProperty(native, 'use');
   if (captured?.kind !== 'array' || captured.entries.length === 0) return label;
-  const uses = captured.entries.map(({ key, value: v }) => `$${key} = ${describeValue(v, 1)}`).join(', ');
+  const uses = captured.entries.map(({ key, value: v }) => `$${key} = ${isSecretName(key) && v.kind !== 'null' ? MASKED : describeValue(maskPhp(v), 1)}`).join(', ');
   return trimText(`${label} use (${uses})`, MAX_TEXT);
 }
 
