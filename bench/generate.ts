@@ -8,10 +8,15 @@
 //    `previous` exception (Guzzle 503, SMTP 550, PDO) whose block comes first, as PHP prints it,
 //    and a console wrapper around the worker for exceptions the worker itself throws.
 //    Each block still runs from #0 to "#N {main}", so the bot's parser reads them.
+//  - one job written by Laravel 12 (tests/fixtures/laravel/versions): its private property is
+//    serialized under a name with NUL bytes, which the JSON carries as \u0000 — as in every
+//    payload of a job with a protected or private property, and what PostgreSQL's JSON
+//    functions refuse. The 8.83 fixtures have no such job.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { failedFixture, jobsFixture } from '../tests/support/fixtures.ts';
 
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 // ------------------------------------------------------------------------------ randomness
 
@@ -70,6 +75,16 @@ export function withCommandQueue(payload: string, queue: string): string {
   return payload.replace(re, () => `s:5:\\"queue\\";s:${Buffer.byteLength(queue)}:\\"${queue}\\"`);
 }
 
+/**
+ * Names `connection` in every serialized ModelIdentifier (SerializesModels) — the database
+ * connection the model is restored from, its last property. The fixtures were written on
+ * MariaDB (`mysql`); an app on PostgreSQL writes `pgsql`, and unserializing the job (as
+ * `queue:retry` does) queries that connection.
+ */
+export function withModelConnection(payload: string, connection: string): string {
+  return payload.replace(/(ModelIdentifier\\":4:\{(?:[^}]|\{\})*?s:10:\\"connection\\";)s:\d+:\\"[^"\\]*\\";\}/g, (_, head: string) => `${head}s:${Buffer.byteLength(connection)}:\\"${connection}\\";}`);
+}
+
 const CRUMBS = [
   'http PUT https://de.shop.example/api/products/1001 -> 200 (214 ms)',
   'query select * from `products` where `products`.`id` = 1001 limit 1 (0.41 ms)',
@@ -103,8 +118,8 @@ function contextKey(bytes: number, rand: () => number): string {
 }
 
 /** The tail (after the uuid) of a payload of about `size` bytes built from `payload`. */
-export function paddedTail(payload: string, queue: string, size: number, rand: () => number): string {
-  const tail = payloadTail(withCommandQueue(payload, queue));
+export function paddedTail(payload: string, queue: string, size: number, rand: () => number, modelConnection = 'mysql'): string {
+  const tail = payloadTail(withModelConnection(withCommandQueue(payload, queue), modelConnection));
   const base = UUID_END + tail.length;
   if (base + 40 >= size || !tail.endsWith('}')) return tail;
   return tail.slice(0, -1) + contextKey(size - base, rand) + '}';
@@ -335,10 +350,19 @@ export interface QueuePlan {
 
 const tpl = (label: string): JobTemplate => ({ label, payload: jobFixtureRow(label).payload });
 
+/** A jobs row Laravel 12 wrote, by its displayName. */
+function laravel12Tpl(displayName: string): JobTemplate {
+  const fixture = JSON.parse(readFileSync(new URL('../tests/fixtures/laravel/versions/laravel-12.json', import.meta.url), 'utf8')) as { rows: { jobs: Array<{ payload: string }> } };
+  const row = fixture.rows.jobs.find((r) => r.payload.includes(`"displayName":${JSON.stringify(displayName)}`));
+  if (!row) throw new Error(`no Laravel 12 jobs fixture for ${displayName}`);
+  if (!row.payload.includes('\\u0000')) throw new Error(`the Laravel 12 ${displayName} payload no longer carries \\u0000`);
+  return { label: `${displayName} (Laravel 12)`, payload: row.payload };
+}
+
 export const JOB_QUEUES: QueuePlan[] = [
   { queue: 'prestashop', weight: 30, workers: 4, stuck: 0, templates: [tpl("SyncProductToPrestaShop on 'prestashop': pending"), tpl("SyncProductToPrestaShop on 'prestashop': delayed")] },
   { queue: 'default', weight: 30, workers: 4, stuck: 2, templates: [tpl('SendInvoiceEmail'), tpl('Closure'), tpl('ChainStep'), tpl('RetryUntilJob'), tpl('LegacyHandler')] },
-  { queue: 'imports', weight: 20, workers: 2, stuck: 1, templates: [tpl('ImportCsvChunk'), tpl('SleepyJob')] },
+  { queue: 'imports', weight: 20, workers: 2, stuck: 1, templates: [tpl('ImportCsvChunk'), tpl('SleepyJob'), laravel12Tpl('App\\Jobs\\PlainBatchJob')] },
   { queue: 'mail', weight: 12, workers: 2, stuck: 0, templates: [tpl('SendInvoiceEmail'), tpl('LegacyHandler')] },
   { queue: 'webhooks', weight: 8, workers: 1, stuck: 0, templates: [tpl('Closure'), tpl('LegacyHandler')] },
 ];
@@ -427,6 +451,9 @@ export class Variants {
   readonly #payloadTails = new Map<string, string[]>();
   readonly #exceptions = new Map<string, string[]>();
 
+  /** `modelConnection`: Laravel's name of the app's database connection (`mysql`, `pgsql`). */
+  constructor(private readonly modelConnection = 'mysql') {}
+
   /** A payload of 1–2 KB for this template on this queue, carrying `uuid`. */
   payload(template: { label: string; payload: string }, queue: string, variant: number, uuid: string = randomUUID()): string {
     const key = `${template.label}|${queue}`;
@@ -434,7 +461,7 @@ export class Variants {
     if (!list) {
       const rand = prng(hash32('payload', key));
       list = [];
-      for (let i = 0; i < VARIANTS_PER_TEMPLATE; i++) list.push(paddedTail(template.payload, queue, 1024 + Math.floor(rand() * 1024), rand));
+      for (let i = 0; i < VARIANTS_PER_TEMPLATE; i++) list.push(paddedTail(template.payload, queue, 1024 + Math.floor(rand() * 1024), rand, this.modelConnection));
       this.#payloadTails.set(key, list);
     }
     return payloadWithUuid(uuid, list[variant % list.length]!);
