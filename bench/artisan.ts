@@ -2,15 +2,7 @@
 // the artisan database, with the environment tests/support/laravel.ts builds for the tests.
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import {
-  laravelEnv,
-  laravelSandbox,
-  mysqlDbEnv,
-  phpAvailable,
-  runPhp,
-  type LaravelSandbox,
-  type MysqlServer,
-} from '../tests/support/laravel.ts';
+import { laravelEnv, laravelSandbox, phpAvailable, runPhp, type LaravelSandbox } from '../tests/support/laravel.ts';
 
 export interface ArtisanRun {
   code: number | null;
@@ -23,9 +15,10 @@ export class ArtisanApp {
   readonly #sandbox: LaravelSandbox;
   readonly #env: Record<string, string>;
 
-  constructor(server: MysqlServer, database: string) {
+  /** `dbEnv`: Laravel's DB_* variables for the artisan database (Engine.laravelDbEnv). */
+  constructor(dbEnv: Record<string, string>) {
     this.#sandbox = laravelSandbox('lqb-bench-laravel-');
-    this.#env = laravelEnv(this.#sandbox, mysqlDbEnv(server, database));
+    this.#env = laravelEnv(this.#sandbox, dbEnv);
   }
 
   static available(): boolean {

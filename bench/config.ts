@@ -1,13 +1,21 @@
 // Knobs (environment variables) and the layout of the seeded tables, shared by the runner and
 // the measuring child process.
 import type { TableNames } from '../src/config/config.ts';
-import type { MysqlServer } from '../tests/support/laravel.ts';
+import type { MysqlServer, PostgresServer } from '../tests/support/laravel.ts';
 
-export type { MysqlServer };
+export type { MysqlServer, PostgresServer };
+
+/** The database servers the bench can run on. */
+export type EngineName = 'mysql' | 'postgres';
+export const ENGINE_NAMES: readonly EngineName[] = ['mysql', 'postgres'];
+export const ENGINE_LABELS: Record<EngineName, string> = { mysql: 'MariaDB', postgres: 'PostgreSQL' };
 
 export interface BenchConfig {
+  /** the servers measured, in this order (`--engines mysql,postgres` or BENCH_ENGINES) */
+  engines: EngineName[];
   mysql: MysqlServer;
-  /** the benchmark's own database: the big and the small table sets live here */
+  postgres: PostgresServer;
+  /** the benchmark's own database (on each server): the big and the small table sets live here */
   database: string;
   /** a second database owned by the Laravel app (its migrations), for `queue:retry all` */
   artisanDatabase: string;
@@ -46,6 +54,26 @@ function flag(name: string, fallback: boolean): boolean {
   return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
 }
 
+const ENGINE_ALIASES: Record<string, EngineName> = { mysql: 'mysql', mariadb: 'mysql', postgres: 'postgres', postgresql: 'postgres', pgsql: 'postgres', pg: 'postgres' };
+
+/** `--engines a,b` (or `--engines=a,b`) on the command line, else BENCH_ENGINES, else both. */
+function engines(argv: readonly string[]): EngineName[] {
+  let raw = process.env.BENCH_ENGINES ?? '';
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--engines') raw = argv[i + 1] ?? '';
+    else if (arg.startsWith('--engines=')) raw = arg.slice('--engines='.length);
+  }
+  if (raw.trim() === '') return [...ENGINE_NAMES];
+  const picked: EngineName[] = [];
+  for (const word of raw.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean)) {
+    const name = ENGINE_ALIASES[word];
+    if (!name) throw new Error(`--engines takes ${ENGINE_NAMES.join(', ')} (comma-separated), got "${word}"`);
+    if (!picked.includes(name)) picked.push(name);
+  }
+  if (!picked.length) throw new Error('--engines names no engine');
+  return picked;
+}
+
 function ident(name: string, value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(value)) throw new Error(`${name} must be a plain database name, got "${value}"`);
   return value;
@@ -59,11 +87,18 @@ export function readConfig(): BenchConfig {
   if (bulk * 3 + 200 > failed) throw new Error(`BENCH_BULK (${bulk}) needs BENCH_FAILED ≥ 3 × bulk + 200 (got ${failed})`);
   const database = ident('BENCH_DB', process.env.BENCH_DB ?? 'lqb_bench');
   return {
+    engines: engines(process.argv.slice(2)),
     mysql: {
       host: process.env.BENCH_MYSQL_HOST ?? '127.0.0.1',
       port: int('BENCH_MYSQL_PORT', 3306, 1),
       user: process.env.BENCH_MYSQL_USER ?? 'root',
       password: process.env.BENCH_MYSQL_PASSWORD ?? '',
+    },
+    postgres: {
+      host: process.env.BENCH_PG_HOST ?? '127.0.0.1',
+      port: int('BENCH_PG_PORT', 5432, 1),
+      user: process.env.BENCH_PG_USER ?? 'postgres',
+      password: process.env.BENCH_PG_PASSWORD ?? '',
     },
     database,
     artisanDatabase: `${database}_artisan`,

@@ -1,39 +1,25 @@
 // The measuring child process: runs QueueService calls (and the hand-written floors) against the
 // seeded tables and reports their times plus its own peak RSS. Started by bench/run.ts with
 // child_process.fork; receives one Plan, answers one PhaseResult, exits.
-import { tracingChannel } from 'node:diagnostics_channel';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { Database } from '../src/db/database.ts';
 import { QueueService } from '../src/queue/queue-service.ts';
 import type { ListableState } from '../src/queue/types.ts';
 import { appKeyFixture } from '../tests/support/fixtures.ts';
 import type { BenchConfig, SetLayout, SetMeta, SetName } from './config.ts';
+import { engineFor, scalar, type Engine, type Raw } from './engines.ts';
 import { failedPlan, failedSignature, jobPlan, jobSignature, prng } from './generate.ts';
 import type { ChildMessage, OpResult, PhaseResult, Plan, Sample, SetRef, Variant } from './protocol.ts';
-import { connect, failedMix, inBurst, restampReservations, restoreSet, scalar, settle } from './seed.ts';
+import { changedTables, failedMix, inBurst, restampReservations, restoreSet } from './seed.ts';
 
 const BASELINE_RSS_KB = process.resourceUsage().maxRSS;
 
 // ------------------------------------------------------------------------------ database time
 
-const starts = new WeakMap<object, number>();
+/** Time in the driver's round trips since the last timed() began (see Engine.traceQueries). */
 const acc = { dbMs: 0, queries: 0 };
-tracingChannel<object, object>('mysql2:query').subscribe({
-  start: (ctx) => void starts.set(ctx, performance.now()),
-  end: () => undefined,
-  asyncStart: (ctx) => {
-    const t = starts.get(ctx);
-    if (t === undefined) return;
-    starts.delete(ctx);
-    acc.dbMs += performance.now() - t;
-    acc.queries++;
-  },
-  asyncEnd: () => undefined,
-  error: () => undefined,
-});
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ sample: Sample; value: T }> {
   acc.dbMs = 0;
@@ -53,12 +39,9 @@ function progress(message: string): void {
   console.log(`    ${message}`);
 }
 
-function openService(ref: SetRef, cfg: BenchConfig): { database: Database; service: QueueService; now: () => number } {
+function openService(engine: Engine, ref: SetRef, cfg: BenchConfig): { database: Database; service: QueueService; now: () => number } {
   const { layout } = ref;
-  const database = Database.open(
-    { kind: 'mysql', ...cfg.mysql, database: layout.database, display: `mysql://${cfg.mysql.user}@${cfg.mysql.host}:${cfg.mysql.port}/${layout.database}` },
-    layout.tables,
-  );
+  const database = Database.open(engine.target(layout.database), layout.tables);
   const clock = () => Date.now() + ref.clockOffsetMs;
   const service = new QueueService({
     database,
@@ -170,22 +153,22 @@ function detailFailedId(layout: SetLayout, cfg: BenchConfig): number {
   return Math.max(1, Math.floor(layout.failed / 2));
 }
 
-async function readsPhase(plan: Extract<Plan, { kind: 'reads' }>): Promise<OpResult[]> {
+async function readsPhase(engine: Engine, plan: Extract<Plan, { kind: 'reads' }>): Promise<OpResult[]> {
   const { cfg, variant } = plan;
   const out: OpResult[] = [];
   const ops: OpDef[] = [];
   const closers: Array<() => Promise<void>> = [];
   for (const ref of plan.sets) {
     const { layout } = ref;
-    const raw = await connect(cfg.mysql, layout.database);
-    const { database, service, now } = openService(ref, cfg);
+    const raw = await engine.connect(layout.database);
+    const { database, service, now } = openService(engine, ref, cfg);
     closers.push(() => raw.end(), () => database.close());
     await restampReservations(raw, layout, ref.meta, now());
     const midJobId = detailJobId(layout, ref.meta, cfg);
     const midFailedId = detailFailedId(layout, cfg);
-    const midUuid = String((await raw.query<Array<{ uuid: string } & RowDataPacket>>(`SELECT uuid FROM \`${layout.failedTable}\` WHERE id = ?`, [midFailedId]))[0][0]?.uuid);
-    const maxFailed = await scalar(raw, `SELECT MAX(id) FROM \`${layout.failedTable}\``);
-    const jobs = sql.raw(`\`${layout.jobsTable}\``);
+    const midUuid = String((await raw.rows<{ uuid: string }>(`SELECT uuid FROM ${engine.id(layout.failedTable)} WHERE id = ?`, [midFailedId]))[0]?.uuid);
+    const maxFailed = await scalar(raw, `SELECT MAX(id) FROM ${engine.id(layout.failedTable)}`);
+    const jobs = sql.table(layout.jobsTable);
     const set = layout.name;
 
     // As src/main.ts: a starting bot counts failed_jobs per queue in the background (warmUp);
@@ -204,9 +187,9 @@ async function readsPhase(plan: Extract<Plan, { kind: 'reads' }>): Promise<OpRes
       const t = now();
       const { rows } = await sql<Record<string, unknown>>`
         SELECT queue, COUNT(*) AS total,
-          SUM(reserved_at IS NULL AND available_at <= ${t}) AS ready,
-          SUM(reserved_at IS NULL AND available_at > ${t}) AS delayed_n,
-          SUM(reserved_at IS NOT NULL) AS processing,
+          SUM(CASE WHEN reserved_at IS NULL AND available_at <= ${t} THEN 1 ELSE 0 END) AS ready,
+          SUM(CASE WHEN reserved_at IS NULL AND available_at > ${t} THEN 1 ELSE 0 END) AS delayed_n,
+          SUM(CASE WHEN reserved_at IS NOT NULL THEN 1 ELSE 0 END) AS processing,
           MIN(reserved_at) AS oldest_reserved
         FROM ${jobs} GROUP BY queue`.execute(database.db);
       return { queues: rows.map((r) => ({ queue: r.queue, total: Number(r.total), ready: Number(r.ready), delayed: Number(r.delayed_n), processing: Number(r.processing) })) };
@@ -249,15 +232,15 @@ async function readsPhase(plan: Extract<Plan, { kind: 'reads' }>): Promise<OpRes
     // to show what the covering index does to the workers themselves.
     op('laravel.pop', async () => {
       const t = now();
-      await raw.query('START TRANSACTION');
+      await raw.run('START TRANSACTION');
       try {
-        const [rows] = await raw.query<RowDataPacket[]>(
-          `SELECT * FROM \`${layout.jobsTable}\` WHERE queue = 'prestashop' AND ((reserved_at IS NULL AND available_at <= ?) OR (reserved_at <= ?)) ORDER BY id ASC LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        const rows = await raw.rows<{ id: number }>(
+          `SELECT * FROM ${engine.id(layout.jobsTable)} WHERE queue = 'prestashop' AND ((reserved_at IS NULL AND available_at <= ?) OR (reserved_at <= ?)) ORDER BY id ASC LIMIT 1 FOR UPDATE SKIP LOCKED`,
           [t, t - cfg.retryAfterSec],
         );
-        return { id: rows[0]?.id as number | undefined };
+        return { id: rows[0]?.id };
       } finally {
-        await raw.query('ROLLBACK');
+        await raw.run('ROLLBACK');
       }
     });
   }
@@ -274,9 +257,9 @@ async function readsPhase(plan: Extract<Plan, { kind: 'reads' }>): Promise<OpRes
 /** INSERT … SELECT + DELETE in one READ COMMITTED transaction: the set-based retry floor. */
 async function setBasedRetry(database: Database, failedTable: string, jobsTable: string, where: string, now: number): Promise<number> {
   return database.writeTransaction(async (trx) => {
-    const ins = await sql`INSERT INTO ${sql.raw(`\`${jobsTable}\``)} (queue, payload, attempts, reserved_at, available_at, created_at)
-      SELECT queue, payload, 0, NULL, ${now}, ${now} FROM ${sql.raw(`\`${failedTable}\``)} WHERE ${sql.raw(where)} ORDER BY id`.execute(trx);
-    const del = await sql`DELETE FROM ${sql.raw(`\`${failedTable}\``)} WHERE ${sql.raw(where)}`.execute(trx);
+    const ins = await sql`INSERT INTO ${sql.table(jobsTable)} (queue, payload, attempts, reserved_at, available_at, created_at)
+      SELECT queue, payload, 0, NULL, ${sql.lit(now)}, ${sql.lit(now)} FROM ${sql.table(failedTable)} WHERE ${sql.raw(where)} ORDER BY id`.execute(trx);
+    const del = await sql`DELETE FROM ${sql.table(failedTable)} WHERE ${sql.raw(where)}`.execute(trx);
     if (ins.numAffectedRows !== del.numAffectedRows) throw new Error(`floor moved ${ins.numAffectedRows} but deleted ${del.numAffectedRows}`);
     return Number(del.numAffectedRows);
   });
@@ -286,32 +269,29 @@ function expect(what: string, actual: unknown, wanted: unknown): void {
   if (actual !== wanted) throw new Error(`${what}: expected ${String(wanted)}, got ${String(actual)}`);
 }
 
-async function pairRuns(
-  runs: number,
-  raw: Connection,
-  restore: () => Promise<void>,
-  ours: () => Promise<void>,
-  floor: () => Promise<void>,
-  label: string,
-): Promise<void> {
+/** Puts the set back as seeded, and lets the engine tidy up after the deletes. */
+async function restoreAndSettle(raw: Raw, layout: SetLayout): Promise<void> {
+  await restoreSet(raw, layout);
+  await raw.engine.settle(raw, changedTables(layout));
+}
+
+async function pairRuns(runs: number, raw: Raw, layout: SetLayout, ours: () => Promise<void>, floor: () => Promise<void>, label: string): Promise<void> {
   for (let r = 0; r < runs; r++) {
     const order = r % 2 === 0 ? [ours, floor] : [floor, ours];
     for (const step of order) {
-      await restore();
-      await settle(raw);
+      await restoreAndSettle(raw, layout);
       await step();
     }
     progress(`${label}: run ${r + 1}/${runs}`);
   }
-  await restore();
-  await settle(raw);
+  await restoreAndSettle(raw, layout);
 }
 
-async function writesPhase(plan: Extract<Plan, { kind: 'writes' }>): Promise<OpResult[]> {
+async function writesPhase(engine: Engine, plan: Extract<Plan, { kind: 'writes' }>): Promise<OpResult[]> {
   const { cfg, set: ref } = plan;
   const { layout } = ref;
-  const raw = await connect(cfg.mysql, layout.database);
-  const { database, service, now } = openService(ref, cfg);
+  const raw = await engine.connect(layout.database);
+  const { database, service, now } = openService(engine, ref, cfg);
   const set = layout.name;
   const variant: Variant = 'stock';
   const results = new Map<string, OpResult>();
@@ -327,25 +307,21 @@ async function writesPhase(plan: Extract<Plan, { kind: 'writes' }>): Promise<OpR
     await restampReservations(raw, layout, ref.meta, now());
 
     // retryFailed: one uuid per call, each a different failed row (first call unrecorded)
-    const [uuidRows] = await raw.query<Array<{ uuid: string } & RowDataPacket>>(
-      `SELECT uuid FROM \`${layout.failedTable}\` WHERE id BETWEEN ? AND ? ORDER BY id`,
-      [layout.singlesFrom, layout.singlesTo],
-    );
+    const uuidRows = await raw.rows<{ uuid: string }>(`SELECT uuid FROM ${engine.id(layout.failedTable)} WHERE id BETWEEN ? AND ? ORDER BY id`, [layout.singlesFrom, layout.singlesTo]);
     const uuids = uuidRows.map((r) => r.uuid).slice(0, cfg.runs + 1);
     for (const [i, uuid] of uuids.entries()) {
       const { sample, value } = await timed(() => service.retryFailed(uuid));
       expect('retryFailed outcome', value.outcome, 'retried');
       if (i > 0) record('retryFailed', sample, { outcome: value.outcome });
     }
-    await restore();
-    await settle(raw);
+    await restoreAndSettle(raw, layout);
     progress(`writes: retryFailed ×${uuids.length}`);
 
     // bulk retry: `retry all --queue prestashop` = the outage burst, `bulk` rows, after a preview
     await pairRuns(
       cfg.bulkRuns,
       raw,
-      restore,
+      layout,
       async () => {
         const p = await timed(() => service.failedBoundary({ queue: 'prestashop' }));
         expect('retry preview count', p.value.count, layout.bulk);
@@ -363,11 +339,13 @@ async function writesPhase(plan: Extract<Plan, { kind: 'writes' }>): Promise<OpR
     );
 
     // flush --older-than: the oldest `bulk` failures, bounded by the id the preview showed
-    const cutoff = await scalar(raw, `SELECT UNIX_TIMESTAMP(failed_at) FROM \`${layout.failedTable}\` WHERE id = ?`, [layout.flushTo]);
+    // (failed_at is UTC text, as the seeding wrote it and the service's timezone reads it)
+    const cutoffText = String((await raw.rows<{ at: string }>(`SELECT failed_at AS at FROM ${engine.id(layout.failedTable)} WHERE id = ?`, [layout.flushTo]))[0]?.at);
+    const cutoff = Date.parse(`${cutoffText.replace(' ', 'T')}Z`) / 1000;
     await pairRuns(
       cfg.bulkRuns,
       raw,
-      restore,
+      layout,
       async () => {
         const olderThanSec = now() - (cutoff + 1);
         const p = await timed(() => service.failedBoundary({ failedBefore: now() - olderThanSec }));
@@ -378,10 +356,7 @@ async function writesPhase(plan: Extract<Plan, { kind: 'writes' }>): Promise<OpR
         record('flush', f.sample, { deleted: f.value.deleted });
       },
       async () => {
-        const f = await timed(async () => {
-          const [res] = await raw.query<ResultSetHeader>(`DELETE FROM \`${layout.failedTable}\` WHERE failed_at <= FROM_UNIXTIME(?) AND id <= ?`, [cutoff, layout.flushTo]);
-          return res.affectedRows;
-        });
+        const f = await timed(() => raw.run(`DELETE FROM ${engine.id(layout.failedTable)} WHERE failed_at <= ? AND id <= ?`, [cutoffText, layout.flushTo]));
         expect('floor flushed', f.value, layout.bulk);
         record('floor.flush', f.sample, { deleted: f.value });
       },
@@ -397,11 +372,11 @@ async function writesPhase(plan: Extract<Plan, { kind: 'writes' }>): Promise<OpR
 
 // ------------------------------------------------------------------------------ artisan, ours
 
-async function artisanOursPhase(plan: Extract<Plan, { kind: 'artisan-ours' }>): Promise<OpResult[]> {
+async function artisanOursPhase(engine: Engine, plan: Extract<Plan, { kind: 'artisan-ours' }>): Promise<OpResult[]> {
   const { cfg, set: ref } = plan;
   const { layout } = ref;
-  const raw = await connect(cfg.mysql, layout.database);
-  const { database, service, now } = openService(ref, cfg);
+  const raw = await engine.connect(layout.database);
+  const { database, service, now } = openService(engine, ref, cfg);
   const results = new Map<string, OpResult>();
   const record = (id: string, sample: Sample, info?: Record<string, unknown>) => {
     const r = results.get(id) ?? { id, set: layout.name, variant: 'stock' as Variant, samples: [] };
@@ -413,7 +388,7 @@ async function artisanOursPhase(plan: Extract<Plan, { kind: 'artisan-ours' }>): 
     await pairRuns(
       cfg.bulkRuns,
       raw,
-      () => restoreSet(raw, layout),
+      layout,
       async () => {
         const p = await timed(() => service.failedBoundary({}));
         expect('preview count', p.value.count, layout.failed);
@@ -441,20 +416,25 @@ async function artisanOursPhase(plan: Extract<Plan, { kind: 'artisan-ours' }>): 
 async function runPlan(plan: Plan): Promise<PhaseResult> {
   const started = performance.now();
   const start = loadavg();
+  const engine = engineFor(plan.engine, plan.cfg);
+  engine.traceQueries((ms) => {
+    acc.dbMs += ms;
+    acc.queries++;
+  });
   let ops: OpResult[];
   let phase: string;
   switch (plan.kind) {
     case 'reads':
       phase = `reads/${plan.variant}`;
-      ops = await readsPhase(plan);
+      ops = await readsPhase(engine, plan);
       break;
     case 'writes':
       phase = 'writes/stock';
-      ops = await writesPhase(plan);
+      ops = await writesPhase(engine, plan);
       break;
     case 'artisan-ours':
       phase = 'artisan/ours';
-      ops = await artisanOursPhase(plan);
+      ops = await artisanOursPhase(engine, plan);
       break;
   }
   return { phase, ops, maxRssKb: process.resourceUsage().maxRSS, baselineRssKb: BASELINE_RSS_KB, durationMs: Math.round(performance.now() - started), loadavg: { start, end: loadavg() } };

@@ -1,6 +1,6 @@
 // Messages between bench/run.ts and the child process that runs the measured QueueService calls
 // (bench/measure.ts), so that the child's peak RSS is the bot's, not the seeding's.
-import type { BenchConfig, SetLayout, SetMeta, SetName } from './config.ts';
+import type { BenchConfig, EngineName, SetLayout, SetMeta, SetName } from './config.ts';
 
 export type Variant = 'stock' | 'covering';
 
@@ -11,15 +11,17 @@ export interface SetRef {
   clockOffsetMs: number;
 }
 
-export type Plan =
+/** One phase on one engine's server. */
+export type Plan = { engine: EngineName } & (
   | { kind: 'reads'; variant: Variant; sets: SetRef[]; cfg: BenchConfig }
   | { kind: 'writes'; set: SetRef; cfg: BenchConfig }
-  | { kind: 'artisan-ours'; set: SetRef; cfg: BenchConfig };
+  | { kind: 'artisan-ours'; set: SetRef; cfg: BenchConfig }
+);
 
 export interface Sample {
   /** wall time of the call, ms */
   ms: number;
-  /** sum of the round trips of its queries (mysql2 diagnostics channel), ms */
+  /** sum of the round trips of its queries (mysql2's diagnostics channel; pg: Client#query timed), ms */
   dbMs: number;
   queries: number;
 }

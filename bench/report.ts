@@ -85,6 +85,8 @@ const LABELS: Record<string, string> = {
 };
 
 export interface ReportInput {
+  /** the server's name (MariaDB, PostgreSQL): every target is named after it */
+  engine: string;
   layouts: Record<SetName, SetLayout | undefined>;
   phases: PhaseResult[];
   artisan: { runs: number[]; bootMs: number[] } | null;
@@ -144,7 +146,7 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
       r.result = met ? 'met' : 'missed';
       r.detail = detail;
     }
-    targets.push({ name, wanted: target, measured, met });
+    targets.push({ name: `${input.engine}: ${name}`, wanted: target, measured, met });
   };
 
   // stats on the stock schema at the big size
@@ -203,7 +205,7 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   if (ours && afloor) {
     const share = afloor.medianMs / ours.medianMs;
     ours.detail = `${Math.round(share * 100)}% of floor`;
-    targets.push({ name: `bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} (retry all): speed vs set-based floor`, wanted: '≥ 50% of floor', measured: `${fmtMs(ours.medianMs)} vs floor ${fmtMs(afloor.medianMs)} = ${Math.round(share * 100)}%`, met: share >= 0.5 });
+    targets.push({ name: `${input.engine}: bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} (retry all): speed vs set-based floor`, wanted: '≥ 50% of floor', measured: `${fmtMs(ours.medianMs)} vs floor ${fmtMs(afloor.medianMs)} = ${Math.round(share * 100)}%`, met: share >= 0.5 });
   }
   if (ours && art) {
     const speedup = art.medianMs / ours.medianMs;
@@ -211,21 +213,37 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
     verdict(ours, '≥ 10× artisan', speedup >= 10, `${fmtRatio(speedup)} faster than artisan`, `bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} vs php artisan queue:retry all`, `artisan ${fmtMs(art.medianMs)} / ours ${fmtMs(ours.medianMs)} = ${fmtRatio(speedup)}`);
   }
   const peakRssMb = Math.max(0, ...input.phases.map((p) => p.maxRssKb / 1024));
-  targets.push({ name: 'peak RSS of the bot process (all phases)', wanted: '< 200 MB', measured: `${peakRssMb.toFixed(0)} MB (${input.phases.map((p) => `${p.phase} ${(p.maxRssKb / 1024).toFixed(0)}`).join(', ')}; ${(Math.min(...input.phases.map((p) => p.baselineRssKb)) / 1024).toFixed(0)} MB right after the imports)`, met: peakRssMb < 200 });
+  targets.push({ name: `${input.engine}: peak RSS of the bot process (all phases)`, wanted: '< 200 MB', measured: `${peakRssMb.toFixed(0)} MB (${input.phases.map((p) => `${p.phase} ${(p.maxRssKb / 1024).toFixed(0)}`).join(', ')}; ${(Math.min(...input.phases.map((p) => p.baselineRssKb)) / 1024).toFixed(0)} MB right after the imports)`, met: peakRssMb < 200 });
   return { rows, targets, peakRssMb };
 }
 
 const SET_ORDER: Record<SetName, number> = { big: 0, small: 1, artisan: 2 };
 const VARIANT_ORDER: Record<string, number> = { stock: 0, covering: 1, artisan: 2 };
 
+function sortRows(rows: Row[]): Row[] {
+  return [...rows].sort((a, b) => VARIANT_ORDER[a.variant]! - VARIANT_ORDER[b.variant]! || SET_ORDER[a.set] - SET_ORDER[b.set]! || 0);
+}
+
+/** Columns padded to their widest cell (numbers right-aligned), a blank line between groups. */
+function renderColumns(head: string[], body: string[][], right: Set<number>, groups: string[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const [i, cells] of body.entries()) {
+    if (i > 0 && groups[i] !== groups[i - 1]) out.push('');
+    out.push(line(cells));
+  }
+  return out.join('\n');
+}
+
+const schemaOf = (r: Row) => (r.variant === 'artisan' ? 'stock' : r.variant);
+
 export function renderTable(rows: Row[]): string {
-  const sorted = [...rows].sort(
-    (a, b) => VARIANT_ORDER[a.variant]! - VARIANT_ORDER[b.variant]! || SET_ORDER[a.set] - SET_ORDER[b.set]! || 0,
-  );
+  const sorted = sortRows(rows);
   const head = ['operation', 'schema', 'jobs / failed', 'n', 'median', 'p95', 'db (med)', '×COUNT', '×AGG', 'target', 'result'];
   const body = sorted.map((r) => [
     r.label,
-    r.variant === 'artisan' ? 'stock' : r.variant,
+    schemaOf(r),
     r.tables,
     String(r.n),
     fmtMs(r.medianMs),
@@ -236,18 +254,31 @@ export function renderTable(rows: Row[]): string {
     r.target || '—',
     r.result ? `${r.result}${r.detail ? ` (${r.detail})` : ''}` : r.detail,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const right = new Set([3, 4, 5, 6, 7, 8]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
-  let last = '';
-  for (const [i, r] of sorted.entries()) {
-    const group = `${r.variant}|${r.set}`;
-    if (last && group !== last) out.push('');
-    last = group;
-    out.push(line(body[i]!));
-  }
-  return out.join('\n');
+  return renderColumns(head, body, new Set([3, 4, 5, 6, 7, 8]), sorted.map((r) => `${r.variant}|${r.set}`));
+}
+
+/**
+ * One line per operation, each engine's median, ratio to its own COUNT(*) floor and verdict next
+ * to each other (the table sizes are the same on every engine; the reasons are in each table).
+ */
+export function renderComparison(engines: Array<{ label: string; rows: Row[] }>): string {
+  const keyOf = (r: Row) => `${r.key}|${r.set}|${r.variant}`;
+  const byKey = new Map<string, Row>();
+  for (const r of engines.flatMap((e) => e.rows)) if (!byKey.has(keyOf(r))) byKey.set(keyOf(r), r);
+  const sorted = sortRows([...byKey.values()]);
+  const head = ['operation', 'schema', 'jobs / failed', ...engines.flatMap((e) => [e.label, '×COUNT', 'result'])];
+  const body = sorted.map((r) => [
+    r.label,
+    schemaOf(r),
+    r.tables,
+    ...engines.flatMap((e) => {
+      const mine = e.rows.find((x) => keyOf(x) === keyOf(r));
+      if (!mine) return ['—', '—', ''];
+      return [fmtMs(mine.medianMs), fmtRatio(mine.xCount), mine.result];
+    }),
+  ]);
+  const right = new Set(engines.flatMap((_, i) => [3 + i * 3, 4 + i * 3]));
+  return renderColumns(head, body, right, sorted.map((r) => `${r.variant}|${r.set}`));
 }
 
 export function renderTargets(targets: Target[]): string {

@@ -1,34 +1,20 @@
 // npm run bench — see bench/README.md.
-// Seeds (or reuses) MariaDB tables of realistic size, then measures QueueService in a child
-// process (bench/measure.ts) on Laravel's stock schema and with the covering index, next to
-// hand-written floors measured in the same run, and times real `php artisan queue:retry all`.
+// Seeds (or reuses) tables of realistic size on MariaDB and PostgreSQL (`--engines` picks), then
+// measures QueueService in a child process (bench/measure.ts) on Laravel's stock schema and with
+// the covering index, next to hand-written floors measured in the same run, and times real
+// `php artisan queue:retry all` on the same server.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { ArtisanApp } from './artisan.ts';
-import { fmtInt, fmtSize, layoutFor, readConfig, type BenchConfig, type SetLayout, type SetMeta, type SetName } from './config.ts';
+import { fmtInt, fmtSize, layoutFor, readConfig, type BenchConfig, type EngineName, type SetLayout, type SetMeta, type SetName } from './config.ts';
+import { engineFor, scalar, type Engine, type Raw, type TableSize } from './engines.ts';
 import { GENERATOR_VERSION } from './generate.ts';
 import type { ChildMessage, PhaseResult, Plan, SetRef } from './protocol.ts';
-import { buildRows, fmtMs, median, renderTable, renderTargets } from './report.ts';
-import {
-  STASH,
-  connect,
-  coveringIndexName,
-  createCoveringIndex,
-  dropCoveringIndex,
-  ensureDatabase,
-  readMeta,
-  restoreSet,
-  scalar,
-  seedSet,
-  setIsIntact,
-  settle,
-  tableSizes,
-  type TableSize,
-} from './seed.ts';
+import { buildRows, fmtMs, median, renderComparison, renderTable, renderTargets, type Target } from './report.ts';
+import { STASH, changedTables, coveringIndexName, createCoveringIndex, dropCoveringIndex, readMeta, restoreSet, seedSet, setIsIntact } from './seed.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const MEASURE = fileURLToPath(new URL('./measure.ts', import.meta.url));
@@ -52,11 +38,12 @@ function metaFits(meta: SetMeta | null, layout: SetLayout): meta is SetMeta {
 }
 
 /** Reuses the set when it has the right size (after putting back what a run changed), else seeds it. */
-async function prepareSet(cfg: BenchConfig, c: Connection, layout: SetLayout): Promise<{ meta: SetMeta; seeded: boolean }> {
+async function prepareSet(cfg: BenchConfig, c: Raw, layout: SetLayout): Promise<{ meta: SetMeta; seeded: boolean }> {
   const meta = await readMeta(c, layout.name);
   if (!cfg.reseed && metaFits(meta, layout)) {
     await dropCoveringIndex(c, layout.jobsTable).catch(() => undefined);
     await restoreSet(c, layout);
+    await c.engine.settle(c, changedTables(layout));
     if (await setIsIntact(c, layout)) {
       say(`  ${layout.name}: reusing ${layout.database} (jobs ${fmtInt(layout.jobs)}, failed ${fmtInt(layout.failed)}; seeded ${new Date(meta.seededAt * 1000).toISOString()})`);
       return { meta, seeded: false };
@@ -65,7 +52,7 @@ async function prepareSet(cfg: BenchConfig, c: Connection, layout: SetLayout): P
   }
   const started = performance.now();
   say(`  ${layout.name}: seeding jobs ${fmtInt(layout.jobs)}, failed_jobs ${fmtInt(layout.failed)} into ${layout.database}`);
-  const fresh = await seedSet(cfg, layout);
+  const fresh = await seedSet(c.engine, layout);
   say(`  ${layout.name}: seeded in ${Math.round((performance.now() - started) / 1000)} s`);
   return { meta: fresh, seeded: true };
 }
@@ -90,64 +77,70 @@ function runChild(plan: Plan): Promise<PhaseResult> {
   });
 }
 
-async function prepareArtisan(cfg: BenchConfig, layout: SetLayout): Promise<{ app: ArtisanApp; meta: SetMeta; conn: Connection } | null> {
+const LARAVEL_APP_TABLES = ['migrations', 'jobs', 'failed_jobs', 'job_batches', 'job_runs', 'products', 'shops'];
+
+async function prepareArtisan(cfg: BenchConfig, engine: Engine, layout: SetLayout): Promise<{ app: ArtisanApp; meta: SetMeta; conn: Raw } | null> {
   if (!ArtisanApp.available()) {
     say('  artisan: PHP or Debian\'s php-laravel-framework is missing; skipping the artisan comparison');
     return null;
   }
-  await ensureDatabase(cfg.mysql, layout.database);
-  const app = new ArtisanApp(cfg.mysql, layout.database);
-  let conn = await connect(cfg.mysql, layout.database);
-  const laravelTables = await scalar(
-    conn,
-    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = database() AND table_name IN ('migrations', 'jobs', 'failed_jobs', 'job_batches', 'job_runs', 'products', 'shops')",
-  );
-  if (laravelTables < 7) {
+  await engine.ensureDatabase(layout.database);
+  const app = new ArtisanApp(engine.laravelDbEnv(layout.database));
+  let conn = await engine.connect(layout.database);
+  let present = 0;
+  for (const table of LARAVEL_APP_TABLES) if (await engine.tableExists(conn, table)) present++;
+  if (present < LARAVEL_APP_TABLES.length) {
     say(`  artisan: php artisan migrate:fresh --force on ${layout.database}`);
     await app.check(['migrate:fresh', '--force']);
     await conn.end();
-    conn = await connect(cfg.mysql, layout.database);
+    conn = await engine.connect(layout.database);
   }
   let meta = await readMeta(conn, 'artisan');
   if (cfg.reseed || !metaFits(meta, layout) || !(await setIsIntact(conn, layout))) {
     say(`  artisan: seeding ${fmtInt(layout.failed)} failed jobs into ${layout.database}.${STASH}`);
-    meta = await seedSet(cfg, layout);
+    meta = await seedSet(engine, layout);
   } else {
     say(`  artisan: reusing ${layout.database} (${fmtInt(layout.failed)} failed jobs)`);
   }
   return { app, meta, conn };
 }
 
-async function main(): Promise<void> {
-  const cfg = readConfig();
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const cpu = cpus()[0]?.model ?? '?';
-  const gitAtStart = gitState();
-  say(`Laravel Queue Bot benchmark — ${startedAt.toISOString()}, commit ${gitAtStart.head}${gitAtStart.srcDirty ? ' (src/ has uncommitted changes)' : ''}`);
-  say(`machine: ${hostname()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  say(
-    `sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
-      `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
-  );
+interface ArtisanTimes {
+  runs: number[];
+  bootMs: number[];
+  outputLines: number;
+}
 
-  await ensureDatabase(cfg.mysql, cfg.database);
-  const c = await connect(cfg.mysql, cfg.database);
-  const [versionRows] = await c.query<RowDataPacket[]>('SELECT version() AS v');
-  const serverVersion = String(versionRows[0]?.v ?? '?');
-  const bufferPool = await scalar(c, 'SELECT @@innodb_buffer_pool_size');
-  say(`MariaDB ${serverVersion}, innodb_buffer_pool_size ${(bufferPool / 2 ** 20).toFixed(0)} MiB`);
+/** Everything measured on one engine's server. */
+interface EngineRun {
+  engine: EngineName;
+  label: string;
+  server: Record<string, unknown>;
+  layouts: Record<SetName, SetLayout | undefined>;
+  seeding: { big: number; small: number; seededThisRun: { big: boolean; small: boolean } };
+  tableSizes: TableSize[];
+  coveringIndex: Record<string, { ms: number; indexBytes: number }>;
+  artisan: ArtisanTimes | null;
+  phases: PhaseResult[];
+}
+
+async function runEngine(cfg: BenchConfig, engine: Engine): Promise<EngineRun> {
+  say(`\n=== ${engine.label} ===`);
+  await engine.ensureDatabase(cfg.database);
+  const c = await engine.connect(cfg.database);
+  const server = await engine.serverInfo(c);
+  say(server.line);
 
   say('\nPreparing tables');
   const layouts: Record<SetName, SetLayout | undefined> = { big: layoutFor('big', cfg), small: layoutFor('small', cfg), artisan: undefined };
   const big = await prepareSet(cfg, c, layouts.big!);
   const small = await prepareSet(cfg, c, layouts.small!);
   const artisanLayout = cfg.artisan ? layoutFor('artisan', cfg) : undefined;
-  const artisan = artisanLayout ? await prepareArtisan(cfg, artisanLayout) : null;
+  const artisan = artisanLayout ? await prepareArtisan(cfg, engine, artisanLayout) : null;
   if (artisan) layouts.artisan = artisanLayout;
-  const seedInfo = { big: big.meta.seedSeconds, small: small.meta.seedSeconds, seededThisRun: { big: big.seeded, small: small.seeded } };
+  const seeding = { big: big.meta.seedSeconds, small: small.meta.seedSeconds, seededThisRun: { big: big.seeded, small: small.seeded } };
 
-  const sizes: TableSize[] = await tableSizes(c, [layouts.big!.jobsTable, layouts.big!.failedTable, layouts.small!.jobsTable, layouts.small!.failedTable]);
+  const sizes = await engine.tableSizes(c, [layouts.big!.jobsTable, layouts.big!.failedTable, layouts.small!.jobsTable, layouts.small!.failedTable]);
   for (const s of sizes) say(`  ${s.table}: ~${fmtInt(s.rows)} rows (estimate), data ${(s.dataBytes / 2 ** 20).toFixed(0)} MiB, indexes ${(s.indexBytes / 2 ** 20).toFixed(0)} MiB`);
 
   // The rows were written relative to their seeding time; the bench clock starts there, so a
@@ -158,38 +151,38 @@ async function main(): Promise<void> {
   const smallRef = ref(layouts.small!, small.meta);
   const phases: PhaseResult[] = [];
   const phase = async (plan: Plan, title: string) => {
-    say(`\n${title}`);
+    say(`\n${engine.label}: ${title}`);
     const git = gitState();
     const r = { ...(await runChild(plan)), git };
     say(`  done in ${Math.round(r.durationMs / 1000)} s, child peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB (${(r.baselineRssKb / 1024).toFixed(0)} MB after its imports)`);
     phases.push(r);
   };
 
-  await phase({ kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg }, 'Reads, Laravel\'s stock schema (only `queue` indexed)');
-  await phase({ kind: 'writes', set: bigRef, cfg }, 'Changes, stock schema (each bulk change is put back before the next)');
+  await phase({ engine: engine.name, kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg }, 'Reads, Laravel\'s stock schema (only `queue` indexed)');
+  await phase({ engine: engine.name, kind: 'writes', set: bigRef, cfg }, 'Changes, stock schema (each bulk change is put back before the next)');
 
-  say('\nCreating the covering index (queue, reserved_at, available_at)');
+  say(`\n${engine.label}: creating the covering index (queue, reserved_at, available_at)`);
   const covering: Record<string, { ms: number; indexBytes: number }> = {};
   for (const l of [layouts.big!, layouts.small!]) {
     const r = await createCoveringIndex(c, l.jobsTable);
     covering[l.jobsTable] = r;
     say(`  ${coveringIndexName(l.jobsTable)}: built in ${fmtMs(r.ms)}, ${(r.indexBytes / 2 ** 20).toFixed(1)} MiB`);
   }
-  await settle(c);
+  await engine.settle(c, changedTables(layouts.big!));
   try {
-    await phase({ kind: 'reads', variant: 'covering', sets: [bigRef, smallRef], cfg }, 'Reads, with the covering index');
+    await phase({ engine: engine.name, kind: 'reads', variant: 'covering', sets: [bigRef, smallRef], cfg }, 'Reads, with the covering index');
   } finally {
     for (const l of [layouts.big!, layouts.small!]) await dropCoveringIndex(c, l.jobsTable);
   }
 
-  let artisanTimes: { runs: number[]; bootMs: number[]; outputLines: number } | null = null;
+  let artisanTimes: ArtisanTimes | null = null;
   if (artisan && artisanLayout) {
-    say(`\nphp artisan queue:retry all over ${fmtInt(artisanLayout.failed)} failed jobs (${artisanLayout.database})`);
+    say(`\n${engine.label}: php artisan queue:retry all over ${fmtInt(artisanLayout.failed)} failed jobs (${artisanLayout.database})`);
     const runs: number[] = [];
     let outputLines = 0;
     for (let i = 0; i < cfg.artisanRuns; i++) {
       await restoreSet(artisan.conn, artisanLayout);
-      await settle(artisan.conn);
+      await engine.settle(artisan.conn, changedTables(artisanLayout));
       const r = await artisan.app.check(['queue:retry', 'all']);
       const left = await scalar(artisan.conn, 'SELECT COUNT(*) FROM failed_jobs');
       const pushed = await scalar(artisan.conn, 'SELECT COUNT(*) FROM jobs');
@@ -202,52 +195,74 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) bootMs.push((await artisan.app.check(['queue:retry', '00000000-0000-4000-8000-000000000000'])).ms);
     say(`  artisan boot + one lookup: ${fmtMs(median(bootMs))}`);
     artisanTimes = { runs, bootMs, outputLines };
-    await phase({ kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg }, `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`);
+    await phase({ engine: engine.name, kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg }, `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`);
     await restoreSet(artisan.conn, artisanLayout);
     await artisan.conn.end();
     artisan.app.dispose();
   }
   await c.end();
+  return { engine: engine.name, label: engine.label, server: server.details, layouts, seeding, tableSizes: sizes, coveringIndex: covering, artisan: artisanTimes, phases };
+}
 
-  const { rows, targets, peakRssMb } = buildRows({ layouts, phases, artisan: artisanTimes });
-  const table = renderTable(rows);
-  const verdicts = renderTargets(targets);
+async function main(): Promise<void> {
+  const cfg = readConfig();
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const cpu = cpus()[0]?.model ?? '?';
+  const gitAtStart = gitState();
+  say(`Laravel Queue Bot benchmark — ${startedAt.toISOString()}, commit ${gitAtStart.head}${gitAtStart.srcDirty ? ' (src/ has uncommitted changes)' : ''}`);
+  say(`machine: ${hostname()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `engines: ${cfg.engines.join(', ')}; sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
+      `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
+  );
+
+  const runs: EngineRun[] = [];
+  for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg)));
+
+  const reports = runs.map((run) => {
+    const { rows, targets, peakRssMb } = buildRows({ engine: run.label, layouts: run.layouts, phases: run.phases, artisan: run.artisan });
+    return { run, rows, targets, peakRssMb, table: renderTable(rows) };
+  });
+  const allTargets: Target[] = reports.flatMap((r) => r.targets);
   const total = Math.round((performance.now() - t0) / 1000);
   const gitAtEnd = gitState();
-  const states = [gitAtStart, ...phases.map((p) => p.git ?? gitAtStart), gitAtEnd];
-  if (states.some((g) => g.head !== gitAtStart.head || g.srcDirty !== gitAtStart.srcDirty)) {
+  const phases = runs.flatMap((run) => run.phases.map((p) => ({ label: `${run.label} ${p.phase}`, git: p.git })));
+  if ([gitAtStart, ...phases.map((p) => p.git ?? gitAtStart), gitAtEnd].some((g) => g.head !== gitAtStart.head || g.srcDirty !== gitAtStart.srcDirty)) {
     say(`\nWARNING: the code changed during the run; each phase loaded src/ when it started:`);
-    for (const p of phases) say(`  ${p.phase}: ${p.git?.head ?? '?'}${p.git?.srcDirty ? ' + uncommitted src/' : ''}`);
+    for (const p of phases) say(`  ${p.label}: ${p.git?.head ?? '?'}${p.git?.srcDirty ? ' + uncommitted src/' : ''}`);
     say(`  at the end: ${gitAtEnd.head}${gitAtEnd.srcDirty ? ' + uncommitted src/' : ''}`);
   }
   say(`\nResults (jobs / failed = table sizes; median and p95 of wall time per call; db = time in database round trips;`);
-  say(`×COUNT / ×AGG = median ÷ the floors' medians on the same tables and schema; n = samples)\n`);
-  say(table);
-  say(`\nTargets\n${verdicts}`);
-  say(`\npeak RSS of the measuring process: ${peakRssMb.toFixed(0)} MB; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
+  say(`×COUNT / ×AGG = median ÷ the floors' medians on the same server, tables and schema; n = samples)`);
+  for (const r of reports) say(`\n${r.run.label}\n\n${r.table}`);
+  const comparison = reports.length > 1 ? renderComparison(reports.map((r) => ({ label: r.run.label, rows: r.rows }))) : null;
+  if (comparison) say(`\nSide by side (median; ×COUNT against each server's own SELECT COUNT(*) FROM jobs)\n\n${comparison}`);
+  say(`\nTargets\n${renderTargets(allTargets)}`);
+  say(`\npeak RSS of the measuring process: ${reports.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`).join(', ')}; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const doc = {
-    generatedBy: 'npm run bench',
+    generatedBy: `npm run bench -- --engines ${cfg.engines.join(',')}`,
     git: { atStart: gitAtStart, atEnd: gitAtEnd },
     startedAt: startedAt.toISOString(),
     totalSeconds: total,
-    machine: { hostname: hostname(), cpus: cpus().length, cpu, memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, mariadb: serverVersion, innodbBufferPoolMiB: bufferPool / 2 ** 20, loadavgAtEnd: loadavg() },
-    config: { ...cfg, mysql: { ...cfg.mysql, password: cfg.mysql.password ? '***' : '' } },
-    layouts,
-    seeding: seedInfo,
-    tableSizes: sizes,
-    coveringIndex: covering,
-    artisan: artisanTimes,
-    peakRssMb: Number(peakRssMb.toFixed(1)),
-    targets,
-    rows,
-    phases,
-    table,
+    machine: { hostname: hostname(), cpus: cpus().length, cpu, memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, loadavgAtEnd: loadavg() },
+    config: { ...cfg, mysql: { ...cfg.mysql, password: cfg.mysql.password ? '***' : '' }, postgres: { ...cfg.postgres, password: cfg.postgres.password ? '***' : '' } },
+    targets: allTargets,
+    comparison,
+    engines: reports.map(({ run, rows, targets, peakRssMb, table }) => ({
+      ...run,
+      peakRssMb: Number(peakRssMb.toFixed(1)),
+      targets,
+      rows,
+      table,
+    })),
   };
   const file = `${RESULTS_DIR}latest.json`;
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  say(`\nwritten ${file} (command: ${process.env.BENCH_JOBS || process.env.BENCH_FAILED ? `BENCH_JOBS=${cfg.jobs} BENCH_FAILED=${cfg.failed} ` : ''}npm run bench; sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)})`);
+  const knobs = process.env.BENCH_JOBS || process.env.BENCH_FAILED ? `BENCH_JOBS=${cfg.jobs} BENCH_FAILED=${cfg.failed} ` : '';
+  say(`\nwritten ${file} (command: ${knobs}npm run bench -- --engines ${cfg.engines.join(',')}; sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)})`);
 }
 
 main().catch((error: unknown) => {
