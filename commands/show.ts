@@ -5,14 +5,18 @@ import type { Translator } from '../src/i18n/i18n.ts';
 import { isJobSetting } from '../src/queue/decode/payload.ts';
 import type { DecodedPayload } from '../src/queue/decode/types.ts';
 import { isUuid } from '../src/queue/queue-service.ts';
+import { isRepresentableTime } from '../src/queue/time.ts';
 import type { FailedDetail, JobDetail } from '../src/queue/types.ts';
 import { errorReply, reply, type Field } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
+import { isAddressableId } from '../src/router/schemas.ts';
 import { jobRow, failedRow, VERBS } from '../src/views/jobs.ts';
 
 type Args = { target: string };
 
 function when(t: Translator, at: number, now: number): string {
+  // a number no date can stand for is shown as the number the payload holds
+  if (!isRepresentableTime(at)) return t('show.not_a_time', { value: String(at) });
   const iso = new Date(at * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC');
   return at <= now ? t('show.ago', { at: iso, age: t.age(now - at) }) : t('show.in', { at: iso, age: t.age(at - now) });
 }
@@ -100,7 +104,10 @@ export default defineCommand<Args>({
   usage: ['show <id|uuid>'],
   positional: ['target'],
   schema: z.object({
-    target: z.string().refine((v) => isUuid(v) || /^\d{1,19}$/.test(v), { message: 'args.bad_target' }),
+    target: z
+      .string()
+      .refine((v) => isUuid(v) || /^\d{1,19}$/.test(v), { message: 'args.bad_target' })
+      .refine((v) => isUuid(v) || isAddressableId(v), { message: 'args.id_too_large' }),
   }),
   discord: [
     {

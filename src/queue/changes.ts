@@ -179,20 +179,24 @@ export class Changes {
       let cursor = 0;
       for (;;) {
         const rows = await this.ctx.database.writeTransaction(async (trx) => {
-          const chunk = await trx
+          // Locked, so a retry running meanwhile either finished first (its rows are no longer
+          // read) or waits: what is counted is what this flush deleted.
+          let query = trx
             .selectFrom('failed_jobs')
             .select(['id', 'queue'])
             .where((eb) => eb.and([where(eb), eb('id', '>', cursor)]))
             .orderBy('id')
-            .limit(this.ctx.chunkSize * 2)
-            .execute();
-          if (chunk.length) await trx.deleteFrom('failed_jobs').where('id', 'in', chunk.map((r) => r.id)).execute();
-          return chunk;
+            .limit(this.ctx.chunkSize * 2);
+          if (this.ctx.dialect.rowLocks) query = query.forUpdate();
+          const chunk = await query.execute();
+          if (!chunk.length) return { chunk, deleted: 0 };
+          const res = await trx.deleteFrom('failed_jobs').where('id', 'in', chunk.map((r) => r.id)).executeTakeFirst();
+          return { chunk, deleted: Number(res.numDeletedRows) };
         });
-        if (!rows.length) break;
-        deleted += rows.length;
-        cursor = Number(rows[rows.length - 1]!.id);
-        this.ctx.failedCounts.removed(rows.map((r) => ({ id: Number(r.id), queue: r.queue })));
+        if (!rows.chunk.length) break;
+        deleted += rows.deleted;
+        cursor = Number(rows.chunk[rows.chunk.length - 1]!.id);
+        this.ctx.failedCounts.removed(rows.chunk.map((r) => ({ id: Number(r.id), queue: r.queue })));
       }
       return { outcome: 'flushed', deleted, olderThanSeconds: opts.olderThanSec ?? null, queue: opts.queue ?? null };
     });

@@ -36,6 +36,11 @@ function offsetAt(epochSec: number, timeZone: string): number {
   return asUtc - epochSec;
 }
 
+/** JavaScript dates reach ±8.64e15 ms; a payload may carry any number (retryUntil: 1e308). */
+export function isRepresentableTime(epochSec: number): boolean {
+  return Number.isFinite(epochSec) && Math.abs(epochSec) <= 8.64e12;
+}
+
 /** 'Y-m-d H:i:s' as Laravel writes failed_at, for the given instant. */
 export function formatInZone(epochSec: number, timeZone: string): string {
   const p = wallClockParts(Math.floor(epochSec), timeZone);

@@ -7,22 +7,33 @@ import { isUuid } from '../queue/queue-service.ts';
 export const queueName = z.string().regex(/^[\w.:\-/@]{1,255}$/, { message: 'args.bad_queue' });
 export const jobClass = z.string().regex(/^[A-Za-z_\\][\w\\]{0,254}$/, { message: 'args.bad_class' });
 export const uuid = z.string().refine(isUuid, { message: 'args.bad_uuid' });
+/** Beyond 2^53 a number loses digits: #9007199254740993 would silently become …992. */
+export function isAddressableId(digits: string): boolean {
+  return Number.isSafeInteger(Number(digits));
+}
 export const jobId = z.coerce
   .string()
   .regex(/^\d{1,19}$/, { message: 'args.bad_id' })
+  .refine(isAddressableId, { message: 'args.id_too_large' })
   .transform(Number)
-  .refine((n) => Number.isSafeInteger(n) && n > 0, { message: 'args.bad_id' });
+  .refine((n) => n > 0, { message: 'args.bad_id' });
 export const page = z.coerce
   .string()
   .regex(/^\d{1,6}$/, { message: 'args.bad_page' })
   .transform(Number)
   .refine((n) => n >= 1, { message: 'args.bad_page' });
+/** A century: longer than any Laravel app has kept a failed job, short enough to be a date. */
+const MAX_DURATION_SEC = 100 * 365 * 86_400;
 export const duration = z
   .string()
   .transform((v, ctx) => {
     const s = parseDuration(v);
     if (s === null) {
-      ctx.addIssue({ code: 'custom', message: 'args.bad_duration' });
+      ctx.addIssue({ code: 'custom', message: /^[\s0smhdw]+$/i.test(v) && /0/.test(v) ? 'args.duration_zero' : 'args.bad_duration' });
+      return z.NEVER;
+    }
+    if (s > MAX_DURATION_SEC) {
+      ctx.addIssue({ code: 'custom', message: 'args.duration_too_long' });
       return z.NEVER;
     }
     return s;

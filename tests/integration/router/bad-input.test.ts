@@ -39,6 +39,11 @@ const CASES: Array<[string, string, string, string]> = [
   ['audit --limit abc', 'audit', '"abc" is not a number.', '/queue audit [--limit N]'],
   ['flush --older-than 90', 'flush', '"90" is not a duration; write it as 90s, 30m, 24h or 7d.', '/queue flush [--older-than 24h] [--queue q]'],
   ['flush --older-than soon', 'flush', '"soon" is not a duration; write it as 90s, 30m, 24h or 7d.', '/queue flush [--older-than 24h] [--queue q]'],
+  ['flush --older-than 0s', 'flush', '"0s" is no time at all; give a duration longer than 0, like 1h.', '/queue flush [--older-than 24h] [--queue q]'],
+  ['flush --older-than 9999999999999999999h', 'flush', '"9999999999999999999h" is longer than a hundred years; give a shorter duration, like 30d.', '/queue flush [--older-than 24h] [--queue q]'],
+  // past 2^53 a number silently loses digits: …993 must not become …992
+  ['show 9007199254740993', 'show', '"9007199254740993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue show <id|uuid>'],
+  ['cancel 9007199254740993', 'cancel', '"9007199254740993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue cancel <id>'],
   // extra words
   ['stats default extra', 'stats', 'Unexpected extra words: "extra".', '/queue stats [queue]'],
   ['cancel 14 15', 'cancel', 'Unexpected extra words: "15".', '/queue cancel <id>'],
@@ -87,6 +92,18 @@ describe.each(ENGINES)('bad input on %s', (engine) => {
     const help = await app.router.handleText('help faild', operator);
     expect(help).toMatchObject({ ok: false, usageError: true, summary: '"faild" is not a command. Did you mean `/queue failed`?' });
     expect(await databaseState(app)).toEqual(before);
+  });
+
+  it('a payload time no calendar has (retryUntil 1e308) is shown as the number, not an internal error', async () => {
+    const row = await app.database.db.selectFrom('failed_jobs').select(['uuid', 'payload']).where('id', '=', 4).executeTakeFirstOrThrow();
+    await app.database.db.updateTable('failed_jobs').set({ payload: row.payload.replace(/"retryUntil":\d+/, '"retryUntil":1e308') }).where('id', '=', 4).execute();
+    try {
+      const r = await app.router.handleText(`show ${row.uuid}`, operator);
+      expect(r.ok).toBe(true);
+      expect(r.fields.find((f) => f.label === 'Retry until')?.value).toBe('1e+308 (not a time any calendar has)');
+    } finally {
+      await app.database.db.updateTable('failed_jobs').set({ payload: row.payload }).where('id', '=', 4).execute();
+    }
   });
 
   it('a missing argument is named as the usage line names it', async () => {
