@@ -22,10 +22,24 @@ export interface RenderedText {
 
 const paintWith = (color: boolean) => (code: keyof typeof ANSI, s: string) => (color ? `\x1b[${ANSI[code]}m${s}\x1b[0m` : s);
 
+// Control characters other than newline and tab, C1 included: from job data (an exception message
+// with an escape sequence in it) they would move the cursor, recolour or retitle the terminal.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text from the database as a terminal may print it: each control character shown, not obeyed. */
+export function printable(s: string): string {
+  return s.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␛ for ESC, ␍ for CR…
+    return code === 0x7f ? '\u2421' : '\ufffd';
+  });
+}
+
 /** `code` spans as bold on a terminal, without backticks elsewhere. */
 export function plainText(s: string, color: boolean): string {
   const paint = paintWith(color);
-  return s.replace(/`([^`]+)`/g, (_, x: string) => paint('bold', x));
+  return printable(s).replace(/`([^`]+)`/g, (_, x: string) => paint('bold', x));
 }
 
 export function renderText(r: Reply, opts: TextOptions): RenderedText {
@@ -53,7 +67,7 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
         out.push(...labelLines.map((l, i) => `${i === 0 ? mark : ' '} ${paint('bold', plain(l))}`));
         out.push(...valueLines.map((v) => `    ${v}`));
       } else {
-        valueLines.forEach((v, i) => out.push(`${i === 0 ? mark : ' '} ${i === 0 ? paint('bold', labelLines[0]!.padEnd(width)) : ' '.repeat(width)}  ${v}`));
+        valueLines.forEach((v, i) => out.push(`${i === 0 ? mark : ' '} ${i === 0 ? paint('bold', printable(labelLines[0]!).padEnd(width)) : ' '.repeat(width)}  ${v}`));
       }
     }
   }
@@ -61,7 +75,7 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
   for (const row of r.rows) {
     out.push('');
     const mark = row.tone ? paint(row.tone, MARK[row.tone]) : ' ';
-    out.push(`${mark} ${paint('bold', row.key)}  ${plain(row.title)}`);
+    out.push(`${mark} ${paint('bold', printable(row.key))}  ${plain(row.title)}`);
     for (const line of row.lines) out.push(`    ${plain(line)}`);
     const labels = row.buttons.map(label).filter(Boolean);
     if (labels.length) out.push(`    ${paint('dim', labels.join('  '))}`);
@@ -73,9 +87,9 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
   }
 
   if (r.detail) {
-    const lines = r.detail.text.split('\n');
+    const lines = printable(r.detail.text).split('\n');
     const max = opts.detailLines ?? Infinity;
-    out.push('', paint('bold', r.detail.title));
+    out.push('', paint('bold', printable(r.detail.title)));
     out.push(...lines.slice(0, max).map((l) => `  ${l}`));
     if (lines.length > max) out.push(paint('dim', `  … ${lines.length - max} more lines`));
   }
