@@ -64,8 +64,8 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
       const valueLines = plain(f.value).split('\n');
       if (labelLines.length > 1 || labelLines[0]!.length > width) {
         // long labels (help's usage lines) stand on their own lines, the value below them
-        out.push(...labelLines.map((l, i) => `${i === 0 ? mark : ' '} ${paint('bold', plain(l))}`));
-        out.push(...valueLines.map((v) => `    ${v}`));
+        labelLines.forEach((l, i) => out.push(`${i === 0 ? mark : ' '} ${paint('bold', plain(l))}`));
+        for (const v of valueLines) out.push(`    ${v}`);
       } else {
         valueLines.forEach((v, i) => out.push(`${i === 0 ? mark : ' '} ${i === 0 ? paint('bold', printable(labelLines[0]!).padEnd(width)) : ' '.repeat(width)}  ${v}`));
       }
@@ -90,7 +90,8 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
     const lines = printable(r.detail.text).split('\n');
     const max = opts.detailLines ?? Infinity;
     out.push('', paint('bold', printable(r.detail.title)));
-    out.push(...lines.slice(0, max).map((l) => `  ${l}`));
+    // a loop, not push(...lines): a 400,000-line trace is more arguments than a call may take
+    for (const l of lines.slice(0, max)) out.push(`  ${l}`);
     if (lines.length > max) out.push(paint('dim', `  … ${lines.length - max} more lines`));
   }
 

@@ -29,4 +29,12 @@ describe('text for a terminal', () => {
     const coloured = renderText(r, { color: true, numbered: false }).text;
     expect(ACTS(coloured.split(new RegExp(String.raw`\x1b\[\d+m`)).join(''))).toEqual([]);
   });
+
+  it('prints a trace of 400,000 lines whole when asked (the CLI), without running out of stack', () => {
+    const trace = Array.from({ length: 400_000 }, (_, i) => `#${i} /var/www/app/vendor/x.php(12): X->y()`).join('\n');
+    const r = reply('Failed job', { fields: [{ label: 'Trace', value: trace }], detail: { title: 'Trace', text: trace } });
+    const text = renderText(r, { color: false, numbered: false }).text;
+    expect(text.split('\n').length).toBeGreaterThan(800_000);
+    expect(text).toContain('#399999 /var/www/app/vendor/x.php(12): X->y()');
+  });
 });
