@@ -20,5 +20,7 @@ export interface ChatPoster {
 export interface ChatAdapter {
   readonly platform: 'slack' | 'discord';
   poster: ChatPoster;
+  /** whether the platform can reach the bot now (HTTP server listening, Socket Mode or gateway connection up): /readyz */
+  connected(): boolean;
   stop(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import {
   type UnknownRow,
 } from 'kysely';
 import type { DatabaseTarget, TableNames } from '../config/config.ts';
-import type { Db, DbKind, DriverOptions, SqlDialect } from './dialect.ts';
+import type { Db, DbKind, DriverOptions, ErrorMeaning, SqlDialect } from './dialect.ts';
 import { dialectFor } from './dialects/index.ts';
 import type { LogicalTable, QueueDb } from './schema.ts';
 
@@ -129,12 +129,42 @@ export class Database {
 
   /** Turns a driver error into one a person can act on; other errors pass through. */
   explain(error: unknown): Error {
-    return explainDatabaseError(error, this.dialect, this.target, this.tableNames);
+    const explained = explainDatabaseError(error, this.dialect, this.target, this.tableNames);
+    this.#count(error, explained);
+    return explained;
+  }
+
+  /**
+   * Database errors seen so far, by kind (for /metrics). An error is counted once however many
+   * layers explain it; errors that are not the database's (a bug, a bad payload) are not counted.
+   */
+  readonly errorCounts = new Map<DatabaseErrorKind, number>();
+  readonly #counted = new WeakSet<object>();
+
+  #count(original: unknown, explained: Error): void {
+    if (typeof original !== 'object' || original === null || this.#counted.has(original)) return;
+    this.#counted.add(original);
+    this.#counted.add(explained);
+    const kind = databaseErrorKind(original, this.dialect);
+    if (kind) this.errorCounts.set(kind, (this.errorCounts.get(kind) ?? 0) + 1);
   }
 
   async close(): Promise<void> {
     await this.db.destroy().catch(() => undefined);
   }
+}
+
+/** What the dialect makes of an error (unreachable, refused, missing_table…), or other. */
+export type DatabaseErrorKind = NonNullable<ErrorMeaning>['kind'] | 'other';
+
+/** What kind of database error this is; null when it is not one (no driver code on it). */
+export function databaseErrorKind(error: unknown, dialect: SqlDialect): DatabaseErrorKind | null {
+  if (error instanceof MissingTableError) return 'missing_table';
+  if (error instanceof DatabaseUnavailableError) return 'unreachable';
+  const meaning = dialect.meaning(error);
+  if (meaning) return meaning.kind;
+  const e = error as { code?: unknown; errno?: unknown } | null;
+  return typeof e?.code === 'string' || typeof e?.errno === 'number' ? 'other' : null;
 }
 
 export function explainDatabaseError(

@@ -36,6 +36,22 @@ export class FailedCounts {
     return true;
   }
 
+  /**
+   * Rows read above the counted id without a fresh total (the cheap look /metrics takes): they
+   * are added and the counted id moves to the last of them. A deletion by another tool shows at
+   * the next full count, when the total no longer adds up.
+   */
+  addAbove(state: FailedCountsState, rows: Array<{ id: number; queue: string }>): void {
+    const s = this.#state;
+    if (s !== state) return; // counted again meanwhile: these rows are in the new count
+    for (const row of rows) {
+      if (row.id <= s.maxId) continue;
+      s.byQueue.set(row.queue, (s.byQueue.get(row.queue) ?? 0) + 1);
+      s.total += 1;
+      s.maxId = row.id;
+    }
+  }
+
   /** Rows the bot itself removed from failed_jobs (retried, forgotten, flushed). */
   removed(rows: Array<{ id: number; queue: string }>): void {
     const s = this.#state;

@@ -108,6 +108,10 @@ export class QueueService {
   snapshot(opts: { light?: boolean } = {}): Promise<Snapshot> {
     return this.#snapshots.snapshot(opts);
   }
+  /** Failed jobs per queue without a scan: the kept count plus rows that arrived since; null before the first count. */
+  keptFailedCounts(): Promise<Map<string, number> | null> {
+    return this.#snapshots.keptFailedCounts();
+  }
   warmUp(): Promise<void> {
     return this.#snapshots.warmUp();
   }

@@ -99,6 +99,28 @@ export class Snapshots {
   }
 
   /**
+   * Failed jobs per queue as last counted, plus the rows that arrived since — read by id above
+   * the counted one, at most `limit` per call (a burst is caught up over a few calls). Never a
+   * scan of failed_jobs; null until the first full count (warmUp, `stats`) is done.
+   */
+  async keptFailedCounts(limit = 2000): Promise<Map<string, number> | null> {
+    return this.ctx.guard(async () => {
+      const counts = this.ctx.failedCounts;
+      const state = counts.state;
+      if (!state) return null;
+      const rows = await this.ctx.db
+        .selectFrom('failed_jobs')
+        .select(['id', 'queue'])
+        .where('id', '>', state.maxId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      counts.addAbove(state, rows.map((r) => ({ id: Number(r.id), queue: r.queue ?? '' })));
+      return counts.state ? new Map(counts.state.byQueue) : null;
+    });
+  }
+
+  /**
    * Does ahead of the first `stats` what would make it slow: on a big failed_jobs the count per
    * queue reads the whole table once (seconds), and that read pushes the heads of the queues out
    * of the database's cache — so the failed jobs are counted first and the snapshot after it

@@ -36,7 +36,16 @@ export interface ActionOptions {
   confirmedByPlatform?: boolean;
 }
 
+/** One handled message or click: which command (or "unknown"), where from, and how long it took. */
+export interface CommandTiming {
+  command: string;
+  platform: string;
+  ok: boolean;
+  seconds: number;
+}
+
 export class Router {
+  readonly #listeners: Array<(timing: CommandTiming) => void> = [];
   readonly #byName = new Map<string, CommandModule>();
   readonly #byVerb = new Map<string, CommandModule>();
 
@@ -58,7 +67,8 @@ export class Router {
   /** Words typed by a person: "/queue retry 7c50c779-…", "failed prestashop --page 2". */
   async handleText(text: string, who: Identity, opts: { confirmed?: boolean } = {}): Promise<Reply> {
     const t = this.translatorFor(who);
-    return this.safely(t, who, async () => {
+    const timing = this.#timing(who);
+    return timing.done(await this.safely(t, who, async () => {
       if (!channelAllowed(who, this.deps.config.access)) {
         return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }));
       }
@@ -66,16 +76,18 @@ export class Router {
       const word = (tokens[0] ?? 'help').toLowerCase();
       const command = this.#byName.get(word);
       if (!command) return this.unknownCommand(t, word);
+      timing.command = command.name;
       const parsed = this.parseArgs(command, tokens.slice(1), t);
       if ('error' in parsed) return parsed.error;
       return this.execute(command, parsed.args, who, t, { confirmed: opts.confirmed ?? false });
-    });
+    }));
   }
 
   /** A button press. Slack has already shown its confirm dialog; elsewhere we ask first. */
   async handleAction(actionId: string, who: Identity, opts: ActionOptions = {}): Promise<Reply> {
     const t = this.translatorFor(who);
-    return this.safely(t, who, async () => {
+    const timing = this.#timing(who);
+    return timing.done(await this.safely(t, who, async () => {
       if (!channelAllowed(who, this.deps.config.access)) {
         return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }));
       }
@@ -99,6 +111,7 @@ export class Router {
       if (!command || !handler || args === null || args === undefined) {
         return errorReply(t('action.rejected_title'), t('action.malformed'));
       }
+      timing.command = command.name;
       const changes = command.changes?.(args) ?? false;
       if (changes && !confirmed) {
         // The permission check comes before the question: no point asking a non-operator.
@@ -106,7 +119,26 @@ export class Router {
         return this.askToConfirm(command, args, action, who, t);
       }
       return this.execute(command, args, who, t, { confirmed: true });
-    });
+    }));
+  }
+
+  /** Called after every message and click with how long it took (the /metrics histogram). */
+  onCommand(listener: (timing: CommandTiming) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Times one message or click; `command` stays "unknown" until a command module is found. */
+  #timing(who: Identity): { command: string; done(result: Reply): Reply } {
+    const started = performance.now();
+    const listeners = this.#listeners;
+    return {
+      command: 'unknown',
+      done(result: Reply): Reply {
+        const timing: CommandTiming = { command: this.command, platform: who.platform, ok: result.ok, seconds: (performance.now() - started) / 1000 };
+        for (const listener of listeners) listener(timing);
+        return result;
+      },
+    };
   }
 
   private parseArgs(command: CommandModule, tokens: string[], t: Translator): { args: unknown } | { error: Reply } {

@@ -10,6 +10,7 @@ import {
   MessageFlags,
   RESTEvents,
   Routes,
+  Status,
   type APIMessage,
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -375,6 +376,8 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     platform: 'discord',
     client,
     poster,
+    // every gateway shard up (discord.js marks a shard Connecting/Resuming while it reconnects)
+    connected: () => !stopping && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
     idle: () => inFlight.idle(),
     async stop() {
       stopping = true;

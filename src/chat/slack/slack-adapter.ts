@@ -363,16 +363,27 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
 
   // ───── start ─────
   let port: number | null = null;
+  // Socket Mode: up from Slack's "hello" until the socket closes (Bolt reconnects on its own). HTTP
+  // mode: up while the server listens. Bolt keeps its receiver private; if a version hides the
+  // Socket Mode client, the connection counts as up once started.
+  let up = false;
+  const socketClient = (bolt as unknown as { receiver?: { client?: { on?: (event: string, fn: () => void) => unknown } } }).receiver?.client;
+  if (socketMode && typeof socketClient?.on === 'function') {
+    socketClient.on('connected', () => (up = true));
+    for (const event of ['connecting', 'reconnecting', 'disconnecting', 'disconnected', 'close']) socketClient.on(event, () => (up = false));
+  }
   if (socketMode) {
     await bolt.start().catch((err: unknown) => {
       throw new Error(`Slack refused the Socket Mode connection (apps.connections.open: ${(err as Error).message}); SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write, and Socket Mode must be on`, { cause: err });
     });
+    if (typeof socketClient?.on !== 'function') up = true;
     log.info({ mode: 'socket' }, 'slack connected (Socket Mode)');
   } else {
     const server = await bolt.start({ port: slack.port, ...(opts.host ? { host: opts.host } : {}) }).catch((err: unknown) => {
       throw new Error(`Slack: cannot listen on port ${slack.port} (${(err as Error).message}); set PORT to a free port`, { cause: err });
     });
     port = (server.address() as AddressInfo | null)?.port ?? null;
+    up = true;
     log.info({ mode: 'http', port, path: '/slack/events' }, 'slack listening');
   }
 
@@ -403,8 +414,10 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
     platform: 'slack',
     port,
     poster,
+    connected: () => up,
     idle: () => inFlight.idle(),
     async stop() {
+      up = false;
       await bolt.stop().catch((err: unknown) => log.warn({ err }, 'Bolt did not stop cleanly'));
       // let answers in progress reach Slack before the database closes
       await inFlight.settle(STOP_GRACE_MS);
