@@ -22,7 +22,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // native or CommonJS packages that read files of their own at run time, and the chat SDKs
-  external: ['mysql2', 'pg', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws'],
+  // native or CommonJS packages that read files of their own at run time or require() Node's own
+  // modules (prom-client), and the chat SDKs
+  external: ['mysql2', 'pg', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client'],
   logLevel: 'warning',
 });

@@ -1,14 +1,20 @@
-// `npm start`: Slack and/or Discord when their tokens are set (plus the alert scheduler), the
-// local shell otherwise. With no DATABASE_URL the shell runs on the demo database.
+// `npm start`: Slack and/or Discord when their tokens are set (plus the alert scheduler); alerts
+// only (no chat platform, METRICS_PORT set); the local shell otherwise. With METRICS_PORT, every
+// mode but the shell serves /healthz, /readyz and /metrics on that port (src/health/).
+// With no DATABASE_URL the shell runs on the demo database.
 import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
 import type { ChatAdapter } from './chat/poster.ts';
 import { runShell } from './chat/shell/shell.ts';
 import { translator } from './i18n/i18n.ts';
+import type { HealthServer, Phase } from './health/server.ts';
 import { createLogger } from './log.ts';
 
 const env = readEnvironment();
 const config = configOrExit(env, Boolean(process.stdout.isTTY));
-const chatMode = Boolean(config.slack || config.discord);
+// Alerts only: no chat platform, but METRICS_PORT — a service (alerts kept for /metrics, health
+// probes), not the shell. It runs like the chat modes do from here on.
+const alertsOnly = !config.slack && !config.discord && config.metrics.port !== null;
+const chatMode = Boolean(config.slack || config.discord) || alertsOnly;
 // In the shell, stdout is the conversation: logs go to stderr, and only warnings unless asked.
 const logger = createLogger({
   level: chatMode || env.LOG_LEVEL ? config.log.level : 'warn',
@@ -38,7 +44,16 @@ if (!chatMode) {
 }
 
 const adapters: ChatAdapter[] = [];
+let phase: Phase = 'starting';
+let health: HealthServer | null = null;
 try {
+  if (config.metrics.port !== null) {
+    // first, so that /healthz answers (and /readyz says "starting") while the chat platforms connect
+    const { startHealth } = await import('./health/health.ts');
+    const mode = alertsOnly ? 'alerts-only' : [config.slack ? (config.slack.appToken ? 'slack-socket' : 'slack-http') : null, config.discord ? 'discord' : null].filter(Boolean).join('+');
+    health = await startHealth(app, { port: config.metrics.port, adapters: () => adapters, phase: () => phase, mode, logger });
+    logger.info({ metricsPort: health.port, paths: ['/healthz', '/readyz', '/metrics'] }, 'health and metrics listening');
+  }
   if (config.slack) {
     const { startSlack } = await import('./chat/slack/slack-adapter.ts');
     adapters.push(await startSlack(app, logger));
@@ -51,20 +66,32 @@ try {
   // A wrong token or a port in use: say which, plainly, and stop (the messages carry no secret).
   logger.fatal({ err: error }, `the bot could not start: ${(error as Error).message}`);
   for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+  await health?.close();
   await app.close();
   process.exit(1);
 }
 const { startAlerts } = await import('./alerts/scheduler.ts');
-const alerts = startAlerts(app, adapters.map((a) => a.poster), logger);
-logger.info({ platforms: adapters.map((a) => a.platform), database: app.database.target.display }, 'laravel-queue-bot is running');
+const alerts = startAlerts(app, adapters.map((a) => a.poster), logger, { alertsOnly });
+phase = 'running';
+logger.info(
+  {
+    platforms: adapters.map((a) => a.platform),
+    database: app.database.target.display,
+    ...(alertsOnly ? { mode: 'alerts-only' } : {}),
+    ...(health ? { metricsPort: health.port } : {}),
+  },
+  'laravel-queue-bot is running',
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  phase = 'stopping'; // /readyz answers 503 from now: a load balancer stops sending requests
   logger.info({ signal }, 'shutting down');
   await alerts.stop();
   for (const adapter of adapters) await adapter.stop().catch((err: unknown) => logger.warn({ err }, 'adapter did not stop cleanly'));
+  await health?.close();
   await app.close();
   process.exit(0);
 }

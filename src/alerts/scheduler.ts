@@ -178,10 +178,18 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   };
 }
 
-/** Starts the scheduler when there is somewhere to post; otherwise says why alerts are off. */
-export function startAlerts(app: App, posters: ChatPoster[], logger: Logger): AlertScheduler {
+/**
+ * Starts the scheduler when there is somewhere to post; otherwise says why alerts are off.
+ * `alertsOnly` (no chat platform at all): the incidents are still detected and kept in the alert
+ * table — /metrics shows them, and a replica with a chat platform posts them on its next tick.
+ */
+export function startAlerts(app: App, posters: ChatPoster[], logger: Logger, opts: { alertsOnly?: boolean } = {}): AlertScheduler {
   const { slackChannel, discordChannel, schedule } = app.config.alerts;
   const usable = posters.some((p) => (p.platform === 'slack' ? slackChannel : discordChannel));
+  if (opts.alertsOnly) {
+    logger.info({ schedule }, 'alert scheduler started without a chat platform: incidents are kept in the alert table and shown in /metrics');
+    return createAlertScheduler(app, [], logger, { schedule });
+  }
   if (!usable) {
     logger.info('alerts are off: set QUEUE_BOT_ALERT_SLACK_CHANNEL and/or QUEUE_BOT_ALERT_DISCORD_CHANNEL to get them');
     return { tick: async () => ({ ran: false, actions: [] }), stop: async () => undefined };

@@ -91,6 +91,8 @@ export interface Config {
     discordChannel: string | null;
   };
   log: { level: string; pretty: boolean };
+  /** METRICS_PORT: /healthz, /readyz and /metrics on this port (0: any free one); null: not served */
+  metrics: { port: number | null };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -327,6 +329,15 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: urlVar('SLACK_API_URL'),
   PORT: integerVar('PORT', 3000, 0, 65535),
+  METRICS_PORT: optionalText.transform((v, ctx) => {
+    if (v === undefined) return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: `METRICS_PORT: "${v}" must be a port number from 0 to 65535 (0: any free port)` });
+      return z.NEVER;
+    }
+    return n;
+  }),
   DISCORD_TOKEN: optionalText,
   DISCORD_API_URL: urlVar('DISCORD_API_URL'),
   DISCORD_GUILD_ID: optionalText,
@@ -380,6 +391,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   }
   if (!e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)) {
     problems.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not');
+  }
+  if (e.METRICS_PORT !== null && !e.SLACK_BOT_TOKEN && !e.DISCORD_TOKEN && !e.DATABASE_URL) {
+    problems.push('METRICS_PORT without Slack or Discord runs the bot alerts-only (alerts and metrics, no shell), which needs DATABASE_URL');
   }
   if ((e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN) && !e.DATABASE_URL) {
     problems.push('DATABASE_URL is required when Slack or Discord is configured (the demo database is for the local shell only)');
@@ -448,6 +462,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       slackChannel: e.QUEUE_BOT_ALERT_SLACK_CHANNEL ?? null,
       discordChannel: e.QUEUE_BOT_ALERT_DISCORD_CHANNEL ?? null,
     },
+    metrics: { port: e.METRICS_PORT },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : Boolean(opts.isTTY) },
   };
   return { ok: true, config };
