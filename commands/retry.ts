@@ -43,6 +43,7 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
           }),
         });
       }
+      if (result.confirmedAfterConnectionLoss) notices.push({ tone: 'warn', text: t('retry.confirmed_after_loss') });
       return reply(t('retry.done_title'), {
         summary: t('retry.done', { uuid: result.uuid, queue: result.queue, id: result.jobId, job: result.jobClass }),
         notices,
@@ -55,6 +56,8 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
       return errorReply(t('retry.invalid_title'), t('retry.invalid', { uuid: result.uuid, problem: skipReason(t, result.reason) }), { data: result });
     case 'other_connection':
       return errorReply(t('retry.other_connection_title'), t('retry.other_connection', { uuid: result.uuid, job: result.jobClass, connection: result.connection }), { data: result });
+    case 'uncertain':
+      return errorReply(t('retry.uncertain_title'), t(result.reason === 'unreachable' ? 'retry.uncertain' : 'retry.uncertain_gone', { uuid: result.uuid }), { data: result });
   }
 }
 
@@ -65,10 +68,15 @@ export function bulkResultReply(t: Translator, result: BulkRetryResult, title: s
   for (const [connection, n] of Object.entries(result.otherConnections)) notices.push({ tone: 'warn', text: t('retry.other_connections', { n, connection }) });
   for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: skipReason(t, s.reason) }) });
   if (result.skipped.length > 10) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_more', { n: result.skipped.length - 10 }) });
+  // cut short by a lost connection: what was done is counted above, the rest is still to do
+  if (result.interrupted) {
+    notices.unshift({ tone: 'bad', text: t('retry.bulk_interrupted', { error: result.interrupted.error }) });
+    if (result.interrupted.uncertain) notices.splice(1, 0, { tone: 'warn', text: t('retry.bulk_uncertain', { n: result.interrupted.uncertain }) });
+  }
   return reply(title, {
     summary: t('retry.bulk_done', { retried: result.retried, skipped: result.skipped.length }),
     notices,
-    ok: result.retried > 0 || result.skipped.length === 0,
+    ok: !result.interrupted && (result.retried > 0 || result.skipped.length === 0),
     data: result,
   });
 }

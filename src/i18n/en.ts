@@ -206,6 +206,15 @@ export const en = {
   // retry
   'retry.done_title': 'Retried',
   'retry.done': 'Failed job [{uuid}] has been pushed back onto queue `{queue}` as job #{id} ({job}).',
+  'retry.confirmed_after_loss': 'The connection to the database dropped as the retry was being saved; the bot asked again and it is done.',
+  'retry.uncertain_title': 'Cannot tell yet',
+  'retry.uncertain':
+    'The connection to the database dropped as the retry of {uuid} was being saved, and the database has not answered since: it may or may not have happened. Check with `show {uuid}` when the database is back; retrying again is safe (it cannot run twice).',
+  'retry.uncertain_gone':
+    'The connection dropped as the retry of {uuid} was being saved. The failed job is no longer in failed_jobs, but no job with its uuid is waiting: a worker may already have run it, or someone deleted it.',
+  'retry.bulk_interrupted': 'Cut short: the database connection was lost ({error}). What is counted here was done; run the same command again for the rest.',
+  'retry.bulk_uncertain': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# more job was', other: '# more jobs were' })} being saved when the connection dropped, and could not be checked: they are either back on their queues or still in failed_jobs, never both.`,
   'retry.not_found_title': 'Nothing to retry',
   'retry.not_found': 'No failed job {uuid}: it was already retried or has been deleted.',
   'retry.invalid_title': 'Cannot retry',

@@ -8,6 +8,7 @@ import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { setTopLevelNumber } from './decode/json-edit.ts';
 import { failedWhere, isUuid, numberOrNull } from './filters.ts';
+import { settleAfter } from './settle.ts';
 import type { BulkRetryResult, FailedFilter, RetryResult, RetryUntilChange } from './types.ts';
 
 /** A row chosen for retry and what its new payload needs (if anything). */
@@ -34,6 +35,16 @@ interface Moved {
 
 type FailedWhere = (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => Expression<SqlBool>;
 
+/** One bulk-retry transaction: the rows it locked and what became of those it moved. */
+interface Chunk {
+  candidates: RetryCandidate[];
+  moved: Moved[];
+}
+
+function movedRows(chunk: Chunk): RetryCandidate[] {
+  return chunk.moved.filter((m) => !m.problem).map((m) => m.candidate);
+}
+
 /**
  * A bulk-retry chunk as a range: the rows `where` matches are exactly the chunk's locked
  * candidates (plus `exclude`, the ones it leaves where they are), so the copy and the delete can
@@ -58,6 +69,55 @@ export class Retries {
   async retryFailed(uuid: string): Promise<RetryResult> {
     if (!isUuid(uuid)) return { outcome: 'not_found', uuid };
     const ctx = this.ctx;
+    const startedAt = ctx.now();
+    let committing = false;
+    try {
+      return await this.retryOne(uuid, () => (committing = true));
+    } catch (error) {
+      // failed before its COMMIT was sent: rolled back, nothing changed, and that is certain
+      if (!committing) throw ctx.database.explain(error);
+      const settled = await settleAfter(ctx, error, () => this.findRetried(uuid, startedAt));
+      if (!settled.known) return { outcome: 'uncertain', uuid, reason: 'unreachable' };
+      // still in failed_jobs: the transaction was rolled back, nothing changed — the error stands
+      if (settled.value === null) throw ctx.database.explain(error);
+      return settled.value;
+    }
+  }
+
+  /**
+   * After a lost connection: what a retry of `uuid` begun at `since` left behind. Null while the
+   * failed row is still there (the retry did not happen).
+   */
+  private async findRetried(uuid: string, since: number): Promise<RetryResult | null> {
+    const db = this.ctx.db;
+    const failed = await db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirst();
+    if (failed) return null;
+    // jobs has no uuid column: the retried row is among those pushed since, carrying the uuid
+    const job = await db
+      .selectFrom('jobs')
+      .select(['id', 'queue', 'payload'])
+      .where('created_at', '>=', since)
+      .where(this.ctx.dialect.textContains('payload', `"uuid":"${uuid}"`))
+      .orderBy('id')
+      .executeTakeFirst();
+    if (!job) return { outcome: 'uncertain', uuid, reason: 'failed_row_gone' };
+    // (the failed counts notice the missing row at the next count: its total no longer adds up)
+    const decoded = this.ctx.decode(job.payload);
+    return {
+      outcome: 'retried',
+      uuid,
+      jobId: Number(job.id),
+      queue: job.queue,
+      jobClass: decoded.jobClass ?? '?',
+      retryUntil: null,
+      attemptsReset: false,
+      confirmedAfterConnectionLoss: true,
+    };
+  }
+
+  /** The retry's one transaction; `committing` is called once its changes are made, before COMMIT. */
+  private async retryOne(uuid: string, committing: () => void): Promise<RetryResult> {
+    const ctx = this.ctx;
     let failedRow: { id: number; queue: string } | null = null;
     const result = await ctx.guard(() =>
       ctx.database.writeTransaction(async (trx): Promise<RetryResult> => {
@@ -72,6 +132,7 @@ export class Retries {
           return { outcome: 'invalid_payload', uuid, reason: { code: 'uneditable_payload', detail: moved?.problem ?? '' } };
         }
         failedRow = { id: candidate.id, queue: candidate.queue };
+        committing();
         return {
           outcome: 'retried',
           uuid,
@@ -95,72 +156,106 @@ export class Retries {
    */
   async retryFailedBulk(filter: FailedFilter): Promise<BulkRetryResult> {
     const ctx = this.ctx;
-    return ctx.guard(async () => {
-      const result: BulkRetryResult = {
-        outcome: 'bulk_retried',
-        matched: 0,
-        retried: 0,
-        skipped: [],
-        otherConnections: {},
-        gone: 0,
-        retryUntilExtended: 0,
-        chunks: 0,
-      };
-      let cursor = 0;
-      const where = failedWhere(ctx, filter);
-      // A cheap filter can be evaluated again over the chunk's id range (see moveToJobs); a text
-      // search in the exception or a class match reads too much to repeat, and so does a range
-      // where the chunk's rows are sparse (one queue among many).
-      const cheapFilter = !filter.grep && !filter.jobClass && !filter.uuids;
-      const runChunk = (bySpan: boolean) =>
-        ctx.database.writeTransaction(async (trx) => {
-          const from = cursor;
-          const candidates = await this.lockCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), ctx.chunkSize);
-          if (!candidates.length) return null;
-          const movable = candidates.filter((c) => c.valid && ctx.serves(c.connection));
-          const first = candidates[0]!.id;
-          const last = candidates[candidates.length - 1]!.id;
-          const kept = candidates.filter((c) => !movable.includes(c)).map((c) => c.id);
-          const span: ChunkSpan | undefined =
-            bySpan && last - first < 2 * candidates.length
-              ? { where: (eb) => eb.and([where(eb), eb('id', '>=', first), eb('id', '<=', last)]), exclude: kept }
-              : undefined;
-          const moved = movable.length ? await this.moveToJobs(trx, movable, span) : [];
-          return { candidates, moved };
-        });
-      for (;;) {
-        let chunk;
-        try {
-          chunk = await runChunk(cheapFilter);
-        } catch (err) {
-          // rolled back: a row came to match the range meanwhile; this chunk goes by its ids
-          if (!(err instanceof ChunkSpanChanged)) throw err;
-          chunk = await runChunk(false);
-        }
-        if (!chunk) break;
-        result.chunks++;
-        result.matched += chunk.candidates.length;
-        cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
-        const removed: Array<{ id: number; queue: string }> = [];
-        for (const c of chunk.candidates) {
-          if (!ctx.serves(c.connection)) result.otherConnections[c.connection] = (result.otherConnections[c.connection] ?? 0) + 1;
-          else if (!c.valid) result.skipped.push({ uuid: c.uuid, reason: { code: 'invalid_json' } });
-        }
-        for (const m of chunk.moved) {
-          if (m.problem) {
-            result.skipped.push({ uuid: m.candidate.uuid, reason: { code: 'uneditable_payload', detail: m.problem } });
-            continue;
-          }
-          result.retried++;
-          if (m.retryUntil) result.retryUntilExtended++;
-          removed.push({ id: m.candidate.id, queue: m.candidate.queue });
-        }
-        ctx.failedCounts.removed(removed);
-        if (chunk.candidates.length < ctx.chunkSize) break;
+    const result: BulkRetryResult = {
+      outcome: 'bulk_retried',
+      matched: 0,
+      retried: 0,
+      skipped: [],
+      otherConnections: {},
+      gone: 0,
+      retryUntilExtended: 0,
+      chunks: 0,
+      interrupted: null,
+    };
+    let cursor = 0;
+    const where = failedWhere(ctx, filter);
+    // A cheap filter can be evaluated again over the chunk's id range (see moveToJobs); a text
+    // search in the exception or a class match reads too much to repeat, and so does a range
+    // where the chunk's rows are sparse (one queue among many).
+    const cheapFilter = !filter.grep && !filter.jobClass && !filter.uuids;
+    // the chunk whose COMMIT is under way: if the connection dies now, it may or may not be done
+    let committing: Chunk | null = null;
+    const runChunk = (bySpan: boolean) =>
+      ctx.database.writeTransaction(async (trx): Promise<Chunk | null> => {
+        committing = null;
+        const from = cursor;
+        const candidates = await this.lockCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), ctx.chunkSize);
+        if (!candidates.length) return null;
+        const movable = candidates.filter((c) => c.valid && ctx.serves(c.connection));
+        const first = candidates[0]!.id;
+        const last = candidates[candidates.length - 1]!.id;
+        const kept = candidates.filter((c) => !movable.includes(c)).map((c) => c.id);
+        const span: ChunkSpan | undefined =
+          bySpan && last - first < 2 * candidates.length
+            ? { where: (eb) => eb.and([where(eb), eb('id', '>=', first), eb('id', '<=', last)]), exclude: kept }
+            : undefined;
+        const moved = movable.length ? await this.moveToJobs(trx, movable, span) : [];
+        committing = { candidates, moved };
+        return committing;
+      });
+    const nextChunk = async () => {
+      try {
+        return await runChunk(cheapFilter);
+      } catch (err) {
+        // rolled back: a row came to match the range meanwhile; this chunk goes by its ids
+        if (!(err instanceof ChunkSpanChanged)) throw err;
+        return runChunk(false);
       }
-      if (filter.uuids) result.gone = Math.max(0, new Set(filter.uuids).size - result.matched);
-      return result;
-    });
+    };
+    for (;;) {
+      let chunk: Chunk | null;
+      try {
+        chunk = await nextChunk();
+      } catch (error) {
+        // The connection died: report what was done, chunk by chunk, and find out about the one
+        // that was committing. Anything else is an error of its own.
+        const inFlight: Chunk | null = committing;
+        const settled = await settleAfter(ctx, error, () => (inFlight ? this.stillFailed(inFlight) : Promise.resolve(0)));
+        const pending = inFlight ? movedRows(inFlight).length : 0;
+        if (inFlight && settled.known && settled.value === 0) this.account(result, inFlight);
+        const uncertain = !settled.known ? pending : settled.value === pending ? 0 : settled.value;
+        if (result.chunks === 0 && uncertain === 0) throw ctx.database.explain(error);
+        result.interrupted = { error: ctx.database.explain(error).message, uncertain };
+        break;
+      }
+      if (!chunk) break;
+      this.account(result, chunk);
+      cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
+      if (chunk.candidates.length < ctx.chunkSize) break;
+    }
+    if (filter.uuids) result.gone = Math.max(0, new Set(filter.uuids).size - result.matched);
+    return result;
+  }
+
+  /** Adds a committed chunk to the result, and takes its rows out of the failed counts. */
+  private account(result: BulkRetryResult, chunk: Chunk): void {
+    result.chunks++;
+    result.matched += chunk.candidates.length;
+    for (const c of chunk.candidates) {
+      if (!this.ctx.serves(c.connection)) result.otherConnections[c.connection] = (result.otherConnections[c.connection] ?? 0) + 1;
+      else if (!c.valid) result.skipped.push({ uuid: c.uuid, reason: { code: 'invalid_json' } });
+    }
+    for (const m of chunk.moved) {
+      if (m.problem) {
+        result.skipped.push({ uuid: m.candidate.uuid, reason: { code: 'uneditable_payload', detail: m.problem } });
+        continue;
+      }
+      result.retried++;
+      if (m.retryUntil) result.retryUntilExtended++;
+    }
+    this.ctx.failedCounts.removed(movedRows(chunk).map((c) => ({ id: c.id, queue: c.queue })));
+  }
+
+  /** How many of a chunk's moved rows are still in failed_jobs: all of them if it rolled back, none if it committed. */
+  private async stillFailed(chunk: Chunk): Promise<number> {
+    const ids = movedRows(chunk).map((c) => c.id);
+    if (!ids.length) return 0;
+    const row = await this.ctx.db
+      .selectFrom('failed_jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'in', ids)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   /**

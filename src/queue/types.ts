@@ -177,9 +177,16 @@ export type RetryResult =
       jobClass: string;
       retryUntil: RetryUntilChange | null;
       attemptsReset: boolean;
+      /** the connection died as the change committed; the bot asked again and found it done */
+      confirmedAfterConnectionLoss?: true;
     }
   | { outcome: 'not_found'; uuid: string }
   | { outcome: 'invalid_payload'; uuid: string; reason: SkipReason }
+  /**
+   * the connection died while the change committed and the database has not answered since (or
+   * the failed row is gone with no job to show for it): whether it happened is not known yet
+   */
+  | { outcome: 'uncertain'; uuid: string; reason: 'unreachable' | 'failed_row_gone' }
   /** failed on a queue connection this database does not serve (e.g. redis): left where it is */
   | { outcome: 'other_connection'; uuid: string; connection: string; queue: string; jobClass: string };
 
@@ -194,6 +201,11 @@ export interface BulkRetryResult {
   skipped: Array<{ uuid: string; reason: SkipReason }>;
   /** rows left in failed_jobs because they failed on a connection this bot does not serve, by connection */
   otherConnections: Record<string, number>;
+  /**
+   * the database connection was lost before the end: what is counted above happened; `uncertain`
+   * rows were in the chunk that was committing then, and could not be checked again
+   */
+  interrupted: { error: string; uncertain: number } | null;
   /** matched at preview time but gone when their chunk ran (retried or deleted by someone else) */
   gone: number;
   retryUntilExtended: number;

@@ -7,10 +7,18 @@ export interface TcpProxy {
   cut(): Promise<void>;
   restore(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Arms a cut at the next COMMIT a client sends: the COMMIT reaches the server (which commits),
+   * then the client's connection dies before the answer arrives, and new connections are refused
+   * until restore(). The bot cannot know whether its change happened.
+   */
+  cutAfterCommit(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let commitArmed = false;
+  let committed: (() => void) | null = null;
   let server: Server | null = null;
   let port = 0;
   const listen = () =>
@@ -22,7 +30,21 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
           s.on('close', () => sockets.delete(s));
           s.on('error', () => s.destroy());
         }
-        client.pipe(upstream).pipe(client);
+        client.on('data', (chunk: Buffer) => {
+          upstream.write(chunk);
+          if (!commitArmed || !/\bcommit\b/i.test(chunk.toString('latin1'))) return;
+          commitArmed = false;
+          // The server gets the COMMIT and answers; the answer is swallowed and only then is its
+          // connection closed (closing it at once could lose the COMMIT). The client's dies now.
+          sockets.delete(upstream);
+          upstream.unpipe(client);
+          upstream.once('data', () => upstream.destroy());
+          client.destroy();
+          committed?.();
+          void stop();
+        });
+        upstream.pipe(client);
+        client.on('end', () => upstream.end());
       });
       server.listen(port, '127.0.0.1', () => {
         port = (server!.address() as { port: number }).port;
@@ -44,5 +66,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cut: stop,
     restore: listen,
     close: stop,
+    cutAfterCommit() {
+      commitArmed = true;
+      return new Promise<void>((resolve) => {
+        committed = resolve;
+      });
+    },
   };
 }

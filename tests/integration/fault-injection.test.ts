@@ -1,0 +1,92 @@
+// The connection dies at the worst moment — right after COMMIT reached the server, before its
+// answer came back — and the user is told what really happened: done (checked again), not done,
+// or "cannot tell yet"; never a false "nothing changed". MariaDB and PostgreSQL behind a loopback
+// TCP proxy that swallows the answer to a COMMIT and then refuses connections.
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.ts';
+import type { DatabaseTarget } from '../../src/config/config.ts';
+import { Database } from '../../src/db/database.ts';
+import { silentLogger } from '../../src/log.ts';
+import { NOW, operator, testConfig } from '../support/app.ts';
+import { createTestDatabase, MYSQL, POSTGRES, type TestDatabase } from '../support/db.ts';
+import { failedFixtureRow, insertFixtures } from '../support/fixtures.ts';
+import { FAILED, failedUuids, jobsWithPayloadUuid } from '../support/router-kit.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+describe.each(['mysql', 'postgres'] as const)('the truth when the connection dies at COMMIT, on %s', (engine) => {
+  let t: TestDatabase;
+  let proxy: TcpProxy;
+  let bot: App;
+  let database: Database;
+
+  async function setUp(): Promise<void> {
+    t = await createTestDatabase(engine);
+    await insertFixtures(t.database);
+    proxy = await startTcpProxy(engine === 'mysql' ? MYSQL : POSTGRES);
+    const target = { ...(t.target as Exclude<DatabaseTarget, { kind: 'sqlite' }>), port: proxy.port, display: `${engine}://proxied` };
+    database = Database.open(target, t.tables);
+    bot = await createApp(testConfig(t.url), { logger: silentLogger, database, clock: () => NOW * 1000 });
+    await bot.audit.ensureTable();
+  }
+  afterEach(async () => {
+    await proxy?.close();
+    await database?.close();
+    await t?.drop();
+  });
+
+  it('a retry whose COMMIT went through is reported done, once the database answers again', async () => {
+    await setUp();
+    const cut = proxy.cutAfterCommit();
+    const pending = bot.router.handleText(`retry ${FAILED.sku1001}`, operator);
+    await cut;
+    setTimeout(() => void proxy.restore(), 300);
+    const r = await pending;
+    expect(r.title).toBe('Retried');
+    expect(r.notices.map((n) => n.text)).toContain('The connection to the database dropped as the retry was being saved; the bot asked again and it is done.');
+    expect(await failedUuids({ database: t.database } as App, 'prestashop')).toEqual([FAILED.sku1002]);
+    expect(await jobsWithPayloadUuid({ database: t.database } as App, FAILED.sku1001)).toHaveLength(1);
+  });
+
+  it('with the database still down, it says it cannot tell yet — and the database shows the retry did happen', async () => {
+    await setUp();
+    const cut = proxy.cutAfterCommit();
+    const pending = bot.router.handleText(`retry ${FAILED.sku1001}`, operator);
+    await cut;
+    const r = await pending;
+    expect(r.title).toBe('Cannot tell yet');
+    expect(r.summary).toContain(`Check with \`show ${FAILED.sku1001}\``);
+    expect(await jobsWithPayloadUuid({ database: t.database } as App, FAILED.sku1001)).toHaveLength(1);
+  });
+
+  it('a database gone before the retry began: nothing changed, said at once', async () => {
+    await setUp();
+    await proxy.cut();
+    const started = Date.now();
+    const r = await bot.router.handleText(`retry ${FAILED.sku1001}`, operator);
+    expect(r.title).toBe('Database problem');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await failedUuids({ database: t.database } as App, 'prestashop')).toEqual([FAILED.sku1001, FAILED.sku1002]);
+  });
+
+  it('a bulk retry cut mid-way reports the chunks it did, and the one that was committing', async () => {
+    await setUp();
+    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
+    const rows = Array.from({ length: 1200 }, () => {
+      const uuid = randomUUID();
+      return { ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) };
+    });
+    for (let i = 0; i < rows.length; i += 400) await t.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 400)).execute();
+    // chunks of 1000: the first COMMIT goes through unanswered; the database comes back soon after
+    const cut = proxy.cutAfterCommit();
+    const pending = bot.queue.retryFailedBulk({ queue: 'bulk' });
+    await cut;
+    setTimeout(() => void proxy.restore(), 300);
+    const result = await pending;
+    const retriedInDb = 1200 - (await failedUuids({ database: t.database } as App, 'bulk')).length;
+    expect(result.interrupted).not.toBeNull();
+    expect(result.interrupted!.uncertain).toBe(0);
+    expect(result.retried).toBe(retriedInDb);
+    expect(retriedInDb).toBe(1000);
+  });
+});
