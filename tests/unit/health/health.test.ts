@@ -2,6 +2,7 @@
 // look at the queue becomes, and the cache that keeps scrapes from costing more than one look.
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../../src/alerts/detector.ts';
+import { loadConfig } from '../../../src/config/config.ts';
 import { FiguresCache, figuresFrom, openIncidents, takeFigures, type Figures } from '../../../src/health/figures.ts';
 import { createMetrics } from '../../../src/health/metrics.ts';
 import { readinessAnswer, route } from '../../../src/health/server.ts';
@@ -198,5 +199,24 @@ describe('createMetrics', () => {
     const text = await metrics.render();
     expect(text).toContain('laravel_queue_up 0');
     expect(text).not.toContain('laravel_queue_ready_jobs{queue="q"}');
+  });
+});
+
+describe('METRICS_PORT', () => {
+  const db = { DATABASE_URL: 'sqlite:/tmp/app.sqlite' };
+  it('unset: nothing served; a port, or 0 for any', () => {
+    const port = (env: Record<string, string>) => {
+      const c = loadConfig(env);
+      return c.ok ? c.config.metrics.port : c.problems;
+    };
+    expect(port(db)).toBeNull();
+    expect(port({ ...db, METRICS_PORT: '' })).toBeNull();
+    expect(port({ ...db, METRICS_PORT: '0' })).toBe(0);
+    expect(port({ ...db, METRICS_PORT: '9464' })).toBe(9464);
+    expect(port({ ...db, METRICS_PORT: '70000' })).toEqual(['METRICS_PORT: "70000" must be a port number from 0 to 65535 (0: any free port)']);
+  });
+  it('alerts only (no chat platform) needs a database: the demo is for the shell', () => {
+    const c = loadConfig({ METRICS_PORT: '0' });
+    expect(c.ok ? null : c.problems.join('\n')).toMatch(/METRICS_PORT without Slack or Discord runs the bot alerts-only .* needs DATABASE_URL/);
   });
 });
