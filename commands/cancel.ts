@@ -4,6 +4,7 @@ import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { jobId } from '../src/router/schemas.ts';
 import { cancelConfirm, VERBS } from '../src/views/jobs.ts';
+import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
 type Args = { id: number };
 
@@ -37,11 +38,13 @@ export default defineCommand<Args>({
     const result = await ctx.queue.cancel(id);
     switch (result.outcome) {
       case 'cancelled':
-        return reply(t('cancel.done_title'), { summary: t('cancel.done', { id, job: result.jobClass, queue: result.queue }), data: result });
+        return reply(t('cancel.done_title'), { summary: t('cancel.done', { id, job: result.jobClass, queue: result.queue }), notices: afterLossNotices(t, result), data: result });
       case 'reserved':
         return errorReply(t('cancel.refused_title'), t('cancel.reserved', { id, age: t.age(ctx.queue.now() - result.reservedAt), attempts: result.attempts }), { data: result });
       case 'not_found':
         return errorReply(t('cancel.refused_title'), t('cancel.not_found', { id }), { data: result });
+      case 'uncertain':
+        return uncertainReply(t, `show ${id}`, result);
     }
   },
 });

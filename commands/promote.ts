@@ -4,6 +4,7 @@ import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { jobId } from '../src/router/schemas.ts';
 import { promoteConfirm, VERBS } from '../src/views/jobs.ts';
+import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
 type Args = { id: number };
 
@@ -37,13 +38,15 @@ export default defineCommand<Args>({
     const result = await ctx.queue.promote(id);
     switch (result.outcome) {
       case 'promoted':
-        return reply(t('promote.done_title'), { summary: t('promote.done', { id, job: result.jobClass, queue: result.queue }), data: result });
+        return reply(t('promote.done_title'), { summary: t('promote.done', { id, job: result.jobClass, queue: result.queue }), notices: afterLossNotices(t, result), data: result });
       case 'not_found':
         return errorReply(t('promote.refused_title'), t('promote.not_found', { id }), { data: result });
       case 'reserved':
         return errorReply(t('promote.refused_title'), t('promote.reserved', { id }), { data: result });
       case 'not_delayed':
         return errorReply(t('promote.refused_title'), t('promote.not_delayed', { id }), { data: result });
+      case 'uncertain':
+        return uncertainReply(t, `show ${id}`, result);
     }
   },
 });

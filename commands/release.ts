@@ -5,6 +5,7 @@ import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { hiddenNumber, jobId } from '../src/router/schemas.ts';
 import { releaseConfirm, VERBS } from '../src/views/jobs.ts';
+import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
 /** reservedAt: the reservation the message showed; a button always carries it. */
 type Args = { id: number; reservedAt?: number };
@@ -43,7 +44,10 @@ export default defineCommand<Args>({
       case 'released':
         return reply(t('release.done_title'), {
           summary: t('release.done', { id, job: result.jobClass, queue: result.queue }),
-          notices: result.attemptsBefore !== result.attemptsAfter ? [{ tone: 'info', text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }] : [],
+          notices: [
+            ...(result.attemptsBefore !== result.attemptsAfter ? [{ tone: 'info' as const, text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }] : []),
+            ...afterLossNotices(t, result),
+          ],
           data: result,
         });
       case 'not_found':
@@ -54,6 +58,8 @@ export default defineCommand<Args>({
         return errorReply(t('release.refused_title'), t('release.changed', { id, age: t.age(now - result.reservedAt) }), { data: result });
       case 'too_recent':
         return errorReply(t('release.refused_title'), t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: formatDuration(result.stuckAfterSeconds) }), { data: result });
+      case 'uncertain':
+        return uncertainReply(t, `show ${id}`, result);
     }
   },
 });

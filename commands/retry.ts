@@ -9,6 +9,7 @@ import { errorReply, reply, type Button, type Notice, type Reply } from '../src/
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { hiddenNumber, jobClass, queueName, uuid } from '../src/router/schemas.ts';
 import { retryConfirm, VERBS } from '../src/views/jobs.ts';
+import { afterLossNotices } from '../src/views/outcomes.ts';
 
 type Args = { target: string; queue?: string; class?: string; maxId?: number; expect?: number };
 
@@ -43,7 +44,7 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
           }),
         });
       }
-      if (result.confirmedAfterConnectionLoss) notices.push({ tone: 'warn', text: t('retry.confirmed_after_loss') });
+      notices.push(...afterLossNotices(t, result));
       return reply(t('retry.done_title'), {
         summary: t('retry.done', { uuid: result.uuid, queue: result.queue, id: result.jobId, job: result.jobClass }),
         notices,
@@ -57,7 +58,7 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
     case 'other_connection':
       return errorReply(t('retry.other_connection_title'), t('retry.other_connection', { uuid: result.uuid, job: result.jobClass, connection: result.connection }), { data: result });
     case 'uncertain':
-      return errorReply(t('retry.uncertain_title'), t(result.reason === 'unreachable' ? 'retry.uncertain' : 'retry.uncertain_gone', { uuid: result.uuid }), { data: result });
+      return errorReply(t('change.uncertain_title'), t(result.reason === 'unreachable' ? 'retry.uncertain' : 'retry.uncertain_gone', { uuid: result.uuid }), { data: result });
   }
 }
 

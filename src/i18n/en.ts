@@ -206,8 +206,9 @@ export const en = {
   // retry
   'retry.done_title': 'Retried',
   'retry.done': 'Failed job [{uuid}] has been pushed back onto queue `{queue}` as job #{id} ({job}).',
-  'retry.confirmed_after_loss': 'The connection to the database dropped as the retry was being saved; the bot asked again and it is done.',
-  'retry.uncertain_title': 'Cannot tell yet',
+  'change.confirmed_after_loss': 'The connection to the database dropped as this was being saved; the bot asked again, and it is done.',
+  'change.uncertain_title': 'Cannot tell yet',
+  'change.uncertain': 'The connection to the database dropped as this was being saved, and the database has not answered since: it may or may not have happened. Check with `{check}` when the database is back.',
   'retry.uncertain':
     'The connection to the database dropped as the retry of {uuid} was being saved, and the database has not answered since: it may or may not have happened. Check with `show {uuid}` when the database is back; retrying again is safe (it cannot run twice).',
   'retry.uncertain_gone':

@@ -227,8 +227,9 @@ export const pl: Catalogue = {
   // retry
   'retry.done_title': 'Ponowiono',
   'retry.done': 'Nieudane zadanie [{uuid}] trafiło z powrotem do kolejki `{queue}` jako zadanie #{id} ({job}).',
-  'retry.confirmed_after_loss': 'Połączenie z bazą zerwało się w chwili zapisu ponowienia; bot zapytał jeszcze raz i ponowienie jest wykonane.',
-  'retry.uncertain_title': 'Jeszcze nie wiadomo',
+  'change.confirmed_after_loss': 'Połączenie z bazą zerwało się w chwili zapisu; bot zapytał jeszcze raz i zmiana jest wykonana.',
+  'change.uncertain_title': 'Jeszcze nie wiadomo',
+  'change.uncertain': 'Połączenie z bazą zerwało się w chwili zapisu, a baza od tamtej pory nie odpowiada: zmiana mogła się wykonać albo nie. Sprawdź przez `{check}`, gdy baza wróci.',
   'retry.uncertain':
     'Połączenie z bazą zerwało się w chwili zapisu ponowienia {uuid} i baza od tamtej pory nie odpowiada: mogło się udać albo nie. Sprawdź przez `show {uuid}`, gdy baza wróci; ponowne ponowienie jest bezpieczne (zadanie nie wykona się dwa razy).',
   'retry.uncertain_gone':

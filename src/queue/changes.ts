@@ -5,6 +5,7 @@
 import type { Db } from '../db/database.ts';
 import type { QueueContext } from './context.ts';
 import { failedWhere, isUuid, JOB_COLUMNS, type JobRow } from './filters.ts';
+import { changeTruthfully } from './settle.ts';
 import type { CancelResult, ClearResult, FailedFilter, FlushResult, ForgetResult, PromoteResult, ReleaseResult } from './types.ts';
 
 export class Changes {
@@ -12,9 +13,10 @@ export class Changes {
 
   /** Deletes a job only while no worker holds it. */
   async cancel(id: number): Promise<CancelResult> {
-    return this.ctx.guard(() =>
-      this.ctx.database.writeTransaction(async (trx) => {
-        const row = await this.lockJob(trx, id);
+    let seen: JobRow | undefined;
+    const change = (committing: () => void): Promise<CancelResult> =>
+      this.ctx.database.writeTransaction(async (trx): Promise<CancelResult> => {
+        const row = (seen = await this.lockJob(trx, id));
         if (!row) return { outcome: 'not_found', id } satisfies CancelResult;
         if (row.reserved_at !== null) {
           return { outcome: 'reserved', id, reservedAt: Number(row.reserved_at), attempts: Number(row.attempts) } satisfies CancelResult;
@@ -23,9 +25,20 @@ export class Changes {
         // row lock (SQLite) a worker that reserved the job in between makes this delete nothing.
         const res = await trx.deleteFrom('jobs').where('id', '=', id).where('reserved_at', 'is', null).executeTakeFirst();
         if (Number(res.numDeletedRows) !== 1) return { outcome: 'not_found', id } satisfies CancelResult;
+        committing();
         return { outcome: 'cancelled', id, queue: row.queue, jobClass: this.ctx.decode(row.payload).jobClass ?? '?' } satisfies CancelResult;
-      }),
-    );
+      });
+    return changeTruthfully(this.ctx, change, {
+      // the row still there: not cancelled; gone: cancelled (a worker could not have taken it:
+      // it was waiting, and the delete was all that was left to commit)
+      check: async () =>
+        (await this.jobExists(id)) ? null : { outcome: 'cancelled', id, queue: seen?.queue ?? '?', jobClass: seen ? (this.ctx.decode(seen.payload).jobClass ?? '?') : '?', confirmedAfterConnectionLoss: true },
+      unknown: () => ({ outcome: 'uncertain', id }),
+    });
+  }
+
+  private async jobExists(id: number): Promise<boolean> {
+    return (await this.ctx.db.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   /**
@@ -35,8 +48,10 @@ export class Changes {
    * MaxAttemptsExceededException on its next pick-up.
    */
   async release(id: number, expectedReservedAt?: number): Promise<ReleaseResult> {
-    return this.ctx.guard(() =>
-      this.ctx.database.writeTransaction(async (trx) => {
+    let done: Extract<ReleaseResult, { outcome: 'released' }> | null = null;
+    let heldSince: number | null = null;
+    const change = (committing: () => void): Promise<ReleaseResult> =>
+      this.ctx.database.writeTransaction(async (trx): Promise<ReleaseResult> => {
         const row = await this.lockJob(trx, id);
         if (!row) return { outcome: 'not_found', id } satisfies ReleaseResult;
         if (row.reserved_at === null) return { outcome: 'not_reserved', id } satisfies ReleaseResult;
@@ -48,6 +63,7 @@ export class Changes {
         if (reservedAt > now - this.ctx.stuckAfterSec) {
           return { outcome: 'too_recent', id, reservedAt, stuckAfterSeconds: this.ctx.stuckAfterSec } satisfies ReleaseResult;
         }
+        heldSince = reservedAt;
         const attemptsBefore = Number(row.attempts);
         const attemptsAfter = Math.max(0, attemptsBefore - 1);
         const res = await trx
@@ -57,22 +73,25 @@ export class Changes {
           .where('reserved_at', '=', reservedAt)
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return { outcome: 'not_found', id } satisfies ReleaseResult;
-        return {
-          outcome: 'released',
-          id,
-          queue: row.queue,
-          jobClass: this.ctx.decode(row.payload).jobClass ?? '?',
-          attemptsBefore,
-          attemptsAfter,
-        } satisfies ReleaseResult;
-      }),
-    );
+        done = { outcome: 'released', id, queue: row.queue, jobClass: this.ctx.decode(row.payload).jobClass ?? '?', attemptsBefore, attemptsAfter };
+        committing();
+        return done;
+      });
+    return changeTruthfully(this.ctx, change, {
+      // still held by the reservation it was released from: not done; otherwise it was
+      check: async () => {
+        const row = await this.ctx.db.selectFrom('jobs').select('reserved_at').where('id', '=', id).executeTakeFirst();
+        return row && row.reserved_at !== null && Number(row.reserved_at) === heldSince ? null : { ...done!, confirmedAfterConnectionLoss: true as const };
+      },
+      unknown: () => ({ outcome: 'uncertain', id }),
+    });
   }
 
   /** A delayed job becomes available now. */
   async promote(id: number): Promise<PromoteResult> {
-    return this.ctx.guard(() =>
-      this.ctx.database.writeTransaction(async (trx) => {
+    let done: Extract<PromoteResult, { outcome: 'promoted' }> | null = null;
+    const change = (committing: () => void): Promise<PromoteResult> =>
+      this.ctx.database.writeTransaction(async (trx): Promise<PromoteResult> => {
         const row = await this.lockJob(trx, id);
         if (!row) return { outcome: 'not_found', id } satisfies PromoteResult;
         if (row.reserved_at !== null) return { outcome: 'reserved', id, reservedAt: Number(row.reserved_at) } satisfies PromoteResult;
@@ -85,15 +104,18 @@ export class Changes {
           .where('reserved_at', 'is', null)
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return { outcome: 'not_found', id } satisfies PromoteResult;
-        return {
-          outcome: 'promoted',
-          id,
-          queue: row.queue,
-          jobClass: this.ctx.decode(row.payload).jobClass ?? '?',
-          wasAvailableAt: Number(row.available_at),
-        } satisfies PromoteResult;
-      }),
-    );
+        done = { outcome: 'promoted', id, queue: row.queue, jobClass: this.ctx.decode(row.payload).jobClass ?? '?', wasAvailableAt: Number(row.available_at) };
+        committing();
+        return done;
+      });
+    return changeTruthfully(this.ctx, change, {
+      // still waiting for its old time: not done; available (or already taken by a worker): done
+      check: async () => {
+        const row = await this.ctx.db.selectFrom('jobs').select(['available_at', 'reserved_at']).where('id', '=', id).executeTakeFirst();
+        return row && row.reserved_at === null && Number(row.available_at) === done!.wasAvailableAt ? null : { ...done!, confirmedAfterConnectionLoss: true as const };
+      },
+      unknown: () => ({ outcome: 'uncertain', id }),
+    });
   }
 
   private async lockJob(trx: Db, id: number): Promise<JobRow | undefined> {
@@ -154,18 +176,26 @@ export class Changes {
   /** `artisan queue:forget <uuid>`. */
   async forget(uuid: string): Promise<ForgetResult> {
     if (!isUuid(uuid)) return { outcome: 'not_found', uuid };
-    return this.ctx.guard(async () => {
+    let done: Extract<ForgetResult, { outcome: 'forgotten' }> | null = null;
+    const change = async (committing: () => void): Promise<ForgetResult> => {
       const result = await this.ctx.database.writeTransaction(async (trx) => {
         let query = trx.selectFrom('failed_jobs').select(['id', 'queue', 'payload']).where('uuid', '=', uuid);
         if (this.ctx.dialect.rowLocks) query = query.forUpdate();
         const row = await query.executeTakeFirst();
         if (!row) return null;
         await trx.deleteFrom('failed_jobs').where('id', '=', row.id).execute();
+        done = { outcome: 'forgotten', uuid, queue: row.queue, jobClass: this.ctx.decode(row.payload).jobClass ?? '?' };
+        committing();
         return row;
       });
       if (!result) return { outcome: 'not_found', uuid };
       this.ctx.failedCounts.removed([{ id: Number(result.id), queue: result.queue }]);
-      return { outcome: 'forgotten', uuid, queue: result.queue, jobClass: this.ctx.decode(result.payload).jobClass ?? '?' };
+      return done!;
+    };
+    return changeTruthfully(this.ctx, change, {
+      check: async () =>
+        (await this.ctx.db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirst()) ? null : { ...done!, confirmedAfterConnectionLoss: true as const },
+      unknown: () => ({ outcome: 'uncertain', uuid }),
     });
   }
 

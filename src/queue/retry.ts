@@ -8,7 +8,7 @@ import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { setTopLevelNumber } from './decode/json-edit.ts';
 import { failedWhere, isUuid, numberOrNull } from './filters.ts';
-import { settleAfter } from './settle.ts';
+import { changeTruthfully, settleAfter } from './settle.ts';
 import type { BulkRetryResult, FailedFilter, RetryResult, RetryUntilChange } from './types.ts';
 
 /** A row chosen for retry and what its new payload needs (if anything). */
@@ -70,18 +70,10 @@ export class Retries {
     if (!isUuid(uuid)) return { outcome: 'not_found', uuid };
     const ctx = this.ctx;
     const startedAt = ctx.now();
-    let committing = false;
-    try {
-      return await this.retryOne(uuid, () => (committing = true));
-    } catch (error) {
-      // failed before its COMMIT was sent: rolled back, nothing changed, and that is certain
-      if (!committing) throw ctx.database.explain(error);
-      const settled = await settleAfter(ctx, error, () => this.findRetried(uuid, startedAt));
-      if (!settled.known) return { outcome: 'uncertain', uuid, reason: 'unreachable' };
-      // still in failed_jobs: the transaction was rolled back, nothing changed — the error stands
-      if (settled.value === null) throw ctx.database.explain(error);
-      return settled.value;
-    }
+    return changeTruthfully(ctx, (committing) => this.retryOne(uuid, committing), {
+      check: () => this.findRetried(uuid, startedAt),
+      unknown: () => ({ outcome: 'uncertain', uuid, reason: 'unreachable' }),
+    });
   }
 
   /**

@@ -30,3 +30,26 @@ export async function settleAfter<T>(ctx: QueueContext, error: unknown, check: (
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
+
+/**
+ * A change in one transaction, told truthfully: `change` calls `committing()` once its rows are
+ * changed, just before COMMIT. A connection lost before that changed nothing (the error stands);
+ * lost after it, `check` looks at the rows again: a result (it happened), null (it did not: the
+ * error stands) — or, while the database does not answer, `unknown`.
+ */
+export async function changeTruthfully<T>(
+  ctx: QueueContext,
+  change: (committing: () => void) => Promise<T>,
+  afterLoss: { check: () => Promise<T | null>; unknown: () => T },
+): Promise<T> {
+  let committing = false;
+  try {
+    return await change(() => (committing = true));
+  } catch (error) {
+    if (!committing) throw ctx.database.explain(error);
+    const settled = await settleAfter(ctx, error, afterLoss.check);
+    if (!settled.known) return afterLoss.unknown();
+    if (settled.value === null) throw ctx.database.explain(error);
+    return settled.value;
+  }
+}

@@ -212,26 +212,33 @@ export interface BulkRetryResult {
   chunks: number;
 }
 
+/** The connection died as a change was saved and the database has not answered since. */
+export type Uncertain<K extends 'id' | 'uuid'> = { outcome: 'uncertain' } & Record<K, K extends 'id' ? number : string>;
+
 export type CancelResult =
-  | { outcome: 'cancelled'; id: number; queue: string; jobClass: string }
+  | { outcome: 'cancelled'; id: number; queue: string; jobClass: string; confirmedAfterConnectionLoss?: true }
+  | Uncertain<'id'>
   | { outcome: 'not_found'; id: number }
   | { outcome: 'reserved'; id: number; reservedAt: number; attempts: number };
 
 export type ReleaseResult =
-  | { outcome: 'released'; id: number; queue: string; jobClass: string; attemptsBefore: number; attemptsAfter: number }
+  | { outcome: 'released'; id: number; queue: string; jobClass: string; attemptsBefore: number; attemptsAfter: number; confirmedAfterConnectionLoss?: true }
+  | Uncertain<'id'>
   | { outcome: 'not_found'; id: number }
   | { outcome: 'not_reserved'; id: number }
   | { outcome: 'reservation_changed'; id: number; expectedReservedAt: number; reservedAt: number }
   | { outcome: 'too_recent'; id: number; reservedAt: number; stuckAfterSeconds: number };
 
 export type PromoteResult =
-  | { outcome: 'promoted'; id: number; queue: string; jobClass: string; wasAvailableAt: number }
+  | { outcome: 'promoted'; id: number; queue: string; jobClass: string; wasAvailableAt: number; confirmedAfterConnectionLoss?: true }
+  | Uncertain<'id'>
   | { outcome: 'not_found'; id: number }
   | { outcome: 'reserved'; id: number; reservedAt: number }
   | { outcome: 'not_delayed'; id: number };
 
 export type ForgetResult =
-  | { outcome: 'forgotten'; uuid: string; jobClass: string; queue: string }
+  | { outcome: 'forgotten'; uuid: string; jobClass: string; queue: string; confirmedAfterConnectionLoss?: true }
+  | Uncertain<'uuid'>
   | { outcome: 'not_found'; uuid: string };
 
 export interface ClearResult {

@@ -43,7 +43,7 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     setTimeout(() => void proxy.restore(), 300);
     const r = await pending;
     expect(r.title).toBe('Retried');
-    expect(r.notices.map((n) => n.text)).toContain('The connection to the database dropped as the retry was being saved; the bot asked again and it is done.');
+    expect(r.notices.map((n) => n.text)).toContain('The connection to the database dropped as this was being saved; the bot asked again, and it is done.');
     expect(await failedUuids({ database: t.database } as App, 'prestashop')).toEqual([FAILED.sku1002]);
     expect(await jobsWithPayloadUuid({ database: t.database } as App, FAILED.sku1001)).toHaveLength(1);
   });
@@ -88,5 +88,22 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     expect(result.interrupted!.uncertain).toBe(0);
     expect(result.retried).toBe(retriedInDb);
     expect(retriedInDb).toBe(1000);
+  });
+
+  it.each([
+    ['cancel 14', 'Cancelled', async () => (await t.database.db.selectFrom('jobs').select('id').where('id', '=', 14).execute()).length === 0],
+    [`forget ${FAILED.sku1002}`, 'Deleted', async () => !(await failedUuids({ database: t.database } as App)).includes(FAILED.sku1002)],
+    ['promote 16', 'Promoted', async () => Number((await t.database.db.selectFrom('jobs').select('available_at').where('id', '=', 16).executeTakeFirstOrThrow()).available_at) === NOW],
+    ['release 13', 'Released', async () => (await t.database.db.selectFrom('jobs').select('reserved_at').where('id', '=', 13).executeTakeFirstOrThrow()).reserved_at === null],
+  ])('%s whose COMMIT went through unanswered: "%s", checked again', async (text, title, happened) => {
+    await setUp();
+    const cut = proxy.cutAfterCommit();
+    const pending = bot.router.handleText(text, operator);
+    await cut;
+    setTimeout(() => void proxy.restore(), 300);
+    const r = await pending;
+    expect(r.title).toBe(title);
+    expect(r.notices.map((n) => n.text)).toContain('The connection to the database dropped as this was being saved; the bot asked again, and it is done.');
+    expect(await happened()).toBe(true);
   });
 });
