@@ -19,6 +19,8 @@ export interface ShellOptions {
   /** printed once before the first prompt (the demo-database notice, for instance) */
   banner?: string;
   history?: string[];
+  /** log lines written while a command runs wait until its answer is printed */
+  logs?: { hold(): void; release(): void };
 }
 
 export const SHELL_USER: Identity = { platform: 'shell', userId: 'local', userName: 'local', channelId: 'shell' };
@@ -60,6 +62,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   let choices: Button[] = [];
   try {
     for (;;) {
+      opts.logs?.release();
       const line = await ask('queue> ');
       if (line === null) break;
       const text = line.trim();
@@ -67,6 +70,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
       if (EXIT_WORDS.has(text.toLowerCase())) break;
 
       let reply;
+      opts.logs?.hold();
       if (/^\d+$/.test(text)) {
         const button = choices[Number(text) - 1];
         if (!button) {
@@ -78,6 +82,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
           const answer = await ask(`${t('shell.confirm_prompt', { yes: button.confirm.confirm })} `, { remember: false });
           if (!answer || !/^(y|yes|t|tak)$/i.test(answer.trim())) {
             write(t('confirm.dismissed'));
+            opts.logs?.release();
             continue;
           }
         }
@@ -89,8 +94,10 @@ export async function runShell(opts: ShellOptions): Promise<void> {
       const rendered = renderText(reply, { color: opts.terminal, numbered: true, detailLines: 25 });
       choices = rendered.choices;
       write(`\n${rendered.text}\n`);
+      opts.logs?.release();
     }
   } finally {
+    opts.logs?.release();
     rl.close();
   }
   write(t('shell.bye'));
