@@ -12,6 +12,8 @@ export type DatabaseTarget =
       user: string;
       password: string;
       database: string;
+      /** DB_SOCKET: a Unix socket to connect through instead of host and port */
+      socket?: string;
       /** The URL with its password replaced by ***, safe to log and show. */
       display: string;
     }

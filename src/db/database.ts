@@ -14,20 +14,45 @@ import {
   type UnknownRow,
 } from 'kysely';
 import type { DatabaseTarget, TableNames } from '../config/config.ts';
-import type { Db, DbKind, DriverOptions, ErrorMeaning, SqlDialect } from './dialect.ts';
+import type { DatabaseCause, Db, DbKind, DriverOptions, ErrorMeaning, SqlDialect } from './dialect.ts';
 import { dialectFor } from './dialects/index.ts';
 import type { LogicalTable, QueueDb } from './schema.ts';
 
 export type { Db, DbKind } from './dialect.ts';
 
-/** The database could not be reached or refused us; the message says which and how to fix it. */
+/** Where the failing database is, without its password: what a message about it may name. */
+export interface DatabasePlace {
+  /** the URL with the password as *** */
+  display: string;
+  /** host:port, the socket, or the SQLite file */
+  server: string;
+  host: string;
+  user: string;
+  database: string;
+}
+
+export function placeOf(target: DatabaseTarget): DatabasePlace {
+  if (target.kind === 'sqlite') return { display: target.display, server: target.path, host: '', user: '', database: target.path };
+  const server = target.kind === 'mysql' && target.socket ? target.socket : `${target.host}:${target.port}`;
+  return { display: target.display, server, host: target.host, user: target.user, database: target.database };
+}
+
+/**
+ * The database could not be reached or refused us. The message (for the log) names the database
+ * and the driver's words; `cause` says which of the known causes it is, so a person gets the fix.
+ */
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
   constructor(
     message: string,
     readonly code: string | undefined,
+    readonly details: { kind: 'unreachable' | 'refused'; cause: DatabaseCause | null; detail: string; place: DatabasePlace } | null = null,
   ) {
     super(message);
+  }
+  /** refused: an admin must change a setting; unreachable: it may work again by itself */
+  get kind(): 'unreachable' | 'refused' {
+    return this.details?.kind ?? 'unreachable';
   }
 }
 
@@ -185,11 +210,10 @@ export function explainDatabaseError(
       : '';
     return new MissingTableError(`Table "${table}" does not exist in ${target.display}.${hint}`, table);
   }
-  if (meaning?.kind === 'unreachable') {
-    return new DatabaseUnavailableError(`The database ${target.display} cannot be reached: ${message}`, err?.code);
-  }
-  if (meaning?.kind === 'refused') {
-    return new DatabaseUnavailableError(`The database ${target.display} refused the bot: ${message}`, err?.code);
+  if (meaning?.kind === 'unreachable' || meaning?.kind === 'refused') {
+    const what = meaning.kind === 'unreachable' ? 'cannot be reached' : 'refused the bot';
+    const details = { kind: meaning.kind, cause: meaning.cause ?? null, detail: message, place: placeOf(target) };
+    return new DatabaseUnavailableError(`The database ${target.display} ${what}: ${message}`, err?.code, details);
   }
   return error instanceof Error ? error : new Error(message);
 }

@@ -21,14 +21,50 @@ export interface IndexInfo {
 export type TableRight = 'select' | 'insert' | 'update' | 'delete';
 export const TABLE_RIGHTS: readonly TableRight[] = ['select', 'insert', 'update', 'delete'];
 
+/**
+ * Why the database could not be used, as precisely as the driver tells: each has its own message
+ * with the fix (i18n `error.db.<cause>`).
+ */
+export type DatabaseCause =
+  /** wrong user name or password */
+  | 'credentials'
+  /** the server has no database of that name */
+  | 'unknown_database'
+  /** the SQLite file does not exist */
+  | 'missing_file'
+  /** nothing listens at host:port (ECONNREFUSED, a missing socket) */
+  | 'connection_refused'
+  /** the host does not answer (timeout, no route) */
+  | 'timeout'
+  /** the host name does not resolve */
+  | 'dns'
+  /** TLS could not be agreed (sslmode, certificate) */
+  | 'tls'
+  /** the user lacks a right */
+  | 'rights'
+  /** the SQLite file cannot be written */
+  | 'readonly'
+  /** the connection broke, the server is shutting down or full, the file is locked: try again later */
+  | 'lost';
+
 /** What a driver error means, as far as the engine's codes tell. */
 export type ErrorMeaning =
   | { kind: 'missing_table'; table: string }
   /** the server is down, restarting, or the network is: try again later */
-  | { kind: 'unreachable' }
+  | { kind: 'unreachable'; cause?: DatabaseCause }
   /** the server answered and said no: credentials, unknown database, rights */
-  | { kind: 'refused' }
+  | { kind: 'refused'; cause?: DatabaseCause }
   | null;
+
+/** The cause of a Node network error on the way to a database server; undefined when it is not one. */
+export function networkCause(code: string, message: string): DatabaseCause | undefined {
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /getaddrinfo/i.test(message)) return 'dns';
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return 'connection_refused';
+  // a DB_SOCKET path where no server listens
+  if (code === 'ENOENT' && /connect/i.test(message)) return 'connection_refused';
+  if (['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /connect ETIMEDOUT|timeout exceeded when trying to connect|timed out/i.test(message)) return 'timeout';
+  return undefined;
+}
 
 export interface DriverOptions {
   /** SQLite only: create the file if it does not exist (the demo database). */

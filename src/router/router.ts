@@ -259,14 +259,33 @@ export class Router {
     });
   }
 
+  /**
+   * A database that cannot be used. On a terminal (shell, CLI) the person holds the settings:
+   * the cause and its fix. In chat, a short sentence without the database's user, host or name —
+   * those go to the log.
+   */
+  private databaseProblem(error: DatabaseUnavailableError, t: Translator, who: Identity): Reply {
+    const details = error.details;
+    const terminal = who.platform === 'shell' || who.platform === 'cli';
+    const cause = details?.cause ?? (error.kind === 'refused' ? 'refused' : 'lost');
+    const logged = { database: details?.place.display, cause, code: error.code, detail: details?.detail ?? error.message };
+    const data = { outcome: 'database_unavailable', kind: error.kind, cause };
+    if (!terminal) {
+      this.deps.logger.warn({ ...logged, who: { platform: who.platform, userId: who.userId } }, `database problem: ${error.message}`);
+      return errorReply(t('error.database_title'), t(error.kind === 'refused' ? 'error.db.chat_refused' : 'error.db.chat_unreachable'), { data });
+    }
+    this.deps.logger.debug(logged, `database problem: ${error.message}`);
+    if (!details) return errorReply(t('error.database_title'), t('error.database_down', { detail: error.message }), { data });
+    const place = details.place;
+    return errorReply(t('error.database_title'), t(`error.db.${cause}` as MessageKey, { server: place.server, host: place.host, user: place.user, database: place.database, detail: details.detail }), { data });
+  }
+
   /** No event may crash the bot: every failure becomes a reply that says what went wrong. */
   private async safely(t: Translator, who: Identity, fn: () => Promise<Reply>): Promise<Reply> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof DatabaseUnavailableError) {
-        return errorReply(t('error.database_title'), t('error.database_down', { detail: error.message }));
-      }
+      if (error instanceof DatabaseUnavailableError) return this.databaseProblem(error, t, who);
       if (error instanceof NoBatchesTableError) {
         // not a fault: the app simply does not use batches
         return reply(t('batches.title'), { summary: t('batches.no_table', { table: error.table }), ok: false, data: { outcome: 'no_batches_table', table: error.table } });

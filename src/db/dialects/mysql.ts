@@ -2,7 +2,7 @@
 import { MysqlDialect, sql } from 'kysely';
 import type * as Mysql2 from 'mysql2';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { loadDriver, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { loadDriver, networkCause, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
@@ -191,10 +191,15 @@ export const mysqlDialect: SqlDialect = {
     if (err?.code === 'ER_NO_SUCH_TABLE') {
       return { kind: 'missing_table', table: /Table '[^.']*\.([^']+)'/.exec(message)?.[1] ?? '?' };
     }
-    if ((err?.code && UNREACHABLE.has(err.code)) || /ECONNREFUSED|connect ETIMEDOUT|Connection lost|Pool is closed|closed state/i.test(message)) {
-      return { kind: 'unreachable' };
-    }
-    if (err?.code && REFUSED.has(err.code)) return { kind: 'refused' };
+    const code = err?.code ?? '';
+    const network = networkCause(code, message);
+    if (network) return { kind: 'unreachable', cause: network };
+    if (UNREACHABLE.has(code) || /Connection lost|Pool is closed|closed state/i.test(message)) return { kind: 'unreachable', cause: 'lost' };
+    // MariaDB answers 1698 for a user it does not know (or one whose auth plugin refuses a password)
+    if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') return { kind: 'refused', cause: 'credentials' };
+    if (code === 'ER_BAD_DB_ERROR') return { kind: 'refused', cause: 'unknown_database' };
+    if (code === 'HANDSHAKE_SSL_ERROR' || /\bSSL\b|certificate/.test(message)) return { kind: 'refused', cause: 'tls' };
+    if (REFUSED.has(code)) return { kind: 'refused', cause: 'rights' };
     return null;
   },
 };

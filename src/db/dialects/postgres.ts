@@ -2,7 +2,7 @@
 import { PostgresDialect, sql } from 'kysely';
 import type Pg from 'pg';
 import type { DatabaseTarget, PostgresSslMode } from '../../config/config.ts';
-import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, plainIdentifier, queueIndexes, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
+import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, networkCause, plainIdentifier, queueIndexes, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
 
 // node-postgres hands int8 (count(*), bigserial ids) and numeric (sum) back as strings, and
 // `timestamp` as a Date in the process's zone. failed_at is PHP's wall-clock text in the app's
@@ -212,12 +212,19 @@ export const postgresDialect: SqlDialect = {
     const code = err?.code ?? '';
     const message = String(err?.message ?? '');
     if (code === '42P01') return { kind: 'missing_table', table: /relation "(?:[^".]+\.)?([^"]+)" does not exist/.exec(message)?.[1] ?? '?' };
-    if (UNREACHABLE_STATES.test(code) || UNREACHABLE_CODES.has(code)) return { kind: 'unreachable' };
-    if (/Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i.test(message)) {
-      return { kind: 'unreachable' };
+    const network = networkCause(code, message);
+    if (network) return { kind: 'unreachable', cause: network };
+    if (UNREACHABLE_STATES.test(code) || UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', cause: 'lost' };
+    if (/Connection terminated|connection error|Client was closed|Cannot use a pool after calling end/i.test(message)) {
+      return { kind: 'unreachable', cause: 'lost' };
     }
     // TLS asked for (sslmode=require…) and the server has none, or its certificate is not trusted
-    if (REFUSED_STATES.has(code) || /does not support SSL|self[- ]signed certificate|certificate/i.test(message)) return { kind: 'refused' };
+    if (/does not support SSL|self[- ]signed certificate|certificate|SSL/i.test(message)) return { kind: 'refused', cause: 'tls' };
+    // 28P01 wrong password; 28000 no such role, or pg_hba.conf lets this user/host in no way
+    if (code === '28P01' || code === '28000') return { kind: 'refused', cause: 'credentials' };
+    if (code === '3D000') return { kind: 'refused', cause: 'unknown_database' };
+    if (code === '42501') return { kind: 'refused', cause: 'rights' };
+    if (REFUSED_STATES.has(code)) return { kind: 'refused' };
     return null;
   },
 };

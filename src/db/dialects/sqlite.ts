@@ -113,8 +113,10 @@ export const sqliteDialect: SqlDialect = {
     const message = String(err?.message ?? '');
     const missing = /no such table: (?:main\.)?([\w$]+)/i.exec(message);
     if (missing) return { kind: 'missing_table', table: missing[1]! };
-    if ((err?.code && UNREACHABLE.has(err.code)) || /database is locked/i.test(message)) return { kind: 'unreachable' };
-    if (err?.code === 'SQLITE_READONLY' || err?.code === 'SQLITE_PERM' || err?.code === 'SQLITE_AUTH') return { kind: 'refused' };
+    if (err?.code === 'SQLITE_CANTOPEN' && /does not exist/.test(message)) return { kind: 'refused', cause: 'missing_file' };
+    if (err?.code === 'SQLITE_CANTOPEN') return { kind: 'refused', cause: 'readonly' };
+    if ((err?.code && UNREACHABLE.has(err.code)) || /database is locked/i.test(message)) return { kind: 'unreachable', cause: 'lost' };
+    if (err?.code === 'SQLITE_READONLY' || err?.code === 'SQLITE_PERM' || err?.code === 'SQLITE_AUTH') return { kind: 'refused', cause: 'readonly' };
     return null;
   },
 };

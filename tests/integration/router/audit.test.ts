@@ -121,11 +121,12 @@ describe.each(ENGINES)('the audit log on %s', (engine) => {
         const r = await app.router.handleText('cancel 14', operator);
         expect(r.ok).toBe(false);
         expect(r.title).toBe('Database problem');
-        expect(r.summary).toMatch(/^The database .* cannot be reached: .*\. Nothing was changed; try again when the database is back\.$/);
+        // chat is told in short, without the database's user, host or name (an SQLite file moved away is a setting to fix)
+        expect(r.summary).toMatch(/^The database (cannot be reached right now|refused the bot)\. Nothing was changed; /);
         const read = await app.router.handleText('stats', operator);
         expect(read.title).toBe('Database problem');
         expect(log.audits()).toEqual([
-          { platform: 'slack', userId: 'UOPERATOR', userName: 'ana', channel: 'C1', action: 'cancel', target: 'job #14', outcome: 'failed', detail: expect.stringContaining('cannot be reached'), at: NOW },
+          { platform: 'slack', userId: 'UOPERATOR', userName: 'ana', channel: 'C1', action: 'cancel', target: 'job #14', outcome: 'failed', detail: expect.stringMatching(/cannot be reached|SQLite database file .* does not exist/), at: NOW },
         ]);
 
         // and the log says the table could not take it

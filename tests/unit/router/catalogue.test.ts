@@ -17,6 +17,8 @@ const DYNAMIC: Record<string, string[]> = {
   'action.': ['malformed', 'version', 'signature', 'expired'], // DecodedAction['reason']
   'state.': ['ready', 'delayed', 'processing', 'stuck'], // JobSummary['state']
   'audit.outcome.': ['done', 'nothing', 'refused', 'failed'], // AuditOutcome
+  // DatabaseCause (src/db/dialect.ts), and 'refused' for a refusal of no known cause
+  'error.db.': ['credentials', 'unknown_database', 'missing_file', 'connection_refused', 'timeout', 'dns', 'tls', 'rights', 'readonly', 'lost', 'refused'],
 };
 
 function sourceFiles(dir: string): string[] {
