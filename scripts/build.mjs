@@ -24,6 +24,6 @@ await build({
   sourcemap: true,
   // native or CommonJS packages that read files of their own at run time or require() Node's own
   // modules (prom-client), and the chat SDKs
-  external: ['mysql2', 'pg', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client'],
+  external: ['mysql2', 'pg', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client', 'dotenv'],
   logLevel: 'warning',
 });

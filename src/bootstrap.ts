@@ -3,18 +3,57 @@
 import { existsSync } from 'node:fs';
 import { createApp, type App } from './app.ts';
 import { describeConfigProblems, loadConfig, parseAppKey, type Config } from './config/config.ts';
+import { isLaravelProject, laravelSettings, readLaravelEnvFile, type LaravelSettings } from './config/laravel-env.ts';
 import type { Logger } from './log.ts';
 import { DEMO_PATH } from './paths.ts';
 
-/** process.env, plus .env from the working directory when there is one (real env wins). */
-export function readEnvironment(): NodeJS.ProcessEnv {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  return process.env;
+export interface Environment {
+  /** process.env with the bot's own .env */
+  env: NodeJS.ProcessEnv;
+  /** the Laravel app's settings, when its .env was read */
+  app: LaravelSettings | null;
+  /** argv without --env-file and its value */
+  rest: string[];
+}
+
+/**
+ * process.env, plus .env from the working directory when there is one (real env wins); and the
+ * Laravel app's .env: `--env-file <file>` or `--laravel <project folder or file>`, else
+ * LARAVEL_ENV_FILE, else the working directory's own .env when it is a Laravel project (artisan
+ * next to it) — then that .env is the app's, not the bot's. Exits 2 (with the reason) when the
+ * file named cannot be read. (Node 20 itself checks any `--env-file` value on its command line,
+ * even after the script, and stops with "invalid format" on a folder: hence `--laravel`.)
+ */
+export function readEnvironment(argv: string[] = []): Environment {
+  const rest: string[] = [];
+  let envFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const option = /^(--env-file|--laravel)(?:=(.*))?$/.exec(arg);
+    if (!option) {
+      rest.push(arg);
+      continue;
+    }
+    envFile = option[2] ?? argv[++i];
+    if (!envFile) return exitWith(2, `${option[1]} needs the app's .env or its project folder: --env-file /var/www/app/.env, --laravel /var/www/app`);
+  }
+  const inLaravelProject = isLaravelProject(process.cwd());
+  if (!inLaravelProject && existsSync('.env')) process.loadEnvFile('.env');
+  const source = envFile ?? (process.env.LARAVEL_ENV_FILE?.trim() || undefined) ?? (inLaravelProject ? '.env' : undefined);
+  if (!source) return { env: process.env, app: null, rest };
+  const file = readLaravelEnvFile(source, process.env);
+  if (typeof file === 'string') return exitWith(envFile ? 2 : 1, file);
+  return { env: process.env, app: laravelSettings(file, process.env), rest };
+}
+
+function exitWith(code: number, message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
 }
 
 /** The config, or exit 1 after naming every problem. */
-export function configOrExit(env: NodeJS.ProcessEnv, isTTY: boolean): Config {
-  const loaded = loadConfig(env, { isTTY });
+export function configOrExit(env: NodeJS.ProcessEnv, isTTY: boolean, app: LaravelSettings | null = null): Config {
+  const loaded = loadConfig(env, { isTTY, ...(app ? { app } : {}) });
   if (!loaded.ok) {
     process.stderr.write(`${describeConfigProblems(loaded.problems)}\n`);
     process.exit(1);

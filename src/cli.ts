@@ -1,7 +1,7 @@
 // `npx queue-bot <command> [args] [--json] [--yes]`: one command, then exit.
 // Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood.
 import { translator } from './i18n/i18n.ts';
-import { createLogger } from './log.ts';
+import { createLogger, HeldOutput, stacksWanted } from './log.ts';
 import { plainText, renderText } from './reply/render-text.ts';
 import type { Identity } from './router/command.ts';
 import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
@@ -9,31 +9,42 @@ import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.t
 const CLI_USER: Identity = { platform: 'cli', userId: process.env.USER ?? 'local', userName: process.env.USER ?? 'local', channelId: 'cli' };
 
 export async function runCli(argv: string[]): Promise<number> {
+  const { env, app: laravel, rest } = readEnvironment(argv);
   const words: string[] = [];
   let json = false;
   let yes = false;
-  for (const arg of argv) {
+  for (const arg of rest) {
     if (arg === '--json') json = true;
     else if (arg === '--yes' || arg === '-y') yes = true;
     else if (arg === '--help' || arg === '-h') words.push('help');
     else words.push(arg);
   }
-  const env = readEnvironment();
-  const config = configOrExit(env, false);
+  const config = configOrExit(env, false, laravel);
   if (!words.length) {
     process.stdout.write(`${plainText(translator(config.locale)('cli.usage'), false)}\n`);
     return 2;
   }
-  // The CLI's stdout is its answer: logs go to stderr, and only warnings unless asked for.
+  // The CLI's stdout is its answer: logs go to stderr — human lines on a terminal, JSON otherwise —
+  // only warnings unless asked for, and after the answer.
+  const terminal = Boolean(process.stderr.isTTY);
+  const level = env.LOG_LEVEL?.trim() ? config.log.level : 'warn';
+  const logs = new HeldOutput(process.stderr);
+  logs.hold();
   const logger = createLogger({
-    level: env.LOG_LEVEL ? config.log.level : 'warn',
-    pretty: false,
+    level,
+    pretty: env.LOG_FORMAT?.trim() ? config.log.pretty : terminal,
     secrets: secretsOf(config),
-    destination: process.stderr,
+    destination: logs,
+    stacks: stacksWanted(level, terminal),
   });
+  const t = translator(config.locale);
+  if (laravel) {
+    const own = env.DATABASE_URL?.trim() ? t('cli.app_env_own_url') : '';
+    process.stderr.write(`${t('cli.app_env', { path: laravel.path, database: config.database?.display ?? '' })}${own}\n`);
+    for (const note of laravel.notes) process.stderr.write(`${t('cli.note', { note })}\n`);
+  }
   const { app, demoPath } = await openBot(config, logger);
   try {
-    const t = translator(config.locale);
     if (demoPath) process.stderr.write(`${t('demo.banner', { path: demoPath })}\n`);
     // Words are quoted back so that "--grep 'HTTP 503'" survives the shell having split them.
     const text = words.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '')}"` : w)).join(' ');
@@ -48,6 +59,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (reply.usageError) return 2;
     return !reply.ok || previewed ? 1 : 0;
   } finally {
+    logs.release();
     await app.close();
   }
 }

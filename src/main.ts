@@ -7,28 +7,39 @@ import type { ChatAdapter } from './chat/poster.ts';
 import { runShell } from './chat/shell/shell.ts';
 import { translator } from './i18n/i18n.ts';
 import type { HealthServer, Phase } from './health/server.ts';
-import { createLogger } from './log.ts';
+import { createLogger, HeldOutput, stacksWanted } from './log.ts';
 
-const env = readEnvironment();
-const config = configOrExit(env, Boolean(process.stdout.isTTY));
+// `npm start -- --env-file /var/www/app/.env`: the Laravel app's own settings (see bootstrap.ts)
+const { env, app: laravel } = readEnvironment(process.argv.slice(2));
+const config = configOrExit(env, Boolean(process.stdout.isTTY), laravel);
 // Alerts only: no chat platform, but METRICS_PORT — a service (alerts kept for /metrics, health
 // probes), not the shell. It runs like the chat modes do from here on.
 const alertsOnly = !config.slack && !config.discord && config.metrics.port !== null;
 const chatMode = Boolean(config.slack || config.discord) || alertsOnly;
-// In the shell, stdout is the conversation: logs go to stderr, and only warnings unless asked.
+// In the shell, stdout is the conversation: logs go to stderr (human lines on a terminal), only
+// warnings unless asked, and never in the middle of an answer.
+const level = chatMode || env.LOG_LEVEL?.trim() ? config.log.level : 'warn';
+const shellLogs = chatMode ? null : new HeldOutput(process.stderr);
+const logsPretty = shellLogs && !env.LOG_FORMAT?.trim() ? Boolean(process.stderr.isTTY) : config.log.pretty;
 const logger = createLogger({
-  level: chatMode || env.LOG_LEVEL ? config.log.level : 'warn',
-  pretty: config.log.pretty,
+  level,
+  pretty: logsPretty,
   secrets: secretsOf(config),
-  ...(chatMode ? {} : { destination: process.stderr }),
+  stacks: stacksWanted(level, logsPretty),
+  ...(shellLogs ? { destination: shellLogs } : {}),
 });
+if (laravel) {
+  logger.info({ envFile: laravel.path, database: config.database?.display }, 'read the Laravel app\'s settings');
+  for (const note of laravel.notes) logger.info(note);
+}
 
 // One bad event must never take the bot down: log it and keep serving.
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection; the bot keeps running'));
 
 const { app, demoPath } = await openBot(config, logger);
 // The first `stats` on a big failed_jobs would wait for a full count; start it now.
-void app.queue.warmUp().catch((err: unknown) => logger.warn({ err }, 'could not count the failed jobs at start; stats will count them'));
+// (in the shell, the first command says what is wrong with the database, with the fix)
+void app.queue.warmUp().catch((err: unknown) => logger[chatMode ? 'warn' : 'debug']({ err }, 'could not count the failed jobs at start; stats will count them'));
 
 if (!chatMode) {
   const t = translator(config.locale);
@@ -37,7 +48,8 @@ if (!chatMode) {
     input: process.stdin,
     output: process.stdout,
     terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    banner: demoPath ? t('demo.banner', { path: demoPath }) : undefined,
+    banner: demoPath ? t('demo.banner', { path: demoPath }) : laravel ? t('cli.app_env', { path: laravel.path, database: config.database?.display ?? '' }) : undefined,
+    ...(shellLogs ? { logs: shellLogs } : {}),
   });
   await app.close();
   process.exit(0);

@@ -103,26 +103,48 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 const URL_HINT = 'use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>';
 
-/** Parse a DATABASE_URL; the error names the scheme it refused. */
-export function parseDatabaseUrl(url: string): DatabaseTarget | string {
+/**
+ * Characters a URL cannot hold unencoded in its user or password: said by name, since the parser
+ * would otherwise report a missing database or a bad port. null when nothing looks wrong.
+ */
+function unencodedCharacters(url: string, name: string): string | null {
+  const rest = url.slice(url.indexOf('://') + 3);
+  const fix = `percent-encode it in the user or password (% as %25, # as %23, @ as %40, / as %2F, ? as %3F), or give the password as DB_PASSWORD in the app's .env (--env-file), where any character works`;
+  if (rest.includes('#')) return `${name} contains a "#", where a URL ends; ${fix}`;
+  const beforeQuery = rest.split('?')[0]!;
+  if (beforeQuery.indexOf('@') !== beforeQuery.lastIndexOf('@')) return `${name} contains more than one "@"; ${fix}`;
+  // a / or ? in the password ends the host part early: "u:pa/ss@h/db" reads as host u, port "pa"
+  const authority = rest.split(/[/?]/)[0]!;
+  if (!authority.includes('@') && rest.includes('@')) {
+    const port = authority.includes(':') ? authority.slice(authority.lastIndexOf(':') + 1) : '';
+    const path = rest.slice(authority.length).split('?')[0]!;
+    if ((port && !/^\d+$/.test(port)) || path.includes('@')) return `${name} has a "/" or "?" before the "@" of user:password@host; ${fix}`;
+  }
+  return null;
+}
+
+/** Parse a DATABASE_URL; the error names the scheme it refused. `name`: the variable it came from. */
+export function parseDatabaseUrl(url: string, name = 'DATABASE_URL'): DatabaseTarget | string {
   const trimmed = url.trim();
   if (trimmed.startsWith('sqlite:')) {
     let path = trimmed.slice('sqlite:'.length);
     if (path.startsWith('//')) path = path.slice(2); // sqlite:///abs/path and sqlite://rel both seen in the wild
-    if (!path) return 'DATABASE_URL: sqlite: needs a file path, e.g. sqlite:/var/www/app/database/database.sqlite';
+    if (!path) return `${name}: sqlite: needs a file path, e.g. sqlite:/var/www/app/database/database.sqlite`;
     return { kind: 'sqlite', path, display: `sqlite:${path}` };
   }
+  const unencoded = trimmed.includes('://') ? unencodedCharacters(trimmed, name) : null;
+  if (unencoded) return unencoded;
   let parsed: URL;
   try {
     parsed = new URL(trimmed);
   } catch {
-    return `DATABASE_URL is not a URL; ${URL_HINT}`;
+    return `${name} is not a URL; ${URL_HINT}`;
   }
   const scheme = parsed.protocol.replace(/:$/, '');
   const isMysql = scheme === 'mysql' || scheme === 'mariadb';
   // pgsql:// is how Laravel names the driver (DB_CONNECTION=pgsql)
   const isPostgres = scheme === 'postgres' || scheme === 'postgresql' || scheme === 'pgsql';
-  if (!isMysql && !isPostgres) return `DATABASE_URL scheme "${scheme}:" is not supported; ${URL_HINT}`;
+  if (!isMysql && !isPostgres) return `${name} scheme "${scheme}:" is not supported; ${URL_HINT}`;
   let database: string;
   let user: string;
   let password: string;
@@ -131,9 +153,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | string {
     user = decodeURIComponent(parsed.username || (isMysql ? 'root' : 'postgres'));
     password = decodeURIComponent(parsed.password);
   } catch {
-    return 'DATABASE_URL has a % that does not start an escape; percent-encode special characters in the user, password and database (% as %25)';
+    return `${name} has a % that does not start an escape; percent-encode special characters in the user, password and database (% as %25), or give the password as DB_PASSWORD in the app's .env (--env-file)`;
   }
-  if (!database) return `DATABASE_URL must name the database, e.g. ${isMysql ? 'mysql://user@127.0.0.1:3306/laravel' : 'postgres://user@127.0.0.1:5432/laravel'}`;
+  if (!database) return `${name} must name the database, e.g. ${isMysql ? 'mysql://user@127.0.0.1:3306/laravel' : 'postgres://user@127.0.0.1:5432/laravel'}`;
   const shown = new URL(trimmed);
   if (shown.password) shown.password = '***';
   const host = parsed.hostname || '127.0.0.1';
@@ -141,10 +163,10 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | string {
     return { kind: 'mysql', host, port: parsed.port ? Number(parsed.port) : 3306, user, password, database, display: shown.toString() };
   }
   const sslMode = (parsed.searchParams.get('sslmode') ?? 'prefer') as PostgresSslMode;
-  if (!SSL_MODES.includes(sslMode)) return `DATABASE_URL: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`;
+  if (!SSL_MODES.includes(sslMode)) return `${name}: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`;
   // ?search_path=app (libpq style) or ?schema=app (Laravel's config key); the first entry is where the tables are
   const schema = (parsed.searchParams.get('schema') ?? parsed.searchParams.get('search_path') ?? '').split(',')[0]!.trim() || null;
-  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(schema)) return `DATABASE_URL: schema "${schema}" is not a plain schema name`;
+  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(schema)) return `${name}: schema "${schema}" is not a plain schema name`;
   return { kind: 'postgres', host, port: parsed.port ? Number(parsed.port) : 5432, user, password, database, schema, sslMode, display: shown.toString() };
 }
 
@@ -379,14 +401,29 @@ const envSchema = z.object({
   }),
 });
 
+/** What the Laravel app's .env gives (src/config/laravel-env.ts): the lowest layer of settings. */
+export interface AppSettings {
+  /** bot variables derived from the app's; a non-empty bot variable wins over each */
+  env: Record<string, string>;
+  /** the database the app's DB_* settings name; DATABASE_URL wins over it */
+  target: DatabaseTarget | null;
+  problems: string[];
+}
+
 /** Reads the environment into a Config, or lists every problem found. */
-export function loadConfig(env: Record<string, string | undefined>, opts: { isTTY?: boolean } = {}): ConfigResult {
+export function loadConfig(env: Record<string, string | undefined>, opts: { isTTY?: boolean; app?: AppSettings } = {}): ConfigResult {
+  if (opts.app) {
+    const own = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+    env = { ...opts.app.env, ...own };
+  }
   const result = envSchema.safeParse(env);
+  const appProblems = env.DATABASE_URL?.trim() ? [] : (opts.app?.problems ?? []);
   if (!result.success) {
-    return { ok: false, problems: result.error.issues.map((issue) => issue.message) };
+    return { ok: false, problems: [...appProblems, ...result.error.issues.map((issue) => issue.message)] };
   }
   const e = result.data;
-  const problems: string[] = [];
+  const problems: string[] = [...appProblems];
+  const database = e.DATABASE_URL ?? opts.app?.target ?? null;
 
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     problems.push('SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is');
@@ -394,11 +431,11 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   if (!e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)) {
     problems.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not');
   }
-  if (e.METRICS_PORT !== null && !e.SLACK_BOT_TOKEN && !e.DISCORD_TOKEN && !e.DATABASE_URL) {
+  if (e.METRICS_PORT !== null && !e.SLACK_BOT_TOKEN && !e.DISCORD_TOKEN && !database && !appProblems.length) {
     problems.push('METRICS_PORT without Slack or Discord runs the bot alerts-only (alerts and metrics, no shell), which needs DATABASE_URL');
   }
-  if ((e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN) && !e.DATABASE_URL) {
-    problems.push('DATABASE_URL is required when Slack or Discord is configured (the demo database is for the local shell only)');
+  if ((e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN) && !database && !appProblems.length) {
+    problems.push('DATABASE_URL is required when Slack or Discord is configured — or the app\'s .env through --env-file / LARAVEL_ENV_FILE (the demo database is for the local shell only)');
   }
   for (const entry of e.QUEUE_BOT_OPERATORS) {
     if (!/^(slack|discord|shell|cli):\S+$/.test(entry)) {
@@ -417,7 +454,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   if (problems.length) return { ok: false, problems };
 
   const config: Config = {
-    database: e.DATABASE_URL,
+    database,
     tables: {
       jobs: e.QUEUE_BOT_TABLE_JOBS,
       failedJobs: e.QUEUE_BOT_TABLE_FAILED_JOBS,

@@ -433,8 +433,11 @@ export const en = {
   'shell.confirm_prompt': '{yes}? [y/N]',
   'shell.bye': 'Bye.',
   'demo.banner':
-    'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, set DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
+    'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, give the app’s own .env (--env-file /var/www/app/.env, or run inside the Laravel project folder), or set DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
   'cli.preview_hint': 'Nothing was changed. Run the same command again with --yes to do it.',
+  'cli.app_env': 'Read the Laravel app’s settings from {path} (database {database}).',
+  'cli.app_env_own_url': ' DATABASE_URL is set and wins over the app’s DB_* settings.',
+  'cli.note': 'Note: {note}.',
   'preview.no_button': 'The button could not be made for a filter this long; use the CLI (`npx queue-bot … --yes`) or a shorter queue or class name.',
   'cli.usage':
     'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',

@@ -519,8 +519,11 @@ export const pl: Catalogue = {
   'shell.confirm_prompt': '{yes}? [t/N]',
   'shell.bye': 'Do zobaczenia.',
   'demo.banner':
-    'DANE DEMO: nie ustawiono DATABASE_URL, więc to demonstracyjna baza SQLite ({path}) wypełniona wierszami zapisanymi przez prawdziwy Laravel, tworzona od nowa przy każdym starcie. Aby zobaczyć własne kolejki, ustaw w .env DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel lub sqlite:/path/to/database.sqlite), a żeby odczytywać zaszyfrowane zadania, także APP_KEY.',
+    'DANE DEMO: nie ustawiono DATABASE_URL, więc to demonstracyjna baza SQLite ({path}) wypełniona wierszami zapisanymi przez prawdziwy Laravel, tworzona od nowa przy każdym starcie. Aby zobaczyć własne kolejki, wskaż .env aplikacji (--env-file /var/www/app/.env albo uruchom w folderze projektu Laravel) lub ustaw w .env DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel lub sqlite:/path/to/database.sqlite), a żeby odczytywać zaszyfrowane zadania, także APP_KEY.',
   'cli.preview_hint': 'Nic nie zostało zmienione. Aby to wykonać, uruchom to samo polecenie jeszcze raz z --yes.',
+  'cli.app_env': 'Odczytano ustawienia aplikacji Laravel z {path} (baza danych {database}).',
+  'cli.app_env_own_url': ' Ustawiono DATABASE_URL: ma pierwszeństwo przed ustawieniami DB_* aplikacji.',
+  'cli.note': 'Uwaga: {note}.',
   'preview.no_button': 'Dla tak długiego filtra nie da się utworzyć przycisku; użyj CLI (`npx queue-bot … --yes`) albo krótszej nazwy kolejki lub klasy.',
   'cli.usage':
     'Użycie: queue-bot <polecenie> [argumenty] [--json] [--yes]\n  --json  wypisz wynik jako JSON (stabilny interfejs; zob. README)\n  --yes   wykonaj zmianę, która inaczej zostałaby tylko pokazana w podglądzie\nKody wyjścia: 0 sukces, 1 błąd, odmowa lub tylko podgląd, 2 błąd użycia. `queue-bot help` wyświetla listę poleceń.',

@@ -44,7 +44,7 @@ export async function registerCommands(opts: RegisterOptions): Promise<Registere
 }
 
 async function main(): Promise<void> {
-  const env = readEnvironment();
+  const { env } = readEnvironment(process.argv.slice(2));
   const token = env.DISCORD_TOKEN?.trim();
   if (!token) {
     process.stderr.write('DISCORD_TOKEN is not set: it is the bot token from the Discord developer portal (Bot → Reset Token).\n');

@@ -28,6 +28,8 @@ export const mysqlDialect: SqlDialect = {
       user: target.user,
       password: target.password,
       database: target.database,
+      // DB_SOCKET: Laravel's unix_socket; mysql2 then ignores host and port
+      ...(target.socket ? { socketPath: target.socket } : {}),
       charset: 'utf8mb4',
       connectionLimit: opts.connectionLimit ?? 5,
       connectTimeout: 5000,
