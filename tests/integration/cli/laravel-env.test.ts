@@ -13,6 +13,9 @@ import { createTestDatabase, MYSQL, postgresAdmin, type TestDatabase } from '../
 import { insertFixtures } from '../../support/fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
+/** tsx's loader by its full path: the shell runs in the app's folder, where no node_modules of ours is */
+const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 /** A password with every character a URL would need encoded, and quotes a .env must escape. */
 const PASSWORD = `p%#@:/ q"s'$1`;
@@ -216,5 +219,24 @@ describe('SQLite, run from inside the Laravel project folder', () => {
     const quiet = await cli(['flush', '--yes'], { cwd: dir, mergeOutput: true });
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).not.toContain('{"level"');
+  });
+
+  it('the shell (npm start in the project folder): the audit line of a change comes after its answer', async () => {
+    const dir = laravelProject('DB_CONNECTION=sqlite\n');
+    copyFileSync(db.target.kind === 'sqlite' ? db.target.path : '', join(dir, 'database', 'database.sqlite'));
+    const out = await new Promise<string>((resolve, reject) => {
+      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info' };
+      const child = spawn('sh', ['-c', `exec "${process.execPath}" --import "${TSX}" "${MAIN}" 2>&1`], { cwd: dir, env });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+      child.stdin.end('cancel 14\nexit\n');
+    });
+    expect(out).toContain(`Read the Laravel app’s settings from ${join(dir, '.env')}`);
+    const answerAt = out.search(/Cancelled job #14|Job #14 .*deleted|cancelled/i);
+    const auditAt = out.indexOf('"msg":"audit: cancel');
+    expect(answerAt).toBeGreaterThan(-1);
+    expect(auditAt).toBeGreaterThan(answerAt);
   });
 });
