@@ -77,27 +77,41 @@ export interface FigureSources {
   explain(error: unknown): Error;
 }
 
-/** Takes the look; never throws: a failed look is figures with ok: false. */
-export async function takeFigures(sources: FigureSources, now: () => number = Date.now): Promise<Figures> {
+/**
+ * Takes the look; never throws: a failed look — or one with no answer within `timeoutMs` (a
+ * database that hangs instead of refusing) — is figures with ok: false, so scrapes never pile up
+ * behind it.
+ */
+export async function takeFigures(sources: FigureSources, now: () => number = Date.now, timeoutMs = 10_000): Promise<Figures> {
   const started = now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
   try {
-    const snapshot = await sources.snapshot();
-    const failed = await sources.keptFailedCounts();
-    // the alert table is the bot's own: if it cannot be read (no right to create it), the queue figures still count
-    const incidents = await sources.alerts.load().then(
-      (memory) => memory.incidents,
-      () => null,
-    );
-    return {
-      ok: true,
-      takenAt: started,
-      tookMs: now() - started,
-      queues: figuresFrom(snapshot, failed),
-      incidents: incidents ? openIncidents(incidents) : null,
-    };
+    return await Promise.race([look(sources, started, now), late]);
   } catch (error) {
     return { ok: false, takenAt: started, tookMs: now() - started, error: sources.explain(error).message };
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+async function look(sources: FigureSources, started: number, now: () => number): Promise<Figures> {
+  const snapshot = await sources.snapshot();
+  const failed = await sources.keptFailedCounts();
+  // the alert table is the bot's own: if it cannot be read (no right to create it), the queue figures still count
+  const incidents = await sources.alerts.load().then(
+    (memory) => memory.incidents,
+    () => null,
+  );
+  return {
+    ok: true,
+    takenAt: started,
+    tookMs: now() - started,
+    queues: figuresFrom(snapshot, failed),
+    incidents: incidents ? openIncidents(incidents) : null,
+  };
 }
 
 /** One look shared by every caller within `ttlMs` of it, and by every caller while it is taken. */

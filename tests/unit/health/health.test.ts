@@ -123,6 +123,19 @@ describe('takeFigures', () => {
     });
     expect(f).toMatchObject({ ok: false, error: 'explained: ECONNREFUSED' });
   });
+  it('gives up on a database that does not answer, instead of holding every scrape', async () => {
+    const f = await takeFigures(
+      {
+        snapshot: () => new Promise(() => undefined),
+        keptFailedCounts: async () => null,
+        alerts: { load: async () => ({ incidents: [], failedCursor: null, lastRecoveryNoticeAt: 0 }) },
+        explain: (e) => e as Error,
+      },
+      Date.now,
+      50,
+    );
+    expect(f).toMatchObject({ ok: false, error: 'the database did not answer within 0.05 s' });
+  });
   it('keeps the queue figures when the alert table cannot be read', async () => {
     const f = await takeFigures({
       snapshot: async () => snapshot([counts('default', { ready: 1 })]),
