@@ -267,5 +267,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exitCode = 1;
+  // the failure may have left a connection open, which would keep the process alive
+  process.exit(1);
 });
