@@ -5,6 +5,7 @@ import { reply, type Button } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { hiddenNumber, queueName } from '../src/router/schemas.ts';
 import { VERBS } from '../src/views/jobs.ts';
+import { interruptedNotices } from '../src/views/outcomes.ts';
 
 type Args = { queue: string; maxId?: number; expect?: number };
 
@@ -60,10 +61,10 @@ export default defineCommand<Args>({
   async run(ctx, args) {
     const { t } = ctx;
     const result = await ctx.queue.clear(args.queue, { maxId: args.maxId });
-    const gone = args.expect !== undefined ? Math.max(0, args.expect - result.deleted) : 0;
-    const notices = [];
+    const gone = args.expect !== undefined && !result.interrupted ? Math.max(0, args.expect - result.deleted) : 0;
+    const notices = interruptedNotices(t, result.interrupted);
     if (result.leftReserved) notices.push({ tone: 'info' as const, text: t('clear.left_reserved', { n: result.leftReserved }) });
     if (gone) notices.push({ tone: 'info' as const, text: t('clear.gone', { n: gone }) });
-    return reply(t('clear.done_title'), { summary: t('clear.done', { n: result.deleted, queue: args.queue }), notices, data: { ...result, gone } });
+    return reply(t('clear.done_title'), { summary: t('clear.done', { n: result.deleted, queue: args.queue }), notices, ok: !result.interrupted, data: { ...result, gone } });
   },
 });

@@ -5,6 +5,7 @@ import { reply, type Button } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { duration, hiddenNumber, queueName } from '../src/router/schemas.ts';
 import { VERBS } from '../src/views/jobs.ts';
+import { interruptedNotices } from '../src/views/outcomes.ts';
 
 type Args = { olderThan?: number; queue?: string; maxId?: number; expect?: number };
 
@@ -75,10 +76,11 @@ export default defineCommand<Args>({
   async run(ctx, args) {
     const { t } = ctx;
     const result = await ctx.queue.flush({ olderThanSec: args.olderThan, queue: args.queue, maxId: args.maxId });
-    const gone = args.expect !== undefined ? Math.max(0, args.expect - result.deleted) : 0;
+    const gone = args.expect !== undefined && !result.interrupted ? Math.max(0, args.expect - result.deleted) : 0;
     return reply(t('flush.done_title'), {
       summary: t('flush.done', { n: result.deleted, where: describe(t, args) }),
-      notices: gone ? [{ tone: 'info', text: t('flush.gone', { n: gone }) }] : [],
+      notices: [...interruptedNotices(t, result.interrupted), ...(gone ? [{ tone: 'info' as const, text: t('flush.gone', { n: gone }) }] : [])],
+      ok: !result.interrupted,
       data: { ...result, gone },
     });
   },

@@ -9,7 +9,7 @@ import { errorReply, reply, type Button, type Notice, type Reply } from '../src/
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { hiddenNumber, jobClass, queueName, uuid } from '../src/router/schemas.ts';
 import { retryConfirm, VERBS } from '../src/views/jobs.ts';
-import { afterLossNotices } from '../src/views/outcomes.ts';
+import { afterLossNotices, interruptedNotices } from '../src/views/outcomes.ts';
 
 type Args = { target: string; queue?: string; class?: string; maxId?: number; expect?: number };
 
@@ -69,11 +69,7 @@ export function bulkResultReply(t: Translator, result: BulkRetryResult, title: s
   for (const [connection, n] of Object.entries(result.otherConnections)) notices.push({ tone: 'warn', text: t('retry.other_connections', { n, connection }) });
   for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: skipReason(t, s.reason) }) });
   if (result.skipped.length > 10) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_more', { n: result.skipped.length - 10 }) });
-  // cut short by a lost connection: what was done is counted above, the rest is still to do
-  if (result.interrupted) {
-    notices.unshift({ tone: 'bad', text: t('retry.bulk_interrupted', { error: result.interrupted.error }) });
-    if (result.interrupted.uncertain) notices.splice(1, 0, { tone: 'warn', text: t('retry.bulk_uncertain', { n: result.interrupted.uncertain }) });
-  }
+  notices.unshift(...interruptedNotices(t, result.interrupted));
   return reply(title, {
     summary: t('retry.bulk_done', { retried: result.retried, skipped: result.skipped.length }),
     notices,

@@ -247,9 +247,9 @@ export const pl: Catalogue = {
     'Połączenie z bazą zerwało się w chwili zapisu ponowienia {uuid} i baza od tamtej pory nie odpowiada: mogło się udać albo nie. Sprawdź przez `show {uuid}`, gdy baza wróci; ponowne ponowienie jest bezpieczne (zadanie nie wykona się dwa razy).',
   'retry.uncertain_gone':
     'Połączenie zerwało się w chwili zapisu ponowienia {uuid}. Nieudanego zadania nie ma już w failed_jobs, ale nie czeka też żadne zadanie z jego uuid: mógł je już wykonać worker albo ktoś je usunął.',
-  'retry.bulk_interrupted': 'Przerwane: połączenie z bazą zostało utracone ({error}). To, co tu policzono, zostało wykonane; uruchom to samo polecenie jeszcze raz, by dokończyć.',
-  'retry.bulk_uncertain': (p, tools) =>
-    `${plural(tools, p.n, { one: 'Jeszcze # zadanie było', few: 'Jeszcze # zadania były', many: 'Jeszcze # zadań było' })} w trakcie zapisu, gdy połączenie się zerwało, i nie dało się tego sprawdzić: są albo z powrotem w kolejkach, albo nadal w failed_jobs — nigdy w obu miejscach.`,
+  'change.interrupted': 'Przerwane: połączenie z bazą zostało utracone ({error}). To, co tu policzono, zostało wykonane; uruchom to samo polecenie jeszcze raz, by dokończyć.',
+  'change.interrupted_uncertain': (p, tools) =>
+    `${plural(tools, p.n, { one: 'Jeszcze # wiersz był', few: 'Jeszcze # wiersze były', many: 'Jeszcze # wierszy było' })} w trakcie zapisu, gdy połączenie się zerwało, i nie dało się tego sprawdzić: zmieniono albo wszystkie, albo żaden — nigdy połowę.`,
   'retry.not_found_title': 'Nie ma czego ponowić',
   'retry.not_found': 'Nie ma nieudanego zadania {uuid}: zostało już ponowione albo usunięte.',
   'retry.invalid_title': 'Nie można ponowić',

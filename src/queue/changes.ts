@@ -5,7 +5,7 @@
 import type { Db } from '../db/database.ts';
 import type { QueueContext } from './context.ts';
 import { failedWhere, isUuid, JOB_COLUMNS, type JobRow } from './filters.ts';
-import { changeTruthfully } from './settle.ts';
+import { changeTruthfully, runChunks } from './settle.ts';
 import type { CancelResult, ClearResult, FailedFilter, FlushResult, ForgetResult, PromoteResult, ReleaseResult } from './types.ts';
 
 export class Changes {
@@ -147,30 +147,47 @@ export class Changes {
    * but leaving the jobs a worker is running alone.
    */
   async clear(queue: string, opts: { maxId?: number } = {}): Promise<ClearResult> {
-    return this.ctx.guard(async () => {
-      let deleted = 0;
-      for (;;) {
-        const n = await this.ctx.database.writeTransaction(async (trx) => {
+    const ctx = this.ctx;
+    let deleted = 0;
+    const interrupted = await runChunks<{ ids: number[]; deleted: number }>(
+      ctx,
+      (committing) =>
+        ctx.database.writeTransaction(async (trx) => {
           let query = trx
             .selectFrom('jobs')
             .select('id')
             .where('queue', '=', queue)
             .where('reserved_at', 'is', null)
             .orderBy('id')
-            .limit(this.ctx.chunkSize * 2);
+            .limit(ctx.chunkSize * 2);
           if (opts.maxId !== undefined) query = query.where('id', '<=', opts.maxId);
-          if (this.ctx.dialect.rowLocks) query = query.forUpdate().skipLocked();
+          if (ctx.dialect.rowLocks) query = query.forUpdate().skipLocked();
           const ids = (await query.execute()).map((r) => Number(r.id));
-          if (!ids.length) return 0;
+          if (!ids.length) return null;
           const res = await trx.deleteFrom('jobs').where('id', 'in', ids).where('reserved_at', 'is', null).executeTakeFirst();
-          return Number(res.numDeletedRows);
-        });
-        deleted += n;
-        if (n === 0) break;
-      }
-      const left = await this.countClearable(queue);
-      return { outcome: 'cleared', queue, deleted, leftReserved: left.reserved };
-    });
+          const chunk = { ids, deleted: Number(res.numDeletedRows) };
+          committing(chunk);
+          return chunk;
+        }),
+      (chunk) => chunk.deleted,
+      (chunk) => this.countPresent('jobs', chunk.ids),
+      (chunk) => {
+        deleted += chunk.deleted;
+        return chunk.deleted > 0;
+      },
+    );
+    const left = interrupted ? { reserved: 0 } : await this.countClearable(queue);
+    return { outcome: 'cleared', queue, deleted, leftReserved: left.reserved, interrupted };
+  }
+
+  /** How many of these ids a table still holds: after a lost COMMIT, all of them or none. */
+  private async countPresent(table: 'jobs' | 'failed_jobs', ids: number[]): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'in', ids)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   /** `artisan queue:forget <uuid>`. */
@@ -201,14 +218,17 @@ export class Changes {
 
   /** Deletes failed jobs (optionally older than a duration, of one queue) in chunks. */
   async flush(opts: { olderThanSec?: number; queue?: string; maxId?: number } = {}): Promise<FlushResult> {
-    return this.ctx.guard(async () => {
-      const filter: FailedFilter = { queue: opts.queue, maxId: opts.maxId };
-      if (opts.olderThanSec !== undefined) filter.failedBefore = this.ctx.now() - opts.olderThanSec;
-      const where = failedWhere(this.ctx, filter);
-      let deleted = 0;
-      let cursor = 0;
-      for (;;) {
-        const rows = await this.ctx.database.writeTransaction(async (trx) => {
+    const ctx = this.ctx;
+    const filter: FailedFilter = { queue: opts.queue, maxId: opts.maxId };
+    if (opts.olderThanSec !== undefined) filter.failedBefore = ctx.now() - opts.olderThanSec;
+    const where = failedWhere(ctx, filter);
+    let deleted = 0;
+    let cursor = 0;
+    type Chunk = { rows: Array<{ id: number; queue: string }>; deleted: number };
+    const interrupted = await runChunks<Chunk>(
+      ctx,
+      (committing) =>
+        ctx.database.writeTransaction(async (trx) => {
           // Locked, so a retry running meanwhile either finished first (its rows are no longer
           // read) or waits: what is counted is what this flush deleted.
           let query = trx
@@ -216,19 +236,24 @@ export class Changes {
             .select(['id', 'queue'])
             .where((eb) => eb.and([where(eb), eb('id', '>', cursor)]))
             .orderBy('id')
-            .limit(this.ctx.chunkSize * 2);
-          if (this.ctx.dialect.rowLocks) query = query.forUpdate();
-          const chunk = await query.execute();
-          if (!chunk.length) return { chunk, deleted: 0 };
-          const res = await trx.deleteFrom('failed_jobs').where('id', 'in', chunk.map((r) => r.id)).executeTakeFirst();
-          return { chunk, deleted: Number(res.numDeletedRows) };
-        });
-        if (!rows.chunk.length) break;
-        deleted += rows.deleted;
-        cursor = Number(rows.chunk[rows.chunk.length - 1]!.id);
-        this.ctx.failedCounts.removed(rows.chunk.map((r) => ({ id: Number(r.id), queue: r.queue })));
-      }
-      return { outcome: 'flushed', deleted, olderThanSeconds: opts.olderThanSec ?? null, queue: opts.queue ?? null };
-    });
+            .limit(ctx.chunkSize * 2);
+          if (ctx.dialect.rowLocks) query = query.forUpdate();
+          const rows = (await query.execute()).map((r) => ({ id: Number(r.id), queue: r.queue }));
+          if (!rows.length) return null;
+          const res = await trx.deleteFrom('failed_jobs').where('id', 'in', rows.map((r) => r.id)).executeTakeFirst();
+          const chunk = { rows, deleted: Number(res.numDeletedRows) };
+          committing(chunk);
+          return chunk;
+        }),
+      (chunk) => chunk.deleted,
+      (chunk) => this.countPresent('failed_jobs', chunk.rows.map((r) => r.id)),
+      (chunk) => {
+        deleted += chunk.deleted;
+        cursor = chunk.rows[chunk.rows.length - 1]!.id;
+        ctx.failedCounts.removed(chunk.rows);
+        return true;
+      },
+    );
+    return { outcome: 'flushed', deleted, olderThanSeconds: opts.olderThanSec ?? null, queue: opts.queue ?? null, interrupted };
   }
 }

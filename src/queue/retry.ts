@@ -8,7 +8,7 @@ import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { setTopLevelNumber } from './decode/json-edit.ts';
 import { failedWhere, isUuid, numberOrNull } from './filters.ts';
-import { changeTruthfully, settleAfter } from './settle.ts';
+import { changeTruthfully, runChunks } from './settle.ts';
 import type { BulkRetryResult, FailedFilter, RetryResult, RetryUntilChange } from './types.ts';
 
 /** A row chosen for retry and what its new payload needs (if anything). */
@@ -165,11 +165,8 @@ export class Retries {
     // search in the exception or a class match reads too much to repeat, and so does a range
     // where the chunk's rows are sparse (one queue among many).
     const cheapFilter = !filter.grep && !filter.jobClass && !filter.uuids;
-    // the chunk whose COMMIT is under way: if the connection dies now, it may or may not be done
-    let committing: Chunk | null = null;
-    const runChunk = (bySpan: boolean) =>
+    const runChunk = (bySpan: boolean, committing: (chunk: Chunk) => void) =>
       ctx.database.writeTransaction(async (trx): Promise<Chunk | null> => {
-        committing = null;
         const from = cursor;
         const candidates = await this.lockCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), ctx.chunkSize);
         if (!candidates.length) return null;
@@ -182,39 +179,29 @@ export class Retries {
             ? { where: (eb) => eb.and([where(eb), eb('id', '>=', first), eb('id', '<=', last)]), exclude: kept }
             : undefined;
         const moved = movable.length ? await this.moveToJobs(trx, movable, span) : [];
-        committing = { candidates, moved };
-        return committing;
+        const chunk = { candidates, moved };
+        committing(chunk);
+        return chunk;
       });
-    const nextChunk = async () => {
-      try {
-        return await runChunk(cheapFilter);
-      } catch (err) {
-        // rolled back: a row came to match the range meanwhile; this chunk goes by its ids
-        if (!(err instanceof ChunkSpanChanged)) throw err;
-        return runChunk(false);
-      }
-    };
-    for (;;) {
-      let chunk: Chunk | null;
-      try {
-        chunk = await nextChunk();
-      } catch (error) {
-        // The connection died: report what was done, chunk by chunk, and find out about the one
-        // that was committing. Anything else is an error of its own.
-        const inFlight: Chunk | null = committing;
-        const settled = await settleAfter(ctx, error, () => (inFlight ? this.stillFailed(inFlight) : Promise.resolve(0)));
-        const pending = inFlight ? movedRows(inFlight).length : 0;
-        if (inFlight && settled.known && settled.value === 0) this.account(result, inFlight);
-        const uncertain = !settled.known ? pending : settled.value === pending ? 0 : settled.value;
-        if (result.chunks === 0 && uncertain === 0) throw ctx.database.explain(error);
-        result.interrupted = { error: ctx.database.explain(error).message, uncertain };
-        break;
-      }
-      if (!chunk) break;
-      this.account(result, chunk);
-      cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
-      if (chunk.candidates.length < ctx.chunkSize) break;
-    }
+    result.interrupted = await runChunks<Chunk>(
+      ctx,
+      async (committing) => {
+        try {
+          return await runChunk(cheapFilter, committing);
+        } catch (err) {
+          // rolled back: a row came to match the range meanwhile; this chunk goes by its ids
+          if (!(err instanceof ChunkSpanChanged)) throw err;
+          return runChunk(false, committing);
+        }
+      },
+      (chunk) => movedRows(chunk).length,
+      (chunk) => this.stillFailed(chunk),
+      (chunk) => {
+        this.account(result, chunk);
+        cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
+        return chunk.candidates.length === ctx.chunkSize;
+      },
+    );
     if (filter.uuids) result.gone = Math.max(0, new Set(filter.uuids).size - result.matched);
     return result;
   }

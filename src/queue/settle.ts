@@ -53,3 +53,49 @@ export async function changeTruthfully<T>(
     return settled.value;
   }
 }
+
+export interface Interruption {
+  error: string;
+  /** rows of the chunk that was committing when the connection died, not checked since */
+  uncertain: number;
+}
+
+/**
+ * A bulk change as chunk after chunk, each one transaction: `runChunk` returns null when there is
+ * nothing left, and calls `committing(chunk)` once its rows are changed, before COMMIT. Each
+ * committed chunk is handed to `record`. When the connection dies, what was done stays done and is
+ * reported: the chunk that was committing is checked again (`stillPending` counts its rows still
+ * as they were: all of them when it rolled back, none when it committed). A loss before any row
+ * changed is the plain error.
+ */
+export async function runChunks<C>(
+  ctx: QueueContext,
+  runChunk: (committing: (chunk: C) => void) => Promise<C | null>,
+  chunkRows: (chunk: C) => number,
+  stillPending: (chunk: C) => Promise<number>,
+  /** takes a committed chunk into the result; returns whether to go on */
+  record: (chunk: C) => boolean,
+): Promise<Interruption | null> {
+  let changedAny = false;
+  for (;;) {
+    let committing: C | null = null;
+    let chunk: C | null;
+    try {
+      chunk = await runChunk((c) => (committing = c));
+    } catch (error) {
+      const inFlight = committing as C | null;
+      const settled = await settleAfter(ctx, error, () => (inFlight === null ? Promise.resolve(0) : stillPending(inFlight)));
+      const rows = inFlight === null ? 0 : chunkRows(inFlight);
+      if (inFlight !== null && settled.known && settled.value === 0) {
+        record(inFlight);
+        changedAny = true;
+      }
+      const uncertain = !settled.known ? rows : settled.value === rows ? 0 : settled.value;
+      if (!changedAny && uncertain === 0) throw ctx.database.explain(error);
+      return { error: ctx.database.explain(error).message, uncertain };
+    }
+    if (chunk === null) return null;
+    changedAny = true;
+    if (!record(chunk)) return null;
+  }
+}

@@ -1,6 +1,7 @@
 // What QueueService answers. Results are data, not sentences: the i18n catalogue turns them into
 // words (English, Polish), and `--json` prints them as they are.
 import type { DecodedPayload, ThrownException } from './decode/types.ts';
+import type { Interruption } from './settle.ts';
 
 export type JobState = 'ready' | 'delayed' | 'processing' | 'stuck';
 export type ListableState = 'pending' | 'delayed' | 'processing' | 'stuck';
@@ -205,7 +206,7 @@ export interface BulkRetryResult {
    * the database connection was lost before the end: what is counted above happened; `uncertain`
    * rows were in the chunk that was committing then, and could not be checked again
    */
-  interrupted: { error: string; uncertain: number } | null;
+  interrupted: Interruption | null;
   /** matched at preview time but gone when their chunk ran (retried or deleted by someone else) */
   gone: number;
   retryUntilExtended: number;
@@ -247,6 +248,8 @@ export interface ClearResult {
   deleted: number;
   /** reserved jobs of that queue left alone: a worker holds them */
   leftReserved: number;
+  /** cut short by a lost connection: what is counted was done (see settle.ts) */
+  interrupted: Interruption | null;
 }
 
 export interface FlushResult {
@@ -254,6 +257,8 @@ export interface FlushResult {
   deleted: number;
   olderThanSeconds: number | null;
   queue: string | null;
+  /** cut short by a lost connection: what is counted was done (see settle.ts) */
+  interrupted: Interruption | null;
 }
 
 export type BatchCancelResult =

@@ -106,4 +106,30 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     expect(r.notices.map((n) => n.text)).toContain('The connection to the database dropped as this was being saved; the bot asked again, and it is done.');
     expect(await happened()).toBe(true);
   });
+
+  it.each(['flush', 'clear'] as const)('a %s cut after its first chunk committed reports that chunk, and the rest stays', async (what) => {
+    await setUp();
+    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
+    const failed = Array.from({ length: 2500 }, () => {
+      const uuid = randomUUID();
+      return { ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) };
+    });
+    const jobs = Array.from({ length: 2500 }, () => ({ queue: 'bulk', payload: '{}', attempts: 0, reserved_at: null, available_at: NOW, created_at: NOW }));
+    for (let i = 0; i < 2500; i += 500) {
+      await t.database.db.insertInto('failed_jobs').values(failed.slice(i, i + 500)).execute();
+      await t.database.db.insertInto('jobs').values(jobs.slice(i, i + 500)).execute();
+    }
+    // chunks of 2,000 rows: the first COMMIT goes through unanswered
+    const cut = proxy.cutAfterCommit();
+    const pending = what === 'flush' ? bot.queue.flush({ queue: 'bulk' }) : bot.queue.clear('bulk');
+    await cut;
+    setTimeout(() => void proxy.restore(), 300);
+    const result = await pending;
+    const table = what === 'flush' ? 'failed_jobs' : 'jobs';
+    const left = Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('queue', '=', 'bulk').executeTakeFirstOrThrow()).n);
+    expect(result.interrupted).toMatchObject({ uncertain: 0 });
+    expect(result.deleted).toBe(2000);
+    expect(left).toBe(500);
+  });
 });
+

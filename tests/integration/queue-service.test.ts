@@ -409,7 +409,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
     it('clears the waiting jobs of one queue and leaves the reserved ones', async () => {
       const qs = service(t, { chunkSize: 1 });
       expect(await qs.countClearable('imports')).toEqual({ waiting: 3, reserved: 1, maxId: 24 });
-      expect(await qs.clear('imports')).toEqual({ outcome: 'cleared', queue: 'imports', deleted: 3, leftReserved: 1 });
+      expect(await qs.clear('imports')).toEqual({ outcome: 'cleared', queue: 'imports', deleted: 3, leftReserved: 1, interrupted: null });
       const left = await t.database.db.selectFrom('jobs').select('id').where('queue', '=', 'imports').execute();
       expect(left.map((r) => r.id)).toEqual([13]);
       expect((await t.database.db.selectFrom('jobs').select('id').execute()).length).toBe(10);
@@ -440,6 +440,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
         deleted: 2,
         olderThanSeconds: 1,
         queue: 'prestashop',
+        interrupted: null,
       });
       expect(await old.flush({ olderThanSec: 1 })).toMatchObject({ deleted: 5 });
       expect(await failedUuids(t)).toEqual(['40c9ba3c-ac6d-416b-a041-cb395c83f623']);
