@@ -240,7 +240,10 @@ describe('PostgreSQL connection options', () => {
     try {
       const r = await app.router.handleText('stats', operator);
       expect(r.title).toBe('Database problem');
-      expect(r.summary).toMatch(/refused the bot: The server does not support SSL connections/);
+      // chat: short, the details in the log; a terminal: the TLS cause and its fix
+      expect(r.summary).toMatch(/^The database refused the bot\. Nothing was changed/);
+      const shell = await app.router.handleText('stats', { platform: 'shell', userId: 'local', userName: 'local', channelId: 'shell' });
+      expect(shell.summary).toMatch(/^The database server 127\.0\.0\.1:5432 and the bot could not agree on TLS \(The server does not support SSL connections\)\. Set sslmode/);
     } finally {
       await app.close();
     }
