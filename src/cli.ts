@@ -2,6 +2,7 @@
 // Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood.
 import { translator } from './i18n/i18n.ts';
 import { createLogger, HeldOutput, stacksWanted } from './log.ts';
+import { quoteWords } from './router/args.ts';
 import { plainText, renderText } from './reply/render-text.ts';
 import type { Identity } from './router/command.ts';
 import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
@@ -46,8 +47,13 @@ export async function runCli(argv: string[]): Promise<number> {
   const { app, demoPath } = await openBot(config, logger);
   try {
     if (demoPath) process.stderr.write(`${t('demo.banner', { path: demoPath })}\n`);
-    // Words are quoted back so that "--grep 'HTTP 503'" survives the shell having split them.
-    const text = words.map((w) => (/\s/.test(w) ? `"${w.replace(/"/g, '')}"` : w)).join(' ');
+    // Words are quoted back so that "--grep 'HTTP 503'" survives the shell having split them,
+    // quotes inside them included.
+    const text = quoteWords(words);
+    if (text === null) {
+      process.stdout.write(`${t('cli.both_quotes')}\n`);
+      return 2;
+    }
     const reply = await app.router.handleText(text, CLI_USER, { confirmed: yes });
     const previewed = (reply.data as { outcome?: string } | null)?.outcome === 'preview';
     if (json) {

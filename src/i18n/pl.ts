@@ -524,6 +524,7 @@ export const pl: Catalogue = {
   'cli.app_env': 'Odczytano ustawienia aplikacji Laravel z {path} (baza danych {database}).',
   'cli.app_env_own_url': ' Ustawiono DATABASE_URL: ma pierwszeństwo przed ustawieniami DB_* aplikacji.',
   'cli.note': 'Uwaga: {note}.',
+  'cli.both_quotes': 'Argument ze spacją nie może zawierać jednocześnie cudzysłowów " i \'; pomiń jeden rodzaj.',
   'preview.no_button': 'Dla tak długiego filtra nie da się utworzyć przycisku; użyj CLI (`npx queue-bot … --yes`) albo krótszej nazwy kolejki lub klasy.',
   'cli.usage':
     'Użycie: queue-bot <polecenie> [argumenty] [--json] [--yes]\n  --json  wypisz wynik jako JSON (stabilny interfejs; zob. README)\n  --yes   wykonaj zmianę, która inaczej zostałaby tylko pokazana w podglądzie\nKody wyjścia: 0 sukces, 1 błąd, odmowa lub tylko podgląd, 2 błąd użycia. `queue-bot help` wyświetla listę poleceń.',

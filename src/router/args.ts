@@ -9,6 +9,31 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
+const DOUBLE_QUOTES = /["\u201C\u201D\u201E]/;
+const SINGLE_QUOTES = /['\u2018\u2019]/;
+
+/**
+ * The inverse of tokenize() for words that were split already (the CLI's argv): each word comes
+ * back as one token, its quotes intact. A word that holds a space or starts with a quote is
+ * wrapped in the kind of quote it does not contain. null when a word with a space holds both
+ * kinds: tokenize() has no way to say that.
+ */
+export function quoteWords(words: readonly string[]): string | null {
+  const quoted: string[] = [];
+  for (const word of words) {
+    if (word !== '' && !/\s/.test(word) && !DOUBLE_QUOTES.test(word[0]!) && !SINGLE_QUOTES.test(word[0]!)) {
+      quoted.push(word);
+    } else if (!DOUBLE_QUOTES.test(word)) {
+      quoted.push(`"${word}"`);
+    } else if (!SINGLE_QUOTES.test(word)) {
+      quoted.push(`'${word}'`);
+    } else {
+      return null;
+    }
+  }
+  return quoted.join(' ');
+}
+
 /** Removes a leading "/queue" or "queue" so the shell, the CLI and chat read the same. */
 export function stripCommandPrefix(tokens: string[]): string[] {
   const first = tokens[0]?.toLowerCase();

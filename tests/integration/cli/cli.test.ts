@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../support/db.ts';
-import { appKeyFixture, insertFixtures } from '../../support/fixtures.ts';
+import { appKeyFixture, failedFixtureRow, insertFixtures } from '../../support/fixtures.ts';
 import { auditRows, databaseState, FAILED, FAILED_NEWEST_FIRST, failedUuids, jobIds } from '../../support/router-kit.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
@@ -183,6 +183,37 @@ describe('the CLI, whatever the database', () => {
     expect(held.code).toBe(1);
     expect(held.stdout).toMatch(/^Not cancelled\nJob #13 was picked up by a worker .* ago \(attempt 1\), so it was not deleted\. If that worker is gone, release the job first\.\n$/);
     expect(await queueState()).toEqual(before);
+  });
+
+  it('passes an argument with spaces and quotes through as it was given', async () => {
+    const own = await createTestApp('sqlite', { now: realNow, fixtures: false });
+    try {
+      const row = failedFixtureRow('').row;
+      const said = [
+        ['0b6f1d0e-0000-4000-8000-000000000001', 'RuntimeException: the API said "hi" there'],
+        ['0b6f1d0e-0000-4000-8000-000000000002', 'RuntimeException: the API said hi there'],
+        ['0b6f1d0e-0000-4000-8000-000000000003', "RuntimeException: the API's answer was 'no' there"],
+      ] as const;
+      for (const [uuid, exception] of said) {
+        const { id: _id, ...rest } = row as typeof row & { id?: number };
+        await own.database.db.insertInto('failed_jobs').values({ ...rest, uuid, exception }).execute();
+      }
+      const env = { DATABASE_URL: own.db.url, APP_KEY: appKeyFixture.APP_KEY };
+      const [double, single, both] = await Promise.all([
+        cli(['failed', '--grep', 'said "hi" there', '--json'], env),
+        cli(['failed', '--grep', "was 'no' there", '--json'], env),
+        cli(['failed', '--grep', `said "it's" there`], env),
+      ]);
+      expect(double.code).toBe(0);
+      expect(json<{ jobs: Array<{ uuid: string }> }>(double).jobs.map((j) => j.uuid)).toEqual([said[0][0]]);
+      expect(single.code).toBe(0);
+      expect(json<{ jobs: Array<{ uuid: string }> }>(single).jobs.map((j) => j.uuid)).toEqual([said[2][0]]);
+      // both kinds of quote in a word with a space: the router's words cannot say it; exit 2, saying why
+      expect(both.code).toBe(2);
+      expect(both.stdout).toContain('cannot hold both');
+    } finally {
+      await own.drop();
+    }
   });
 
   it('exits 2 when the words cannot be understood, saying what is wrong', async () => {

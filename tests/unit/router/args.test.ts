@@ -1,7 +1,7 @@
 // Reading what people type: words and quotes (Slack's curly ones too), backslashes in class
 // names, options with and without "=", and the nearest command for a typo.
 import { describe, expect, it } from 'vitest';
-import { nearest, parseTokens, stripCommandPrefix, tokenize } from '../../../src/router/args.ts';
+import { nearest, parseTokens, quoteWords, stripCommandPrefix, tokenize } from '../../../src/router/args.ts';
 
 const FAILED_SPEC = { positional: ['queue?'], options: ['class', 'grep', 'page'], flags: [] };
 
@@ -51,5 +51,26 @@ describe('nearest', () => {
     expect(nearest('docter', names)).toBe('doctor');
     expect(nearest('frobnicate', names)).toBeNull();
     expect(nearest('zzzzz', names)).toBeNull();
+  });
+});
+
+describe('quoteWords', () => {
+  it('gives tokenize() back the very words, quotes inside them included', () => {
+    const cases: string[][] = [
+      ['failed', '--grep', 'say "hi" there'],
+      ['failed', '--grep', "it's broken"],
+      ['failed', '--grep', '"quoted"'],
+      ['failed', '--grep', "'single'"],
+      ['failed', '--grep', 'a"b', "c'd", 'App\\Jobs\\X'],
+      ['failed', '--grep', 'HTTP 503', '--queue', 'default'],
+      ['failed', '--grep', ''],
+      ['failed', '--grep', 'tab\there'],
+    ];
+    for (const words of cases) expect(tokenize(quoteWords(words)!)).toEqual(words);
+  });
+
+  it('is null for a word with a space and both kinds of quote', () => {
+    expect(quoteWords(['failed', '--grep', `say "it's" there`])).toBeNull();
+    expect(quoteWords(['failed', '--grep', `"it's"`])).toBeNull();
   });
 });
