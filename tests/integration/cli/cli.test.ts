@@ -33,10 +33,10 @@ afterAll(() => {
 });
 
 /** A node process in the empty directory, with only the environment given and `input` on stdin. */
-function runNode(argv: string[], env: Record<string, string>, input = ''): Promise<Run> {
+function runNode(argv: string[], env: Record<string, string>, input = '', dir = cwd): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
-      cwd,
+      cwd: dir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -256,17 +256,8 @@ describe('the CLI, whatever the database', () => {
 
 describe('the build (npm install runs it; npm start and queue-bot use it)', () => {
   const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-  const runIn = (argv: string[], env: Record<string, string>, input = '') =>
-    new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  // in the project itself: dist/ and scripts/ are there
+  const runIn = (argv: string[], env: Record<string, string>, input = '') => runNode(argv, env, input, ROOT);
   let t: TestDatabase;
   beforeAll(async () => {
     const built = await runIn(['scripts/build.mjs'], {});
