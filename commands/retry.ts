@@ -158,7 +158,8 @@ export default defineCommand<Args>({
     const result = await ctx.queue.retryFailedBulk({ queue: args.queue, jobClass: args.class, maxId });
     // The preview counted `expect` retryable rows; what no longer matches was retried or deleted meanwhile.
     const leftOnOtherConnections = Object.values(result.otherConnections).reduce((a, b) => a + b, 0);
-    if (args.expect !== undefined) result.gone = Math.max(0, args.expect - (result.matched - leftOnOtherConnections));
+    // (cut short, the rows not reached are not gone)
+    if (args.expect !== undefined && !result.interrupted) result.gone = Math.max(0, args.expect - (result.matched - leftOnOtherConnections));
     return bulkResultReply(t, result, t('retry.bulk_title', { where: describeFilter(t, args) }));
   },
 });

@@ -95,16 +95,38 @@ logger.info(
   'laravel-queue-bot is running',
 );
 
+// A deploy sends SIGTERM, and a bulk change may be half-way. The bot takes no new requests, lets
+// a running bulk change finish its chunk and stop there, answers with what was done (and audits
+// it), then exits: 0 when nothing was left undone, 1 when work was cut short or did not finish
+// within QUEUE_BOT_STOP_TIMEOUT (Kubernetes kills at 30 s by default).
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   phase = 'stopping'; // /readyz answers 503 from now: a load balancer stops sending requests
-  logger.info({ signal }, 'shutting down');
-  await alerts.stop();
-  for (const adapter of adapters) await adapter.stop().catch((err: unknown) => logger.warn({ err }, 'adapter did not stop cleanly'));
+  const graceMs = config.stopTimeoutSec * 1000;
+  logger.info({ signal, stopTimeoutSec: config.stopTimeoutSec }, 'shutting down: finishing the work in progress');
+  // the last resort: whatever still runs at the deadline is left, and the exit says so
+  setTimeout(() => {
+    logger.error({ stopTimeoutSec: config.stopTimeoutSec }, 'the work in progress did not finish in time; exiting with it unfinished');
+    process.exit(1);
+  }, graceMs).unref();
+  app.queue.stopChanges();
+  // answers have ~1 s less than the bound, so the database still closes in time
+  const answersMs = Math.max(0, graceMs - 1000);
+  const [finished] = await Promise.all([
+    Promise.all(adapters.map((adapter) => adapter.stop(answersMs).catch((err: unknown) => (logger.warn({ err }, 'adapter did not stop cleanly'), false)))),
+    alerts.stop(),
+  ]);
+  const unfinished = finished.filter((idle) => !idle).length;
+  const cutShort = app.queue.changesCutShort;
   await health?.close();
   await app.close();
+  if (cutShort || unfinished) {
+    logger.warn({ changesCutShort: cutShort, requestsUnfinished: unfinished }, 'stopped with work cut short: the users were told what was done; they can run the same command again');
+    process.exit(1);
+  }
+  logger.info('stopped');
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

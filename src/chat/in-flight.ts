@@ -25,10 +25,11 @@ export class InFlight {
     return this.#count ? new Promise<void>((resolve) => this.#waiters.push(resolve)) : Promise.resolve();
   }
 
-  /** Resolves once nothing is running, or after `graceMs`, whichever comes first. */
-  async settle(graceMs: number): Promise<void> {
+  /** Resolves once nothing is running (true), or after `graceMs` (false), whichever comes first. */
+  async settle(graceMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    const idle = await Promise.race([this.idle().then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
     clearTimeout(timer);
+    return idle;
   }
 }

@@ -22,5 +22,9 @@ export interface ChatAdapter {
   poster: ChatPoster;
   /** whether the platform can reach the bot now (HTTP server listening, Socket Mode or gateway connection up): /readyz */
   connected(): boolean;
-  stop(): Promise<void>;
+  /**
+   * Takes no new requests and lets those in progress finish and be answered, for at most
+   * `graceMs` (default 5 s): true when they all did.
+   */
+  stop(graceMs?: number): Promise<boolean>;
 }

@@ -75,6 +75,8 @@ export interface Config {
     channels: Set<string> | null;
   };
   actions: { secret: string | null; ttlSec: number };
+  /** QUEUE_BOT_STOP_TIMEOUT: on SIGTERM/SIGINT, how long the work in progress may take to finish and be answered */
+  stopTimeoutSec: number;
   slack: {
     botToken: string;
     signingSecret: string | null;
@@ -348,6 +350,7 @@ const envSchema = z.object({
   QUEUE_BOT_CHANNELS: optionalText,
   QUEUE_BOT_ACTION_SECRET: optionalText,
   QUEUE_BOT_ACTION_TTL: durationVar('QUEUE_BOT_ACTION_TTL', '24h'),
+  QUEUE_BOT_STOP_TIMEOUT: durationVar('QUEUE_BOT_STOP_TIMEOUT', '25s'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -475,6 +478,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     locale: e.QUEUE_BOT_LOCALE,
     access: { operators: e.QUEUE_BOT_OPERATORS, operatorRoles: e.QUEUE_BOT_OPERATOR_ROLES, channels },
     actions: { secret: e.QUEUE_BOT_ACTION_SECRET ?? null, ttlSec: e.QUEUE_BOT_ACTION_TTL },
+    stopTimeoutSec: e.QUEUE_BOT_STOP_TIMEOUT,
     slack: e.SLACK_BOT_TOKEN
       ? {
           botToken: e.SLACK_BOT_TOKEN,

@@ -228,6 +228,7 @@ export const en = {
     'The connection to the database dropped as the retry of {uuid} was being saved, and the database has not answered since: it may or may not have happened. Check with `show {uuid}` when the database is back; retrying again is safe (it cannot run twice).',
   'retry.uncertain_gone':
     'The connection dropped as the retry of {uuid} was being saved. The failed job is no longer in failed_jobs, but no job with its uuid is waiting: a worker may already have run it, or someone deleted it.',
+  'change.stopped': 'Cut short: the bot is restarting. What is counted here was done; run the same command again for the rest in a moment.',
   'change.interrupted': 'Cut short: the database connection was lost ({error}). What is counted here was done; run the same command again for the rest.',
   'change.interrupted_uncertain': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# more row was', other: '# more rows were' })} being saved when the connection dropped, and could not be checked since: either all of them were changed or none, never half.`,

@@ -247,6 +247,7 @@ export const pl: Catalogue = {
     'Połączenie z bazą zerwało się w chwili zapisu ponowienia {uuid} i baza od tamtej pory nie odpowiada: mogło się udać albo nie. Sprawdź przez `show {uuid}`, gdy baza wróci; ponowne ponowienie jest bezpieczne (zadanie nie wykona się dwa razy).',
   'retry.uncertain_gone':
     'Połączenie zerwało się w chwili zapisu ponowienia {uuid}. Nieudanego zadania nie ma już w failed_jobs, ale nie czeka też żadne zadanie z jego uuid: mógł je już wykonać worker albo ktoś je usunął.',
+  'change.stopped': 'Przerwano: bot się restartuje. To, co tu policzono, zostało wykonane; za chwilę uruchom to samo polecenie ponownie dla reszty.',
   'change.interrupted': 'Przerwane: połączenie z bazą zostało utracone ({error}). To, co tu policzono, zostało wykonane; uruchom to samo polecenie jeszcze raz, by dokończyć.',
   'change.interrupted_uncertain': (p, tools) =>
     `${plural(tools, p.n, { one: 'Jeszcze # wiersz był', few: 'Jeszcze # wiersze były', many: 'Jeszcze # wierszy było' })} w trakcie zapisu, gdy połączenie się zerwało, i nie dało się tego sprawdzić: zmieniono albo wszystkie, albo żaden — nigdy połowę.`,

@@ -55,6 +55,12 @@ export class QueueContext {
   readonly chunkSize: number;
   readonly clock: Clock;
   readonly failedCounts = new FailedCounts();
+  /**
+   * The bot is stopping (SIGTERM): bulk changes finish the chunk they are in and stop there.
+   * `cutShort` counts the changes that stopped with work left, so the process can say so.
+   */
+  stopping = false;
+  cutShort = 0;
   #jobsShape: TableShape | null = null;
   #failedShape: TableShape | null = null;
 

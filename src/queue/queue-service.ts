@@ -65,6 +65,16 @@ export class QueueService {
     this.#doctor = new Doctor(ctx);
   }
 
+  // ---- stopping (SIGTERM)
+  /** From now on, bulk changes stop after the chunk they are in, reporting what they did. */
+  stopChanges(): void {
+    this.#ctx.stopping = true;
+  }
+  /** How many changes the stop cut short (work left undone): the process exits non-zero then. */
+  get changesCutShort(): number {
+    return this.#ctx.cutShort;
+  }
+
   // ---- settings the commands show
   get database(): Database {
     return this.#ctx.database;

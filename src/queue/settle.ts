@@ -58,6 +58,8 @@ export interface Interruption {
   error: string;
   /** rows of the chunk that was committing when the connection died, not checked since */
   uncertain: number;
+  /** cut short because the bot is stopping (SIGTERM), not by an error: every row counted is done */
+  stopped?: true;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface Interruption {
  * committed chunk is handed to `record`. When the connection dies, what was done stays done and is
  * reported: the chunk that was committing is checked again (`stillPending` counts its rows still
  * as they were: all of them when it rolled back, none when it committed). A loss before any row
- * changed is the plain error.
+ * changed is the plain error. When the bot is stopping, it stops between two chunks.
  */
 export async function runChunks<C>(
   ctx: QueueContext,
@@ -78,6 +80,11 @@ export async function runChunks<C>(
 ): Promise<Interruption | null> {
   let changedAny = false;
   for (;;) {
+    if (ctx.stopping) {
+      // between two chunks: what is done is committed and counted; the rest waits for a rerun
+      ctx.cutShort++;
+      return { error: 'the bot is stopping', uncertain: 0, stopped: true };
+    }
     let committing: C | null = null;
     let chunk: C | null;
     try {

@@ -17,6 +17,7 @@ export function uncertainReply(t: Translator, check: string, data: object): Repl
 /** The notices of a bulk change the lost connection cut short: what was done is counted above. */
 export function interruptedNotices(t: Translator, interrupted: Interruption | null): Notice[] {
   if (!interrupted) return [];
+  if (interrupted.stopped) return [{ tone: 'bad', text: t('change.stopped') }];
   const notices: Notice[] = [{ tone: 'bad', text: t('change.interrupted', { error: interrupted.error }) }];
   if (interrupted.uncertain) notices.push({ tone: 'warn', text: t('change.interrupted_uncertain', { n: interrupted.uncertain }) });
   return notices;

@@ -388,11 +388,12 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     // every gateway shard up (discord.js marks a shard Connecting/Resuming while it reconnects)
     connected: () => !stopping && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
     idle: () => inFlight.idle(),
-    async stop() {
+    async stop(graceMs = STOP_GRACE_MS) {
       stopping = true;
       // let answers in progress reach Discord before the connection and the database close
-      await inFlight.settle(STOP_GRACE_MS);
+      const idle = await inFlight.settle(graceMs);
       await client.destroy();
+      return idle;
     },
   };
 }

@@ -419,11 +419,13 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
     poster,
     connected: () => up,
     idle: () => inFlight.idle(),
-    async stop() {
+    async stop(graceMs = STOP_GRACE_MS) {
       up = false;
-      await bolt.stop().catch((err: unknown) => log.warn({ err }, 'Bolt did not stop cleanly'));
+      const stopped = bolt.stop().catch((err: unknown) => log.warn({ err }, 'Bolt did not stop cleanly'));
       // let answers in progress reach Slack before the database closes
-      await inFlight.settle(STOP_GRACE_MS);
+      const idle = await inFlight.settle(graceMs);
+      await stopped;
+      return idle;
     },
   };
 }
