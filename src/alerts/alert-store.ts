@@ -21,6 +21,32 @@ interface CursorState {
   lastRecoveryNoticeAt: number;
 }
 
+/** What a tick saves: the incidents and cursor, and when "the database is back" was last said. */
+export type SavedAlerts = AlertMemory & { lastRecoveryNoticeAt: number };
+
+/**
+ * The stored state with a tick's state that could not be saved (the database went away between
+ * posting and saving) laid over it: that tick's incidents win, and every message either knows of
+ * is kept, so nothing is announced twice and every message is still edited and resolved.
+ */
+export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAlerts {
+  const byKey = new Map(stored.incidents.map((i) => [i.key, i]));
+  for (const mine of unsaved.incidents) {
+    const theirs = byKey.get(mine.key);
+    const messages = [...mine.messages];
+    for (const m of theirs?.messages ?? []) {
+      if (!messages.some((x) => x.platform === m.platform && x.channel === m.channel && x.id === m.id)) messages.push(m);
+    }
+    byKey.set(mine.key, { ...mine, messages });
+  }
+  const cursors = [stored.failedCursor, unsaved.failedCursor].filter((c): c is number => c !== null);
+  return {
+    incidents: [...byKey.values()],
+    failedCursor: cursors.length ? Math.max(...cursors) : null,
+    lastRecoveryNoticeAt: Math.max(stored.lastRecoveryNoticeAt, unsaved.lastRecoveryNoticeAt),
+  };
+}
+
 export class AlertStore {
   readonly holder = randomUUID();
   readonly #table: OwnTable;
@@ -34,7 +60,7 @@ export class AlertStore {
     return this.#table.ensure();
   }
 
-  async load(): Promise<AlertMemory & { lastRecoveryNoticeAt: number }> {
+  async load(): Promise<SavedAlerts> {
     await this.ensureTable();
     const rows = await this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
     const incidents: Incident[] = [];

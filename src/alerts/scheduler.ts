@@ -10,7 +10,7 @@ import { translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
 import type { Reply } from '../reply/model.ts';
 import { exceptionLine } from '../views/jobs.ts';
-import { AlertStore } from './alert-store.ts';
+import { AlertStore, withUnsaved, type SavedAlerts } from './alert-store.ts';
 import { alertReply, databaseBackReply, resolvedReply } from './alert-view.ts';
 import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
 
@@ -58,6 +58,12 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     .map((poster) => ({ poster, channel: poster.platform === 'slack' ? app.config.alerts.slackChannel : app.config.alerts.discordChannel }))
     .filter((x): x is { poster: ChatPoster; channel: string } => Boolean(x.channel));
   let downSince: number | null = null;
+  /**
+   * What a tick posted but could not save (the database went away in between): kept here and laid
+   * over the stored state until a save succeeds, so the next tick neither posts it again nor loses
+   * the message it must later edit and resolve.
+   */
+  let unsaved: SavedAlerts | null = null;
 
   /** Posts to every platform, or only to those that have no message in `existing` yet. */
   async function post(reply: Reply, existing: MessageRef[] = [], onlyMissing = false): Promise<MessageRef[]> {
@@ -127,12 +133,23 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     }
   }
 
-  async function tick(): Promise<TickResult> {
+  /** the tick in progress: stop() lets it save what it posted before the database closes */
+  let ticking: Promise<TickResult> | null = null;
+  function tick(): Promise<TickResult> {
+    const current = tickOnce().finally(() => {
+      if (ticking === current) ticking = null;
+    });
+    ticking = current;
+    return current;
+  }
+
+  async function tickOnce(): Promise<TickResult> {
     const at = now();
     try {
       const result = await store.withTickLock(
         async () => {
-          const memory = await store.load();
+          const stored = await store.load();
+          const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
           const { actions, memory: next } = evaluate(memory, await observe(memory.failedCursor), settings);
           for (const action of actions) await carryOut(action, at);
           // A platform that was down when an incident opened gets its message now.
@@ -149,7 +166,14 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             await post(databaseBackReply(t, at - downSince));
             lastRecoveryNoticeAt = at;
           }
-          await store.save(next, { lastRecoveryNoticeAt, now: at });
+          try {
+            await store.save(next, { lastRecoveryNoticeAt, now: at });
+          } catch (err) {
+            unsaved = { ...next, lastRecoveryNoticeAt };
+            logger.warn({ incidents: next.incidents.map((i) => i.key) }, 'the alerts were posted but could not be saved; kept in memory and saved on the next tick');
+            throw err;
+          }
+          unsaved = null;
           return actions.map((a) => a.type);
         },
         { now: at, leaseSec: LEASE_SEC },
@@ -174,6 +198,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     tick,
     async stop() {
       if (task) await task.destroy();
+      await ticking;
     },
   };
 }

@@ -7,6 +7,8 @@ export class RecordingPoster implements ChatPoster {
   posts: Array<{ channel: string; reply: Reply; ref: MessageRef }> = [];
   updates: Array<{ ref: MessageRef; reply: Reply }> = [];
   failNext = 0;
+  /** runs after a message is posted, before post() returns: a test cuts the database here */
+  afterPost: ((ref: MessageRef) => Promise<void>) | null = null;
   #n = 0;
 
   constructor(readonly platform: 'slack' | 'discord' = 'slack') {}
@@ -18,6 +20,7 @@ export class RecordingPoster implements ChatPoster {
     }
     const ref: MessageRef = { platform: this.platform, channel, id: `m${++this.#n}` };
     this.posts.push({ channel, reply, ref });
+    await this.afterPost?.(ref);
     return ref;
   }
 

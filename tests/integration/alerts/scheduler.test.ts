@@ -176,4 +176,45 @@ describe.each(['mysql', 'postgres'] as const)('alert scheduler replicas and outa
     await viaProxy.close();
     await proxy.close();
   });
+
+  it.skipIf(!['mysql', 'postgres'].includes(engine))('a database cut between posting an alert and saving it: one message, later resolved', async () => {
+    const server = engine === 'mysql' ? MYSQL : POSTGRES;
+    const proxy = await startTcpProxy({ host: server.host, port: server.port });
+    let clock = NOW;
+    app = await createTestApp(engine, { env: ALERT_ENV, now: () => clock });
+    const target = app.db.target.kind === 'sqlite' ? null : app.db.target;
+    const viaProxy = Database.open({ ...target!, port: proxy.port, display: `${engine}://127.0.0.1/proxied` }, app.db.tables);
+    const bot = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: viaProxy, clock: () => clock * 1000 });
+    const poster = new RecordingPoster('slack');
+    const scheduler = createAlertScheduler(bot, [poster], silentLogger, { now: () => clock });
+    // the stuck job's alert reaches Slack; the database goes before it is saved
+    poster.afterPost = async () => {
+      poster.afterPost = null;
+      await proxy.cut();
+    };
+    const cutTick = await scheduler.tick();
+    expect(cutTick.ran).toBe(false);
+    expect(cutTick.error).toMatch(/cannot be reached/);
+    expect(poster.titles()).toEqual(['Stuck jobs on `imports`']);
+    clock += 60;
+    expect((await scheduler.tick()).ran).toBe(false);
+
+    await proxy.restore();
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ ran: true, actions: [] });
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ ran: true, actions: [] });
+    // announced once (and the outage's end said once)
+    expect(poster.titles()).toEqual(['Stuck jobs on `imports`', 'The queue database is reachable again']);
+
+    // saved with its message: a restarted bot (a new scheduler) knows it, and resolves that message
+    const restarted = createAlertScheduler(bot, [poster], silentLogger, { now: () => clock });
+    await app.db.database.db.deleteFrom('jobs').where('id', '=', 13).execute();
+    clock += 60;
+    expect(await restarted.tick()).toMatchObject({ ran: true, actions: ['resolve'] });
+    expect(poster.titles()).toHaveLength(2);
+    expect(poster.updates.map((u) => [u.ref, u.reply.title])).toEqual([[poster.posts[0]!.ref, 'Resolved: Stuck jobs on `imports`']]);
+    await viaProxy.close();
+    await proxy.close();
+  });
 });
