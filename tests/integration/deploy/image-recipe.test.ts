@@ -5,7 +5,8 @@
 // (production dependencies only) against a real database, answers /healthz, /readyz and /metrics,
 // and the image's own HEALTHCHECK command passes.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,10 +56,11 @@ function run(command: string, cwd: string): void {
 describe('the Dockerfile, on a clean clone', () => {
   const work = mkdtempSync(join(tmpdir(), 'lqb-image-'));
   let db: TestDatabase | null = null;
+  // two node_modules trees (build and runtime stages): removing them takes a while on a busy machine
   afterAll(async () => {
     await db?.drop();
-    rmSync(work, { recursive: true, force: true });
-  });
+    await rm(work, { recursive: true, force: true });
+  }, 180_000);
 
   it('builds with dev dependencies, runs with production ones only, and serves health and metrics', { timeout: 300_000 }, async () => {
     const clone = join(work, 'clone');
