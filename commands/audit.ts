@@ -6,7 +6,7 @@ import { count } from '../src/router/schemas.ts';
 
 type Args = { limit?: number };
 
-const TONE: Record<string, Tone> = { done: 'ok', nothing: 'info', refused: 'warn', failed: 'bad' };
+const TONE: Record<string, Tone> = { done: 'ok', nothing: 'info', refused: 'warn', failed: 'bad', started: 'info', partial: 'warn', uncertain: 'warn', unknown: 'warn' };
 
 export default defineCommand<Args>({
   name: 'audit',
@@ -28,7 +28,7 @@ export default defineCommand<Args>({
         title: `${e.action} ${e.target}`.trim(),
         lines: [
           t('audit.line', { user: e.userName || e.userId, id: `${e.platform}:${e.userId}`, channel: e.channel, age: t.age(now - e.at), outcome: t(`audit.outcome.${e.outcome}`) }),
-          ...(e.outcome === 'done' ? [] : [e.detail.slice(0, 200)]),
+          ...(e.outcome === 'done' || e.outcome === 'started' ? [] : [e.detail.slice(0, 200)]),
         ],
         tone: TONE[e.outcome] ?? 'info',
         buttons: [],

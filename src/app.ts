@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config, DatabaseTarget } from './config/config.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { judgeUnfinished } from './audit/unfinished.ts';
 import { Database } from './db/database.ts';
 import type { Logger } from './log.ts';
 import { QueueService } from './queue/queue-service.ts';
@@ -21,6 +22,8 @@ export interface App {
   router: Router;
   commands: readonly CommandModule[];
   logger: Logger;
+  /** Closes the audit rows a stopped bot left `started` with what can be known (see audit-log.ts). */
+  closeUnfinishedChanges(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -80,6 +83,11 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
     router,
     commands,
     logger: opts.logger,
-    close: () => database.close(),
+    closeUnfinishedChanges: () => audit.closeUnfinished(judgeUnfinished(queue)),
+    // (audit work still running in the background ends first: it uses the database)
+    close: async () => {
+      await audit.settled();
+      await database.close();
+    },
   };
 }

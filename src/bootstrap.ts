@@ -82,7 +82,13 @@ export interface Bot {
 }
 
 export async function openBot(config: Config, logger: Logger): Promise<Bot> {
-  if (config.database) return { app: await createApp(config, { logger }), demoPath: null };
+  if (config.database) {
+    const app = await createApp(config, { logger });
+    // changes a stopped bot left unfinished are closed in the audit with what can be known; in
+    // the background: a start never waits for the audit table
+    app.audit.inBackground(app.closeUnfinishedChanges());
+    return { app, demoPath: null };
+  }
   // No database configured: the demo, with the key that encrypted its encrypted jobs.
   // loaded only here: a bot on a real database never reads the demo rows
   const { createDemoDatabase, DEMO_APP_KEY } = await import('./demo/demo-database.ts');

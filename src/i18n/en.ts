@@ -342,6 +342,10 @@ export const en = {
   'audit.outcome.nothing': 'nothing to change',
   'audit.outcome.refused': 'refused',
   'audit.outcome.failed': 'failed',
+  'audit.outcome.started': 'in progress (or the bot stopped)',
+  'audit.outcome.partial': 'partly done',
+  'audit.outcome.uncertain': 'not known yet',
+  'audit.outcome.unknown': 'unknown',
 
   // doctor
   'doctor.title': 'Doctor',

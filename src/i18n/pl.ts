@@ -417,6 +417,10 @@ export const pl: Catalogue = {
   'audit.outcome.nothing': 'nic do zmiany',
   'audit.outcome.refused': 'odmówiono',
   'audit.outcome.failed': 'nie powiodło się',
+  'audit.outcome.started': 'w toku (albo bot się zatrzymał)',
+  'audit.outcome.partial': 'wykonano częściowo',
+  'audit.outcome.uncertain': 'jeszcze nie wiadomo',
+  'audit.outcome.unknown': 'nie wiadomo',
 
   // doctor
   'doctor.title': 'Diagnostyka',

@@ -16,7 +16,8 @@ const NEEDED: Record<LogicalTable, readonly TableRight[]> = {
   failed_jobs: ['select', 'delete'],
   // cancel stamps cancelled_at
   job_batches: ['select', 'update'],
-  queue_bot_audit: ['select', 'insert'],
+  // update: a change's intent row is completed with its outcome
+  queue_bot_audit: ['select', 'insert', 'update'],
   queue_bot_alerts: ['select', 'insert', 'update', 'delete'],
 };
 const KEY_COLUMN: Record<LogicalTable, string> = {

@@ -156,6 +156,13 @@ export class QueueService {
   retryFailed(uuid: string): Promise<RetryResult> {
     return this.#retries.retryFailed(uuid);
   }
+  /**
+   * What a retry of `uuid` begun at `since` left behind: null while the failed row is there (not
+   * retried), the job that carries its uuid, or `uncertain` (row gone, no such job).
+   */
+  retriedSince(uuid: string, since: number): Promise<RetryResult | null> {
+    return this.#retries.findRetried(uuid, since);
+  }
   retryFailedBulk(filter: FailedFilter): Promise<BulkRetryResult> {
     return this.#retries.retryFailedBulk(filter);
   }

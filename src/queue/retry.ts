@@ -80,7 +80,7 @@ export class Retries {
    * After a lost connection: what a retry of `uuid` begun at `since` left behind. Null while the
    * failed row is still there (the retry did not happen).
    */
-  private async findRetried(uuid: string, since: number): Promise<RetryResult | null> {
+  async findRetried(uuid: string, since: number): Promise<RetryResult | null> {
     const db = this.ctx.db;
     const failed = await db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirst();
     if (failed) return null;

@@ -93,6 +93,7 @@ export class Router {
       }
       const decoded = this.deps.codec.decode(actionId);
       if (!decoded.ok) {
+        await this.refuseButton(actionId, who, decoded.reason);
         return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey));
       }
       const action = decoded.action;
@@ -101,6 +102,9 @@ export class Router {
       if (action.confirmedBy !== undefined) {
         // the "yes" of a two-step confirmation: only the person who was asked may give it
         if (action.confirmedBy !== this.deps.codec.userTag(who.platform, who.userId)) {
+          const claimed = this.#byVerb.get(action.verb);
+          const claimedArgs = claimed?.actions?.[action.verb]?.toArgs(action.args);
+          await this.refuseButton(actionId, who, 'not_yours', claimed && claimedArgs ? { command: claimed, args: claimedArgs } : {});
           return errorReply(t('action.rejected_title'), t('action.not_yours'));
         }
         confirmed = true;
@@ -109,6 +113,7 @@ export class Router {
       const handler = command?.actions?.[action.verb];
       const args = handler?.toArgs(action.args);
       if (!command || !handler || args === null || args === undefined) {
+        await this.refuseButton(actionId, who, 'unknown_action');
         return errorReply(t('action.rejected_title'), t('action.malformed'));
       }
       timing.command = command.name;
@@ -209,18 +214,35 @@ export class Router {
       return command.preview(ctx, args);
     }
     const target = command.auditTarget?.(args) ?? '';
+    // the intent first: a crash, an outage or a stop in the middle leaves a row that says so
+    const intent = await this.deps.audit.begin({ platform: who.platform, userId: who.userId, userName: who.userName, channel: who.channelId, action: command.name, target });
     try {
       const result = await command.run(ctx, args);
-      await this.audit(who, command, target, outcomeOf(result), JSON.stringify(result.data ?? null));
+      await this.deps.audit.finish(intent, outcomeOf(result), JSON.stringify(result.data ?? null));
       return { ...result, visibility: result.ok ? 'channel' : 'ephemeral' };
     } catch (error) {
-      await this.audit(who, command, target, 'failed', (error as Error).message);
+      await this.deps.audit.finish(intent, 'failed', (error as Error).message);
       throw error;
     }
   }
 
+  /**
+   * A button press refused before its command ran (forged, edited, expired, unreadable, someone
+   * else's confirmation): audited as refused and logged — the id itself only as far as it can be
+   * read, never the signature.
+   */
+  private async refuseButton(actionId: string, who: Identity, reason: ButtonRefusal, claimed: { command?: CommandModule; args?: unknown } = {}): Promise<void> {
+    const verb = claimedVerb(actionId);
+    const action = claimed.command?.name ?? 'button';
+    const target = claimed.command && claimed.args !== undefined ? (claimed.command.auditTarget?.(claimed.args) ?? '') : verb ? `button ${verb}` : 'button';
+    if (reason === 'signature' || reason === 'malformed' || reason === 'version') {
+      this.deps.logger.warn({ who: { platform: who.platform, userId: who.userId, channel: who.channelId }, reason, verb }, `a button press was refused: ${BUTTON_REFUSALS[reason]}`);
+    }
+    await this.audit(who, action, target, 'refused', BUTTON_REFUSALS[reason]);
+  }
+
   private async refuse(command: CommandModule, args: unknown, who: Identity, t: Translator): Promise<Reply> {
-    await this.audit(who, command, command.auditTarget?.(args) ?? '', 'refused', 'not an operator');
+    await this.audit(who, command.name, command.auditTarget?.(args) ?? '', 'refused', 'not an operator');
     return errorReply(t('permission.title'), t('permission.not_operator', { id: `${who.platform}:${who.userId}` }), {
       data: { outcome: 'refused', reason: 'not_operator', user: `${who.platform}:${who.userId}` },
     });
@@ -246,13 +268,13 @@ export class Router {
     });
   }
 
-  private async audit(who: Identity, command: CommandModule, target: string, outcome: AuditOutcome, detail: string): Promise<void> {
+  private async audit(who: Identity, action: string, target: string, outcome: AuditOutcome, detail: string): Promise<void> {
     await this.deps.audit.record({
       platform: who.platform,
       userId: who.userId,
       userName: who.userName,
       channel: who.channelId,
-      action: command.name,
+      action,
       target,
       outcome,
       detail,
@@ -317,9 +339,31 @@ const NOTHING_OUTCOMES = new Set([
 ]);
 
 function outcomeOf(r: Reply): AuditOutcome {
-  const outcome = (r.data as { outcome?: string } | null)?.outcome;
+  const data = r.data as { outcome?: string; interrupted?: unknown } | null;
+  const outcome = data?.outcome;
+  // the database could not confirm the change / a bulk change was cut short (what it did is in the detail)
+  if (outcome === 'uncertain') return 'uncertain';
+  if (data?.interrupted) return 'partial';
   if (outcome && NOTHING_OUTCOMES.has(outcome)) return 'nothing';
   return r.ok ? 'done' : 'failed';
+}
+
+type ButtonRefusal = 'malformed' | 'version' | 'signature' | 'expired' | 'not_yours' | 'unknown_action';
+
+/** Why a button press was refused, as the audit row and the log say it. */
+const BUTTON_REFUSALS: Record<ButtonRefusal, string> = {
+  signature: 'forged or edited button: its signature does not match',
+  expired: 'expired button: older than QUEUE_BOT_ACTION_TTL allows (or the confirmation’s 2 minutes)',
+  malformed: 'unreadable button id',
+  version: 'button of another version of the bot',
+  not_yours: 'confirmation pressed by someone other than the person who asked',
+  unknown_action: 'button with an unknown action or arguments',
+};
+
+/** The verb an action id claims, when it looks like one (the id may be forged: nothing else is taken from it). */
+function claimedVerb(actionId: string): string | null {
+  const verb = typeof actionId === 'string' ? actionId.split(':')[3] : undefined;
+  return verb && /^[a-z][\w-]{0,31}$/i.test(verb) ? verb : null;
 }
 
 function kebab(name: string): string {

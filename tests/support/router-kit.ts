@@ -119,6 +119,17 @@ export async function databaseState(app: App): Promise<unknown> {
   return { jobs: norm(jobs), failed: norm(failed), batches: norm(batches), audit };
 }
 
+/** Laravel's tables only: what a change would touch (the audit rows left out). */
+export async function queueState(app: App): Promise<unknown> {
+  const { audit: _audit, ...rest } = (await databaseState(app)) as { audit: unknown };
+  return rest;
+}
+
+/** The audit rows after the one with id `afterId`. */
+export async function auditRowsAfter(app: App, afterId: number): Promise<AuditRow[]> {
+  return (await auditRows(app)).filter((r) => r.id > afterId);
+}
+
 /** Insert a failed job that arrived later: a copy of a fixture with a new uuid and a higher id. */
 export async function insertLaterFailure(app: App, uuid: string, queue = 'default'): Promise<number> {
   const source = await app.database.db.selectFrom('failed_jobs').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();

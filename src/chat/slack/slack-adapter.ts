@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
   App as BoltApp,
+  HTTPReceiver,
   LogLevel,
   webApi,
   type AllMiddlewareArgs,
@@ -43,6 +44,7 @@ import {
 } from './render.ts';
 import { decodeShare, encodeShare, type ShareSource } from './share.ts';
 import { networkProblem } from '../start-errors.ts';
+import { refuseFutureRequests } from './future-requests.ts';
 
 export interface SlackStartOptions {
   /** interface to listen on in HTTP mode (default: all) */
@@ -108,9 +110,39 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
   });
   const ids = opts.botId && opts.botUserId ? { botId: opts.botId, botUserId: opts.botUserId } : await whoAmI(slack.botToken, clientOptions());
 
+  // HTTP mode: Bolt's receiver, with requests dated more than 5 minutes ahead refused in front of it
+  const receiver = socketMode ? null : new HTTPReceiver({ signingSecret: slack.signingSecret!, logger: boltLog });
+  if (receiver) {
+    refuseFutureRequests(receiver, {
+      signingSecret: slack.signingSecret!,
+      now: opts.now ?? (() => Date.now() / 1000),
+      onRefused: (request) => {
+        log.warn(
+          { aheadSec: request.aheadSec, signed: request.signed, kind: request.kind, ...(request.user ? { userId: request.user.id } : {}) },
+          request.signed
+            ? `refused a Slack request dated ${request.aheadSec}s in the future (more than 5 minutes ahead); if many are, check this machine's clock`
+            : `refused a request dated ${request.aheadSec}s in the future whose signature does not match`,
+        );
+        if (request.signed && request.user) {
+          app.audit.inBackground(
+            app.audit.record({
+              platform: 'slack',
+              userId: request.user.id,
+              userName: request.user.name,
+              channel: request.channel ?? '',
+              action: 'request',
+              target: request.kind,
+              outcome: 'refused',
+              detail: `request dated ${request.aheadSec}s in the future (more than 5 minutes ahead of this machine's clock)`,
+            }),
+          );
+        }
+      },
+    });
+  }
   const bolt = new BoltApp({
     token: slack.botToken,
-    ...(socketMode ? { appToken: slack.appToken!, socketMode: true } : { signingSecret: slack.signingSecret! }),
+    ...(socketMode ? { appToken: slack.appToken!, socketMode: true } : { receiver: receiver! }),
     ...ids,
     logger: boltLog,
     clientOptions: clientOptions(),

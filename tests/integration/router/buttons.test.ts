@@ -10,6 +10,8 @@ import { ENGINES } from '../../support/db.ts';
 import {
   BATCH,
   buttonOf,
+  auditRows,
+  auditRowsAfter,
   databaseState,
   discordRoleOperator,
   FAILED,
@@ -18,6 +20,7 @@ import {
   jobRow,
   jobsWithPayloadUuid,
   movableClock,
+  queueState,
   rowKeys,
 } from '../../support/router-kit.ts';
 
@@ -26,6 +29,16 @@ const EXPIRED = 'This button has expired: the message is too old to trust. Run t
 const SIGNATURE = 'This button was not made by this bot (or was altered). Nothing was changed.';
 const VERSION = 'This button comes from another version of the bot. Run the command again.';
 const MALFORMED = 'The button’s action could not be read. Run the command again.';
+/** Why the audit says a button press was refused. */
+const WHY = {
+  signature: 'forged or edited button: its signature does not match',
+  expired: 'expired button: older than QUEUE_BOT_ACTION_TTL allows (or the confirmation’s 2 minutes)',
+  malformed: 'unreadable button id',
+  version: 'button of another version of the bot',
+  notYours: 'confirmation pressed by someone other than the person who asked',
+  unknown: 'button with an unknown action or arguments',
+};
+const lastAuditId = async (app: TestApp) => (await auditRows(app)).at(-1)?.id ?? 0;
 
 describe.each(ENGINES)('buttons on %s', (engine) => {
   let app: TestApp;
@@ -94,7 +107,7 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
 
     it.each(CASES)('%s → %s %s asks first, then only the asker’s yes does it', async (list, row, label, title, question) => {
       const button = buttonOf(await text(list), label, row);
-      const before = await databaseState(app);
+      const before = await queueState(app);
 
       const ask = await press(button);
       expect(ask.ok).toBe(true);
@@ -104,23 +117,34 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       expect(ask.summary).toBe(button.confirm?.text);
       expect(ask.notices.map((n) => n.text)).toEqual(['This confirmation expires in 2 min.']);
       expect(ask.buttons.map((b) => b.label)).toEqual([button.confirm?.confirm, 'No, leave it']);
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
       const [yes, no] = ask.buttons as [Button, Button];
 
       // another operator, and a reader, pressing the asker's "yes"
+      const auditedBefore = await lastAuditId(app);
       for (const other of [discordRoleOperator, reader]) {
         const foreign = await press(yes, other);
         expect(foreign).toMatchObject({ ok: false, title: REJECTED, summary: 'Only the person who asked can confirm this. Nothing was changed.' });
         expect((await press(yes, other, true)).summary).toBe('Only the person who asked can confirm this. Nothing was changed.');
       }
+      // each refused press is in the audit: who pressed, on what, and why
+      const refused = await auditRowsAfter(app, auditedBefore);
+      expect(refused.map((r) => [r.user_id, r.outcome, r.detail])).toEqual([
+        [discordRoleOperator.userId, 'refused', WHY.notYours],
+        [discordRoleOperator.userId, 'refused', WHY.notYours],
+        [reader.userId, 'refused', WHY.notYours],
+        [reader.userId, 'refused', WHY.notYours],
+      ]);
+      expect(refused[0]!.action).toBe({ Retry: 'retry', Delete: 'forget', 'Cancel job': 'cancel', Release: 'release' }[label]);
+      expect(refused[0]!.target).not.toBe('');
       // "no" does nothing
       expect(await press(no)).toMatchObject({ ok: true, title: 'Not done: nothing was changed.', data: { outcome: 'dismissed' } });
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
 
       const done = await press(yes);
       expect(done.ok).toBe(true);
       expect(done.title).toBe({ Retry: 'Retried', Delete: 'Deleted', 'Cancel job': 'Cancelled', Release: 'Released' }[label]);
-      expect(await databaseState(app)).not.toEqual(before);
+      expect(await queueState(app)).not.toEqual(before);
     });
 
     it('a bulk preview’s button asks with the count it showed', async () => {
@@ -134,11 +158,11 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
     });
 
     it('a reader is refused before being asked', async () => {
-      const before = await databaseState(app);
+      const before = await queueState(app);
       const r = await press(buttonOf(await text('failed'), 'Retry', '7c50c779'), reader);
       expect(r).toMatchObject({ ok: false, title: 'Not allowed' });
       expect(r.buttons).toEqual([]);
-      const { audit: _a, ...rest } = (await databaseState(app)) as { audit: unknown };
+      const { audit: _a, ...rest } = (await queueState(app)) as { audit: unknown };
       const { audit: _b, ...was } = before as { audit: unknown };
       expect(rest).toEqual(was);
     });
@@ -150,21 +174,28 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       clock.advance(9 * 60 + 59);
       expect((await press(buttonOf(list, 'Delete', '8be32062'), operator, true)).title).toBe('Deleted');
       clock.advance(2);
-      const before = await databaseState(app);
+      const before = await queueState(app);
+      const auditedBefore = await lastAuditId(app);
       for (const b of [buttonOf(list, 'Retry', '7c50c779'), buttonOf(list, 'Details', '7c50c779')]) {
         const r = await press(b, operator, true);
         expect(r).toMatchObject({ ok: false, title: REJECTED, summary: EXPIRED });
       }
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
+      expect((await auditRowsAfter(app, auditedBefore)).map((r) => [r.action, r.target, r.outcome, r.detail])).toEqual([
+        ['button', 'button rf', 'refused', WHY.expired],
+        ['button', 'button sh', 'refused', WHY.expired],
+      ]);
     });
 
     it('a confirmation’s yes stops working after 2 minutes', async () => {
       const list = await text('pending');
       const ask = await press(buttonOf(list, 'Cancel job', '#14'));
       clock.advance(121);
-      const before = await databaseState(app);
+      const before = await queueState(app);
+      const auditedBefore = await lastAuditId(app);
       expect(await press(buttonOf(ask, 'Cancel job'))).toMatchObject({ ok: false, title: REJECTED, summary: EXPIRED });
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
+      expect((await auditRowsAfter(app, auditedBefore)).map((r) => [r.user_id, r.outcome, r.detail])).toEqual([[operator.userId, 'refused', WHY.expired]]);
       // asked again, and answered within the 2 minutes, it works
       const again = await press(buttonOf(list, 'Cancel job', '#14'));
       clock.advance(120);
@@ -190,23 +221,38 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       const original = buttonOf(list, 'Retry', '7c50c779').action;
       const forged = forge(original);
       expect(forged).not.toBe(original);
-      const before = await databaseState(app);
+      const before = await queueState(app);
+      const auditedBefore = await lastAuditId(app);
       for (const confirmedByPlatform of [false, true]) {
         const r = await app.router.handleAction(forged, operator, { confirmedByPlatform });
         expect(r).toMatchObject({ ok: false, title: REJECTED, summary: message });
         expect(allButtons(r)).toEqual([]);
       }
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
+      // both presses audited as refused, with why — and never the id's signature
+      const why = { [SIGNATURE]: WHY.signature, [VERSION]: WHY.version, [MALFORMED]: WHY.malformed }[message];
+      const rows = await auditRowsAfter(app, auditedBefore);
+      expect(rows.map((r) => [r.platform, r.user_id, r.channel, r.outcome, r.detail])).toEqual([
+        ['slack', operator.userId, 'C1', 'refused', why],
+        ['slack', operator.userId, 'C1', 'refused', why],
+      ]);
+      const signature = original.slice(original.lastIndexOf(':') + 1);
+      for (const r of rows) expect(JSON.stringify(r)).not.toContain(signature);
     });
 
     it('an id signed with another secret is refused', async () => {
       const other = new ActionCodec({ secret: 'some-other-secret', ttlSec: 600, now: () => NOW });
-      const before = await databaseState(app);
+      const before = await queueState(app);
+      const auditedBefore = await lastAuditId(app);
       for (const action of [{ verb: 'rf', args: [FAILED.sku1001] }, { verb: 'cl', args: ['prestashop', '99', '4'] }]) {
         const r = await app.router.handleAction(other.encode(action)!, operator, { confirmedByPlatform: true });
         expect(r).toMatchObject({ ok: false, title: REJECTED, summary: SIGNATURE });
       }
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
+      expect((await auditRowsAfter(app, auditedBefore)).map((r) => [r.action, r.target, r.outcome, r.detail])).toEqual([
+        ['button', 'button rf', 'refused', WHY.signature],
+        ['button', 'button cl', 'refused', WHY.signature],
+      ]);
     });
 
     it('a confirmation re-bound to another user, or a release pointed at another reservation, is refused', async () => {
@@ -216,7 +262,7 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       const readerTag = app.codec.userTag('slack', 'UREADER');
       expect(yes).toContain(`:${operatorTag}:`);
       const rebound = yes.replace(`:${operatorTag}:`, `:${readerTag}:`);
-      const before = await databaseState(app);
+      const before = await queueState(app);
       expect(await app.router.handleAction(rebound, reader)).toMatchObject({ ok: false, summary: SIGNATURE });
 
       const release = buttonOf(await text('stuck'), 'Release', '#13').action;
@@ -224,11 +270,11 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       expect(release).toContain(`:rl:13:${reservedAt}:`);
       const moved = release.replace(`:rl:13:${reservedAt}:`, `:rl:13:${Number(reservedAt) + 1}:`);
       expect(await app.router.handleAction(moved, operator, { confirmedByPlatform: true })).toMatchObject({ ok: false, summary: SIGNATURE });
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
     });
 
     it('a well-signed id with a verb no command owns, or malformed arguments, is refused', async () => {
-      const before = await databaseState(app);
+      const before = await queueState(app);
       for (const action of [
         { verb: 'zz', args: ['1'] },
         { verb: 'rf', args: ['not-a-uuid'] },
@@ -240,7 +286,10 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
         expect(r.ok).toBe(false);
         expect(r.title).toBe(REJECTED);
       }
-      expect(await databaseState(app)).toEqual(before);
+      expect(await queueState(app)).toEqual(before);
+      expect((await auditRows(app)).map((r) => [r.target, r.outcome, r.detail])).toEqual(
+        ['zz', 'rf', 'cn', 'rl', 'ok'].map((verb) => [`button ${verb}`, 'refused', WHY.unknown]),
+      );
     });
   });
 

@@ -50,6 +50,39 @@ describe('Slack requests that must be refused or survived (sqlite)', () => {
     expect(await failedCount()).toBe(before - 1);
   });
 
+  it('a correctly signed request dated 400 s in the future gets 401, changes nothing, and is logged and audited as refused', async () => {
+    const list = (await h.ask('failed')).messages[0]!;
+    const { payload } = h.person.clickPayload(list, { row: '7c50c779', button: 'Retry' }, ana);
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const slash = new URLSearchParams({ command: '/queue', text: `retry ${FAILED}`, user_id: ana.id, user_name: ana.name, channel_id: 'C1', response_url: h.fake.newResponseUrl({ channel: 'C1', user: ana.id, originTs: null }) }).toString();
+    const before = await failedCount();
+    const responsesBefore = h.fake.responses.length;
+    const ahead = Math.floor(Date.now() / 1000) + 400;
+
+    expect((await h.person.post(body, { timestamp: ahead })).status).toBe(401);
+    expect((await h.person.post(slash, { timestamp: ahead })).status).toBe(401);
+    // unsigned and from the future: refused too, logged, not audited (no one can be named)
+    expect((await h.person.post(slash, { timestamp: ahead, secret: 'not-the-signing-secret' })).status).toBe(401);
+    await h.bot.idle();
+    await h.app.audit.settled();
+
+    expect(await failedCount()).toBe(before);
+    expect(h.fake.responses.length).toBe(responsesBefore);
+    const audited = await h.app.audit.latest(10);
+    expect(audited.map((e) => [e.platform, e.userId, e.channel, e.action, e.target, e.outcome])).toEqual([
+      ['slack', ana.id, 'C1', 'request', 'slash command', 'refused'],
+      ['slack', ana.id, 'C1', 'request', 'block_actions', 'refused'],
+    ]);
+    expect(audited[0]!.detail).toMatch(/^request dated (399|400)s in the future \(more than 5 minutes ahead of this machine's clock\)$/);
+    const refusals = h.logs.filter((l) => l.includes('in the future'));
+    expect(refusals).toHaveLength(3);
+    for (const line of refusals) expect(line).not.toContain(SIGNING_SECRET);
+    // 5 minutes ahead is still within Slack's allowance (clocks differ a little), as Bolt allows 5 minutes behind
+    expect((await h.person.post(body, { timestamp: Math.floor(Date.now() / 1000) + 290 })).status).toBe(200);
+    await h.bot.idle();
+    expect(await failedCount()).toBe(before - 1);
+  });
+
   it('malformed payloads are acked or refused, and the bot keeps serving', async () => {
     expect((await h.person.post('payload=%7Bnot%20json')).status).toBe(400);
     // Slack always names the user; without one Bolt itself fails (500) before any listener runs
