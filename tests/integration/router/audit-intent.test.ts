@@ -12,7 +12,10 @@ import { reply } from '../../../src/reply/model.ts';
 import { defineCommand } from '../../../src/router/command.ts';
 import { loadCommands } from '../../../src/router/loader.ts';
 import { NOW, operator, shellUser, testConfig } from '../../support/app.ts';
-import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../../support/db.ts';
+import type { DatabaseTarget } from '../../../src/config/config.ts';
+import { Database } from '../../../src/db/database.ts';
+import { createTestDatabase, ENGINES, MYSQL, POSTGRES, type Engine, type TestDatabase } from '../../support/db.ts';
+import { startTcpProxy } from '../../support/tcp-proxy.ts';
 import { insertFixtures } from '../../support/fixtures.ts';
 import { auditRows, capturingLogger, FAILED, failedUuids, jobsWithPayloadUuid } from '../../support/router-kit.ts';
 
@@ -158,5 +161,53 @@ describe.each(ENGINES)('audit before and after, on %s', (engine: Engine) => {
       const byId = new Map((await auditRows(app)).map((r) => [r.id, r.outcome]));
       expect([mine, liveHere, elsewhere, elsewhereOld, restarted].map((id) => byId.get(id))).toEqual(['started', 'started', 'started', 'nothing', 'nothing']);
     });
+  });
+});
+
+describe.each(['mysql', 'postgres'] as const)('the audit when the database comes and goes, on %s', (engine) => {
+  it('no intent row (the database was down as the change began): the outcome writes the whole row; one the database could not take is written with the next', async () => {
+    const t = await createTestDatabase(engine);
+    const proxy = await startTcpProxy(engine === 'mysql' ? MYSQL : POSTGRES);
+    const database = Database.open({ ...(t.target as Exclude<DatabaseTarget, { kind: 'sqlite' }>), port: proxy.port, display: `${engine}://proxied` }, t.tables);
+    try {
+      await insertFixtures(t.database);
+      const g = gate();
+      const log = capturingLogger();
+      const app = await createApp(testConfig(t.url), { logger: log.logger, database, clock: () => NOW * 1000, commands: [...(await loadCommands()), g.command] });
+      await app.audit.ensureTable();
+      await proxy.cut();
+      const pending = app.router.handleText('gate', operator);
+      await g.running;
+      expect(log.lines.filter((l) => l.msg === 'the intent row of a change could not be written; its outcome will be')).toHaveLength(1);
+      await proxy.restore();
+      g.open({ data: { outcome: 'cancelled', id: 14 } });
+      await pending;
+      const direct = { audit: { ensureTable: async () => undefined }, database: t.database } as unknown as App;
+      expect((await auditRows(direct)).map((r) => [r.action, r.target, r.outcome, r.at])).toEqual([['gate', 'the gate', 'done', NOW]]);
+
+      // the second change's intent is written, then the database goes before its end
+      const g2 = gate();
+      const app2 = await createApp(testConfig(t.url), { logger: log.logger, database, clock: () => NOW * 1000, commands: [...(await loadCommands()), g2.command] });
+      const second = app2.router.handleText('gate', operator);
+      await g2.running;
+      expect((await auditRows(direct)).map((r) => r.outcome)).toEqual(['done', 'started']);
+      await proxy.cut();
+      g2.open({ data: { outcome: 'cancelled', id: 15 } });
+      await second;
+      expect(log.unwrittenAudits().map((a) => a.outcome)).toEqual(['done']);
+      expect((await auditRows(direct)).map((r) => r.outcome)).toEqual(['done', 'started']);
+      // back: the next audit entry writes it first
+      await proxy.restore();
+      await app2.router.handleText('cancel 14', { ...operator, userId: 'UREADER' });
+      expect((await auditRows(direct)).map((r) => [r.outcome, r.detail])).toEqual([
+        ['done', JSON.stringify({ outcome: 'cancelled', id: 14 })],
+        ['done', JSON.stringify({ outcome: 'cancelled', id: 15 })],
+        ['refused', 'not an operator'],
+      ]);
+    } finally {
+      await proxy.close();
+      await database.close();
+      await t.drop();
+    }
   });
 });
