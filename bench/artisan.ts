@@ -1,15 +1,10 @@
 // Runs the real Laravel 8 test app (tests/laravel-app, Debian's php-laravel-framework) against
 // the artisan database, with the environment tests/support/laravel.ts builds for the tests.
 import { rmSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { laravelEnv, laravelSandbox, phpAvailable, runPhp, type LaravelSandbox } from '../tests/support/laravel.ts';
+import { LARAVEL_APP_DIR, laravelEnv, laravelSandbox, phpAvailable, type LaravelSandbox } from '../tests/support/laravel.ts';
+import { outsideEnv, runProcess, type ProcessRun } from './processes.ts';
 
-export interface ArtisanRun {
-  code: number | null;
-  ms: number;
-  stdout: string;
-  stderr: string;
-}
+const PHP = process.env.LQB_PHP ?? 'php';
 
 export class ArtisanApp {
   readonly #sandbox: LaravelSandbox;
@@ -25,14 +20,17 @@ export class ArtisanApp {
     return phpAvailable();
   }
 
-  /** php artisan <args>; the time is the whole process, as an operator would see it. */
-  async run(args: string[], timeoutMs = 30 * 60_000): Promise<ArtisanRun> {
-    const started = performance.now();
-    const r = await runPhp(['artisan', ...args], this.#env, timeoutMs);
-    return { code: r.code, ms: performance.now() - started, stdout: r.stdout, stderr: r.stderr };
+  /** The app's APP_KEY (the fixtures'), for the bot pointed at the same database. */
+  get appKey(): string {
+    return this.#env.APP_KEY!;
   }
 
-  async check(args: string[]): Promise<ArtisanRun> {
+  /** php artisan <args>; the time is the whole process, as an operator would see it. */
+  run(args: string[], timeoutMs = 30 * 60_000): Promise<ProcessRun> {
+    return runProcess(PHP, ['artisan', ...args], { cwd: LARAVEL_APP_DIR, env: { ...outsideEnv(), ...this.#env }, timeoutMs });
+  }
+
+  async check(args: string[]): Promise<ProcessRun> {
     const r = await this.run(args);
     if (r.code !== 0) throw new Error(`php artisan ${args.join(' ')} exited with ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
     return r;

@@ -31,6 +31,14 @@ export interface BenchConfig {
   bulkRuns: number;
   artisan: boolean;
   artisanRuns: number;
+  /** failed jobs in the artisan database: `queue:retry all` against the bot, in-process and end to end */
+  artisanFailed: number;
+  /** sizes (failed jobs, and as many jobs) of the CLI calls against `php artisan queue:failed` */
+  cliRows: number[];
+  /** runs of each whole-process CLI call (after one unrecorded) */
+  cliRuns: number;
+  /** `processes`: only the whole-process comparisons with artisan (no QueueService phases) */
+  only: '' | 'processes';
   /** stop sampling an operation after this much time once it has 3 samples */
   budgetMs: number;
   reseed: boolean;
@@ -79,12 +87,21 @@ function ident(name: string, value: string): string {
   return value;
 }
 
+function only(): BenchConfig['only'] {
+  const raw = (process.env.BENCH_ONLY ?? '').trim();
+  if (raw !== '' && raw !== 'processes') throw new Error(`BENCH_ONLY takes "processes" (or nothing), got "${raw}"`);
+  return raw;
+}
+
 export function readConfig(): BenchConfig {
   const jobs = int('BENCH_JOBS', 1_000_000, 100);
   const failed = int('BENCH_FAILED', 100_000, 100);
   const small = int('BENCH_SMALL', 10_000, 100);
   const bulk = int('BENCH_BULK', Math.min(10_000, Math.floor(failed / 10)), 1);
   if (bulk * 3 + 200 > failed) throw new Error(`BENCH_BULK (${bulk}) needs BENCH_FAILED ≥ 3 × bulk + 200 (got ${failed})`);
+  const artisanFailed = int('BENCH_ARTISAN_FAILED', 20_000, 100);
+  const cliRows = (process.env.BENCH_CLI_ROWS ?? '100,10000').split(',').map((w) => Number(w.trim().replace(/_/g, '')));
+  if (cliRows.some((n) => !Number.isInteger(n) || n < 10 || n > artisanFailed)) throw new Error(`BENCH_CLI_ROWS must be sizes from 10 to BENCH_ARTISAN_FAILED (${artisanFailed}), got "${process.env.BENCH_CLI_ROWS}"`);
   const database = ident('BENCH_DB', process.env.BENCH_DB ?? 'lqb_bench');
   return {
     engines: engines(process.argv.slice(2)),
@@ -111,6 +128,10 @@ export function readConfig(): BenchConfig {
     bulkRuns: int('BENCH_BULK_RUNS', 3, 1),
     artisan: flag('BENCH_ARTISAN', true),
     artisanRuns: int('BENCH_ARTISAN_RUNS', 3, 1),
+    artisanFailed,
+    cliRows,
+    cliRuns: int('BENCH_CLI_RUNS', 7, 1),
+    only: only(),
     budgetMs: int('BENCH_BUDGET_S', 60, 1) * 1000,
     reseed: flag('BENCH_RESEED', false),
     stuckAfterSec: 300,
@@ -157,8 +178,8 @@ export function layoutFor(name: SetName, cfg: BenchConfig): SetLayout {
   const prefix = name === 'small' ? 'small_' : '';
   const tables = tablesFor(prefix);
   const jobs = name === 'big' ? cfg.jobs : name === 'small' ? cfg.smallJobs : 0;
-  const failed = name === 'big' ? cfg.failed : name === 'small' ? cfg.smallFailed : cfg.bulk;
-  const bulk = name === 'small' ? Math.max(1, Math.floor(failed / 10)) : cfg.bulk;
+  const failed = name === 'big' ? cfg.failed : name === 'small' ? cfg.smallFailed : cfg.artisanFailed;
+  const bulk = name === 'small' ? Math.max(1, Math.floor(failed / 10)) : name === 'artisan' ? failed : cfg.bulk;
   // newest 5 % are failures after the outage; the outage is the `bulk` rows before them
   const tail = name === 'artisan' ? 0 : Math.max(1, Math.floor(failed * 0.05));
   const burstTo = failed - tail;

@@ -38,6 +38,8 @@ export interface Engine {
   id(name: string): string;
   /** What the bot's Database.open takes for this database. */
   target(database: string): DatabaseTarget;
+  /** The same as the bot's DATABASE_URL. */
+  url(database: string): string;
   /** Laravel's DB_* variables for the test app on this database. */
   laravelDbEnv(database: string): Record<string, string>;
   /** One line about the server and its cache, and the same as JSON. */
@@ -74,6 +76,11 @@ export interface Engine {
 
 /** Rows per multi-row INSERT at most (PostgreSQL takes 65,535 parameters a statement). */
 export const MAX_INSERT_ROWS = 5000;
+
+function credentials(server: { user: string; password: string }): string {
+  const user = encodeURIComponent(server.user);
+  return server.password ? `${user}:${encodeURIComponent(server.password)}` : user;
+}
 
 export async function scalar(c: Raw, sql: string, params: unknown[] = []): Promise<number> {
   const first = (await c.rows(sql, params))[0];
@@ -121,6 +128,7 @@ function mysqlEngine(cfg: BenchConfig): Engine {
     },
     id: (name) => `\`${name}\``,
     target: (database) => ({ kind: 'mysql', ...server, database, display: `mysql://${server.user}@${server.host}:${server.port}/${database}` }),
+    url: (database) => `mysql://${credentials(server)}@${server.host}:${server.port}/${database}`,
     laravelDbEnv: (database) => mysqlDbEnv(server, database),
     async serverInfo(c) {
       const version = String((await c.rows<{ v: string }>('SELECT version() AS v'))[0]?.v ?? '?');
@@ -254,6 +262,7 @@ function postgresEngine(cfg: BenchConfig): Engine {
     },
     id: (name) => `"${name}"`,
     target: (database) => ({ kind: 'postgres', ...server, database, schema: null, sslMode: 'disable', display: `postgres://${server.user}@${server.host}:${server.port}/${database}` }),
+    url: (database) => `postgres://${credentials(server)}@${server.host}:${server.port}/${database}?sslmode=disable`,
     laravelDbEnv: (database) => pgsqlDbEnv(server, database),
     async serverInfo(c) {
       const setting = async (name: string) => String((await c.rows<{ v: string }>('SELECT current_setting(?) AS v', [name]))[0]?.v ?? '?');

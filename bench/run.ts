@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ArtisanApp } from './artisan.ts';
 import { fmtInt, fmtSize, layoutFor, readConfig, type BenchConfig, type EngineName, type SetLayout, type SetMeta, type SetName } from './config.ts';
-import { engineFor, scalar, type Engine, type Raw, type TableSize } from './engines.ts';
+import { engineFor, type Engine, type Raw, type TableSize } from './engines.ts';
 import { GENERATOR_VERSION } from './generate.ts';
 import type { ChildMessage, PhaseResult, Plan, SetRef } from './protocol.ts';
 import { buildRows, fmtMs, median, renderComparison, renderTable, renderTargets, type Target } from './report.ts';
+import { buildCli, wholeProcesses, type WholeProcesses } from './whole.ts';
 import { STASH, changedTables, coveringIndexName, createCoveringIndex, dropCoveringIndex, readMeta, restoreSet, seedSet, setIsIntact } from './seed.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -109,6 +110,7 @@ interface ArtisanTimes {
   runs: number[];
   bootMs: number[];
   outputLines: number;
+  whole: WholeProcesses;
 }
 
 /** Everything measured on one engine's server. */
@@ -124,7 +126,7 @@ interface EngineRun {
   phases: PhaseResult[];
 }
 
-async function runEngine(cfg: BenchConfig, engine: Engine): Promise<EngineRun> {
+async function runEngine(cfg: BenchConfig, engine: Engine, buildMs: number): Promise<EngineRun> {
   say(`\n=== ${engine.label} ===`);
   await engine.ensureDatabase(cfg.database);
   const c = await engine.connect(cfg.database);
@@ -158,44 +160,37 @@ async function runEngine(cfg: BenchConfig, engine: Engine): Promise<EngineRun> {
     phases.push(r);
   };
 
-  await phase({ engine: engine.name, kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg }, 'Reads, Laravel\'s stock schema (only `queue` indexed)');
-  await phase({ engine: engine.name, kind: 'writes', set: bigRef, cfg }, 'Changes, stock schema (each bulk change is put back before the next)');
-
-  say(`\n${engine.label}: creating the covering index (queue, reserved_at, available_at)`);
   const covering: Record<string, { ms: number; indexBytes: number }> = {};
-  for (const l of [layouts.big!, layouts.small!]) {
-    const r = await createCoveringIndex(c, l.jobsTable);
-    covering[l.jobsTable] = r;
-    say(`  ${coveringIndexName(l.jobsTable)}: built in ${fmtMs(r.ms)}, ${(r.indexBytes / 2 ** 20).toFixed(1)} MiB`);
-  }
-  await engine.settle(c, changedTables(layouts.big!));
-  try {
-    await phase({ engine: engine.name, kind: 'reads', variant: 'covering', sets: [bigRef, smallRef], cfg }, 'Reads, with the covering index');
-  } finally {
-    for (const l of [layouts.big!, layouts.small!]) await dropCoveringIndex(c, l.jobsTable);
+  // BENCH_ONLY=processes: only the whole processes against artisan, below
+  if (cfg.only !== 'processes') {
+    await phase({ engine: engine.name, kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg }, 'Reads, Laravel\'s stock schema (only `queue` indexed)');
+    await phase({ engine: engine.name, kind: 'writes', set: bigRef, cfg }, 'Changes, stock schema (each bulk change is put back before the next)');
+
+    say(`\n${engine.label}: creating the covering index (queue, reserved_at, available_at)`);
+    for (const l of [layouts.big!, layouts.small!]) {
+      const r = await createCoveringIndex(c, l.jobsTable);
+      covering[l.jobsTable] = r;
+      say(`  ${coveringIndexName(l.jobsTable)}: built in ${fmtMs(r.ms)}, ${(r.indexBytes / 2 ** 20).toFixed(1)} MiB`);
+    }
+    await engine.settle(c, changedTables(layouts.big!));
+    try {
+      await phase({ engine: engine.name, kind: 'reads', variant: 'covering', sets: [bigRef, smallRef], cfg }, 'Reads, with the covering index');
+    } finally {
+      for (const l of [layouts.big!, layouts.small!]) await dropCoveringIndex(c, l.jobsTable);
+    }
   }
 
   let artisanTimes: ArtisanTimes | null = null;
   if (artisan && artisanLayout) {
-    say(`\n${engine.label}: php artisan queue:retry all over ${fmtInt(artisanLayout.failed)} failed jobs (${artisanLayout.database})`);
-    const runs: number[] = [];
-    let outputLines = 0;
-    for (let i = 0; i < cfg.artisanRuns; i++) {
-      await restoreSet(artisan.conn, artisanLayout);
-      await engine.settle(artisan.conn, changedTables(artisanLayout));
-      const r = await artisan.app.check(['queue:retry', 'all']);
-      const left = await scalar(artisan.conn, 'SELECT COUNT(*) FROM failed_jobs');
-      const pushed = await scalar(artisan.conn, 'SELECT COUNT(*) FROM jobs');
-      if (left !== 0 || pushed !== artisanLayout.failed) throw new Error(`artisan queue:retry all left ${left} failed rows and pushed ${pushed} jobs`);
-      outputLines = r.stdout.split('\n').filter((l) => l.includes('pushed back onto the queue')).length;
-      runs.push(r.ms);
-      say(`  run ${i + 1}: ${fmtMs(r.ms)} (${fmtInt(outputLines)} "pushed back" lines)`);
-    }
+    say(`\n${engine.label}: whole processes against php artisan on ${artisanLayout.database} (process start included)`);
+    const whole = await wholeProcesses(cfg, artisan.conn, artisanLayout, artisan.app, buildMs);
     const bootMs: number[] = [];
     for (let i = 0; i < 3; i++) bootMs.push((await artisan.app.check(['queue:retry', '00000000-0000-4000-8000-000000000000'])).ms);
     say(`  artisan boot + one lookup: ${fmtMs(median(bootMs))}`);
-    artisanTimes = { runs, bootMs, outputLines };
-    await phase({ engine: engine.name, kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg }, `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`);
+    artisanTimes = { runs: whole.retry.artisan.map((r) => r.ms), bootMs, outputLines: whole.retry.artisanLines, whole };
+    if (cfg.only !== 'processes') {
+      await phase({ engine: engine.name, kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg }, `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`);
+    }
     await restoreSet(artisan.conn, artisanLayout);
     await artisan.conn.end();
     artisan.app.dispose();
@@ -217,8 +212,14 @@ async function main(): Promise<void> {
       `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
   );
 
+  let buildMs = NaN;
+  if (cfg.artisan) {
+    say('\nBuilding the CLI measured against artisan (npm run build: scripts/build.mjs)');
+    buildMs = buildCli();
+    say(`  built in ${fmtMs(buildMs)}`);
+  }
   const runs: EngineRun[] = [];
-  for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg)));
+  for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg), buildMs));
 
   const reports = runs.map((run) => {
     const { rows, targets, peakRssMb } = buildRows({ engine: run.label, layouts: run.layouts, phases: run.phases, artisan: run.artisan });
@@ -239,11 +240,17 @@ async function main(): Promise<void> {
   const comparison = reports.length > 1 ? renderComparison(reports.map((r) => ({ label: r.run.label, rows: r.rows }))) : null;
   if (comparison) say(`\nSide by side (median; ×COUNT against each server's own SELECT COUNT(*) FROM jobs)\n\n${comparison}`);
   say(`\nTargets\n${renderTargets(allTargets)}`);
-  say(`\npeak RSS of the measuring process: ${reports.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`).join(', ')}; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
+  const measured = reports.filter((r) => r.run.phases.length);
+  const peaks = measured.length ? `peak RSS of the measuring process: ${measured.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`).join(', ')}; ` : '';
+  say(`\n${peaks}load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
+  const knobs = ['BENCH_JOBS', 'BENCH_FAILED', 'BENCH_ONLY', 'BENCH_ARTISAN_FAILED', 'BENCH_CLI_ROWS', 'BENCH_CLI_RUNS', 'BENCH_ARTISAN_RUNS']
+    .filter((name) => process.env[name])
+    .map((name) => `${name}=${process.env[name]} `)
+    .join('');
   const doc = {
-    generatedBy: `npm run bench -- --engines ${cfg.engines.join(',')}`,
+    generatedBy: `${knobs}npm run bench -- --engines ${cfg.engines.join(',')}`,
     git: { atStart: gitAtStart, atEnd: gitAtEnd },
     startedAt: startedAt.toISOString(),
     totalSeconds: total,
@@ -261,7 +268,6 @@ async function main(): Promise<void> {
   };
   const file = `${RESULTS_DIR}latest.json`;
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  const knobs = process.env.BENCH_JOBS || process.env.BENCH_FAILED ? `BENCH_JOBS=${cfg.jobs} BENCH_FAILED=${cfg.failed} ` : '';
   say(`\nwritten ${file} (command: ${knobs}npm run bench -- --engines ${cfg.engines.join(',')}; sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)})`);
 }
 
