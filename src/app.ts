@@ -57,7 +57,9 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
   const clock = opts.clock ?? systemClock;
   const target = opts.target ?? config.database;
   if (!opts.database && !target) throw new Error('no database configured');
-  const database = opts.database ?? Database.open(target!, config.tables);
+  const database =
+    opts.database ??
+    Database.open(target!, config.tables, { queryTimeoutMs: config.dbTimeouts.querySec * 1000, lockTimeoutMs: config.dbTimeouts.lockWaitSec * 1000 });
   const queue = new QueueService({
     database,
     stuckAfterSec: config.queue.stuckAfterSec,

@@ -190,9 +190,31 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     }
   }
 
+  // A tick still running when the next is due (a slow or stalled database) makes that one skip,
+  // never stack: the running tick is bounded by the query timeouts and ends by itself.
+  let running: Promise<TickResult> | null = null;
+  function scheduledTick(): Promise<void> {
+    if (running) {
+      logger.warn('alert tick skipped: the previous tick is still running (the database is slow or does not answer)');
+      return Promise.resolve();
+    }
+    running = tick().finally(() => {
+      running = null;
+    });
+    return running.then(() => undefined);
+  }
+
   let task: ReturnType<typeof cron.schedule> | null = null;
   if (opts.schedule !== undefined) {
-    task = cron.schedule(opts.schedule, () => tick().then(() => undefined), { noOverlap: true, name: 'queue-bot-alerts' });
+    task = cron.schedule(opts.schedule, scheduledTick, {
+      // overlap is prevented by scheduledTick, which says so in the bot's log
+      noOverlap: false,
+      name: 'queue-bot-alerts',
+      // node-cron's own words go to the bot's (JSON) log, never raw to the console; the skipped
+      // and missed runs are said once, above, in the bot's words
+      logger: cronLogger(logger),
+      suppressMissedWarning: true,
+    });
   }
   return {
     tick,
@@ -200,6 +222,19 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
       if (task) await task.destroy();
       await ticking;
     },
+  };
+}
+
+/** node-cron's logger interface, writing into the bot's log. */
+export function cronLogger(logger: Logger): Parameters<typeof cron.setLogger>[0] {
+  const text = (m: unknown) => (m instanceof Error ? m.message : String(m));
+  return {
+    info: (message) => logger.debug({ source: 'node-cron' }, text(message)),
+    // "task still running, new execution blocked" and "missed execution": already said by the
+    // scheduler in its own words, or only noise after a paused process
+    warn: (message) => logger.debug({ source: 'node-cron' }, text(message)),
+    error: (message, err) => logger.error({ source: 'node-cron', err: err ?? (message instanceof Error ? message : undefined) }, text(message)),
+    debug: (message) => logger.debug({ source: 'node-cron' }, text(message)),
   };
 }
 

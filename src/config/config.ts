@@ -50,6 +50,12 @@ export interface Config {
   /** null: no DATABASE_URL; only the local shell may then run, on the demo database. */
   database: DatabaseTarget | null;
   tables: TableNames;
+  /**
+   * Bounds on every query, so a chat user always gets an answer: the server cancels a statement
+   * after querySec and a lock wait after lockWaitSec; a server that does not answer at all is
+   * given up on (its connection dropped and replaced) a little after querySec.
+   */
+  dbTimeouts: { querySec: number; lockWaitSec: number };
   queue: {
     stuckAfterSec: number;
     retryAfterSec: number;
@@ -307,6 +313,8 @@ const envSchema = z.object({
   QUEUE_BOT_RETRY_AFTER: durationVar('QUEUE_BOT_RETRY_AFTER', '90s'),
   QUEUE_BOT_RETRY_WINDOW: durationVar('QUEUE_BOT_RETRY_WINDOW', '1h'),
   QUEUE_BOT_PAGE_SIZE: integerVar('QUEUE_BOT_PAGE_SIZE', 10, 1, 25),
+  QUEUE_BOT_QUERY_TIMEOUT: durationVar('QUEUE_BOT_QUERY_TIMEOUT', '10s'),
+  QUEUE_BOT_LOCK_TIMEOUT: durationVar('QUEUE_BOT_LOCK_TIMEOUT', '5s'),
   QUEUE_BOT_CONNECTIONS: optionalText.transform((v, ctx) => {
     const names = (v ?? 'database').split(',').map((s) => s.trim()).filter(Boolean);
     if (!names.length) {
@@ -465,6 +473,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       audit: e.QUEUE_BOT_TABLE_AUDIT,
       alerts: e.QUEUE_BOT_TABLE_ALERTS,
     },
+    dbTimeouts: { querySec: e.QUEUE_BOT_QUERY_TIMEOUT, lockWaitSec: e.QUEUE_BOT_LOCK_TIMEOUT },
     queue: {
       stuckAfterSec: e.QUEUE_BOT_STUCK_AFTER,
       retryAfterSec: e.QUEUE_BOT_RETRY_AFTER,

@@ -107,6 +107,9 @@ export function physicalTableNames(tables: TableNames): Record<LogicalTable, str
 
 export type OpenOptions = DriverOptions;
 
+/** A deadlock victim is run this many times in all before its error is shown. */
+const DEADLOCK_ATTEMPTS = 5;
+
 export class Database {
   readonly db: Db;
   readonly tableNames: Record<LogicalTable, string>;
@@ -133,10 +136,26 @@ export class Database {
     return new Database(dialect, target, db, names);
   }
 
-  /** Runs fn in a transaction whose locking reads hold the rows it will change. */
-  writeTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
-    return this.dialect.writeTransaction(this.db, fn);
+  /**
+   * Runs fn in a transaction whose locking reads hold the rows it will change. A transaction the
+   * server rolled back to break a deadlock (or a serialization failure) changed nothing, so it is
+   * run again, a few times, after a short random pause; fn must therefore be safe to run again
+   * (it re-reads and re-locks what it changes, as every change here does).
+   */
+  async writeTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dialect.writeTransaction(this.db, fn);
+      } catch (error) {
+        if (attempt >= DEADLOCK_ATTEMPTS || this.dialect.meaning(error)?.kind !== 'deadlock') throw error;
+        this.deadlocksRetried++;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+      }
+    }
   }
+
+  /** Transactions run again after the server picked them as a deadlock victim (tests, metrics). */
+  deadlocksRetried = 0;
 
   /** Runs fn in a read-only transaction: every statement in it sees the same moment. */
   readTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {

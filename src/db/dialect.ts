@@ -54,6 +54,8 @@ export type ErrorMeaning =
   | { kind: 'unreachable'; cause?: DatabaseCause }
   /** the server answered and said no: credentials, unknown database, rights */
   | { kind: 'refused'; cause?: DatabaseCause }
+  /** the server rolled the transaction back to break a deadlock (or a serialization failure): run it again */
+  | { kind: 'deadlock' }
   | null;
 
 /** The cause of a Node network error on the way to a database server; undefined when it is not one. */
@@ -71,6 +73,36 @@ export interface DriverOptions {
   create?: boolean;
   /** pool size for server databases */
   connectionLimit?: number;
+  /** the server cancels a statement after this long (default 10 s) */
+  queryTimeoutMs?: number;
+  /** the server gives up waiting for a row or table lock after this long (default 5 s; SQLite: busy_timeout) */
+  lockTimeoutMs?: number;
+}
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+/**
+ * How long past the server's own statement timeout the bot waits before it gives up on a server
+ * that does not answer at all (a stalled network, a frozen server): the server's timeout, with its
+ * clear error, should always come first.
+ */
+const CLIENT_GRACE_MS = 2_000;
+
+/** The bounds a driver applies, from the options (with the defaults). */
+export function timeoutsOf(opts: DriverOptions): { queryMs: number; lockMs: number; deadlineMs: number } {
+  const queryMs = Math.max(1, opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
+  const lockMs = Math.max(1, Math.min(opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, queryMs));
+  return { queryMs, lockMs, deadlineMs: queryMs + CLIENT_GRACE_MS };
+}
+
+/**
+ * The error a query gets when the server did not answer within the client-side deadline; its
+ * connection has been destroyed (the pool opens a new one). ETIMEDOUT: the cause is 'timeout'.
+ */
+export function queryDeadlineError(deadlineMs: number): Error {
+  return Object.assign(new Error(`the database did not answer within ${Math.round(deadlineMs / 100) / 10} s (query timed out); its connection was dropped`), {
+    code: 'ETIMEDOUT',
+  });
 }
 
 export interface SqlDialect {

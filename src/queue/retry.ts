@@ -63,6 +63,13 @@ function outside(eb: ExpressionBuilder<QueueDb, 'failed_jobs'>, span: Expression
   return exclude.length ? eb.and([span, eb('id', 'not in', exclude)]) : span;
 }
 
+/**
+ * The queue a failed row without one (a NULL Laravel never writes, but an edited schema allows)
+ * is retried onto: where `queue:retry` pushes it — the connection's default queue, `default` in
+ * Laravel's shipped config.
+ */
+const NO_QUEUE_FALLBACK = 'default';
+
 export class Retries {
   constructor(private readonly ctx: QueueContext) {}
 
@@ -318,7 +325,7 @@ export class Retries {
         .expression(
           trx
             .selectFrom('failed_jobs')
-            .select(['queue', 'payload', sql.lit(0).as('attempts'), sql.lit(null).as('reserved_at'), sql.lit(now).as('available_at'), sql.lit(now).as('created_at')])
+            .select([sql<string>`coalesce(queue, ${NO_QUEUE_FALLBACK})`.as('queue'), 'payload', sql.lit(0).as('attempts'), sql.lit(null).as('reserved_at'), sql.lit(now).as('available_at'), sql.lit(now).as('created_at')])
             .where((eb) =>
               span
                 ? outside(eb, span.where(eb), [...span.exclude, ...needsEdit.map((c) => c.id)])
@@ -335,7 +342,7 @@ export class Retries {
     if (edited.length) {
       const insert = trx
         .insertInto('jobs')
-        .values(edited.map((e) => ({ queue: e.candidate.queue, payload: e.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })));
+        .values(edited.map((e) => ({ queue: e.candidate.queue ?? NO_QUEUE_FALLBACK, payload: e.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })));
       const single = edited.length === 1;
       const { jobId } = await insertCounted(insert, single && this.ctx.dialect.returning);
       for (const e of edited) out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId: single ? jobId : null });

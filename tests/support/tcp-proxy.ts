@@ -1,5 +1,6 @@
-// A loopback TCP proxy in front of MariaDB that a test can cut and restore: the database "goes
-// down" for the bot (connections drop, new ones are refused) and comes back on the same port.
+// A loopback TCP proxy in front of MariaDB or PostgreSQL that a test can cut, stall and restore:
+// the database "goes down" for the bot (connections drop, new ones are refused) or stops answering
+// (nothing closes, nothing arrives), and comes back on the same port.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
@@ -13,11 +14,18 @@ export interface TcpProxy {
    * until restore(). The bot cannot know whether its change happened.
    */
   cutAfterCommit(): Promise<void>;
+  /**
+   * The database stops answering but nothing closes: bytes stop flowing both ways on every open
+   * connection, and new connections are accepted and then hear nothing (a frozen server, a
+   * network that drops packets). restore() lets everything flow again.
+   */
+  stall(): void;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let commitArmed = false;
+  let stalled = false;
   let committed: (() => void) | null = null;
   let server: Server | null = null;
   let port = 0;
@@ -45,6 +53,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         });
         upstream.pipe(client);
         client.on('end', () => upstream.end());
+        if (stalled) {
+          client.pause();
+          upstream.pause();
+        }
       });
       server.listen(port, '127.0.0.1', () => {
         port = (server!.address() as { port: number }).port;
@@ -64,7 +76,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return port;
     },
     cut: stop,
-    restore: listen,
+    async restore() {
+      if (stalled) {
+        stalled = false;
+        for (const s of sockets) s.resume();
+      }
+      if (!server) await listen();
+    },
+    stall() {
+      stalled = true;
+      for (const s of sockets) s.pause();
+    },
     close: stop,
     cutAfterCommit() {
       commitArmed = true;

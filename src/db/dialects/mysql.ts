@@ -1,14 +1,16 @@
 // MySQL and MariaDB through mysql2.
-import { MysqlDialect, sql } from 'kysely';
+import { MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely';
 import type * as Mysql2 from 'mysql2';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { loadDriver, networkCause, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { loadDriver, networkCause, plainIdentifier, probeRights, queryDeadlineError, queueIndexes, sqlJsonPayloads, timeoutsOf, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED', 'ER_CONNECTION_KILLED',
 ]);
+// the server's own bounds: max_statement_time (MariaDB), max_execution_time (MySQL), lock waits
+const TIMED_OUT = new Set(['ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'ER_LOCK_WAIT_TIMEOUT']);
 const REFUSED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR']);
 
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
@@ -22,6 +24,7 @@ export const mysqlDialect: SqlDialect = {
   driver(target: DatabaseTarget, opts) {
     if (target.kind !== 'mysql') throw new Error('mysql dialect needs a mysql target');
     const { createPool } = loadDriver<typeof Mysql2>('mysql2');
+    const timeouts = timeoutsOf(opts);
     const pool = createPool({
       host: target.host,
       port: target.port,
@@ -43,8 +46,17 @@ export const mysqlDialect: SqlDialect = {
     });
     // A dropped idle connection must not become an uncaught 'error' event; the pool replaces it
     // on the next query.
-    pool.on('connection', (conn) => conn.on('error', () => undefined));
-    return new MysqlDialect({ pool });
+    pool.on('connection', (conn) => {
+      conn.on('error', () => undefined);
+      // Every statement and lock wait of this session is bounded by the server (queued before the
+      // first query). MariaDB has max_statement_time; MySQL only max_execution_time (SELECTs).
+      const lockSec = Math.max(1, Math.ceil(timeouts.lockMs / 1000));
+      conn.query(`SET SESSION innodb_lock_wait_timeout = ${lockSec}, lock_wait_timeout = ${lockSec}`, () => undefined);
+      conn.query(`SET SESSION max_statement_time = ${timeouts.queryMs / 1000}`, (err: unknown) => {
+        if (err) conn.query(`SET SESSION max_execution_time = ${timeouts.queryMs}`, () => undefined);
+      });
+    });
+    return new MysqlDialect({ pool: boundedPool(pool, timeouts.deadlineMs) });
   },
 
   async serverVersion(db) {
@@ -190,6 +202,8 @@ export const mysqlDialect: SqlDialect = {
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const message = String(err?.message ?? '');
+    if (err?.code === 'ER_LOCK_DEADLOCK') return { kind: 'deadlock' };
+    if (err?.code && TIMED_OUT.has(err.code)) return { kind: 'unreachable', cause: 'timeout' };
     if (err?.code === 'ER_NO_SUCH_TABLE') {
       return { kind: 'missing_table', table: /Table '[^.']*\.([^']+)'/.exec(message)?.[1] ?? '?' };
     }
@@ -205,3 +219,52 @@ export const mysqlDialect: SqlDialect = {
     return null;
   },
 };
+
+/**
+ * The pool as Kysely sees it, with a client-side deadline on every query: a server that does not
+ * answer at all (a stalled network keeps the socket open) would otherwise hold the query — and
+ * the chat user — forever. At the deadline the connection is destroyed, which removes it from the
+ * pool; the next query gets a new one.
+ */
+function boundedPool(pool: Mysql2.Pool, deadlineMs: number): MysqlPool {
+  return {
+    getConnection(callback) {
+      pool.getConnection((err, conn) => {
+        if (err) return callback(err, undefined as never);
+        callback(null, boundedConnection(conn, deadlineMs));
+      });
+    },
+    end(callback) {
+      pool.end(callback);
+    },
+  };
+}
+
+function boundedConnection(conn: Mysql2.PoolConnection, deadlineMs: number): MysqlPoolConnection {
+  const raw = conn as unknown as MysqlPoolConnection;
+  let destroyed = false;
+  return {
+    query: ((sqlText: string, parameters: unknown[], callback?: (error: unknown, result: unknown) => void) => {
+      if (!callback) return raw.query(sqlText, parameters);
+      if (destroyed) return callback(queryDeadlineError(deadlineMs), undefined);
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        destroyed = true;
+        conn.destroy();
+        callback(queryDeadlineError(deadlineMs), undefined);
+      }, deadlineMs);
+      raw.query(sqlText, parameters, (error, result) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        callback(error, result);
+      });
+    }) as MysqlPoolConnection['query'],
+    release() {
+      // a destroyed connection has already left the pool
+      if (!destroyed) conn.release();
+    },
+  };
+}

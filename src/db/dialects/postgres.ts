@@ -1,8 +1,8 @@
 // PostgreSQL through node-postgres (pg), with Laravel's own pgsql schema (see VERSIONS.md).
-import { PostgresDialect, sql } from 'kysely';
+import { PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type Pg from 'pg';
 import type { DatabaseTarget, PostgresSslMode } from '../../config/config.ts';
-import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, networkCause, plainIdentifier, queueIndexes, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
+import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, networkCause, plainIdentifier, queryDeadlineError, queueIndexes, timeoutsOf, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
 
 // node-postgres hands int8 (count(*), bigserial ids) and numeric (sum) back as strings, and
 // `timestamp` as a Date in the process's zone. failed_at is PHP's wall-clock text in the app's
@@ -59,7 +59,9 @@ export const postgresDialect: SqlDialect = {
 
   driver(target: DatabaseTarget, opts) {
     if (target.kind !== 'postgres') throw new Error('postgres dialect needs a postgres target');
-    const options = ['-c DateStyle=ISO'];
+    const timeouts = timeoutsOf(opts);
+    // every statement and lock wait of the session is bounded by the server
+    const options = ['-c DateStyle=ISO', `-c statement_timeout=${timeouts.queryMs}`, `-c lock_timeout=${timeouts.lockMs}`];
     if (target.schema) options.push(`-c search_path=${plainIdentifier(target.schema)}`);
     const pg = loadDriver<typeof Pg>('pg');
     const pool = new pg.Pool({
@@ -80,7 +82,7 @@ export const postgresDialect: SqlDialect = {
     // own and the pool replaces the client, so there is nothing to do but not crash the process.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return new PostgresDialect({ pool });
+    return new PostgresDialect({ pool: boundedPool(pool, timeouts.deadlineMs) });
   },
 
   async serverVersion(db) {
@@ -211,6 +213,10 @@ export const postgresDialect: SqlDialect = {
     const err = error as { code?: string; message?: string };
     const code = err?.code ?? '';
     const message = String(err?.message ?? '');
+    // 40P01 deadlock_detected, 40001 serialization_failure: the transaction was rolled back
+    if (code === '40P01' || code === '40001') return { kind: 'deadlock' };
+    // 57014 statement_timeout (query_canceled), 55P03 lock_timeout (lock_not_available)
+    if (code === '57014' || code === '55P03') return { kind: 'unreachable', cause: 'timeout' };
     if (code === '42P01') return { kind: 'missing_table', table: /relation "(?:[^".]+\.)?([^"]+)" does not exist/.exec(message)?.[1] ?? '?' };
     const network = networkCause(code, message);
     if (network) return { kind: 'unreachable', cause: network };
@@ -228,3 +234,43 @@ export const postgresDialect: SqlDialect = {
     return null;
   },
 };
+
+/**
+ * The pool as Kysely sees it, with a client-side deadline on every query: a server that does not
+ * answer at all (a stalled network keeps the socket open) would otherwise hold the query — and
+ * the chat user — forever. At the deadline the client's socket is destroyed and the client is
+ * released as broken, so the pool replaces it.
+ */
+function boundedPool(pool: Pg.Pool, deadlineMs: number): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let broken = false;
+      const bounded: PostgresPoolClient = {
+        query: ((text: unknown, parameters?: ReadonlyArray<unknown>) => {
+          // a cursor (streaming) is read in steps by its caller: passed through
+          if (typeof text !== 'string') return client.query(text as never);
+          if (broken) return Promise.reject(queryDeadlineError(deadlineMs));
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              broken = true;
+              (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+              reject(queryDeadlineError(deadlineMs));
+            }, deadlineMs);
+          });
+          const running = client.query(text, parameters as unknown[]);
+          running.catch(() => undefined);
+          return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
+        }) as PostgresPoolClient['query'],
+        release(destroy?: boolean) {
+          client.release(broken || destroy ? true : undefined);
+        },
+      };
+      return bounded;
+    },
+    end() {
+      return pool.end();
+    },
+  };
+}

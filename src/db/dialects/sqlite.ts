@@ -3,7 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { loadDriver, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import { loadDriver, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, timeoutsOf, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
 
 const UNREACHABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOTADB']);
 
@@ -24,8 +24,10 @@ export const sqliteDialect: SqlDialect = {
         }
         const Sqlite = loadDriver<typeof BetterSqlite3>('better-sqlite3');
         const handle = new Sqlite(path);
-        // Laravel's worker may hold the write lock for a moment; wait instead of failing.
-        handle.pragma('busy_timeout = 2000');
+        // Laravel's worker may hold the write lock for a moment; wait instead of failing — for a
+        // bounded time (better-sqlite3 runs in-process and synchronously: there is no statement
+        // timeout to set, and no network to stall).
+        handle.pragma(`busy_timeout = ${timeoutsOf(opts).lockMs}`);
         return handle;
       },
     });
