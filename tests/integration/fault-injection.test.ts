@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.ts';
 import { NOW, operator, testConfig } from '../support/app.ts';
 import { createTestDatabase, MYSQL, POSTGRES, type TestDatabase } from '../support/db.ts';
 import { failedFixtureRow, insertFixtures } from '../support/fixtures.ts';
-import { FAILED, failedUuids, jobsWithPayloadUuid } from '../support/router-kit.ts';
+import { auditRows, FAILED, failedUuids, jobsWithPayloadUuid } from '../support/router-kit.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 describe.each(['mysql', 'postgres'] as const)('the truth when the connection dies at COMMIT, on %s', (engine) => {
@@ -46,6 +46,10 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     expect(r.notices.map((n) => n.text)).toContain('The connection to the database dropped as this was being saved; the bot asked again, and it is done.');
     expect(await failedUuids({ database: t.database } as App, 'prestashop')).toEqual([FAILED.sku1002]);
     expect(await jobsWithPayloadUuid({ database: t.database } as App, FAILED.sku1001)).toHaveLength(1);
+    // the audit row, written before the retry, says done — as the database does
+    const audit = await auditRows(bot);
+    expect(audit.map((r) => [r.action, r.target, r.outcome])).toEqual([['retry', FAILED.sku1001, 'done']]);
+    expect(JSON.parse(audit[0]!.detail)).toMatchObject({ outcome: 'retried', confirmedAfterConnectionLoss: true });
   });
 
   it('with the database still down, it says it cannot tell yet — and the database shows the retry did happen', async () => {
@@ -57,6 +61,16 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     expect(r.title).toBe('Cannot tell yet');
     expect(r.summary).toContain(`Check with \`show ${FAILED.sku1001}\``);
     expect(await jobsWithPayloadUuid({ database: t.database } as App, FAILED.sku1001)).toHaveLength(1);
+    // the intent row was written before the retry; its outcome could not be (the database is down)
+    const direct = { audit: bot.audit, database: t.database } as App;
+    expect((await auditRows(direct)).map((r) => [r.target, r.outcome])).toEqual([[FAILED.sku1001, 'started']]);
+    // back: the next audit entry writes it first — what the bot could tell the user, not a guess
+    await proxy.restore();
+    await bot.router.handleText('cancel 14', { ...operator, userId: 'UREADER' });
+    expect((await auditRows(direct)).map((r) => [r.target, r.outcome])).toEqual([
+      [FAILED.sku1001, 'uncertain'],
+      ['job #14', 'refused'],
+    ]);
   });
 
   it('a database gone before the retry began: nothing changed, said at once', async () => {
