@@ -104,6 +104,28 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     expect(retriedInDb).toBe(1000);
   });
 
+  it('the same cut through the router: the user hears what was done, the audit row says partial with the count', async () => {
+    await setUp();
+    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
+    const rows = Array.from({ length: 1200 }, () => {
+      const uuid = randomUUID();
+      return { ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) };
+    });
+    for (let i = 0; i < rows.length; i += 400) await t.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 400)).execute();
+    const cut = proxy.cutAfterCommit();
+    const pending = bot.router.handleText('retry all --queue bulk', operator, { confirmed: true });
+    await cut;
+    setTimeout(() => void proxy.restore(), 300);
+    const r = await pending;
+    expect(r.ok).toBe(false);
+    expect(r.summary).toBe('1,000 failed jobs have been pushed back onto their queues.');
+    const retriedInDb = 1200 - (await failedUuids({ database: t.database } as App, 'bulk')).length;
+    expect(retriedInDb).toBe(1000);
+    const audit = await auditRows(bot);
+    expect(audit.map((row) => [row.action, row.target, row.outcome])).toEqual([['retry', 'all queue=bulk class=*', 'partial']]);
+    expect(JSON.parse(audit[0]!.detail)).toMatchObject({ outcome: 'bulk_retried', retried: retriedInDb, interrupted: { uncertain: 0 } });
+  });
+
   it.each([
     ['cancel 14', 'Cancelled', async () => (await t.database.db.selectFrom('jobs').select('id').where('id', '=', 14).execute()).length === 0],
     [`forget ${FAILED.sku1002}`, 'Deleted', async () => !(await failedUuids({ database: t.database } as App)).includes(FAILED.sku1002)],
