@@ -2,7 +2,6 @@
 // answer came back — and the user is told what really happened: done (checked again), not done,
 // or "cannot tell yet"; never a false "nothing changed". MariaDB and PostgreSQL behind a loopback
 // TCP proxy that swallows the answer to a COMMIT and then refuses connections.
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import type { DatabaseTarget } from '../../src/config/config.ts';
@@ -10,7 +9,7 @@ import { Database } from '../../src/db/database.ts';
 import { silentLogger } from '../../src/log.ts';
 import { NOW, operator, testConfig } from '../support/app.ts';
 import { createTestDatabase, MYSQL, POSTGRES, type TestDatabase } from '../support/db.ts';
-import { failedFixtureRow, insertFixtures } from '../support/fixtures.ts';
+import { insertFailedCopies, insertFixtures } from '../support/fixtures.ts';
 import { auditRows, FAILED, failedUuids, jobsWithPayloadUuid } from '../support/router-kit.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -85,12 +84,7 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
 
   it('a bulk retry cut mid-way reports the chunks it did, and the one that was committing', async () => {
     await setUp();
-    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
-    const rows = Array.from({ length: 1200 }, () => {
-      const uuid = randomUUID();
-      return { ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) };
-    });
-    for (let i = 0; i < rows.length; i += 400) await t.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 400)).execute();
+    await insertFailedCopies(t.database, 1200, 'bulk');
     // chunks of 1000: the first COMMIT goes through unanswered; the database comes back soon after
     const cut = proxy.cutAfterCommit();
     const pending = bot.queue.retryFailedBulk({ queue: 'bulk' });
@@ -106,12 +100,7 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
 
   it('the same cut through the router: the user hears what was done, the audit row says partial with the count', async () => {
     await setUp();
-    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
-    const rows = Array.from({ length: 1200 }, () => {
-      const uuid = randomUUID();
-      return { ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) };
-    });
-    for (let i = 0; i < rows.length; i += 400) await t.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 400)).execute();
+    await insertFailedCopies(t.database, 1200, 'bulk');
     const cut = proxy.cutAfterCommit();
     const pending = bot.router.handleText('retry all --queue bulk', operator, { confirmed: true });
     await cut;
@@ -145,16 +134,9 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
 
   it.each(['flush', 'clear'] as const)('a %s cut after its first chunk committed reports that chunk, and the rest stays', async (what) => {
     await setUp();
-    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
-    const failed = Array.from({ length: 2500 }, () => {
-      const uuid = randomUUID();
-      return { ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) };
-    });
+    await insertFailedCopies(t.database, 2500, 'bulk');
     const jobs = Array.from({ length: 2500 }, () => ({ queue: 'bulk', payload: '{}', attempts: 0, reserved_at: null, available_at: NOW, created_at: NOW }));
-    for (let i = 0; i < 2500; i += 500) {
-      await t.database.db.insertInto('failed_jobs').values(failed.slice(i, i + 500)).execute();
-      await t.database.db.insertInto('jobs').values(jobs.slice(i, i + 500)).execute();
-    }
+    for (let i = 0; i < 2500; i += 500) await t.database.db.insertInto('jobs').values(jobs.slice(i, i + 500)).execute();
     // chunks of 2,000 rows: the first COMMIT goes through unanswered
     const cut = proxy.cutAfterCommit();
     const pending = what === 'flush' ? bot.queue.flush({ queue: 'bulk' }) : bot.queue.clear('bulk');

@@ -3,14 +3,13 @@
 // doubled — each failed job is in exactly one of failed_jobs and jobs, a deleted row is deleted
 // once — and the next start closes the audit row the dead process left 'started'.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { failedFixtureRow } from '../support/fixtures.ts';
+import { insertFailedCopies } from '../support/fixtures.ts';
 import { auditRows } from '../support/router-kit.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/queue-bot.js', import.meta.url));
@@ -46,10 +45,7 @@ describe.each(['mysql', 'postgres'] as const)('a CLI killed at a random moment, 
     await app.audit.ensureTable();
     dir = mkdtempSync(join(tmpdir(), 'lqb-kill-'));
     const env = { DATABASE_URL: app.db.url };
-    const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
-    const uuids = Array.from({ length: ROWS }, () => randomUUID());
-    const failed = uuids.map((uuid) => ({ ...source, queue: 'bulk', uuid, payload: source.payload.replace(source.uuid, uuid) }));
-    for (let i = 0; i < ROWS; i += 1000) await app.database.db.insertInto('failed_jobs').values(failed.slice(i, i + 1000)).execute();
+    const uuids = await insertFailedCopies(app.database, ROWS, 'bulk');
 
     for (let trial = 0; trial < TRIALS; trial++) {
       // the CLI from source starts in about a second; the change itself takes a few more

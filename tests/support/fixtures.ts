@@ -1,6 +1,7 @@
 // Genuine rows produced by real Laravel 8.83 (copied from shared/laravel/fixtures), and helpers
 // to put them into a test database.
 import type { Generated } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { syncIdSequences } from './db.ts';
@@ -57,4 +58,16 @@ export async function insertFixtures(
     for (const f of batchesFixture) await database.db.insertInto('job_batches').values(f.row).execute();
   }
   await syncIdSequences(database);
+}
+
+/**
+ * Inserts `count` copies of a genuine failed row (SKU-1001's) onto `queue`, each with a uuid of its
+ * own (in the payload too), in statements of 500: the many failed jobs a bulk test needs.
+ */
+export async function insertFailedCopies(database: Database, count: number, queue: string): Promise<string[]> {
+  const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
+  const uuids = Array.from({ length: count }, () => randomUUID());
+  const rows = uuids.map((uuid) => ({ ...source, queue, uuid, payload: source.payload.replace(source.uuid, uuid) }));
+  for (let i = 0; i < rows.length; i += 500) await database.db.insertInto('failed_jobs').values(rows.slice(i, i + 500)).execute();
+  return uuids;
 }
