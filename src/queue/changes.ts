@@ -4,7 +4,7 @@
 // says so.
 import type { Db } from '../db/database.ts';
 import type { QueueContext } from './context.ts';
-import { failedWhere, isUuid, JOB_COLUMNS, type JobRow } from './filters.ts';
+import { countPresent, failedWhere, isUuid, JOB_COLUMNS, type JobRow } from './filters.ts';
 import { changeTruthfully, runChunks } from './settle.ts';
 import type { CancelResult, ClearResult, FailedFilter, FlushResult, ForgetResult, PromoteResult, ReleaseResult } from './types.ts';
 
@@ -170,7 +170,7 @@ export class Changes {
           return chunk;
         }),
       (chunk) => chunk.deleted,
-      (chunk) => this.countPresent('jobs', chunk.ids),
+      (chunk) => countPresent(this.ctx.db, 'jobs', chunk.ids),
       (chunk) => {
         deleted += chunk.deleted;
         return chunk.deleted > 0;
@@ -178,16 +178,6 @@ export class Changes {
     );
     const left = interrupted ? { reserved: 0 } : await this.countClearable(queue);
     return { outcome: 'cleared', queue, deleted, leftReserved: left.reserved, interrupted };
-  }
-
-  /** How many of these ids a table still holds: after a lost COMMIT, all of them or none. */
-  private async countPresent(table: 'jobs' | 'failed_jobs', ids: number[]): Promise<number> {
-    const row = await this.ctx.db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', 'in', ids)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
   }
 
   /** `artisan queue:forget <uuid>`. */
@@ -246,7 +236,7 @@ export class Changes {
           return chunk;
         }),
       (chunk) => chunk.deleted,
-      (chunk) => this.countPresent('failed_jobs', chunk.rows.map((r) => r.id)),
+      (chunk) => countPresent(this.ctx.db, 'failed_jobs', chunk.rows.map((r) => r.id)),
       (chunk) => {
         deleted += chunk.deleted;
         cursor = chunk.rows[chunk.rows.length - 1]!.id;

@@ -107,6 +107,17 @@ export async function countQueue(db: Db, queue: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** How many of these ids a table still holds: after a lost COMMIT, all of a chunk's or none. */
+export async function countPresent(db: Db, table: 'jobs' | 'failed_jobs', ids: number[]): Promise<number> {
+  if (!ids.length) return 0;
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('id', 'in', ids)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export function toPage<T>(items: T[], page: number, perPage: number, total: number | null, hasMore: boolean, exact = true): Page<T> {
   return {
     items,

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.ts';
 import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { setTopLevelNumber } from './decode/json-edit.ts';
-import { failedWhere, isUuid, numberOrNull } from './filters.ts';
+import { countPresent, failedWhere, isUuid, numberOrNull } from './filters.ts';
 import { changeTruthfully, runChunks } from './settle.ts';
 import type { BulkRetryResult, FailedFilter, RetryResult, RetryUntilChange } from './types.ts';
 
@@ -202,7 +202,8 @@ export class Retries {
         }
       },
       (chunk) => movedRows(chunk).length,
-      (chunk) => this.stillFailed(chunk),
+      // all of a chunk's moved rows still failed: it rolled back; none: it committed
+      (chunk) => countPresent(ctx.db, 'failed_jobs', movedRows(chunk).map((c) => c.id)),
       (chunk) => {
         this.account(result, chunk);
         cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
@@ -230,18 +231,6 @@ export class Retries {
       if (m.retryUntil) result.retryUntilExtended++;
     }
     this.ctx.failedCounts.removed(movedRows(chunk).map((c) => ({ id: c.id, queue: c.queue })));
-  }
-
-  /** How many of a chunk's moved rows are still in failed_jobs: all of them if it rolled back, none if it committed. */
-  private async stillFailed(chunk: Chunk): Promise<number> {
-    const ids = movedRows(chunk).map((c) => c.id);
-    if (!ids.length) return 0;
-    const row = await this.ctx.db
-      .selectFrom('failed_jobs')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', 'in', ids)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
   }
 
   /**
