@@ -6,16 +6,16 @@ import { DatabaseUnavailableError } from '../db/database.ts';
 import type { QueueContext } from './context.ts';
 
 /** How long a change waits for the database to answer again before saying it cannot tell. */
-export const SETTLE_MS = 5000;
+const SETTLE_MS = 5000;
 const PAUSES_MS = [100, 250, 500, 1000];
 
-export type Settled<T> = { known: true; value: T } | { known: false };
+type Settled<T> = { known: true; value: T } | { known: false };
 
 /**
  * For an error thrown by a change: rethrows anything but a lost or refused connection; otherwise
  * runs `check` until the database answers (or `waitMs` passes) and returns what it found.
  */
-export async function settleAfter<T>(ctx: QueueContext, error: unknown, check: () => Promise<T>, waitMs = SETTLE_MS): Promise<Settled<T>> {
+async function settleAfter<T>(ctx: QueueContext, error: unknown, check: () => Promise<T>, waitMs = SETTLE_MS): Promise<Settled<T>> {
   const explained = ctx.database.explain(error);
   if (!(explained instanceof DatabaseUnavailableError)) throw explained;
   const deadline = Date.now() + waitMs;
