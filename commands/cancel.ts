@@ -2,18 +2,18 @@
 import { z } from 'zod';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
-import { jobId } from '../src/router/schemas.ts';
-import { cancelConfirm, VERBS } from '../src/views/jobs.ts';
+import { jobRef, jobRefArg } from '../src/router/schemas.ts';
+import { cancelConfirm, queueLabel, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
-type Args = { id: number };
+type Args = { id: number | string };
 
 export default defineCommand<Args>({
   name: 'cancel',
   summary: 'help.cancel',
   usage: ['cancel <id>'],
   positional: ['id'],
-  schema: z.object({ id: jobId }),
+  schema: z.object({ id: jobRef }),
   discord: [
     {
       name: 'cancel',
@@ -26,7 +26,10 @@ export default defineCommand<Args>({
   auditTarget: (a) => `job #${a.id}`,
   actions: {
     [VERBS.cancel]: {
-      toArgs: ([id]) => (id && /^\d+$/.test(id) ? { id: Number(id) } : null),
+      toArgs: ([id]) => {
+        const ref = jobRefArg(id);
+        return ref === null ? null : { id: ref };
+      },
       async confirm(ctx, { id }) {
         const job = await ctx.queue.getJob(id);
         return cancelConfirm(ctx.t, { id, jobClass: job?.jobClass ?? '?', queue: job?.queue ?? '?' });
@@ -38,7 +41,7 @@ export default defineCommand<Args>({
     const result = await ctx.queue.cancel(id);
     switch (result.outcome) {
       case 'cancelled':
-        return reply(t('cancel.done_title'), { summary: t('cancel.done', { id, job: result.jobClass, queue: result.queue }), notices: afterLossNotices(t, result), data: result });
+        return reply(t('cancel.done_title'), { summary: t('cancel.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }), notices: afterLossNotices(t, result), data: result });
       case 'reserved':
         return errorReply(t('cancel.refused_title'), t('cancel.reserved', { id, age: t.age(ctx.queue.now() - result.reservedAt), attempts: result.attempts }), { data: result });
       case 'not_found':

@@ -2,18 +2,18 @@
 import { z } from 'zod';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
-import { jobId } from '../src/router/schemas.ts';
-import { promoteConfirm, VERBS } from '../src/views/jobs.ts';
+import { jobRef, jobRefArg } from '../src/router/schemas.ts';
+import { promoteConfirm, queueLabel, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
-type Args = { id: number };
+type Args = { id: number | string };
 
 export default defineCommand<Args>({
   name: 'promote',
   summary: 'help.promote',
   usage: ['promote <id>'],
   positional: ['id'],
-  schema: z.object({ id: jobId }),
+  schema: z.object({ id: jobRef }),
   discord: [
     {
       name: 'promote',
@@ -26,7 +26,10 @@ export default defineCommand<Args>({
   auditTarget: (a) => `job #${a.id}`,
   actions: {
     [VERBS.promote]: {
-      toArgs: ([id]) => (id && /^\d+$/.test(id) ? { id: Number(id) } : null),
+      toArgs: ([id]) => {
+        const ref = jobRefArg(id);
+        return ref === null ? null : { id: ref };
+      },
       async confirm(ctx, { id }) {
         const job = await ctx.queue.getJob(id);
         return promoteConfirm(ctx.t, { id, jobClass: job?.jobClass ?? '?', queue: job?.queue ?? '?' });
@@ -38,7 +41,7 @@ export default defineCommand<Args>({
     const result = await ctx.queue.promote(id);
     switch (result.outcome) {
       case 'promoted':
-        return reply(t('promote.done_title'), { summary: t('promote.done', { id, job: result.jobClass, queue: result.queue }), notices: afterLossNotices(t, result), data: result });
+        return reply(t('promote.done_title'), { summary: t('promote.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }), notices: afterLossNotices(t, result), data: result });
       case 'not_found':
         return errorReply(t('promote.refused_title'), t('promote.not_found', { id }), { data: result });
       case 'reserved':

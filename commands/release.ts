@@ -3,12 +3,12 @@ import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
-import { hiddenNumber, jobId } from '../src/router/schemas.ts';
-import { releaseConfirm, VERBS } from '../src/views/jobs.ts';
+import { hiddenNumber, jobRef, jobRefArg } from '../src/router/schemas.ts';
+import { queueLabel, releaseConfirm, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
 /** reservedAt: the reservation the message showed; a button always carries it. */
-type Args = { id: number; reservedAt?: number };
+type Args = { id: number | string; reservedAt?: number };
 
 export default defineCommand<Args>({
   name: 'release',
@@ -16,7 +16,7 @@ export default defineCommand<Args>({
   usage: ['release <id>'],
   positional: ['id'],
   options: ['reserved-at'],
-  schema: z.object({ id: jobId, reservedAt: hiddenNumber.optional() }),
+  schema: z.object({ id: jobRef, reservedAt: hiddenNumber.optional() }),
   discord: [
     {
       name: 'release',
@@ -29,7 +29,10 @@ export default defineCommand<Args>({
   auditTarget: (a) => `job #${a.id}` + (a.reservedAt ? ` reserved_at=${a.reservedAt}` : ''),
   actions: {
     [VERBS.release]: {
-      toArgs: ([id, reservedAt]) => (id && /^\d+$/.test(id) && reservedAt && /^\d+$/.test(reservedAt) ? { id: Number(id), reservedAt: Number(reservedAt) } : null),
+      toArgs: ([id, reservedAt]) => {
+        const ref = jobRefArg(id);
+        return ref !== null && reservedAt && /^\d+$/.test(reservedAt) ? { id: ref, reservedAt: Number(reservedAt) } : null;
+      },
       async confirm(ctx, { id, reservedAt }) {
         const job = await ctx.queue.getJob(id);
         return releaseConfirm(ctx.t, { id, jobClass: job?.jobClass ?? '?', queue: job?.queue ?? '?', reservedFor: ctx.queue.now() - (reservedAt ?? ctx.queue.now()) });
@@ -43,7 +46,7 @@ export default defineCommand<Args>({
     switch (result.outcome) {
       case 'released':
         return reply(t('release.done_title'), {
-          summary: t('release.done', { id, job: result.jobClass, queue: result.queue }),
+          summary: t(result.connection ? 'release.done_redis' : 'release.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }),
           notices: [
             ...(result.attemptsBefore !== result.attemptsAfter ? [{ tone: 'info' as const, text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }] : []),
             ...afterLossNotices(t, result),
@@ -58,6 +61,8 @@ export default defineCommand<Args>({
         return errorReply(t('release.refused_title'), t('release.changed', { id, age: t.age(now - result.reservedAt) }), { data: result });
       case 'too_recent':
         return errorReply(t('release.refused_title'), t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: formatDuration(result.stuckAfterSeconds) }), { data: result });
+      case 'already_due':
+        return errorReply(t('release.refused_title'), t('release.already_due', { id, queue: result.queue, age: t.age(now - result.expiredAt), connection: ctx.queue.redisConnection ?? 'redis' }), { data: result });
       case 'uncertain':
         return uncertainReply(t, `show ${id}`, result);
     }

@@ -1,4 +1,5 @@
-// /queue show <id|uuid> — one job (by id) or failed job (by uuid, or its id), fully decoded.
+// /queue show <id|uuid> — one job (by id; a Redis job by its id or uuid) or failed job (by uuid,
+// or its id), fully decoded.
 import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
@@ -10,11 +11,15 @@ import type { FailedDetail, JobDetail } from '../src/queue/types.ts';
 import { errorReply, reply, type Field } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { isAddressableId } from '../src/router/schemas.ts';
-import { jobRow, failedRow, VERBS } from '../src/views/jobs.ts';
+import { jobRow, failedRow, queueLabel, VERBS } from '../src/views/jobs.ts';
 
 type Args = { target: string };
 
-function when(t: Translator, at: number, now: number): string {
+/** A Redis job's id: Str::random(32) in the payload (the uuid under Horizon). */
+const REDIS_JOB_ID = /^[A-Za-z0-9]{16,64}$/;
+
+function when(t: Translator, at: number | null, now: number): string {
+  if (at === null) return t('show.unknown_time');
   // a number no date can stand for is shown as the number the payload holds
   if (!isRepresentableTime(at)) return t('show.not_a_time', { value: String(at) });
   const iso = new Date(at * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC');
@@ -56,10 +61,10 @@ function jobReply(ctx: CommandContext, job: JobDetail): ReturnType<typeof reply>
   const row = jobRow(t, ctx.buttons, job, { withActions: ctx.isOperator, withDetails: false });
   const fields: Field[] = [
     { label: t('show.state'), value: t(`state.${job.state}`), tone: job.state === 'stuck' ? 'bad' : undefined },
-    { label: t('show.queue'), value: job.queue },
+    { label: t('show.queue'), value: queueLabel(job.queue, job.connection) },
     { label: t('show.attempts'), value: job.maxTries ? `${job.attempts} / ${job.maxTries}` : String(job.attempts) },
     { label: t('show.created'), value: when(t, job.createdAt, now) },
-    { label: job.availableAt > now ? t('show.available_at') : t('show.available_since'), value: when(t, job.availableAt, now) },
+    { label: job.availableAt !== null && job.availableAt > now ? t('show.available_at') : t('show.available_since'), value: when(t, job.availableAt, now) },
   ];
   if (job.reservedAt !== null) fields.push({ label: t('show.reserved'), value: when(t, job.reservedAt, now), tone: job.reservationExpired ? 'warn' : undefined });
   fields.push(...payloadFields(t, job.payload, now));
@@ -106,7 +111,7 @@ export default defineCommand<Args>({
   schema: z.object({
     target: z
       .string()
-      .refine((v) => isUuid(v) || /^\d{1,19}$/.test(v), { message: 'args.bad_target' })
+      .refine((v) => isUuid(v) || /^\d{1,19}$/.test(v) || REDIS_JOB_ID.test(v), { message: 'args.bad_target' })
       .refine((v) => isUuid(v) || isAddressableId(v), { message: 'args.id_too_large' }),
   }),
   discord: [
@@ -122,8 +127,16 @@ export default defineCommand<Args>({
     const { t } = ctx;
     if (isUuid(target)) {
       const failed = await ctx.queue.getFailed(target);
+      // a Redis job carries its uuid while it waits or runs
+      const waiting = failed ? null : await ctx.queue.getJob(target);
+      if (waiting) return jobReply(ctx, waiting);
       if (!failed) return errorReply(t('show.not_found_title'), t('show.failed_not_found', { uuid: target }), { data: { outcome: 'not_found', uuid: target } });
       return failedReply(ctx, failed);
+    }
+    if (!/^\d+$/.test(target)) {
+      const job = await ctx.queue.getJob(target);
+      if (job) return jobReply(ctx, job);
+      return errorReply(t('show.not_found_title'), t('show.job_not_found', { id: target }), { data: { outcome: 'not_found', id: target } });
     }
     const id = Number(target);
     const job = await ctx.queue.getJob(id);

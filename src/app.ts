@@ -7,6 +7,7 @@ import { judgeUnfinished } from './audit/unfinished.ts';
 import { Database } from './db/database.ts';
 import type { Logger } from './log.ts';
 import { QueueService } from './queue/queue-service.ts';
+import { RedisQueues } from './queue/redis/redis-queues.ts';
 import { systemClock, type Clock } from './queue/time.ts';
 import { ActionCodec } from './router/action-id.ts';
 import type { CommandModule } from './router/command.ts';
@@ -70,6 +71,20 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
     previousAppKeys: config.queue.previousAppKeys,
     appTimezone: config.queue.appTimezone,
     pageSize: config.queue.pageSize,
+    redis: config.redis
+      ? new RedisQueues(
+          {
+            url: config.redis.url,
+            display: config.redis.display,
+            connection: config.redis.connection,
+            prefix: config.redis.prefix,
+            appName: config.redis.appName,
+            retryAfterSec: config.redis.retryAfterSec,
+            timeoutSec: config.dbTimeouts.querySec,
+          },
+          clock,
+        )
+      : null,
     clock,
   });
   const audit = new AuditLog(database, opts.logger, clock);
@@ -85,10 +100,15 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
     router,
     commands,
     logger: opts.logger,
-    closeUnfinishedChanges: () => audit.closeUnfinished(judgeUnfinished(queue)),
+    // (retries to Redis a stopped bot left half-way are finished first: their failed rows go)
+    closeUnfinishedChanges: async () => {
+      await queue.finishRedisRetries().catch((err: unknown) => opts.logger.warn({ err }, 'could not finish the retries to Redis a stopped bot left'));
+      return audit.closeUnfinished(judgeUnfinished(queue));
+    },
     // (audit work still running in the background ends first: it uses the database)
     close: async () => {
       await audit.settled();
+      await queue.close();
       await database.close();
     },
   };

@@ -71,6 +71,7 @@ export function secretsOf(config: Config): string[] {
     config.queue.appKey?.toString('base64'),
     ...config.queue.previousAppKeys.map((key) => key.toString('base64')),
     config.database && 'password' in config.database ? config.database.password : undefined,
+    config.redis?.password ?? undefined,
     config.actions.secret ?? undefined,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

@@ -4,7 +4,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { reply, type Button, type Reply, type Row } from '../reply/model.ts';
 import type { ButtonFactory } from '../router/command.ts';
-import { releaseConfirm, VERBS } from '../views/jobs.ts';
+import { queueLabel, releaseConfirm, VERBS } from '../views/jobs.ts';
 import type { Incident, IncidentContent } from './detector.ts';
 
 const keep = (b: Button | null): b is Button => b !== null;
@@ -44,17 +44,17 @@ export function alertReply(
   const base = { visibility: 'channel' as const, notices, data: { incident: incident.key, kind: c.kind, status: incident.status } };
   switch (c.kind) {
     case 'stuck':
-      return reply(t('alert.stuck.title', { queue: c.queue }), {
+      return reply(t('alert.stuck.title', { queue: queueLabel(c.queue, c.connection) }), {
         ...base,
         summary: t('alert.stuck.summary', { n: c.jobs.length, threshold: formatDuration(opts.stuckAfterSec) }),
         rows: stuckRows(t, buttons, c, now),
       });
     case 'stalled':
-      return reply(t('alert.stalled.title', { queue: c.queue }), {
+      return reply(t('alert.stalled.title', { queue: queueLabel(c.queue, c.connection) }), {
         ...base,
         summary: t('alert.stalled.summary', { age: t.age(c.oldestReadyAgeSeconds), threshold: formatDuration(c.thresholdSec), n: c.ready }),
         buttons: [
-          buttons.button(t('button.show_waiting'), { verb: 'lp', args: ['1', c.queue] }),
+          buttons.button(t('button.show_waiting'), { verb: 'lp', args: ['1', c.queue, '', c.connection ?? ''] }),
           buttons.button(t('button.refresh'), { verb: VERBS.stats, args: [c.queue] }),
         ].filter(keep),
       });
@@ -94,9 +94,9 @@ export function resolvedReply(t: Translator, incident: Incident, now: number): R
   const c = incident.content;
   const what =
     c.kind === 'stuck'
-      ? t('alert.stuck.title', { queue: c.queue })
+      ? t('alert.stuck.title', { queue: queueLabel(c.queue, c.connection) })
       : c.kind === 'stalled'
-        ? t('alert.stalled.title', { queue: c.queue })
+        ? t('alert.stalled.title', { queue: queueLabel(c.queue, c.connection) })
         : t('alert.spike.title', { n: c.count, more: c.atLeast ? '+' : '' });
   return reply(t('alert.resolved.title', { what }), {
     visibility: 'channel',

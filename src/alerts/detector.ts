@@ -4,6 +4,7 @@
 // An incident has a stable key (stuck:imports, stalled:mail, spike). It is announced once, edited
 // when it changes (more jobs, fewer jobs), marked resolved when it clears, and announced again
 // only when still open after QUEUE_BOT_ALERT_REMIND.
+import type { JobId } from '../queue/types.ts';
 import type { MessageRef } from '../chat/poster.ts';
 
 export interface AlertSettings {
@@ -15,8 +16,10 @@ export interface AlertSettings {
 }
 
 export interface StuckJob {
-  id: number;
+  id: JobId;
   queue: string;
+  /** a Redis queue's connection */
+  connection?: string;
   attempts: number;
   reservedAt: number;
   /** attempts went up across reservations: the job kills its workers */
@@ -40,7 +43,7 @@ export interface Observation {
   now: number;
   /** stuck and climbing jobs, each once */
   stuckJobs: StuckJob[];
-  queues: Array<{ name: string; ready: number; oldestReadyAgeSeconds: number | null }>;
+  queues: Array<{ name: string; connection?: string; ready: number; oldestReadyAgeSeconds: number | null }>;
   /** failures with an id above the cursor, oldest first (at most a few hundred) */
   newFailures: NewFailure[];
   /** true when there were more new failures than newFailures holds */
@@ -49,8 +52,8 @@ export interface Observation {
 }
 
 export type IncidentContent =
-  | { kind: 'stuck'; queue: string; jobs: StuckJob[] }
-  | { kind: 'stalled'; queue: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number }
+  | { kind: 'stuck'; queue: string; connection?: string; jobs: StuckJob[] }
+  | { kind: 'stalled'; queue: string; connection?: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number }
   | {
       kind: 'spike';
       count: number;
@@ -95,17 +98,20 @@ export function currentIncidents(previous: AlertMemory, obs: Observation, settin
   const out: IncidentContent[] = [];
   const stuckByQueue = new Map<string, StuckJob[]>();
   for (const job of obs.stuckJobs) {
-    const list = stuckByQueue.get(job.queue) ?? [];
+    const where = queueKey(job.queue, job.connection);
+    const list = stuckByQueue.get(where) ?? [];
     list.push(job);
-    stuckByQueue.set(job.queue, list);
+    stuckByQueue.set(where, list);
   }
-  for (const [queue, jobs] of [...stuckByQueue].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push({ kind: 'stuck', queue, jobs: [...jobs].sort((a, b) => a.id - b.id) });
+  for (const [, jobs] of [...stuckByQueue].sort(([a], [b]) => a.localeCompare(b))) {
+    const { queue, connection } = jobs[0]!;
+    out.push({ kind: 'stuck', queue, ...(connection ? { connection } : {}), jobs: [...jobs].sort(byJobId) });
   }
   for (const q of obs.queues) {
     const threshold = waitAfter(settings, q.name);
     if (q.oldestReadyAgeSeconds !== null && q.oldestReadyAgeSeconds > threshold) {
-      out.push({ kind: 'stalled', queue: q.name, ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds, thresholdSec: threshold });
+      const connection = q.connection ? { connection: q.connection } : {};
+      out.push({ kind: 'stalled', queue: q.name, ...connection, ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds, thresholdSec: threshold });
     }
   }
   // The first tick ever only sets the cursor: old failures are history, not a spike.
@@ -140,8 +146,17 @@ export function currentIncidents(previous: AlertMemory, obs: Observation, settin
   return out;
 }
 
+/** A queue as incident keys name it: `imports` on the database, `imports@redis` on a Redis connection. */
+function queueKey(queue: string, connection: string | undefined): string {
+  return connection ? `${queue}@${connection}` : queue;
+}
+
+function byJobId(a: StuckJob, b: StuckJob): number {
+  return typeof a.id === 'number' && typeof b.id === 'number' ? a.id - b.id : String(a.id).localeCompare(String(b.id));
+}
+
 export function incidentKey(c: IncidentContent): string {
-  return c.kind === 'spike' ? 'spike' : `${c.kind}:${c.queue}`;
+  return c.kind === 'spike' ? 'spike' : `${c.kind}:${queueKey(c.queue, c.connection)}`;
 }
 
 /** What the message shows, reduced to what should trigger an edit. */

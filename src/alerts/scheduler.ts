@@ -2,6 +2,7 @@
 // look at the queue — the head of each queue and the failures since the last look, never a full
 // scan of `jobs` — then post, edit, remind or resolve alerts on every configured platform.
 // A failing tick is logged and retried on the next one; it never stops the bot.
+import type { JobId } from '../queue/types.ts';
 import cron from 'node-cron';
 import type { App } from '../app.ts';
 import type { ChatPoster, MessageRef } from '../chat/poster.ts';
@@ -95,9 +96,9 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
 
   async function observe(failedCursor: number | null): Promise<Observation> {
     const snap = await app.queue.snapshot({ light: true });
-    const stuck = new Map<number, StuckJob>();
+    const stuck = new Map<JobId, StuckJob>();
     for (const j of [...snap.stuckJobs, ...snap.climbingJobs]) {
-      stuck.set(j.id, { id: j.id, queue: j.queue, attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
+      stuck.set(j.id, { id: j.id, queue: j.queue, ...(j.connection ? { connection: j.connection } : {}), attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
     }
     // Name the jobs: a primary-key read each, for the few that are stuck.
     for (const job of [...stuck.values()].slice(0, 20)) {
@@ -108,7 +109,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     return {
       now: now(),
       stuckJobs: [...stuck.values()],
-      queues: snap.queues.map((q) => ({ name: q.name, ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
+      queues: snap.queues.map((q) => ({ name: q.name, ...(q.connection ? { connection: q.connection } : {}), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
       newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({ id: f.id, uuid: f.uuid, queue: f.queue, jobClass: f.jobClass, exceptionLine: exceptionLine(t, f) })),
       moreFailures: failures.length > FAILURES_PER_TICK,
       maxFailedId: snap.maxFailedId,

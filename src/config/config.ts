@@ -61,9 +61,10 @@ export interface Config {
     retryAfterSec: number;
     retryWindowSec: number;
     /**
-     * The app's queue connections whose jobs live in this database's jobs table (Laravel's
-     * `queue.connections.*` names with driver `database`). A failed row of any other connection
-     * is never pushed into jobs: no worker of the app would look for it there.
+     * The app's queue connections the bot serves (Laravel's `queue.connections.*` names): the
+     * Redis connection's name is served from Redis, every other one from this database's jobs
+     * table. A failed row of a connection not listed is never retried: no worker of the app would
+     * look for it where the bot would put it. The first one is where listings look by default.
      */
     connections: string[];
     appKey: Buffer | null;
@@ -72,6 +73,8 @@ export interface Config {
     appTimezone: string;
     pageSize: number;
   };
+  /** REDIS_URL: the app's Redis queue connection (its failed jobs stay in the database) */
+  redis: RedisTarget | null;
   locale: Locale;
   access: {
     /** "slack:U0123", "discord:4567", "shell:*"… */
@@ -103,6 +106,37 @@ export interface Config {
   log: { level: string; pretty: boolean };
   /** METRICS_PORT: /healthz, /readyz and /metrics on this port (0: any free one); null: not served */
   metrics: { port: number | null };
+}
+
+export interface RedisTarget {
+  url: string;
+  /** the URL with the password as *** */
+  display: string;
+  password: string | null;
+  /** the queue connection's name in config/queue.php (what failed_jobs.connection holds) */
+  connection: string;
+  /** the key prefix; null: Laravel's default for APP_NAME */
+  prefix: string | null;
+  appName: string;
+  retryAfterSec: number;
+}
+
+/** Reads a redis:// or rediss:// URL (user, password, database number), or says what is wrong with it. */
+export function parseRedisUrl(url: string, name = 'REDIS_URL'): Pick<RedisTarget, 'url' | 'display' | 'password'> | string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${name} is not a URL (e.g. redis://127.0.0.1:6379/0)`;
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `${name} must start with redis:// or rediss:// (TLS)`;
+  if (!parsed.hostname) return `${name} must name the Redis host, e.g. redis://127.0.0.1:6379/0`;
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,2}$/.test(db)) return `${name}: "${db}" is not a Redis database number (0–15 by default)`;
+  const password = parsed.password ? decodeURIComponent(parsed.password) : null;
+  const shown = new URL(url);
+  if (shown.password) shown.password = '***';
+  return { url, display: shown.toString(), password };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -315,14 +349,26 @@ const envSchema = z.object({
   QUEUE_BOT_PAGE_SIZE: integerVar('QUEUE_BOT_PAGE_SIZE', 10, 1, 25),
   QUEUE_BOT_QUERY_TIMEOUT: durationVar('QUEUE_BOT_QUERY_TIMEOUT', '10s'),
   QUEUE_BOT_LOCK_TIMEOUT: durationVar('QUEUE_BOT_LOCK_TIMEOUT', '5s'),
-  QUEUE_BOT_CONNECTIONS: optionalText.transform((v, ctx) => {
-    const names = (v ?? 'database').split(',').map((s) => s.trim()).filter(Boolean);
-    if (!names.length) {
-      ctx.addIssue({ code: 'custom', message: 'QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")' });
+  REDIS_URL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return null;
+    const target = parseRedisUrl(v);
+    if (typeof target === 'string') {
+      ctx.addIssue({ code: 'custom', message: target });
       return z.NEVER;
     }
-    return names;
+    return target;
   }),
+  QUEUE_BOT_REDIS_CONNECTION: optionalText.transform((v, ctx) => {
+    const name = v ?? 'redis';
+    if (!/^[\w.-]{1,64}$/.test(name)) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_REDIS_CONNECTION: "${name}" is not a queue connection name (as in config/queue.php, e.g. redis)` });
+      return z.NEVER;
+    }
+    return name;
+  }),
+  QUEUE_BOT_REDIS_RETRY_AFTER: durationVar('QUEUE_BOT_REDIS_RETRY_AFTER', '90s'),
+  APP_NAME: optionalText,
+  QUEUE_BOT_CONNECTIONS: optionalText,
   APP_KEY: optionalText.transform((v, ctx) => {
     if (v === undefined) return null;
     const key = parseAppKey(v);
@@ -434,6 +480,20 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   }
   const e = result.data;
   const problems: string[] = [...appProblems];
+  // the database driver's default, or the Redis connection's when REDIS_URL is set
+  const connections = (e.QUEUE_BOT_CONNECTIONS ?? (e.REDIS_URL ? e.QUEUE_BOT_REDIS_CONNECTION : 'database'))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!connections.length) problems.push('QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")');
+  if (e.REDIS_URL && !connections.includes(e.QUEUE_BOT_REDIS_CONNECTION)) {
+    problems.push(`REDIS_URL is set but QUEUE_BOT_CONNECTIONS (${connections.join(',')}) does not name the Redis connection "${e.QUEUE_BOT_REDIS_CONNECTION}": add it (e.g. QUEUE_BOT_CONNECTIONS=database,${e.QUEUE_BOT_REDIS_CONNECTION})`);
+  }
+  if (!e.REDIS_URL && connections.includes('redis') && e.QUEUE_BOT_CONNECTIONS) {
+    problems.push('QUEUE_BOT_CONNECTIONS names "redis" but REDIS_URL is not set: the bot needs the app\'s Redis to serve a Redis queue (or the app\'s .env through --env-file)');
+  }
+  // an empty REDIS_PREFIX is a setting (no prefix), not an absent one
+  const redisPrefix = env.QUEUE_BOT_REDIS_PREFIX;
   const database = e.DATABASE_URL ?? opts.app?.target ?? null;
 
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
@@ -478,12 +538,21 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       stuckAfterSec: e.QUEUE_BOT_STUCK_AFTER,
       retryAfterSec: e.QUEUE_BOT_RETRY_AFTER,
       retryWindowSec: e.QUEUE_BOT_RETRY_WINDOW,
-      connections: e.QUEUE_BOT_CONNECTIONS,
+      connections,
       appKey: e.APP_KEY,
       previousAppKeys: e.APP_PREVIOUS_KEYS,
       appTimezone: e.APP_TIMEZONE,
       pageSize: e.QUEUE_BOT_PAGE_SIZE,
     },
+    redis: e.REDIS_URL
+      ? {
+          ...e.REDIS_URL,
+          connection: e.QUEUE_BOT_REDIS_CONNECTION,
+          prefix: redisPrefix === undefined ? null : redisPrefix.trim(),
+          appName: e.APP_NAME ?? 'Laravel',
+          retryAfterSec: e.QUEUE_BOT_REDIS_RETRY_AFTER,
+        }
+      : null,
     locale: e.QUEUE_BOT_LOCALE,
     access: { operators: e.QUEUE_BOT_OPERATORS, operatorRoles: e.QUEUE_BOT_OPERATOR_ROLES, channels },
     actions: { secret: e.QUEUE_BOT_ACTION_SECRET ?? null, ttlSec: e.QUEUE_BOT_ACTION_TTL },

@@ -20,6 +20,9 @@ export const en = {
   'error.title': 'Something went wrong',
   'error.internal': 'The command failed: {detail}. Nothing was changed by this request.',
   'error.database_title': 'Database problem',
+  'error.redis_title': 'Redis problem',
+  'error.redis.chat': 'The bot cannot reach the app\'s Redis right now, so nothing was read or changed there. Try again in a moment; if it lasts, an admin can check Redis and the bot\'s log.',
+  'error.redis.terminal': 'Redis at {server} did not answer: {detail}. Nothing was changed there. Check that Redis is running and that REDIS_URL (host, port, password, database number) is right.',
   'error.database_down': '{detail}. Nothing was changed; try again when the database is back.',
   // a database that cannot be used: in chat, short and without the database's user, host or name
   // (those go to the log); on a terminal (shell, CLI), the cause and the fix
@@ -51,8 +54,9 @@ export const en = {
   'args.bad_queue': '"{value}" is not a queue name.',
   'args.bad_class': '"{value}" is not a job class name (e.g. SyncProduct or App\\Jobs\\SyncProduct).',
   'args.bad_uuid': '"{value}" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49).',
-  'args.bad_id': '"{value}" is not a job id (a number, like 812).',
-  'args.bad_target': '"{value}" is neither a job id (a number) nor a failed job uuid.',
+  'args.bad_id': '"{value}" is not a job id (a number like 812, or a Redis job\'s id or uuid).',
+  'args.bad_connection': '"{value}" is not a queue connection name (like database or redis).',
+  'args.bad_target': '"{value}" is neither a job id (a number, or a Redis job\'s id) nor a uuid.',
   'args.bad_page': '--page must be a number from 1.',
   'args.bad_duration': '"{value}" is not a duration; write it as 90s, 30m, 24h or 7d.',
   'args.duration_zero': '"{value}" is no time at all; give a duration longer than 0, like 1h.',
@@ -181,6 +185,7 @@ export const en = {
   'failed.no_exception': '(no exception text)',
 
   // show
+  'show.unknown_time': 'not recorded (a Redis job of Laravel 8–11 carries no time)',
   'show.job_title': 'Job #{id} {job}',
   'show.failed_title': 'Failed job {job}',
   'show.not_found_title': 'Not found',
@@ -270,6 +275,8 @@ export const en = {
   'release.done': 'Job #{id} ({job}) is available again on queue `{queue}`; the next worker will take it.',
   'release.attempts': 'Its attempts went back from {before} to {after}: the interrupted attempt does not count against its tries.',
   'release.refused_title': 'Not released',
+  'release.done_redis': 'Job #{id} ({job}) on `{queue}` is due again: the next worker polling the queue takes it back. The attempt its worker began still counts, as when a reservation expires in Laravel.',
+  'release.already_due': 'Job #{id} on `{queue}` is already due: its reservation expired {age} ago, and any worker polling `{queue}` takes it back — none has. Start one: `php artisan queue:work {connection} --queue={queue}`. Nothing was changed.',
   'release.not_found': 'There is no job #{id}: it has finished, failed or been deleted.',
   'release.not_reserved': 'Job #{id} is not held by a worker; there is nothing to release.',
   'release.changed': 'Job #{id} was picked up again {age} ago, by a different worker than the one you saw. Nothing was changed; look again before releasing.',
@@ -355,6 +362,13 @@ export const en = {
   'doctor.connected': 'Connected to {server} at {target}.',
   'doctor.unreachable': '{error}',
   'doctor.table_ok': 'Table `{table}` is there.',
+  'doctor.redis_connected': 'Connected to Redis {server} at {target} (queue connection `{connection}`).',
+  'doctor.redis_unreachable': '{error}',
+  'doctor.redis_prefix_ok': 'Queue keys found under the prefix `{prefix}` (from {how}).',
+  'doctor.redis_prefix_empty': 'No queue keys under the prefix `{prefix}` (from {how}), so every queue looks empty — but this Redis database has queue keys under: {found}. Set QUEUE_BOT_REDIS_PREFIX (the app\'s REDIS_PREFIX) to the right one.',
+  'doctor.redis_prefix_nothing': 'No queue keys under the prefix `{prefix}` (from {how}), nor under any other prefix in this Redis database: nothing is queued right now, or REDIS_URL names another database number than the app\'s REDIS_DB.',
+  'doctor.horizon_alive': 'Horizon (`{prefix}`): {alive} of {masters} masters alive, {supervisors} supervisors; {failed} failed jobs in its own list (read only: the bot acts on the queues and failed_jobs).',
+  'doctor.horizon_down': 'Horizon (`{prefix}`) has {masters} masters registered but none is alive: its workers are not running.',
   'doctor.table_missing': '{error}',
   'doctor.covering_ok': 'Index {index} covers every count: stats are exact and fast (jobs in the table: {rows}).',
   'doctor.covering_missing':

@@ -8,6 +8,7 @@ import { decodePayload } from './decode/payload.ts';
 import type { DecodedPayload } from './decode/types.ts';
 import { FailedCounts } from './failed-counts.ts';
 import { isCoveringIndex } from './filters.ts';
+import { RedisUnavailableError, type RedisQueues } from './redis/redis-queues.ts';
 import { nowSeconds, systemClock, type Clock } from './time.ts';
 
 export interface QueueServiceOptions {
@@ -19,8 +20,13 @@ export interface QueueServiceOptions {
   /** APP_PREVIOUS_KEYS (Laravel 11+): tried in order when APP_KEY does not open a payload */
   previousAppKeys?: Buffer[];
   appTimezone: string;
-  /** the app's queue connections whose jobs live in this database (default: `database`) */
+  /**
+   * the app's queue connections the bot serves (default: `database`): the Redis connection's name
+   * is served from Redis, every other one from this database's jobs table
+   */
   connections?: string[];
+  /** the app's Redis queue connection, when it has one */
+  redis?: RedisQueues | null;
   pageSize?: number;
   clock?: Clock;
   /** jobs read from the head (and tail) of a big queue on Laravel's stock schema */
@@ -49,6 +55,7 @@ export class QueueContext {
   readonly previousAppKeys: Buffer[];
   readonly appTimezone: string;
   readonly connections: readonly string[];
+  readonly redis: RedisQueues | null;
   readonly pageSize: number;
   readonly headWindow: number;
   readonly exactBelowRows: number;
@@ -74,6 +81,7 @@ export class QueueContext {
     this.previousAppKeys = opts.previousAppKeys ?? [];
     this.appTimezone = opts.appTimezone;
     this.connections = opts.connections?.length ? opts.connections : ['database'];
+    this.redis = opts.redis ?? null;
     this.pageSize = opts.pageSize ?? 10;
     this.headWindow = opts.headWindow ?? 2000;
     this.exactBelowRows = opts.exactBelowRows ?? 50_000;
@@ -98,6 +106,7 @@ export class QueueContext {
     try {
       return await fn();
     } catch (error) {
+      if (error instanceof RedisUnavailableError) throw error;
       throw this.database.explain(error);
     }
   }
@@ -106,9 +115,24 @@ export class QueueContext {
     return decodePayload(payload, { appKey: this.appKey, previousAppKeys: this.previousAppKeys });
   }
 
-  /** Whether a failed row of this connection goes back into this database's jobs table. */
+  /** Whether a failed row of this connection can be retried by the bot (into `jobs` or to Redis). */
   serves(connection: string): boolean {
     return this.connections.includes(connection);
+  }
+
+  /** Whether a failed row of this connection goes back to Redis. */
+  redisServes(connection: string): boolean {
+    return this.redis !== null && this.redis.connection === connection && this.serves(connection);
+  }
+
+  /** Whether a failed row of this connection goes back into this database's jobs table. */
+  jobsTableServes(connection: string): boolean {
+    return this.serves(connection) && !this.redisServes(connection);
+  }
+
+  /** Whether any served connection keeps its jobs in the jobs table (a Redis-only app has none to read). */
+  get readsJobsTable(): boolean {
+    return this.connections.some((c) => this.jobsTableServes(c));
   }
 
   /** The engine's row estimate, or the id range where it keeps none. */

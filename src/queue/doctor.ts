@@ -6,6 +6,7 @@ import { TABLE_RIGHTS, type TableRight } from '../db/dialect.ts';
 import type { LogicalTable } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { isCoveringIndex } from './filters.ts';
+import { laravelSlug } from './redis/keys.ts';
 import type { DoctorCheck } from './types.ts';
 
 /** What the bot does with each table, so the rights it needs there and nothing more. */
@@ -42,8 +43,11 @@ export class Doctor {
       checks.push({ name: 'connection', ok: false, level: 'error', code: 'doctor.unreachable', params: { error: database.explain(error).message } });
       return checks;
     }
+    if (this.ctx.redis) checks.push(...(await this.redisChecks()));
     const present = new Set<LogicalTable>();
-    for (const table of ['jobs', 'failed_jobs', 'job_batches'] as const) {
+    // a Redis-only app keeps no jobs in the table: the bot does not read it
+    const laravelTables = this.ctx.readsJobsTable ? (['jobs', 'failed_jobs', 'job_batches'] as const) : (['failed_jobs', 'job_batches'] as const);
+    for (const table of laravelTables) {
       const physical = database.tableNames[table];
       try {
         await this.ctx.db.selectFrom(table).select(sql<number>`1`.as('one')).limit(1).execute();
@@ -56,6 +60,49 @@ export class Doctor {
     if (present.has('jobs')) checks.push(...(await this.indexChecks()));
     for (const table of Object.keys(NEEDED) as LogicalTable[]) {
       if (OWN_TABLES.has(table) || present.has(table)) checks.push(await this.rightsCheck(table));
+    }
+    return checks;
+  }
+
+  /**
+   * Redis: reachable, and queue keys under the prefix — a prefix that matches nothing is the first
+   * thing to say (the bot would see empty queues), with the prefixes that do have queue keys.
+   * Horizon, read-only, when its keys are there.
+   */
+  private async redisChecks(): Promise<DoctorCheck[]> {
+    const redis = this.ctx.redis!;
+    const target = redis.settings.display;
+    let report: Awaited<ReturnType<typeof redis.keysReport>>;
+    try {
+      report = await redis.keysReport();
+    } catch (error) {
+      return [{ name: 'redis', ok: false, level: 'error', code: 'doctor.redis_unreachable', params: { error: (error as Error).message } }];
+    }
+    const checks: DoctorCheck[] = [
+      { name: 'redis', ok: true, level: 'error', code: 'doctor.redis_connected', params: { server: report.server, target, connection: redis.connection } },
+    ];
+    const how = report.guessed ? 'APP_NAME' : 'QUEUE_BOT_REDIS_PREFIX';
+    if (report.queueKeys > 0) {
+      checks.push({ name: 'redis prefix', ok: true, level: 'info', code: 'doctor.redis_prefix_ok', params: { prefix: report.prefix, how } });
+    } else if (report.otherPrefixes.length) {
+      checks.push({ name: 'redis prefix', ok: false, level: 'error', code: 'doctor.redis_prefix_empty', params: { prefix: report.prefix, how, found: report.otherPrefixes.join(', ') } });
+    } else {
+      checks.push({ name: 'redis prefix', ok: false, level: 'warning', code: 'doctor.redis_prefix_nothing', params: { prefix: report.prefix, how } });
+    }
+    const horizonPrefix = `${laravelSlug(redis.settings.appName, '_')}_horizon:`;
+    try {
+      const horizon = await redis.horizon(horizonPrefix);
+      if (horizon) {
+        checks.push({
+          name: 'horizon',
+          ok: horizon.alive > 0,
+          level: 'warning',
+          code: horizon.alive > 0 ? 'doctor.horizon_alive' : 'doctor.horizon_down',
+          params: { prefix: horizonPrefix, alive: horizon.alive, masters: horizon.masters, supervisors: horizon.supervisors, failed: horizon.failed },
+        });
+      }
+    } catch {
+      // Horizon's keys are extra information: their absence or oddity is not a fault
     }
     return checks;
   }

@@ -13,6 +13,7 @@ import { QueueContext, type QueueServiceOptions } from './context.ts';
 import { Doctor } from './doctor.ts';
 import { isCoveringIndex } from './filters.ts';
 import { Listings, type FailedBoundary } from './listings.ts';
+import { RedisJobs } from './redis/redis-jobs.ts';
 import { Retries } from './retry.ts';
 import { Snapshots } from './snapshot.ts';
 import type {
@@ -30,6 +31,7 @@ import type {
   ForgetResult,
   JobDetail,
   JobFilter,
+  JobId,
   JobSummary,
   ListableState,
   Page,
@@ -44,6 +46,7 @@ export type { QueueServiceOptions } from './context.ts';
 export type { IndexInfo } from '../db/dialect.ts';
 export { classNameMatches, isUuid } from './filters.ts';
 export { NoBatchesTableError } from './batches.ts';
+export { RedisUnavailableError } from './redis/redis-queues.ts';
 
 export class QueueService {
   readonly #ctx: QueueContext;
@@ -53,13 +56,16 @@ export class QueueService {
   readonly #changes: Changes;
   readonly #batches: Batches;
   readonly #doctor: Doctor;
+  /** the app's Redis queue connection, when it has one */
+  readonly #redis: RedisJobs | null;
 
   constructor(opts: QueueServiceOptions) {
     const ctx = new QueueContext(opts);
     this.#ctx = ctx;
+    this.#redis = ctx.redis ? new RedisJobs(ctx, ctx.redis) : null;
     this.#retries = new Retries(ctx);
     this.#batches = new Batches(ctx, this.#retries);
-    this.#snapshots = new Snapshots(ctx, this.#batches);
+    this.#snapshots = new Snapshots(ctx, this.#batches, this.#redis);
     this.#listings = new Listings(ctx);
     this.#changes = new Changes(ctx);
     this.#doctor = new Doctor(ctx);
@@ -97,9 +103,29 @@ export class QueueService {
   get headWindow(): number {
     return this.#ctx.headWindow;
   }
-  /** The queue connections whose failed jobs this bot may push back into `jobs`. */
+  /** The queue connections the bot serves: their failed jobs go back where they came from. */
   get connections(): readonly string[] {
     return this.#ctx.connections;
+  }
+  /** The Redis queue connection's name, when the app has one. */
+  get redisConnection(): string | null {
+    return this.#redis?.connection ?? null;
+  }
+  /** Both drivers are served: replies name each queue's connection. */
+  get mixedDrivers(): boolean {
+    return this.#redis !== null && this.#ctx.readsJobsTable;
+  }
+  /** Where a listing or a clear goes when no connection is named: the first one served. */
+  defaultConnection(): string {
+    return this.#ctx.connections[0]!;
+  }
+  /** Ends retries to Redis a stopped bot left half-way (their failed rows go); the number finished. */
+  finishRedisRetries(): Promise<number> {
+    return this.#retries.finishRedisRetries();
+  }
+  /** Closes the Redis connection (the database is closed by its owner). */
+  async close(): Promise<void> {
+    await this.#ctx.redis?.close();
   }
   now(): number {
     return this.#ctx.now();
@@ -128,6 +154,8 @@ export class QueueService {
 
   // ---- listings and details
   listJobs(state: ListableState, filter: JobFilter & { page?: number; perPage?: number } = {}): Promise<Page<JobSummary>> {
+    const connection = filter.connection ?? this.defaultConnection();
+    if (this.#redis && this.#ctx.redisServes(connection)) return this.#redis.listJobs(state, filter);
     return this.#listings.listJobs(state, filter);
   }
   listFailed(filter: FailedFilter & { page?: number; perPage?: number } = {}): Promise<Page<FailedSummary>> {
@@ -142,14 +170,18 @@ export class QueueService {
   failedSince(afterId: number, limit = 500): Promise<FailedSummary[]> {
     return this.#listings.failedSince(afterId, limit);
   }
-  getJob(id: number): Promise<JobDetail | null> {
-    return this.#listings.getJob(id);
+  /** A job by its id: a number is a jobs row, text a Redis job's id or uuid. */
+  getJob(id: JobId): Promise<JobDetail | null> {
+    if (typeof id === 'number') return this.#listings.getJob(id);
+    return this.#redis ? this.#redis.getJob(id) : Promise.resolve(null);
   }
   getFailed(idOrUuid: string | number): Promise<FailedDetail | null> {
     return this.#listings.getFailed(idOrUuid);
   }
-  queueNames(): Promise<string[]> {
-    return this.#listings.queueNames();
+  async queueNames(): Promise<string[]> {
+    const names = new Set(this.#ctx.readsJobsTable || !this.#redis ? await this.#listings.queueNames() : []);
+    if (this.#redis) for (const name of await this.#redis.queueNames()) names.add(name);
+    return [...names].sort();
   }
 
   // ---- retry
@@ -171,19 +203,30 @@ export class QueueService {
   }
 
   // ---- changes
-  cancel(id: number): Promise<CancelResult> {
-    return this.#changes.cancel(id);
+  cancel(id: JobId): Promise<CancelResult> {
+    if (typeof id === 'number') return this.#changes.cancel(id);
+    return this.#redis ? this.#redis.cancel(id) : Promise.resolve({ outcome: 'not_found', id });
   }
-  release(id: number, expectedReservedAt?: number): Promise<ReleaseResult> {
-    return this.#changes.release(id, expectedReservedAt);
+  release(id: JobId, expectedReservedAt?: number): Promise<ReleaseResult> {
+    if (typeof id === 'number') return this.#changes.release(id, expectedReservedAt);
+    return this.#redis ? this.#redis.release(id, expectedReservedAt) : Promise.resolve({ outcome: 'not_found', id });
   }
-  promote(id: number): Promise<PromoteResult> {
-    return this.#changes.promote(id);
+  promote(id: JobId): Promise<PromoteResult> {
+    if (typeof id === 'number') return this.#changes.promote(id);
+    return this.#redis ? this.#redis.promote(id) : Promise.resolve({ outcome: 'not_found', id });
   }
-  countClearable(queue: string): Promise<{ waiting: number; reserved: number; maxId: number }> {
+  /**
+   * What a clear of the queue would delete. On Redis `maxId` is the number of waiting jobs (the
+   * clear deletes at most that many, oldest first); on the database, the highest id seen.
+   */
+  countClearable(queue: string, connection = this.defaultConnection()): Promise<{ waiting: number; reserved: number; maxId: number }> {
+    if (this.#redis && this.#ctx.redisServes(connection)) return this.#redis.countClearable(queue).then((c) => ({ ...c, maxId: c.waiting }));
     return this.#changes.countClearable(queue);
   }
-  clear(queue: string, opts: { maxId?: number } = {}): Promise<ClearResult> {
+  clear(queue: string, opts: { maxId?: number; connection?: string } = {}): Promise<ClearResult> {
+    if (this.#redis && this.#ctx.redisServes(opts.connection ?? this.defaultConnection())) {
+      return this.#redis.clear(queue, opts.maxId !== undefined ? { max: opts.maxId } : {});
+    }
     return this.#changes.clear(queue, opts);
   }
   forget(uuid: string): Promise<ForgetResult> {

@@ -8,8 +8,9 @@ import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { setTopLevelNumber } from './decode/json-edit.ts';
 import { countPresent, failedWhere, isUuid, numberOrNull } from './filters.ts';
+import { withAttemptsReset } from './redis/payload.ts';
 import { changeTruthfully, runChunks } from './settle.ts';
-import type { BulkRetryResult, FailedFilter, RetryResult, RetryUntilChange } from './types.ts';
+import type { BulkRetryResult, FailedFilter, JobId, RetryResult, RetryUntilChange } from './types.ts';
 
 /** A row chosen for retry and what its new payload needs (if anything). */
 interface RetryCandidate {
@@ -30,7 +31,9 @@ interface Moved {
   retryUntil: RetryUntilChange | null;
   attemptsReset: boolean;
   problem: string | null;
-  jobId: number | null;
+  jobId: JobId | null;
+  /** pushed to Redis (its failed id is in the retry journal until the failed row is gone) */
+  toRedis?: true;
 }
 
 type FailedWhere = (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => Expression<SqlBool>;
@@ -43,6 +46,10 @@ interface Chunk {
 
 function movedRows(chunk: Chunk): RetryCandidate[] {
   return chunk.moved.filter((m) => !m.problem).map((m) => m.candidate);
+}
+
+function redisIds(moved: Moved[]): number[] {
+  return moved.filter((m) => m.toRedis && !m.problem).map((m) => m.candidate.id);
 }
 
 /**
@@ -76,6 +83,7 @@ export class Retries {
   async retryFailed(uuid: string): Promise<RetryResult> {
     if (!isUuid(uuid)) return { outcome: 'not_found', uuid };
     const ctx = this.ctx;
+    await this.finishRedisRetries();
     const startedAt = ctx.now();
     return changeTruthfully(ctx, (committing) => this.retryOne(uuid, committing), {
       check: () => this.findRetried(uuid, startedAt),
@@ -89,8 +97,31 @@ export class Retries {
    */
   async findRetried(uuid: string, since: number): Promise<RetryResult | null> {
     const db = this.ctx.db;
-    const failed = await db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirst();
+    const failed = await db.selectFrom('failed_jobs').select(['id', 'connection']).where('uuid', '=', uuid).executeTakeFirst();
+    const redis = this.ctx.redis;
+    if (failed && redis && this.ctx.redisServes(failed.connection) && (await redis.journaled([Number(failed.id)])).size) {
+      // pushed to Redis before the connection died: the failed row goes now
+      await this.finishRedisRetries();
+      return this.findRetried(uuid, since);
+    }
     if (failed) return null;
+    if (redis) {
+      const found = await redis.find(uuid);
+      if (found) {
+        const decoded = this.ctx.decode(found.member);
+        return {
+          outcome: 'retried',
+          uuid,
+          jobId: driverJobId(found.member) ?? uuid,
+          queue: found.queue,
+          connection: redis.connection,
+          jobClass: decoded.jobClass ?? '?',
+          retryUntil: null,
+          attemptsReset: false,
+          confirmedAfterConnectionLoss: true,
+        };
+      }
+    }
     // jobs has no uuid column: the retried row is among those pushed since, carrying the uuid
     const job = await db
       .selectFrom('jobs')
@@ -118,6 +149,7 @@ export class Retries {
   private async retryOne(uuid: string, committing: () => void): Promise<RetryResult> {
     const ctx = this.ctx;
     let failedRow: { id: number; queue: string } | null = null;
+    let pushedToRedis = false;
     const result = await ctx.guard(() =>
       ctx.database.writeTransaction(async (trx): Promise<RetryResult> => {
         const [candidate] = await this.lockCandidates(trx, (eb) => eb('uuid', '=', uuid), 1, { withClass: true });
@@ -126,7 +158,8 @@ export class Retries {
           return { outcome: 'other_connection', uuid, connection: candidate.connection, queue: candidate.queue, jobClass: candidate.jobClass ?? '?' };
         }
         if (!candidate.valid) return { outcome: 'invalid_payload', uuid, reason: { code: 'invalid_json' } };
-        const [moved] = await this.moveToJobs(trx, [candidate]);
+        pushedToRedis = ctx.redisServes(candidate.connection);
+        const [moved] = pushedToRedis ? await this.moveToRedis(trx, [candidate]) : await this.moveToJobs(trx, [candidate]);
         if (!moved || moved.problem !== null) {
           return { outcome: 'invalid_payload', uuid, reason: { code: 'uneditable_payload', detail: moved?.problem ?? '' } };
         }
@@ -137,13 +170,17 @@ export class Retries {
           uuid,
           jobId: moved.jobId ?? 0,
           queue: candidate.queue,
+          ...(pushedToRedis ? { connection: candidate.connection } : {}),
           jobClass: candidate.jobClass ?? '?',
           retryUntil: moved.retryUntil,
           attemptsReset: moved.attemptsReset,
         };
       }),
     );
-    if (failedRow) ctx.failedCounts.removed([failedRow]);
+    if (failedRow) {
+      ctx.failedCounts.removed([failedRow]);
+      if (pushedToRedis) await this.forgetJournal([(failedRow as { id: number }).id]);
+    }
     return result;
   }
 
@@ -167,6 +204,7 @@ export class Retries {
       interrupted: null,
     };
     let cursor = 0;
+    await this.finishRedisRetries();
     const where = failedWhere(ctx, filter);
     // A cheap filter can be evaluated again over the chunk's id range (see moveToJobs); a text
     // search in the exception or a class match reads too much to repeat, and so does a range
@@ -177,7 +215,8 @@ export class Retries {
         const from = cursor;
         const candidates = await this.lockCandidates(trx, (eb) => eb.and([where(eb), eb('id', '>', from)]), ctx.chunkSize);
         if (!candidates.length) return null;
-        const movable = candidates.filter((c) => c.valid && ctx.serves(c.connection));
+        const movable = candidates.filter((c) => c.valid && ctx.jobsTableServes(c.connection));
+        const toRedis = candidates.filter((c) => c.valid && ctx.redisServes(c.connection));
         const first = candidates[0]!.id;
         const last = candidates[candidates.length - 1]!.id;
         const kept = candidates.filter((c) => !movable.includes(c)).map((c) => c.id);
@@ -186,6 +225,7 @@ export class Retries {
             ? { where: (eb) => eb.and([where(eb), eb('id', '>=', first), eb('id', '<=', last)]), exclude: kept }
             : undefined;
         const moved = movable.length ? await this.moveToJobs(trx, movable, span) : [];
+        if (toRedis.length) moved.push(...(await this.moveToRedis(trx, toRedis)));
         const chunk = { candidates, moved };
         committing(chunk);
         return chunk;
@@ -202,13 +242,19 @@ export class Retries {
         }
       },
       (chunk) => movedRows(chunk).length,
-      // all of a chunk's moved rows still failed: it rolled back; none: it committed
-      (chunk) => countPresent(ctx.db, 'failed_jobs', movedRows(chunk).map((c) => c.id)),
+      // all of a chunk's moved rows still failed: it rolled back; none: it committed (rows whose
+      // job reached Redis go first: the journal says they were pushed)
+      async (chunk) => {
+        if (redisIds(chunk.moved).length) await this.finishRedisRetries();
+        return countPresent(ctx.db, 'failed_jobs', movedRows(chunk).map((c) => c.id));
+      },
       (chunk) => {
         this.account(result, chunk);
         cursor = chunk.candidates[chunk.candidates.length - 1]!.id;
         return chunk.candidates.length === ctx.chunkSize;
       },
+      // the committed chunk's Redis pushes need their journal entries no more
+      (chunk) => this.forgetJournal(redisIds(chunk.moved)),
     );
     if (filter.uuids) result.gone = Math.max(0, new Set(filter.uuids).size - result.matched);
     return result;
@@ -347,6 +393,66 @@ export class Retries {
     return out;
   }
 
+  /**
+   * Pushes locked candidates back to Redis and deletes their failed rows, in the caller's
+   * transaction. Redis and the database cannot share a transaction, so the push journals each
+   * failed id in the same atomic script (RedisQueues.pushForRetry): if the bot dies before the
+   * delete commits, the job is in Redis and its id in the journal, and finishRedisRetries deletes
+   * the failed row later instead of pushing the job again. Nothing is lost, nothing runs twice.
+   */
+  private async moveToRedis(trx: Db, candidates: RetryCandidate[]): Promise<Moved[]> {
+    const redis = this.ctx.redis!;
+    const now = this.ctx.now();
+    const missing = candidates.filter((c) => c.payload === null).map((c) => c.id);
+    const fetched = missing.length ? await trx.selectFrom('failed_jobs').select(['id', 'payload']).where('id', 'in', missing).execute() : [];
+    const byId = new Map(fetched.map((p) => [Number(p.id), p.payload]));
+    const out: Moved[] = [];
+    const jobs: Array<{ failedId: number; uuid: string; queue: string; payload: string; moved: Moved }> = [];
+    for (const c of candidates) {
+      const edit = this.editPayload(c.payload ?? byId.get(c.id) ?? '', c, now);
+      const ready = 'problem' in edit ? edit : withAttemptsReset(edit.payload);
+      if ('problem' in ready) {
+        out.push({ candidate: c, retryUntil: null, attemptsReset: false, problem: ready.problem, jobId: null });
+        continue;
+      }
+      const retryUntil = 'problem' in edit ? null : edit.retryUntil;
+      const moved: Moved = { candidate: c, retryUntil, attemptsReset: ready.changed, problem: null, jobId: driverJobId(ready.json) ?? c.uuid, toRedis: true };
+      jobs.push({ failedId: c.id, uuid: c.uuid, queue: c.queue ?? NO_QUEUE_FALLBACK, payload: ready.json, moved });
+      out.push(moved);
+    }
+    await redis.pushForRetry(jobs, now);
+    if (jobs.length) await trx.deleteFrom('failed_jobs').where('id', 'in', jobs.map((j) => j.failedId)).execute();
+    return out;
+  }
+
+  /**
+   * Ends retries to Redis that a stopped bot (or a lost connection) left half-way: their jobs are
+   * in Redis, so their failed rows go. Runs before every retry and when the bot starts.
+   */
+  async finishRedisRetries(): Promise<number> {
+    const redis = this.ctx.redis;
+    if (!redis || !this.ctx.connections.some((c) => this.ctx.redisServes(c))) return 0;
+    const ids = (await redis.journal()).map((e) => e.failedId);
+    if (!ids.length) return 0;
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += this.ctx.chunkSize) {
+      const chunk = ids.slice(i, i + this.ctx.chunkSize);
+      const res = await this.ctx.guard(() =>
+        this.ctx.database.writeTransaction((trx) => trx.deleteFrom('failed_jobs').where('id', 'in', chunk).executeTakeFirst()),
+      );
+      deleted += Number(res.numDeletedRows);
+      // only once the failed rows are gone: a retry run again meanwhile finds no row to push
+      await redis.forgetJournal(chunk);
+    }
+    if (deleted) this.ctx.failedCounts.forget();
+    return deleted;
+  }
+
+  private async forgetJournal(ids: number[]): Promise<void> {
+    // best effort: an entry left behind is removed by the next finishRedisRetries
+    await this.ctx.redis?.forgetJournal(ids).catch(() => {});
+  }
+
   /** The payload with retryUntil recomputed and attempts reset, as Laravel's RetryCommand leaves it. */
   private editPayload(
     original: string,
@@ -397,6 +503,16 @@ function candidateFromPayload(payload: string): Pick<RetryCandidate, 'valid' | '
     };
   } catch {
     return { valid: false, retryUntil: null, attempts: null, jobClass: null, payload };
+  }
+}
+
+/** The Redis driver's job id (`id` in the payload): what the bot's lists show and commands take. */
+function driverJobId(payload: string): string | null {
+  try {
+    const id = (JSON.parse(payload) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
   }
 }
 

@@ -77,6 +77,8 @@ export async function runChunks<C>(
   stillPending: (chunk: C) => Promise<number>,
   /** takes a committed chunk into the result; returns whether to go on */
   record: (chunk: C) => boolean,
+  /** what a committed chunk needs done after its COMMIT */
+  committed: (chunk: C) => Promise<void> = async () => {},
 ): Promise<Interruption | null> {
   let changedAny = false;
   for (;;) {
@@ -95,6 +97,7 @@ export async function runChunks<C>(
       const rows = inFlight === null ? 0 : chunkRows(inFlight);
       if (inFlight !== null && settled.known && settled.value === 0) {
         record(inFlight);
+        await committed(inFlight);
         changedAny = true;
       }
       const uncertain = !settled.known ? rows : settled.value === rows ? 0 : settled.value;
@@ -103,6 +106,8 @@ export async function runChunks<C>(
     }
     if (chunk === null) return null;
     changedAny = true;
-    if (!record(chunk)) return null;
+    const goOn = record(chunk);
+    await committed(chunk);
+    if (!goOn) return null;
   }
 }

@@ -8,6 +8,7 @@ import type { QueueContext } from './context.ts';
 import { attemptsClimbing, countRows, estimateQueue, reservationExpired, type StateRow, type Thresholds, type WindowCounts } from './counting.ts';
 import type { FailedCountsState } from './failed-counts.ts';
 import { countQueue, distinctJobQueues, windowRows } from './filters.ts';
+import type { RedisJobs } from './redis/redis-jobs.ts';
 import type { QueueCounts, ReservedJobRef, Snapshot } from './types.ts';
 
 const MAX_STUCK_LISTED = 50;
@@ -21,6 +22,7 @@ export class Snapshots {
   constructor(
     private readonly ctx: QueueContext,
     private readonly batches: Batches,
+    private readonly redisJobs: RedisJobs | null = null,
   ) {}
 
   /**
@@ -33,12 +35,16 @@ export class Snapshots {
     return ctx.guard(async () => {
       const started = performance.now();
       const t = ctx.thresholds();
-      const shape = await ctx.jobsShape();
+      // a Redis-only app's jobs table (if it has one) holds nothing the bot serves
+      const readsTable = ctx.readsJobsTable;
+      const shape = readsTable ? await ctx.jobsShape() : { rowsEstimate: 0, coveringIndex: false, at: 0 };
       const small = shape.rowsEstimate <= ctx.exactBelowRows;
 
       const counts = new Map<string, QueueCounts>();
       let reserved: ReservedRow[];
-      if (small) {
+      if (!readsTable) {
+        reserved = [];
+      } else if (small) {
         for (const c of await this.aggregateCounts(t)) counts.set(c.name, c);
         reserved = await this.reservedRows();
       } else if (shape.coveringIndex) {
@@ -78,7 +84,8 @@ export class Snapshots {
       }
 
       const refs = this.trackReservations(reserved, t);
-      const queues = [...counts.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const redisStuck = this.redisJobs ? await this.addRedisQueues(counts, readsTable) : [];
+      const queues = [...counts.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.connection ?? '').localeCompare(b.connection ?? ''));
       const totals = { total: 0, ready: 0, delayed: 0, processing: 0, stuck: 0, expired: 0, failed: 0 };
       for (const q of queues) {
         for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += q[key];
@@ -89,13 +96,35 @@ export class Snapshots {
         coveringIndex: shape.coveringIndex,
         queues,
         totals,
-        stuckJobs: refs.filter((r) => r.reservedAt <= t.now - ctx.stuckAfterSec).slice(0, MAX_STUCK_LISTED),
+        stuckJobs: [...refs.filter((r) => r.reservedAt <= t.now - ctx.stuckAfterSec), ...redisStuck]
+          .sort((a, b) => a.reservedAt - b.reservedAt)
+          .slice(0, MAX_STUCK_LISTED),
         climbingJobs: refs.filter((r) => r.attemptsClimbing),
         batches: opts.light ? [] : await this.batches.unfinished(),
         maxFailedId,
         tookMs: Math.round(performance.now() - started),
       };
     });
+  }
+
+  /**
+   * The Redis queues, next to the database's. failed_jobs is counted by queue name only: a name
+   * with failures but no jobs in the table is the Redis queue's when Redis has a queue of that name
+   * (or when the app keeps no jobs in the table at all).
+   */
+  private async addRedisQueues(counts: Map<string, QueueCounts>, readsTable: boolean): Promise<ReservedJobRef[]> {
+    const redis = await this.redisJobs!.counts();
+    const now = this.ctx.now();
+    const names = new Set(redis.queues.map((q) => q.name));
+    for (const [name, c] of [...counts]) {
+      if (c.total !== 0 || (readsTable && !names.has(name))) continue;
+      counts.delete(name);
+      const own = redis.queues.find((q) => q.name === name);
+      if (own) own.failed = c.failed;
+      else redis.queues.push({ ...toQueueCounts(name, { ...countRows([], { now, stuckAfterSec: 0, retryAfterSec: 0 }), inspected: 0, exact: true }, now), connection: this.redisJobs!.connection, failed: c.failed });
+    }
+    for (const q of redis.queues) counts.set(`${q.connection}\u0000${q.name}`, q);
+    return redis.stuck;
   }
 
   /**

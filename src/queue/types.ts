@@ -4,6 +4,8 @@ import type { DecodedPayload, ThrownException } from './decode/types.ts';
 import type { Interruption } from './settle.ts';
 
 export type JobState = 'ready' | 'delayed' | 'processing' | 'stuck';
+/** A job's id: the `jobs` row id (database driver), or the payload's `id` (Redis driver). */
+export type JobId = number | string;
 export type ListableState = 'pending' | 'delayed' | 'processing' | 'stuck';
 
 /** How the counts of one queue were obtained. */
@@ -16,6 +18,8 @@ export type CountMethod =
 
 export interface QueueCounts {
   name: string;
+  /** the queue connection, when it is not the database's (a Redis queue: its connection's name) */
+  connection?: string;
   total: number;
   ready: number;
   delayed: number;
@@ -34,8 +38,9 @@ export interface QueueCounts {
 }
 
 export interface ReservedJobRef {
-  id: number;
+  id: JobId;
   queue: string;
+  connection?: string;
   attempts: number;
   reservedAt: number;
   createdAt: number;
@@ -81,8 +86,10 @@ export interface Snapshot {
 }
 
 export interface JobSummary {
-  id: number;
+  id: JobId;
   queue: string;
+  /** set for a Redis job: its connection's name */
+  connection?: string;
   state: JobState;
   uuid: string | null;
   jobClass: string;
@@ -91,11 +98,12 @@ export interface JobSummary {
   argumentsText: string;
   attempts: number;
   maxTries: number | null;
-  createdAt: number;
-  availableAt: number;
+  /** null: not known (a Redis payload of Laravel 8–11 carries no time) */
+  createdAt: number | null;
+  availableAt: number | null;
   reservedAt: number | null;
-  /** seconds: since available (ready), until available (delayed), since reserved (processing) */
-  ageSeconds: number;
+  /** seconds: since available (ready), until available (delayed), since reserved (processing); null: not known */
+  ageSeconds: number | null;
   reservationExpired: boolean;
   encrypted: boolean;
   problem: string | null;
@@ -145,6 +153,8 @@ export interface Page<T> {
 
 export interface JobFilter {
   queue?: string;
+  /** the queue connection to list (default: the first one served) */
+  connection?: string;
   /** full class name, or the short name (SyncProduct matches App\Jobs\SyncProduct) */
   jobClass?: string;
 }
@@ -173,8 +183,10 @@ export type RetryResult =
   | {
       outcome: 'retried';
       uuid: string;
-      jobId: number;
+      jobId: JobId;
       queue: string;
+      /** set when the job went back to Redis */
+      connection?: string;
       jobClass: string;
       retryUntil: RetryUntilChange | null;
       attemptsReset: boolean;
@@ -214,28 +226,40 @@ export interface BulkRetryResult {
 }
 
 /** The connection died as a change was saved and the database has not answered since. */
-export type Uncertain<K extends 'id' | 'uuid'> = { outcome: 'uncertain' } & Record<K, K extends 'id' ? number : string>;
+export type Uncertain<K extends 'id' | 'uuid'> = { outcome: 'uncertain' } & Record<K, K extends 'id' ? JobId : string>;
 
 export type CancelResult =
-  | { outcome: 'cancelled'; id: number; queue: string; jobClass: string; confirmedAfterConnectionLoss?: true }
+  | { outcome: 'cancelled'; id: JobId; queue: string; jobClass: string; connection?: string; confirmedAfterConnectionLoss?: true }
   | Uncertain<'id'>
-  | { outcome: 'not_found'; id: number }
-  | { outcome: 'reserved'; id: number; reservedAt: number; attempts: number };
+  | { outcome: 'not_found'; id: JobId }
+  | { outcome: 'reserved'; id: JobId; reservedAt: number; attempts: number };
 
 export type ReleaseResult =
-  | { outcome: 'released'; id: number; queue: string; jobClass: string; attemptsBefore: number; attemptsAfter: number; confirmedAfterConnectionLoss?: true }
+  | {
+      outcome: 'released';
+      id: JobId;
+      queue: string;
+      jobClass: string;
+      attemptsBefore: number;
+      attemptsAfter: number;
+      /** Redis: the reservation's expiry moved to now; the next worker poll of the queue takes it back */
+      connection?: string;
+      confirmedAfterConnectionLoss?: true;
+    }
   | Uncertain<'id'>
-  | { outcome: 'not_found'; id: number }
-  | { outcome: 'not_reserved'; id: number }
-  | { outcome: 'reservation_changed'; id: number; expectedReservedAt: number; reservedAt: number }
-  | { outcome: 'too_recent'; id: number; reservedAt: number; stuckAfterSeconds: number };
+  | { outcome: 'not_found'; id: JobId }
+  | { outcome: 'not_reserved'; id: JobId }
+  | { outcome: 'reservation_changed'; id: JobId; expectedReservedAt: number; reservedAt: number }
+  | { outcome: 'too_recent'; id: JobId; reservedAt: number; stuckAfterSeconds: number }
+  /** Redis: the reservation has already expired; only a worker polling the queue takes it back */
+  | { outcome: 'already_due'; id: JobId; queue: string; expiredAt: number };
 
 export type PromoteResult =
-  | { outcome: 'promoted'; id: number; queue: string; jobClass: string; wasAvailableAt: number; confirmedAfterConnectionLoss?: true }
+  | { outcome: 'promoted'; id: JobId; queue: string; jobClass: string; wasAvailableAt: number; connection?: string; confirmedAfterConnectionLoss?: true }
   | Uncertain<'id'>
-  | { outcome: 'not_found'; id: number }
-  | { outcome: 'reserved'; id: number; reservedAt: number }
-  | { outcome: 'not_delayed'; id: number };
+  | { outcome: 'not_found'; id: JobId }
+  | { outcome: 'reserved'; id: JobId; reservedAt: number }
+  | { outcome: 'not_delayed'; id: JobId };
 
 export type ForgetResult =
   | { outcome: 'forgotten'; uuid: string; jobClass: string; queue: string; confirmedAfterConnectionLoss?: true }
@@ -245,6 +269,8 @@ export type ForgetResult =
 export interface ClearResult {
   outcome: 'cleared';
   queue: string;
+  /** set when the queue is a Redis one */
+  connection?: string;
   deleted: number;
   /** reserved jobs of that queue left alone: a worker holds them */
   leftReserved: number;

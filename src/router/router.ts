@@ -5,7 +5,7 @@ import { DatabaseUnavailableError, MissingTableError } from '../db/database.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { matchLocale, translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
-import { NoBatchesTableError, type QueueService } from '../queue/queue-service.ts';
+import { NoBatchesTableError, RedisUnavailableError, type QueueService } from '../queue/queue-service.ts';
 import type { AuditLog, AuditOutcome } from '../audit/audit-log.ts';
 import { errorReply, reply, type Button, type Reply } from '../reply/model.ts';
 import { MAX_ACTION_LENGTH, type Action, type ActionCodec } from './action-id.ts';
@@ -308,6 +308,12 @@ export class Router {
       return await fn();
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) return this.databaseProblem(error, t, who);
+      if (error instanceof RedisUnavailableError) {
+        const terminal = who.platform === 'shell' || who.platform === 'cli';
+        this.deps.logger.warn({ redis: error.display, detail: error.detail }, `redis problem: ${error.message}`);
+        const text = terminal ? t('error.redis.terminal', { server: error.display, detail: error.detail }) : t('error.redis.chat');
+        return errorReply(t('error.redis_title'), text, { data: { outcome: 'redis_unavailable' } });
+      }
       if (error instanceof NoBatchesTableError) {
         // not a fault: the app simply does not use batches
         return reply(t('batches.title'), { summary: t('batches.no_table', { table: error.table }), ok: false, data: { outcome: 'no_batches_table', table: error.table } });

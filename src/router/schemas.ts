@@ -17,6 +17,32 @@ export const jobId = z.coerce
   .refine(isAddressableId, { message: 'args.id_too_large' })
   .transform(Number)
   .refine((n) => n > 0, { message: 'args.bad_id' });
+/**
+ * A job as commands take it: digits are a jobs row id; otherwise a Redis job's id (the payload's
+ * `id`, 32 letters and digits) or its uuid.
+ */
+export const jobRef = z.coerce
+  .string()
+  .transform((v, ctx): number | string => {
+    const text = v.trim().replace(/^#/, '');
+    if (/^\d{1,19}$/.test(text)) {
+      const n = Number(text);
+      if (!isAddressableId(text)) ctx.addIssue({ code: 'custom', message: 'args.id_too_large' });
+      else if (n <= 0) ctx.addIssue({ code: 'custom', message: 'args.bad_id' });
+      return n;
+    }
+    if (/^[A-Za-z0-9][\w-]{7,63}$/.test(text)) return text;
+    ctx.addIssue({ code: 'custom', message: 'args.bad_id' });
+    return z.NEVER;
+  });
+/** A button's job argument: the same forms as typed. */
+export function jobRefArg(text: string | undefined): number | string | null {
+  if (!text) return null;
+  const parsed = jobRef.safeParse(text);
+  return parsed.success ? parsed.data : null;
+}
+/** A queue connection's name, as in Laravel's config/queue.php. */
+export const connectionName = z.string().regex(/^[\w.-]{1,64}$/, { message: 'args.bad_connection' });
 export const page = z.coerce
   .string()
   .regex(/^\d{1,6}$/, { message: 'args.bad_page' })

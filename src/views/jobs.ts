@@ -1,7 +1,7 @@
 // How jobs, failed jobs and batches look in a reply, and the buttons that act on them.
 // Pure: data in, reply pieces out. The same pieces serve commands and alerts.
 import type { Translator } from '../i18n/i18n.ts';
-import type { BatchProgress, FailedSummary, JobSummary, Page } from '../queue/types.ts';
+import type { BatchProgress, FailedSummary, JobId, JobSummary, Page } from '../queue/types.ts';
 import type { Button, Confirm, Paging, Row, Tone } from '../reply/model.ts';
 import type { ButtonFactory } from '../router/command.ts';
 
@@ -38,11 +38,19 @@ export function forgetConfirm(t: Translator, f: { uuid: string; jobClass: string
   return { title: t('confirm.forget.title'), text: t('confirm.forget.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }), confirm: t('button.forget'), deny: t('confirm.no') };
 }
 
-export function cancelConfirm(t: Translator, j: { id: number; jobClass: string; queue: string }): Confirm {
+/**
+ * A queue as replies name it: `imports` on the database, `redis:imports` on a Redis connection —
+ * the connection:queue form `artisan queue:monitor` takes.
+ */
+export function queueLabel(queue: string, connection?: string): string {
+  return connection ? `${connection}:${queue}` : queue;
+}
+
+export function cancelConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string }): Confirm {
   return { title: t('confirm.cancel.title'), text: t('confirm.cancel.text', { job: j.jobClass, id: j.id, queue: j.queue }), confirm: t('button.cancel_job'), deny: t('confirm.no') };
 }
 
-export function releaseConfirm(t: Translator, j: { id: number; jobClass: string; queue: string; reservedFor: number }): Confirm {
+export function releaseConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string; reservedFor: number }): Confirm {
   return {
     title: t('confirm.release.title'),
     text: t('confirm.release.text', { job: j.jobClass, id: j.id, queue: j.queue, age: t.age(j.reservedFor) }),
@@ -51,7 +59,7 @@ export function releaseConfirm(t: Translator, j: { id: number; jobClass: string;
   };
 }
 
-export function promoteConfirm(t: Translator, j: { id: number; jobClass: string; queue: string }): Confirm {
+export function promoteConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string }): Confirm {
   return { title: t('confirm.promote.title'), text: t('confirm.promote.text', { job: j.jobClass, id: j.id, queue: j.queue }), confirm: t('button.promote'), deny: t('confirm.no') };
 }
 
@@ -63,12 +71,14 @@ export function jobLines(t: Translator, job: JobSummary): string[] {
   else if (job.encrypted) lines.push(t('job.encrypted'));
   const attempts = job.maxTries ? t('job.attempts_of', { n: job.attempts, max: job.maxTries }) : t('job.attempts', { n: job.attempts });
   const age =
-    job.state === 'ready'
-      ? t('job.waiting', { age: t.age(job.ageSeconds) })
-      : job.state === 'delayed'
-        ? t('job.available_in', { age: t.age(job.ageSeconds) })
-        : t('job.reserved_for', { age: t.age(job.ageSeconds) });
-  lines.push([t('job.queue', { queue: job.queue }), attempts, age].join(' · '));
+    job.ageSeconds === null
+      ? null
+      : job.state === 'ready'
+        ? t('job.waiting', { age: t.age(job.ageSeconds) })
+        : job.state === 'delayed'
+          ? t('job.available_in', { age: t.age(job.ageSeconds) })
+          : t('job.reserved_for', { age: t.age(job.ageSeconds) });
+  lines.push([t('job.queue', { queue: queueLabel(job.queue, job.connection) }), attempts, age].filter(Boolean).join(' · '));
   if (job.reservationExpired) lines.push(t('job.reservation_expired'));
   if (job.problem) lines.push(t('job.problem', { problem: job.problem }));
   return lines;
@@ -81,7 +91,7 @@ export function jobRow(t: Translator, buttons: ButtonFactory, job: JobSummary, o
       list.push(
         buttons.button(t('button.release'), { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] }, {
           style: 'primary',
-          confirm: releaseConfirm(t, { ...job, reservedFor: job.ageSeconds }),
+          confirm: releaseConfirm(t, { ...job, reservedFor: job.ageSeconds ?? 0 }),
         }),
       );
     }

@@ -109,7 +109,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       // small queues are read whole, so they stay exact even in sampled mode
       expect(snap.queues.find((q) => q.name === 'prestashop')!.exact).toBe(true);
       const light = await service(t, { headWindow: 10, exactBelowRows: 0 }).snapshot({ light: true });
-      expect(light.stuckJobs.map((j) => j.id).sort((a, b) => a - b)).toEqual([13, ...(await bulkIds(t)).slice(0, 2)].sort((a, b) => a - b));
+      expect(light.stuckJobs.map((j) => Number(j.id)).sort((a, b) => a - b)).toEqual([13, ...(await bulkIds(t)).slice(0, 2)].sort((a, b) => a - b));
       expect(light.batches).toEqual([]);
     });
 

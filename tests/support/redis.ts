@@ -1,0 +1,74 @@
+// A Redis database of a test's own (claimed among 1..15 as the Laravel harness does, flushed
+// when done), and the genuine Redis queue state real Laravel 8 workers left
+// (tests/fixtures/laravel/redis-fixtures.json, copied from shared/laravel/) loaded into it.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { claimRedisDb, DEFAULT_REDIS, releaseRedisDb, type RedisDbClaim } from './laravel.ts';
+
+interface FixtureKey {
+  key: string;
+  type: 'list' | 'zset';
+  queue: string;
+  role: 'ready' | 'notify' | 'delayed' | 'reserved';
+  values?: Array<{ value: string }>;
+  members?: Array<{ score: number; member: string }>;
+}
+export interface RedisFailedFixture {
+  id: number;
+  uuid: string;
+  connection: string;
+  queue: string;
+  payload: string;
+  exception: string;
+  failed_at: string;
+  _describe?: unknown;
+}
+interface RedisFixtures {
+  meta: { key_prefix: string; dumped_at_unix: number };
+  redis: FixtureKey[];
+  failed_jobs: RedisFailedFixture[];
+}
+
+export const redisFixtures = JSON.parse(
+  readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/laravel/redis-fixtures.json'), 'utf8'),
+) as RedisFixtures;
+/** when the fixture state was dumped */
+export const REDIS_FIXTURE_TIME = redisFixtures.meta.dumped_at_unix;
+export const FIXTURE_PREFIX = redisFixtures.meta.key_prefix;
+
+export interface TestRedis {
+  db: number;
+  url: string;
+  client: Redis;
+  /** writes the fixture keys under `prefix` (default the fixture's own) */
+  loadFixtures(prefix?: string): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export async function createTestRedis(): Promise<TestRedis> {
+  const claim: RedisDbClaim = await claimRedisDb(DEFAULT_REDIS);
+  const client = new Redis({ host: DEFAULT_REDIS.host, port: DEFAULT_REDIS.port, db: claim.db, maxRetriesPerRequest: 1 });
+  return {
+    db: claim.db,
+    url: `redis://${DEFAULT_REDIS.host}:${DEFAULT_REDIS.port}/${claim.db}`,
+    client,
+    async loadFixtures(prefix = FIXTURE_PREFIX) {
+      for (const k of redisFixtures.redis) {
+        const key = prefix + k.key.slice(FIXTURE_PREFIX.length);
+        if (k.type === 'list') await client.rpush(key, ...k.values!.map((v) => v.value));
+        else for (const m of k.members!) await client.zadd(key, m.score, m.member);
+      }
+    },
+    async destroy() {
+      client.disconnect();
+      await releaseRedisDb(DEFAULT_REDIS, claim, true);
+    },
+  };
+}
+
+/** The fixture's failed rows (connection `redis`) as inserts for failed_jobs. */
+export function redisFailedRows(): Array<Omit<RedisFailedFixture, '_describe' | 'id'>> {
+  return redisFixtures.failed_jobs.map(({ uuid, connection, queue, payload, exception, failed_at }) => ({ uuid, connection, queue, payload, exception, failed_at }));
+}
