@@ -1,11 +1,24 @@
 // Proves the harness in tests/support/laravel.ts drives real Laravel 8 on MariaDB, PostgreSQL and
-// SQLite.
+// SQLite, and its Redis queue connection on the local Redis.
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/config.ts';
-import { createLaravelApp, fixtureAppKey, LARAVEL_CONNECTION, LARAVEL_DBS, phpAvailable } from '../support/laravel.ts';
-import type { LaravelApp } from '../support/laravel.ts';
+import {
+  createLaravelApp,
+  fixtureAppKey,
+  LARAVEL_CONNECTION,
+  LARAVEL_DBS,
+  phpAvailable,
+  phpRedisAvailable,
+  REDIS_DB_NUMBERS,
+  redisAvailable,
+  redisClaimKey,
+  redisDirtyKey,
+} from '../support/laravel.ts';
+import type { LaravelApp, LaravelRedis, RedisKeyContent } from '../support/laravel.ts';
 
 interface JobsRow {
   id: number;
@@ -235,5 +248,228 @@ describe('Laravel harness cleanup', () => {
       await c.end();
       expect(rows).toHaveLength(0);
     }
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// Redis queues (REDIS.md beside the Laravel notes: keys, payloads, what the worker does)
+
+/** The values of a list key, [] when Redis has no such key. */
+function listValues(keys: Record<string, RedisKeyContent>, key: string): string[] {
+  const k = keys[key];
+  if (k === undefined) return [];
+  if (k.type !== 'list') throw new Error(`${key} is a ${k.type}, not a list`);
+  return k.values;
+}
+
+function zsetMembers(keys: Record<string, RedisKeyContent>, key: string): Array<{ member: string; score: number }> {
+  const k = keys[key];
+  if (k === undefined) return [];
+  if (k.type !== 'zset') throw new Error(`${key} is a ${k.type}, not a zset`);
+  return k.members;
+}
+
+const queueKeys = (keys: Record<string, RedisKeyContent>, queue: string) =>
+  Object.keys(keys).filter((k) => k === `queues:${queue}` || k.startsWith(`queues:${queue}:`));
+
+/** A client on db 0, where the harness keeps its claims. */
+function adminRedis(r: LaravelRedis): Redis {
+  return new Redis({ host: r.host, port: r.port, db: 0, lazyConnect: true, maxRetriesPerRequest: 1 });
+}
+
+const ourClaim = new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:[0-9a-f]+$`);
+
+describe('Laravel harness with Redis queues (MariaDB for failed_jobs)', () => {
+  let app: LaravelApp;
+  let r: LaravelRedis;
+
+  beforeAll(async () => {
+    if (!phpRedisAvailable()) throw new Error('php, Laravel or php-redis missing: see assertPhpRedisAvailable()');
+    if (!(await redisAvailable())) throw new Error('Redis does not answer on 127.0.0.1:6379 (.ci/run starts it)');
+    app = await createLaravelApp({ db: 'mysql', redis: true });
+    r = app.redis!;
+    await app.migrate();
+  });
+
+  afterAll(async () => {
+    await app?.destroy();
+  });
+
+  it('claims a Redis database and a key prefix of its own', async () => {
+    expect(r).toEqual({
+      connection: 'redis',
+      url: `redis://127.0.0.1:6379/${r.db}`,
+      host: '127.0.0.1',
+      port: 6379,
+      db: r.db,
+      prefix: expect.stringMatching(/^lqb_it_[0-9a-f]{12}_database_$/),
+      retryAfter: 90,
+      blockFor: null,
+    });
+    expect(REDIS_DB_NUMBERS).toContain(r.db);
+    expect(app.env).toMatchObject({
+      REDIS_CLIENT: 'phpredis',
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: '6379',
+      REDIS_DB: String(r.db),
+      REDIS_PREFIX: r.prefix,
+      REDIS_QUEUE_RETRY_AFTER: '90',
+    });
+    expect(app.env.REDIS_QUEUE_BLOCK_FOR).toBeUndefined();
+    expect(app.env.QUEUE_CONNECTION).toBeUndefined(); // the default connection stays database
+
+    const admin = adminRedis(r);
+    try {
+      expect(await admin.get(redisClaimKey(r.db))).toMatch(ourClaim);
+      expect(await admin.ttl(redisClaimKey(r.db))).toBeGreaterThan(3600);
+      expect(await admin.get(redisDirtyKey(r.db))).toBe(await admin.get(redisClaimKey(r.db)));
+    } finally {
+      admin.disconnect();
+    }
+    expect(await app.redisKeys()).toEqual({});
+  });
+
+  it('dispatches onto redis: the payload in <prefix>queues:<q>, a 1 in :notify, and a real worker runs it', async () => {
+    const d = await app.dispatch('sync-product', { connection: 'redis', queue: 'r-sync' });
+    const uuid = d.uuids[0]!;
+    expect(d.jobs).toEqual([
+      { id: expect.stringMatching(/^[A-Za-z0-9]{32}$/), uuid, queue: 'r-sync', displayName: 'App\\Jobs\\SyncProductToPrestaShop', delayed: false },
+    ]);
+    const id = d.jobs[0]!.id;
+
+    const keys = await app.redisKeys();
+    expect(queueKeys(keys, 'r-sync')).toEqual(['queues:r-sync', 'queues:r-sync:notify']);
+    expect(keys['queues:r-sync:notify']).toEqual({ type: 'list', values: ['1'] });
+    const [ready] = listValues(keys, 'queues:r-sync');
+    const payload = JSON.parse(ready!) as Record<string, unknown> & { data: { command: string } };
+    expect(payload).toMatchObject({ uuid, id, attempts: 0, displayName: 'App\\Jobs\\SyncProductToPrestaShop', maxTries: 3, backoff: '10,60' });
+    // dispatched as by an app whose default connection is redis: no onConnection() in the command
+    expect(payload.data.command).toContain('s:10:"connection";N;');
+    // the key names really carry the prefix, in the app's own database
+    expect(await app.redisClient().llen(`${r.prefix}queues:r-sync`)).toBe(1);
+    expect(await app.query('SELECT id FROM jobs')).toHaveLength(0);
+
+    const w = await app.workOnce('r-sync', [], 'redis');
+    expect(w.stdout).toContain(`[${id}] Processed:  App\\Jobs\\SyncProductToPrestaShop`);
+    expect((await app.jobRuns()).filter((run) => run.uuid === uuid)).toMatchObject([
+      { job: 'SyncProductToPrestaShop', attempt: 1, note: 'product 1001 to shop 1' },
+    ]);
+    // ready list popped, :reserved copy ZREM'd, notify LPOP'd: no key left
+    expect(queueKeys(await app.redisKeys(), 'r-sync')).toEqual([]);
+  });
+
+  it('records a failing redis job in the SQL failed_jobs with connection = redis', async () => {
+    const d = await app.dispatch('always-fails', { connection: 'redis', queue: 'r-fail' });
+    const uuid = d.uuids[0]!;
+    const [ready] = listValues(await app.redisKeys(), 'queues:r-fail');
+
+    const w = await app.workOnce('r-fail', [], 'redis');
+    expect(w.stdout).toContain('Failed:     App\\Jobs\\AlwaysFails');
+
+    const failed = await app.query<FailedRow>('SELECT * FROM failed_jobs WHERE uuid = ?', [uuid]);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ connection: 'redis', queue: 'r-fail' });
+    expect(failed[0]!.payload).toBe(ready); // the ready-list bytes, attempts 0
+    expect(failed[0]!.exception.startsWith('LogicException: Underlying cause')).toBe(true);
+    expect(queueKeys(await app.redisKeys(), 'r-fail')).toEqual([]);
+    expect((await app.artisan(['queue:failed'])).stdout).toContain(uuid);
+  });
+
+  it('puts a delayed dispatch in :delayed scored available_at; a worker runs it only once due', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const d = await app.dispatch('sync-product', { connection: 'redis', queue: 'r-later', delay: 3600 });
+    const after = Math.floor(Date.now() / 1000);
+    expect(d.jobs[0]).toMatchObject({ uuid: d.uuids[0], delayed: true });
+
+    let keys = await app.redisKeys();
+    expect(queueKeys(keys, 'r-later')).toEqual(['queues:r-later:delayed']); // a plain ZADD: no notify
+    const [delayed] = zsetMembers(keys, 'queues:r-later:delayed');
+    expect(delayed!.score).toBeGreaterThanOrEqual(before + 3600);
+    expect(delayed!.score).toBeLessThanOrEqual(after + 3600);
+    expect(JSON.parse(delayed!.member)).toMatchObject({ uuid: d.uuids[0], id: d.jobs[0]!.id, attempts: 0 });
+
+    const idle = await app.workOnce('r-later', [], 'redis');
+    expect(idle.stdout).not.toContain('Processing');
+    keys = await app.redisKeys();
+    expect(queueKeys(keys, 'r-later')).toEqual(['queues:r-later:delayed']);
+
+    // make it due: the next poll migrates it to the ready list (with a notify) and pops it
+    const client = app.redisClient();
+    expect(await client.zadd(`${r.prefix}queues:r-later:delayed`, 'XX', 'CH', Math.floor(Date.now() / 1000), delayed!.member)).toBe(1);
+    const w = await app.workOnce('r-later', [], 'redis');
+    expect(w.stdout).toContain('Processed:  App\\Jobs\\SyncProductToPrestaShop');
+    expect((await app.jobRuns()).filter((run) => run.uuid === d.uuids[0])).toHaveLength(1);
+    expect(queueKeys(await app.redisKeys(), 'r-later')).toEqual([]);
+  });
+
+  it('keeps batches and chains on redis (workers run with QUEUE_CONNECTION=redis)', async () => {
+    const batch = await app.dispatch('batch', { connection: 'redis', queue: 'r-batch' });
+    expect(batch.uuids).toHaveLength(3);
+    expect(batch.jobs.every((j) => j.id.length === 32 && !j.delayed)).toBe(true);
+    const chain = await app.dispatch('chain', { connection: 'redis', queue: 'r-batch' });
+    expect(chain.uuids).toHaveLength(1); // only the head is queued
+
+    const keys = await app.redisKeys();
+    expect(listValues(keys, 'queues:r-batch').map((p) => (JSON.parse(p) as { uuid: string }).uuid)).toEqual([...batch.uuids, ...chain.uuids]);
+    expect(listValues(keys, 'queues:r-batch:notify')).toEqual(['1', '1', '1', '1']);
+
+    await app.workUntilEmpty('r-batch', [], 'redis');
+    expect(await app.findBatch(batch.batchId!)).toMatchObject({ totalJobs: 3, pendingJobs: 0, failedJobs: 0, finished: true });
+    const notes = (await app.jobRuns()).filter((run) => run.job === 'ChainStep').map((run) => run.note);
+    expect(notes).toHaveLength(3);
+    expect(await app.query('SELECT id FROM jobs')).toHaveLength(0); // the chain's next steps went to Redis too
+    expect(queueKeys(await app.redisKeys(), 'r-batch')).toEqual([]);
+  });
+});
+
+describe('Laravel harness Redis options and cleanup', () => {
+  it('gives side-by-side apps their own databases, honours prefix and retryAfter, and flushes on destroy', async () => {
+    if (!phpRedisAvailable() || !(await redisAvailable())) throw new Error('php-redis or Redis missing');
+    const [a, b] = await Promise.all([
+      createLaravelApp({ db: 'sqlite', redis: { prefix: '', retryAfter: 7 } }),
+      createLaravelApp({ db: 'sqlite', redis: true }),
+    ]);
+    const ra = a.redis!;
+    const rb = b.redis!;
+    try {
+      expect(ra.db).not.toBe(rb.db);
+      expect(ra).toMatchObject({ prefix: '', retryAfter: 7, url: `redis://127.0.0.1:6379/${ra.db}` });
+      expect(a.env.REDIS_PREFIX).toBe('');
+      expect(rb.prefix).toMatch(/^lqb_it_[0-9a-f]{12}_database_$/);
+
+      await a.migrate();
+      const d = await a.dispatch('sleepy', { connection: 'redis', queue: 'r-sleepy', seconds: 30 });
+      const uuid = d.uuids[0]!;
+      expect(await a.redisClient().llen('queues:r-sleepy')).toBe(1); // no prefix at all
+      expect(await b.redisKeys()).toEqual({});
+
+      // a SIGKILLed redis worker leaves the job in :reserved, scored pop time + retry_after (7)
+      const worker = a.startWorker('r-sleepy', [], 'redis');
+      const run = await a.waitForJobRun((x) => x.uuid === uuid);
+      expect((await worker.kill('SIGKILL')).signal).toBe('SIGKILL');
+      const keys = await a.redisKeys();
+      expect(queueKeys(keys, 'r-sleepy')).toEqual(['queues:r-sleepy:reserved']);
+      const [reserved] = zsetMembers(keys, 'queues:r-sleepy:reserved');
+      expect(reserved!.score).toBeGreaterThanOrEqual(run.ran_at + 7 - 1);
+      expect(reserved!.score).toBeLessThanOrEqual(run.ran_at + 7);
+      expect(JSON.parse(reserved!.member)).toMatchObject({ uuid, attempts: 1 });
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+
+    const admin = adminRedis(ra);
+    try {
+      for (const db of [ra.db, rb.db]) {
+        // no longer ours (nor, most likely, anyone's); the database is empty again
+        expect((await admin.get(redisClaimKey(db))) ?? '').not.toMatch(ourClaim);
+        expect((await admin.get(redisDirtyKey(db))) ?? '').not.toMatch(ourClaim);
+        await admin.select(db);
+        expect(await admin.dbsize()).toBe(0);
+        await admin.select(0);
+      }
+    } finally {
+      admin.disconnect();
+    }
+    expect(() => a.redisClient()).toThrow(/destroyed/);
   });
 });

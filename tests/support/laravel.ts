@@ -9,14 +9,26 @@
 //   await app.workOnce();
 //   expect(await app.jobRuns()).toHaveLength(1);
 //   await app.destroy();
+//
+// With `redis: true` the app also has a `redis` queue connection (phpredis on 127.0.0.1:6379) on a
+// Redis database number of its own (1..15, claimed in db 0, flushed on destroy) with a key prefix
+// of its own; failed jobs still go to the SQL failed_jobs table:
+//
+//   const app = await createLaravelApp({ db: 'mysql', redis: true });
+//   await app.migrate();
+//   await app.dispatch('sync-product', { connection: 'redis', queue: 'q' });
+//   (await app.redisKeys())['queues:q']        // { type: 'list', values: [payload] }
+//   await app.workOnce('q', [], 'redis');
+//   app.redis.url, app.redis.prefix             // for the bot
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import pg from 'pg';
@@ -24,7 +36,7 @@ import type { DatabaseTarget } from '../../src/config/config.ts';
 
 export const LARAVEL_APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../laravel-app');
 export const FRAMEWORK_AUTOLOAD = '/usr/share/php/Illuminate/autoload.php';
-export const APT_PACKAGES = 'php-cli php-mysql php-pgsql php-sqlite3 php-mbstring php-laravel-framework';
+export const APT_PACKAGES = 'php-cli php-mysql php-pgsql php-sqlite3 php-mbstring php-redis php-laravel-framework';
 const PHP = process.env.LQB_PHP ?? 'php';
 
 /** MariaDB server the MySQL-flavoured apps live on (root with an empty password by default). */
@@ -44,6 +56,13 @@ export interface PostgresServer {
   password: string;
 }
 export const DEFAULT_POSTGRES: PostgresServer = { host: '127.0.0.1', port: 5432, user: 'postgres', password: '' };
+
+/** Redis server the apps with `redis` queues use (no password). */
+export interface RedisServer {
+  host: string;
+  port: number;
+}
+export const DEFAULT_REDIS: RedisServer = { host: '127.0.0.1', port: 6379 };
 
 /** The databases the harness can put an app on. */
 export type LaravelDb = 'mysql' | 'sqlite' | 'postgres';
@@ -70,6 +89,8 @@ export function fixtureAppKey(): string {
 interface PhpProbe {
   ok: boolean;
   problems: string[];
+  /** phpredis (Debian's php-redis), needed only by apps created with `redis` */
+  phpredis: boolean;
 }
 let probeCache: PhpProbe | undefined;
 
@@ -81,14 +102,17 @@ function probePhp(): PhpProbe {
     'pdo_pgsql' => extension_loaded('pdo_pgsql'),
     'pdo_sqlite' => extension_loaded('pdo_sqlite'),
     'mbstring' => extension_loaded('mbstring'),
+    'redis' => extension_loaded('redis'),
   ]);`;
   const res = spawnSync(PHP, ['-r', code], { encoding: 'utf8', timeout: 15_000 });
   const problems: string[] = [];
+  let phpredis = false;
   if (res.error || res.status !== 0) {
     problems.push(`"${PHP}" could not be run (${res.error?.message ?? `exit ${res.status}: ${res.stderr}`})`);
   } else {
     try {
       const found = JSON.parse(res.stdout) as Record<string, boolean>;
+      phpredis = found.redis === true;
       if (!found.framework) problems.push(`Laravel framework missing (${FRAMEWORK_AUTOLOAD})`);
       for (const ext of ['pdo_mysql', 'pdo_pgsql', 'pdo_sqlite', 'mbstring']) {
         if (!found[ext]) problems.push(`PHP extension ${ext} missing`);
@@ -97,7 +121,7 @@ function probePhp(): PhpProbe {
       problems.push(`unexpected output from ${PHP}: ${res.stdout.slice(0, 200)}`);
     }
   }
-  probeCache = { ok: problems.length === 0, problems };
+  probeCache = { ok: problems.length === 0, problems, phpredis };
   return probeCache;
 }
 
@@ -114,6 +138,31 @@ export function assertPhpAvailable(): void {
       `The Laravel interop tests need PHP 8 and Debian's Laravel 8 framework: ${probe.problems.join('; ')}.\n` +
         `Install them with: apt-get install -y ${APT_PACKAGES}`,
     );
+  }
+}
+
+/** True when PHP also has the phpredis extension the `redis` queue connection uses. */
+export function phpRedisAvailable(): boolean {
+  return probePhp().ok && probePhp().phpredis;
+}
+
+/** Throws an error naming the packages when an app with Redis queues cannot run. */
+export function assertPhpRedisAvailable(): void {
+  assertPhpAvailable();
+  if (!probePhp().phpredis) {
+    throw new Error(`The Laravel Redis interop tests need PHP's redis extension.\nInstall it with: apt-get install -y ${APT_PACKAGES}`);
+  }
+}
+
+/** True when the Redis server answers PING. */
+export async function redisAvailable(server: RedisServer = DEFAULT_REDIS): Promise<boolean> {
+  const c = redisClientFor(server, 0);
+  try {
+    return (await c.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
   }
 }
 
@@ -158,7 +207,55 @@ export interface LaravelAppOptions {
   mysql?: Partial<MysqlServer>;
   /** PostgreSQL server, default postgres@127.0.0.1:5432 without password */
   postgres?: Partial<PostgresServer>;
+  /**
+   * also a `redis` queue connection (Laravel's Redis driver, phpredis) on a Redis database of its
+   * own; `true` for the defaults
+   */
+  redis?: boolean | LaravelRedisOptions;
 }
+
+export interface LaravelRedisOptions {
+  /** default 127.0.0.1:6379 */
+  host?: string;
+  port?: number;
+  /**
+   * key prefix (database.redis.options.prefix, REDIS_PREFIX); default `lqb_it_<random>_database_`
+   * (the skeleton's `<app name>_database_` shape); '' for none
+   */
+  prefix?: string;
+  /** the redis connection's retry_after (REDIS_QUEUE_RETRY_AFTER); default the app's retryAfter, else 90 */
+  retryAfter?: number;
+  /** block_for (REDIS_QUEUE_BLOCK_FOR); default null, the 8.x skeleton's: no BLPOP */
+  blockFor?: number | null;
+}
+
+/** The queue connections of the test app (config/queue.php). */
+export type QueueConnection = 'database' | 'redis';
+
+/** Where an app's `redis` queue connection keeps its jobs, for pointing the bot at the same Redis. */
+export interface LaravelRedis {
+  /** the queue connection's name in config/queue.php (failed_jobs.connection of its failures) */
+  connection: 'redis';
+  /** redis://127.0.0.1:6379/<db> */
+  url: string;
+  host: string;
+  port: number;
+  /** the Redis database number (1..15) claimed for this app */
+  db: number;
+  /** prepended to every key: `<prefix>queues:<queue>`, `…:delayed`, `…:reserved`, `…:notify` */
+  prefix: string;
+  /** retry_after of the connection, seconds */
+  retryAfter: number;
+  /** block_for of the connection (null: workers poll, no BLPOP) */
+  blockFor: number | null;
+}
+
+/** One key's content as redisKeys() reads it. */
+export type RedisKeyContent =
+  | { type: 'list'; values: string[] }
+  | { type: 'zset'; members: Array<{ member: string; score: number }> }
+  | { type: 'string'; value: string }
+  | { type: 'other'; redisType: string };
 
 export interface ArtisanResult {
   code: number | null;
@@ -210,6 +307,11 @@ export interface DispatchOptions {
   product?: number;
   /** sync-product, export-order: shop id 1 or 2 (default 1, or 2 with fail) */
   shop?: number;
+  /**
+   * queue connection (test:dispatch --connection): 'redis' needs an app created with `redis`;
+   * default the app's default, database
+   */
+  connection?: QueueConnection;
   /** export-order: order id (default 4711; the n-th job of a count gets id + n) */
   order?: number;
   /** retry-until: fixed deadline in unix seconds (default now + 30 min) */
@@ -229,14 +331,25 @@ export interface DispatchedJob {
   displayName: string;
 }
 
-export interface DispatchResult {
+/** A job dispatched onto the redis connection. */
+export interface RedisDispatchedJob {
+  /** the payload's `id` (Str::random(32), what the worker prints), not the uuid */
+  id: string;
+  uuid: string;
+  queue: string;
+  displayName: string;
+  /** in `<prefix>queues:<queue>:delayed` rather than the ready list */
+  delayed: boolean;
+}
+
+export interface DispatchResult<J = DispatchedJob> {
   kind: DispatchKind;
   /** the (first) batch id for kind "batch", else null */
   batchId: string | null;
   batchIds: string[];
-  /** uuids of the rows put into jobs (a chain: only its head) */
+  /** uuids of the rows put into jobs, or of the payloads put into Redis (a chain: only its head) */
   uuids: string[];
-  jobs: DispatchedJob[];
+  jobs: J[];
 }
 
 /** Laravel's own Bus::findBatch() view. */
@@ -297,16 +410,29 @@ export interface LaravelApp {
   database: string;
   /** temp dir holding storage/, the bootstrap cache files and the SQLite file */
   tmpDir: string;
+  /** the `redis` queue connection's settings when created with `redis`, else null */
+  redis: LaravelRedis | null;
   artisan(args: string[], opts?: ArtisanOptions): Promise<ArtisanResult>;
   /** php artisan migrate:fresh --force (also seeds products 1001-1004 and shops 1-2) */
   migrate(): Promise<ArtisanResult>;
+  dispatch(kind: DispatchKind, opts: DispatchOptions & { connection: 'redis' }): Promise<DispatchResult<RedisDispatchedJob>>;
   dispatch(kind: DispatchKind, opts?: DispatchOptions): Promise<DispatchResult>;
-  /** queue:work database --once: runs at most one job; no timeout enforcement */
-  workOnce(queue?: string, extraArgs?: string[]): Promise<ArtisanResult>;
-  /** queue:work database --stop-when-empty: daemon loop (timeouts enforced) until nothing is available */
-  workUntilEmpty(queue?: string, extraArgs?: string[]): Promise<ArtisanResult>;
-  /** a long-running queue:work database --queue=<queue> (default --sleep=1) */
-  startWorker(queue?: string, args?: string[]): WorkerHandle;
+  /**
+   * queue:work <connection> --once: runs at most one job; no timeout enforcement. A redis worker
+   * runs with QUEUE_CONNECTION=redis (a chain's next step stays on Redis).
+   */
+  workOnce(queue?: string, extraArgs?: string[], connection?: QueueConnection): Promise<ArtisanResult>;
+  /** queue:work <connection> --stop-when-empty: daemon loop (timeouts enforced) until nothing is available */
+  workUntilEmpty(queue?: string, extraArgs?: string[], connection?: QueueConnection): Promise<ArtisanResult>;
+  /** a long-running queue:work <connection, default database> --queue=<queue> (default --sleep=1) */
+  startWorker(queue?: string, args?: string[], connection?: QueueConnection): WorkerHandle;
+  /**
+   * every key of the app's Redis database under its prefix, by name without the prefix
+   * (`queues:q`, `queues:q:notify`, …), with its content; missing keys are simply absent
+   */
+  redisKeys(): Promise<Record<string, RedisKeyContent>>;
+  /** an ioredis client on the app's Redis database, without key prefix (closed by destroy()) */
+  redisClient(): Redis;
   /**
    * raw SQL on the app's database; ? placeholders (also on PostgreSQL); SELECTs return rows.
    * Types as mysql2 with dateStrings gives them: timestamps as 'YYYY-MM-DD HH:MM:SS' strings,
@@ -319,7 +445,10 @@ export interface LaravelApp {
   findBatch(id: string): Promise<BatchView | null>;
   /** shops.failing: shop 2 starts failing; set false to let a retried sync succeed */
   setShopFailing(shopId: number, failing: boolean): Promise<void>;
-  /** kills leftover workers, drops the database / deletes the file and the temp dir */
+  /**
+   * kills leftover workers, drops the database / deletes the file and the temp dir; with Redis,
+   * FLUSHDB of its database and releases the claim
+   */
   destroy(): Promise<void>;
 }
 
@@ -416,6 +545,7 @@ function dispatchArgs(kind: DispatchKind, o: DispatchOptions): string[] {
   if (o.email !== undefined) args.push(`--email=${o.email}`);
   if (o.reason !== undefined) args.push(`--reason=${o.reason}`);
   if (o.allowFailures) args.push('--allow-failures');
+  if (o.connection !== undefined) args.push(`--connection=${o.connection}`);
   return args;
 }
 
@@ -547,8 +677,152 @@ export function laravelEnv(
   };
 }
 
+// ------------------------------------------------------------------------------------------
+// Redis databases
+//
+// Every app with Redis queues gets a database number of its own among 1..15. It claims one with
+// `SET lqb:it:db:<n> <host>:<pid>:<random> NX EX 6h` in db 0 and marks it `lqb:it:dirty:<n>` (no
+// expiry) while it may hold keys; destroy() does FLUSHDB on that number only, then deletes both.
+// A number whose claim is held by a live process is skipped; one held by a dead process of this
+// machine (a run killed before its afterAll) is taken over. A non-empty database without the
+// dirty mark holds someone else's data and is skipped; with the mark it is a dead run's leftover
+// and is flushed. Nothing else in db 0 (or anywhere) is touched; never FLUSHALL.
+
+export const REDIS_DB_NUMBERS: readonly number[] = Array.from({ length: 15 }, (_, i) => i + 1);
+const REDIS_CLAIM_TTL_S = 6 * 3600;
+export const redisClaimKey = (db: number): string => `lqb:it:db:${db}`;
+export const redisDirtyKey = (db: number): string => `lqb:it:dirty:${db}`;
+const COMPARE_AND_DELETE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+const COMPARE_AND_SET =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0";
+
+/** A client that gives up instead of retrying forever when the server is down. */
+function redisClientFor(server: RedisServer, db: number): Redis {
+  return new Redis({
+    host: server.host,
+    port: server.port,
+    db,
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => (times > 3 ? null : 100 * times),
+  });
+}
+
+/** A claim's holder is a process of this machine that no longer exists. */
+function claimHolderIsDead(holder: string): boolean {
+  const [host, pidText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+export interface RedisDbClaim {
+  db: number;
+  token: string;
+}
+
+export async function claimRedisDb(server: RedisServer): Promise<RedisDbClaim> {
+  const token = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  const admin = redisClientFor(server, 0);
+  try {
+    for (const db of REDIS_DB_NUMBERS) {
+      const key = redisClaimKey(db);
+      let claimed = (await admin.set(key, token, 'EX', REDIS_CLAIM_TTL_S, 'NX')) === 'OK';
+      if (!claimed) {
+        const holder = await admin.get(key);
+        if (holder !== null && claimHolderIsDead(holder)) {
+          claimed = (await admin.eval(COMPARE_AND_SET, 1, key, holder, token, REDIS_CLAIM_TTL_S)) === 1;
+        }
+      }
+      if (!claimed) continue;
+
+      const c = redisClientFor(server, db);
+      try {
+        const size = await c.dbsize();
+        if (size > 0 && (await admin.exists(redisDirtyKey(db))) === 0) {
+          await admin.eval(COMPARE_AND_DELETE, 1, key, token); // someone else's data: leave it
+          continue;
+        }
+        await admin.set(redisDirtyKey(db), token);
+        if (size > 0) await c.flushdb(); // a dead harness run's leftovers
+      } finally {
+        c.disconnect();
+      }
+      return { db, token };
+    }
+  } finally {
+    admin.disconnect();
+  }
+  throw new Error(
+    `no free Redis database on ${server.host}:${server.port}: 1..15 are all claimed (${redisClaimKey(1)}… in db 0) or hold foreign data`,
+  );
+}
+
+/** FLUSHDB on the claimed number, then drops the dirty mark and the claim (if still ours). */
+export async function releaseRedisDb(server: RedisServer, claim: RedisDbClaim, flush: boolean): Promise<void> {
+  const admin = redisClientFor(server, 0);
+  try {
+    if (flush) {
+      const c = redisClientFor(server, claim.db);
+      try {
+        await c.flushdb();
+      } finally {
+        c.disconnect();
+      }
+    }
+    await admin.eval(COMPARE_AND_DELETE, 1, redisDirtyKey(claim.db), claim.token);
+    await admin.eval(COMPARE_AND_DELETE, 1, redisClaimKey(claim.db), claim.token);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+function redisGlobEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (ch) => `\\${ch}`);
+}
+
+/** Every key starting with `prefix`, by name without it, sorted, with its content. */
+async function readRedisKeys(client: Redis, prefix: string): Promise<Record<string, RedisKeyContent>> {
+  const keys = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${redisGlobEscape(prefix)}*`, 'COUNT', 1000);
+    for (const k of batch) keys.add(k);
+    cursor = next;
+  } while (cursor !== '0');
+
+  const out: Record<string, RedisKeyContent> = {};
+  for (const key of [...keys].sort()) {
+    const type = await client.type(key);
+    let content: RedisKeyContent;
+    if (type === 'list') {
+      content = { type, values: await client.lrange(key, 0, -1) };
+    } else if (type === 'zset') {
+      const flat = await client.zrange(key, '0', '-1', 'WITHSCORES');
+      const members: Array<{ member: string; score: number }> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) members.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+      content = { type, members };
+    } else if (type === 'string') {
+      content = { type, value: (await client.get(key)) ?? '' };
+    } else if (type === 'none') {
+      continue; // gone since the SCAN
+    } else {
+      content = { type: 'other', redisType: type };
+    }
+    out[key.slice(prefix.length)] = content;
+  }
+  return out;
+}
+
 export async function createLaravelApp(opts: LaravelAppOptions): Promise<LaravelApp> {
-  assertPhpAvailable();
+  if (opts.redis) assertPhpRedisAvailable();
+  else assertPhpAvailable();
 
   // The app's own gitignored dirs, for manual `php artisan` runs; the harness itself points
   // every instance at its temp dir below.
@@ -566,42 +840,82 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
   let target: DatabaseTarget;
   const dbEnv: Record<string, string> = {};
 
-  if (opts.db === 'mysql') {
-    database = `lqb_it_${randomBytes(6).toString('hex')}`;
-    const admin = await createConnection(server);
+  // --- Redis: a database number of its own, claimed before anything else is made ---
+  const redisOpts: LaravelRedisOptions | null = opts.redis ? (opts.redis === true ? {} : opts.redis) : null;
+  const redisServer: RedisServer = { host: redisOpts?.host ?? DEFAULT_REDIS.host, port: redisOpts?.port ?? DEFAULT_REDIS.port };
+  let redisClaim: RedisDbClaim | null = null;
+  let redis: LaravelRedis | null = null;
+  const redisEnv: Record<string, string> = {};
+  if (redisOpts) {
     try {
-      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    } finally {
-      await admin.end();
+      redisClaim = await claimRedisDb(redisServer);
+    } catch (err) {
+      rmSync(tmpDir, { recursive: true, force: true });
+      throw err;
     }
-    const auth = server.password
-      ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
-      : encodeURIComponent(server.user);
-    databaseUrl = `mysql://${auth}@${server.host}:${server.port}/${database}`;
-    target = { kind: 'mysql', ...server, database, display: databaseUrl.replace(/:[^:@/]*@/, ':***@') };
-    Object.assign(dbEnv, mysqlDbEnv(server, database));
-  } else if (opts.db === 'postgres') {
-    database = `lqb_it_${randomBytes(6).toString('hex')}`;
-    await postgresAdmin(pgServer, `CREATE DATABASE "${database}" ENCODING 'UTF8' TEMPLATE template0`);
-    databaseUrl = postgresUrl(pgServer, database);
-    target = {
-      kind: 'postgres',
-      ...pgServer,
-      database,
-      schema: null, // the server's default search_path: public, where config/database.php puts them
-      sslMode: 'prefer', // the URL names none
-      display: databaseUrl.replace(/:[^:@/]*@/, ':***@'),
+    redis = {
+      connection: 'redis',
+      url: `redis://${redisServer.host}:${redisServer.port}/${redisClaim.db}`,
+      host: redisServer.host,
+      port: redisServer.port,
+      db: redisClaim.db,
+      prefix: redisOpts.prefix ?? `lqb_it_${randomBytes(6).toString('hex')}_database_`,
+      retryAfter: redisOpts.retryAfter ?? opts.retryAfter ?? 90,
+      blockFor: redisOpts.blockFor ?? null,
     };
-    Object.assign(dbEnv, pgsqlDbEnv(pgServer, database));
-  } else {
-    database = join(tmpDir, 'database.sqlite');
-    writeFileSync(database, ''); // Laravel refuses a missing SQLite file
-    databaseUrl = `sqlite:${database}`;
-    target = { kind: 'sqlite', path: database, display: databaseUrl };
-    Object.assign(dbEnv, { DB_CONNECTION: 'sqlite', DB_DATABASE: database });
+    Object.assign(redisEnv, {
+      REDIS_CLIENT: 'phpredis',
+      REDIS_HOST: redis.host,
+      REDIS_PORT: String(redis.port),
+      REDIS_DB: String(redis.db),
+      REDIS_PREFIX: redis.prefix,
+      REDIS_QUEUE_RETRY_AFTER: String(redis.retryAfter),
+      ...(redis.blockFor === null ? {} : { REDIS_QUEUE_BLOCK_FOR: String(redis.blockFor) }),
+    });
   }
 
-  const env = laravelEnv(sandbox, dbEnv, opts);
+  try {
+    if (opts.db === 'mysql') {
+      database = `lqb_it_${randomBytes(6).toString('hex')}`;
+      const admin = await createConnection(server);
+      try {
+        await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      } finally {
+        await admin.end();
+      }
+      const auth = server.password
+        ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
+        : encodeURIComponent(server.user);
+      databaseUrl = `mysql://${auth}@${server.host}:${server.port}/${database}`;
+      target = { kind: 'mysql', ...server, database, display: databaseUrl.replace(/:[^:@/]*@/, ':***@') };
+      Object.assign(dbEnv, mysqlDbEnv(server, database));
+    } else if (opts.db === 'postgres') {
+      database = `lqb_it_${randomBytes(6).toString('hex')}`;
+      await postgresAdmin(pgServer, `CREATE DATABASE "${database}" ENCODING 'UTF8' TEMPLATE template0`);
+      databaseUrl = postgresUrl(pgServer, database);
+      target = {
+        kind: 'postgres',
+        ...pgServer,
+        database,
+        schema: null, // the server's default search_path: public, where config/database.php puts them
+        sslMode: 'prefer', // the URL names none
+        display: databaseUrl.replace(/:[^:@/]*@/, ':***@'),
+      };
+      Object.assign(dbEnv, pgsqlDbEnv(pgServer, database));
+    } else {
+      database = join(tmpDir, 'database.sqlite');
+      writeFileSync(database, ''); // Laravel refuses a missing SQLite file
+      databaseUrl = `sqlite:${database}`;
+      target = { kind: 'sqlite', path: database, display: databaseUrl };
+      Object.assign(dbEnv, { DB_CONNECTION: 'sqlite', DB_DATABASE: database });
+    }
+  } catch (err) {
+    if (redisClaim) await releaseRedisDb(redisServer, redisClaim, false).catch(() => undefined);
+    rmSync(tmpDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const env = { ...laravelEnv(sandbox, dbEnv, opts), ...redisEnv };
 
   // --- SQL access from Node (for assertions) ---
   let mysqlConn: Connection | undefined;
@@ -641,14 +955,22 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
     return r;
   }
 
-  function startWorker(queue: string = ALL_QUEUES, args: string[] = []): WorkerHandle {
+  /** QUEUE_CONNECTION for a worker of that connection (see config/queue.php) */
+  function connectionEnv(connection: QueueConnection): Record<string, string> {
+    if (connection === 'database') return {};
+    if (!redis) throw new Error('this Laravel app has no redis queue connection: createLaravelApp({ …, redis: true })');
+    return { QUEUE_CONNECTION: 'redis' };
+  }
+
+  function startWorker(queue: string = ALL_QUEUES, args: string[] = [], connection: QueueConnection = 'database'): WorkerHandle {
     if (destroyed) throw new Error('this Laravel app was destroyed');
-    const argv = ['artisan', 'queue:work', 'database', `--queue=${queue}`];
+    const workerEnv = { ...env, ...connectionEnv(connection) };
+    const argv = ['artisan', 'queue:work', connection, `--queue=${queue}`];
     if (!args.some((a) => a.startsWith('--sleep'))) argv.push('--sleep=1');
     argv.push(...args);
     const started = Date.now();
     // php itself, not a shell: the pid is the PHP process, and SIGKILL hits the worker.
-    const child = spawn(PHP, argv, { cwd: LARAVEL_APP_DIR, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PHP, argv, { cwd: LARAVEL_APP_DIR, env: { ...baseEnv(), ...workerEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid === undefined) throw new Error(`could not start ${PHP} ${argv.join(' ')}`);
     let out = '';
     let err = '';
@@ -702,6 +1024,21 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
     }));
   }
 
+  // --- Redis access from Node (for assertions) ---
+  let redisConn: Redis | undefined;
+  function redisClient(): Redis {
+    if (destroyed) throw new Error('this Laravel app was destroyed');
+    if (!redis) throw new Error('this Laravel app has no redis queue connection: createLaravelApp({ …, redis: true })');
+    redisConn ??= redisClientFor(redisServer, redis.db);
+    return redisConn;
+  }
+
+  const dispatch = async (kind: DispatchKind, o: DispatchOptions = {}): Promise<DispatchResult<DispatchedJob | RedisDispatchedJob>> => {
+    if (o.connection) connectionEnv(o.connection); // throws for redis on an app without it
+    const args = dispatchArgs(kind, o);
+    return parseJsonOutput<DispatchResult<DispatchedJob | RedisDispatchedJob>>(args, await artisan(args, { check: true }));
+  };
+
   const app: LaravelApp = {
     db: opts.db,
     env,
@@ -709,28 +1046,33 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
     target,
     database,
     tmpDir,
+    redis,
     artisan,
     query,
     startWorker,
     jobRuns,
+    redisClient,
 
     migrate: () => artisan(['migrate:fresh', '--force'], { check: true }),
 
-    async dispatch(kind, o = {}) {
-      const args = dispatchArgs(kind, o);
-      return parseJsonOutput<DispatchResult>(args, await artisan(args, { check: true }));
-    },
+    dispatch: dispatch as LaravelApp['dispatch'],
 
-    workOnce: (queue = ALL_QUEUES, extraArgs = []) =>
-      artisan(['queue:work', 'database', '--once', `--queue=${queue}`, '--sleep=0', '--stop-when-empty', ...extraArgs], {
+    workOnce: (queue = ALL_QUEUES, extraArgs = [], connection = 'database') =>
+      artisan(['queue:work', connection, '--once', `--queue=${queue}`, '--sleep=0', '--stop-when-empty', ...extraArgs], {
         check: true,
+        env: connectionEnv(connection),
       }),
 
-    workUntilEmpty: (queue = ALL_QUEUES, extraArgs = []) =>
-      artisan(['queue:work', 'database', '--stop-when-empty', `--queue=${queue}`, '--sleep=0', ...extraArgs], {
+    workUntilEmpty: (queue = ALL_QUEUES, extraArgs = [], connection = 'database') =>
+      artisan(['queue:work', connection, '--stop-when-empty', `--queue=${queue}`, '--sleep=0', ...extraArgs], {
         check: true,
         timeoutMs: 120_000,
+        env: connectionEnv(connection),
       }),
+
+    async redisKeys() {
+      return readRedisKeys(redisClient(), redis!.prefix);
+    },
 
     async waitForJobRun(match, timeoutMs = 15_000) {
       return waitUntil(async () => (await jobRuns()).find(match), timeoutMs, 'a matching job_runs row');
@@ -755,6 +1097,14 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       if (mysqlConn) await mysqlConn.end().catch(() => undefined);
       if (pgConn) await (await pgConn.catch(() => undefined))?.end().catch(() => undefined);
       sqliteConn?.close();
+      redisConn?.disconnect();
+      // the SQL database and temp dir go even when Redis is unreachable; its error comes last
+      let redisError: unknown = null;
+      if (redisClaim) {
+        await releaseRedisDb(redisServer, redisClaim, true).catch((err: unknown) => {
+          redisError = err ?? new Error('Redis cleanup failed');
+        });
+      }
       if (opts.db === 'mysql') {
         const admin = await createConnection(server);
         try {
@@ -767,6 +1117,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
         await postgresAdmin(pgServer, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       }
       rmSync(tmpDir, { recursive: true, force: true });
+      if (redisError) throw redisError;
     },
   };
   return app;

@@ -43,4 +43,22 @@ return [
     ],
 
     'migrations' => 'migrations',
+
+    // The Redis server of the `redis` queue connection (config/queue.php): the laravel/laravel 8.x
+    // skeleton's shape, phpredis (Debian's php-redis). The harness gives every app a database
+    // number and a key prefix of its own (REDIS_DB, REDIS_PREFIX; an empty REDIS_PREFIX means none).
+    'redis' => [
+        'client' => env('REDIS_CLIENT', 'phpredis'),
+
+        'options' => [
+            'prefix' => env('REDIS_PREFIX', 'lqb_interop_database_'),
+        ],
+
+        'default' => [
+            'host' => env('REDIS_HOST', '127.0.0.1'),
+            'password' => env('REDIS_PASSWORD'),
+            'port' => env('REDIS_PORT', '6379'),
+            'database' => env('REDIS_DB', '0'),
+        ],
+    ],
 ];

@@ -26,6 +26,8 @@ use Throwable;
 /**
  * Dispatches test jobs the way an application would, and prints what landed in the jobs table:
  * {"kind":…, "batchId":…|null, "uuids":[…], "jobs":[{"id","uuid","queue","displayName"}]}
+ * With --connection=redis, what landed in Redis instead: "id" is then the payload's string id
+ * (Str::random(32), not the uuid) and each job also says whether it sits in :delayed.
  */
 class DispatchCommand extends Command
 {
@@ -43,7 +45,8 @@ class DispatchCommand extends Command
         {--until= : retry-until: fixed retryUntil deadline, unix seconds}
         {--email=jane.doe@example.com : encrypted: recipient}
         {--reason= : always-fails: reason text}
-        {--allow-failures : batch: allowFailures()}';
+        {--allow-failures : batch: allowFailures()}
+        {--connection= : queue connection: database (default) or redis}';
 
     protected $description = 'Dispatch interop test jobs and print their ids and uuids as JSON';
 
@@ -59,10 +62,22 @@ class DispatchCommand extends Command
         $queue = $this->option('queue') ?: (self::DEFAULT_QUEUES[$kind] ?? 'default');
         $delay = $this->option('delay') !== null ? now()->addSeconds((int) $this->option('delay')) : null;
         $fail = (bool) $this->option('fail');
+        $connection = $this->option('connection') ?: config('queue.default');
+
+        if (! is_array(config("queue.connections.{$connection}"))) {
+            $this->getOutput()->getErrorStyle()->writeln("Unknown queue connection [{$connection}]");
+
+            return 2;
+        }
+
+        // As an app whose QUEUE_CONNECTION it is: the jobs keep connection = null in their
+        // serialized command (no onConnection()), like the fixtures, and batches and chains follow.
+        config(['queue.default' => $connection]);
+        $isRedis = config("queue.connections.{$connection}.driver") === 'redis';
 
         $jobIds = [];
-        Event::listen(JobQueued::class, function (JobQueued $event) use (&$jobIds) {
-            $jobIds[] = (int) $event->id;
+        Event::listen(JobQueued::class, function (JobQueued $event) use (&$jobIds, $isRedis) {
+            $jobIds[] = $isRedis ? (string) $event->id : (int) $event->id;
         });
 
         $batchIds = [];
@@ -79,6 +94,10 @@ class DispatchCommand extends Command
             $this->getOutput()->getErrorStyle()->writeln($e->getMessage());
 
             return 2;
+        }
+
+        if ($isRedis) {
+            return $this->printRedisJobs($kind, $connection, $queue, $jobIds, $batchIds);
         }
 
         $table = DB::table(config('queue.connections.database.table'));
@@ -104,6 +123,65 @@ class DispatchCommand extends Command
                 'displayName' => $payload['displayName'] ?? null,
             ];
         }, $rows);
+
+        $this->line(json_encode([
+            'kind' => $kind,
+            'batchId' => $batchIds[0] ?? null,
+            'batchIds' => $batchIds,
+            'uuids' => array_column($jobs, 'uuid'),
+            'jobs' => $jobs,
+        ], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE));
+
+        return 0;
+    }
+
+    /**
+     * What the Redis driver stored for the JobQueued ids (every job, batch members included: the
+     * driver's bulk() pushes them one by one), read back from the ready list and the :delayed zset.
+     */
+    private function printRedisJobs(string $kind, string $connection, string $queue, array $ids, array $batchIds): int
+    {
+        $redis = app('redis')->connection(config("queue.connections.{$connection}.connection"));
+        $key = 'queues:'.$queue; // the client adds the prefix
+
+        $stored = [];
+
+        foreach ($redis->lrange($key, 0, -1) as $payload) {
+            $stored[] = [$payload, false];
+        }
+
+        foreach ($redis->zrange($key.':delayed', 0, -1) as $payload) {
+            $stored[] = [$payload, true];
+        }
+
+        $byId = [];
+
+        foreach ($stored as [$payload, $delayed]) {
+            $decoded = json_decode($payload, true);
+
+            if (is_array($decoded) && isset($decoded['id'])) {
+                $byId[(string) $decoded['id']] = [$decoded, $delayed];
+            }
+        }
+
+        $jobs = [];
+
+        foreach ($ids as $id) {
+            if (! isset($byId[$id])) {
+                $this->getOutput()->getErrorStyle()->writeln("Job [{$id}] is not in {$key} nor {$key}:delayed");
+
+                return 1;
+            }
+
+            [$payload, $delayed] = $byId[$id];
+            $jobs[] = [
+                'id' => $id,
+                'uuid' => $payload['uuid'] ?? null,
+                'queue' => $queue,
+                'displayName' => $payload['displayName'] ?? null,
+                'delayed' => $delayed,
+            ];
+        }
 
         $this->line(json_encode([
             'kind' => $kind,
