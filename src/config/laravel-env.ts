@@ -106,7 +106,8 @@ const ENGINE_OF: Record<string, 'mysql' | 'postgres' | 'sqlite'> = { mysql: 'mys
 const LARAVEL_KEYS = [
   'DB_CONNECTION', 'DB_URL', 'DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD', 'DB_SOCKET',
   'DB_SSLMODE', 'DB_SEARCH_PATH', 'APP_KEY', 'APP_PREVIOUS_KEYS', 'APP_TIMEZONE', 'QUEUE_CONNECTION', 'DB_QUEUE_CONNECTION',
-  'DB_QUEUE_TABLE', 'DB_QUEUE_RETRY_AFTER',
+  'DB_QUEUE_TABLE', 'DB_QUEUE_RETRY_AFTER', 'APP_NAME', 'REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD',
+  'REDIS_DB', 'REDIS_QUEUE_RETRY_AFTER',
 ];
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
@@ -132,7 +133,12 @@ export function laravelSettings(file: LaravelEnvFile, processEnv: Record<string,
     else problems.push(`DB_QUEUE_RETRY_AFTER in ${where}: "${app.DB_QUEUE_RETRY_AFTER}" is not a number of seconds`);
   }
   const queueConnection = app.QUEUE_CONNECTION;
-  if (queueConnection && queueConnection !== 'database') {
+  if (queueConnection === 'redis') {
+    const redis = redisSettings(app, file, processEnv);
+    if (typeof redis === 'string') problems.push(`${redis} (in ${where})`);
+    else Object.assign(env, redis);
+    notes.push(`the app queues on Redis (QUEUE_CONNECTION=redis): the bot serves that Redis queue, keeping failed jobs in the database as Laravel does; set QUEUE_BOT_CONNECTIONS=database,redis if the app also uses the database queue`);
+  } else if (queueConnection && queueConnection !== 'database') {
     notes.push(`the app's default queue connection is "${queueConnection}" (QUEUE_CONNECTION); the bot reads the database queue's tables and retries only the connections in QUEUE_BOT_CONNECTIONS (default "database")`);
   }
 
@@ -153,6 +159,37 @@ export function laravelSettings(file: LaravelEnvFile, processEnv: Record<string,
     else target = direct;
   }
   return { path: where, env, target, problems, notes };
+}
+
+/**
+ * The Redis queue connection as config/database.php's `redis.default` reads it: REDIS_URL, or
+ * REDIS_HOST / REDIS_PORT / REDIS_USERNAME / REDIS_PASSWORD / REDIS_DB; the key prefix from
+ * REDIS_PREFIX (an empty value means no prefix), else derived from APP_NAME by the bot.
+ */
+function redisSettings(app: Record<string, string | undefined>, file: LaravelEnvFile, processEnv: Record<string, string | undefined>): Record<string, string> | string {
+  const env: Record<string, string> = {};
+  if (app.REDIS_URL) env.REDIS_URL = app.REDIS_URL;
+  else {
+    const host = app.REDIS_HOST ?? '127.0.0.1';
+    const port = app.REDIS_PORT ?? '6379';
+    if (!/^\d{1,5}$/.test(port)) return `REDIS_PORT: "${port}" is not a port number`;
+    const db = app.REDIS_DB ?? '0';
+    if (!/^\d{1,2}$/.test(db)) return `REDIS_DB: "${db}" is not a Redis database number`;
+    const user = app.REDIS_USERNAME ? encodeURIComponent(app.REDIS_USERNAME) : '';
+    // phpredis reads the literal string "null" as no password, as the skeleton's REDIS_PASSWORD=null means
+    const password = app.REDIS_PASSWORD && app.REDIS_PASSWORD !== 'null' ? `:${encodeURIComponent(app.REDIS_PASSWORD)}` : '';
+    const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    env.REDIS_URL = `redis://${user || password ? `${user}${password}@` : ''}${shownHost}:${port}/${db}`;
+  }
+  const prefix = processEnv.REDIS_PREFIX ?? file.vars.REDIS_PREFIX;
+  if (prefix !== undefined) env.QUEUE_BOT_REDIS_PREFIX = prefix;
+  if (app.APP_NAME) env.APP_NAME = app.APP_NAME;
+  const retryAfter = app.REDIS_QUEUE_RETRY_AFTER?.trim();
+  if (retryAfter) {
+    if (!/^\d+$/.test(retryAfter)) return `REDIS_QUEUE_RETRY_AFTER: "${retryAfter}" is not a number of seconds`;
+    env.QUEUE_BOT_REDIS_RETRY_AFTER = `${retryAfter}s`;
+  }
+  return env;
 }
 
 /** Laravel's stock config/database.php defaults for each engine; the password is taken as it is, never through a URL. */

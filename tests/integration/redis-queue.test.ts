@@ -141,13 +141,13 @@ describe('Redis queues: reading and changing them (failed_jobs on SQLite)', () =
   it('releases a stuck reservation by moving only its score, and says when it is already due', async () => {
     const { member, score } = redisFixtures.redis.find((k) => k.role === 'reserved')!.members![0]!;
     // a long retry_after: the reservation would expire only in an hour
-    await r.client.zadd(key('imports:reserved'), 'XX', NOW + 3600, member);
+    await r.client.zadd(key('imports:reserved'), 'XX', String(NOW + 3600), member);
     const s = open({ redis: { retryAfterSec: 4200 } });
     const result = await s.release(SLEEPY_ID);
     expect(result).toMatchObject({ outcome: 'released', attemptsBefore: 1, attemptsAfter: 1, connection: 'redis' });
     expect(Number(await r.client.zscore(key('imports:reserved'), member))).toBe(NOW);
     // the member's bytes are untouched: its worker removes it by them
-    expect(await r.client.zrange(key('imports:reserved'), 0, -1)).toEqual([member]);
+    expect(await r.client.zrange(key('imports:reserved'), '0', '-1')).toEqual([member]);
     expect(score).toBe(1796013172);
     const again = await open().release(SLEEPY_ID);
     expect(again).toMatchObject({ outcome: 'already_due', queue: 'imports', expiredAt: NOW });

@@ -49,6 +49,8 @@ export function globLiteral(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
+const NON_DECOMPOSING: Record<string, string> = { ł: 'l', Ł: 'L', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ß: 'ss', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', þ: 'th', Þ: 'TH' };
+
 /**
  * Laravel's Str::slug as config/database.php applies it to APP_NAME: ASCII letters and digits,
  * everything else one separator, trimmed, lower case. (Str::slug also spells out `@` as "at".)
@@ -57,6 +59,8 @@ export function laravelSlug(text: string, separator: string): string {
   const ascii = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    // letters that do not decompose into a base letter and a mark (Str::ascii spells them out)
+    .replace(/[łŁøØđĐßæÆœŒþÞ]/g, (c) => NON_DECOMPOSING[c] ?? c)
     .replace(/@/g, `${separator}at${separator}`)
     .toLowerCase();
   const other = separator === '-' ? '_' : '-';

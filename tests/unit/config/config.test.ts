@@ -86,6 +86,13 @@ describe('config', () => {
     expect(connections({})).toEqual(['database']);
     expect(connections({ QUEUE_BOT_CONNECTIONS: 'database, database-long' })).toEqual(['database', 'database-long']);
     expect(connections({ QUEUE_BOT_CONNECTIONS: ' , ' })).toEqual(['QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")']);
+    // REDIS_URL: the Redis connection is served by default, and must be among those named
+    expect(connections({ REDIS_URL: 'redis://127.0.0.1:6379/2' })).toEqual(['redis']);
+    expect(connections({ REDIS_URL: 'redis://127.0.0.1:6379/2', QUEUE_BOT_CONNECTIONS: 'database,redis' })).toEqual(['database', 'redis']);
+    expect(connections({ REDIS_URL: 'redis://127.0.0.1:6379/2', QUEUE_BOT_CONNECTIONS: 'database' })[0]).toMatch(/does not name the Redis connection "redis"/);
+    expect(connections({ QUEUE_BOT_CONNECTIONS: 'database,redis' })[0]).toMatch(/names "redis" but REDIS_URL is not set/);
+    expect(connections({ REDIS_URL: 'http://127.0.0.1:6379' })[0]).toMatch(/must start with redis:\/\/ or rediss:\/\//);
+    expect(connections({ REDIS_URL: 'redis://127.0.0.1:6379/x' })[0]).toMatch(/"x" is not a Redis database number/);
   });
 
   it('names every problem at once, and refuses other databases by name', () => {

@@ -111,15 +111,34 @@ describe("the app's settings as the bot's", () => {
 
   it('APP_* and DB_QUEUE_* become bot settings; QUEUE_CONNECTION other than database is noted', () => {
     const key = 'base64:siz81QL+/9zobqLLlKhSQDpOpWDlYMm2c1aB5OGNvsI=';
-    const s = laravelSettings(file({ APP_KEY: key, APP_TIMEZONE: 'Europe/Warsaw', DB_QUEUE_TABLE: 'queue_jobs', DB_QUEUE_RETRY_AFTER: '300', QUEUE_CONNECTION: 'redis', QUEUE_BOT_PAGE_SIZE: '5', LOG_LEVEL: 'debug' }));
+    const s = laravelSettings(file({ APP_KEY: key, APP_TIMEZONE: 'Europe/Warsaw', DB_QUEUE_TABLE: 'queue_jobs', DB_QUEUE_RETRY_AFTER: '300', QUEUE_CONNECTION: 'sqs', QUEUE_BOT_PAGE_SIZE: '5', LOG_LEVEL: 'debug' }));
     expect(s.env).toEqual({ APP_KEY: key, APP_TIMEZONE: 'Europe/Warsaw', QUEUE_BOT_TABLE_JOBS: 'queue_jobs', QUEUE_BOT_RETRY_AFTER: '300s', QUEUE_BOT_PAGE_SIZE: '5' });
-    expect(s.notes[0]).toMatch(/default queue connection is "redis"/);
+    expect(s.notes[0]).toMatch(/default queue connection is "sqs"/);
     const loaded = loadConfig({}, { app: s });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     expect(loaded.config.queue).toMatchObject({ appTimezone: 'Europe/Warsaw', retryAfterSec: 300, pageSize: 5 });
     expect(loaded.config.tables.jobs).toBe('queue_jobs');
     // Laravel's LOG_LEVEL is Laravel's: the bot's stays its own
     expect(loaded.config.log.level).toBe('info');
+  });
+
+  it('QUEUE_CONNECTION=redis: the app\'s Redis (REDIS_* as config/database.php reads them) becomes the bot\'s Redis queue', () => {
+    const s = laravelSettings(
+      file({ QUEUE_CONNECTION: 'redis', APP_NAME: 'Shop Front', REDIS_HOST: '10.0.0.5', REDIS_PORT: '6380', REDIS_PASSWORD: 'p@ss word', REDIS_DB: '3', REDIS_QUEUE_RETRY_AFTER: '600', DB_CONNECTION: 'mysql' }),
+    );
+    expect(s.env).toMatchObject({ REDIS_URL: 'redis://:p%40ss%20word@10.0.0.5:6380/3', APP_NAME: 'Shop Front', QUEUE_BOT_REDIS_RETRY_AFTER: '600s' });
+    expect(s.env).not.toHaveProperty('QUEUE_BOT_REDIS_PREFIX');
+    expect(s.notes[0]).toMatch(/queues on Redis/);
+    const loaded = loadConfig({}, { app: s });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(loaded.config.redis).toMatchObject({ password: 'p@ss word', display: 'redis://:***@10.0.0.5:6380/3', prefix: null, appName: 'Shop Front', retryAfterSec: 600, connection: 'redis' });
+    expect(loaded.config.queue.connections).toEqual(['redis']);
+    // the skeleton's REDIS_PASSWORD=null is no password; an empty REDIS_PREFIX is no prefix, not Laravel's default
+    const plain = laravelSettings(file({ QUEUE_CONNECTION: 'redis', REDIS_PASSWORD: 'null', REDIS_PREFIX: '' }));
+    expect(plain.env).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379/0', QUEUE_BOT_REDIS_PREFIX: '' });
+    const noPrefix = loadConfig({}, { app: plain });
+    expect(noPrefix.ok && noPrefix.config.redis?.prefix).toBe('');
+    expect(laravelSettings(file({ QUEUE_CONNECTION: 'redis', REDIS_PORT: 'x' })).problems[0]).toMatch(/REDIS_PORT: "x" is not a port number/);
   });
 
   it('the bot’s own variables win (empty ones do not count); a real DB_PASSWORD wins over the file, as in Laravel', () => {
