@@ -329,7 +329,18 @@ export class RedisQueues {
    */
   async find(ref: string, opts: { queue?: string } = {}): Promise<Member | null> {
     if (!/^[\w-]{1,64}$/.test(ref)) return null;
-    const names = opts.queue ? [opts.queue] : await this.queueNames();
+    if (opts.queue) return this.findIn(ref, [opts.queue]);
+    const cached = this.#names !== null && this.#clock() - this.#names.at < NAMES_TTL_MS;
+    const names = await this.queueNames();
+    const found = await this.findIn(ref, names);
+    if (found || !cached) return found;
+    // the names were cached: a queue that appeared since (a first dispatch onto it) is not among
+    // them, and its job would be reported as gone
+    const added = (await this.queueNames({ fresh: true })).filter((name) => !names.includes(name));
+    return added.length ? this.findIn(ref, added) : null;
+  }
+
+  private async findIn(ref: string, names: string[]): Promise<Member | null> {
     for (const role of ['reserved', 'delayed'] as const) {
       for (const queue of names) {
         const key = (await this.keys(queue))[role];
