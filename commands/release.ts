@@ -49,6 +49,7 @@ export default defineCommand<Args>({
           summary: t(result.connection ? 'release.done_redis' : 'release.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }),
           notices: [
             ...(result.attemptsBefore !== result.attemptsAfter ? [{ tone: 'info' as const, text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }] : []),
+            ...(result.failsUnrun ? [{ tone: 'warn' as const, text: t('release.fails_unrun', { attempts: result.attemptsAfter }) }] : []),
             ...afterLossNotices(t, result),
           ],
           data: result,

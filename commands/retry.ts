@@ -8,7 +8,7 @@ import type { BulkRetryResult, RetryResult, SkipReason } from '../src/queue/type
 import { errorReply, reply, type Button, type Notice, type Reply } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { hiddenNumber, jobClass, queueName, uuid } from '../src/router/schemas.ts';
-import { retryConfirm, VERBS } from '../src/views/jobs.ts';
+import { queueLabel, retryConfirm, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, interruptedNotices } from '../src/views/outcomes.ts';
 
 type Args = { target: string; queue?: string; class?: string; maxId?: number; expect?: number };
@@ -46,7 +46,7 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
       }
       notices.push(...afterLossNotices(t, result));
       return reply(t('retry.done_title'), {
-        summary: t('retry.done', { uuid: result.uuid, queue: result.queue, id: result.jobId, job: result.jobClass }),
+        summary: t('retry.done', { uuid: result.uuid, queue: queueLabel(result.queue, result.connection), id: result.jobId, job: result.jobClass }),
         notices,
         data: result,
       });

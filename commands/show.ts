@@ -112,7 +112,7 @@ export default defineCommand<Args>({
     target: z
       .string()
       .refine((v) => isUuid(v) || /^\d{1,19}$/.test(v) || REDIS_JOB_ID.test(v), { message: 'args.bad_target' })
-      .refine((v) => isUuid(v) || isAddressableId(v), { message: 'args.id_too_large' }),
+      .refine((v) => !/^\d+$/.test(v) || isAddressableId(v), { message: 'args.id_too_large' }),
   }),
   discord: [
     {

@@ -5,7 +5,7 @@ import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { queueName } from '../src/router/schemas.ts';
 import { reply, type Button, type Field, type Notice, type Tone } from '../src/reply/model.ts';
 import type { QueueCounts, Snapshot } from '../src/queue/types.ts';
-import { batchRow, VERBS } from '../src/views/jobs.ts';
+import { batchRow, queueLabel, VERBS } from '../src/views/jobs.ts';
 
 type Args = { queue?: string };
 
@@ -27,7 +27,12 @@ function queueField(ctx: CommandContext, q: QueueCounts): Field {
   if (q.stuck) parts.push(t('stats.stuck', { n: q.stuck }));
   parts.push(t('stats.failed', { n: q.failed }));
   if (q.oldestReadyAgeSeconds !== null) parts.push(t('stats.oldest_waiting', { age: t.age(q.oldestReadyAgeSeconds) }));
-  return { label: q.name, value: parts.join(' · '), tone: queueTone(q, ctx) };
+  return { label: shownQueue(ctx, q), value: parts.join(' · '), tone: queueTone(q, ctx) };
+}
+
+/** A queue's name, with its connection where the app has queues on both drivers. */
+function shownQueue(ctx: CommandContext, q: { name: string; connection?: string }): string {
+  return queueLabel(q.name, ctx.queue.mixedDrivers ? q.connection : undefined);
 }
 
 /** The stable JSON of `stats --json` (documented in the README). */
@@ -35,6 +40,7 @@ export function statsJson(snap: Snapshot) {
   return {
     queues: snap.queues.map((q) => ({
       name: q.name,
+      connection: q.connection ?? 'database',
       ready: q.ready,
       delayed: q.delayed,
       processing: q.processing,
@@ -82,9 +88,14 @@ export default defineCommand<Args>({
     for (const q of snap.queues) {
       const waitAfter = ctx.config.alerts.waitAfterByQueue[q.name] ?? ctx.config.alerts.waitAfterSec;
       if (q.oldestReadyAgeSeconds !== null && q.oldestReadyAgeSeconds > waitAfter) {
-        notices.push({ tone: 'warn', text: t('stats.stalled', { queue: q.name, age: t.age(q.oldestReadyAgeSeconds) }) });
+        notices.push({ tone: 'warn', text: t('stats.stalled', { queue: shownQueue(ctx, q), age: t.age(q.oldestReadyAgeSeconds) }) });
       }
-      if (q.expired) notices.push({ tone: 'warn', text: t('stats.expired', { queue: q.name, n: q.expired, retryAfter: formatDuration(ctx.queue.retryAfterSec) }) });
+      if (q.expired && q.connection) {
+        // on Redis an expired reservation sits there until a worker polls the queue
+        notices.push({ tone: 'warn', text: t('stats.expired_redis', { queue: shownQueue(ctx, q), name: q.name, n: q.expired, connection: q.connection }) });
+      } else if (q.expired) {
+        notices.push({ tone: 'warn', text: t('stats.expired', { queue: q.name, n: q.expired, retryAfter: formatDuration(ctx.queue.retryAfterSec) }) });
+      }
     }
     const stuck = snap.stuckJobs.filter((j) => !args.queue || j.queue === args.queue);
     if (stuck.length) {

@@ -144,6 +144,8 @@ export const en = {
   'stats.stalled': 'Queue `{queue}` is not moving: its oldest ready job has waited {age}. Is a worker running for it?',
   'stats.expired': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# reservation', other: '# reservations' })} on \`${p.queue}\` older than retry_after (${p.retryAfter}): any worker may pick ${Number(p.n) === 1 ? 'that job' : 'those jobs'} up again.`,
+  'stats.expired_redis': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# reservation', other: '# reservations' })} on \`${p.queue}\` expired and ${Number(p.n) === 1 ? 'is' : 'are'} still there: only a worker polling the queue takes ${Number(p.n) === 1 ? 'it' : 'them'} back, so none is (\`php artisan queue:work ${p.connection} --queue=${p.name}\`).`,
   'stats.stuck_jobs': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# job has', other: '# jobs have' })} been held by a worker for more than ${p.age}: ${p.ids}.`,
   'stats.climbing': 'Job #{id} on `{queue}` was picked up again (attempt {attempts}): each worker that takes it dies. It is killing its workers.',
@@ -163,6 +165,9 @@ export const en = {
   'list.failed.title': 'Failed jobs',
   'list.failed.empty': 'No failed jobs.',
   'list.filter_queue': 'queue `{queue}`',
+  'list.filter_connection': 'connection {connection}',
+  'list.unknown_connection_title': 'Unknown queue connection',
+  'list.unknown_connection': 'The bot does not serve a queue connection named `{connection}`; it serves: {served} (QUEUE_BOT_CONNECTIONS).',
   'list.filter_class': 'class {class}',
   'list.filter_grep': 'exception contains "{grep}"',
   'list.summary': (p, tools) => `${jobs(p.total, tools)} · page ${p.page} of ${p.pages}`,
@@ -276,6 +281,7 @@ export const en = {
   'release.attempts': 'Its attempts went back from {before} to {after}: the interrupted attempt does not count against its tries.',
   'release.refused_title': 'Not released',
   'release.done_redis': 'Job #{id} ({job}) on `{queue}` is due again: the next worker polling the queue takes it back. The attempt its worker began still counts, as when a reservation expires in Laravel.',
+  'release.fails_unrun': 'It has used all its tries ({attempts}): on Redis the interrupted attempt cannot be given back, so Laravel will mark it failed (attempted too many times) when a worker picks it up; then retry it from the failed list.',
   'release.already_due': 'Job #{id} on `{queue}` is already due: its reservation expired {age} ago, and any worker polling `{queue}` takes it back — none has. Start one: `php artisan queue:work {connection} --queue={queue}`. Nothing was changed.',
   'release.not_found': 'There is no job #{id}: it has finished, failed or been deleted.',
   'release.not_reserved': 'Job #{id} is not held by a worker; there is nothing to release.',
@@ -416,6 +422,7 @@ export const en = {
 
   // Discord option descriptions
   'option.queue': 'Queue name',
+  'option.connection': 'Queue connection (database, redis…): where the app has more than one',
   'option.class': 'Job class, short (SyncProduct) or full (App\\Jobs\\SyncProduct)',
   'option.grep': 'Text to find in the exception',
   'option.page': 'Page number',

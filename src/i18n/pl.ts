@@ -156,6 +156,9 @@ export const pl: Catalogue = {
     `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w kolejce \`${p.queue}\` ` +
     `${plural(tools, p.n, { one: 'jest starsza', few: 'są starsze', many: 'jest starszych' })} niż retry_after (${p.retryAfter}): ` +
     `każdy worker może ponownie wziąć ${Number(p.n) === 1 ? 'to zadanie' : 'te zadania'}.`,
+  'stats.expired_redis': (p, tools) =>
+    `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w \`${p.queue}\` ` +
+    `${plural(tools, p.n, { one: 'wygasła', few: 'wygasły', many: 'wygasło' })} i nadal tam ${Number(p.n) === 1 ? 'jest' : 'są'}: odbiera je tylko worker sprawdzający kolejkę, więc żaden tego nie robi (\`php artisan queue:work ${p.connection} --queue=${p.name}\`).`,
   'stats.stuck_jobs': (p, tools) =>
     `${plural(tools, p.n, { one: '# zadanie jest zajęte', few: '# zadania są zajęte', many: '# zadań jest zajętych' })} ` +
     `przez ${Number(p.n) === 1 ? 'workera' : 'workery'} dłużej niż ${p.age}: ${p.ids}.`,
@@ -177,6 +180,9 @@ export const pl: Catalogue = {
   'list.failed.title': 'Nieudane zadania',
   'list.failed.empty': 'Brak nieudanych zadań.',
   'list.filter_queue': 'kolejka `{queue}`',
+  'list.filter_connection': 'połączenie {connection}',
+  'list.unknown_connection_title': 'Nieznane połączenie kolejki',
+  'list.unknown_connection': 'Bot nie obsługuje połączenia kolejki o nazwie `{connection}`; obsługuje: {served} (QUEUE_BOT_CONNECTIONS).',
   'list.filter_class': 'klasa {class}',
   'list.filter_grep': 'wyjątek zawiera „{grep}”',
   'list.summary': (p, tools) => `${jobs(p.total, tools)} · strona ${p.page} z ${p.pages}`,
@@ -310,6 +316,7 @@ export const pl: Catalogue = {
   'release.attempts': 'Licznik prób cofnięto z {before} do {after}: przerwana próba nie wlicza się do limitu prób.',
   'release.refused_title': 'Nie zwolniono',
   'release.done_redis': 'Zadanie #{id} ({job}) w `{queue}` jest znów do wzięcia: następny worker sprawdzający kolejkę je przejmie. Rozpoczęta przez jego workera próba nadal się liczy, jak po wygaśnięciu rezerwacji w Laravelu.',
+  'release.fails_unrun': 'Wykorzystało wszystkie próby ({attempts}): w Redisie przerwanej próby nie da się oddać, więc Laravel oznaczy je jako nieudane (zbyt wiele prób), gdy worker je weźmie; wtedy ponów je z listy nieudanych.',
   'release.already_due': 'Zadanie #{id} w `{queue}` jest już do wzięcia: jego rezerwacja wygasła {age} temu i przejmie je każdy worker sprawdzający `{queue}` — żaden tego nie zrobił. Uruchom go: `php artisan queue:work {connection} --queue={queue}`. Niczego nie zmieniono.',
   'release.not_found': 'Nie ma zadania #{id}: już się wykonało, zakończyło się błędem albo zostało usunięte.',
   'release.not_reserved': 'Zadanie #{id} nie jest zajęte przez workera; nie ma czego zwalniać.',
@@ -491,6 +498,7 @@ export const pl: Catalogue = {
 
   // Discord option descriptions
   'option.queue': 'Nazwa kolejki',
+  'option.connection': 'Połączenie kolejki (database, redis…): gdy aplikacja ma więcej niż jedno',
   'option.class': 'Klasa zadania, krótka (SyncProduct) lub pełna nazwa (App\\Jobs\\SyncProduct)',
   'option.grep': 'Tekst do znalezienia w wyjątku',
   'option.page': 'Numer strony',

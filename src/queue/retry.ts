@@ -416,7 +416,8 @@ export class Retries {
         continue;
       }
       const retryUntil = 'problem' in edit ? null : edit.retryUntil;
-      const moved: Moved = { candidate: c, retryUntil, attemptsReset: ready.changed, problem: null, jobId: driverJobId(ready.json) ?? c.uuid, toRedis: true };
+      const attemptsReset = ('problem' in edit ? false : edit.attemptsReset) || ready.changed;
+      const moved: Moved = { candidate: c, retryUntil, attemptsReset, problem: null, jobId: driverJobId(ready.json) ?? c.uuid, toRedis: true };
       jobs.push({ failedId: c.id, uuid: c.uuid, queue: c.queue ?? NO_QUEUE_FALLBACK, payload: ready.json, moved });
       out.push(moved);
     }
@@ -432,17 +433,24 @@ export class Retries {
   async finishRedisRetries(): Promise<number> {
     const redis = this.ctx.redis;
     if (!redis || !this.ctx.connections.some((c) => this.ctx.redisServes(c))) return 0;
-    const ids = (await redis.journal()).map((e) => e.failedId);
-    if (!ids.length) return 0;
+    const entries = await redis.journal();
+    if (!entries.length) return 0;
     let deleted = 0;
-    for (let i = 0; i < ids.length; i += this.ctx.chunkSize) {
-      const chunk = ids.slice(i, i + this.ctx.chunkSize);
+    for (let i = 0; i < entries.length; i += this.ctx.chunkSize) {
+      const chunk = entries.slice(i, i + this.ctx.chunkSize);
+      // by id and uuid: the row whose job was pushed, never a later row that got its id again
       const res = await this.ctx.guard(() =>
-        this.ctx.database.writeTransaction((trx) => trx.deleteFrom('failed_jobs').where('id', 'in', chunk).executeTakeFirst()),
+        this.ctx.database.writeTransaction((trx) =>
+          trx
+            .deleteFrom('failed_jobs')
+            .where('id', 'in', chunk.map((e) => e.failedId))
+            .where('uuid', 'in', chunk.map((e) => e.uuid))
+            .executeTakeFirst(),
+        ),
       );
       deleted += Number(res.numDeletedRows);
       // only once the failed rows are gone: a retry run again meanwhile finds no row to push
-      await redis.forgetJournal(chunk);
+      await redis.forgetJournal(chunk.map((e) => e.failedId));
     }
     if (deleted) this.ctx.failedCounts.forget();
     return deleted;

@@ -84,7 +84,7 @@ export class Snapshots {
       }
 
       const refs = this.trackReservations(reserved, t);
-      const redisStuck = this.redisJobs ? await this.addRedisQueues(counts, readsTable) : [];
+      const redisStuck = this.redisJobs ? await this.addRedisQueues(counts, readsTable, !opts.light) : [];
       const queues = [...counts.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.connection ?? '').localeCompare(b.connection ?? ''));
       const totals = { total: 0, ready: 0, delayed: 0, processing: 0, stuck: 0, expired: 0, failed: 0 };
       for (const q of queues) {
@@ -112,8 +112,8 @@ export class Snapshots {
    * with failures but no jobs in the table is the Redis queue's when Redis has a queue of that name
    * (or when the app keeps no jobs in the table at all).
    */
-  private async addRedisQueues(counts: Map<string, QueueCounts>, readsTable: boolean): Promise<ReservedJobRef[]> {
-    const redis = await this.redisJobs!.counts();
+  private async addRedisQueues(counts: Map<string, QueueCounts>, readsTable: boolean, fresh: boolean): Promise<ReservedJobRef[]> {
+    const redis = await this.redisJobs!.counts({ fresh });
     const now = this.ctx.now();
     const names = new Set(redis.queues.map((q) => q.name));
     for (const [name, c] of [...counts]) {

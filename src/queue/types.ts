@@ -244,6 +244,8 @@ export type ReleaseResult =
       attemptsAfter: number;
       /** Redis: the reservation's expiry moved to now; the next worker poll of the queue takes it back */
       connection?: string;
+      /** Redis: the attempt the dead worker began still counts, so Laravel will fail the job unrun at its next pick-up */
+      failsUnrun?: true;
       confirmedAfterConnectionLoss?: true;
     }
   | Uncertain<'id'>

@@ -5,10 +5,10 @@ import type { MessageKey } from '../i18n/en.ts';
 import type { ListableState } from '../queue/types.ts';
 import { reply } from '../reply/model.ts';
 import { defineCommand, type CommandModule } from '../router/command.ts';
-import { jobClass, page, queueName } from '../router/schemas.ts';
-import { jobRow, paging } from './jobs.ts';
+import { connectionName, jobClass, page, queueName } from '../router/schemas.ts';
+import { jobRow, paging, unknownConnectionReply } from './jobs.ts';
 
-type Args = { queue?: string; class?: string; page?: number };
+type Args = { queue?: string; class?: string; page?: number; connection?: string };
 
 const LISTING: Record<ListableState, { verb: string; summary: MessageKey; title: MessageKey; empty: MessageKey }> = {
   pending: { verb: 'lp', summary: 'help.pending', title: 'list.pending.title', empty: 'list.pending.empty' },
@@ -18,11 +18,12 @@ const LISTING: Record<ListableState, { verb: string; summary: MessageKey; title:
 };
 
 export function listingArgs(values: string[]): Args | null {
-  const [p, queue, cls] = values;
-  const parsed = z.object({ page: page.optional(), queue: queueName.optional(), class: jobClass.optional() }).safeParse({
+  const [p, queue, cls, connection] = values;
+  const parsed = z.object({ page: page.optional(), queue: queueName.optional(), class: jobClass.optional(), connection: connectionName.optional() }).safeParse({
     page: p || undefined,
     queue: queue || undefined,
     class: cls || undefined,
+    connection: connection || undefined,
   });
   return parsed.success ? parsed.data : null;
 }
@@ -32,10 +33,10 @@ export function jobListCommand(state: ListableState): CommandModule<Args> {
   return defineCommand<Args>({
     name: state,
     summary: meta.summary,
-    usage: [`${state} [queue] [--class Name] [--page N]`],
+    usage: [`${state} [queue] [--class Name] [--page N] [--connection redis]`],
     positional: ['queue?'],
-    options: ['class', 'page'],
-    schema: z.object({ queue: queueName.optional(), class: jobClass.optional(), page: page.optional() }),
+    options: ['class', 'page', 'connection'],
+    schema: z.object({ queue: queueName.optional(), class: jobClass.optional(), page: page.optional(), connection: connectionName.optional() }),
     discord: [
       {
         name: state,
@@ -44,15 +45,24 @@ export function jobListCommand(state: ListableState): CommandModule<Args> {
           { name: 'queue', type: 'string', description: 'option.queue', autocomplete: 'queue' },
           { name: 'class', type: 'string', description: 'option.class' },
           { name: 'page', type: 'integer', description: 'option.page' },
+          { name: 'connection', type: 'string', description: 'option.connection' },
         ],
-        toText: (o) => [state, o.queue ?? '', o.class ? `--class ${o.class}` : '', o.page ? `--page ${o.page}` : ''].join(' '),
+        toText: (o) =>
+          [state, o.queue ?? '', o.class ? `--class ${o.class}` : '', o.page ? `--page ${o.page}` : '', o.connection ? `--connection ${o.connection}` : ''].join(' '),
       },
     ],
     actions: { [meta.verb]: { toArgs: listingArgs } },
     async run(ctx, args) {
       const { t } = ctx;
-      const result = await ctx.queue.listJobs(state, { queue: args.queue, jobClass: args.class, page: args.page });
-      const filters = [args.queue ? t('list.filter_queue', { queue: args.queue }) : '', args.class ? t('list.filter_class', { class: args.class }) : '']
+      const connection = args.connection ?? ctx.queue.defaultConnection();
+      if (!ctx.queue.connections.includes(connection)) return unknownConnectionReply(t, connection, ctx.queue.connections);
+      const result = await ctx.queue.listJobs(state, { queue: args.queue, jobClass: args.class, page: args.page, connection });
+      // the connection is named where the app has more than one, so nobody reads the wrong driver's list
+      const filters = [
+        ctx.queue.connections.length > 1 ? t('list.filter_connection', { connection }) : '',
+        args.queue ? t('list.filter_queue', { queue: args.queue }) : '',
+        args.class ? t('list.filter_class', { class: args.class }) : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const title = t(meta.title) + (filters ? ` (${filters})` : '');
@@ -65,7 +75,7 @@ export function jobListCommand(state: ListableState): CommandModule<Args> {
         summary: result.total === null ? t('list.summary_unknown', { page: result.page }) : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
         rows: result.items.map((job) => jobRow(t, ctx.buttons, job, { withActions: ctx.isOperator })),
         notices,
-        paging: paging(t, ctx.buttons, result, meta.verb, [args.queue ?? '', args.class ?? '']),
+        paging: paging(t, ctx.buttons, result, meta.verb, [args.queue ?? '', args.class ?? '', args.connection ?? '']),
         data: listingJson(result),
       });
     },

@@ -2,7 +2,7 @@
 // Pure: data in, reply pieces out. The same pieces serve commands and alerts.
 import type { Translator } from '../i18n/i18n.ts';
 import type { BatchProgress, FailedSummary, JobId, JobSummary, Page } from '../queue/types.ts';
-import type { Button, Confirm, Paging, Row, Tone } from '../reply/model.ts';
+import { errorReply, type Button, type Confirm, type Paging, type Reply, type Row, type Tone } from '../reply/model.ts';
 import type { ButtonFactory } from '../router/command.ts';
 
 export const VERBS = {
@@ -44,6 +44,13 @@ export function forgetConfirm(t: Translator, f: { uuid: string; jobClass: string
  */
 export function queueLabel(queue: string, connection?: string): string {
   return connection ? `${connection}:${queue}` : queue;
+}
+
+/** The answer to a connection the bot does not serve: nothing is read or changed there. */
+export function unknownConnectionReply(t: Translator, connection: string, served: readonly string[]): Reply {
+  return errorReply(t('list.unknown_connection_title'), t('list.unknown_connection', { connection, served: served.join(', ') }), {
+    data: { outcome: 'unknown_connection', connection },
+  });
 }
 
 export function cancelConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string }): Confirm {

@@ -256,4 +256,15 @@ describe.each(ENGINES)('Redis queues: retrying failed jobs of the redis connecti
     expect(await failedLeft()).not.toContain(row.uuid);
     expect(await r.client.hlen(journalKey(FIXTURE_PREFIX))).toBe(0);
   });
+
+  it('a journal entry left behind never deletes a later failed row that got the same id', async () => {
+    const row = await t.database.db.selectFrom('failed_jobs').select(['id', 'uuid']).orderBy('id').executeTakeFirstOrThrow();
+    // what a bot killed after COMMIT, before it cleared the journal, left: the entry of a row now gone
+    await r.client.hset(journalKey(FIXTURE_PREFIX), String(row.id), JSON.stringify({ uuid: '00000000-0000-4000-8000-00000000dead', at: NOW }));
+    const s = open();
+    expect(await s.finishRedisRetries()).toBe(0);
+    expect(await failedLeft()).toContain(row.uuid);
+    expect(await r.client.hlen(journalKey(FIXTURE_PREFIX))).toBe(0);
+    expect(await r.client.dbsize()).toBe(0);
+  });
 });

@@ -45,9 +45,10 @@ export class RedisJobs {
 
   // ---- counting
 
-  async counts(opts: { queue?: string } = {}): Promise<{ queues: QueueCounts[]; stuck: ReservedJobRef[] }> {
+  /** `fresh`: find the queues anew (a full `stats`); the alert tick may use the names found shortly before. */
+  async counts(opts: { queue?: string; fresh?: boolean } = {}): Promise<{ queues: QueueCounts[]; stuck: ReservedJobRef[] }> {
     const now = this.ctx.now();
-    const looks = await this.redis.look({ now, stuckBefore: this.stuckBefore(now), ...(opts.queue ? { queue: opts.queue } : {}) });
+    const looks = await this.redis.look({ now, stuckBefore: this.stuckBefore(now), ...(opts.queue ? { queue: opts.queue } : {}), fresh: opts.fresh ?? false });
     const queues = looks.map((look) => this.toCounts(look, now));
     const withStuck = looks.filter((l) => l.stuck > 0).map((l) => l.queue);
     const stuck = withStuck.length
@@ -124,7 +125,7 @@ export class RedisJobs {
     const now = this.ctx.now();
     const page = Math.max(1, Math.floor(filter.page ?? 1));
     const perPage = filter.perPage ?? this.ctx.pageSize;
-    const queues = filter.queue ? [filter.queue] : await this.redis.queueNames();
+    const queues = filter.queue ? [filter.queue] : await this.redis.queueNames({ fresh: true });
     const kind = state === 'pending' ? 'ready' : state === 'delayed' ? 'delayed' : 'reserved';
     // processing lists every reservation (stuck ones too), as on the database driver
     const range = state === 'stuck' ? { maxScore: this.stuckBefore(now) + this.redis.settings.retryAfterSec } : {};
@@ -269,6 +270,8 @@ export class RedisJobs {
           attemptsBefore: job.attempts,
           attemptsAfter: job.attempts,
           connection: this.connection,
+          // the next pick-up counts one more attempt: at its last try Laravel fails it unrun
+          ...(job.maxTries !== null && job.attempts >= job.maxTries ? { failsUnrun: true as const } : {}),
         };
     }
   }

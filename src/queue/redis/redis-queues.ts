@@ -66,10 +66,10 @@ export interface Member {
   index: number;
 }
 
+/** A retry pushed to Redis whose failed row may still be there: the row is the one with this id and uuid. */
 export interface JournalEntry {
   failedId: number;
   uuid: string;
-  queue: string;
   at: number;
 }
 
@@ -217,8 +217,8 @@ export class RedisQueues {
   }
 
   /** Every queue's counts, from O(log n) commands only: cheap at a million jobs. */
-  async look(opts: { now: number; stuckBefore: number; queue?: string }): Promise<RedisQueueLook[]> {
-    const names = opts.queue ? [opts.queue] : await this.queueNames();
+  async look(opts: { now: number; stuckBefore: number; queue?: string; fresh?: boolean }): Promise<RedisQueueLook[]> {
+    const names = opts.queue ? [opts.queue] : await this.queueNames({ fresh: opts.fresh ?? false });
     if (!names.length) return [];
     const prefix = await this.prefix();
     // a reservation began at its expiry minus retry_after: stuck when that is before stuckBefore
@@ -429,23 +429,26 @@ export class RedisQueues {
     if (!jobs.length) return [];
     const prefix = await this.prefix();
     const keys = [journalKey(prefix)];
-    const args: string[] = [JSON.stringify({ at })];
+    const args: string[] = [];
     for (const job of jobs) {
       const k = queueKeys(prefix, job.queue);
       keys.push(k.ready, k.notify);
-      args.push(String(job.failedId), job.payload);
+      // the uuid too: an id a database hands out again (after TRUNCATE) must not match a later row
+      args.push(String(job.failedId), JSON.stringify({ uuid: job.uuid, at }), job.payload);
     }
-    // one value for all: the journal needs only the time; uuid and queue are in the failed row
     const pushed = (await this.run((redis) => redis.eval(PUSH_FOR_RETRY, keys.length, ...keys, ...args))) as number[];
     this.#names = null;
     return pushed.map((p) => Number(p) === 1);
   }
 
   /** Failed ids pushed to Redis whose failed row may still be there. */
-  async journal(): Promise<Array<{ failedId: number; at: number }>> {
+  async journal(): Promise<JournalEntry[]> {
     const key = journalKey(await this.prefix());
     const all = await this.run((redis) => redis.hgetall(key));
-    return Object.entries(all).map(([id, value]) => ({ failedId: Number(id), at: Number(safeJson(value)?.at ?? 0) }));
+    return Object.entries(all).map(([id, value]) => {
+      const v = safeJson(value);
+      return { failedId: Number(id), uuid: typeof v?.uuid === 'string' ? v.uuid : '', at: Number(v?.at ?? 0) };
+    });
   }
 
   async journaled(failedIds: number[]): Promise<Set<number>> {

@@ -3,19 +3,19 @@
 // back from Redis (REDIS.md §10): a re-encoded copy would not match.
 
 /**
- * Retry pushes (KEYS: journal, then ready and notify of each job; ARGV: the journal value, then
- * failed id and payload of each job). A job is pushed, with its notify entry as Laravel's push
- * script writes it, only if its failed id was not journaled yet: a retry that died before it
- * deleted the failed row, run again (or by another replica), does not push the job twice.
+ * Retry pushes (KEYS: journal, then ready and notify of each job; ARGV: failed id, journal value
+ * and payload of each job). A job is pushed, with its notify entry as Laravel's push script writes
+ * it, only if its failed id was not journaled yet: a retry that died before it deleted the failed
+ * row, run again (or by another replica), does not push the job twice.
  * Returns 1 (pushed) or 0 (already pushed) per job.
  */
 export const PUSH_FOR_RETRY = `
 local out = {}
 local n = 0
-for i = 2, #ARGV, 2 do
+for i = 1, #ARGV, 3 do
   n = n + 1
-  if redis.call('hsetnx', KEYS[1], ARGV[i], ARGV[1]) == 1 then
-    redis.call('rpush', KEYS[2 * n], ARGV[i + 1])
+  if redis.call('hsetnx', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('rpush', KEYS[2 * n], ARGV[i + 2])
     redis.call('rpush', KEYS[2 * n + 1], 1)
     out[n] = 1
   else

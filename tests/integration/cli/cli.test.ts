@@ -222,7 +222,7 @@ describe('the CLI, whatever the database', () => {
     expect(typo.code).toBe(2);
     expect(typo.stdout).toMatch(/^Unknown command\n"faild" is not a command\. Did you mean \/queue failed\?\n/);
     expect(badId.code).toBe(2);
-    expect(json(badId)).toMatchObject({ outcome: 'error', error: '"abc" is not a job id (a number, like 812).' });
+    expect(json(badId)).toMatchObject({ outcome: 'error', error: '"abc" is not a job id (a number like 812, or a Redis job\'s id or uuid).' });
     expect(nothing.code).toBe(2);
     expect(nothing.stdout).toMatch(/^Usage: queue-bot <command> \[args\] \[--json\] \[--yes\]\n/);
     expect(nothing.stdout).toContain('Exit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error.');

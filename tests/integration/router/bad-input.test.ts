@@ -17,15 +17,15 @@ const CASES: Array<[string, string, string, string]> = [
   // missing argument
   ['cancel', 'cancel', '<id> is missing.', '/queue cancel <id>'],
   ['forget', 'forget', '<uuid> is missing.', '/queue forget <uuid>'],
-  ['clear', 'clear', '<queue> is missing.', '/queue clear <queue>'],
+  ['clear', 'clear', '<queue> is missing.', '/queue clear <queue> [--connection redis]'],
   ['batch retry', 'batch', 'Which batch? Give its id: `/queue batch retry <id>`.', '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>'],
   // malformed uuid / id / names
   ['retry 7c50c779', 'retry', '"7c50c779" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49).', '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]'],
   ['forget 7c50c779-8575-4468-ad3d', 'forget', '"7c50c779-8575-4468-ad3d" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49).', '/queue forget <uuid>'],
-  ['show abc', 'show', '"abc" is neither a job id (a number) nor a failed job uuid.', '/queue show <id|uuid>'],
-  ['cancel abc', 'cancel', '"abc" is not a job id (a number, like 812).', '/queue cancel <id>'],
-  ['release 0', 'release', '"0" is not a job id (a number, like 812).', '/queue release <id>'],
-  ['promote 12x', 'promote', '"12x" is not a job id (a number, like 812).', '/queue promote <id>'],
+  ['show abc', 'show', '"abc" is neither a job id (a number, or a Redis job\'s id) nor a uuid.', '/queue show <id|uuid>'],
+  ['cancel abc', 'cancel', '"abc" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue cancel <id>'],
+  ['release 0', 'release', '"0" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue release <id>'],
+  ['promote 12x', 'promote', '"12x" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue promote <id>'],
   ['stats bad#queue', 'stats', '"bad#queue" is not a queue name.', '/queue stats [queue]'],
   ['failed --class "Bad Class"', 'failed', '"Bad Class" is not a job class name (e.g. SyncProduct or App\\Jobs\\SyncProduct).', '/queue failed [queue] [--class Name] [--grep text] [--page N]'],
   ['batch bad!id', 'batch', '"bad!id" is not a batch id.', '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>'],
@@ -33,7 +33,7 @@ const CASES: Array<[string, string, string, string]> = [
   [`retry ${FAILED.sku1001} --queue prestashop`, 'retry', '--queue and --class go with `retry all`; `retry <uuid>` retries exactly one job.', '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]'],
   // bad --page, --limit, duration
   ['failed --page 0', 'failed', '--page must be a number from 1.', '/queue failed [queue] [--class Name] [--grep text] [--page N]'],
-  ['pending --page x', 'pending', '--page must be a number from 1.', '/queue pending [queue] [--class Name] [--page N]'],
+  ['pending --page x', 'pending', '--page must be a number from 1.', '/queue pending [queue] [--class Name] [--page N] [--connection redis]'],
   ['batches --page -1', 'batches', '--page must be a number from 1.', '/queue batches [--page N]'],
   ['audit --limit 500', 'audit', '--limit must be a number from 1 to 100.', '/queue audit [--limit N]'],
   ['audit --limit abc', 'audit', '"abc" is not a number.', '/queue audit [--limit N]'],
@@ -47,7 +47,7 @@ const CASES: Array<[string, string, string, string]> = [
   // extra words
   ['stats default extra', 'stats', 'Unexpected extra words: "extra".', '/queue stats [queue]'],
   ['cancel 14 15', 'cancel', 'Unexpected extra words: "15".', '/queue cancel <id>'],
-  ['clear prestashop now please', 'clear', 'Unexpected extra words: "now please".', '/queue clear <queue>'],
+  ['clear prestashop now please', 'clear', 'Unexpected extra words: "now please".', '/queue clear <queue> [--connection redis]'],
   ['help retry now', 'help', 'Unexpected extra words: "now".', '/queue help [command]'],
 ];
 
