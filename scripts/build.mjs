@@ -23,7 +23,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   // native or CommonJS packages that read files of their own at run time or require() Node's own
-  // modules (prom-client), and the chat SDKs
-  external: ['mysql2', 'pg', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client', 'dotenv'],
+  // modules (prom-client; ioredis: bundled, its require('events') fails in ESM), and the chat SDKs
+  external: ['mysql2', 'pg', 'ioredis', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client', 'dotenv'],
   logLevel: 'warning',
 });
