@@ -24,9 +24,11 @@ export function judgeUnfinished(queue: QueueService): (change: UnfinishedChange)
       if (await queue.getFailed(target)) return { outcome: 'nothing', detail: `${LEFT}; the failed job ${target} is still in failed_jobs: it was not forgotten` };
       return { outcome: 'unknown', detail: `${LEFT}; the failed job ${target} is gone (forgotten by this change, or retried or deleted by someone else)` };
     }
-    const job = /^job #(\d+)$/.exec(target);
+    // a jobs row id, or a Redis job's id
+    const job = /^job #([\w-]+)$/.exec(target);
     if (change.action === 'cancel' && job) {
-      if (await queue.getJob(Number(job[1]))) return { outcome: 'nothing', detail: `${LEFT}; job #${job[1]} is still in jobs: it was not cancelled` };
+      const id = /^\d+$/.test(job[1]!) ? Number(job[1]) : job[1]!;
+      if (await queue.getJob(id)) return { outcome: 'nothing', detail: `${LEFT}; job #${job[1]} is still queued: it was not cancelled` };
       return { outcome: 'unknown', detail: `${LEFT}; job #${job[1]} is gone (cancelled by this change, or run by a worker)` };
     }
     const where = change.action === 'retry' || change.action === 'flush' || change.action === 'forget' ? '`failed`' : '`stats`';

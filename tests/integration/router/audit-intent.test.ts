@@ -140,7 +140,7 @@ describe.each(ENGINES)('audit before and after, on %s', (engine: Engine) => {
         ['retry', 'done', `left unfinished (the bot stopped); the failed job is gone and job #${job!.id} on prestashop carries its uuid: it was retried`],
         ['retry', 'nothing', `left unfinished (the bot stopped); the failed job ${FAILED.sku1002} is still in failed_jobs: it was not retried`],
         ['retry', 'unknown', 'left unfinished (the bot stopped); what it changed cannot be told from the tables: the chunks done before the stop stay done, the rest was not touched — check with `failed`'],
-        ['cancel', 'nothing', 'left unfinished (the bot stopped); job #14 is still in jobs: it was not cancelled'],
+        ['cancel', 'nothing', 'left unfinished (the bot stopped); job #14 is still queued: it was not cancelled'],
         ['forget', 'nothing', `left unfinished (the bot stopped); the failed job ${FAILED.invoice} is still in failed_jobs: it was not forgotten`],
       ]);
       expect(await failedUuids(app, 'prestashop')).toEqual([FAILED.sku1002]);
