@@ -96,9 +96,11 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
 
   async function observe(failedCursor: number | null): Promise<Observation> {
     const snap = await app.queue.snapshot({ light: true });
+    // a queue's connection names it (and keys its incidents) only where the app has both drivers
+    const named = (connection: string | undefined) => (connection && app.queue.mixedDrivers ? { connection } : {});
     const stuck = new Map<JobId, StuckJob>();
     for (const j of [...snap.stuckJobs, ...snap.climbingJobs]) {
-      stuck.set(j.id, { id: j.id, queue: j.queue, ...(j.connection ? { connection: j.connection } : {}), attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
+      stuck.set(j.id, { id: j.id, queue: j.queue, ...named(j.connection), attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
     }
     // Name the jobs: a primary-key read each, for the few that are stuck.
     for (const job of [...stuck.values()].slice(0, 20)) {
@@ -109,7 +111,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     return {
       now: now(),
       stuckJobs: [...stuck.values()],
-      queues: snap.queues.map((q) => ({ name: q.name, ...(q.connection ? { connection: q.connection } : {}), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
+      queues: snap.queues.map((q) => ({ name: q.name, ...named(q.connection), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
       newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({ id: f.id, uuid: f.uuid, queue: f.queue, jobClass: f.jobClass, exceptionLine: exceptionLine(t, f) })),
       moreFailures: failures.length > FAILURES_PER_TICK,
       maxFailedId: snap.maxFailedId,
