@@ -1,9 +1,9 @@
 // Knobs (environment variables) and the layout of the seeded tables, shared by the runner and
 // the measuring child process.
 import type { TableNames } from '../src/config/config.ts';
-import type { MysqlServer, PostgresServer } from '../tests/support/laravel.ts';
+import type { MysqlServer, PostgresServer, RedisServer } from '../tests/support/laravel.ts';
 
-export type { MysqlServer, PostgresServer };
+export type { MysqlServer, PostgresServer, RedisServer };
 
 /** The database servers the bench can run on. */
 export type EngineName = 'mysql' | 'postgres';
@@ -37,8 +37,23 @@ export interface BenchConfig {
   cliRows: number[];
   /** runs of each whole-process CLI call (after one unrecorded) */
   cliRuns: number;
-  /** `processes`: only the whole-process comparisons with artisan (no QueueService phases) */
-  only: '' | 'processes';
+  /**
+   * `processes`: only the whole-process comparisons with artisan (no QueueService phases);
+   * `redis`: only the Redis part (bench/redis.ts), none of the engines' phases
+   */
+  only: '' | 'processes' | 'redis';
+  /** BENCH_REDIS=1: the Redis part after the engines' phases (BENCH_ONLY=redis: it alone) */
+  redis: boolean;
+  /** the Redis server of the Redis part; a database number 1..15 is claimed on it (claimRedisDb) */
+  redisServer: RedisServer;
+  /** ready jobs on the one big Redis queue */
+  redisJobs: number;
+  /** Redis queues in all (the big one and smaller ones), as a real estate has */
+  redisQueues: number;
+  /** failed jobs of connection `redis` that both `retry all`s (the bot's and artisan's) retry */
+  redisFailed: number;
+  /** the database (on the first engine's server) that holds the Redis app's failed_jobs */
+  redisDatabase: string;
   /** stop sampling an operation after this much time once it has 3 samples */
   budgetMs: number;
   reseed: boolean;
@@ -89,7 +104,7 @@ function ident(name: string, value: string): string {
 
 function only(): BenchConfig['only'] {
   const raw = (process.env.BENCH_ONLY ?? '').trim();
-  if (raw !== '' && raw !== 'processes') throw new Error(`BENCH_ONLY takes "processes" (or nothing), got "${raw}"`);
+  if (raw !== '' && raw !== 'processes' && raw !== 'redis') throw new Error(`BENCH_ONLY takes "processes" or "redis" (or nothing), got "${raw}"`);
   return raw;
 }
 
@@ -132,6 +147,12 @@ export function readConfig(): BenchConfig {
     cliRows,
     cliRuns: int('BENCH_CLI_RUNS', 7, 1),
     only: only(),
+    redis: flag('BENCH_REDIS', false),
+    redisServer: { host: process.env.BENCH_REDIS_HOST ?? '127.0.0.1', port: int('BENCH_REDIS_PORT', 6379, 1) },
+    redisJobs: int('BENCH_REDIS_JOBS', 1_000_000, 100),
+    redisQueues: int('BENCH_REDIS_QUEUES', 30, 2),
+    redisFailed: int('BENCH_REDIS_FAILED', 10_000, 8),
+    redisDatabase: `${database}_redis`,
     budgetMs: int('BENCH_BUDGET_S', 60, 1) * 1000,
     reseed: flag('BENCH_RESEED', false),
     stuckAfterSec: 300,

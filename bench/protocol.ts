@@ -49,3 +49,42 @@ export interface PhaseResult {
 }
 
 export type ChildMessage = { type: 'done'; result: PhaseResult } | { type: 'error'; message: string };
+
+// ---- the Redis part (bench/redis.ts → bench/redis-measure.ts)
+
+/** What the Redis part's measuring process is pointed at. */
+export interface RedisPlan {
+  engine: EngineName;
+  /** the app's database (failed_jobs of connection `redis`) */
+  database: string;
+  /** redis://host:port/db, the claimed database */
+  redisUrl: string;
+  prefix: string;
+  /** the queue with the backlog, and how many ready jobs it has */
+  bigQueue: string;
+  bigReady: number;
+  cfg: BenchConfig;
+}
+
+export interface RedisOpResult {
+  id: string;
+  /** ms per sample (wall time of the call) */
+  samples: number[];
+  info?: Record<string, unknown>;
+}
+
+export interface RedisPhaseResult {
+  ops: RedisOpResult[];
+  /** process.resourceUsage().maxRSS of the child, KiB, and the same right after its imports */
+  maxRssKb: number;
+  baselineRssKb: number;
+  /** the peak before the `late` ops (the calls that read the big list end to end) */
+  peakBeforeLateKb: number;
+  /** process.memoryUsage() at the end: heap used and RSS, bytes */
+  memory: { rss: number; heapUsed: number };
+  durationMs: number;
+  loadavg: { start: number[]; end: number[] };
+  git?: { head: string; srcDirty: boolean };
+}
+
+export type RedisChildMessage = { type: 'done'; result: RedisPhaseResult } | { type: 'error'; message: string };

@@ -15,6 +15,7 @@ import { GENERATOR_VERSION } from './generate.ts';
 import type { ChildMessage, PhaseResult, Plan, SetRef } from './protocol.ts';
 import { buildRows, fmtMs, median, renderComparison, renderTable, renderTargets, type Target } from './report.ts';
 import { buildCli, wholeProcesses, type WholeProcesses } from './whole.ts';
+import { runRedisPart, type RedisRun } from './redis.ts';
 import { STASH, changedTables, coveringIndexName, createCoveringIndex, dropCoveringIndex, readMeta, restoreSet, seedSet, setIsIntact } from './seed.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -207,10 +208,18 @@ async function main(): Promise<void> {
   const gitAtStart = gitState();
   say(`Laravel Queue Bot benchmark — ${startedAt.toISOString()}, commit ${gitAtStart.head}${gitAtStart.srcDirty ? ' (src/ has uncommitted changes)' : ''}`);
   say(`machine: ${hostname()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  say(
-    `engines: ${cfg.engines.join(', ')}; sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
-      `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
-  );
+  if (cfg.only !== 'redis') {
+    say(
+      `engines: ${cfg.engines.join(', ')}; sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
+        `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
+    );
+  }
+  if (cfg.only === 'redis' || cfg.redis) {
+    say(
+      `Redis part: ${fmtInt(cfg.redisJobs)} ready jobs on one of ${cfg.redisQueues} queues, ${fmtInt(cfg.redisFailed)} failed jobs (failed_jobs on ${cfg.engines[0]}); ` +
+        `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), retry all runs ${cfg.artisanRuns}, stats runs ${cfg.cliRuns}`,
+    );
+  }
 
   let buildMs = NaN;
   if (cfg.artisan) {
@@ -219,33 +228,45 @@ async function main(): Promise<void> {
     say(`  built in ${fmtMs(buildMs)}`);
   }
   const runs: EngineRun[] = [];
-  for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg), buildMs));
+  if (cfg.only !== 'redis') for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg), buildMs));
+  // BENCH_ONLY=redis: only this; BENCH_REDIS=1: this too, after the engines
+  const redisRun: RedisRun | null = cfg.only === 'redis' || cfg.redis ? await runRedisPart(cfg, buildMs, gitState) : null;
 
   const reports = runs.map((run) => {
     const { rows, targets, peakRssMb } = buildRows({ engine: run.label, layouts: run.layouts, phases: run.phases, artisan: run.artisan });
     return { run, rows, targets, peakRssMb, table: renderTable(rows) };
   });
-  const allTargets: Target[] = reports.flatMap((r) => r.targets);
+  const allTargets: Target[] = [...reports.flatMap((r) => r.targets), ...(redisRun?.targets ?? [])];
   const total = Math.round((performance.now() - t0) / 1000);
   const gitAtEnd = gitState();
-  const phases = runs.flatMap((run) => run.phases.map((p) => ({ label: `${run.label} ${p.phase}`, git: p.git })));
+  const phases = [
+    ...runs.flatMap((run) => run.phases.map((p) => ({ label: `${run.label} ${p.phase}`, git: p.git }))),
+    ...(redisRun ? [{ label: 'Redis QueueService', git: redisRun.phase.git }] : []),
+  ];
   if ([gitAtStart, ...phases.map((p) => p.git ?? gitAtStart), gitAtEnd].some((g) => g.head !== gitAtStart.head || g.srcDirty !== gitAtStart.srcDirty)) {
     say(`\nWARNING: the code changed during the run; each phase loaded src/ when it started:`);
     for (const p of phases) say(`  ${p.label}: ${p.git?.head ?? '?'}${p.git?.srcDirty ? ' + uncommitted src/' : ''}`);
     say(`  at the end: ${gitAtEnd.head}${gitAtEnd.srcDirty ? ' + uncommitted src/' : ''}`);
   }
-  say(`\nResults (jobs / failed = table sizes; median and p95 of wall time per call; db = time in database round trips;`);
-  say(`×COUNT / ×AGG = median ÷ the floors' medians on the same server, tables and schema; n = samples)`);
+  if (reports.length) {
+    say(`\nResults (jobs / failed = table sizes; median and p95 of wall time per call; db = time in database round trips;`);
+    say(`×COUNT / ×AGG = median ÷ the floors' medians on the same server, tables and schema; n = samples)`);
+  }
   for (const r of reports) say(`\n${r.run.label}\n\n${r.table}`);
+  if (redisRun) {
+    say(`\nRedis (median and p95 of wall time per call; ×PING = median ÷ the median of one bare PING in the same process;`);
+    say(`RSS = peak RSS of a whole process (/usr/bin/time), or how much an in-process call raised the measuring process's peak; n = samples)\n\n${redisRun.table}`);
+  }
   const comparison = reports.length > 1 ? renderComparison(reports.map((r) => ({ label: r.run.label, rows: r.rows }))) : null;
   if (comparison) say(`\nSide by side (median; ×COUNT against each server's own SELECT COUNT(*) FROM jobs)\n\n${comparison}`);
   say(`\nTargets\n${renderTargets(allTargets)}`);
   const measured = reports.filter((r) => r.run.phases.length);
-  const peaks = measured.length ? `peak RSS of the measuring process: ${measured.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`).join(', ')}; ` : '';
+  const peakList = [...measured.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`), ...(redisRun ? [`Redis ${(redisRun.phase.maxRssKb / 1024).toFixed(0)} MB`] : [])];
+  const peaks = peakList.length ? `peak RSS of the measuring process: ${peakList.join(', ')}; ` : '';
   say(`\n${peaks}load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const knobs = ['BENCH_JOBS', 'BENCH_FAILED', 'BENCH_ONLY', 'BENCH_ARTISAN_FAILED', 'BENCH_CLI_ROWS', 'BENCH_CLI_RUNS', 'BENCH_ARTISAN_RUNS']
+  const knobs = ['BENCH_JOBS', 'BENCH_FAILED', 'BENCH_ONLY', 'BENCH_ARTISAN_FAILED', 'BENCH_CLI_ROWS', 'BENCH_CLI_RUNS', 'BENCH_ARTISAN_RUNS', 'BENCH_REDIS', 'BENCH_REDIS_JOBS', 'BENCH_REDIS_QUEUES', 'BENCH_REDIS_FAILED']
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]} `)
     .join('');
@@ -265,10 +286,12 @@ async function main(): Promise<void> {
       rows,
       table,
     })),
+    redis: redisRun,
   };
   const file = `${RESULTS_DIR}latest.json`;
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  say(`\nwritten ${file} (command: ${knobs}npm run bench -- --engines ${cfg.engines.join(',')}; sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)})`);
+  const sizes = cfg.only === 'redis' ? `Redis ${fmtSize(cfg.redisJobs)} jobs/${fmtSize(cfg.redisFailed)} failed` : `sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)}`;
+  say(`\nwritten ${file} (command: ${knobs}npm run bench -- --engines ${cfg.engines.join(',')}; ${sizes})`);
 }
 
 main().catch((error: unknown) => {

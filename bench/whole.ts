@@ -2,7 +2,7 @@
 // built CLI (`queue-bot failed`, `stats`, `show <uuid>`) against `php artisan queue:failed`, and
 // `queue-bot retry all --yes` against `php artisan queue:retry all` on the same failed jobs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ import { fmtMs, median } from './report.ts';
 import { STASH, changedTables, restoreSet } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BOT = join(ROOT, 'bin/queue-bot.js');
+/** Where the CLI measured is: this checkout, or the private copy buildCli() made of its build. */
+let cliRoot = ROOT;
 
 export type ProcessId = 'bot.failed' | 'bot.stats' | 'bot.show' | 'artisan.failed';
 
@@ -44,24 +45,39 @@ export interface WholeProcesses {
   retry: RetryAll;
 }
 
-/** `npm run build` (scripts/build.mjs): the CLI measured is the built one, from this checkout. */
+/**
+ * `npm run build` (scripts/build.mjs): the CLI measured is the built one, from this checkout. The
+ * runs use a copy of the build (dist/, bin/, package.json; node_modules linked): another `npm run
+ * build` in the same checkout (tests, `npm start`) empties dist/ while it rebuilds, which would
+ * fail — or change — the CLI in the middle of a run.
+ */
 export function buildCli(): number {
   const started = performance.now();
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  const copy = mkdtempSync(join(tmpdir(), 'lqb-bench-build-'));
+  process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
+  for (const part of ['dist', 'bin', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  if (!existsSync(join(copy, 'dist/src/cli.js')) || !existsSync(join(copy, 'dist/commands'))) throw new Error(`the build in ${ROOT}dist is incomplete (another build running?): run the bench again`);
+  cliRoot = copy;
+  return ms;
 }
 
-const sample = (r: ProcessRun): ProcessSample => ({ ms: Math.round(r.ms * 10) / 10, rssKb: r.maxRssKb });
+export const sample = (r: ProcessRun): ProcessSample => ({ ms: Math.round(r.ms * 10) / 10, rssKb: r.maxRssKb });
 
-/** The built CLI on the artisan database, as an operator runs it: no .env in its folder, only the URL and the key. */
-class Bot {
+/**
+ * The built CLI on the artisan database, as an operator runs it: no .env in its folder, only the
+ * URL and the key (and `extra`: the Redis part's REDIS_URL and QUEUE_BOT_* settings).
+ */
+export class Bot {
   readonly #cwd = mkdtempSync(join(tmpdir(), 'lqb-bench-cli-'));
   readonly #env: Record<string, string>;
-  constructor(databaseUrl: string, appKey: string) {
-    this.#env = { ...outsideEnv(), DATABASE_URL: databaseUrl, APP_KEY: appKey, APP_TIMEZONE: 'UTC' };
+  constructor(databaseUrl: string, appKey: string, extra: Record<string, string> = {}) {
+    this.#env = { ...outsideEnv(), DATABASE_URL: databaseUrl, APP_KEY: appKey, APP_TIMEZONE: 'UTC', ...extra };
   }
   async check(args: string[]): Promise<ProcessRun> {
-    const r = await runProcess(process.execPath, [BOT, ...args], { cwd: this.#cwd, env: this.#env });
+    const r = await runProcess(process.execPath, [join(cliRoot, 'bin/queue-bot.js'), ...args], { cwd: this.#cwd, env: this.#env });
     if (r.code !== 0) throw new Error(`queue-bot ${args.join(' ')} exited with ${r.code}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
     return r;
   }
