@@ -292,6 +292,12 @@ export class RedisQueues {
     const k = await this.keys(queue);
     const { offset, count, now } = opts;
     return this.run(async (redis) => {
+      // only the total (a later queue of a page that is already full): never LRANGE 0 -1
+      if (count <= 0) {
+        if (state === 'ready') return { members: [], total: (await redis.llen(k.ready)) + (await redis.zcount(k.delayed, '-inf', now)) };
+        if (state === 'delayed') return { members: [], total: await redis.zcount(k.delayed, `(${now}`, '+inf') };
+        return { members: [], total: await redis.zcount(k.reserved, opts.minScore ?? '-inf', opts.maxScore ?? '+inf') };
+      }
       if (state === 'ready') {
         const [listLength, due] = await Promise.all([redis.llen(k.ready), redis.zcount(k.delayed, '-inf', now)]);
         const members: Member[] = [];
@@ -340,36 +346,42 @@ export class RedisQueues {
     return added.length ? this.findIn(ref, added) : null;
   }
 
+  /**
+   * Looks first where a job someone points at usually is: the reservations, the head of each ready
+   * list (what lists show first), the delayed sets, then the rest of the ready lists.
+   */
   private async findIn(ref: string, names: string[]): Promise<Member | null> {
-    for (const role of ['reserved', 'delayed'] as const) {
-      for (const queue of names) {
-        const key = (await this.keys(queue))[role];
-        const found = await this.run(async (redis) => {
-          for (const pattern of [`*"id":"${ref}"*`, `*"uuid":"${ref}"*`]) {
-            let cursor = '0';
-            do {
-              const [next, rows] = await redis.zscan(key, cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-              cursor = next;
-              const hit = pairs(rows).find(([member]) => payloadNames(member, ref));
-              if (hit) return { queue, role, member: hit[0], score: hit[1], index: -1 };
-            } while (cursor !== '0');
-          }
-          return null;
-        });
-        if (found) return found;
-      }
-    }
-    for (const queue of names) {
+    const inSet = (role: 'reserved' | 'delayed') => async (queue: string) => {
+      const key = (await this.keys(queue))[role];
+      return this.run(async (redis): Promise<Member | null> => {
+        let cursor = '0';
+        do {
+          // `"<ref>"` matches both `"id":"<ref>"` and `"uuid":"<ref>"`; payloadNames tells them apart
+          const [next, rows] = await redis.zscan(key, cursor, 'MATCH', `*"${ref}"*`, 'COUNT', SCAN_COUNT);
+          cursor = next;
+          const hit = pairs(rows).find(([member]) => payloadNames(member, ref));
+          if (hit) return { queue, role, member: hit[0], score: hit[1], index: -1 };
+        } while (cursor !== '0');
+        return null;
+      });
+    };
+    const inList = (from: number, chunks: number) => async (queue: string) => {
       const key = (await this.keys(queue)).ready;
-      const found = await this.run(async (redis) => {
-        for (let start = 0; ; start += LIST_CHUNK) {
+      return this.run(async (redis): Promise<Member | null> => {
+        for (let start = from, n = 0; n < chunks; start += LIST_CHUNK, n++) {
           const items = await redis.lrange(key, start, start + LIST_CHUNK - 1);
           const i = items.findIndex((member) => payloadNames(member, ref));
-          if (i >= 0) return { queue, role: 'ready' as const, member: items[i]!, score: null, index: start + i };
+          if (i >= 0) return { queue, role: 'ready', member: items[i]!, score: null, index: start + i };
           if (items.length < LIST_CHUNK) return null;
         }
+        return null;
       });
-      if (found) return found;
+    };
+    for (const look of [inSet('reserved'), inList(0, 1), inSet('delayed'), inList(LIST_CHUNK, Number.MAX_SAFE_INTEGER)]) {
+      for (const queue of names) {
+        const found = await look(queue);
+        if (found) return found;
+      }
     }
     return null;
   }
