@@ -70,4 +70,9 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+// Everything is answered and closed by now: exit at once rather than let Node tear the finished
+// process down (freeing the heap the modules filled costs a one-shot call ~10 ms more). The
+// output is flushed first, as process.exit() would drop what a pipe has not taken yet.
+await Promise.all([process.stdout, process.stderr].map((out) => new Promise((flushed) => out.write('', flushed))));
+process.exit(code);
