@@ -2,8 +2,9 @@
 // escapes, `${VAR}` expansion), and its DB_* / APP_* / DB_QUEUE_* values turned into the bot's
 // settings, so nobody types the database twice. The bot's own variables always win.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'dotenv';
+import type * as Dotenv from 'dotenv';
 import type { DatabaseTarget } from './config.ts';
 import { parseDatabaseUrl } from './config.ts';
 
@@ -56,6 +57,9 @@ export function readLaravelEnvFile(pathOrDir: string, processEnv: Record<string,
  * an unknown `${NAME}` too.
  */
 export function parseLaravelDotenv(text: string, processEnv: Record<string, string | undefined> = {}): Record<string, string> {
+  // required here, not imported at the top: only a start that reads a Laravel .env needs dotenv,
+  // and every CLI call is a new process that would load it for nothing
+  const { parse } = createRequire(import.meta.url)('dotenv') as typeof Dotenv;
   const raw = parse(text);
   const quoteOf = new Map<string, string>();
   for (const m of text.matchAll(/^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(['"`]?)/gm)) quoteOf.set(m[1]!, m[2]!);
