@@ -1,10 +1,13 @@
 // /queue batch <id> | batch retry <id> | batch cancel <id>
+// The id may be its start as lists show it (8 characters or more): it names the batch only when
+// exactly one starts so.
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import type { BatchProgress } from '../src/queue/types.ts';
 import { errorReply, reply, type Button, type Confirm, type Reply } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { batchId, hiddenNumber } from '../src/router/schemas.ts';
+import { batchByPrefix } from '../src/views/id-prefix.ts';
 import { batchLines, VERBS } from '../src/views/jobs.ts';
 import { bulkResultReply } from './retry.ts';
 
@@ -76,6 +79,10 @@ export default defineCommand<Args>({
     { name: 'batch-retry', description: 'help.batch_retry', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch retry ${o.id ?? ''}` },
     { name: 'batch-cancel', description: 'help.batch_cancel', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch cancel ${o.id ?? ''}` },
   ],
+  async resolve(ctx, args) {
+    const named = await batchByPrefix(ctx, args.id, { change: args.op !== 'show' });
+    return 'found' in named ? { args: { ...args, id: named.found } } : named;
+  },
   changes: (a) => (a.op === 'show' ? false : 'bulk'),
   auditTarget: (a) => `batch ${a.id}`,
   async preview(ctx, args) {

@@ -12,7 +12,7 @@ export default defineCommand<Args>({
   name: 'cancel',
   summary: 'help.cancel',
   usage: ['cancel <id>'],
-  positional: ['id'],
+  positional: ['id#'],
   schema: z.object({ id: jobRef }),
   discord: [
     {

@@ -1,8 +1,11 @@
-// /queue forget <uuid> (alias: delete) — delete one failed job, as artisan queue:forget.
+// /queue forget <uuid> (alias: delete) — delete one failed job, as artisan queue:forget. The uuid's
+// start, as lists show it, names the job only when exactly one starts so.
 import { z } from 'zod';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
-import { uuid } from '../src/router/schemas.ts';
+import { isUuid } from '../src/queue/queue-service.ts';
+import { uuid, uuidOrPrefix } from '../src/router/schemas.ts';
+import { failedByPrefix } from '../src/views/id-prefix.ts';
 import { forgetConfirm, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
@@ -14,7 +17,7 @@ export default defineCommand<Args>({
   summary: 'help.forget',
   usage: ['forget <uuid>'],
   positional: ['uuid'],
-  schema: z.object({ uuid }),
+  schema: z.object({ uuid: uuidOrPrefix }),
   discord: [
     {
       name: 'forget',
@@ -23,6 +26,11 @@ export default defineCommand<Args>({
       toText: (o) => `forget ${o.uuid ?? ''}`,
     },
   ],
+  async resolve(ctx, args) {
+    if (isUuid(args.uuid)) return { args };
+    const named = await failedByPrefix(ctx, args.uuid, { change: true, notFoundTitle: ctx.t('forget.not_found_title') });
+    return 'found' in named ? { args: { uuid: named.found.uuid } } : named;
+  },
   changes: () => 'single',
   auditTarget: (a) => a.uuid,
   actions: {

@@ -12,7 +12,7 @@ export default defineCommand<Args>({
   name: 'promote',
   summary: 'help.promote',
   usage: ['promote <id>'],
-  positional: ['id'],
+  positional: ['id#'],
   schema: z.object({ id: jobRef }),
   discord: [
     {

@@ -14,7 +14,7 @@ export default defineCommand<Args>({
   name: 'release',
   summary: 'help.release',
   usage: ['release <id>'],
-  positional: ['id'],
+  positional: ['id#'],
   options: ['reserved-at'],
   schema: z.object({ id: jobRef, reservedAt: hiddenNumber.optional() }),
   discord: [

@@ -1,5 +1,6 @@
 // /queue retry <uuid> | retry all [--queue q] [--class Name]
-// One failed job, or every match (previewed first, confirmed, then run within the boundary the
+// One failed job (by uuid, or the start of it as lists show it: only when exactly one starts so),
+// or every match (previewed first, confirmed, then run within the boundary the
 // preview showed so that nothing the user did not see is retried).
 import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
@@ -7,7 +8,9 @@ import type { Translator } from '../src/i18n/i18n.ts';
 import type { BulkRetryResult, RetryResult, SkipReason } from '../src/queue/types.ts';
 import { errorReply, reply, type Button, type Notice, type Reply } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
-import { hiddenNumber, jobClass, queueName, uuid } from '../src/router/schemas.ts';
+import { isUuid } from '../src/queue/queue-service.ts';
+import { hiddenNumber, jobClass, queueName, uuid, uuidOrPrefix } from '../src/router/schemas.ts';
+import { failedByPrefix } from '../src/views/id-prefix.ts';
 import { queueLabel, retryConfirm, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, interruptedNotices } from '../src/views/outcomes.ts';
 
@@ -15,7 +18,7 @@ type Args = { target: string; queue?: string; class?: string; maxId?: number; ex
 
 const schema = z
   .object({
-    target: z.union([z.literal('all'), uuid]),
+    target: z.union([z.literal('all'), uuidOrPrefix]),
     queue: queueName.optional(),
     class: jobClass.optional(),
     maxId: hiddenNumber.optional(),
@@ -129,6 +132,11 @@ export default defineCommand<Args>({
       toText: (o) => ['retry all', o.queue ? `--queue ${o.queue}` : '', o.class ? `--class ${o.class}` : ''].join(' '),
     },
   ],
+  async resolve(ctx, args) {
+    if (args.target === 'all' || isUuid(args.target)) return { args };
+    const named = await failedByPrefix(ctx, args.target, { change: true, notFoundTitle: ctx.t('retry.not_found_title') });
+    return 'found' in named ? { args: { ...args, target: named.found.uuid } } : named;
+  },
   changes: (a) => (a.target === 'all' ? 'bulk' : 'single'),
   auditTarget: (a) => (a.target === 'all' ? `all queue=${a.queue ?? '*'} class=${a.class ?? '*'}` : a.target),
   preview,

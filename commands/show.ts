@@ -1,16 +1,18 @@
 // /queue show <id|uuid> — one job (by id; a Redis job by its id or uuid) or failed job (by uuid,
-// or its id), fully decoded.
+// the start of it as lists show it, or its id), fully decoded. Ids are taken as replies write
+// them: #1234, 1,234 and 1 234.
 import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import { isJobSetting } from '../src/queue/decode/payload.ts';
 import type { DecodedPayload } from '../src/queue/decode/types.ts';
-import { isUuid } from '../src/queue/queue-service.ts';
+import { isUuid, isUuidPrefix } from '../src/queue/queue-service.ts';
 import { isRepresentableTime } from '../src/queue/time.ts';
 import type { FailedDetail, JobDetail } from '../src/queue/types.ts';
-import { errorReply, reply, type Field } from '../src/reply/model.ts';
+import { errorReply, reply, type Field, type Reply } from '../src/reply/model.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
-import { isAddressableId } from '../src/router/schemas.ts';
+import { isAddressableId, jobNumberDigits } from '../src/router/schemas.ts';
+import { failedByPrefix } from '../src/views/id-prefix.ts';
 import { jobRow, failedRow, queueLabel, VERBS } from '../src/views/jobs.ts';
 
 type Args = { target: string };
@@ -103,16 +105,27 @@ function failedReply(ctx: CommandContext, f: FailedDetail): ReturnType<typeof re
   });
 }
 
+function notFoundJob(ctx: CommandContext, id: number): Reply {
+  return errorReply(ctx.t('show.not_found_title'), ctx.t('show.job_not_found', { id }), { data: { outcome: 'not_found', id } });
+}
+
+/** The failed job a uuid's start named (gone since: said so). */
+async function showFailed(ctx: CommandContext, uuid: string): Promise<Reply> {
+  const failed = await ctx.queue.getFailed(uuid);
+  if (failed) return failedReply(ctx, failed);
+  return errorReply(ctx.t('show.not_found_title'), ctx.t('show.failed_not_found', { uuid }), { data: { outcome: 'not_found', uuid } });
+}
+
 export default defineCommand<Args>({
   name: 'show',
   summary: 'help.show',
   usage: ['show <id|uuid>'],
-  positional: ['target'],
+  positional: ['target#'],
   schema: z.object({
     target: z
       .string()
-      .refine((v) => isUuid(v) || /^\d{1,19}$/.test(v) || REDIS_JOB_ID.test(v), { message: 'args.bad_target' })
-      .refine((v) => !/^\d+$/.test(v) || isAddressableId(v), { message: 'args.id_too_large' }),
+      .refine((v) => isUuid(v) || isUuidPrefix(v) || jobNumberDigits(v) !== null || REDIS_JOB_ID.test(v), { message: 'args.bad_target' })
+      .refine((v) => isAddressableId((/^\d+$/.test(v) ? v : jobNumberDigits(v)) ?? '0'), { message: 'args.id_too_large' }),
   }),
   discord: [
     {
@@ -133,16 +146,27 @@ export default defineCommand<Args>({
       if (!failed) return errorReply(t('show.not_found_title'), t('show.failed_not_found', { uuid: target }), { data: { outcome: 'not_found', uuid: target } });
       return failedReply(ctx, failed);
     }
-    if (!/^\d+$/.test(target)) {
-      const job = await ctx.queue.getJob(target);
+    const digits = jobNumberDigits(target);
+    if (digits !== null) {
+      const id = Number(digits);
+      const job = await ctx.queue.getJob(id);
       if (job) return jobReply(ctx, job);
-      return errorReply(t('show.not_found_title'), t('show.job_not_found', { id: target }), { data: { outcome: 'not_found', id: target } });
+      const failed = await ctx.queue.getFailed(id);
+      if (failed) return failedReply(ctx, failed);
+      // eight digits are also how a list shows a uuid that starts with digits only
+      if (isUuidPrefix(target)) {
+        const byPrefix = await failedByPrefix(ctx, target, { change: false, notFoundTitle: t('show.not_found_title') });
+        if ('found' in byPrefix) return showFailed(ctx, byPrefix.found.uuid);
+        if (byPrefix.matched > 1) return byPrefix.reply;
+      }
+      return notFoundJob(ctx, id);
     }
-    const id = Number(target);
-    const job = await ctx.queue.getJob(id);
+    if (isUuidPrefix(target)) {
+      const byPrefix = await failedByPrefix(ctx, target, { change: false, notFoundTitle: t('show.not_found_title') });
+      return 'reply' in byPrefix ? byPrefix.reply : showFailed(ctx, byPrefix.found.uuid);
+    }
+    const job = await ctx.queue.getJob(target);
     if (job) return jobReply(ctx, job);
-    const failed = await ctx.queue.getFailed(id);
-    if (failed) return failedReply(ctx, failed);
-    return errorReply(t('show.not_found_title'), t('show.job_not_found', { id }), { data: { outcome: 'not_found', id } });
+    return errorReply(t('show.not_found_title'), t('show.job_not_found', { id: target }), { data: { outcome: 'not_found', id: target } });
   },
 });

@@ -53,10 +53,10 @@ export const en = {
   'args.invalid': '{arg}: {problem}',
   'args.bad_queue': '"{value}" is not a queue name.',
   'args.bad_class': '"{value}" is not a job class name (e.g. SyncProduct or App\\Jobs\\SyncProduct).',
-  'args.bad_uuid': '"{value}" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49).',
+  'args.bad_uuid': '"{value}" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).',
   'args.bad_id': '"{value}" is not a job id (a number like 812, or a Redis job\'s id or uuid).',
   'args.bad_connection': '"{value}" is not a queue connection name (like database or redis).',
-  'args.bad_target': '"{value}" is neither a job id (a number, or a Redis job\'s id) nor a uuid.',
+  'args.bad_target': '"{value}" is neither a job id (a number, or a Redis job\'s id) nor a uuid or its start (8 characters or more).',
   'args.bad_page': '--page must be a number from 1.',
   'args.bad_duration': '"{value}" is not a duration; write it as 90s, 30m, 24h or 7d.',
   'args.duration_zero': '"{value}" is no time at all; give a duration longer than 0, like 1h.',
@@ -69,6 +69,17 @@ export const en = {
   'args.batch_id_missing': 'Which batch? Give its id: `/queue batch retry <id>`.',
   'args.batch_sub': 'Use `batch <id>`, `batch retry <id>` or `batch cancel <id>`.',
   'args.retry_filters_need_all': '--queue and --class go with `retry all`; `retry <uuid>` retries exactly one job.',
+
+  // ids typed as lists show them: the start of a uuid or a batch id
+  'prefix.no_failed': 'No failed job starts with {prefix}: check the characters — or it was already retried or deleted.',
+  'prefix.several_failed_title': 'Several failed jobs start with {prefix}',
+  'prefix.several_failed': 'Give more of the uuid to pick one:',
+  'prefix.several_failed_unchanged': 'Nothing was changed. Give more of the uuid to pick one:',
+  'prefix.no_batch': 'No batch id starts with {prefix}.',
+  'prefix.several_batches_title': 'Several batches start with {prefix}',
+  'prefix.several_batches': 'Give more of the batch id to pick one:',
+  'prefix.several_batches_unchanged': 'Nothing was changed. Give more of the batch id to pick one:',
+  'prefix.more': 'More start so; only the first {n} are listed.',
 
   // permissions and actions
   'permission.title': 'Not allowed',

@@ -60,10 +60,10 @@ export const pl: Catalogue = {
   'args.invalid': '{arg}: {problem}',
   'args.bad_queue': '„{value}” nie jest nazwą kolejki.',
   'args.bad_class': '„{value}” nie jest nazwą klasy zadania (np. SyncProduct lub App\\Jobs\\SyncProduct).',
-  'args.bad_uuid': '„{value}” nie jest uuid nieudanego zadania (np. 7c50c779-8575-4468-ad3d-54742ad8db49).',
+  'args.bad_uuid': '„{value}” nie jest uuid nieudanego zadania (np. 7c50c779-8575-4468-ad3d-54742ad8db49) ani jego początkiem (co najmniej 8 znaków, np. 7c50c779).',
   'args.bad_id': '„{value}” nie jest identyfikatorem zadania (liczbą, np. 812, albo identyfikatorem lub uuid zadania w Redisie).',
   'args.bad_connection': '„{value}” nie jest nazwą połączenia kolejki (np. database albo redis).',
-  'args.bad_target': '„{value}” nie jest ani identyfikatorem zadania (liczbą albo identyfikatorem zadania w Redisie), ani uuid.',
+  'args.bad_target': '„{value}” nie jest ani identyfikatorem zadania (liczbą albo identyfikatorem zadania w Redisie), ani uuid, ani jego początkiem (co najmniej 8 znaków).',
   'args.bad_page': '--page musi być liczbą od 1 wzwyż.',
   'args.bad_duration': '„{value}” nie jest czasem trwania; zapisz go jako 90s, 30m, 24h lub 7d.',
   'args.duration_zero': '„{value}” to zerowy czas; podaj czas dłuższy niż 0, np. 1h.',
@@ -76,6 +76,17 @@ export const pl: Catalogue = {
   'args.batch_id_missing': 'Która paczka? Podaj jej identyfikator: `/queue batch retry <id>`.',
   'args.batch_sub': 'Użyj `batch <id>`, `batch retry <id>` lub `batch cancel <id>`.',
   'args.retry_filters_need_all': '--queue i --class działają tylko z `retry all`; `retry <uuid>` ponawia dokładnie jedno zadanie.',
+
+  // ids typed as lists show them: the start of a uuid or a batch id
+  'prefix.no_failed': 'Żadne nieudane zadanie nie zaczyna się od {prefix}: sprawdź znaki — albo zostało już ponowione lub usunięte.',
+  'prefix.several_failed_title': 'Od {prefix} zaczyna się kilka nieudanych zadań',
+  'prefix.several_failed': 'Podaj więcej znaków uuid, aby wybrać jedno:',
+  'prefix.several_failed_unchanged': 'Niczego nie zmieniono. Podaj więcej znaków uuid, aby wybrać jedno:',
+  'prefix.no_batch': 'Żaden identyfikator paczki nie zaczyna się od {prefix}.',
+  'prefix.several_batches_title': 'Od {prefix} zaczyna się kilka paczek',
+  'prefix.several_batches': 'Podaj więcej znaków identyfikatora paczki, aby wybrać jedną:',
+  'prefix.several_batches_unchanged': 'Niczego nie zmieniono. Podaj więcej znaków identyfikatora paczki, aby wybrać jedną:',
+  'prefix.more': 'Zaczyna się tak więcej; pokazano tylko pierwsze {n}.',
 
   // permissions and actions
   'permission.title': 'Brak uprawnień',

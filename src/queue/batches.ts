@@ -4,7 +4,7 @@
 import { MissingTableError } from '../db/database.ts';
 import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
-import { toPage } from './filters.ts';
+import { startsWith, toPage } from './filters.ts';
 import type { Retries } from './retry.ts';
 import type { BatchCancelResult, BatchProgress, BatchRetryResult, Page } from './types.ts';
 
@@ -82,6 +82,15 @@ export class Batches {
       await this.requireTable();
       const row = await this.ctx.db.selectFrom('job_batches').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toBatchProgress(row) : null;
+    });
+  }
+
+  /** Batches whose id starts with `prefix` (8+ characters of it), at most `limit`: a range of the primary key. */
+  async findBatchesByIdPrefix(prefix: string, limit: number): Promise<BatchProgress[]> {
+    return this.ctx.guard(async () => {
+      await this.requireTable();
+      const rows = await this.ctx.db.selectFrom('job_batches').selectAll().where(startsWith('id', prefix)).orderBy('id').limit(limit).execute();
+      return rows.map(toBatchProgress);
     });
   }
 

@@ -1,7 +1,7 @@
 // Pieces of queries and rules shared by the parts of the queue core: which rows a filter or a
 // state means, id formats, and the small conversions every reader of the tables needs.
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { IndexInfo } from '../db/dialect.ts';
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
+import { likeEscaped, likeLiteral, type IndexInfo } from '../db/dialect.ts';
 import type { Db } from '../db/database.ts';
 import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
@@ -12,6 +12,47 @@ import type { FailedFilter, ListableState, Page } from './types.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(text: string): boolean {
   return UUID.test(text);
+}
+
+const UUID_SHAPE = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
+/** The start of a uuid, from the 8 characters lists show (`40c9ba3c`) up to one short of the whole. */
+export function isUuidPrefix(text: string): boolean {
+  if (text.length < 8 || text.length >= UUID_SHAPE.length) return false;
+  return [...text].every((c, i) => (UUID_SHAPE[i] === '-' ? c === '-' : /^[0-9a-f]$/i.test(c)));
+}
+
+/**
+ * The bounds of an index range holding every text that starts with `prefix`: `from` is the
+ * prefix, `to` the prefix with its last hex digit raised (`40c9ba3f` → `40c9ba4`; null when it is
+ * all f's). That holds in binary order (SQLite, PostgreSQL's "C"), in MariaDB's _ci collations and
+ * in the linguistic ones that order hex digits 0-9 < a-f and join none of them into one letter —
+ * every locale but a few such as Danish, where "aa" sorts as "å". Null for a prefix that is not
+ * hex digits and dashes: it gets no range.
+ */
+export function prefixBounds(prefix: string): { from: string; to: string | null } | null {
+  const lower = prefix.toLowerCase();
+  if (!/^[0-9a-f-]+$/.test(lower)) return null;
+  for (let i = lower.length - 1; i >= 0; i--) {
+    const c = lower[i]!;
+    if (c === '-' || c === 'f') continue;
+    return { from: lower, to: lower.slice(0, i) + (c === '9' ? 'a' : String.fromCharCode(c.charCodeAt(0) + 1)) };
+  }
+  return { from: lower, to: null };
+}
+
+/**
+ * `column` starts with `prefix` (a uuid's or a batch id's start), as an index range. A LIKE alone
+ * is no range where the index's collation is not the one LIKE compares in — PostgreSQL unless the
+ * database is in the "C" locale, SQLite always (its LIKE ignores case, the index does not) — so
+ * the range bounds the rows read and the LIKE, its wildcards escaped, keeps exactly those that
+ * start with the prefix (in lower case: Laravel writes uuids so).
+ */
+export function startsWith(column: string, prefix: string): RawBuilder<SqlBool> {
+  const bounds = prefixBounds(prefix);
+  const like = likeEscaped(column, `${likeLiteral(bounds?.from ?? prefix)}%`);
+  if (!bounds) return sql<SqlBool>`${like}`;
+  const below = bounds.to === null ? sql`` : sql` and ${sql.ref(column)} < ${bounds.to}`;
+  return sql<SqlBool>`(${sql.ref(column)} >= ${bounds.from}${below} and ${like})`;
 }
 
 /** (queue, reserved_at, available_at) in either order after queue makes every count index-only. */

@@ -12,6 +12,7 @@ import {
   FAILED_COLUMNS,
   failedWhere,
   JOB_COLUMNS,
+  startsWith,
   stateCondition,
   toPage,
   windowRows,
@@ -300,6 +301,19 @@ export class Listings {
         typeof idOrUuid === 'number' ? await query.where('id', '=', idOrUuid).executeTakeFirst() : await query.where('uuid', '=', idOrUuid).executeTakeFirst();
       if (!row) return null;
       return { ...this.summarizeFailed(row), payload: ctx.decode(row.payload), exceptionText: row.exception };
+    });
+  }
+
+  /**
+   * Failed jobs whose uuid starts with `prefix` (the short uuid lists show, or more of it), at most
+   * `limit`, newest first: an index range on Laravel's unique uuid index, whatever the table's size.
+   */
+  async findFailedByUuidPrefix(prefix: string, limit: number): Promise<FailedSummary[]> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      // in uuid order, so that the LIMIT is the range's first rows and never a walk of another index
+      const rows = await ctx.db.selectFrom('failed_jobs').select(FAILED_COLUMNS).where(startsWith('uuid', prefix)).orderBy('uuid').limit(limit).execute();
+      return rows.map((r) => this.summarizeFailed(r)).sort((a, b) => b.id - a.id);
     });
   }
 

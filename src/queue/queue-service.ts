@@ -44,7 +44,7 @@ import type {
 
 export type { QueueServiceOptions } from './context.ts';
 export type { IndexInfo } from '../db/dialect.ts';
-export { classNameMatches, isUuid } from './filters.ts';
+export { classNameMatches, isUuid, isUuidPrefix } from './filters.ts';
 export { NoBatchesTableError } from './batches.ts';
 export { RedisUnavailableError } from './redis/redis-queues.ts';
 
@@ -178,6 +178,10 @@ export class QueueService {
   getFailed(idOrUuid: string | number): Promise<FailedDetail | null> {
     return this.#listings.getFailed(idOrUuid);
   }
+  /** Failed jobs whose uuid starts with `prefix` (8+ characters), at most `limit`, newest first. */
+  findFailedByUuidPrefix(prefix: string, limit: number): Promise<FailedSummary[]> {
+    return this.#listings.findFailedByUuidPrefix(prefix, limit);
+  }
   async queueNames(): Promise<string[]> {
     const names = new Set(this.#ctx.readsJobsTable || !this.#redis ? await this.#listings.queueNames() : []);
     if (this.#redis) for (const name of await this.#redis.queueNames()) names.add(name);
@@ -242,6 +246,10 @@ export class QueueService {
   }
   getBatch(id: string): Promise<BatchProgress | null> {
     return this.#batches.getBatch(id);
+  }
+  /** Batches whose id starts with `prefix` (8+ characters), at most `limit`. */
+  findBatchesByIdPrefix(prefix: string, limit: number): Promise<BatchProgress[]> {
+    return this.#batches.findBatchesByIdPrefix(prefix, limit);
   }
   retryBatch(id: string): Promise<BatchRetryResult> {
     return this.#batches.retryBatch(id);

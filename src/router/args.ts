@@ -41,7 +41,11 @@ export function stripCommandPrefix(tokens: string[]): string[] {
 }
 
 export interface ArgSpec {
-  /** names of positional arguments, in order; a trailing "?" marks an optional one */
+  /**
+   * names of positional arguments, in order; a trailing "?" marks an optional one, a trailing "#"
+   * a number that may be typed in groups of digits ("1 234 567", as Polish replies print a big
+   * number): the words of its groups are taken as one
+   */
   positional: string[];
   /** option names that take a value */
   options: string[];
@@ -82,8 +86,11 @@ export function parseTokens(tokens: string[], spec: ArgSpec): { values: Record<s
     }
   }
   spec.positional.forEach((nameSpec, index) => {
+    if (nameSpec.endsWith('#')) joinDigitGroups(positional, index);
+  });
+  spec.positional.forEach((nameSpec, index) => {
     const optional = nameSpec.endsWith('?');
-    const name = camel(nameSpec.replace(/\?$/, ''));
+    const name = camel(nameSpec.replace(/[?#]$/, ''));
     const value = positional[index];
     if (value !== undefined) values[name] = value;
     else if (!optional) problems.push({ code: 'args.missing', arg: name });
@@ -92,6 +99,13 @@ export function parseTokens(tokens: string[], spec: ArgSpec): { values: Record<s
     problems.push({ code: 'args.too_many', extra: positional.slice(spec.positional.length).join(' ') });
   }
   return { values, problems };
+}
+
+/** "1", "234", "567" at `index` (a number written with spaces, split into words) become "1 234 567". */
+function joinDigitGroups(words: string[], index: number): void {
+  while (/^#?\d{1,3}(?: \d{3})*$/.test(words[index] ?? '') && /^\d{3}$/.test(words[index + 1] ?? '')) {
+    words.splice(index, 2, `${words[index]} ${words[index + 1]}`);
+  }
 }
 
 function camel(name: string): string {

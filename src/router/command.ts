@@ -78,6 +78,12 @@ export interface CommandModule<A = any> {
   schema: z.ZodType<A>;
   /** how Discord offers it: one subcommand per entry (name → options); defaults to the command */
   discord?: Array<{ name: string; description: MessageKey; options: OptionSpec[]; toText(opts: Record<string, string | number>): string }>;
+  /**
+   * What the words typed name, looked up before anything is checked, previewed or audited — a
+   * uuid's or a batch id's start becomes the whole (so the audit names the row changed) — or the
+   * answer when they name no row or several; nothing is changed then.
+   */
+  resolve?(ctx: CommandContext, args: A): Promise<{ args: A } | { reply: Reply }>;
   /** whether running with these args changes data; 'bulk' previews first */
   changes?(args: A): ChangeKind;
   /** the audit target of a change, e.g. the uuid or "queue=prestashop class=SyncProduct" */

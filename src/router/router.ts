@@ -204,9 +204,12 @@ export class Router {
     };
   }
 
-  private async execute(command: CommandModule, args: unknown, who: Identity, t: Translator, opts: { confirmed: boolean }): Promise<Reply> {
-    const changes = command.changes?.(args) ?? false;
+  private async execute(command: CommandModule, typed: unknown, who: Identity, t: Translator, opts: { confirmed: boolean }): Promise<Reply> {
     const ctx = this.context(who, t, opts.confirmed);
+    const resolved = command.resolve ? await command.resolve(ctx, typed) : { args: typed };
+    if ('reply' in resolved) return resolved.reply;
+    const args = resolved.args;
+    const changes = command.changes?.(args) ?? false;
     if (!changes) return command.run(ctx, args);
     if (!ctx.isOperator) return this.refuse(command, args, who, t);
     if (changes === 'bulk' && !opts.confirmed) {
@@ -378,7 +381,7 @@ function kebab(name: string): string {
 
 /** The placeholder the usage line shows for a positional argument: <uuid>, <id|uuid>… */
 function placeholderFor(command: CommandModule, argName: string): string {
-  const index = command.positional.findIndex((p) => p.replace(/\?$/, '') === argName);
+  const index = command.positional.findIndex((p) => p.replace(/[?#]$/, '') === argName);
   const placeholders = (command.usage[0] ?? '').split(/\s+/).slice(1).filter((w) => /^[<[]/.test(w));
   return placeholders[index]?.replace(/^[<[]|[>\]]$/g, '') ?? kebab(argName);
 }

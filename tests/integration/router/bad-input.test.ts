@@ -20,9 +20,14 @@ const CASES: Array<[string, string, string, string]> = [
   ['clear', 'clear', '<queue> is missing.', '/queue clear <queue> [--connection redis]'],
   ['batch retry', 'batch', 'Which batch? Give its id: `/queue batch retry <id>`.', '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>'],
   // malformed uuid / id / names
-  ['retry 7c50c779', 'retry', '"7c50c779" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49).', '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]'],
-  ['forget 7c50c779-8575-4468-ad3d', 'forget', '"7c50c779-8575-4468-ad3d" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49).', '/queue forget <uuid>'],
-  ['show abc', 'show', '"abc" is neither a job id (a number, or a Redis job\'s id) nor a uuid.', '/queue show <id|uuid>'],
+  // a uuid's start is taken from 8 characters (as lists show it), in the uuid's own shape
+  ['retry 7c50c77', 'retry', '"7c50c77" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).', '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]'],
+  ['forget 7c50c779-8575-4468-ad3g', 'forget', '"7c50c779-8575-4468-ad3g" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).', '/queue forget <uuid>'],
+  ['forget 7c50c7798575', 'forget', '"7c50c7798575" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).', '/queue forget <uuid>'],
+  ['show abc', 'show', '"abc" is neither a job id (a number, or a Redis job\'s id) nor a uuid or its start (8 characters or more).', '/queue show <id|uuid>'],
+  // a number is written with its thousands in groups of three, or not at all
+  ['cancel 12,34', 'cancel', '"12,34" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue cancel <id>'],
+  ['show 1,2345', 'show', '"1,2345" is neither a job id (a number, or a Redis job\'s id) nor a uuid or its start (8 characters or more).', '/queue show <id|uuid>'],
   ['cancel abc', 'cancel', '"abc" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue cancel <id>'],
   ['release 0', 'release', '"0" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue release <id>'],
   ['promote 12x', 'promote', '"12x" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue promote <id>'],
@@ -43,6 +48,8 @@ const CASES: Array<[string, string, string, string]> = [
   ['flush --older-than 9999999999999999999h', 'flush', '"9999999999999999999h" is longer than a hundred years; give a shorter duration, like 30d.', '/queue flush [--older-than 24h] [--queue q]'],
   // past 2^53 a number silently loses digits: …993 must not become …992
   ['show 9007199254740993', 'show', '"9007199254740993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue show <id|uuid>'],
+  ['show 9,007,199,254,740,993', 'show', '"9,007,199,254,740,993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue show <id|uuid>'],
+  ['cancel 9 007 199 254 740 993', 'cancel', '"9 007 199 254 740 993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue cancel <id>'],
   ['cancel 9007199254740993', 'cancel', '"9007199254740993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue cancel <id>'],
   // extra words
   ['stats default extra', 'stats', 'Unexpected extra words: "extra".', '/queue stats [queue]'],
