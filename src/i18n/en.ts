@@ -163,6 +163,21 @@ export const en = {
   'stats.estimated': (p, tools) =>
     `≈ Estimated: ${tools.number(Number(p.inspected))} of ${tools.number(Number(p.total))} jobs were read (the head of each queue, where workers take jobs, and the newest); totals per queue are exact.`,
   'stats.index_hint': 'For exact and fast counts on a big backlog, add the index `doctor` recommends.',
+  'stats.failed_recent': 'failed {n}, last {age} ago',
+  'stats.more_trouble': (p, tools) => tools.plural(Number(p.n), { one: '# more queue in trouble', other: '# more queues in trouble' }),
+  'stats.healthy': (p, tools) => tools.plural(Number(p.n), { one: '# healthy queue', other: '# healthy queues' }),
+  'stats.and_more': 'and {n} more',
+  'stats.stalled_many': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# queue is', other: '# queues are' })} not moving — their oldest ready jobs have waited longer than they should: ${p.queues}. Is a worker running for them?`,
+  'stats.expired_many': (p, tools) =>
+    `Reservations older than retry_after (${p.retryAfter}) on ${tools.plural(Number(p.n), { one: '# queue', other: '# queues' })}: ${p.queues}. Any worker may pick those jobs up again.`,
+  'stats.expired_redis_many': (p, tools) =>
+    `Expired reservations are still there on ${tools.plural(Number(p.n), { one: '# Redis queue', other: '# Redis queues' })}: ${p.queues}. Only a worker polling a queue takes them back, so none is (\`php artisan queue:work <connection> --queue=<queue>\`).`,
+  'stats.climbing_many': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# job was', other: '# jobs were' })} picked up again and again: ${p.jobs}. Each worker that takes them dies: they are killing their workers.`,
+  'stats.climbing_job': '#{id} on `{queue}` (attempt {attempts})',
+  'stats.more_batches': (p, tools) =>
+    `…and ${tools.plural(Number(p.n), { one: '# more unfinished batch', other: '# more unfinished batches' })}: \`batches\` lists them all.`,
 
   // listings
   'list.pending.title': 'Waiting jobs',
@@ -482,6 +497,8 @@ export const en = {
 
   // shared by the chat adapters
   'chat.done_by': '{user} · {time}',
+  /** what a renderer puts where it had to leave things out (Discord's 25 fields, Slack's 50 blocks) */
+  'chat.more': '…and {n} more',
 
   // slack adapter
   'slack.more': 'and {n} more — use `--page`',

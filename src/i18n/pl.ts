@@ -178,6 +178,21 @@ export const pl: Catalogue = {
   'stats.estimated': (p, tools) =>
     `≈ Szacunek: odczytano ${tools.number(Number(p.inspected))} z ${ofJobs(p.total, tools)} (początek każdej kolejki, skąd workery biorą zadania, oraz najnowsze); sumy dla poszczególnych kolejek są dokładne.`,
   'stats.index_hint': 'Aby przy dużej zaległości liczby były dokładne i szybkie, dodaj indeks zalecany przez `doctor`.',
+  'stats.failed_recent': 'błędy {n}, ostatni {age} temu',
+  'stats.more_trouble': (p, tools) => plural(tools, p.n, { one: 'jeszcze # kolejka z problemami', few: 'jeszcze # kolejki z problemami', many: 'jeszcze # kolejek z problemami' }),
+  'stats.healthy': (p, tools) => plural(tools, p.n, { one: '# kolejka bez problemów', few: '# kolejki bez problemów', many: '# kolejek bez problemów' }),
+  'stats.and_more': 'i jeszcze {n}',
+  'stats.stalled_many': (p, tools) =>
+    `${plural(tools, p.n, { one: '# kolejka stoi', few: '# kolejki stoją', many: '# kolejek stoi' })} w miejscu — najstarsze oczekujące zadania czekają dłużej, niż powinny: ${p.queues}. Czy działają dla nich workery?`,
+  'stats.expired_many': (p, tools) =>
+    `Rezerwacje starsze niż retry_after (${p.retryAfter}) w ${plural(tools, p.n, { one: '# kolejce', few: '# kolejkach', many: '# kolejkach' })}: ${p.queues}. Każdy worker może ponownie wziąć te zadania.`,
+  'stats.expired_redis_many': (p, tools) =>
+    `Wygasłe rezerwacje nadal są w ${plural(tools, p.n, { one: '# kolejce', few: '# kolejkach', many: '# kolejkach' })} Redisa: ${p.queues}. Odbiera je tylko worker sprawdzający kolejkę, więc żaden tego nie robi (\`php artisan queue:work <połączenie> --queue=<kolejka>\`).`,
+  'stats.climbing_many': (p, tools) =>
+    `${plural(tools, p.n, { one: '# zadanie jest pobierane', few: '# zadania są pobierane', many: '# zadań jest pobieranych' })} raz po raz: ${p.jobs}. Każdy worker, który je weźmie, pada: te zadania zabijają swoje workery.`,
+  'stats.climbing_job': '#{id} w `{queue}` (próba {attempts})',
+  'stats.more_batches': (p, tools) =>
+    `…i jeszcze ${plural(tools, p.n, { one: '# niezakończona paczka', few: '# niezakończone paczki', many: '# niezakończonych paczek' })}: \`batches\` pokazuje wszystkie.`,
 
   // listings
   'list.pending.title': 'Oczekujące zadania',
@@ -569,6 +584,7 @@ export const pl: Catalogue = {
 
   // shared by the chat adapters
   'chat.done_by': '{user} · {time}',
+  'chat.more': '…i jeszcze {n}',
 
   // slack adapter
   'slack.more': 'i jeszcze {n} — użyj `--page`',

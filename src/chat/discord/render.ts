@@ -3,7 +3,9 @@
 // output and run it through the limits validator.
 //
 // Layout:
-//   embeds[0]  title, summary + notices (+ "done by"), the reply's fields, then one field per row
+//   embeds[0]  title, summary + notices (+ "done by"), the reply's fields, then one field per row;
+//              of the 25 fields Discord allows, fields that do not fit are named in a last field
+//              ("…and 6 more"), rows that do not fit are counted in the description
 //   embeds[1]  the exception trace, when the reply has one (an excerpt in a code block)
 //   components paging row and message buttons first (they always fit), then the rows' buttons:
 //              one action row per list row, headed by a disabled button with the row's key, when
@@ -109,29 +111,45 @@ export function codeBlock(text: string): string {
 
 export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
   const { t } = opts;
-  const fieldsFromReply: APIEmbedField[] = reply.fields.slice(0, LIMITS.embedFields).map((f) => {
+  // more fields than Discord's 25: the last one names those left out, never a silent cut
+  const overflow = reply.fields.length > LIMITS.embedFields;
+  const shownFields = overflow ? reply.fields.slice(0, LIMITS.embedFields - 1) : reply.fields;
+  const fieldsFromReply: APIEmbedField[] = shownFields.map((f) => {
     const name = clip(nonEmpty(escapeMarkdown(f.label)), LIMITS.fieldName - 3);
     const value = clip(nonEmpty(escapeMarkdown(f.value)), LIMITS.fieldValue);
     const narrow = !f.label.includes('\n') && f.label.length <= NARROW_LABEL && !f.value.includes('\n') && f.value.length <= NARROW_VALUE;
     return { name: f.tone ? `${TONE_EMOJI[f.tone]} ${name}` : name, value, inline: narrow };
   });
+  if (overflow) fieldsFromReply.push(moreField(t, reply.fields.slice(shownFields.length).map((f) => f.label)));
   const rowRoom = LIMITS.embedFields - fieldsFromReply.length;
   const shownRows = reply.rows.slice(0, rowRoom);
   const rowFields: APIEmbedField[] = shownRows.map(rowField);
 
-  const description: string[] = [];
-  if (reply.summary?.trim()) description.push(escapeMarkdown(reply.summary));
+  // The description: summary, notices, "done by". Notices beyond its 4096 characters are counted,
+  // not cut off in silence; a summary longer than half of it gives way first when there are notices.
   const notices = reply.notices.map((n) => `${TONE_EMOJI[n.tone]} ${escapeMarkdown(n.text)}`);
-  if (reply.rows.length > shownRows.length) notices.push(escapeMarkdown(t('discord.more', { n: reply.rows.length - shownRows.length })));
-  if (notices.length) description.push(notices.join('\n'));
-  if (opts.doneBy) description.push(opts.doneBy);
+  if (reply.rows.length > shownRows.length) notices.unshift(escapeMarkdown(t('discord.more', { n: reply.rows.length - shownRows.length })));
+  const doneBy = opts.doneBy ? clip(opts.doneBy, 200) : '';
+  const summary = reply.summary?.trim() ? escapeMarkdown(reply.summary) : '';
+  /** The description in at most `max` characters; fitEmbeds asks again for less when the message is over 6000. */
+  const describe = (max: number): string => {
+    let room = max - (doneBy ? doneBy.length + 2 : 0);
+    const parts: string[] = [];
+    if (summary) {
+      parts.push(clip(summary, Math.max(1, notices.length ? Math.floor(room / 2) : room)));
+      room -= parts[0]!.length + 2;
+    }
+    if (notices.length) parts.push(linesWithin(notices, Math.max(20, room), (n) => escapeMarkdown(t('chat.more', { n }))));
+    if (doneBy) parts.push(doneBy);
+    return clip(parts.join('\n\n'), max);
+  };
 
   const main: APIEmbed = {
     title: clip((reply.ok ? '' : '⚠️ ') + escapeMarkdown(reply.title), LIMITS.embedTitle),
     color: colorOf(reply),
     fields: [...fieldsFromReply, ...rowFields],
   };
-  if (description.length) main.description = clip(description.join('\n\n'), LIMITS.embedDescription);
+  if (summary || notices.length || doneBy) main.description = describe(LIMITS.embedDescription);
   if (!main.fields!.length) delete main.fields;
   const embeds: APIEmbed[] = [main];
   if (reply.detail) embeds.push(detailEmbed(reply.detail, t));
@@ -152,7 +170,42 @@ export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
   }
   const rowComponents = renderRowComponents(shownRows, fieldsFromReply.length, LIMITS.actionRows - tail.length, unique, t);
 
-  return { embeds: fitEmbeds(embeds), components: [...rowComponents, ...tail], allowed_mentions: { parse: [] } };
+  return { embeds: fitEmbeds(embeds, { describe }), components: [...rowComponents, ...tail], allowed_mentions: { parse: [] } };
+}
+
+/** The last field when the reply has more than fit: how many, and their names while they fit. */
+function moreField(t: Translator, labels: string[]): APIEmbedField {
+  const names = labels.map((l) => clip(escapeMarkdown(l.replace(/\n/g, ' ')), 200));
+  let value = '';
+  let listed = 0;
+  for (const name of names) {
+    const next = value ? `${value}, ${name}` : name;
+    if (next.length > LIMITS.fieldValue - 2) break;
+    value = next;
+    listed++;
+  }
+  if (listed < names.length) value = `${value}${value ? ', ' : ''}…`;
+  return { name: clip(escapeMarkdown(t('chat.more', { n: labels.length })), LIMITS.fieldName), value: nonEmpty(value), inline: false };
+}
+
+/**
+ * Lines joined while they fit `max`; the ones left out are counted in a last line ("…and 3
+ * more"). A first line too long to fit whole is clipped rather than counted.
+ */
+function linesWithin(lines: string[], max: number, more: (n: number) => string): string {
+  let text = '';
+  for (let i = 0; i < lines.length; i++) {
+    const next = (text ? `${text}\n` : '') + lines[i]!;
+    const left = lines.length - i - 1;
+    const counted = left ? more(left).length + 1 : 0;
+    if (next.length + counted <= max) {
+      text = next;
+      continue;
+    }
+    if (!text) return clip(lines[i]!, Math.max(1, max - counted)) + (left ? `\n${more(left)}` : '');
+    return clip(`${text}\n${more(lines.length - i)}`, max);
+  }
+  return text;
 }
 
 function rowField(row: Row): APIEmbedField {
@@ -239,7 +292,7 @@ function renderRowComponents(rows: Row[], firstField: number, room: number, uniq
  * first line), the description, the field names. The fields themselves stay: buttons and select
  * options refer to them by position.
  */
-export function fitEmbeds(input: APIEmbed[]): APIEmbed[] {
+export function fitEmbeds(input: APIEmbed[], opts: { describe?: (max: number) => string } = {}): APIEmbed[] {
   const embeds: APIEmbed[] = input.slice(0, LIMITS.embeds).map((e) => ({ ...e, ...(e.fields ? { fields: e.fields.map((f) => ({ ...f })) } : {}) }));
   const total = () => embeds.reduce((n, e) => n + embedChars(e), 0);
   let over = total() - LIMITS.embedTotal;
@@ -259,7 +312,9 @@ export function fitEmbeds(input: APIEmbed[]): APIEmbed[] {
   over = total() - LIMITS.embedTotal;
   // 3. the description
   if (over > 0 && embeds[0]?.description) {
-    embeds[0].description = shortenDescription(embeds[0].description, Math.max(200, embeds[0].description.length - over));
+    // the renderer's own shortening keeps the counts ("…and 3 more") that a plain cut would lose
+    const max = Math.max(200, embeds[0].description.length - over);
+    embeds[0].description = opts.describe ? opts.describe(max) : shortenDescription(embeds[0].description, max);
     over = total() - LIMITS.embedTotal;
   }
   // 4. field names

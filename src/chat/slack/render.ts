@@ -63,7 +63,7 @@ export function titleHash(title: string): string {
 export interface BlockRef {
   messageId: string;
   titleHash: string;
-  /** h header, s summary, f fields, r row section, l its context, a its buttons, d its outcome, n notice, x/y detail, c compact rows, m more, p paging, b buttons, z footer */
+  /** h header, s summary, f fields, g fields that did not fit, r row section, l its context, a its buttons, d its outcome, n notice, x/y detail, c compact rows, m more, p paging, b buttons, z footer */
   part: string;
   index: number | null;
 }
@@ -109,13 +109,14 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
 
   const head: Block[] = [{ type: 'header', block_id: bid('h'), text: plain((reply.ok ? '' : ':warning: ') + unquote(reply.title), LIMITS.headerText) }];
   if (reply.summary?.trim()) head.push(section(bid('s'), clip(escapeMrkdwn(reply.summary), LIMITS.sectionText)));
-  head.push(...fieldBlocks(reply.fields, bid));
+  const fields = fieldBlocks(reply.fields, bid);
 
   const tail: Block[] = [];
   const notices = reply.notices.map((n) => ({ tone: n.tone, text: `${TONE_EMOJI[n.tone]} ${escapeMrkdwn(n.text)}` }));
   if (notices.length > MAX_NOTICE_BLOCKS) {
-    // many notices (a bulk retry's skipped jobs): one section, so they cannot crowd out the rows
-    tail.push(section(bid('n0'), clip(notices.map((n) => n.text).join('\n'), LIMITS.sectionText)));
+    // many notices (a bulk retry's skipped jobs): one section, so they cannot crowd out the rows;
+    // the ones that do not fit its 3000 characters are counted, not dropped in silence
+    tail.push(section(bid('n0'), linesWithin(notices.map((n) => clip(n.text, LIMITS.sectionText / 2)), LIMITS.sectionText, (n) => escapeMrkdwn(t('chat.more', { n })))));
   } else {
     notices.forEach((n, i) => {
       const text = clip(n.text, LIMITS.sectionText);
@@ -130,8 +131,20 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
     tail.push(section(bid('x'), clip(`*${escapeMrkdwn(reply.detail.title)}*\n\`\`\`${excerpt.text}\`\`\``, LIMITS.sectionText)));
     if (detailCut) tail.push(context(bid('y'), escapeMrkdwn(t('slack.trace_more', { n: excerpt.moreLines }))));
   }
-  const rowBudget = Math.max(0, max - head.length - tail.length - pagingAndButtonBlocks(reply, opts) - (opts.footer ? 1 : 0));
-  const rowBlocks = renderRows(reply.rows, rowBudget, bid, button, t);
+  // Fields and rows share what the header, notices and buttons leave. Fields come first, but the
+  // rows keep room to be at least counted; fields that do not fit are named in one context line.
+  const available = Math.max(0, max - head.length - tail.length - pagingAndButtonBlocks(reply, opts) - (opts.footer ? 1 : 0));
+  const rowsNeed = Math.min(2, reply.rows.reduce((n, r) => n + rowCost(r), 0));
+  let fieldRoom = fields.length;
+  if (fields.length > available - rowsNeed) fieldRoom = Math.max(0, available - rowsNeed - 1);
+  head.push(...fields.slice(0, fieldRoom).map((f) => f.block));
+  const hiddenFields = fields.slice(fieldRoom).flatMap((f) => f.labels);
+  if (hiddenFields.length) {
+    const more = escapeMrkdwn(t('chat.more', { n: hiddenFields.length }));
+    head.push(context(bid('g'), `${more}: ${hiddenFields.map((l) => `*${escapeMrkdwn(l.replace(/\n/g, ' '))}*`).join(', ')}`));
+  }
+  const rowBudget = Math.max(0, available - fieldRoom - (hiddenFields.length ? 1 : 0));
+  const rowBlocks = renderRows(reply.rows, rowBudget, bid, button, t, Boolean(reply.paging));
   const end: Block[] = [];
   const pagingButtons = [reply.paging?.prev, reply.paging?.next].filter((b): b is Button => Boolean(b)).map(button);
   if (pagingButtons.length) end.push({ type: 'actions', block_id: bid('p'), elements: pagingButtons });
@@ -142,10 +155,8 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
   }
   if (opts.footer) end.push(context(bid('z'), opts.footer));
 
-  // Rows gave way above; only an absurd number of fields can still overflow, and then the last
-  // fields give way, never the buttons.
-  const room = Math.max(1, max - rowBlocks.length - tail.length - end.length);
-  const blocks = [...head.slice(0, room), ...rowBlocks, ...tail, ...end].slice(0, max);
+  // Fields and rows gave way above; the slice is a last guard (an absurd number of buttons).
+  const blocks = [...head, ...rowBlocks, ...tail, ...end].slice(0, max);
   const text = clip(escapeMrkdwn(unquote(reply.title) + (reply.summary ? ` — ${reply.summary}` : '')), LIMITS.sectionText);
   return { text, blocks, detailCut };
 }
@@ -184,13 +195,35 @@ function context(blockId: string, text: string): ContextBlock {
   return { type: 'context', block_id: blockId, elements: [mrkdwn(clip(text, LIMITS.contextText))] };
 }
 
+/**
+ * Lines joined while they fit `max`; the ones left out are counted in a last line ("…and 3
+ * more"). A first line too long to fit whole is clipped rather than counted.
+ */
+function linesWithin(lines: string[], max: number, more: (n: number) => string): string {
+  let text = '';
+  for (let i = 0; i < lines.length; i++) {
+    const next = (text ? `${text}\n` : '') + lines[i]!;
+    const left = lines.length - i - 1;
+    const counted = left ? more(left).length + 1 : 0;
+    if (next.length + counted <= max) {
+      text = next;
+      continue;
+    }
+    if (!text) return clip(lines[i]!, Math.max(1, max - counted)) + (left ? `\n${more(left)}` : '');
+    return clip(`${text}\n${more(lines.length - i)}`, max);
+  }
+  return text;
+}
+
 /** Short fields share the two-column grid (≤ 10 per section); long ones get a section each. */
-function fieldBlocks(fields: Field[], bid: (part: string) => string): Block[] {
-  const blocks: Block[] = [];
+function fieldBlocks(fields: Field[], bid: (part: string) => string): Array<{ block: Block; labels: string[] }> {
+  const blocks: Array<{ block: Block; labels: string[] }> = [];
   let grid: Mrkdwn[] = [];
+  let labels: string[] = [];
   const flush = () => {
-    if (grid.length) blocks.push({ type: 'section', block_id: bid(`f${blocks.length}`), fields: grid });
+    if (grid.length) blocks.push({ block: { type: 'section', block_id: bid(`f${blocks.length}`), fields: grid }, labels });
     grid = [];
+    labels = [];
   };
   for (const f of fields) {
     const mark = f.tone ? `${TONE_EMOJI[f.tone]} ` : '';
@@ -198,10 +231,11 @@ function fieldBlocks(fields: Field[], bid: (part: string) => string): Block[] {
     const label = f.label.split('\n').map((l) => `*${escapeMrkdwn(l)}*`).join('\n');
     if (narrow) {
       grid.push(mrkdwn(clip(`${mark}${label}\n${escapeMrkdwn(f.value)}`, LIMITS.sectionFieldText)));
+      labels.push(f.label);
       if (grid.length === LIMITS.sectionFields) flush();
     } else {
       flush();
-      blocks.push(section(bid(`f${blocks.length}`), clip(`${mark}${label}\n${escapeMrkdwn(f.value)}`, LIMITS.sectionText)));
+      blocks.push({ block: section(bid(`f${blocks.length}`), clip(`${mark}${label}\n${escapeMrkdwn(f.value)}`, LIMITS.sectionText)), labels: [f.label] });
     }
   }
   flush();
@@ -230,8 +264,10 @@ function rowParts(row: Row): { text: string; meta: string | null } {
  * (a context line under it) still fits. What does not fit is listed compactly without buttons,
  * and what does not fit there either is counted in "and N more".
  */
-function renderRows(rows: Row[], budget: number, bid: (part: string) => string, button: (b: Button) => ButtonElement, t: Translator): Block[] {
-  const cost = (r: Row) => 1 + (r.lines.length ? 1 : 0) + (r.buttons.length ? 1 : 0);
+const rowCost = (r: Row) => 1 + (r.lines.length ? 1 : 0) + (r.buttons.length ? 1 : 0);
+
+function renderRows(rows: Row[], budget: number, bid: (part: string) => string, button: (b: Button) => ButtonElement, t: Translator, paged: boolean): Block[] {
+  const cost = rowCost;
   const total = rows.reduce((n, r) => n + cost(r), 0);
   let full = rows.length;
   if (total > budget) {
@@ -257,7 +293,7 @@ function renderRows(rows: Row[], budget: number, bid: (part: string) => string, 
   if (budget - blocks.length >= 2) {
     let text = `_${escapeMrkdwn(t('slack.more_compact'))}_`;
     for (const row of rest) {
-      const line = `\n• ${clip(`*${escapeMrkdwn(row.key)}*  ${escapeMrkdwn(row.title)}`, 200)}`;
+      const line = `\n• ${clip(`*${escapeMrkdwn(row.key)}*  ${escapeMrkdwn(row.title)}`.replace(/\n/g, ' '), 200)}`;
       if (text.length + line.length > LIMITS.sectionText) break;
       text += line;
       shown++;
@@ -265,7 +301,8 @@ function renderRows(rows: Row[], budget: number, bid: (part: string) => string, 
     if (shown) blocks.push(section(bid('c'), text));
   }
   const hidden = rest.length - shown;
-  if (hidden > 0 && budget - blocks.length >= 1) blocks.push(context(bid('m'), escapeMrkdwn(t('slack.more', { n: hidden }))));
+  // a listing can show them on its next page; any other reply says how many it left out
+  if (hidden > 0 && budget - blocks.length >= 1) blocks.push(context(bid('m'), escapeMrkdwn(t(paged ? 'slack.more' : 'chat.more', { n: hidden }))));
   return blocks;
 }
 

@@ -40,15 +40,15 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       await app.drop();
     });
 
-    it('stats: totals, one line per queue, stuck and expired reservations, unfinished batches', async () => {
+    it('stats: totals, one line per queue (stuck first, then recent failures), stuck and expired reservations, unfinished batches', async () => {
       const r = await run('stats');
       expect(r.ok).toBe(true);
       expect(r.title).toBe('Queue stats');
       expect(r.summary).toBe('11 ready · 1 delayed · 1 processing (1 stuck) · 8 failed');
       expect(r.fields).toEqual([
-        { label: 'default', value: 'ready 5 · delayed 0 · processing 0 · failed 5 · oldest waiting 6m', tone: 'warn' },
-        { label: 'imports', value: 'ready 3 · delayed 0 · processing 1 · stuck 1 · failed 1 · oldest waiting 6m', tone: 'bad' },
-        { label: 'prestashop', value: 'ready 3 · delayed 1 · processing 0 · failed 2 · oldest waiting 6m', tone: 'warn' },
+        { label: 'imports', value: 'ready 3 · delayed 0 · processing 1 · stuck 1 · failed 1, last 6m ago · oldest waiting 6m', tone: 'bad' },
+        { label: 'default', value: 'ready 5 · delayed 0 · processing 0 · failed 5, last 6m ago · oldest waiting 6m', tone: 'warn' },
+        { label: 'prestashop', value: 'ready 3 · delayed 1 · processing 0 · failed 2, last 6m ago · oldest waiting 6m', tone: 'warn' },
       ]);
       expect(r.rows).toHaveLength(1);
       expect(r.rows[0]).toMatchObject({ key: 'a3555d70', title: 'Import products.csv', lines: ['0% · 0 of 3 processed · 3 pending · 0 failed', `running · ${BATCH.pending}`] });
