@@ -30,6 +30,7 @@ import {
   type APIStringSelectComponent,
 } from 'discord.js';
 import type { Translator } from '../../i18n/i18n.ts';
+import { linesWithin } from '../lines-within.ts';
 import type { Button, Reply, Row, Tone } from '../../reply/model.ts';
 import { embedChars, LIMITS } from './limits.ts';
 
@@ -139,7 +140,7 @@ export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
       parts.push(clip(summary, Math.max(1, notices.length ? Math.floor(room / 2) : room)));
       room -= parts[0]!.length + 2;
     }
-    if (notices.length) parts.push(linesWithin(notices, Math.max(20, room), (n) => escapeMarkdown(t('chat.more', { n }))));
+    if (notices.length) parts.push(linesWithin(notices, Math.max(20, room), (n) => escapeMarkdown(t('chat.more', { n })), clip));
     if (doneBy) parts.push(doneBy);
     return clip(parts.join('\n\n'), max);
   };
@@ -186,26 +187,6 @@ function moreField(t: Translator, labels: string[]): APIEmbedField {
   }
   if (listed < names.length) value = `${value}${value ? ', ' : ''}…`;
   return { name: clip(escapeMarkdown(t('chat.more', { n: labels.length })), LIMITS.fieldName), value: nonEmpty(value), inline: false };
-}
-
-/**
- * Lines joined while they fit `max`; the ones left out are counted in a last line ("…and 3
- * more"). A first line too long to fit whole is clipped rather than counted.
- */
-function linesWithin(lines: string[], max: number, more: (n: number) => string): string {
-  let text = '';
-  for (let i = 0; i < lines.length; i++) {
-    const next = (text ? `${text}\n` : '') + lines[i]!;
-    const left = lines.length - i - 1;
-    const counted = left ? more(left).length + 1 : 0;
-    if (next.length + counted <= max) {
-      text = next;
-      continue;
-    }
-    if (!text) return clip(lines[i]!, Math.max(1, max - counted)) + (left ? `\n${more(left)}` : '');
-    return clip(`${text}\n${more(lines.length - i)}`, max);
-  }
-  return text;
 }
 
 function rowField(row: Row): APIEmbedField {

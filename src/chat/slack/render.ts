@@ -9,6 +9,7 @@
 //   value     the router's action id (≤ 100 characters), or the signed source of "Share"
 import { createHash } from 'node:crypto';
 import type { Translator } from '../../i18n/i18n.ts';
+import { linesWithin } from '../lines-within.ts';
 import type { Button, Field, Reply, Row, Tone } from '../../reply/model.ts';
 import type { ActionsBlock, Block, ButtonElement, ContextBlock, ModalView, Mrkdwn, PlainText, SectionBlock, SlackMessage } from './blocks.ts';
 import { LIMITS } from './limits.ts';
@@ -116,7 +117,7 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
   if (notices.length > MAX_NOTICE_BLOCKS) {
     // many notices (a bulk retry's skipped jobs): one section, so they cannot crowd out the rows;
     // the ones that do not fit its 3000 characters are counted, not dropped in silence
-    tail.push(section(bid('n0'), linesWithin(notices.map((n) => clip(n.text, LIMITS.sectionText / 2)), LIMITS.sectionText, (n) => escapeMrkdwn(t('chat.more', { n })))));
+    tail.push(section(bid('n0'), linesWithin(notices.map((n) => clip(n.text, LIMITS.sectionText / 2)), LIMITS.sectionText, (n) => escapeMrkdwn(t('chat.more', { n })), clip)));
   } else {
     notices.forEach((n, i) => {
       const text = clip(n.text, LIMITS.sectionText);
@@ -193,26 +194,6 @@ function section(blockId: string, text: string): SectionBlock {
 
 function context(blockId: string, text: string): ContextBlock {
   return { type: 'context', block_id: blockId, elements: [mrkdwn(clip(text, LIMITS.contextText))] };
-}
-
-/**
- * Lines joined while they fit `max`; the ones left out are counted in a last line ("…and 3
- * more"). A first line too long to fit whole is clipped rather than counted.
- */
-function linesWithin(lines: string[], max: number, more: (n: number) => string): string {
-  let text = '';
-  for (let i = 0; i < lines.length; i++) {
-    const next = (text ? `${text}\n` : '') + lines[i]!;
-    const left = lines.length - i - 1;
-    const counted = left ? more(left).length + 1 : 0;
-    if (next.length + counted <= max) {
-      text = next;
-      continue;
-    }
-    if (!text) return clip(lines[i]!, Math.max(1, max - counted)) + (left ? `\n${more(left)}` : '');
-    return clip(`${text}\n${more(lines.length - i)}`, max);
-  }
-  return text;
 }
 
 /** Short fields share the two-column grid (≤ 10 per section); long ones get a section each. */
