@@ -39,7 +39,7 @@ await build({
   sourcemap: true,
   // native or CommonJS packages that read files of their own at run time or require() Node's own
   // modules (prom-client; ioredis: bundled, its require('events') fails in ESM), and the chat SDKs
-  external: ['mysql2', 'pg', 'ioredis', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client', 'dotenv'],
+  external: ['mysql2', 'pg', 'ioredis', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client', 'dotenv', '@resvg/resvg-js'],
   plugins: [zodEnglishOnly],
   logLevel: 'warning',
 });
