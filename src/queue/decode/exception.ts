@@ -4,11 +4,14 @@
 // first, each later one after "\n\nNext ", so the exception actually thrown is the LAST block.
 // Messages may hold anything, including newlines, " in " and even another exception's text, so a
 // block is only accepted where a well-formed stack trace follows its header.
-import type { ExceptionParse, ThrownException } from './types.ts';
+// Trace lines are "#N /file.php(LINE): call", "#N [internal function]: call", "#N {main}".
+import type { ExceptionParse, StackFrame, ThrownException } from './types.ts';
 
 const STACK_TRACE = '\nStack trace:\n';
 const NEXT = '\n\nNext ';
 const MAX_SUMMARY = 300;
+/** What a one-line listing of an exception may take (a failed row, an alert's group). */
+export const EXCEPTION_LINE = 200;
 
 /** PHP class names, including "class@anonymous" and namespaced ones. */
 const CLASS_NAME = /^[A-Za-z_\x80-\uffff\\][\w\x80-\uffff\\@]*$/;
@@ -20,6 +23,8 @@ interface Block {
   message: string;
   file: string;
   line: number;
+  /** where its stack trace lies in the text: [start, end) */
+  trace: [number, number];
 }
 
 export function parseException(text: string): ExceptionParse {
@@ -34,7 +39,7 @@ export function parseException(text: string): ExceptionParse {
           : `the exception text breaks off after ${blocks.length} exception(s): the "Next" block cannot be read`;
       return { ok: false, problem, firstLine: summarize(text) };
     }
-    blocks.push(found.block);
+    blocks.push({ ...found.block, trace: [found.traceStart, found.end] });
     if (!found.hasNext) break;
     start = found.end + NEXT.length;
   }
@@ -48,21 +53,86 @@ export function parseException(text: string): ExceptionParse {
     line: thrown.line,
     summary: summarize(thrown.message),
     causes: blocks.slice(0, -1).map(({ className, message }) => ({ className, message })),
+    where: appFrameOf(text, thrown),
   };
   return { ok: true, thrown: result };
+}
+
+/**
+ * The first frame of the thrown exception in the app's own code: where it was thrown when that is
+ * the app, else the first caller in the trace that is. When every frame is in vendor/ (a worker's
+ * MaxAttemptsExceededException), where it was thrown. Null for text that is not PHP exception text.
+ * Alerts group failures by it: a QueryException thrown in Connection.php:712 is told apart by the
+ * job line that ran the query.
+ */
+export function firstAppFrame(exceptionText: string): StackFrame | null {
+  const parsed = parseException(exceptionText);
+  return parsed.ok ? parsed.thrown.where : null;
+}
+
+/**
+ * Whether a file is the app's own code: not a Composer package (vendor/), not a system-wide PHP
+ * library (/usr/share/php, where distributions install Laravel and Symfony), and not the entry
+ * script every job passes through (artisan, public/index.php).
+ */
+export function isAppFile(file: string): boolean {
+  const path = file.replace(/\\/g, '/');
+  if (/(^|\/)vendor\//.test(path) || /^\/usr\/(local\/)?share\/php\//.test(path)) return false;
+  return !/(^|\/)(artisan|public\/index\.php|server\.php)$/.test(path);
+}
+
+function appFrameOf(text: string, block: Block): StackFrame {
+  const thrownAt: StackFrame = { file: block.file, line: block.line, inApp: isAppFile(block.file) };
+  if (thrownAt.inApp) return thrownAt;
+  let lineStart = block.trace[0];
+  while (lineStart < block.trace[1]) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 || newline > block.trace[1] ? block.trace[1] : newline;
+    const frame = traceFrame(text.slice(lineStart, lineEnd));
+    if (frame && isAppFile(frame.file)) return { ...frame, inApp: true };
+    lineStart = lineEnd + 1;
+  }
+  return thrownAt;
+}
+
+/** "#3 /var/www/app/app/Jobs/Sync.php(37): App\\Jobs\\Sync->handle()" → the file and line. */
+function traceFrame(line: string): { file: string; line: number } | null {
+  const space = line.indexOf(' ');
+  const call = line.indexOf('): ', space);
+  if (space === -1 || call === -1) return null;
+  const open = line.lastIndexOf('(', call);
+  if (open <= space + 1) return null;
+  const digits = line.slice(open + 1, call);
+  if (!/^\d{1,9}$/.test(digits)) return null;
+  return { file: line.slice(space + 1, open), line: Number(digits) };
+}
+
+/**
+ * Text as one line of at most `max` characters (code points): whitespace runs and newlines become
+ * one space, and a longer text is cut after its last whole word that fits, with "…". A text with
+ * no space in its second half (a long URL, a path) is cut at a character instead.
+ */
+export function oneLine(text: string, max = EXCEPTION_LINE): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const codePoints = Array.from(flat);
+  if (codePoints.length <= max) return flat;
+  const kept = codePoints.slice(0, max - 1);
+  const lastSpace = kept.lastIndexOf(' ');
+  const cut = lastSpace >= max / 2 ? kept.slice(0, lastSpace) : kept;
+  return `${cut.join('').replace(/[\s,;:.–—-]+$/, '')}…`;
 }
 
 /**
  * The block starting at `start`: tries each "Stack trace:" in turn and takes the first one whose
  * trace runs to "#N {main}" and is followed by the end of the text or by "Next".
  */
-function readBlock(text: string, start: number): { block: Block; end: number; hasNext: boolean } | null {
+function readBlock(text: string, start: number): { block: Omit<Block, 'trace'>; traceStart: number; end: number; hasNext: boolean } | null {
   let marker = text.indexOf(STACK_TRACE, start);
   while (marker !== -1) {
     const trace = endOfTrace(text, marker + STACK_TRACE.length);
     if (trace) {
       const block = parseHeader(text.slice(start, marker));
-      if (block) return { block, ...trace };
+      if (block) return { block, traceStart: marker + STACK_TRACE.length, ...trace };
     }
     marker = text.indexOf(STACK_TRACE, marker + 1);
   }
@@ -93,7 +163,7 @@ function endOfTrace(text: string, start: number): { end: number; hasNext: boolea
  * the last line, and it is the LAST " in " there: the message may contain " in " itself. Found with
  * plain index searches, because a backtracking regex takes minutes on a long line of " in ".
  */
-function parseHeader(header: string): Block | null {
+function parseHeader(header: string): Omit<Block, 'trace'> | null {
   const lastLineStart = header.lastIndexOf('\n') + 1;
   let digitsStart = header.length;
   while (digitsStart > lastLineStart && isDigit(header.charCodeAt(digitsStart - 1))) digitsStart--;

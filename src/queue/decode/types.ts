@@ -111,6 +111,19 @@ export interface ThrownException {
   summary: string;
   /** classes of the exceptions that caused it, innermost first */
   causes: Array<{ className: string; message: string }>;
+  /**
+   * Where to look: the first frame of the thrown exception in the app's own code (not in
+   * vendor/), else where it was thrown (src/queue/decode/exception.ts, firstAppFrame)
+   */
+  where: StackFrame;
+}
+
+/** A place in PHP code: a file and a line, and whether it is the app's own code. */
+export interface StackFrame {
+  file: string;
+  line: number;
+  /** false for vendor/ (Composer packages, the framework), system PHP libraries and entry scripts */
+  inApp: boolean;
 }
 
 export type ExceptionParse = { ok: true; thrown: ThrownException } | { ok: false; problem: string; firstLine: string };

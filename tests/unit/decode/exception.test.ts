@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseException } from '../../../src/queue/decode/exception.ts';
+import { readFileSync } from 'node:fs';
+import { EXCEPTION_LINE, firstAppFrame, isAppFile, oneLine, parseException } from '../../../src/queue/decode/exception.ts';
 import type { ThrownException } from '../../../src/queue/decode/types.ts';
 import { failedJobRow, failedJobRows } from './helpers.ts';
 
@@ -58,6 +59,8 @@ describe('parseException: genuine failed_jobs.json rows', () => {
       line: 750,
       summary: 'App\\Jobs\\SleepyJob has been attempted too many times or run too long. The job may have previously timed out.',
       causes: [],
+      // every frame is the framework's (Debian's /usr/share/php) or artisan: where it was thrown
+      where: { file: '/usr/share/php/Illuminate/Queue/Worker.php', line: 750, inApp: false },
     });
   });
 });
@@ -76,6 +79,7 @@ describe('parseException: tricky messages', () => {
       line: 3,
       summary: '',
       causes: [],
+      where: { file: '/app/x.php', line: 3, inApp: true },
     });
   });
 
@@ -156,5 +160,103 @@ describe('parseException: text in another format', () => {
 
   it('rejects trailing text after {main} that is neither the end nor "Next"', () => {
     expect(parseException(`RuntimeException: x in /a.php:1\nStack trace:\n#0 {main}\nPHP Warning: something`).ok).toBe(false);
+  });
+});
+
+/** A QueryException as Laravel 10 writes it under Composer: thrown in the framework, called from the job. */
+const QUERY_EXCEPTION = [
+  "PDOException: SQLSTATE[23000]: Integrity constraint violation: 1062 Duplicate entry 'SKU-1001' for key 'products_sku_unique' in /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php:578",
+  'Stack trace:',
+  '#0 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php(578): PDOStatement->execute()',
+  '#1 {main}',
+  '',
+  "Next Illuminate\\Database\\QueryException: SQLSTATE[23000]: Integrity constraint violation: 1062 Duplicate entry 'SKU-1001' for key 'products_sku_unique' (Connection: mysql, SQL: insert into `products` (`sku`) values (SKU-1001)) in /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php:712",
+  'Stack trace:',
+  '#0 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php(672): Illuminate\\Database\\Connection->runQueryCallback()',
+  "#1 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php(571): Illuminate\\Database\\Connection->run()",
+  '#2 [internal function]: Illuminate\\Database\\Connection->insert()',
+  '#3 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Query/Builder.php(3331): call_user_func_array()',
+  '#4 /var/www/app/app/Services/Catalogue.php(88): Illuminate\\Database\\Query\\Builder->insert()',
+  '#5 /var/www/app/app/Jobs/SyncProductToPrestaShop.php(41): App\\Services\\Catalogue->store()',
+  '#6 /var/www/app/vendor/laravel/framework/src/Illuminate/Container/BoundMethod.php(36): App\\Jobs\\SyncProductToPrestaShop->handle()',
+  '#7 /var/www/app/artisan(35): Illuminate\\Foundation\\Console\\Kernel->handle()',
+  '#8 {main}',
+].join('\n');
+
+describe('where: the first frame in the app', () => {
+  it('genuine rows thrown in a job name the job line itself', () => {
+    for (const { row } of failedJobRows.filter((r) => r.row.id <= 7)) {
+      const thrown = thrownOf(row.exception);
+      expect(thrown.where).toEqual({ file: thrown.file, line: thrown.line, inApp: true });
+    }
+  });
+
+  it('a framework exception names the first app caller, not Connection.php:712', () => {
+    expect(thrownOf(QUERY_EXCEPTION).line).toBe(712);
+    expect(firstAppFrame(QUERY_EXCEPTION)).toEqual({ file: '/var/www/app/app/Services/Catalogue.php', line: 88, inApp: true });
+  });
+
+  it('falls back to where it was thrown when every frame is vendor or the entry script', () => {
+    // the genuine Laravel 8 worker row: Worker.php, Symfony Console, then artisan(12)
+    expect(firstAppFrame(failedJobRow(8).exception)).toEqual({ file: '/usr/share/php/Illuminate/Queue/Worker.php', line: 750, inApp: false });
+    const allVendor = QUERY_EXCEPTION.replace(/\/app\/(Services|Jobs)\//g, '/vendor/acme/$1/');
+    expect(firstAppFrame(allVendor)).toEqual({ file: '/var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php', line: 712, inApp: false });
+  });
+
+  it('names the app line in the Laravel 9–12 rows written by the framework versions themselves', () => {
+    for (const v of [9, 10, 11, 12]) {
+      const fixture = JSON.parse(readFileSync(new URL(`../../fixtures/laravel/versions/laravel-${v}.json`, import.meta.url), 'utf8')) as { rows: { failed_jobs: Array<{ exception: string }> } };
+      expect(fixture.rows.failed_jobs).toHaveLength(6);
+      // thrown in the app's own script (the rows were written outside a Composer project)
+      for (const row of fixture.rows.failed_jobs) expect(thrownOf(row.exception).where).toEqual({ file: '/var/www/app/gen.php', line: 108, inApp: true });
+    }
+  });
+
+  it('tells app files from vendor, system libraries and entry scripts', () => {
+    expect(isAppFile('/var/www/app/app/Jobs/Sync.php')).toBe(true);
+    expect(isAppFile('/var/www/app/routes/console.php')).toBe(true);
+    expect(isAppFile('/var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php')).toBe(false);
+    expect(isAppFile('C:\\www\\shop\\vendor\\guzzlehttp\\guzzle\\src\\Client.php')).toBe(false);
+    expect(isAppFile('/usr/share/php/Illuminate/Queue/Worker.php')).toBe(false);
+    expect(isAppFile('/var/www/app/artisan')).toBe(false);
+    expect(isAppFile('/var/www/app/public/index.php')).toBe(false);
+    // a directory merely named like one is still the app's
+    expect(isAppFile('/var/www/app/app/Vendors/Client.php')).toBe(true);
+  });
+
+  it('only the thrown exception\'s own trace counts, not a cause\'s', () => {
+    const text = [
+      `LogicException: inner in /var/www/app/vendor/x/Inner.php:5\nStack trace:\n#0 /var/www/app/app/Jobs/Cause.php(9): f()\n#1 {main}`,
+      `RuntimeException: outer in /var/www/app/vendor/x/Outer.php:7\nStack trace:\n#0 /var/www/app/vendor/x/Outer.php(3): g()\n#1 {main}`,
+    ].join('\n\nNext ');
+    expect(firstAppFrame(text)).toEqual({ file: '/var/www/app/vendor/x/Outer.php', line: 7, inApp: false });
+  });
+
+  it('is null for text that is not PHP exception text', () => {
+    expect(firstAppFrame('Something went wrong')).toBeNull();
+  });
+});
+
+describe('oneLine: an exception in one bounded line', () => {
+  it('leaves a short line alone and joins lines with a space', () => {
+    expect(oneLine('RuntimeException: boom')).toBe('RuntimeException: boom');
+    expect(oneLine('a\n\n  b\tc')).toBe('a b c');
+  });
+
+  it('cuts a long line after a whole word, with "…"', () => {
+    const thrown = thrownOf(failedJobRow(1).exception);
+    const line = oneLine(`${thrown.className}: ${thrown.message}`);
+    expect(Array.from(line).length).toBeLessThanOrEqual(EXCEPTION_LINE);
+    expect(line.startsWith('RuntimeException: AlwaysFails: import row 4711 is invalid. Very long diagnostic line with ünïcödé')).toBe(true);
+    expect(line).toMatch(/[^\s]…$/);
+    // the word before "…" is whole: the text goes on with a space after it
+    const kept = line.slice(0, -1);
+    expect(`${thrown.className}: ${thrown.message.replace(/\s+/g, ' ')}`.startsWith(`${kept} `)).toBe(true);
+  });
+
+  it('cuts a text without spaces at a character, never inside one', () => {
+    const line = oneLine(`https://x.example/${'😀'.repeat(400)}`, 50);
+    expect(Array.from(line)).toHaveLength(50);
+    expect(line.endsWith('😀…')).toBe(true);
   });
 });
