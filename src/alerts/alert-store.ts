@@ -11,9 +11,12 @@ import type { Database } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
 import type { AlertMemory, Incident } from './detector.ts';
+import { messageKey, type AlertMessage } from './grouping.ts';
 
 const CURSOR_KEY = '_cursor';
 const LEASE_KEY = '_lease';
+/** the kind column of a kind's message row (its key is messageKey(kind)) */
+const MESSAGE_KIND = 'message';
 
 interface CursorState {
   failedCursor: number | null;
@@ -39,9 +42,18 @@ export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAle
     }
     byKey.set(mine.key, { ...mine, messages });
   }
+  const messagesByKind = new Map((stored.messages ?? []).map((m) => [m.kind, m]));
+  for (const mine of unsaved.messages ?? []) {
+    const refs = [...mine.refs];
+    for (const r of messagesByKind.get(mine.kind)?.refs ?? []) {
+      if (!refs.some((x) => x.platform === r.platform && x.channel === r.channel && x.id === r.id)) refs.push(r);
+    }
+    messagesByKind.set(mine.kind, { ...mine, refs });
+  }
   const cursors = [stored.failedCursor, unsaved.failedCursor].filter((c): c is number => c !== null);
   return {
     incidents: [...byKey.values()],
+    messages: [...messagesByKind.values()],
     failedCursor: cursors.length ? Math.max(...cursors) : null,
     lastRecoveryNoticeAt: Math.max(stored.lastRecoveryNoticeAt, unsaved.lastRecoveryNoticeAt),
   };
@@ -64,11 +76,16 @@ export class AlertStore {
     await this.ensureTable();
     const rows = await this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
     const incidents: Incident[] = [];
+    const messages: AlertMessage[] = [];
     let cursor: CursorState = { failedCursor: null, lastRecoveryNoticeAt: 0 };
     for (const row of rows) {
       if (row.incident_key === LEASE_KEY) continue;
       if (row.incident_key === CURSOR_KEY) {
         cursor = { ...cursor, ...(JSON.parse(row.state) as Partial<CursorState>) };
+        continue;
+      }
+      if (row.kind === MESSAGE_KIND) {
+        messages.push(JSON.parse(row.state) as AlertMessage);
         continue;
       }
       const state = JSON.parse(row.state) as Pick<Incident, 'content' | 'fingerprint' | 'messages'>;
@@ -84,7 +101,7 @@ export class AlertStore {
         messages: state.messages ?? [],
       });
     }
-    return { incidents, failedCursor: cursor.failedCursor, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+    return { incidents, messages, failedCursor: cursor.failedCursor, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
   }
 
   /** Replaces the stored incidents and cursor with `memory`, in one transaction. */
@@ -103,6 +120,18 @@ export class AlertStore {
         announced_at: i.announcedAt,
         state: JSON.stringify({ content: i.content, fingerprint: i.fingerprint, messages: i.messages }),
       }));
+      for (const m of memory.messages ?? []) {
+        rows.push({
+          incident_key: messageKey(m.kind),
+          kind: MESSAGE_KIND,
+          status: m.status,
+          opened_at: m.openedAt,
+          updated_at: opts.now,
+          resolved_at: m.resolvedAt,
+          announced_at: m.announcedAt,
+          state: JSON.stringify(m),
+        });
+      }
       rows.push({ incident_key: CURSOR_KEY, kind: 'cursor', status: 'open', opened_at: opts.now, updated_at: opts.now, resolved_at: null, announced_at: opts.now, state: JSON.stringify(cursor) });
       await trx.insertInto('queue_bot_alerts').values(rows).execute();
     });

@@ -6,29 +6,145 @@ import { reply, type Button, type Reply, type Row } from '../reply/model.ts';
 import type { ButtonFactory } from '../router/command.ts';
 import { queueLabel, releaseConfirm, VERBS } from '../views/jobs.ts';
 import type { Incident, IncidentContent } from './detector.ts';
+import type { AlertMessage } from './grouping.ts';
+
+/** Queues a kind's message lists; the rest are counted ("…and 4 more queues"). */
+const LISTED_QUEUES = 8;
+/** Queues (the worst) whose rows carry buttons: enough to act on, few enough to read. */
+const QUEUES_WITH_BUTTONS = 3;
+/** Jobs named per queue in a message about several queues. */
+const JOBS_PER_QUEUE = 3;
 
 const keep = (b: Button | null): b is Button => b !== null;
 
+type StuckJobView = Extract<IncidentContent, { kind: 'stuck' }>['jobs'][number];
+
+function stuckJobButtons(t: Translator, buttons: ButtonFactory, job: StuckJobView, now: number): Button[] {
+  const jobClass = job.jobClass ?? '?';
+  return [
+    buttons.button(t('button.release'), { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] }, {
+      style: 'primary',
+      confirm: releaseConfirm(t, { id: job.id, jobClass, queue: job.queue, reservedFor: now - job.reservedAt }),
+    }),
+    buttons.button(t('button.details'), { verb: VERBS.show, args: [String(job.id)] }),
+  ].filter(keep);
+}
+
 function stuckRows(t: Translator, buttons: ButtonFactory, c: Extract<IncidentContent, { kind: 'stuck' }>, now: number): Row[] {
   return c.jobs.slice(0, 10).map((job) => {
-    const jobClass = job.jobClass ?? '?';
     const heldFor = now - job.reservedAt;
     const lines = [t('alert.stuck.line', { attempts: job.attempts, age: t.age(heldFor) })];
     if (job.climbing) lines.push(t('alert.stuck.climbing'));
     if (job.expired) lines.push(t('job.reservation_expired'));
-    return {
-      key: `#${job.id}`,
-      title: jobClass,
-      lines,
-      tone: 'bad',
-      buttons: [
-        buttons.button(t('button.release'), { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] }, {
-          style: 'primary',
-          confirm: releaseConfirm(t, { id: job.id, jobClass, queue: job.queue, reservedFor: heldFor }),
+    return { key: `#${job.id}`, title: job.jobClass ?? '?', lines, tone: 'bad', buttons: stuckJobButtons(t, buttons, job, now) };
+  });
+}
+
+/** One row per queue, worst first; the worst few with buttons for their longest-held job. */
+function stuckQueueRows(t: Translator, buttons: ButtonFactory, open: readonly Incident[], now: number): Row[] {
+  return open.slice(0, LISTED_QUEUES).flatMap((incident, n) => {
+    const c = incident.content;
+    if (c.kind !== 'stuck') return [];
+    const longest = [...c.jobs].sort((a, b) => a.reservedAt - b.reservedAt);
+    return [
+      {
+        key: queueLabel(c.queue, c.connection),
+        title: t('alert.stuck.queue_row', { n: c.jobs.length, age: t.age(now - longest[0]!.reservedAt) }),
+        lines: longest.slice(0, JOBS_PER_QUEUE).map((job) => {
+          const line = t('alert.stuck.job_line', { id: job.id, class: job.jobClass ?? '?', attempts: job.attempts });
+          return job.climbing ? `${line} · ${t('alert.stuck.climbing_short')}` : line;
         }),
-        buttons.button(t('button.details'), { verb: VERBS.show, args: [String(job.id)] }),
-      ].filter(keep),
-    };
+        tone: 'bad' as const,
+        buttons: n < QUEUES_WITH_BUTTONS ? stuckJobButtons(t, buttons, longest[0]!, now) : [],
+      },
+    ];
+  });
+}
+
+function stalledQueueRows(t: Translator, buttons: ButtonFactory, open: readonly Incident[]): Row[] {
+  return open.slice(0, LISTED_QUEUES).flatMap((incident, n) => {
+    const c = incident.content;
+    if (c.kind !== 'stalled') return [];
+    return [
+      {
+        key: queueLabel(c.queue, c.connection),
+        title: t('alert.stalled.queue_row', { age: t.age(c.oldestReadyAgeSeconds), threshold: formatDuration(c.thresholdSec), n: c.ready }),
+        lines: [],
+        tone: 'warn' as const,
+        buttons: n < QUEUES_WITH_BUTTONS ? [buttons.button(t('button.show_waiting'), { verb: 'lp', args: ['1', c.queue, '', c.connection ?? ''] })].filter(keep) : [],
+      },
+    ];
+  });
+}
+
+function queueOf(incident: Incident): string {
+  const c = incident.content;
+  return c.kind === 'spike' ? incident.key : queueLabel(c.queue, c.connection);
+}
+
+/** "Resolved since: `mail` after 4m, `sync` after 12m." — the members that cleared while others stay. */
+function resolvedSince(t: Translator, resolved: readonly Incident[], now: number): string {
+  const list = resolved.slice(0, LISTED_QUEUES).map((i) => t('alert.resolved_queue', { queue: queueOf(i), age: t.age((i.resolvedAt ?? now) - i.openedAt) }));
+  const more = resolved.length > LISTED_QUEUES ? ` ${t('alert.more_queues', { n: resolved.length - LISTED_QUEUES })}` : '';
+  return t('alert.resolved_meanwhile', { list: list.join(', ') }) + more;
+}
+
+/** The title a kind's message has with these incidents open. */
+function messageTitle(t: Translator, kind: AlertMessage['kind'], open: readonly Incident[]): string {
+  const only = open.length === 1 ? open[0]!.content : null;
+  if (only?.kind === 'stuck') return t('alert.stuck.title', { queue: queueLabel(only.queue, only.connection) });
+  if (only?.kind === 'stalled') return t('alert.stalled.title', { queue: queueLabel(only.queue, only.connection) });
+  if (only?.kind === 'spike') return t('alert.spike.title', { n: only.count, more: only.atLeast ? '+' : '' });
+  return kind === 'stuck' ? t('alert.stuck.group_title', { n: open.length }) : t('alert.stalled.group_title', { n: open.length });
+}
+
+/**
+ * A kind's one message: a single incident reads as it always has; several are listed worst
+ * first, the worst few with buttons, the rest counted. Members that cleared meanwhile are named
+ * with how long each lasted.
+ */
+export function messageReply(
+  t: Translator,
+  buttons: ButtonFactory,
+  message: AlertMessage,
+  members: { open: readonly Incident[]; resolved: readonly Incident[] },
+  now: number,
+  opts: { stuckAfterSec: number; reminder?: boolean },
+): Reply {
+  const { open, resolved } = members;
+  const after: Reply['notices'] = [];
+  if (open.length > LISTED_QUEUES) after.push({ tone: 'info', text: t('alert.more_queues', { n: open.length - LISTED_QUEUES }) });
+  if (resolved.length > 0) after.push({ tone: 'ok', text: resolvedSince(t, resolved, now) });
+  const data = { kind: message.kind, status: 'open', incidents: open.map((i) => i.key) };
+  if (open.length === 1) {
+    const single = alertReply(t, buttons, { ...open[0]!, openedAt: message.openedAt }, now, opts);
+    return { ...single, notices: [...single.notices, ...after], data };
+  }
+  const notices = [...(opts.reminder ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []), ...after];
+  const title = messageTitle(t, message.kind, open);
+  if (message.kind === 'stuck') {
+    const jobs = open.reduce((n, i) => n + (i.content.kind === 'stuck' ? i.content.jobs.length : 0), 0);
+    return reply(title, {
+      visibility: 'channel',
+      summary: t('alert.stuck.summary', { n: jobs, threshold: formatDuration(opts.stuckAfterSec) }),
+      rows: stuckQueueRows(t, buttons, open, now),
+      notices,
+      data,
+    });
+  }
+  const waiting = open.reduce((n, i) => n + (i.content.kind === 'stalled' ? i.content.ready : 0), 0);
+  return reply(title, { visibility: 'channel', summary: t('alert.stalled.group_summary', { n: waiting }), rows: stalledQueueRows(t, buttons, open), notices, data });
+}
+
+/** A kind's message once its last incident cleared: what it was about, how long, and each member's own duration. */
+export function messageResolvedReply(t: Translator, message: AlertMessage, resolved: readonly Incident[], now: number): Reply {
+  const what = messageTitle(t, message.kind, resolved);
+  const notices = resolved.length > 1 ? [{ tone: 'ok' as const, text: resolvedSince(t, resolved, now) }] : [];
+  return reply(t('alert.resolved.title', { what }), {
+    visibility: 'channel',
+    summary: t('alert.resolved.summary', { age: t.age((message.resolvedAt ?? now) - message.openedAt) }),
+    notices,
+    data: { kind: message.kind, status: 'resolved', incidents: resolved.map((i) => i.key) },
   });
 }
 

@@ -1,11 +1,13 @@
 // Deciding what to tell the on-call channel: a pure function of (what we told before, what the
 // queue looks like now, the time). No I/O here; the scheduler carries the decisions out.
 //
-// An incident has a stable key (stuck:imports, stalled:mail, spike). It is announced once, edited
-// when it changes (more jobs, fewer jobs), marked resolved when it clears, and announced again
-// only when still open after QUEUE_BOT_ALERT_REMIND.
+// An incident has a stable key (stuck:imports, stalled:mail, spike): its own history and
+// "resolved" timing. What the channel sees is one message per kind (grouping.ts): posted once,
+// edited when its incidents change or join or leave, reminded (edited) while still open after
+// QUEUE_BOT_ALERT_REMIND, and marked resolved when the last of them clears.
 import type { JobId } from '../queue/types.ts';
 import type { MessageRef } from '../chat/poster.ts';
+import { planMessages, type AlertMessage, type MessageAction } from './grouping.ts';
 
 export interface AlertSettings {
   stuckAfterSec: number;
@@ -69,16 +71,22 @@ export interface Incident {
   openedAt: number;
   updatedAt: number;
   resolvedAt: number | null;
-  /** when the current message(s) were posted (reminders post anew) */
+  /** when it was first announced (the kind's message carries the reminders) */
   announcedAt: number;
   content: IncidentContent;
   /** what the message shows; a change means the message is edited */
   fingerprint: string;
+  /**
+   * Messages of this incident alone: only incidents stored by a bot from before the one message
+   * per kind have any; they are edited to "resolved" when the incident clears.
+   */
   messages: MessageRef[];
 }
 
 export interface AlertMemory {
   incidents: Incident[];
+  /** the one message per kind that is out now (none when left out) */
+  messages?: AlertMessage[];
   /** highest failed_jobs.id already looked at; null before the first tick ever */
   failedCursor: number | null;
 }
@@ -86,7 +94,6 @@ export interface AlertMemory {
 export type AlertAction =
   | { type: 'open'; incident: Incident }
   | { type: 'update'; incident: Incident }
-  | { type: 'remind'; incident: Incident }
   | { type: 'resolve'; incident: Incident };
 
 function waitAfter(settings: AlertSettings, queue: string): number {
@@ -193,10 +200,15 @@ function mergeSpike(open: Extract<IncidentContent, { kind: 'spike' }>, fresh: Ex
 }
 
 /**
- * Compares what is open now with what was announced, and says what to post, edit, remind or
- * resolve. Returns the memory to keep for the next tick.
+ * Compares what is open now with what was announced: what happened to each incident (`actions`)
+ * and which message of each kind to post, edit, remind or resolve (`messageActions`). Returns the
+ * memory to keep for the next tick.
  */
-export function evaluate(previous: AlertMemory, obs: Observation, settings: AlertSettings): { actions: AlertAction[]; memory: AlertMemory } {
+export function evaluate(
+  previous: AlertMemory,
+  obs: Observation,
+  settings: AlertSettings,
+): { actions: AlertAction[]; messageActions: MessageAction[]; memory: AlertMemory } {
   const now = obs.now;
   const actions: AlertAction[] = [];
   const current = new Map(currentIncidents(previous, obs, settings).map((c) => [incidentKey(c), c]));
@@ -212,11 +224,7 @@ export function evaluate(previous: AlertMemory, obs: Observation, settings: Aler
     }
     const content = fresh.kind === 'spike' && known.content.kind === 'spike' ? mergeSpike(known.content, fresh) : fresh;
     const print = fingerprint(content);
-    if (now - known.announcedAt >= settings.remindSec) {
-      const incident: Incident = { ...known, content, fingerprint: print, updatedAt: now, announcedAt: now };
-      incidents.set(key, incident);
-      actions.push({ type: 'remind', incident });
-    } else if (print !== known.fingerprint) {
+    if (print !== known.fingerprint) {
       const incident: Incident = { ...known, content, fingerprint: print, updatedAt: now };
       incidents.set(key, incident);
       actions.push({ type: 'update', incident });
@@ -237,5 +245,6 @@ export function evaluate(previous: AlertMemory, obs: Observation, settings: Aler
   // Resolved incidents are kept a day so a flapping one is recognised; older ones are dropped.
   const kept = [...incidents.values()].filter((i) => i.status === 'open' || (i.resolvedAt ?? now) > now - 86400);
   const failedCursor = Math.max(previous.failedCursor ?? 0, obs.maxFailedId, ...obs.newFailures.map((f) => f.id));
-  return { actions, memory: { incidents: kept, failedCursor } };
+  const planned = planMessages(previous.messages ?? [], kept, now, settings.remindSec);
+  return { actions, messageActions: planned.actions, memory: { incidents: kept, messages: planned.messages, failedCursor } };
 }

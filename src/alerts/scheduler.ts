@@ -12,8 +12,9 @@ import type { Logger } from '../log.ts';
 import type { Reply } from '../reply/model.ts';
 import { exceptionLine } from '../views/jobs.ts';
 import { AlertStore, withUnsaved, type SavedAlerts } from './alert-store.ts';
-import { alertReply, databaseBackReply, resolvedReply } from './alert-view.ts';
+import { databaseBackReply, messageReply, messageResolvedReply, resolvedReply } from './alert-view.ts';
 import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
+import { membersOf, type AlertMessage, type MessageAction } from './grouping.ts';
 
 /** At most this many new failures are read per tick; more are counted as "N+". */
 const FAILURES_PER_TICK = 500;
@@ -22,7 +23,10 @@ const LEASE_SEC = 50;
 
 export interface TickResult {
   ran: boolean;
+  /** what happened to incidents (one per queue, or the spike) */
   actions: Array<AlertAction['type']>;
+  /** what was done to the one message per kind: post, edit, remind, resolve */
+  messages: Array<`${MessageAction['type']}:${AlertMessage['kind']}`>;
   error?: string;
 }
 
@@ -118,20 +122,20 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     };
   }
 
-  async function carryOut(action: AlertAction, at: number): Promise<void> {
-    const i: Incident = action.incident;
+  async function carryOut(action: MessageAction, incidents: readonly Incident[], at: number): Promise<void> {
+    const message = action.message;
+    const members = membersOf(message, incidents);
+    const view = () => messageReply(t, buttons, message, members, at, { stuckAfterSec: settings.stuckAfterSec, reminder: action.type === 'remind' });
     switch (action.type) {
-      case 'open':
-        i.messages = await post(alertReply(t, buttons, i, at, { stuckAfterSec: settings.stuckAfterSec }));
+      case 'post':
+        message.refs = await post(view());
         break;
       case 'remind':
-        i.messages = await post(alertReply(t, buttons, i, at, { stuckAfterSec: settings.stuckAfterSec, reminder: true }), i.messages);
-        break;
-      case 'update':
-        await edit(i.messages, alertReply(t, buttons, i, at, { stuckAfterSec: settings.stuckAfterSec }));
+      case 'edit':
+        await edit(message.refs, view());
         break;
       case 'resolve':
-        await edit(i.messages, resolvedReply(t, i, at));
+        await edit(message.refs, messageResolvedReply(t, message, members.resolved, at));
         break;
     }
   }
@@ -153,14 +157,18 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         async () => {
           const stored = await store.load();
           const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
-          const { actions, memory: next } = evaluate(memory, await observe(memory.failedCursor), settings);
-          for (const action of actions) await carryOut(action, at);
-          // A platform that was down when an incident opened gets its message now.
-          for (const incident of next.incidents) {
-            if (incident.status !== 'open') continue;
-            const missing = targets.some(({ poster }) => !incident.messages.some((m) => m.platform === poster.platform));
-            if (missing && !actions.some((a) => a.incident.key === incident.key && (a.type === 'open' || a.type === 'remind'))) {
-              incident.messages = await post(alertReply(t, buttons, incident, at, { stuckAfterSec: settings.stuckAfterSec }), incident.messages, true);
+          const { actions, messageActions, memory: next } = evaluate(memory, await observe(memory.failedCursor), settings);
+          for (const action of messageActions) await carryOut(action, next.incidents, at);
+          // An incident from before one message per kind has a message of its own: resolve that one.
+          for (const action of actions) {
+            if (action.type === 'resolve' && action.incident.messages.length > 0) await edit(action.incident.messages, resolvedReply(t, action.incident, at));
+          }
+          // A platform that was down when a message was posted gets it now.
+          for (const message of next.messages ?? []) {
+            const missing = targets.some(({ poster }) => !message.refs.some((m) => m.platform === poster.platform));
+            if (missing && !messageActions.some((a) => a.message.kind === message.kind && a.type === 'post')) {
+              const view = messageReply(t, buttons, message, membersOf(message, next.incidents), at, { stuckAfterSec: settings.stuckAfterSec });
+              message.refs = await post(view, message.refs, true);
             }
           }
           let lastRecoveryNoticeAt = memory.lastRecoveryNoticeAt;
@@ -177,19 +185,19 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             throw err;
           }
           unsaved = null;
-          return actions.map((a) => a.type);
+          return { actions: actions.map((a) => a.type), messages: messageActions.map((a) => `${a.type}:${a.message.kind}` as const) };
         },
         { now: at, leaseSec: LEASE_SEC },
       );
       if (downSince !== null) logger.info({ downForSec: at - downSince }, 'the database is reachable again; alerts resumed');
       downSince = null;
-      return result.ran ? { ran: true, actions: result.value } : { ran: false, actions: [] };
+      return result.ran ? { ran: true, ...result.value } : { ran: false, actions: [], messages: [] };
     } catch (caught) {
       const error = app.database.explain(caught);
       const unreachable = error instanceof DatabaseUnavailableError;
       if (unreachable && downSince === null) downSince = at;
       logger.error({ err: error }, unreachable ? 'alert tick: the database cannot be reached; trying again next tick' : 'alert tick failed; trying again next tick');
-      return { ran: false, actions: [], error: error.message };
+      return { ran: false, actions: [], messages: [], error: error.message };
     }
   }
 
@@ -255,7 +263,7 @@ export function startAlerts(app: App, posters: ChatPoster[], logger: Logger, opt
   }
   if (!usable) {
     logger.info('alerts are off: set QUEUE_BOT_ALERT_SLACK_CHANNEL and/or QUEUE_BOT_ALERT_DISCORD_CHANNEL to get them');
-    return { tick: async () => ({ ran: false, actions: [] }), stop: async () => undefined };
+    return { tick: async () => ({ ran: false, actions: [], messages: [] }), stop: async () => undefined };
   }
   logger.info({ schedule }, 'alert scheduler started');
   return createAlertScheduler(app, posters, logger, { schedule });

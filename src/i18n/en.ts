@@ -478,6 +478,17 @@ export const en = {
   'alert.db_back.summary': 'The bot could not reach it for about {age}; alerts were paused meanwhile and have resumed.',
   'button.show_waiting': 'Show waiting',
 
+  'alert.stuck.group_title': 'Stuck jobs on {n} queues',
+  'alert.stuck.queue_row': (p, tools) => `${tools.plural(Number(p.n), { one: '# job held', other: '# jobs held' })}, the longest for ${p.age}`,
+  'alert.stuck.job_line': '#{id} {class} · attempt {attempts}',
+  'alert.stuck.climbing_short': 'attempts climbing',
+  'alert.stalled.group_title': '{n} queues are not moving',
+  'alert.stalled.group_summary': (p, tools) =>
+    `Their oldest ready jobs have waited longer than the alert threshold; ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting in all. Are workers running for them?`,
+  'alert.stalled.queue_row': (p, tools) => `waited ${p.age} (alert after ${p.threshold}) · ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} waiting`,
+  'alert.more_queues': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more queue', other: '# more queues' })}.`,
+  'alert.resolved_meanwhile': 'Resolved since: {list}.',
+  'alert.resolved_queue': '`{queue}` after {age}',
   // shell and CLI
   'shell.welcome': 'Laravel Queue Bot — type `help` for the commands, a number to press a button, `exit` to leave.',
   'shell.no_choices': 'The last answer has no buttons to choose from; type a command.',

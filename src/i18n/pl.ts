@@ -564,6 +564,20 @@ export const pl: Catalogue = {
   'alert.db_back.title': 'Baza danych kolejek znów jest dostępna',
   'alert.db_back.summary': 'Bot nie mógł się z nią połączyć przez około {age}; w tym czasie alerty były wstrzymane, a teraz znów działają.',
   'button.show_waiting': 'Pokaż oczekujące',
+  'alert.stuck.group_title': (p, tools) => `Utknięte zadania w ${plural(tools, p.n, { one: '# kolejce', few: '# kolejkach', many: '# kolejkach' })}`,
+  'alert.stuck.queue_row': (p, tools) =>
+    `${plural(tools, p.n, { one: '# zadanie zajęte', few: '# zadania zajęte', many: '# zadań zajętych' })}, najdłużej od ${p.age}`,
+  'alert.stuck.job_line': '#{id} {class} · próba {attempts}',
+  'alert.stuck.climbing_short': 'liczba prób rośnie',
+  'alert.stalled.group_title': (p, tools) => plural(tools, p.n, { one: '# kolejka stoi', few: '# kolejki stoją', many: '# kolejek stoi' }) + ' w miejscu',
+  'alert.stalled.group_summary': (p, tools) =>
+    'Ich najstarsze oczekujące zadania czekają dłużej niż próg alertu; łącznie ' +
+    plural(tools, p.n, { one: 'czeka # zadanie', few: 'czekają # zadania', many: 'czeka # zadań' }) +
+    '. Czy działają dla nich workery?',
+  'alert.stalled.queue_row': (p, tools) => `czeka od ${p.age} (alert po ${p.threshold}) · ${jobs(p.n, tools)} w kolejce`,
+  'alert.more_queues': (p, tools) => `…i jeszcze ${plural(tools, p.n, { one: '# kolejka', few: '# kolejki', many: '# kolejek' })}.`,
+  'alert.resolved_meanwhile': 'Rozwiązane w międzyczasie: {list}.',
+  'alert.resolved_queue': '`{queue}` po {age}',
 
   // shell and CLI
   'shell.welcome': 'Laravel Queue Bot — wpisz `help`, aby zobaczyć polecenia, numer, aby nacisnąć przycisk, albo `exit`, aby wyjść.',

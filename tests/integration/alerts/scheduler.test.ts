@@ -8,8 +8,9 @@ import { silentLogger } from '../../../src/log.ts';
 import { allButtons } from '../../../src/reply/model.ts';
 import { createTestApp, NOW, operator, testConfig, type TestApp } from '../../support/app.ts';
 import { ENGINES, MYSQL, POSTGRES } from '../../support/db.ts';
-import { failedFixtureRow } from '../../support/fixtures.ts';
+import { failedFixtureRow, jobFixture } from '../../support/fixtures.ts';
 import { RecordingPoster } from '../../support/recording-poster.ts';
+import type { Reply } from '../../../src/reply/model.ts';
 import { startTcpProxy } from '../../support/tcp-proxy.ts';
 
 // Stalled queues wait an hour here, so each test sees only the incident it is about.
@@ -22,6 +23,29 @@ async function addFailures(app: TestApp, n: number, jobClass = 'SyncProductToPre
     return { ...row, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` };
   });
   await app.db.database.db.insertInto('failed_jobs').values(rows).execute();
+}
+
+/** `n` more queues (q00, q01…) with a ready job each, the earlier ones waiting a little longer. */
+async function addWaitingQueues(app: TestApp, n: number) {
+  const { id: _id, ...row } = jobFixture('pending').row;
+  const rows = Array.from({ length: n }, (_, i) => ({ ...row, queue: `q${String(i).padStart(2, '0')}`, available_at: row.available_at - (n - i) }));
+  await app.db.database.db.insertInto('jobs').values(rows).execute();
+}
+
+/** Jobs a killed worker left reserved on these queues, held since `since`. */
+async function addStuckJobs(app: TestApp, queues: string[], since: number) {
+  const { id: _id, ...row } = jobFixture('SleepyJob').row;
+  await app.db.database.db
+    .insertInto('jobs')
+    .values(queues.map((queue) => ({ ...row, queue, reserved_at: since, available_at: since })))
+    .execute();
+}
+
+/** What a posted message reads now: its last edit, or the post itself. */
+function current(poster: RecordingPoster, kind: string): Reply {
+  const posted = poster.posts.filter((p) => (p.reply.data as { kind?: string }).kind === kind).at(-1);
+  if (!posted) throw new Error(`no ${kind} message`);
+  return poster.updates.filter((u) => u.ref.id === posted.ref.id).at(-1)?.reply ?? posted.reply;
 }
 
 describe.each(ENGINES)('alert scheduler on %s', (engine) => {
@@ -65,19 +89,71 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
     expect(discord.updates.at(-1)!.reply.summary).toMatch(/^It lasted 4m\./);
   });
 
-  it('says once that a queue with no worker has stalled', async () => {
+  it('says once, in one message, that three queues with no worker have stalled', async () => {
     const { slack, scheduler } = await setup({ QUEUE_BOT_WAIT_AFTER: '10m' });
     clock = NOW + 1200; // the fixtures' ready jobs have now waited > 10 min
-    await scheduler.tick();
-    expect(slack.titles().filter((t) => t.includes('not moving')).sort()).toEqual([
-      'Queue `default` is not moving',
-      'Queue `imports` is not moving',
-      'Queue `prestashop` is not moving',
-    ]);
+    expect(await scheduler.tick()).toMatchObject({ messages: ['post:stuck', 'post:stalled'] });
+    expect(slack.titles().filter((t) => t.includes('not moving'))).toEqual(['3 queues are not moving']);
+    expect(current(slack, 'stalled').rows.map((r) => r.key).sort()).toEqual(['default', 'imports', 'prestashop']);
     const before = slack.posts.length;
     clock += 60;
     await scheduler.tick();
     expect(slack.posts).toHaveLength(before);
+  });
+
+  it('thirty-three queues stalling and stuck jobs on four: one message per kind, edited in place as queues leave, reminded by an edit', async () => {
+    const { slack, discord, scheduler } = await setup({ QUEUE_BOT_WAIT_AFTER: '10m' });
+    await addWaitingQueues(app, 30);
+    clock = NOW + 1200;
+    await addStuckJobs(app, ['q01', 'q02', 'q03'], clock - 900);
+    expect(await scheduler.tick()).toMatchObject({ ran: true, messages: ['post:stuck', 'post:stalled'] });
+    for (const poster of [slack, discord]) expect(poster.titles()).toEqual(['Stuck jobs on 4 queues', '33 queues are not moving']);
+
+    const stalled = current(slack, 'stalled');
+    // worst first: the longest waiting, eight listed, the rest counted; buttons on the worst three
+    expect(stalled.rows.map((r) => r.key)).toEqual(['q00', 'q01', 'q02', 'q03', 'q04', 'q05', 'q06', 'q07']);
+    expect(stalled.rows.map((r) => r.buttons.length)).toEqual([1, 1, 1, 0, 0, 0, 0, 0]);
+    expect(stalled.notices.map((n) => n.text)).toEqual(['…and 25 more queues.']);
+    const waiting = await app.router.handleAction(stalled.rows[0]!.buttons[0]!.action, operator);
+    expect(waiting.title).toContain('q00');
+
+    const stuck = current(slack, 'stuck');
+    expect(stuck.summary).toMatch(/^4 jobs have been held/);
+    expect(stuck.rows.map((r) => r.key)).toEqual(['imports', 'q01', 'q02', 'q03']);
+    expect(stuck.rows[0]!.lines).toEqual(['#13 App\\Jobs\\SleepyJob · attempt 1']);
+    const release = stuck.rows[1]!.buttons.find((b) => b.label === 'Release')!;
+    expect((await app.router.handleAction(release.action, operator, { confirmedByPlatform: true })).title).toBe('Released');
+
+    // the released job is no longer stuck: its queue leaves the stuck message (one edit)
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['resolve'], messages: ['edit:stuck'] });
+    expect(current(slack, 'stuck').title).toBe('Stuck jobs on 3 queues');
+    // nothing changed but the ages: no post, no edit
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: [], messages: [] });
+
+    // five queues get a worker: one edit of the one message
+    await app.db.database.db.deleteFrom('jobs').where('queue', 'in', ['q00', 'q10', 'q11', 'q12', 'q13']).execute();
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['resolve', 'resolve', 'resolve', 'resolve', 'resolve'], messages: ['edit:stalled'] });
+    expect(slack.posts).toHaveLength(2);
+    const edited = current(slack, 'stalled');
+    expect(edited.title).toBe('28 queues are not moving');
+    expect(edited.rows[0]!.key).toBe('q01');
+    expect(edited.notices.map((n) => n.text)).toContain('Resolved since: `q00` after 3m, `q10` after 3m, `q11` after 3m, `q12` after 3m, `q13` after 3m.');
+
+    // an hour on: a reminder edits the messages, it posts nothing new
+    clock += 3600;
+    expect(await scheduler.tick()).toMatchObject({ messages: ['remind:stuck', 'remind:stalled'] });
+    expect(slack.posts).toHaveLength(2);
+    expect(current(discord, 'stalled').notices[0]!.text).toBe('Still open after 1h 3m.');
+
+    await app.db.database.db.deleteFrom('jobs').execute();
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ messages: ['resolve:stuck', 'resolve:stalled'] });
+    expect(current(slack, 'stalled').title).toBe('Resolved: 33 queues are not moving');
+    expect(current(slack, 'stalled').summary).toBe('It lasted 1h 4m.');
+    expect(slack.posts).toHaveLength(2);
   });
 
   it('turns 25 failures in one tick into one spike alert', async () => {

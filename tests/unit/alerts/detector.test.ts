@@ -47,16 +47,19 @@ describe('alert detector', () => {
     expect(b.actions.map((x) => x.type)).toEqual(['update']);
   });
 
-  it('reminds only after QUEUE_BOT_ALERT_REMIND while still open', () => {
-    let m = run(fresh, obs(T0, { stuckJobs: [stuck(13)] })).memory;
+  it('reminds only after QUEUE_BOT_ALERT_REMIND while still open, by editing its message', () => {
+    const first = run(fresh, obs(T0, { stuckJobs: [stuck(13)] }));
+    expect(first.messageActions.map((a) => [a.type, a.message.kind])).toEqual([['post', 'stuck']]);
+    let m = first.memory;
     for (let i = 1; i < 60; i++) {
       const r = run(m, obs(T0 + i * 60, { stuckJobs: [stuck(13)] }));
-      expect(r.actions).toEqual([]);
+      expect([r.actions, r.messageActions]).toEqual([[], []]);
       m = r.memory;
     }
     const reminder = run(m, obs(T0 + 3600, { stuckJobs: [stuck(13)] }));
-    expect(reminder.actions.map((x) => x.type)).toEqual(['remind']);
-    expect(reminder.actions[0]!.incident).toMatchObject({ openedAt: T0, announcedAt: T0 + 3600 });
+    expect(reminder.actions).toEqual([]);
+    expect(reminder.messageActions.map((x) => x.type)).toEqual(['remind']);
+    expect(reminder.messageActions[0]!.message).toMatchObject({ openedAt: T0, announcedAt: T0 + 3600 });
   });
 
   it('calls a queue stalled after its own wait threshold', () => {

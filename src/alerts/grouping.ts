@@ -1,0 +1,120 @@
+// One message per kind of incident and channel, not one per queue: thirty queues stalling at once
+// are one "30 queues are not moving" message, edited as queues join and leave, not thirty posts.
+// Pure: given the incidents the detector keeps (one per queue, so each queue's history and
+// "resolved" timing stay exact) and the messages already out, it says which message to post,
+// edit, remind or resolve. The scheduler carries that out.
+import type { MessageRef } from '../chat/poster.ts';
+import type { Incident, IncidentContent } from './detector.ts';
+
+export type AlertKind = IncidentContent['kind'];
+export const ALERT_KINDS: readonly AlertKind[] = ['stuck', 'stalled', 'spike'];
+
+/** The one message of a kind: what it showed, and where it was posted. */
+export interface AlertMessage {
+  kind: AlertKind;
+  status: 'open' | 'resolved';
+  openedAt: number;
+  /** when it was posted or last reminded */
+  announcedAt: number;
+  resolvedAt: number | null;
+  /** every incident key the message has shown since it was posted (resolved ones stay listed) */
+  members: string[];
+  /** what it shows, reduced to what should trigger an edit */
+  fingerprint: string;
+  /** one per platform */
+  refs: MessageRef[];
+}
+
+export type MessageAction =
+  | { type: 'post'; message: AlertMessage }
+  | { type: 'edit'; message: AlertMessage }
+  | { type: 'remind'; message: AlertMessage }
+  | { type: 'resolve'; message: AlertMessage };
+
+/** The incident key of a message's own state row: not an incident. */
+export function messageKey(kind: AlertKind): string {
+  return `~message:${kind}`;
+}
+
+function severity(i: Incident): [number, number, number] {
+  const c = i.content;
+  switch (c.kind) {
+    case 'stuck':
+      // a job that kills its workers first, then the most jobs, then the longest held
+      return [c.jobs.some((j) => j.climbing) ? 1 : 0, c.jobs.length, -Math.min(...c.jobs.map((j) => j.reservedAt))];
+    case 'stalled':
+      return [c.oldestReadyAgeSeconds / c.thresholdSec, c.ready, 0];
+    case 'spike':
+      return [c.count, 0, 0];
+  }
+}
+
+/** Worst first: the message lists them in this order and gives buttons to the first few. */
+export function worstFirst(incidents: readonly Incident[]): Incident[] {
+  return [...incidents].sort((a, b) => {
+    const [x, y] = [severity(a), severity(b)];
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return y[k]! - x[k]!;
+    return a.key.localeCompare(b.key);
+  });
+}
+
+function groupFingerprint(open: readonly Incident[]): string {
+  return open
+    .map((i) => `${i.key}=${i.fingerprint}`)
+    .sort()
+    .join('|');
+}
+
+/**
+ * Which message of each kind to post, edit, remind or resolve, given the incidents after this
+ * tick. A reminder is an edit (the message says how long it has been open), never a new post.
+ */
+export function planMessages(
+  previous: readonly AlertMessage[],
+  incidents: readonly Incident[],
+  now: number,
+  remindSec: number,
+): { actions: MessageAction[]; messages: AlertMessage[] } {
+  const actions: MessageAction[] = [];
+  const messages: AlertMessage[] = [];
+  for (const kind of ALERT_KINDS) {
+    const open = incidents.filter((i) => i.status === 'open' && i.content.kind === kind);
+    const before = previous.find((m) => m.kind === kind && m.status === 'open');
+    const print = groupFingerprint(open);
+    if (!before) {
+      if (open.length === 0) continue;
+      const message: AlertMessage = { kind, status: 'open', openedAt: now, announcedAt: now, resolvedAt: null, members: open.map((i) => i.key).sort(), fingerprint: print, refs: [] };
+      messages.push(message);
+      actions.push({ type: 'post', message });
+      continue;
+    }
+    if (open.length === 0) {
+      const message: AlertMessage = { ...before, status: 'resolved', resolvedAt: now, fingerprint: '' };
+      actions.push({ type: 'resolve', message });
+      // not kept: the next incident of this kind starts a new message
+      continue;
+    }
+    const members = [...new Set([...before.members, ...open.map((i) => i.key)])].sort();
+    if (now - before.announcedAt >= remindSec) {
+      const message: AlertMessage = { ...before, members, fingerprint: print, announcedAt: now };
+      messages.push(message);
+      actions.push({ type: 'remind', message });
+    } else if (print !== before.fingerprint) {
+      const message: AlertMessage = { ...before, members, fingerprint: print };
+      messages.push(message);
+      actions.push({ type: 'edit', message });
+    } else {
+      messages.push({ ...before, members });
+    }
+  }
+  return { actions, messages };
+}
+
+/** The incidents a message is about: those open now (worst first), and those resolved since it was posted. */
+export function membersOf(message: AlertMessage, incidents: readonly Incident[]): { open: Incident[]; resolved: Incident[] } {
+  const mine = incidents.filter((i) => i.content.kind === message.kind && (i.status === 'open' || message.members.includes(i.key)));
+  return {
+    open: worstFirst(mine.filter((i) => i.status === 'open')),
+    resolved: mine.filter((i) => i.status === 'resolved' && (i.resolvedAt ?? 0) >= message.openedAt).sort((a, b) => a.key.localeCompare(b.key)),
+  };
+}
