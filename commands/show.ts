@@ -4,6 +4,7 @@
 import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
+import { cutOnWord, oneLine } from '../src/queue/decode/exception.ts';
 import { isJobSetting } from '../src/queue/decode/payload.ts';
 import type { DecodedPayload } from '../src/queue/decode/types.ts';
 import { isUuid, isUuidPrefix } from '../src/queue/queue-service.ts';
@@ -13,7 +14,7 @@ import { errorReply, reply, type Field, type Reply } from '../src/reply/model.ts
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { isAddressableId, jobNumberDigits } from '../src/router/schemas.ts';
 import { failedByPrefix } from '../src/views/id-prefix.ts';
-import { jobRow, failedRow, queueLabel, VERBS } from '../src/views/jobs.ts';
+import { frameText, jobRow, failedRow, queueLabel, VERBS } from '../src/views/jobs.ts';
 
 type Args = { target: string };
 
@@ -88,13 +89,15 @@ function failedReply(ctx: CommandContext, f: FailedDetail): ReturnType<typeof re
     { label: t('show.failed_at'), value: f.ageSeconds === null ? f.failedAtText : t('failed.ago', { age: t.age(f.ageSeconds), at: f.failedAtText }) },
   ];
   if (f.exception) {
-    fields.push({ label: t('show.exception'), value: `${f.exception.className}: ${f.exception.message}`.slice(0, 1500), tone: 'bad' });
-    if (f.exception.file) fields.push({ label: t('show.thrown_at'), value: `${f.exception.file}:${f.exception.line}` });
-    if (f.exception.causes.length) {
-      fields.push({ label: t('show.caused_by'), value: f.exception.causes.map((c) => `${c.className}: ${c.message.split('\n')[0]}`).join('\n').slice(0, 1000) });
-    }
+    const { className, message, where, causes } = f.exception;
+    // the message whole up to a screenful (its lines kept); the trace shows the rest
+    fields.push({ label: t('show.exception'), value: cutOnWord(`${className}: ${message}`, SHOWN_MESSAGE), tone: 'bad' });
+    if (f.exception.file) fields.push({ label: t('show.thrown_at'), value: frameText({ file: f.exception.file, line: f.exception.line ?? 0 }) });
+    // thrown in the framework (Connection.php:712): the app's line that led there
+    if (where.inApp && (where.file !== f.exception.file || where.line !== f.exception.line)) fields.push({ label: t('show.app_frame'), value: frameText(where) });
+    if (causes.length) fields.push({ label: t('show.caused_by'), value: cutOnWord(causes.map((c) => oneLine(`${c.className}: ${c.message}`)).join('\n'), 1000) });
   } else if (f.exceptionFirstLine) {
-    fields.push({ label: t('show.exception'), value: f.exceptionFirstLine, tone: 'bad' });
+    fields.push({ label: t('show.exception'), value: oneLine(f.exceptionFirstLine), tone: 'bad' });
   }
   fields.push(...payloadFields(t, f.payload, now));
   return reply(t('show.failed_title', { uuid: f.uuid, job: f.displayName }), {
@@ -104,6 +107,9 @@ function failedReply(ctx: CommandContext, f: FailedDetail): ReturnType<typeof re
     data: { failed: f },
   });
 }
+
+/** Characters of an exception message `show` puts in its field. */
+const SHOWN_MESSAGE = 1500;
 
 function notFoundJob(ctx: CommandContext, id: number): Reply {
   return errorReply(ctx.t('show.not_found_title'), ctx.t('show.job_not_found', { id }), { data: { outcome: 'not_found', id } });

@@ -1,6 +1,7 @@
 // How jobs, failed jobs and batches look in a reply, and the buttons that act on them.
 // Pure: data in, reply pieces out. The same pieces serve commands and alerts.
 import type { Translator } from '../i18n/i18n.ts';
+import { oneLine } from '../queue/decode/exception.ts';
 import type { BatchProgress, FailedSummary, JobId, JobSummary, Page } from '../queue/types.ts';
 import { errorReply, type Button, type Confirm, type Paging, type Reply, type Row, type Tone } from '../reply/model.ts';
 import type { ButtonFactory } from '../router/command.ts';
@@ -119,16 +120,36 @@ export function jobRow(t: Translator, buttons: ButtonFactory, job: JobSummary, o
   };
 }
 
+/**
+ * The exception of a failed job in one line of at most 200 characters, cut on a word: a list of
+ * ten stays readable when messages run to kilobytes. The whole text is in `show` and its trace.
+ */
 export function exceptionLine(t: Translator, f: FailedSummary): string {
-  if (f.exception) return `${f.exception.className}: ${f.exception.summary}`;
-  return f.exceptionFirstLine ? f.exceptionFirstLine.slice(0, 300) : t('failed.no_exception');
+  if (f.exception) return oneLine(`${f.exception.className}: ${f.exception.summary}`);
+  return f.exceptionFirstLine ? oneLine(f.exceptionFirstLine) : t('failed.no_exception');
+}
+
+/** Paths longer than this keep their end: the file name and line are what people look for. */
+const WHERE_PATH = 100;
+
+/** "/var/www/app/app/Jobs/Sync.php:37"; a very deep path as "…/Illuminate/Database/Connection.php:712". */
+export function frameText(frame: { file: string; line: number }): string {
+  let file = frame.file;
+  if (file.length > WHERE_PATH) {
+    const tail = file.slice(file.length - WHERE_PATH + 1);
+    const slash = tail.indexOf('/');
+    file = `…${slash > 0 ? tail.slice(slash) : tail}`;
+  }
+  return `${file}:${frame.line}`;
 }
 
 export function failedLines(t: Translator, f: FailedSummary): string[] {
   const lines = [exceptionLine(t, f)];
   if (f.argumentsText) lines.push(f.argumentsText);
   const when = f.ageSeconds === null ? f.failedAtText : t('failed.ago', { age: t.age(f.ageSeconds), at: f.failedAtText });
-  const where = f.exception?.file ? `${f.exception.file}:${f.exception.line}` : null;
+  // the first frame in the app's own code says where to look; the framework line it was thrown
+  // at (Connection.php:712) says little
+  const where = f.exception ? frameText(f.exception.where) : null;
   lines.push([t('job.queue', { queue: f.queue }), when, where].filter(Boolean).join(' · '));
   // Laravel keeps failed_jobs in the database for Redis (and other) queues too
   if (!f.served) lines.push(t('failed.other_connection', { connection: f.connection }));

@@ -109,16 +109,24 @@ function traceFrame(line: string): { file: string; line: number } | null {
 
 /**
  * Text as one line of at most `max` characters (code points): whitespace runs and newlines become
- * one space, and a longer text is cut after its last whole word that fits, with "…". A text with
- * no space in its second half (a long URL, a path) is cut at a character instead.
+ * one space, and a longer text is cut after a whole word (see cutOnWord).
  */
 export function oneLine(text: string, max = EXCEPTION_LINE): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const codePoints = Array.from(flat);
-  if (codePoints.length <= max) return flat;
-  const kept = codePoints.slice(0, max - 1);
-  const lastSpace = kept.lastIndexOf(' ');
-  const cut = lastSpace >= max / 2 ? kept.slice(0, lastSpace) : kept;
+  return cutOnWord(text.replace(/\s+/g, ' ').trim(), max);
+}
+
+/**
+ * At most `max` characters (code points): a longer text is cut after its last whole word that
+ * fits, with "…". A text with no space in the second half of what fits (a long URL, a path) is
+ * cut at a character instead, never inside one.
+ */
+export function cutOnWord(text: string, max: number): string {
+  const codePoints = Array.from(text);
+  if (codePoints.length <= max) return text;
+  const kept = codePoints.slice(0, Math.max(0, max - 1));
+  let space = kept.length - 1;
+  while (space >= 0 && !/\s/.test(kept[space]!)) space--;
+  const cut = space >= max / 2 ? kept.slice(0, space) : kept;
   return `${cut.join('').replace(/[\s,;:.–—-]+$/, '')}…`;
 }
 

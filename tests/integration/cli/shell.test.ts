@@ -80,7 +80,7 @@ describe.each(ENGINES)('the shell on %s', (engine) => {
       '\n[1] Retry  [2] Delete\n',
       'queue> 1\n' +
         'Retry failed job?\n' +
-        `Push ${SYNC} (uuid ${FAILED.sku1001}) back onto queue prestashop with its attempts reset?\n` +
+        `Runs it again: back onto queue prestashop with its attempts reset.\n${SYNC} · uuid ${FAILED.sku1001}\n` +
         'Retry? [y/N] y\n' +
         '\n' +
         'Retried\n' +
@@ -93,7 +93,7 @@ describe.each(ENGINES)('the shell on %s', (engine) => {
       'queue> 42\nThere is no choice [42]; pick 1 to 8, or type a command.\n',
       'queue> 3\n' +
         'Cancel job?\n' +
-        `Delete job #14 ${SYNC} from queue prestashop before a worker takes it? It will not run.\n` +
+        `Deletes it before a worker takes it — it will not run.\nJob #14 ${SYNC} · queue prestashop\n` +
         'Cancel job? [y/N] n\n' +
         'Not done: nothing was changed.\n',
       'queue> 3\nCancel job?\n',

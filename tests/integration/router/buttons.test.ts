@@ -93,15 +93,15 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
   describe('the two-step confirmation (Discord, shell)', () => {
     /** [list command, row, button, the question asked] */
     const CASES: Array<[string, string, string, string, string]> = [
-      ['failed', '7c50c779', 'Retry', 'Retry failed job?', `Push App\\Jobs\\SyncProductToPrestaShop (uuid ${FAILED.sku1001}) back onto queue \`prestashop\` with its attempts reset?`],
-      ['failed', '8be32062', 'Delete', 'Delete failed job?', `Delete failed job App\\Jobs\\SyncProductToPrestaShop (uuid ${FAILED.sku1002}, queue \`prestashop\`) for good? It will not run again.`],
-      ['pending', '#14', 'Cancel job', 'Cancel job?', 'Delete job #14 App\\Jobs\\SyncProductToPrestaShop from queue `prestashop` before a worker takes it? It will not run.'],
+      ['failed', '7c50c779', 'Retry', 'Retry failed job?', `Runs it again: back onto queue \`prestashop\` with its attempts reset.\nApp\\Jobs\\SyncProductToPrestaShop · uuid ${FAILED.sku1001}`],
+      ['failed', '8be32062', 'Delete', 'Delete failed job?', `Deletes it for good — it cannot be retried afterwards.\nApp\\Jobs\\SyncProductToPrestaShop · uuid ${FAILED.sku1002} · queue \`prestashop\``],
+      ['pending', '#14', 'Cancel job', 'Cancel job?', 'Deletes it before a worker takes it — it will not run.\nJob #14 App\\Jobs\\SyncProductToPrestaShop · queue `prestashop`'],
       [
         'stuck',
         '#13',
         'Release',
         'Release stuck job?',
-        'Job #13 App\\Jobs\\SleepyJob on `imports` has been held by a worker for 6m. Make it available again? Only do this if that worker is gone: if it is still running, the job will run twice.',
+        'Makes it available again — if the worker holding it is still running, the job will run twice. Only do this if that worker is gone.\nJob #13 App\\Jobs\\SleepyJob on `imports`, held for 6m',
       ],
     ];
 
