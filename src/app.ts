@@ -5,6 +5,7 @@ import type { Config, DatabaseTarget } from './config/config.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { judgeUnfinished } from './audit/unfinished.ts';
 import { Database } from './db/database.ts';
+import { HistoryStore } from './history/history-store.ts';
 import type { Logger } from './log.ts';
 import { QueueService } from './queue/queue-service.ts';
 import { RedisQueues } from './queue/redis/redis-queues.ts';
@@ -19,6 +20,8 @@ export interface App {
   database: Database;
   queue: QueueService;
   audit: AuditLog;
+  /** the queue history the sampler records (src/history/) */
+  history: HistoryStore;
   codec: ActionCodec;
   router: Router;
   commands: readonly CommandModule[];
@@ -90,12 +93,14 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
   const audit = new AuditLog(database, opts.logger, clock);
   const codec = new ActionCodec({ secret: actionSecret(config), ttlSec: config.actions.ttlSec, now: () => Math.floor(clock() / 1000) });
   const commands = opts.commands ?? (await loadCommands());
-  const router = new Router({ queue, audit, config, codec, commands, logger: opts.logger });
+  const history = new HistoryStore(database);
+  const router = new Router({ queue, audit, config, codec, commands, logger: opts.logger, history });
   return {
     config,
     database,
     queue,
     audit,
+    history,
     codec,
     router,
     commands,

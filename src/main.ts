@@ -40,6 +40,10 @@ const { app, demoPath } = await openBot(config, logger);
 // The first `stats` on a big failed_jobs would wait for a full count; start it now.
 // (in the shell, the first command says what is wrong with the database, with the fix)
 void app.queue.warmUp().catch((err: unknown) => logger[chatMode ? 'warn' : 'debug']({ err }, 'could not count the failed jobs at start; stats will count them'));
+// The queue history (sparklines in stats, charts) is recorded by the running bot, in every mode.
+const { createHistorySampler } = await import('./history/sampler.ts');
+const history = createHistorySampler({ queue: app.queue, store: app.history, settings: config.history, logger });
+history.start();
 
 if (!chatMode) {
   const t = translator(config.locale);
@@ -51,6 +55,7 @@ if (!chatMode) {
     banner: demoPath ? t('demo.banner', { path: demoPath }) : laravel ? t('cli.app_env', { path: laravel.path, database: config.database?.display ?? '' }) : undefined,
     ...(shellLogs ? { logs: shellLogs } : {}),
   });
+  await history.stop();
   await app.close();
   process.exit(0);
 }
@@ -78,6 +83,7 @@ try {
   // A wrong token or a port in use: say which, plainly, and stop (the messages carry no secret).
   logger.fatal({ err: error }, `the bot could not start: ${(error as Error).message}`);
   for (const adapter of adapters) await adapter.stop().catch(() => undefined);
+  await history.stop();
   await health?.close();
   await app.close();
   process.exit(1);
@@ -117,6 +123,7 @@ async function shutdown(signal: string): Promise<void> {
   const [finished] = await Promise.all([
     Promise.all(adapters.map((adapter) => adapter.stop(answersMs).catch((err: unknown) => (logger.warn({ err }, 'adapter did not stop cleanly'), false)))),
     alerts.stop(),
+    history.stop(),
   ]);
   const unfinished = finished.filter((idle) => !idle).length;
   const cutShort = app.queue.changesCutShort;

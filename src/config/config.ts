@@ -2,7 +2,7 @@
 // naming the variable, so an operator fixes their .env in one go instead of one error per start.
 import cron from 'node-cron';
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 
 export type DatabaseTarget =
   | {
@@ -44,6 +44,8 @@ export interface TableNames {
   jobBatches: string;
   audit: string;
   alerts: string;
+  /** default queue_bot_history */
+  history?: string;
 }
 
 export interface Config {
@@ -103,6 +105,11 @@ export interface Config {
     slackChannel: string | null;
     discordChannel: string | null;
   };
+  /**
+   * The queue history (src/history/): a point every `intervalSec` (null: not recorded), kept
+   * `keepSec`; folded into points of `rollupSec` kept `rollupKeepSec`.
+   */
+  history: { intervalSec: number | null; keepSec: number; rollupSec: number; rollupKeepSec: number };
   log: { level: string; pretty: boolean };
   /** METRICS_PORT: /healthz, /readyz and /metrics on this port (0: any free one); null: not served */
   metrics: { port: number | null };
@@ -343,6 +350,7 @@ const envSchema = z.object({
   QUEUE_BOT_TABLE_JOB_BATCHES: tableVar('QUEUE_BOT_TABLE_JOB_BATCHES', 'job_batches'),
   QUEUE_BOT_TABLE_AUDIT: tableVar('QUEUE_BOT_TABLE_AUDIT', 'queue_bot_audit'),
   QUEUE_BOT_TABLE_ALERTS: tableVar('QUEUE_BOT_TABLE_ALERTS', 'queue_bot_alerts'),
+  QUEUE_BOT_TABLE_HISTORY: tableVar('QUEUE_BOT_TABLE_HISTORY', 'queue_bot_history'),
   QUEUE_BOT_STUCK_AFTER: durationVar('QUEUE_BOT_STUCK_AFTER', '5m'),
   QUEUE_BOT_RETRY_AFTER: durationVar('QUEUE_BOT_RETRY_AFTER', '90s'),
   QUEUE_BOT_RETRY_WINDOW: durationVar('QUEUE_BOT_RETRY_WINDOW', '1h'),
@@ -441,6 +449,18 @@ const envSchema = z.object({
   }),
   QUEUE_BOT_FAILED_SPIKE: integerVar('QUEUE_BOT_FAILED_SPIKE', 10, 1, 1_000_000),
   QUEUE_BOT_ALERT_REMIND: durationVar('QUEUE_BOT_ALERT_REMIND', '1h'),
+  QUEUE_BOT_HISTORY_INTERVAL: optionalText.transform((v, ctx) => {
+    if (v?.toLowerCase() === 'off') return null;
+    const seconds = parseDuration(v ?? '1m');
+    if (seconds === null || seconds < 10 || seconds > 3600) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_HISTORY_INTERVAL: "${v}" should be a duration from 10s to 1h (e.g. 1m), or off` });
+      return z.NEVER;
+    }
+    return seconds;
+  }),
+  QUEUE_BOT_HISTORY_KEEP: durationVar('QUEUE_BOT_HISTORY_KEEP', '2d'),
+  QUEUE_BOT_HISTORY_ROLLUP: durationVar('QUEUE_BOT_HISTORY_ROLLUP', '15m'),
+  QUEUE_BOT_HISTORY_ROLLUP_KEEP: durationVar('QUEUE_BOT_HISTORY_ROLLUP_KEEP', '30d'),
   QUEUE_BOT_ALERT_SLACK_CHANNEL: optionalText,
   QUEUE_BOT_ALERT_DISCORD_CHANNEL: optionalText,
   LOG_LEVEL: optionalText.transform((v, ctx) => {
@@ -522,6 +542,13 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       }
     }
   }
+  const historyEvery = e.QUEUE_BOT_HISTORY_INTERVAL;
+  if (historyEvery !== null && (e.QUEUE_BOT_HISTORY_ROLLUP <= historyEvery || e.QUEUE_BOT_HISTORY_ROLLUP % historyEvery !== 0)) {
+    problems.push(`QUEUE_BOT_HISTORY_ROLLUP: ${formatDuration(e.QUEUE_BOT_HISTORY_ROLLUP)} should be a whole multiple of QUEUE_BOT_HISTORY_INTERVAL (${formatDuration(historyEvery)}), e.g. 15m for 1m`);
+  }
+  if (historyEvery !== null && e.QUEUE_BOT_HISTORY_KEEP < e.QUEUE_BOT_HISTORY_ROLLUP) {
+    problems.push(`QUEUE_BOT_HISTORY_KEEP: ${formatDuration(e.QUEUE_BOT_HISTORY_KEEP)} should be at least QUEUE_BOT_HISTORY_ROLLUP (${formatDuration(e.QUEUE_BOT_HISTORY_ROLLUP)}), so every point is folded before it goes`);
+  }
   if (problems.length) return { ok: false, problems };
 
   const config: Config = {
@@ -532,6 +559,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       jobBatches: e.QUEUE_BOT_TABLE_JOB_BATCHES,
       audit: e.QUEUE_BOT_TABLE_AUDIT,
       alerts: e.QUEUE_BOT_TABLE_ALERTS,
+      history: e.QUEUE_BOT_TABLE_HISTORY,
     },
     dbTimeouts: { querySec: e.QUEUE_BOT_QUERY_TIMEOUT, lockWaitSec: e.QUEUE_BOT_LOCK_TIMEOUT },
     queue: {
@@ -582,6 +610,12 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       remindSec: e.QUEUE_BOT_ALERT_REMIND,
       slackChannel: e.QUEUE_BOT_ALERT_SLACK_CHANNEL ?? null,
       discordChannel: e.QUEUE_BOT_ALERT_DISCORD_CHANNEL ?? null,
+    },
+    history: {
+      intervalSec: historyEvery,
+      keepSec: e.QUEUE_BOT_HISTORY_KEEP,
+      rollupSec: e.QUEUE_BOT_HISTORY_ROLLUP,
+      rollupKeepSec: e.QUEUE_BOT_HISTORY_ROLLUP_KEEP,
     },
     metrics: { port: e.METRICS_PORT },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : Boolean(opts.isTTY) },

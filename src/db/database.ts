@@ -102,6 +102,7 @@ export function physicalTableNames(tables: TableNames): Record<LogicalTable, str
     job_batches: tables.jobBatches,
     queue_bot_audit: tables.audit,
     queue_bot_alerts: tables.alerts,
+    queue_bot_history: tables.history ?? 'queue_bot_history',
   };
 }
 

@@ -5,7 +5,7 @@
 // never branches on which database it talks to.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { sql, type Dialect as KyselyDialect, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Dialect as KyselyDialect, type InsertQueryBuilder, type InsertResult, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseTarget } from '../config/config.ts';
 import type { LogicalTable, QueueDb } from './schema.ts';
 
@@ -156,6 +156,17 @@ export interface SqlDialect {
   queueIndexDdl(jobsTable: string): string;
   auditTableDdl(table: string): string;
   alertsTableDdl(table: string): string;
+  /** The bot's queue history (src/history/): one row per interval, connection and queue. */
+  historyTableDdl(table: string): string;
+
+  // ---- id sequences and duplicates
+  /**
+   * The id the next insert into `table` would get — from the sequence, not max(id): an emptied
+   * `jobs` table still tells how many jobs were ever dispatched. Null when it cannot be read.
+   */
+  nextId(db: Db, table: string): Promise<number | null>;
+  /** INSERT that skips rows whose primary key exists (INSERT IGNORE; ON CONFLICT DO NOTHING). */
+  ignoringDuplicates<TB extends keyof QueueDb>(insert: InsertQueryBuilder<QueueDb, TB, InsertResult>): InsertQueryBuilder<QueueDb, TB, InsertResult>;
 
   // ---- errors
   meaning(error: unknown): ErrorMeaning;

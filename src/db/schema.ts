@@ -69,6 +69,31 @@ export interface AlertsTable {
   state: string;
 }
 
+/**
+ * The bot's queue history (src/history/): per interval (`at`, its start, unix seconds; `resolution`
+ * seconds long), queue connection and queue, what the light look saw. The row of connection and
+ * queue '*' holds the totals and the id sequences, and is written first: its primary key decides
+ * which replica writes an interval. Null: not known (a big table's light look cannot count ready
+ * and delayed; done is derived only on the database driver).
+ */
+export interface HistoryTable {
+  resolution: number;
+  at: number;
+  connection: string;
+  queue: string;
+  ready: number | null;
+  delayed: number | null;
+  reserved: number;
+  stuck: number;
+  failed: number | null;
+  new_failures: number | null;
+  oldest_wait: number | null;
+  /** jobs finished in the interval, derived from the tables (see src/history/derive.ts) */
+  done: number | null;
+  next_job_id: number | null;
+  next_failed_id: number | null;
+}
+
 /** Laravel's names for its tables; the plugin in database.ts maps them to the configured ones. */
 export interface QueueDb {
   jobs: JobsTable;
@@ -76,6 +101,7 @@ export interface QueueDb {
   job_batches: JobBatchesTable;
   queue_bot_audit: AuditTable;
   queue_bot_alerts: AlertsTable;
+  queue_bot_history: HistoryTable;
 }
 
 export type LogicalTable = keyof QueueDb;

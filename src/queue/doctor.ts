@@ -20,6 +20,8 @@ const NEEDED: Record<LogicalTable, readonly TableRight[]> = {
   // update: a change's intent row is completed with its outcome
   queue_bot_audit: ['select', 'insert', 'update'],
   queue_bot_alerts: ['select', 'insert', 'update', 'delete'],
+  // the history sampler adds points and prunes old ones; it never updates one
+  queue_bot_history: ['select', 'insert', 'delete'],
 };
 const KEY_COLUMN: Record<LogicalTable, string> = {
   jobs: 'id',
@@ -27,8 +29,14 @@ const KEY_COLUMN: Record<LogicalTable, string> = {
   job_batches: 'id',
   queue_bot_audit: 'id',
   queue_bot_alerts: 'incident_key',
+  queue_bot_history: 'at',
 };
-const OWN_TABLES: ReadonlySet<LogicalTable> = new Set(['queue_bot_audit', 'queue_bot_alerts']);
+const OWN_TABLES: ReadonlySet<LogicalTable> = new Set(['queue_bot_audit', 'queue_bot_alerts', 'queue_bot_history']);
+const OWN_TABLE_DDL = {
+  queue_bot_audit: 'auditTableDdl',
+  queue_bot_alerts: 'alertsTableDdl',
+  queue_bot_history: 'historyTableDdl',
+} as const;
 
 export class Doctor {
   constructor(private readonly ctx: QueueContext) {}
@@ -137,7 +145,7 @@ export class Doctor {
     const level = table === 'jobs' || table === 'failed_jobs' ? 'error' : 'warning';
     try {
       if (OWN_TABLES.has(table) && !(await ctx.dialect.tableExists(ctx.db, physical))) {
-        const ddl = table === 'queue_bot_audit' ? ctx.dialect.auditTableDdl(physical) : ctx.dialect.alertsTableDdl(physical);
+        const ddl = ctx.dialect[OWN_TABLE_DDL[table as keyof typeof OWN_TABLE_DDL]](physical);
         return { name, ok: true, level: 'info', code: 'doctor.own_table_missing', params: { table: physical }, fix: `${ddl};` };
       }
       const has = await ctx.dialect.tableRights(ctx.db, physical, KEY_COLUMN[table]);

@@ -1,9 +1,11 @@
 // Listings and details: jobs by state, failed jobs as `artisan queue:failed` lists them, one job
 // or failed job in full, and the queue names there are.
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { QueueDb } from '../db/schema.ts';
 import type { QueueContext } from './context.ts';
 import { reservationExpired, stateOf, type Thresholds } from './counting.ts';
+import { performance } from 'node:perf_hooks';
+import { jsonEncodedClass, likeContains } from '../db/dialect.ts';
 import { parseException } from './decode/exception.ts';
 import { summarizeArguments } from './decode/payload.ts';
 import {
@@ -12,12 +14,14 @@ import {
   FAILED_COLUMNS,
   failedWhere,
   JOB_COLUMNS,
+  prefixBounds,
   startsWith,
   stateCondition,
   toPage,
   windowRows,
   type JobRow,
 } from './filters.ts';
+import { orderSuggestions, suggestionReason } from './suggest.ts';
 import { parseInZone } from './time.ts';
 import type { FailedDetail, FailedFilter, FailedSummary, JobDetail, JobFilter, JobSummary, ListableState, Page } from './types.ts';
 
@@ -36,6 +40,29 @@ export interface FailedBoundary {
   maxId: number;
   /** of `count`, those on connections this bot does not serve, by connection: a retry leaves them */
   otherConnections: Record<string, number>;
+}
+
+/**
+ * How long a text search of failed_jobs may read before it answers with what it found: Discord
+ * drops an autocomplete answer after 3 s. Laravel's failed_jobs has no index on what is searched
+ * (class inside the payload, queue, exception), so a search reads rows newest first, a window of
+ * ids at a time, and stops at this budget on a table too big to read in time.
+ */
+export const SUGGEST_BUDGET_MS = 1200;
+/** ids per statement at first; the window doubles while statements stay quick */
+const FIRST_WINDOW = 2000;
+const MAX_WINDOW = 64_000;
+/**
+ * How much of a payload and of an exception a search reads: the displayName comes first in every
+ * Laravel payload, the message first in an exception, and comparing whole 5–20 KB traces costs
+ * MariaDB more than twice as much per row.
+ */
+const PAYLOAD_HEAD = 600;
+const EXCEPTION_HEAD = 1000;
+
+/** The first `chars` characters of `column` contain `text`, ignoring case, on every engine. */
+function headContains(column: 'payload' | 'exception', chars: number, text: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(substr(${sql.ref(column)}, 1, ${sql.lit(chars)})) like ${likeContains(text.toLowerCase())} escape '!'`;
 }
 
 export class Listings {
@@ -314,6 +341,52 @@ export class Listings {
       // in uuid order, so that the LIMIT is the range's first rows and never a walk of another index
       const rows = await ctx.db.selectFrom('failed_jobs').select(FAILED_COLUMNS).where(startsWith('uuid', prefix)).orderBy('uuid').limit(limit).execute();
       return rows.map((r) => this.summarizeFailed(r)).sort((a, b) => b.id - a.id);
+    });
+  }
+
+  /**
+   * Failed jobs for someone typing `text` (autocomplete): those whose uuid starts with it (an
+   * index range on Laravel's uuid index, always complete), then those whose class, queue or
+   * exception contains it, newest first, read in id windows until `limit` are found, the table's
+   * oldest row is reached or `budgetMs` has passed. Empty text: the newest `limit`.
+   */
+  async suggestFailed(text: string, limit: number, budgetMs = SUGGEST_BUDGET_MS): Promise<FailedSummary[]> {
+    const ctx = this.ctx;
+    const typed = text.trim();
+    if (!typed) return (await this.listFailed({ perPage: limit })).items;
+    return ctx.guard(async () => {
+      const started = performance.now();
+      const found = prefixBounds(typed) ? await this.findFailedByUuidPrefix(typed, limit) : [];
+      const range = await ctx.db
+        .selectFrom('failed_jobs')
+        .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
+        .executeTakeFirst();
+      const lowest = Number(range?.lo ?? 0);
+      let below = range?.hi == null ? lowest - 1 : Number(range.hi);
+      let window = FIRST_WINDOW;
+      while (below >= lowest && found.length < limit && performance.now() - started < budgetMs) {
+        const from = Math.max(lowest, below - window + 1);
+        const want = limit - found.length;
+        const asked = performance.now();
+        const rows = await ctx.db
+          .selectFrom('failed_jobs')
+          .select(FAILED_COLUMNS)
+          .where('id', '>=', from)
+          .where('id', '<=', below)
+          // the class as PHP's JSON writes it, near the payload's start (displayName); the exact test follows
+          .where((eb) => eb.or([ctx.dialect.textContains('queue', typed), headContains('payload', PAYLOAD_HEAD, jsonEncodedClass(typed)), headContains('exception', EXCEPTION_HEAD, typed)]))
+          .orderBy('id', 'desc')
+          .limit(want)
+          .execute();
+        for (const row of rows) {
+          const job = this.summarizeFailed(row);
+          // a payload can hold the text in a job's arguments: those are not what was asked for
+          if (suggestionReason(job, (row.exception ?? '').slice(0, EXCEPTION_HEAD), typed) && !found.some((f) => f.uuid === job.uuid)) found.push(job);
+        }
+        below = rows.length === want ? Number(rows[rows.length - 1]!.id) - 1 : from - 1;
+        if (performance.now() - asked < budgetMs / 20) window = Math.min(window * 2, MAX_WINDOW);
+      }
+      return orderSuggestions(found, typed).slice(0, limit);
     });
   }
 

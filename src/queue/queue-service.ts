@@ -151,6 +151,18 @@ export class QueueService {
   warmUp(): Promise<void> {
     return this.#snapshots.warmUp();
   }
+  /**
+   * The ids the next job and the next failed job will get, from the tables' id sequences (not
+   * max(id): an emptied `jobs` still tells how many were dispatched). Two index-free reads; the
+   * history derives throughput from them. Null where the bot keeps no jobs in the table.
+   */
+  nextIds(): Promise<{ jobs: number | null; failed: number | null }> {
+    const ctx = this.#ctx;
+    return ctx.guard(async () => ({
+      jobs: ctx.readsJobsTable ? await ctx.dialect.nextId(ctx.db, ctx.database.tableNames.jobs) : null,
+      failed: await ctx.dialect.nextId(ctx.db, ctx.database.tableNames.failed_jobs),
+    }));
+  }
 
   // ---- listings and details
   listJobs(state: ListableState, filter: JobFilter & { page?: number; perPage?: number } = {}): Promise<Page<JobSummary>> {

@@ -7,6 +7,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { QueueService } from '../queue/queue-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { HistoryStore } from '../history/history-store.ts';
 import type { Button, Confirm, Reply } from '../reply/model.ts';
 import type { Action } from './action-id.ts';
 
@@ -41,6 +42,8 @@ export interface CommandContext {
   /** true when a bulk change was confirmed (a confirm button, or the CLI's --yes) */
   confirmed: boolean;
   isOperator: boolean;
+  /** the queue history (sparklines, charts); absent where the bot keeps none */
+  history?: HistoryStore;
 }
 
 export type ChangeKind = false | 'single' | 'bulk';

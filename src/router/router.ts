@@ -11,6 +11,7 @@ import { errorReply, reply, type Button, type Reply } from '../reply/model.ts';
 import { MAX_ACTION_LENGTH, type Action, type ActionCodec } from './action-id.ts';
 import { nearest, parseTokens, stripCommandPrefix, tokenize, type ArgProblem } from './args.ts';
 import type { ButtonFactory, CommandContext, CommandModule, Identity } from './command.ts';
+import type { HistoryStore } from '../history/history-store.ts';
 import { channelAllowed, isOperator } from './permissions.ts';
 
 export interface RouterDeps {
@@ -20,6 +21,8 @@ export interface RouterDeps {
   codec: ActionCodec;
   commands: readonly CommandModule[];
   logger: Logger;
+  /** the queue history, for the commands that draw it */
+  history?: HistoryStore;
 }
 
 /** The verb the router itself owns: the "no" of a confirmation or a preview. */
@@ -183,6 +186,7 @@ export class Router {
       queue: this.deps.queue,
       audit: this.deps.audit,
       config: this.deps.config,
+      ...(this.deps.history ? { history: this.deps.history } : {}),
       t,
       who,
       buttons: this.buttonFactory(),

@@ -1,7 +1,8 @@
-// Suggestions while someone types an option: live queue names, and the newest failed jobs' uuids.
+// Suggestions while someone types an option: live queue names, and failed jobs' uuids.
 // Pure: the adapter fetches the data, these turn it into at most 25 choices Discord accepts.
 import type { APIApplicationCommandOptionChoice } from 'discord.js';
 import type { Translator } from '../../i18n/i18n.ts';
+import { suggestionReason } from '../../queue/suggest.ts';
 import type { FailedSummary } from '../../queue/types.ts';
 import { clip } from './render.ts';
 
@@ -19,16 +20,19 @@ export function queueChoices(names: readonly string[], typed: string): Choice[] 
   return [...starts, ...rest].slice(0, MAX_CHOICES).map((n) => ({ name: n, value: n }));
 }
 
-/** Failed jobs (newest first) whose uuid, class or queue contains what was typed. */
+/**
+ * Failed jobs as the queue service found them for what was typed (QueueService.suggestFailed:
+ * uuid start, class, queue or exception text, over the whole table), at most 25. A job found by
+ * its exception says so: its exception line follows, or the choice would not show why it is there.
+ */
 export function failedChoices(items: readonly FailedSummary[], typed: string, t: Translator): Choice[] {
-  const q = typed.trim().toLowerCase();
-  return items
-    .filter((f) => !q || f.uuid.toLowerCase().includes(q) || f.jobClass.toLowerCase().includes(q) || f.queue.toLowerCase().includes(q))
-    .slice(0, MAX_CHOICES)
-    .map((f) => {
-      const shortClass = f.jobClass.split('\\').pop() || f.jobClass;
-      const age = f.ageSeconds === null ? f.failedAtText : t.age(f.ageSeconds);
-      // the name shows the short uuid: the whole one would push the class out of sight
-      return { name: clip(`${f.uuid.slice(0, 8)} · ${shortClass} · ${f.queue} · ${age}`, CHOICE_TEXT), value: f.uuid };
-    });
+  return items.slice(0, MAX_CHOICES).map((f) => {
+    const shortClass = f.jobClass.split('\\').pop() || f.jobClass;
+    const age = f.ageSeconds === null ? f.failedAtText : t.age(f.ageSeconds);
+    const exceptionLine = f.exception?.summary ?? f.exceptionFirstLine ?? '';
+    const foundByException = suggestionReason(f, '', typed) === null;
+    const why = foundByException && exceptionLine ? ` · ${exceptionLine}` : '';
+    // the name shows the short uuid: the whole one would push the class out of sight
+    return { name: clip(`${f.uuid.slice(0, 8)} · ${shortClass} · ${f.queue} · ${age}${why}`, CHOICE_TEXT), value: f.uuid };
+  });
 }

@@ -312,7 +312,7 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
       if (kind && typed.focused && channelAllowed(who, app.config.access)) {
         const text = typed.focused.value;
         const suggest = async (): Promise<Choice[]> =>
-          kind === 'queue' ? queueChoices(await app.queue.queueNames(), text) : failedChoices((await app.queue.listFailed({ perPage: MAX_CHOICES })).items, text, t);
+          kind === 'queue' ? queueChoices(await app.queue.queueNames(), text) : failedChoices(await app.queue.suggestFailed(text, MAX_CHOICES), text, t);
         choices = await withDeadline(suggest(), AUTOCOMPLETE_DEADLINE_MS, []);
       }
     } catch (err) {

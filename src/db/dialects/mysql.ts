@@ -199,6 +199,41 @@ export const mysqlDialect: SqlDialect = {
     ) ${TABLE_OPTIONS}`;
   },
 
+  historyTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `CREATE TABLE IF NOT EXISTS \`${t}\` (
+      \`resolution\` int unsigned NOT NULL,
+      \`at\` int unsigned NOT NULL,
+      \`connection\` varchar(64) NOT NULL,
+      \`queue\` varchar(191) NOT NULL,
+      \`ready\` int unsigned NULL,
+      \`delayed\` int unsigned NULL,
+      \`reserved\` int unsigned NOT NULL,
+      \`stuck\` int unsigned NOT NULL,
+      \`failed\` int unsigned NULL,
+      \`new_failures\` int unsigned NULL,
+      \`oldest_wait\` int unsigned NULL,
+      \`done\` int unsigned NULL,
+      \`next_job_id\` bigint unsigned NULL,
+      \`next_failed_id\` bigint unsigned NULL,
+      PRIMARY KEY (\`resolution\`, \`at\`, \`connection\`, \`queue\`)
+    ) ${TABLE_OPTIONS}`;
+  },
+
+  async nextId(db, table) {
+    // InnoDB keeps the counter in the table's metadata (MariaDB reads it live; MySQL 8 caches
+    // information_schema for information_schema_stats_expiry, so max(id) + 1 is the floor)
+    const { rows } = await sql<{ seq: number | null; hi: number | null }>`
+      select (select auto_increment from information_schema.tables where table_schema = database() and table_name = ${table}) as seq,
+        (select max(id) from ${sql.table(table)}) as hi`.execute(db);
+    const seq = rows[0]?.seq === null || rows[0]?.seq === undefined ? null : Number(rows[0].seq);
+    const hi = rows[0]?.hi === null || rows[0]?.hi === undefined ? 0 : Number(rows[0].hi);
+    return seq === null ? null : Math.max(seq, hi + 1);
+  },
+
+  ignoringDuplicates(insert) {
+    return insert.orIgnore();
+  },
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const message = String(err?.message ?? '');

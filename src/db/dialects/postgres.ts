@@ -209,6 +209,24 @@ export const postgresDialect: SqlDialect = {
     return `create table if not exists "${t}" ("incident_key" varchar(191) not null primary key, "kind" varchar(64) not null, "status" varchar(16) not null, "opened_at" integer not null, "updated_at" integer not null, "resolved_at" integer null, "announced_at" integer not null, "state" text not null)`;
   },
 
+  historyTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("resolution" integer not null, "at" integer not null, "connection" varchar(64) not null, "queue" varchar(191) not null, "ready" integer null, "delayed" integer null, "reserved" integer not null, "stuck" integer not null, "failed" integer null, "new_failures" integer null, "oldest_wait" integer null, "done" integer null, "next_job_id" bigint null, "next_failed_id" bigint null, primary key ("resolution", "at", "connection", "queue"))`;
+  },
+
+  async nextId(db, table) {
+    // the serial's sequence: last_value is the last id given out once is_called
+    const seq = await sql<{ name: string | null }>`select pg_get_serial_sequence(quote_ident(${table}), 'id') as name`.execute(db);
+    const name = seq.rows[0]?.name;
+    if (!name) return null;
+    const { rows } = await sql<{ last_value: string | number; is_called: boolean }>`select last_value, is_called from ${sql.raw(name)}`.execute(db);
+    const row = rows[0];
+    return row ? Number(row.last_value) + (row.is_called ? 1 : 0) : null;
+  },
+
+  ignoringDuplicates(insert) {
+    return insert.onConflict((oc) => oc.doNothing());
+  },
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const code = err?.code ?? '';

@@ -110,6 +110,24 @@ export const sqliteDialect: SqlDialect = {
     return `create table if not exists "${t}" ("incident_key" varchar not null primary key, "kind" varchar not null, "status" varchar not null, "opened_at" integer not null, "updated_at" integer not null, "resolved_at" integer, "announced_at" integer not null, "state" text not null)`;
   },
 
+  historyTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("resolution" integer not null, "at" integer not null, "connection" varchar not null, "queue" varchar not null, "ready" integer, "delayed" integer, "reserved" integer not null, "stuck" integer not null, "failed" integer, "new_failures" integer, "oldest_wait" integer, "done" integer, "next_job_id" integer, "next_failed_id" integer, primary key ("resolution", "at", "connection", "queue"))`;
+  },
+
+  async nextId(db, table) {
+    // AUTOINCREMENT (Laravel's schema) keeps the highest id ever given in sqlite_sequence;
+    // without it, ids are max(rowid) + 1 and an emptied table starts again
+    const { rows } = await sql<{ seq: number | null; hi: number | null }>`
+      select (select seq from sqlite_sequence where name = ${table}) as seq, (select max(id) from ${sql.table(table)}) as hi`.execute(db).catch(async () =>
+      sql<{ seq: number | null; hi: number | null }>`select null as seq, (select max(id) from ${sql.table(table)}) as hi`.execute(db),
+    );
+    return Math.max(Number(rows[0]?.seq ?? 0), Number(rows[0]?.hi ?? 0)) + 1;
+  },
+
+  ignoringDuplicates(insert) {
+    return insert.orIgnore();
+  },
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const message = String(err?.message ?? '');

@@ -250,9 +250,13 @@ describe('reading interactions', () => {
       { name: 'zimport', value: 'zimport' },
     ]);
     expect(queueChoices(Array.from({ length: 40 }, (_, i) => `q${i}`), '')).toHaveLength(25);
-    const f = { uuid: '7c50c779-8575-4468-ad3d-54742ad8db49', jobClass: 'App\\Jobs\\SyncProduct', queue: 'prestashop', ageSeconds: 3700, failedAtText: '' } as FailedSummary;
+    const f = { uuid: '7c50c779-8575-4468-ad3d-54742ad8db49', jobClass: 'App\\Jobs\\SyncProduct', displayName: 'App\\Jobs\\SyncProduct', queue: 'prestashop', ageSeconds: 3700, failedAtText: '' } as FailedSummary;
     expect(failedChoices([f], 'sync', t)).toEqual([{ name: '7c50c779 · SyncProduct · prestashop · 1h 1m', value: f.uuid }]);
-    expect(failedChoices([f], 'nothing', t)).toEqual([]);
+    // found by its exception (the queue service decided): the exception line says why
+    const thrown = { className: 'RuntimeException', message: 'HTTP 503', file: null, line: null, summary: 'HTTP 503 from the shop', causes: [], where: { file: '/app/Jobs/SyncProduct.php', line: 9, inApp: true } };
+    expect(failedChoices([{ ...f, exception: thrown }], '503', t)).toEqual([{ name: '7c50c779 · SyncProduct · prestashop · 1h 1m · HTTP 503 from the shop', value: f.uuid }]);
+    expect(failedChoices([{ ...f, exception: thrown }], 'sync', t)[0]!.name).toBe('7c50c779 · SyncProduct · prestashop · 1h 1m');
+    expect(failedChoices(Array.from({ length: 30 }, () => f), '', t)).toHaveLength(25);
   });
 
   it('confirmation links expire and are bounded', () => {
