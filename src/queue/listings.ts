@@ -13,6 +13,8 @@ import {
   distinctJobQueues,
   FAILED_COLUMNS,
   failedWhere,
+  isUuid,
+  isUuidPrefix,
   JOB_COLUMNS,
   prefixBounds,
   startsWith,
@@ -357,6 +359,8 @@ export class Listings {
     return ctx.guard(async () => {
       const started = performance.now();
       const found = prefixBounds(typed) ? await this.findFailedByUuidPrefix(typed, limit) : [];
+      // 8 or more characters of a uuid are an id being typed, not words of a class or an exception
+      if (isUuid(typed) || isUuidPrefix(typed)) return orderSuggestions(found, typed);
       const range = await ctx.db
         .selectFrom('failed_jobs')
         .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
