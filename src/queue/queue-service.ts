@@ -194,6 +194,10 @@ export class QueueService {
   findFailedByUuidPrefix(prefix: string, limit: number): Promise<FailedSummary[]> {
     return this.#listings.findFailedByUuidPrefix(prefix, limit);
   }
+  /** Failed jobs for someone typing `text` (uuid start, class, queue, exception), at most `limit`, bounded in time. */
+  suggestFailed(text: string, limit: number): Promise<FailedSummary[]> {
+    return this.#listings.suggestFailed(text, limit);
+  }
   async queueNames(): Promise<string[]> {
     const names = new Set(this.#ctx.readsJobsTable || !this.#redis ? await this.#listings.queueNames() : []);
     if (this.#redis) for (const name of await this.#redis.queueNames()) names.add(name);
