@@ -518,7 +518,7 @@ export const en = {
   'slack.more_compact': 'Also on this page (no room for their buttons; use `/queue show <id>`):',
   'slack.trace_more': (p, tools) => `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })}`,
   'slack.trace_cut': (p, tools) =>
-    `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })} do not fit in a Slack view. The CLI prints the whole trace: \`queue-bot show <id>\``,
+    `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })} do not fit here. The CLI prints the whole trace: \`queue-bot show <id>\``,
   'slack.close': 'Close',
   'slack.shared_by': 'Shared by {user}',
   'slack.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',

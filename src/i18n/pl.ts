@@ -605,7 +605,7 @@ export const pl: Catalogue = {
   'slack.more': 'i jeszcze {n} — użyj `--page`',
   'slack.more_compact': 'Również na tej stronie (bez miejsca na ich przyciski; użyj `/queue show <id>`):',
   'slack.trace_more': (p, tools) => `… jeszcze ${lines(p.n, tools)}`,
-  'slack.trace_cut': (p, tools) => `… jeszcze ${lines(p.n, tools)} nie mieści się w widoku Slacka. CLI wypisuje cały ślad: \`queue-bot show <id>\``,
+  'slack.trace_cut': (p, tools) => `… jeszcze ${lines(p.n, tools)} nie mieści się tutaj. CLI wypisuje cały ślad: \`queue-bot show <id>\``,
   'slack.close': 'Zamknij',
   'slack.shared_by': 'Udostępnione przez {user}',
   'slack.delivery_failed': 'Bot nie mógł pokazać tutaj swojej odpowiedzi ({detail}). Jeśli chodziło o zmianę, `/queue audit` pokaże, czy została wprowadzona.',

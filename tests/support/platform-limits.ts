@@ -6,7 +6,8 @@
 // Slack Block Kit (api.slack.com/reference/block-kit): 50 blocks a message, 100 a modal; block_id
 // ≤ 255 and unique; header 150; section text 3000, ≤ 10 fields of ≤ 2000; context ≤ 10 elements;
 // actions ≤ 25 elements; button text 75, action_id 255 (unique), value 2000, url 3000; confirm
-// title 100, text 300, confirm/deny 30; the message's top-level text is cut beyond 40,000.
+// title 100, text 300, confirm/deny 30; the message's top-level text is cut beyond 40,000; a
+// modal's JSON over 250 kB (UTF-8 bytes, not characters) is refused whole: view_too_large.
 // Discord (discord.com/developers/docs/resources/message, …/interactions/message-components):
 // content 2000; ≤ 10 embeds; title 256, description 4096, ≤ 25 fields, field name 256, value
 // 1024, footer 2048, author 256, and 6000 characters over all embeds of a message; ≤ 5 action rows
@@ -32,6 +33,7 @@ export const SLACK = {
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
+  viewBytes: 250_000,
 } as const;
 
 export const DISCORD = {
@@ -73,10 +75,14 @@ function textObject(problems: string[], at: string, v: unknown, max: number, pla
   else text(problems, `${at}.text`, v.text, max);
 }
 
-/** What Slack would refuse in a message ({text, blocks}) or, with `modal`, in a view's blocks. */
+/** What Slack would refuse in a message ({text, blocks}) or, with `modal`, in a view (its blocks and size). */
 export function slackProblems(message: { text?: unknown; blocks?: unknown }, opts: { modal?: boolean } = {}): string[] {
   const problems: string[] = [];
   text(problems, 'text', message.text, SLACK.messageText, false);
+  if (opts.modal) {
+    const bytes = new TextEncoder().encode(JSON.stringify(message)).length;
+    if (bytes > SLACK.viewBytes) problems.push(`view: ${bytes} bytes > ${SLACK.viewBytes}`);
+  }
   const blocks = arr(message.blocks);
   const maxBlocks = opts.modal ? SLACK.modalBlocks : SLACK.messageBlocks;
   if (blocks.length > maxBlocks) problems.push(`blocks: ${blocks.length} > ${maxBlocks}`);

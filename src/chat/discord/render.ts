@@ -30,6 +30,7 @@ import {
   type APIStringSelectComponent,
 } from 'discord.js';
 import type { Translator } from '../../i18n/i18n.ts';
+import { breakBacktickRuns } from '../code-fence.ts';
 import { linesWithin } from '../lines-within.ts';
 import type { Button, Reply, Row, Tone } from '../../reply/model.ts';
 import { embedChars, LIMITS } from './limits.ts';
@@ -72,13 +73,16 @@ const SELECT = /^lqb:s:\d{1,2}:([\d.]*)$/;
 
 /**
  * Escapes Discord markdown in text from the database (exception messages, job arguments) while
- * keeping the `code` spans the catalogue writes on purpose.
+ * keeping the `code` spans the catalogue writes on purpose. Runs of backticks are broken up
+ * (breakBacktickRuns): three of them in an exception message would open a code block.
  */
 export function escapeMarkdown(s: string): string {
-  return s
-    .split(/(`[^`\n]+`)/)
-    .map((part, i) => (i % 2 === 1 ? part : escapePlain(part)))
-    .join('');
+  return breakBacktickRuns(
+    s
+      .split(/(`[^`\n]+`)/)
+      .map((part, i) => (i % 2 === 1 ? part : escapePlain(part)))
+      .join(''),
+  );
 }
 
 function escapePlain(s: string): string {
@@ -103,9 +107,9 @@ export function clip(s: string, max: number): string {
 const unquote = (s: string) => s.replace(/`/g, '');
 const nonEmpty = (s: string) => (s.trim() ? s : '–');
 
-/** A code block that cannot be closed early by the text inside it. */
+/** A code block that cannot be closed early by the text inside it (four backticks included). */
 export function codeBlock(text: string): string {
-  return '```\n' + text.replace(/```/g, '`\u200b``') + '\n```';
+  return '```\n' + breakBacktickRuns(text) + '\n```';
 }
 
 // ───────────────────────── messages ─────────────────────────

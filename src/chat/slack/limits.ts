@@ -27,6 +27,8 @@ export const LIMITS = {
   modalButton: 24,
   callbackId: 255,
   privateMetadata: 3000,
+  /** a view's JSON in bytes (UTF-8): views.open refuses a larger one whole with view_too_large */
+  viewBytes: 250_000,
 } as const;
 
 type Json = Record<string, unknown>;
@@ -58,6 +60,8 @@ export function validateView(view: unknown): string[] {
   if (typeof view.callback_id === 'string' && view.callback_id.length > LIMITS.callbackId) problems.push('view.callback_id: too long');
   if (typeof view.private_metadata === 'string' && view.private_metadata.length > LIMITS.privateMetadata) problems.push('view.private_metadata: too long');
   validateBlocks(view.blocks, LIMITS.modalBlocks, problems);
+  const bytes = Buffer.byteLength(JSON.stringify(view), 'utf8');
+  if (bytes > LIMITS.viewBytes) problems.push(`view: ${bytes} bytes of JSON, more than ${LIMITS.viewBytes} (view_too_large)`);
   return problems;
 }
 

@@ -9,6 +9,7 @@
 //   value     the router's action id (≤ 100 characters), or the signed source of "Share"
 import { createHash } from 'node:crypto';
 import type { Translator } from '../../i18n/i18n.ts';
+import { breakBacktickRuns, ZERO_WIDTH_SPACE } from '../code-fence.ts';
 import { linesWithin } from '../lines-within.ts';
 import type { Button, Field, Reply, Row, Tone } from '../../reply/model.ts';
 import type { ActionsBlock, Block, ButtonElement, ContextBlock, ModalView, Mrkdwn, PlainText, SectionBlock, SlackMessage } from './blocks.ts';
@@ -37,9 +38,20 @@ const MAX_NOTICE_BLOCKS = 6;
 
 // ───────────────────────── text helpers ─────────────────────────
 
-/** Slack's mrkdwn needs exactly these three escaped; everything else (`code`, *bold*) is ours. */
+/**
+ * Slack's mrkdwn needs exactly these three escaped; everything else (`code`, *bold*) is ours. Runs
+ * of backticks are broken up (breakBacktickRuns): three of them in an exception message would open
+ * or close a code block; the catalogue's own `code` spans are single backticks and stay.
+ */
 export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return breakBacktickRuns(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
+/** Escaped text as a code block that nothing inside it can close early. */
+export function codeBlock(escaped: string): string {
+  // a backtick right inside the fence would make it four
+  const inner = breakBacktickRuns(escaped).replace(/^`/, `${ZERO_WIDTH_SPACE}\``).replace(/`$/, `\`${ZERO_WIDTH_SPACE}`);
+  return `\`\`\`${inner}\`\`\``;
 }
 
 /** Cut to at most `max` UTF-16 units with an ellipsis, never inside a surrogate pair or an entity. */
@@ -129,7 +141,7 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
   if (reply.detail) {
     const excerpt = detailExcerpt(reply.detail.text);
     detailCut = excerpt.moreLines > 0;
-    tail.push(section(bid('x'), clip(`*${escapeMrkdwn(reply.detail.title)}*\n\`\`\`${excerpt.text}\`\`\``, LIMITS.sectionText)));
+    tail.push(section(bid('x'), clip(`*${escapeMrkdwn(reply.detail.title)}*\n${codeBlock(excerpt.text)}`, LIMITS.sectionText)));
     if (detailCut) tail.push(context(bid('y'), escapeMrkdwn(t('slack.trace_more', { n: excerpt.moreLines }))));
   }
   // Fields and rows share what the header, notices and buttons leave. Fields come first, but the
@@ -364,60 +376,93 @@ export function markRowDone<T>(blocks: T[], index: number, line: string): T[] | 
 
 // ───────────────────────── exception traces ─────────────────────────
 
+/** A piece of the trace that fits one section, and how many of the trace's lines end in it. */
+interface TraceChunk {
+  text: string;
+  lines: number;
+}
+
 /** The trace cut on line boundaries into code sections that each fit a section block. */
-function traceChunks(text: string): string[] {
-  const room = LIMITS.sectionText - 6; // the ``` around it
-  const chunks: string[] = [];
-  let current = '';
+function traceChunks(text: string): TraceChunk[] {
+  const room = LIMITS.sectionText - 8; // the ``` around it, and a zero-width space at each end
+  const chunks: TraceChunk[] = [];
+  let current: TraceChunk | null = null;
   for (const raw of text.split('\n')) {
     let line = escapeMrkdwn(raw);
     while (line.length > room) {
       if (current) chunks.push(current);
-      current = '';
+      current = null;
       // never split an entity: back up to before a '&' that starts one within the cut
       let cut = room;
       const amp = line.lastIndexOf('&', cut);
       if (amp > room - 5) cut = amp;
-      chunks.push(line.slice(0, cut));
+      chunks.push({ text: line.slice(0, cut), lines: 0 });
       line = line.slice(cut);
     }
-    const next = current ? `${current}\n${line}` : line;
-    if (next.length > room) {
-      chunks.push(current);
-      current = line;
-    } else current = next;
+    if (current && current.text.length + 1 + line.length <= room) {
+      current.text += `\n${line}`;
+      current.lines++;
+    } else {
+      if (current) chunks.push(current);
+      current = { text: line, lines: 1 };
+    }
   }
-  if (current || !chunks.length) chunks.push(current || ' ');
-  return chunks;
+  if (current) chunks.push(current);
+  return chunks.map((c) => (c.text ? c : { ...c, text: ' ' }));
 }
 
-function traceBlocks(reply: Reply, maxBlocks: number, t: Translator): Block[] {
+/** Bytes of JSON as Slack receives it: UTF-8, with JSON's own escapes (every \\ of a PHP class doubled). */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** Room kept for the closing note of a cut trace and the commas between blocks. */
+const TRACE_NOTE_BYTES = 2000;
+
+/**
+ * The trace as sections of code, while they fit `maxBlocks` blocks and `maxBytes` bytes of JSON
+ * (a modal over 250 kB is refused whole: view_too_large); what is left out is counted in a note
+ * that says where to read all of it.
+ */
+function traceBlocks(reply: Reply, limits: { maxBlocks: number; maxBytes: number }, t: Translator): Block[] {
   const detail = reply.detail!;
   const chunks = traceChunks(detail.text);
   const blocks: Block[] = [section('lqb.trace.000000.s', clip(`*${escapeMrkdwn(unquote(reply.title))}*\n${escapeMrkdwn(detail.title)}`, LIMITS.sectionText))];
-  const room = maxBlocks - 2;
-  chunks.slice(0, room).forEach((c, i) => blocks.push(section(`lqb.trace.000000.x${i}`, `\`\`\`${c}\`\`\``)));
-  if (chunks.length > room) {
-    const shownLines = chunks.slice(0, room).join('\n').split('\n').length;
-    blocks.push(context('lqb.trace.000000.m', escapeMrkdwn(t('slack.trace_more', { n: detail.text.split('\n').length - shownLines }))));
+  let bytes = jsonBytes(blocks);
+  let shownLines = 0;
+  for (const [i, chunk] of chunks.entries()) {
+    const block = section(`lqb.trace.000000.x${i}`, codeBlock(chunk.text));
+    const size = jsonBytes(block) + 1;
+    if (blocks.length >= limits.maxBlocks - 1 || bytes + size > limits.maxBytes - TRACE_NOTE_BYTES) break;
+    blocks.push(block);
+    bytes += size;
+    shownLines += chunk.lines;
+  }
+  if (blocks.length - 1 < chunks.length) {
+    // a line split over several sections counts as shown only once its last piece is
+    const more = Math.max(1, detail.text.split('\n').length - shownLines);
+    blocks.push(context('lqb.trace.000000.m', escapeMrkdwn(t('slack.trace_cut', { n: more }))));
   }
   return blocks;
 }
 
-/** The whole trace in a modal (views.open), cut only at Block Kit's 100 blocks. */
+/** The whole trace in a modal (views.open), as far as Block Kit's 100 blocks and 250 kB allow. */
 export function renderDetailView(reply: Reply, t: Translator): ModalView | null {
   if (!reply.detail) return null;
-  return {
+  const view: ModalView = {
     type: 'modal',
     callback_id: 'lqb_detail',
     title: plain(unquote(reply.detail.title), LIMITS.modalTitle),
     close: plain(t('slack.close'), LIMITS.modalButton),
-    blocks: traceBlocks(reply, LIMITS.modalBlocks, t),
+    blocks: [],
   };
+  view.blocks = traceBlocks(reply, { maxBlocks: LIMITS.modalBlocks, maxBytes: LIMITS.viewBytes - jsonBytes(view) }, t);
+  return view;
 }
 
 /** The whole trace as one message: a thread reply under an alert, or when no modal can open. */
 export function renderDetailMessage(reply: Reply, t: Translator): SlackMessage | null {
   if (!reply.detail) return null;
-  return { text: clip(escapeMrkdwn(`${unquote(reply.title)} — ${reply.detail.title}`), LIMITS.sectionText), blocks: traceBlocks(reply, LIMITS.messageBlocks, t) };
+  const text = clip(escapeMrkdwn(`${unquote(reply.title)} — ${reply.detail.title}`), LIMITS.sectionText);
+  return { text, blocks: traceBlocks(reply, { maxBlocks: LIMITS.messageBlocks, maxBytes: LIMITS.viewBytes - jsonBytes(text) }, t) };
 }

@@ -112,7 +112,7 @@ describe('renderReply', () => {
     const m = render(reply('Failed job', { detail: { title: 'Exception trace', text: 'a ``` b\n' + Array.from({ length: 60 }, (_, i) => `#${i} frame`).join('\n') } }));
     ok(m);
     const trace = m.embeds[1]!;
-    expect(trace.description!.startsWith('```\na `\u200b`` b\n#0 frame')).toBe(true);
+    expect(trace.description!.startsWith('```\na `\u200b`\u200b` b\n#0 frame')).toBe(true);
     expect(trace.description!.endsWith('\n```')).toBe(true);
     expect(trace.footer!.text).toContain('41 more lines');
   });

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { validateMessage as discordValidate } from '../../../src/chat/discord/limits.ts';
 import { renderReply } from '../../../src/chat/discord/render.ts';
 import { validateMessage as slackValidate } from '../../../src/chat/slack/limits.ts';
-import { parseBlockId, renderMessage } from '../../../src/chat/slack/render.ts';
+import { jsonBytes, parseBlockId, renderDetailMessage, renderDetailView, renderMessage } from '../../../src/chat/slack/render.ts';
+import { validateView as slackValidateView } from '../../../src/chat/slack/limits.ts';
+import { forgetConfirm, releaseConfirm, retryConfirm } from '../../../src/views/jobs.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { reply, type Button, type Field, type Notice, type Reply, type Row, type Tone } from '../../../src/reply/model.ts';
 import { discordProblems, discordSize, discordText, slackProblems, slackText, DISCORD, SLACK } from '../../support/platform-limits.ts';
@@ -224,6 +226,13 @@ describe('any reply, on both platforms', () => {
     const counted = more ? Number(/(\d+) more/.exec(more.elements[0].text)![1]) : 0;
     expect(full + listed + counted).toBe(r.rows.length);
 
+    if (r.detail) {
+      const view = renderDetailView(r, t)!;
+      expect(slackProblems(view, { modal: true })).toEqual([]);
+      expect(slackValidateView(view)).toEqual([]);
+      expect(slackProblems(renderDetailMessage(r, t)!)).toEqual([]);
+    }
+
     const d = discord(r);
     expect(discordProblems(d)).toEqual([]);
     expect(discordValidate(d)).toEqual([]);
@@ -235,5 +244,124 @@ describe('any reply, on both platforms', () => {
     const rowsShown = fields.length - fromReply - (overflow ? 1 : 0);
     if (rowsShown < r.rows.length) expect(discordText(d)).toMatch(/…and \d+ more/);
     expect(discordSize(d).chars).toBeLessThanOrEqual(DISCORD.total);
+  });
+});
+
+// ───────────────────────── traces, backticks, confirmations ─────────────────────────
+
+/** A Laravel trace as big as the one that made a 300,928-byte modal: deep vendor paths, namespaces, text that escapes. */
+function hugeTrace(lines = 3000): string {
+  // every line fits one section once escaped, so the sections joined by newlines are the trace
+  const head = `RuntimeException: <html>${'Ünïcödé & <tags> '.repeat(100)}</html> in /var/www/app/app/Jobs/Sync.php:37\nStack trace:`;
+  const frames = Array.from({ length: lines }, (_, n) => `#${n} /var/www/app/vendor/${'deep/'.repeat(40)}File${n}.php(${n}): App\\Jobs\\Handler->handle(Object(App\\Models\\Product))`);
+  return [head, ...frames].join('\n');
+}
+
+/** The code sections of a Slack view or message, without their fences and zero-width spaces. */
+function slackCode(blocks: Block[]): string[] {
+  return blocks.filter((b) => b.type === 'section' && /```/.test(b.text?.text ?? '')).map((b) => {
+    const text: string = b.text.text;
+    const body = text.slice(text.indexOf('```'));
+    // one block: opened at the start, closed at the very end, never in between
+    expect(body.startsWith('```')).toBe(true);
+    expect(body.endsWith('```')).toBe(true);
+    expect(body.slice(3, -3)).not.toMatch(/``/);
+    return body.slice(3, -3).replace(/\u200b/g, '');
+  });
+}
+
+const unescapeMrkdwn = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+describe('Slack: a long trace fits the modal by bytes, not characters', () => {
+  const text = hugeTrace();
+  const r = reply('Failed job 7c50c779', { detail: { title: 'Exception trace', text } });
+
+  it('the view stays under 250 kB of JSON (it was 300,928 bytes: view_too_large) and says how to get the rest', () => {
+    const view = renderDetailView(r, t)!;
+    expect(jsonBytes(view)).toBeLessThanOrEqual(250_000);
+    expect(slackProblems(view, { modal: true })).toEqual([]);
+    expect(slackValidateView(view)).toEqual([]);
+    const blocks = view.blocks as Block[];
+    const note = blocks.at(-1)!;
+    expect(note.type).toBe('context');
+    const more = Number(/… ([\d,]+) more lines do not fit here/.exec(note.elements[0].text)![1]!.replace(/,/g, ''));
+    expect(note.elements[0].text).toContain('The CLI prints the whole trace: `queue-bot show &lt;id&gt;`');
+    // what is shown is the trace from its start, and the count is of the lines not shown
+    const shown = slackCode(blocks).join('\n');
+    expect(text.startsWith(unescapeMrkdwn(shown))).toBe(true);
+    expect(shown.split('\n').length + more).toBe(text.split('\n').length);
+  });
+
+  it('counts bytes: multi-byte text and doubled backslashes fill the view sooner than characters would', () => {
+    const view = renderDetailView(r, t)!;
+    const chars = (view.blocks as Block[]).reduce((n, b) => n + JSON.stringify(b).length, 0);
+    expect(jsonBytes(view)).toBeGreaterThan(chars);
+    expect(slackProblems({ blocks: Array.from({ length: 90 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text: 'é'.repeat(2000) } })) }, { modal: true }).join()).toMatch(/view: \d+ bytes > 250000/);
+    expect(slackValidateView({ type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: Array.from({ length: 90 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text: 'é'.repeat(2000) } })) }).join()).toContain('view_too_large');
+  });
+
+  it('a short trace is shown whole, with no note', () => {
+    const view = renderDetailView(reply('x', { detail: { title: 'Trace', text: hugeTrace(20) } }), t)!;
+    expect((view.blocks as Block[]).some((b) => b.type === 'context')).toBe(false);
+    expect(unescapeMrkdwn(slackCode(view.blocks as Block[]).join('\n'))).toBe(hugeTrace(20));
+  });
+
+  it('the trace as a message is bounded the same way', () => {
+    const m = renderDetailMessage(r, t)!;
+    expect(slackProblems(m)).toEqual([]);
+    expect(jsonBytes(m)).toBeLessThanOrEqual(250_000);
+    expect(slackText(m)).toContain('more lines do not fit here');
+  });
+});
+
+describe('code blocks survive backticks', () => {
+  const message = 'Markdown error: unclosed ```php block near ````` and `` here` ```';
+  const text = ['RuntimeException: ' + message + ' in /var/www/app/app/Jobs/Render.php:12', 'Stack trace:', "#0 /var/www/app/app/Jobs/Render.php(40): render('```')", '```', '#1 {main}'].join('\n');
+  const r = reply('Failed job', { fields: [{ label: 'Exception', value: message }], detail: { title: 'Exception trace', text } });
+
+  it('Slack: the excerpt and the modal stay one code block each and read the same', () => {
+    const m = slack(r);
+    expect(slackProblems(m)).toEqual([]);
+    const excerpt = slackCode(m.blocks as Block[]);
+    expect(excerpt).toHaveLength(1);
+    expect(unescapeMrkdwn(excerpt[0]!)).toBe(text);
+    const view = renderDetailView(r, t)!;
+    expect(unescapeMrkdwn(slackCode(view.blocks as Block[]).join('\n'))).toBe(text);
+    // outside code blocks too, three backticks in a message open nothing
+    expect(slackText(m)).not.toMatch(/```php/);
+    expect(slackText(m).replace(/\u200b/g, '')).toContain(message);
+  });
+
+  it('Discord: the trace embed is one code block that reads the same', () => {
+    const d = discord(r);
+    expect(discordProblems(d)).toEqual([]);
+    const description = d.embeds[1]!.description!;
+    expect(description.startsWith('```\n')).toBe(true);
+    expect(description.endsWith('\n```')).toBe(true);
+    const inner = description.slice(4, -4);
+    expect(inner).not.toMatch(/``/);
+    expect(inner.replace(/\u200b/g, '')).toBe(text);
+    expect(discordText(d)).not.toMatch(/```php/);
+  });
+});
+
+describe('confirm dialogs lead with the consequence', () => {
+  const LONG = `App\\Jobs\\${'Synchronise'.repeat(12)}ProductCatalogueToPrestaShopX`.slice(0, 150);
+  const queue = `tenant-00-${'eu-central-warehouse-sync-'.repeat(6)}`.slice(0, 150);
+  const f = { uuid: '7c50c779-8575-4468-ad3d-54742ad8db49', jobClass: LONG, queue };
+  const cases: Array<[string, ReturnType<typeof retryConfirm>, string]> = [
+    ['retry', retryConfirm(t, f), 'Runs it again: back onto queue'],
+    ['delete', forgetConfirm(t, f), 'Deletes it for good — it cannot be retried afterwards.'],
+    ['release', releaseConfirm(t, { id: 13, jobClass: LONG, queue, reservedFor: 360 }), 'Makes it available again — if the worker holding it is still running, the job will run twice.'],
+  ];
+
+  it.each(cases)('%s: with a 150-character class and queue, Slack keeps the warning whole and cuts the names', (_, confirm, consequence) => {
+    const m = slack(reply('x', { rows: [{ key: 'k', title: 'Job', lines: ['a', 'b'], buttons: [{ label: confirm.confirm, action: 'q1:a', style: 'danger', confirm }, button('Details')] }] }));
+    expect(slackProblems(m)).toEqual([]);
+    const dialog = (m.blocks as Block[]).flatMap((b) => b.elements ?? (b.accessory ? [b.accessory] : [])).find((e: Block) => e.confirm)!.confirm;
+    expect(dialog.text.text.startsWith(consequence)).toBe(true);
+    expect(dialog.text.text.length).toBeLessThanOrEqual(SLACK.confirmText);
+    expect(dialog.text.text.endsWith('…')).toBe(true);
+    expect(dialog.title.text.length).toBeLessThanOrEqual(SLACK.confirmTitle);
   });
 });
