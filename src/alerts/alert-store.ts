@@ -15,7 +15,7 @@ import { messageKey, type AlertMessage } from './grouping.ts';
 
 const CURSOR_KEY = '_cursor';
 const LEASE_KEY = '_lease';
-/** the kind column of a kind's message row (its key is messageKey(kind)) */
+/** the kind column of a kind's message row (its key is messageKey(message)) */
 const MESSAGE_KIND = 'message';
 
 interface CursorState {
@@ -42,18 +42,18 @@ export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAle
     }
     byKey.set(mine.key, { ...mine, messages });
   }
-  const messagesByKind = new Map((stored.messages ?? []).map((m) => [m.kind, m]));
+  const messagesByKey = new Map((stored.messages ?? []).map((m) => [messageKey(m), m]));
   for (const mine of unsaved.messages ?? []) {
     const refs = [...mine.refs];
-    for (const r of messagesByKind.get(mine.kind)?.refs ?? []) {
+    for (const r of messagesByKey.get(messageKey(mine))?.refs ?? []) {
       if (!refs.some((x) => x.platform === r.platform && x.channel === r.channel && x.id === r.id)) refs.push(r);
     }
-    messagesByKind.set(mine.kind, { ...mine, refs });
+    messagesByKey.set(messageKey(mine), { ...mine, refs });
   }
   const cursors = [stored.failedCursor, unsaved.failedCursor].filter((c): c is number => c !== null);
   return {
     incidents: [...byKey.values()],
-    messages: [...messagesByKind.values()],
+    messages: [...messagesByKey.values()],
     failedCursor: cursors.length ? Math.max(...cursors) : null,
     lastRecoveryNoticeAt: Math.max(stored.lastRecoveryNoticeAt, unsaved.lastRecoveryNoticeAt),
   };
@@ -122,7 +122,7 @@ export class AlertStore {
       }));
       for (const m of memory.messages ?? []) {
         rows.push({
-          incident_key: messageKey(m.kind),
+          incident_key: messageKey(m),
           kind: MESSAGE_KIND,
           status: m.status,
           opened_at: m.openedAt,

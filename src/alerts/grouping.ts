@@ -31,9 +31,12 @@ export type MessageAction =
   | { type: 'remind'; message: AlertMessage }
   | { type: 'resolve'; message: AlertMessage };
 
-/** The incident key of a message's own state row: not an incident. */
-export function messageKey(kind: AlertKind): string {
-  return `~message:${kind}`;
+/**
+ * The key of a message's own state row (not an incident): by kind and when it was posted, since a
+ * kind's old message can still wait for its "resolved" edit when the next one is out.
+ */
+export function messageKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
+  return `~message:${m.kind}:${m.openedAt}`;
 }
 
 function severity(i: Incident): [number, number, number] {

@@ -5,7 +5,8 @@
 import type { JobId } from '../queue/types.ts';
 import cron from 'node-cron';
 import type { App } from '../app.ts';
-import type { ChatPoster, MessageRef } from '../chat/poster.ts';
+import { coalesceEdits } from '../chat/pacing.ts';
+import { PostingPace, type ChatPoster, type MessageRef, type PaceOptions } from '../chat/poster.ts';
 import { DatabaseUnavailableError } from '../db/database.ts';
 import { translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
@@ -40,6 +41,8 @@ export interface AlertOptions {
   schedule?: string;
   /** unix seconds; tests move time */
   now?: () => number;
+  /** how posting is paced (tests may shorten the wait a rate limit allows in one tick) */
+  pace?: PaceOptions;
 }
 
 export function alertSettings(app: App): AlertSettings {
@@ -59,8 +62,10 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   const settings = alertSettings(app);
   const t: Translator = translator(app.config.locale);
   const buttons = app.router.buttonFactory();
+  // one pace for every platform's channel, kept across ticks
+  const pace = new PostingPace(opts.pace);
   const targets = posters
-    .map((poster) => ({ poster, channel: poster.platform === 'slack' ? app.config.alerts.slackChannel : app.config.alerts.discordChannel }))
+    .map((poster) => ({ poster: pace.wrap(poster), channel: poster.platform === 'slack' ? app.config.alerts.slackChannel : app.config.alerts.discordChannel }))
     .filter((x): x is { poster: ChatPoster; channel: string } => Boolean(x.channel));
   let downSince: number | null = null;
   /**
@@ -86,14 +91,23 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     return refs;
   }
 
-  async function edit(refs: MessageRef[], reply: Reply): Promise<void> {
-    for (const ref of refs) {
+  /** A tick's edits, sent together at its end: one edit per message, the last one wins. */
+  let edits: Array<{ ref: MessageRef; reply: Reply; failed: () => void }> = [];
+  function edit(refs: MessageRef[], reply: Reply, failed: () => void = () => undefined): void {
+    for (const ref of refs) edits.push({ ref, reply, failed });
+  }
+
+  async function sendEdits(): Promise<void> {
+    const due = coalesceEdits(edits);
+    edits = [];
+    for (const { ref, reply, failed } of due) {
       const target = targets.find((x) => x.poster.platform === ref.platform);
       if (!target) continue;
       try {
         await target.poster.update(ref, reply);
       } catch (err) {
-        logger.error({ err, platform: ref.platform, channel: ref.channel }, 'could not edit an alert message');
+        logger.error({ err, platform: ref.platform, channel: ref.channel }, 'could not edit an alert message; will try again next tick');
+        failed();
       }
     }
   }
@@ -122,7 +136,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     };
   }
 
-  async function carryOut(action: MessageAction, incidents: readonly Incident[], at: number): Promise<void> {
+  async function carryOut(action: MessageAction, incidents: readonly Incident[], at: number, kept: AlertMessage[]): Promise<void> {
     const message = action.message;
     const members = membersOf(message, incidents);
     const view = () => messageReply(t, buttons, message, members, at, { stuckAfterSec: settings.stuckAfterSec, reminder: action.type === 'remind' });
@@ -132,10 +146,14 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         break;
       case 'remind':
       case 'edit':
-        await edit(message.refs, view());
+        // an edit that did not go through is made again on the next tick
+        edit(message.refs, view(), () => (message.fingerprint = ''));
         break;
       case 'resolve':
-        await edit(message.refs, messageResolvedReply(t, message, members.resolved, at));
+        // a "resolved" that did not go through is kept and sent again on the next tick
+        edit(message.refs, messageResolvedReply(t, message, members.resolved, at), () => {
+          if (!kept.includes(message)) kept.push(message);
+        });
         break;
     }
   }
@@ -158,19 +176,29 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
           const stored = await store.load();
           const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
           const { actions, messageActions, memory: next } = evaluate(memory, await observe(memory.failedCursor), settings);
-          for (const action of messageActions) await carryOut(action, next.incidents, at);
+          const messages = next.messages ?? [];
+          for (const action of messageActions) await carryOut(action, next.incidents, at, messages);
+          // "resolved" edits that did not go through on an earlier tick: sent again, for a day at most
+          for (const left of (memory.messages ?? []).filter((m) => m.status === 'resolved' && at - (m.resolvedAt ?? at) < 86400)) {
+            edit(left.refs, messageResolvedReply(t, left, membersOf(left, next.incidents).resolved, at), () => {
+              if (!messages.includes(left)) messages.push(left);
+            });
+          }
           // An incident from before one message per kind has a message of its own: resolve that one.
           for (const action of actions) {
-            if (action.type === 'resolve' && action.incident.messages.length > 0) await edit(action.incident.messages, resolvedReply(t, action.incident, at));
+            if (action.type === 'resolve' && action.incident.messages.length > 0) edit(action.incident.messages, resolvedReply(t, action.incident, at));
           }
           // A platform that was down when a message was posted gets it now.
-          for (const message of next.messages ?? []) {
+          for (const message of messages) {
+            if (message.status !== 'open') continue;
             const missing = targets.some(({ poster }) => !message.refs.some((m) => m.platform === poster.platform));
             if (missing && !messageActions.some((a) => a.message.kind === message.kind && a.type === 'post')) {
               const view = messageReply(t, buttons, message, membersOf(message, next.incidents), at, { stuckAfterSec: settings.stuckAfterSec });
               message.refs = await post(view, message.refs, true);
             }
           }
+          await sendEdits();
+          next.messages = messages;
           let lastRecoveryNoticeAt = memory.lastRecoveryNoticeAt;
           if (downSince !== null && lastRecoveryNoticeAt < downSince) {
             // Said once, by whichever replica gets here first after the outage.

@@ -41,6 +41,8 @@ export interface RecordedRequest {
   body: unknown;
   auth: string | null;
   status: number;
+  /** when it arrived (Date.now()) */
+  at: number;
 }
 
 export interface FakeMessage {
@@ -104,7 +106,7 @@ export class FakeDiscord extends EventEmitter {
   #sessionId = `session-${randomBytes(4).toString('hex')}`;
   /** dispatches, for replay on RESUME */
   #history: Array<{ s: number; payload: string }> = [];
-  #failures: Array<{ match: (r: RecordedRequest) => boolean; status: number; body: unknown; delayMs: number }> = [];
+  #failures: Array<{ match: (r: RecordedRequest) => boolean; status: number; body: unknown; delayMs: number; headers?: Record<string, string> }> = [];
   #routes: Array<{ method: string; pattern: string; re: RegExp; keys: string[]; handler: Handler }> = [];
   port = 0;
 
@@ -336,9 +338,15 @@ export class FakeDiscord extends EventEmitter {
     return out;
   }
 
-  /** The next request matching `match` gets this status (and body) instead of its answer. */
-  failNext(match: (r: RecordedRequest) => boolean, status = 500, body: unknown = { message: 'fake failure', code: 0 }, delayMs = 0): void {
-    this.#failures.push({ match, status, body, delayMs });
+  /** The next request matching `match` gets this status (and body, and headers) instead of its answer. */
+  failNext(match: (r: RecordedRequest) => boolean, status = 500, body: unknown = { message: 'fake failure', code: 0 }, delayMs = 0, headers?: Record<string, string>): void {
+    this.#failures.push({ match, status, body, delayMs, ...(headers ? { headers } : {}) });
+  }
+
+  /** The next request matching `match` is answered 429 with Retry-After, as Discord's rate limits do (not global). */
+  rateLimitNext(match: (r: RecordedRequest) => boolean, retryAfterSec: number): void {
+    const body = { message: 'You are being rate limited.', retry_after: retryAfterSec, global: false };
+    this.failNext(match, 429, body, 0, { 'retry-after': String(retryAfterSec), 'x-ratelimit-scope': 'user' });
   }
 
   /** Resolves with the first recorded request (past or future) matching `match`. */
@@ -447,6 +455,7 @@ export class FakeDiscord extends EventEmitter {
       body,
       auth: req.headers.authorization ?? null,
       status: 0,
+      at: Date.now(),
     };
     const send = res.end.bind(res);
     res.end = ((...args: Parameters<typeof res.end>) => {
@@ -459,7 +468,7 @@ export class FakeDiscord extends EventEmitter {
     if (failure >= 0) {
       const f = this.#failures.splice(failure, 1)[0]!;
       if (f.delayMs) await new Promise((resolve) => setTimeout(resolve, f.delayMs));
-      json(res, f.status, f.body);
+      json(res, f.status, f.body, f.headers);
       return;
     }
     if (!route) {
@@ -676,8 +685,8 @@ function guildPayload(id: string): Record<string, unknown> {
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

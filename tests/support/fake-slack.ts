@@ -21,6 +21,8 @@ export interface ApiCall {
   token: string | null;
   args: Json;
   at: number;
+  /** answered 429 with a Retry-After (see rateLimitNext) */
+  rateLimited?: boolean;
 }
 
 export interface ResponsePost {
@@ -86,6 +88,8 @@ export class FakeSlack {
   triggerTtlMs = 3000;
 
   readonly #handlers = new Map<string, ApiHandler>();
+  /** calls to answer 429 (rateLimitNext), oldest first */
+  readonly #rateLimits: Array<{ method: string; retryAfterSec: number }> = [];
   readonly #bindings = new Map<string, ResponseUrlBinding>();
   readonly #triggers = new Map<string, Trigger>();
   readonly #sockets = new Set<WebSocket>();
@@ -124,6 +128,11 @@ export class FakeSlack {
   /** SLACK_API_URL for the bot */
   get apiUrl(): string {
     return `${this.baseUrl}/api/`;
+  }
+
+  /** The next call of `method` is answered 429 with `Retry-After: retryAfterSec`, as Slack's rate limits do. */
+  rateLimitNext(method: string, retryAfterSec: number): void {
+    this.#rateLimits.push({ method, retryAfterSec });
   }
 
   /** Answer `method` with this handler instead of the default. */
@@ -196,6 +205,14 @@ export class FakeSlack {
     const auth = String(req.headers.authorization ?? '');
     const call: ApiCall = { method, token: auth.startsWith('Bearer ') ? auth.slice(7) : (args.token ?? null), args, at: Date.now() };
     this.calls.push(call);
+    const limit = this.#rateLimits.findIndex((l) => l.method === method);
+    if (limit >= 0) {
+      const { retryAfterSec } = this.#rateLimits.splice(limit, 1)[0]!;
+      call.rateLimited = true;
+      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfterSec) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     const custom = this.#handlers.get(method);
     const body = custom ? await custom(args, call) : this.defaultApi(method, args, call);
     res.writeHead(200, {
