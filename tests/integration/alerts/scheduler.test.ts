@@ -156,6 +156,39 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
     expect(slack.posts).toHaveLength(2);
   });
 
+  it('an edit or a "resolved" that does not go through is made again on the next tick, once', async () => {
+    const { slack, scheduler } = await setup();
+    await scheduler.tick();
+    let refuse = 1;
+    const update = slack.update.bind(slack);
+    slack.update = async (ref, reply) => {
+      if (refuse-- > 0) throw new Error('chat API error (test)');
+      return update(ref, reply);
+    };
+    // another job gets stuck on imports: the edit is refused, then made on the next tick
+    await addStuckJobs(app, ['imports'], NOW - 3600);
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ messages: ['edit:stuck'] });
+    expect(slack.updates).toHaveLength(0);
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ messages: ['edit:stuck'] });
+    expect(slack.updates.map((u) => u.reply.rows.length)).toEqual([2]);
+
+    refuse = 1;
+    await app.db.database.db.deleteFrom('jobs').where('queue', '=', 'imports').execute();
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ messages: ['resolve:stuck'] });
+    expect(slack.updates).toHaveLength(1);
+    clock += 60;
+    await scheduler.tick();
+    clock += 60;
+    await scheduler.tick();
+    expect(slack.updates.map((u) => [u.ref, u.reply.title])).toEqual([
+      [slack.posts[0]!.ref, 'Stuck jobs on `imports`'],
+      [slack.posts[0]!.ref, 'Resolved: Stuck jobs on `imports`'],
+    ]);
+  });
+
   it('turns 25 failures in one tick into one spike alert', async () => {
     const { slack, scheduler } = await setup();
     await scheduler.tick(); // first tick: the cursor starts at today's failures
