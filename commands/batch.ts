@@ -98,7 +98,7 @@ export default defineCommand<Args>({
       return reply(question.text, {
         buttons: [go, no].filter((x): x is Button => x !== null),
         notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-        data: { outcome: 'preview', action: 'batch retry', count: failed },
+        kind: 'preview', data: { outcome: 'preview', action: 'batch retry', count: failed },
       });
     }
     if (b.cancelledAt !== null || b.finishedAt !== null) {
@@ -109,7 +109,7 @@ export default defineCommand<Args>({
       summary: t('batch.cancel_hint'),
       buttons: [go, no].filter((x): x is Button => x !== null),
       notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-      data: { outcome: 'preview', action: 'batch cancel', pendingJobs: b.pendingJobs },
+      kind: 'preview', data: { outcome: 'preview', action: 'batch cancel', pendingJobs: b.pendingJobs },
     });
   },
   actions: {

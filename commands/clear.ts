@@ -48,7 +48,7 @@ export default defineCommand<Args>({
       summary: c.reserved ? t('clear.preview_reserved', { n: c.reserved }) : t('clear.preview_hint'),
       buttons: [go, no].filter((b): b is Button => b !== null),
       notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-      data: { outcome: 'preview', action: 'clear', count: c.waiting, reserved: c.reserved, maxId: c.maxId },
+      kind: 'preview', data: { outcome: 'preview', action: 'clear', count: c.waiting, reserved: c.reserved, maxId: c.maxId },
     });
   },
   actions: {

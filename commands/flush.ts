@@ -58,7 +58,7 @@ export default defineCommand<Args>({
       summary: t('flush.preview_hint'),
       buttons: [go, no].filter((b): b is Button => b !== null),
       notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-      data: { outcome: 'preview', action: 'flush', count: boundary.count, maxId: boundary.maxId },
+      kind: 'preview', data: { outcome: 'preview', action: 'flush', count: boundary.count, maxId: boundary.maxId },
     });
   },
   actions: {

@@ -104,7 +104,7 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
     summary: t('retry.preview_hint'),
     buttons: [go, no].filter((b): b is Button => b !== null),
     notices: [...others, ...(go ? [] : [{ tone: 'warn' as const, text: t('preview.no_button') }])],
-    data: { outcome: 'preview', action: 'retry all', count: retryable, otherConnections: boundary.otherConnections, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
+    kind: 'preview', data: { outcome: 'preview', action: 'retry all', count: retryable, otherConnections: boundary.otherConnections, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
   });
 }
 

@@ -55,7 +55,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     const reply = await app.router.handleText(text, CLI_USER, { confirmed: yes });
-    const previewed = (reply.data as { outcome?: string } | null)?.outcome === 'preview';
+    const previewed = reply.kind === 'preview';
     if (json) {
       process.stdout.write(`${JSON.stringify(reply.data ?? { outcome: reply.ok ? 'ok' : 'error' }, null, 2)}\n`);
     } else {

@@ -52,7 +52,22 @@ export interface Paging {
   next?: Button;
 }
 
+/**
+ * What kind of answer a reply is: the adapters decide where it goes from this alone
+ * (src/chat/reply-policy.ts), never from `data` (the `--json` output).
+ * - answer: a read (a list, a job, stats, help) — for the asker, shareable
+ * - preview: what a bulk change would do, with its confirm button — for the asker, not shareable
+ * - question: "are you sure?" before a button's change (Discord and the shell ask in a second step)
+ * - change: a change was made — announced to the channel
+ * - dismissed: the "no" of a question or a preview: nothing was changed
+ * - refusal: not allowed (permission, channel, a forged, expired or someone else's button)
+ * - error: it could not be done (bad words, nothing to act on, the database is down…)
+ */
+export type ReplyKind = 'answer' | 'preview' | 'question' | 'change' | 'dismissed' | 'refusal' | 'error';
+
 export interface Reply {
+  /** what kind of answer this is (see ReplyKind); refusal and error exactly when `ok` is false */
+  kind: ReplyKind;
   title: string;
   summary?: string;
   fields: Field[];
@@ -62,7 +77,7 @@ export interface Reply {
   paging?: Paging;
   /** long monospaced text: an exception trace, a payload */
   detail?: { title: string; text: string };
-  /** queries answer only the asker by default; changes are announced to the channel */
+  /** queries answer only the asker by default; changes are announced to the channel (alerts are posted) */
   visibility: 'ephemeral' | 'channel';
   /** false for refusals and errors (the CLI exits 1) */
   ok: boolean;
@@ -74,6 +89,8 @@ export interface Reply {
 
 export function reply(title: string, parts: Partial<Omit<Reply, 'title'>> = {}): Reply {
   return {
+    // a reply that failed is an error unless it says it is a refusal
+    kind: parts.ok === false ? 'error' : 'answer',
     title,
     fields: [],
     rows: [],
@@ -88,7 +105,7 @@ export function reply(title: string, parts: Partial<Omit<Reply, 'title'>> = {}):
 
 /** A refusal or an error: the title says what failed, the summary why and what to do. */
 export function errorReply(title: string, text: string, parts: Partial<Omit<Reply, 'title'>> = {}): Reply {
-  return reply(title, { ok: false, summary: text, data: { outcome: 'error', error: text }, ...parts });
+  return reply(title, { ok: false, kind: 'error', summary: text, data: { outcome: 'error', error: text }, ...parts });
 }
 
 /** Every button of a reply, wherever it sits. */

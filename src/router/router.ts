@@ -73,7 +73,7 @@ export class Router {
     const timing = this.#timing(who);
     return timing.done(await this.safely(t, who, async () => {
       if (!channelAllowed(who, this.deps.config.access)) {
-        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }));
+        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
       }
       const tokens = stripCommandPrefix(tokenize(text));
       const word = (tokens[0] ?? 'help').toLowerCase();
@@ -92,23 +92,23 @@ export class Router {
     const timing = this.#timing(who);
     return timing.done(await this.safely(t, who, async () => {
       if (!channelAllowed(who, this.deps.config.access)) {
-        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }));
+        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
       }
       const decoded = this.deps.codec.decode(actionId);
       if (!decoded.ok) {
         await this.refuseButton(actionId, who, decoded.reason);
-        return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey));
+        return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey), { kind: 'refusal' });
       }
       const action = decoded.action;
       let confirmed = opts.confirmedByPlatform ?? false;
-      if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { data: { outcome: 'dismissed' } });
+      if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { kind: 'dismissed', data: { outcome: 'dismissed' } });
       if (action.confirmedBy !== undefined) {
         // the "yes" of a two-step confirmation: only the person who was asked may give it
         if (action.confirmedBy !== this.deps.codec.userTag(who.platform, who.userId)) {
           const claimed = this.#byVerb.get(action.verb);
           const claimedArgs = claimed?.actions?.[action.verb]?.toArgs(action.args);
           await this.refuseButton(actionId, who, 'not_yours', claimed && claimedArgs ? { command: claimed, args: claimedArgs } : {});
-          return errorReply(t('action.rejected_title'), t('action.not_yours'));
+          return errorReply(t('action.rejected_title'), t('action.not_yours'), { kind: 'refusal' });
         }
         confirmed = true;
       }
@@ -117,7 +117,7 @@ export class Router {
       const args = handler?.toArgs(action.args);
       if (!command || !handler || args === null || args === undefined) {
         await this.refuseButton(actionId, who, 'unknown_action');
-        return errorReply(t('action.rejected_title'), t('action.malformed'));
+        return errorReply(t('action.rejected_title'), t('action.malformed'), { kind: 'refusal' });
       }
       timing.command = command.name;
       const changes = command.changes?.(args) ?? false;
@@ -226,7 +226,8 @@ export class Router {
     try {
       const result = await command.run(ctx, args);
       await this.deps.audit.finish(intent, outcomeOf(result), JSON.stringify(result.data ?? null));
-      return { ...result, visibility: result.ok ? 'channel' : 'ephemeral' };
+      // a change that was made is announced; one that could not be made answers only the asker
+      return result.ok ? { ...result, kind: 'change', visibility: 'channel' } : { ...result, visibility: 'ephemeral' };
     } catch (error) {
       await this.deps.audit.finish(intent, 'failed', (error as Error).message);
       throw error;
@@ -251,6 +252,7 @@ export class Router {
   private async refuse(command: CommandModule, args: unknown, who: Identity, t: Translator): Promise<Reply> {
     await this.audit(who, command.name, command.auditTarget?.(args) ?? '', 'refused', 'not an operator');
     return errorReply(t('permission.title'), t('permission.not_operator', { id: `${who.platform}:${who.userId}` }), {
+      kind: 'refusal',
       data: { outcome: 'refused', reason: 'not_operator', user: `${who.platform}:${who.userId}` },
     });
   }
@@ -268,6 +270,7 @@ export class Router {
     const yes = factory.button(question.confirm, { ...action, confirmedBy: tag }, { style: 'danger' });
     const no = factory.button(question.deny, { verb: DISMISS_VERB, args: [] });
     return reply(question.title, {
+      kind: 'question',
       summary: question.text,
       notices: [{ tone: 'info', text: t('confirm.expires', { minutes: Math.round(this.deps.codec.confirmTtlSec / 60) }) }],
       buttons: [yes, no].filter((b): b is Button => b !== null),

@@ -33,6 +33,7 @@ import type { ConfirmLink } from './confirm-links.ts';
 import { autocompleteSpec, commandText, identityOf, readOptions } from './interaction.ts';
 import { clickedField, doneByLine, markRowDone, outcomeLine, renderReply, snapshotOf, type DiscordMessage, type MessageSnapshot } from './render.ts';
 import { networkProblem } from '../start-errors.ts';
+import { changeOrigin, clickAnswer, commandAnswer, isFailure } from '../reply-policy.ts';
 
 export { buildCommandJson } from './command-json.ts';
 
@@ -86,7 +87,7 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
   // outcome is drawn on top of the first instead of over it.
   const views = new BoundedCache<MessageSnapshot>({ maxEntries: 200 });
   /** origin updates of one message, one after the other (two confirms may land together) */
-  const originQueues = new Map<string, Promise<void>>();
+  const originQueues = new Map<string, Promise<boolean>>();
   const safe = (err: unknown) => safeError(err, discord.token);
 
   const client = new Client({
@@ -143,7 +144,7 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     const text = commandText(app.commands, readOptions(i.options.data));
     const reply = await router.handleText(text, who);
     try {
-      if (reply.visibility !== 'channel') {
+      if (commandAnswer(reply.kind).to === 'asker') {
         await i.editReply(body(render(reply, t)));
         return;
       }
@@ -190,54 +191,44 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     }
   }
 
-  /** Where the answer to a click goes (docs/discord.md, "What a click does"). */
+  /** Where the answer to a click goes (src/chat/reply-policy.ts; docs/discord.md, "What a click does"). */
   async function afterClick(c: Click, reply: Reply): Promise<void> {
     const { i, t, who } = c;
-    const outcome = (reply.data as { outcome?: unknown } | null)?.outcome;
-    // the one who was asked is answering the question (their confirmation, or their "Cancel")
-    const asked = c.link !== null && c.link.userId === who.userId;
-
-    if (outcome === 'confirm') {
-      await i.followUp(ephemeral(render(reply, t)));
-      for (const key of confirmKeys(reply)) {
-        links.set(key, {
-          userId: who.userId,
-          applicationId: i.applicationId,
-          token: i.token,
-          messageId: i.message.id,
-          snapshot: c.snapshot,
-          field: c.field,
-          ephemeral: c.ephemeral,
-        });
-      }
-      return;
-    }
-    if (outcome === 'dismissed') {
-      // "Cancel" on a question only its asker sees closes it; on a shared message it only answers
-      if (c.ephemeral) await i.editReply(body(render(reply, t)));
-      else await i.followUp(ephemeral(render(reply, t)));
-      return;
-    }
-    if (!reply.ok) {
-      // a refusal, an expired button, "nothing to retry": only for the one who clicked
-      if (asked) {
-        links.delete(c.actionId);
-        await i.editReply(body(render(reply, t)));
-      } else {
-        await i.followUp(ephemeral(render(reply, t)));
-      }
-      return;
-    }
-    if (reply.visibility === 'channel') return announceChange(c, reply);
-    // A read. A new page or a refresh replaces a message only its asker sees; anything else
-    // (Details, Show failed…) comes as a new ephemeral message and shared messages stay as they are.
     const message = render(reply, t);
-    const sameView = c.ephemeral && message.embeds[0]?.title === c.snapshot.embeds[0]?.title;
-    if (sameView) {
-      await i.editReply(body(message));
-      views.set(i.message.id, { embeds: message.embeds, components: message.components });
-    } else {
-      await i.followUp(ephemeral(message));
+    const decision = clickAnswer(reply.kind, {
+      platform: 'discord',
+      ephemeral: c.ephemeral,
+      sameView: message.embeds[0]?.title === c.snapshot.embeds[0]?.title,
+      // the one who was asked is answering the question (their confirmation, or their "Cancel")
+      answersQuestion: c.link !== null && c.link.userId === who.userId,
+    });
+    switch (decision.do) {
+      case 'private':
+        await i.followUp(ephemeral(message));
+        if (decision.remember) rememberQuestion(c, reply);
+        return;
+      case 'replace-clicked':
+        if (isFailure(reply.kind)) links.delete(c.actionId);
+        await i.editReply(body(message));
+        if (!isFailure(reply.kind) && reply.kind !== 'dismissed') views.set(i.message.id, { embeds: message.embeds, components: message.components });
+        return;
+      case 'change':
+        return announceChange(c, reply);
+    }
+  }
+
+  /** A question was asked: its Confirm buttons lead back to the message it came from. */
+  function rememberQuestion(c: Click, reply: Reply): void {
+    for (const key of confirmKeys(reply)) {
+      links.set(key, {
+        userId: c.who.userId,
+        applicationId: c.i.applicationId,
+        token: c.i.token,
+        messageId: c.i.message.id,
+        snapshot: c.snapshot,
+        field: c.field,
+        ephemeral: c.ephemeral,
+      });
     }
   }
 
@@ -250,56 +241,65 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
     if (link) {
       links.delete(c.actionId);
       await i.editReply(body(render(reply, t)));
-      await updateOrigin(link, reply, t, by);
-      // nobody else saw the message the change started from: tell the channel
-      if (link.ephemeral) await i.followUp(body(announcement));
+      const announce = await updateOrigin(link, reply, t, by);
+      if (announce) await i.followUp(body(announcement));
       return;
     }
-    // No link: the bot restarted since the question was asked (or the change needed none).
-    if (c.ephemeral) {
-      await i.editReply(body(render(reply, t)));
-      await i.followUp(body(announcement));
-    } else {
+    // No link: the bot restarted since the question was asked (or the change needed none). The
+    // clicked message is the origin: a private one shows the outcome, a shared one the announcement.
+    const effect = changeOrigin({ ephemeral: c.ephemeral, onRow: false, rowDrawable: false });
+    if (effect.origin === 'replace') {
       await i.editReply(body(announcement));
+      return;
     }
+    await i.editReply(body(render(reply, t)));
+    if (effect.announce) await i.followUp(body(announcement));
   }
 
   /** The message of the first click, edited with that click's token (valid 15 minutes). */
-  async function updateOrigin(link: ConfirmLink, reply: Reply, t: Translator, by: string): Promise<void> {
-    const previous = originQueues.get(link.messageId) ?? Promise.resolve();
+  async function updateOrigin(link: ConfirmLink, reply: Reply, t: Translator, by: string): Promise<boolean> {
+    const previous = originQueues.get(link.messageId) ?? Promise.resolve(false);
     const update = previous.then(() => editOrigin(link, reply, t, by));
     originQueues.set(link.messageId, update);
     try {
-      await update;
+      return await update;
     } finally {
       if (originQueues.get(link.messageId) === update) originQueues.delete(link.messageId);
     }
   }
 
-  async function editOrigin(link: ConfirmLink, reply: Reply, t: Translator, by: string): Promise<void> {
+  /** Draws the outcome on the message the change started from; true when the channel must be told. */
+  async function editOrigin(link: ConfirmLink, reply: Reply, t: Translator, by: string): Promise<boolean> {
     const route = Routes.webhookMessage(link.applicationId, link.token, '@original');
+    const onRow = link.field !== null;
+    // the row's buttons become the outcome; the other rows keep theirs — drawn on the latest look
+    // of the message, as long as that row is still where it was (not another page)
+    const latest = views.get(link.messageId) ?? link.snapshot;
+    const name = (v: MessageSnapshot) => (onRow ? v.embeds[0]?.fields?.[link.field!]?.name : undefined);
+    const effect = changeOrigin({ ephemeral: link.ephemeral, onRow, rowDrawable: onRow && name(latest) === name(link.snapshot) });
     try {
-      if (link.field !== null) {
-        // the row's buttons become the outcome; the other rows keep theirs — drawn on the latest
-        // look of the message, as long as that row is still where it was (not another page)
-        const latest = views.get(link.messageId) ?? link.snapshot;
-        const name = (v: MessageSnapshot) => v.embeds[0]?.fields?.[link.field!]?.name;
-        if (name(latest) !== name(link.snapshot)) {
-          log.info('the message shows other rows now; its outcome is not drawn on it');
-          return;
+      switch (effect.origin) {
+        case 'mark-row': {
+          const marked = markRowDone(latest, link.field!, outcomeLine(reply, by));
+          await client.rest.patch(route, { body: marked, auth: false });
+          views.set(link.messageId, marked);
+          break;
         }
-        const marked = markRowDone(latest, link.field, outcomeLine(reply, by));
-        await client.rest.patch(route, { body: marked, auth: false });
-        views.set(link.messageId, marked);
-      } else if (link.ephemeral) {
-        // an answered question only its asker saw (a preview, a `show`): it goes away
-        await client.rest.delete(route, { auth: false });
-      } else {
-        await client.rest.patch(route, { body: body(render(reply, t, by)), auth: false });
+        case 'leave':
+          log.info('the message shows other rows now; its outcome is not drawn on it');
+          break;
+        case 'remove':
+          // an answered question only its asker saw (a preview, a `show`): it goes away
+          await client.rest.delete(route, { auth: false });
+          break;
+        case 'replace':
+          await client.rest.patch(route, { body: body(render(reply, t, by)), auth: false });
+          break;
       }
     } catch (err) {
       log.warn({ err: safe(err) }, 'could not update the message the change started from');
     }
+    return effect.announce;
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {

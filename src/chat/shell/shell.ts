@@ -9,6 +9,7 @@ import type { Button } from '../../reply/model.ts';
 import { plainText, renderText } from '../../reply/render-text.ts';
 import type { Identity } from '../../router/command.ts';
 import type { Router } from '../../router/router.ts';
+import { keepsEarlierChoices } from '../reply-policy.ts';
 
 export interface ShellOptions {
   router: Router;
@@ -92,7 +93,8 @@ export async function runShell(opts: ShellOptions): Promise<void> {
         reply = await router.handleText(text, SHELL_USER);
       }
       const rendered = renderText(reply, { color: opts.terminal, numbered: true, detailLines: 25 });
-      choices = rendered.choices;
+      // as in chat, a refusal or an error leaves the earlier answer (and its buttons) as it was
+      if (!keepsEarlierChoices(reply, rendered.choices.length)) choices = rendered.choices;
       write(`\n${rendered.text}\n`);
       opts.logs?.release();
     }

@@ -44,6 +44,7 @@ import {
 } from './render.ts';
 import { decodeShare, encodeShare, type ShareSource } from './share.ts';
 import { networkProblem } from '../start-errors.ts';
+import { changeOrigin, clickAnswer, commandAnswer, isFailure, isShareable } from '../reply-policy.ts';
 import { refuseFutureRequests } from './future-requests.ts';
 
 export interface SlackStartOptions {
@@ -92,8 +93,6 @@ interface Conversation {
   triggerId: string | null;
 }
 
-/** Outcomes (Reply.data.outcome) that are questions, not answers: never shared. */
-const NOT_SHAREABLE = new Set(['preview', 'confirm', 'dismissed']);
 const STOP_GRACE_MS = 5000;
 
 export async function startSlack(app: App, logger: Logger, opts: SlackStartOptions = {}): Promise<SlackAdapter> {
@@ -178,14 +177,9 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
 
   const newMessageId = () => randomBytes(5).toString('hex');
 
-  function shareable(reply: Reply): boolean {
-    const outcome = (reply.data as { outcome?: unknown } | null)?.outcome;
-    return reply.ok && reply.visibility === 'ephemeral' && !NOT_SHAREABLE.has(String(outcome));
-  }
-
   function render(reply: Reply, t: Translator, extra: { share?: ShareSource | null; footer?: string | null } = {}): RenderedMessage & { messageId: string } {
     const messageId = newMessageId();
-    const share = extra.share && shareable(reply) ? encodeShare(secret, extra.share) : null;
+    const share = extra.share && isShareable(reply.kind) ? encodeShare(secret, extra.share) : null;
     return { ...renderMessage(reply, { t, messageId, share, footer: extra.footer ?? null }), messageId };
   }
 
@@ -245,9 +239,9 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
       const ref = parseBlockId(replace.blockId);
       if (ref) cache.delete(ref.messageId);
     } else {
-      await deliver(c, message, { inChannel: reply.visibility === 'channel', interaction: source?.kind === 'action' });
+      await deliver(c, message, { inChannel: commandAnswer(reply.kind).to === 'channel', interaction: source?.kind === 'action' });
     }
-    if (reply.visibility === 'ephemeral') cache.set(message.messageId, message);
+    if (commandAnswer(reply.kind).to === 'asker') cache.set(message.messageId, message);
     if (!opened) {
       const trace = renderDetailMessage(reply, c.t);
       if (trace) await deliver(c, trace, { inChannel: false, interaction: source?.kind === 'action' });
@@ -295,54 +289,59 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
     });
   }
 
-  /** Where the outcome of a click goes (see docs/slack.md, "What a click does"). */
+  /** Where the outcome of a click goes (src/chat/reply-policy.ts; docs/slack.md, "What a click does"). */
   async function afterClick(c: Conversation, click: Click, reply: Reply): Promise<void> {
+    const { t } = c;
+    const ref = parseBlockId(click.blockId);
+    const sameView = ref !== null && (ref.part === 'p' || ref.titleHash === titleHash(reply.title));
+    const decision = clickAnswer(reply.kind, { platform: 'slack', ephemeral: click.ephemeral, sameView, answersQuestion: false });
+    const source = { kind: 'action' as const, id: click.value };
+    switch (decision.do) {
+      case 'private':
+        // a failure is for the clicker alone, and the clicked message stays as it was
+        if (isFailure(reply.kind)) return deliver(c, render(reply, t), { inChannel: false, interaction: true });
+        return answer(c, reply, source, null);
+      case 'replace-clicked':
+        // "Not done" in place of the question; a new page or a refresh of the same list
+        if (reply.kind === 'dismissed') return replaceClicked(c, click, render(reply, t));
+        return answer(c, reply, source, click);
+      case 'change':
+        return showChange(c, click, reply);
+    }
+  }
+
+  /** A change was made from a click: the message it started from shows it, and the channel is told. */
+  async function showChange(c: Conversation, click: Click, reply: Reply): Promise<void> {
     const { t, who } = c;
     const ref = parseBlockId(click.blockId);
-    if (!reply.ok) {
-      // refusals and errors: only for the one who clicked, the message stays as it was
-      await deliver(c, render(reply, t), { inChannel: false, interaction: true });
-      return;
-    }
-    const outcome = (reply.data as { outcome?: unknown } | null)?.outcome;
-    if (outcome === 'dismissed') {
-      await replaceClicked(c, click, render(reply, t));
-      return;
-    }
-    if (reply.visibility !== 'channel') {
-      // a read: a new page or a refresh of the same view replaces an ephemeral message; anything
-      // else (Details, Show failed…) comes as a new one, and a channel message stays for all
-      const sameView = ref !== null && (ref.part === 'p' || ref.titleHash === titleHash(reply.title));
-      await answer(c, reply, { kind: 'action', id: click.value }, sameView && click.ephemeral ? click : null);
-      return;
-    }
-    // A change was made. A row's buttons become the outcome line; a message-level button (bulk
-    // confirm, the buttons of `show`) makes the whole message the outcome.
+    // A row's buttons become the outcome line; a message-level button (bulk confirm, the buttons
+    // of `show`) makes the whole message the outcome.
     const at = now();
     const announcement = render(reply, t, { footer: doneBy(t, who.userId, at) });
     const origin = click.message ?? (ref ? cache.get(ref.messageId) : null);
-    const isRow = ref !== null && ref.index !== null && (ref.part === 'r' || ref.part === 'a');
-    if (isRow && origin) {
-      const blocks = markRowDone(origin.blocks, ref.index!, outcomeLine(t, reply, who.userId, at));
-      if (blocks) {
-        const updated = { text: origin.text, blocks };
-        if (click.ephemeral) cache.set(ref.messageId, updated);
-        await inTurn(
-          () => replaceClicked(c, click, updated),
-          // changes are announced to the channel; the ephemeral list was only seen by one person
-          async () => (click.ephemeral ? deliver(c, announcement, { inChannel: true, interaction: true }) : undefined),
-        );
+    const onRow = ref !== null && ref.index !== null && (ref.part === 'r' || ref.part === 'a');
+    const marked = onRow && origin ? markRowDone(origin.blocks, ref.index!, outcomeLine(t, reply, who.userId, at)) : null;
+    const effect = changeOrigin({ ephemeral: click.ephemeral, onRow, rowDrawable: marked !== null });
+    const announce = async () => (effect.announce ? deliver(c, announcement, { inChannel: true, interaction: true }) : undefined);
+    switch (effect.origin) {
+      case 'mark-row': {
+        const updated = { text: origin!.text, blocks: marked! };
+        if (click.ephemeral) cache.set(ref!.messageId, updated);
+        // a failed redraw must not swallow the announcement
+        await inTurn(() => replaceClicked(c, click, updated), announce);
         return;
       }
-    }
-    if (!click.ephemeral) {
-      await replaceClicked(c, click, announcement);
-      return;
-    }
-    await deliver(c, announcement, { inChannel: true, interaction: true });
-    if (!isRow && c.respond) {
-      // the ephemeral question has been answered in the channel
-      await c.respond({ delete_original: true }).catch((err: unknown) => log.info({ err }, 'could not remove the ephemeral question'));
+      case 'replace':
+        await replaceClicked(c, click, announcement);
+        return;
+      case 'leave':
+        await announce();
+        return;
+      case 'remove':
+        await announce();
+        // the ephemeral question has been answered in the channel
+        await c.respond?.({ delete_original: true }).catch((err: unknown) => log.info({ err }, 'could not remove the ephemeral question'));
+        return;
     }
   }
 
@@ -355,7 +354,7 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
       return;
     }
     const reply = source.kind === 'text' ? await router.handleText(source.text, who) : await router.handleAction(source.id, who);
-    if (!reply.ok) {
+    if (isFailure(reply.kind)) {
       await deliver(c, render(reply, t), { inChannel: false, interaction: true });
       return;
     }
