@@ -512,6 +512,9 @@ export const en = {
   'chat.done_by': '{user} · {time}',
   /** what a renderer puts where it had to leave things out (Discord's 25 fields, Slack's 50 blocks) */
   'chat.more': '…and {n} more',
+  /** one channel announcement for several changes made from one list, edited as they come */
+  'chat.changes_title': (p, tools) => tools.plural(Number(p.n), { one: '# change from one list', other: '# changes from one list' }),
+  'chat.changes_earlier': '…and {n} earlier',
 
   // slack adapter
   'slack.more': 'and {n} more — use `--page`',

@@ -600,6 +600,8 @@ export const pl: Catalogue = {
   // shared by the chat adapters
   'chat.done_by': '{user} · {time}',
   'chat.more': '…i jeszcze {n}',
+  'chat.changes_title': (p, tools) => plural(tools, p.n, { one: '# zmiana z jednej listy', few: '# zmiany z jednej listy', many: '# zmian z jednej listy' }),
+  'chat.changes_earlier': '…i {n} wcześniejszych',
 
   // slack adapter
   'slack.more': 'i jeszcze {n} — użyj `--page`',

@@ -29,6 +29,7 @@ import { InFlight } from '../in-flight.ts';
 import type { ChatAdapter, ChatPoster, MessageRef } from '../poster.ts';
 import { failedChoices, MAX_CHOICES, queueChoices, type Choice } from './autocomplete.ts';
 import { BoundedCache } from '../bounded-cache.ts';
+import { ChangeAnnouncements } from '../announcements.ts';
 import type { ConfirmLink } from './confirm-links.ts';
 import { autocompleteSpec, commandText, identityOf, readOptions } from './interaction.ts';
 import { clickedField, doneByLine, markRowDone, outcomeLine, renderReply, snapshotOf, type DiscordMessage, type MessageSnapshot } from './render.ts';
@@ -86,6 +87,11 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
   // the one drawn since. Two questions from one list confirmed one after the other: the second
   // outcome is drawn on top of the first instead of over it.
   const views = new BoundedCache<MessageSnapshot>({ maxEntries: 200 });
+  /**
+   * The channel announcement of each private list's changes, edited with the token of the click
+   * that posted it — valid 15 minutes, so an older one is followed by a new announcement.
+   */
+  const announcements = new ChangeAnnouncements<{ applicationId: string; token: string; messageId: string }>({ ttl: 14 * 60, now });
   /** origin updates of one message, one after the other (two confirms may land together) */
   const originQueues = new Map<string, Promise<boolean>>();
   const safe = (err: unknown) => safeError(err, discord.token);
@@ -242,7 +248,19 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
       links.delete(c.actionId);
       await i.editReply(body(render(reply, t)));
       const announce = await updateOrigin(link, reply, t, by);
-      if (announce) await i.followUp(body(announcement));
+      if (!announce) return;
+      // several changes from one private list: one announcement, edited as they come
+      const listId = link.field !== null && link.ephemeral ? link.messageId : null;
+      await announcements.announce(listId, reply, t, {
+        post: async (changes) => {
+          const sent = await i.followUp(body(render(changes, t, by)));
+          return { applicationId: i.applicationId, token: i.token, messageId: sent.id };
+        },
+        edit: async (posted, changes) => {
+          const route = Routes.webhookMessage(posted.applicationId, posted.token, posted.messageId);
+          await client.rest.patch(route, { body: body(render(changes, t, by)), auth: false });
+        },
+      });
       return;
     }
     // No link: the bot restarted since the question was asked (or the change needed none). The

@@ -27,6 +27,7 @@ import { InFlight } from '../in-flight.ts';
 import type { ChatAdapter, ChatPoster, MessageRef } from '../poster.ts';
 import type { Block, SlackMessage } from './blocks.ts';
 import { BoundedCache } from '../bounded-cache.ts';
+import { ChangeAnnouncements } from '../announcements.ts';
 import type { CachedMessage } from './message-cache.ts';
 import {
   doneBy,
@@ -150,6 +151,7 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
   const now = opts.now ?? (() => Date.now() / 1000);
   const secret = actionSecret(app.config);
   const cache = new BoundedCache<CachedMessage>({ maxEntries: 200, ttl: 30 * 60 * 1000 });
+  const announcements = new ChangeAnnouncements<{ channel: string; ts: string }>({ ttl: 30 * 60 * 1000 });
   const router = app.router;
 
   // in-flight requests: stop() lets them finish, tests wait for them
@@ -199,6 +201,23 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
       if (how.inChannel) await c.client.chat.postMessage({ channel: c.who.channelId, text: message.text, blocks: message.blocks });
       else await c.client.chat.postEphemeral({ channel: c.who.channelId, user: c.who.userId, text: message.text, blocks: message.blocks });
     }
+  }
+
+  /**
+   * An announcement that later clicks on the same list may edit: through the Web API, which
+   * tells its ts; if Slack refuses (the bot is not in the channel), through response_url, which
+   * still reaches the channel but cannot be edited (null).
+   */
+  async function postAnnouncement(c: Conversation, message: SlackMessage): Promise<{ channel: string; ts: string } | null> {
+    try {
+      const res = await c.client.chat.postMessage({ channel: c.who.channelId, text: message.text, blocks: message.blocks });
+      if (res.ts) return { channel: res.channel ?? c.who.channelId, ts: res.ts };
+    } catch (err) {
+      log.info({ err }, 'could not post the announcement with the Web API; sending it through response_url');
+    }
+    if (!c.respond) throw new Error('the request has no response_url');
+    await c.respond({ response_type: 'in_channel', replace_original: false, text: message.text, blocks: message.blocks });
+    return null;
   }
 
   /** Redraws the message that was clicked: response_url first, chat.update for channel messages. */
@@ -322,7 +341,19 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
     const onRow = ref !== null && ref.index !== null && (ref.part === 'r' || ref.part === 'a');
     const marked = onRow && origin ? markRowDone(origin.blocks, ref.index!, outcomeLine(t, reply, who.userId, at)) : null;
     const effect = changeOrigin({ ephemeral: click.ephemeral, onRow, rowDrawable: marked !== null });
-    const announce = async () => (effect.announce ? deliver(c, announcement, { inChannel: true, interaction: true }) : undefined);
+    // several changes from one private list: one announcement, edited as they come
+    const listId = onRow && click.ephemeral ? ref!.messageId : null;
+    const announce = async () => {
+      if (!effect.announce) return;
+      if (listId === null) return deliver(c, announcement, { inChannel: true, interaction: true });
+      await announcements.announce(listId, reply, t, {
+        post: (changes) => postAnnouncement(c, render(changes, t, { footer: doneBy(t, who.userId, at) })),
+        edit: async (posted, changes) => {
+          const message = render(changes, t, { footer: doneBy(t, who.userId, at) });
+          await c.client.chat.update({ channel: posted.channel, ts: posted.ts, text: message.text, blocks: message.blocks });
+        },
+      });
+    };
     switch (effect.origin) {
       case 'mark-row': {
         const updated = { text: origin!.text, blocks: marked! };

@@ -77,9 +77,13 @@ export function harness<A extends App>(fake: FakeSlack, app: A, bot: SlackAdapte
       return { sent, messages: fake.live({ via: sent.responseUrl }) };
     },
     async click(message, pick, user = ana) {
+      const before = fake.messages.length;
       const sent = await person.click(message, pick, user);
       await bot.idle();
-      return { sent, messages: fake.live({ via: sent.responseUrl }) };
+      // what the click produced: through its response_url, and announcements the bot posted
+      // with the Web API (so that later clicks on the same list can edit them)
+      const announced = fake.messages.slice(before).filter((m) => !m.deleted && m.via === 'chat.postMessage' && m.threadTs === null);
+      return { sent, messages: [...fake.live({ via: sent.responseUrl }), ...announced] };
     },
     async close() {
       await bot.stop();
