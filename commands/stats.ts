@@ -18,6 +18,7 @@ import { queueName } from '../src/router/schemas.ts';
 import { reply, type Button, type Field, type Notice, type Row, type Tone } from '../src/reply/model.ts';
 import type { BatchProgress, QueueCounts, Snapshot } from '../src/queue/types.ts';
 import { batchRow, queueLabel, VERBS } from '../src/views/jobs.ts';
+import { lastHourTrends, trendOf } from '../src/history/trends.ts';
 
 type Args = { queue?: string };
 
@@ -47,6 +48,8 @@ interface Judged {
   /** seconds since the queue's newest failure, when it is among the newest failed rows read */
   newestFailureAge: number | null;
   tone: Tone;
+  /** the queue's backlog over the last hour as a sparkline, where history was recorded */
+  trend?: string;
 }
 
 function waitAfterOf(ctx: CommandContext, q: QueueCounts): number {
@@ -100,6 +103,7 @@ function queueField(ctx: CommandContext, j: Judged): Field {
   if (q.stuck) parts.push(t('stats.stuck', { n: q.stuck }));
   parts.push(j.newestFailureAge !== null ? t('stats.failed_recent', { n: q.failed, age: t.age(j.newestFailureAge) }) : t('stats.failed', { n: q.failed }));
   if (q.oldestReadyAgeSeconds !== null) parts.push(t('stats.oldest_waiting', { age: t.age(q.oldestReadyAgeSeconds) }));
+  if (j.trend) parts.push(t('stats.trend', { spark: j.trend }));
   return { label: shownQueue(ctx, q), value: parts.join(' · '), tone: j.tone };
 }
 
@@ -271,7 +275,8 @@ export default defineCommand<Args>({
     }
     const totals = args.queue ? snap.queues[0]! : snap.totals;
     const newest = snap.queues.some((q) => q.failed > 0) ? await newestFailures(ctx, full) : new Map<string, number>();
-    const judged = snap.queues.map((q) => judge(ctx, q, newest)).sort(byTrouble);
+    const trends = await lastHourTrends(ctx);
+    const judged = snap.queues.map((q) => ({ ...judge(ctx, q, newest), trend: trendOf(trends, ctx.queue, q) })).sort(byTrouble);
 
     const notices = queueNotices(ctx, judged);
     const stuck = snap.stuckJobs.filter((j) => !args.queue || j.queue === args.queue);

@@ -153,6 +153,8 @@ export const en = {
   'stats.stuck': 'stuck {n}',
   'stats.failed': 'failed {n}',
   'stats.oldest_waiting': 'oldest waiting {age}',
+  /** the queue's backlog over the last hour, as a sparkline ▁▂▃▅▇ */
+  'stats.trend': 'last hour {spark}',
   'stats.stalled': 'Queue `{queue}` is not moving: its oldest ready job has waited {age}. Is a worker running for it?',
   'stats.expired': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# reservation', other: '# reservations' })} on \`${p.queue}\` older than retry_after (${p.retryAfter}): any worker may pick ${Number(p.n) === 1 ? 'that job' : 'those jobs'} up again.`,

@@ -162,6 +162,7 @@ export const pl: Catalogue = {
   'stats.stuck': 'utknięte {n}',
   'stats.failed': 'błędy {n}',
   'stats.oldest_waiting': 'najdłuższe oczekiwanie {age}',
+  'stats.trend': 'ostatnia godzina {spark}',
   'stats.stalled': 'Kolejka `{queue}` stoi w miejscu: od {age} czeka w niej najstarsze oczekujące zadanie. Czy działa dla niej jakiś worker?',
   'stats.expired': (p, tools) =>
     `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w kolejce \`${p.queue}\` ` +

@@ -6,7 +6,7 @@ import { HistoryStore } from '../../../src/history/history-store.ts';
 import { TOTALS, type HistoryPoint } from '../../../src/history/points.ts';
 import { createHistorySampler } from '../../../src/history/sampler.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { createTestApp, NOW, type TestApp } from '../../support/app.ts';
+import { createTestApp, NOW, operator, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { failedFixtureRow, jobFixture } from '../../support/fixtures.ts';
 
@@ -101,5 +101,24 @@ describe.each(ENGINES)('queue history on %s', (engine) => {
     // keep 5 minutes of 1-minute points: at minute 8, those before minute 3 are gone
     const fine = await app.history.between(60, 0, T0 + 3600);
     expect(Math.min(...fine.map((p) => p.at)) - T0).toBe(180);
+  });
+
+  it('shows each queue\'s last hour in stats as a sparkline, once there are two points', async () => {
+    app = await createTestApp(engine, { fixtures: false, now: () => clock });
+    const sampler = createHistorySampler({ queue: app.queue, store: app.history, settings: SETTINGS, logger: silentLogger });
+    await dispatch('default', 1);
+    await dispatch('mail', 3);
+    await sampler.sample();
+    expect((await app.router.handleText('stats', operator)).fields.map((f) => f.value).join('\n')).not.toContain('last hour');
+    for (const add of [1, 2, 4]) {
+      clock += 60;
+      await dispatch('default', add);
+      await sampler.sample();
+    }
+    const stats = await app.router.handleText('stats', operator);
+    const field = (queue: string) => stats.fields.find((f) => f.label === queue)?.value;
+    // backlog 1, 2, 4, 8 against the highest
+    expect(field('default')).toContain('last hour ▂▃▅█');
+    expect(field('mail')).toContain('last hour ████');
   });
 });
