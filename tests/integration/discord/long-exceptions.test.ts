@@ -9,6 +9,9 @@ import { LONG_CLASS } from '../../support/large-estate.ts';
 import { APP_FRAME, insertLongFailure, THROWN_AT } from '../../support/long-exceptions.ts';
 import { buttonLabels, expectAllWithinLimits, startHarness, textOf, type Harness } from './harness.ts';
 
+/** The fake keeps message bodies as Discord received them: JSON. */
+type Embed = { description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text: string } };
+
 describe.each(ENGINES)('long exceptions in Discord (%s)', (engine) => {
   let h: Harness;
   let uuid = '';
@@ -23,7 +26,7 @@ describe.each(ENGINES)('long exceptions in Discord (%s)', (engine) => {
 
   it('failed: the exception in one line of at most 200 characters, "where" the app line, not Connection.php:712', async () => {
     const list = (await h.ask('failed')).original!;
-    const field = list.embeds[0]!.fields!.find((f) => f.name.includes(uuid.slice(0, 8)))!;
+    const field = (list.embeds[0] as Embed).fields!.find((f) => f.name.includes(uuid.slice(0, 8)))!;
     const [exceptionLine, ...rest] = field.value.split('\n');
     expect(exceptionLine!.startsWith('Illuminate\\\\Database\\\\QueryException: SQLSTATE\\[42000\\]: Syntax error near')).toBe(true);
     expect(exceptionLine!.endsWith('…')).toBe(true);
@@ -39,7 +42,7 @@ describe.each(ENGINES)('long exceptions in Discord (%s)', (engine) => {
     const show = (await h.ask('show', [{ name: 'target', value: uuid }])).original!;
     expect(show.embeds).toHaveLength(2);
     expect(textOf(show)).toContain(APP_FRAME);
-    const trace = show.embeds[1]!;
+    const trace = show.embeds[1] as Embed;
     const description = trace.description!;
     expect(description.startsWith('```\n')).toBe(true);
     expect(description.endsWith('\n```')).toBe(true);
