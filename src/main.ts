@@ -4,6 +4,7 @@
 // With no DATABASE_URL the shell runs on the demo database.
 import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
 import type { ChatAdapter } from './chat/poster.ts';
+import { databaseBanner } from './chat/shell/banner.ts';
 import { runShell } from './chat/shell/shell.ts';
 import { translator } from './i18n/i18n.ts';
 import type { HealthServer, Phase } from './health/server.ts';
@@ -52,7 +53,7 @@ if (!chatMode) {
     input: process.stdin,
     output: process.stdout,
     terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    banner: demoPath ? t('demo.banner', { path: demoPath }) : laravel ? t('cli.app_env', { path: laravel.path, database: config.database?.display ?? '' }) : undefined,
+    banner: demoPath ? t('demo.banner', { path: demoPath }) : databaseBanner(app.database.target, t, laravel?.path),
     ...(shellLogs ? { logs: shellLogs } : {}),
   });
   await history.stop();

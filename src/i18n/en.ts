@@ -499,6 +499,9 @@ export const en = {
   'shell.no_such_choice': 'There is no choice [{n}]; pick 1 to {max}, or type a command.',
   'shell.confirm_prompt': '{yes}? [y/N]',
   'shell.bye': 'Bye.',
+  'shell.app_env': 'Read the Laravel app’s settings from {path}.',
+  'shell.database': 'Database: {kind} {database} on {server} — a change you make here is made there.',
+  'shell.database_file': 'Database: {kind} file {path} — a change you make here is made there.',
   'demo.banner':
     'DEMO DATA: no DATABASE_URL is set, so this is a demo SQLite database ({path}) filled with rows real Laravel wrote, re-created at every start. To see your own queues, give the app’s own .env (--env-file /var/www/app/.env, or run inside the Laravel project folder), or set DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel or sqlite:/path/to/database.sqlite) in .env, and APP_KEY to read encrypted jobs.',
   'cli.preview_hint': 'Nothing was changed. Run the same command again with --yes to do it.',

@@ -587,6 +587,9 @@ export const pl: Catalogue = {
   'shell.no_such_choice': 'Nie ma opcji [{n}]; wybierz od 1 do {max} albo wpisz polecenie.',
   'shell.confirm_prompt': '{yes}? [t/N]',
   'shell.bye': 'Do zobaczenia.',
+  'shell.app_env': 'Odczytano ustawienia aplikacji Laravel z {path}.',
+  'shell.database': 'Baza danych: {kind} {database} na {server} — zmiana wprowadzona tutaj zachodzi właśnie tam.',
+  'shell.database_file': 'Baza danych: plik {kind} {path} — zmiana wprowadzona tutaj zachodzi właśnie tam.',
   'demo.banner':
     'DANE DEMO: nie ustawiono DATABASE_URL, więc to demonstracyjna baza SQLite ({path}) wypełniona wierszami zapisanymi przez prawdziwy Laravel, tworzona od nowa przy każdym starcie. Aby zobaczyć własne kolejki, wskaż .env aplikacji (--env-file /var/www/app/.env albo uruchom w folderze projektu Laravel) lub ustaw w .env DATABASE_URL (mysql://user:password@host:3306/laravel, postgres://user:password@host:5432/laravel lub sqlite:/path/to/database.sqlite), a żeby odczytywać zaszyfrowane zadania, także APP_KEY.',
   'cli.preview_hint': 'Nic nie zostało zmienione. Aby to wykonać, uruchom to samo polecenie jeszcze raz z --yes.',
