@@ -31,16 +31,3 @@ export function formatDuration(totalSeconds: number): string {
   }
   return out;
 }
-
-/** A rounded, human age: 42s, 7m, 3h 12m, 2d 4h. Used for "waiting for", "stuck for". */
-export function formatAge(totalSeconds: number): string {
-  const s = Math.max(0, Math.round(totalSeconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) {
-    const m = Math.floor((s % 3600) / 60);
-    return m ? `${Math.floor(s / 3600)}h ${m}m` : `${Math.floor(s / 3600)}h`;
-  }
-  const h = Math.floor((s % 86400) / 3600);
-  return h ? `${Math.floor(s / 86400)}d ${h}h` : `${Math.floor(s / 86400)}d`;
-}

@@ -1,6 +1,6 @@
 // English: the reference catalogue. Every other language must have every key (pl.ts is typed
 // against this one). Plain strings take {name} placeholders; functions choose plural forms.
-import type { Message } from './i18n.ts';
+import type { Message } from './types.ts';
 
 const jobs = (n: unknown, tools: { plural: (n: number, f: { one: string; other: string }) => string }) =>
   tools.plural(Number(n), { one: '# job', other: '# jobs' });

@@ -3,17 +3,11 @@
 import type { Locale } from '../config/config.ts';
 import { en, type MessageKey } from './en.ts';
 import { pl } from './pl.ts';
+import type { Message, MessageTools, Params } from './types.ts';
 
-export type Params = Record<string, string | number | null | undefined>;
-export type Message = string | ((p: Params, tools: MessageTools) => string);
+export type { Message, MessageTools, Params } from './types.ts';
+/** Every key of the English catalogue: what each other language provides. */
 export type Catalogue = Record<MessageKey, Message>;
-
-export interface MessageTools {
-  locale: Locale;
-  /** picks the plural form: one / few / many / other (Polish needs all four) */
-  plural(count: number, forms: { one: string; few?: string; many?: string; other: string }): string;
-  number(n: number): string;
-}
 
 export interface Translator {
   locale: Locale;

@@ -2,7 +2,8 @@
 // kolejka (queue), worker (worker), paczka (batch); states: oczekujące (ready/waiting),
 // opóźnione (delayed), w trakcie (processing), utknięte (stuck), błędy (failed).
 // Polish counts need three forms: 1 zadanie, 2–4 (22–24…) zadania, 5–21 (25…) zadań.
-import type { Catalogue, MessageTools } from './i18n.ts';
+import type { MessageKey } from './en.ts';
+import type { Message, MessageTools } from './types.ts';
 
 type Forms = { one: string; few: string; many: string };
 
@@ -16,7 +17,7 @@ const failedJobs = (n: unknown, tools: MessageTools) =>
 const ofJobs = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# zadania', few: '# zadań', many: '# zadań' });
 const lines = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# wiersz', few: '# wiersze', many: '# wierszy' });
 
-export const pl: Catalogue = {
+export const pl: Record<MessageKey, Message> = {
   // ages
   'age.seconds': '{n} s',
   'age.minutes': '{n} min',

@@ -91,11 +91,6 @@ export function failedWhere(ctx: QueueContext, filter: FailedFilter) {
   };
 }
 
-/** Failed rows of a connection this database's workers serve: only those can go back into jobs. */
-export function servedConnection(ctx: QueueContext) {
-  return (eb: ExpressionBuilder<QueueDb, 'failed_jobs'>) => eb('connection', 'in', [...ctx.connections]);
-}
-
 /** Laravel's job states (DatabaseQueue::getNextAvailableJob) as conditions. */
 export function stateCondition(eb: ExpressionBuilder<QueueDb, 'jobs'>, state: ListableState, t: Thresholds): Expression<SqlBool> {
   switch (state) {
