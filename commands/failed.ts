@@ -1,12 +1,14 @@
 // /queue failed [queue] [--class Name] [--grep text] [--page N] — newest failures first.
 import { z } from 'zod';
 import { reply } from '../src/reply/model.ts';
+import type { Action } from '../src/router/action-id.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { jobClass, page, queueName } from '../src/router/schemas.ts';
 import { listingJson } from '../src/views/job-list-command.ts';
 import { failedRow, paging } from '../src/views/jobs.ts';
 
 type Args = { queue?: string; class?: string; grep?: string; page?: number };
+type Filter = Pick<Args, 'queue' | 'class' | 'grep'>;
 
 const schema = z.object({
   queue: queueName.optional(),
@@ -14,6 +16,21 @@ const schema = z.object({
   grep: z.string().min(1).max(200, { message: 'args.too_long' }).optional(),
   page: page.optional(),
 });
+
+const LIST_VERB = 'lf';
+
+/**
+ * The button that opens a page of failed jobs under a filter (paging here; "Show failed" in stats
+ * and alerts). Its arguments are read back by `readFailedListAction`, just below: change both or neither.
+ */
+export function failedListAction(filter: Filter, page = 1): Action {
+  return { verb: LIST_VERB, args: [String(page), filter.queue ?? '', filter.class ?? '', filter.grep ?? ''] };
+}
+
+function readFailedListAction([p, queue, cls, grep]: string[]): Args | null {
+  const parsed = schema.safeParse({ page: p || undefined, queue: queue || undefined, class: cls || undefined, grep: grep || undefined });
+  return parsed.success ? parsed.data : null;
+}
 
 export default defineCommand<Args>({
   name: 'failed',
@@ -36,14 +53,7 @@ export default defineCommand<Args>({
         ['failed', o.queue ?? '', o.class ? `--class ${o.class}` : '', o.grep ? `--grep "${String(o.grep).replace(/"/g, '')}"` : '', o.page ? `--page ${o.page}` : ''].join(' '),
     },
   ],
-  actions: {
-    lf: {
-      toArgs([p, queue, cls, grep]) {
-        const parsed = schema.safeParse({ page: p || undefined, queue: queue || undefined, class: cls || undefined, grep: grep || undefined });
-        return parsed.success ? parsed.data : null;
-      },
-    },
-  },
+  actions: { [LIST_VERB]: { toArgs: readFailedListAction } },
   async run(ctx, args) {
     const { t } = ctx;
     const result = await ctx.queue.listFailed({ queue: args.queue, jobClass: args.class, grep: args.grep, page: args.page });
@@ -62,7 +72,7 @@ export default defineCommand<Args>({
     return reply(title, {
       summary: result.total === null ? t('list.summary_unknown', { page: result.page }) : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
       rows: result.items.map((f) => failedRow(t, ctx.buttons, f, { withActions: ctx.isOperator })),
-      paging: paging(t, ctx.buttons, result, 'lf', [args.queue ?? '', args.class ?? '', args.grep ?? '']),
+      paging: paging(t, ctx.buttons, result, (n) => failedListAction(args, n)),
       data,
     });
   },

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import type { BulkRetryResult, RetryResult, SkipReason } from '../src/queue/types.ts';
 import { errorReply, reply, type Button, type Notice, type Reply } from '../src/reply/model.ts';
+import type { Action } from '../src/router/action-id.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { isUuid } from '../src/queue/queue-service.ts';
 import { hiddenNumber, jobClass, queueName, uuid, uuidOrPrefix } from '../src/router/schemas.ts';
@@ -96,7 +97,7 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
   const confirm = { title: t('confirm.retry_all.title'), text: question, confirm: t('button.retry_n', { n: retryable }), deny: t('confirm.no') };
   const go = ctx.buttons.button(
     t('button.retry_n', { n: retryable }),
-    { verb: VERBS.retryAll, args: [args.queue ?? '', args.class ?? '', String(boundary.maxId), String(retryable)] },
+    retryAllAction({ queue: args.queue, class: args.class, maxId: boundary.maxId, expect: retryable }),
     { style: 'primary', confirm },
   );
   const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
@@ -106,6 +107,20 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
     notices: [...others, ...(go ? [] : [{ tone: 'warn' as const, text: t('preview.no_button') }])],
     kind: 'preview', data: { outcome: 'preview', action: 'retry all', count: retryable, otherConnections: boundary.otherConnections, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
   });
+}
+
+/**
+ * The confirm button of a retry-all preview (here and in alerts' failure spikes): the filter, the
+ * highest failed id the preview counted, and how many it counted. Read back by `readRetryAllAction`,
+ * just below: change both or neither.
+ */
+export function retryAllAction(p: { queue?: string; class?: string; maxId: number; expect: number }): Action {
+  return { verb: VERBS.retryAll, args: [p.queue ?? '', p.class ?? '', String(p.maxId), String(p.expect)] };
+}
+
+function readRetryAllAction([queue, cls, maxId, expect]: string[]): Args | null {
+  const parsed = schema.safeParse({ target: 'all', queue: queue || undefined, class: cls || undefined, maxId, expect });
+  return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
 }
 
 export default defineCommand<Args>({
@@ -149,10 +164,7 @@ export default defineCommand<Args>({
       },
     },
     [VERBS.retryAll]: {
-      toArgs([queue, cls, maxId, expect]) {
-        const parsed = schema.safeParse({ target: 'all', queue: queue || undefined, class: cls || undefined, maxId, expect });
-        return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
-      },
+      toArgs: readRetryAllAction,
       async confirm(ctx, args) {
         return { title: ctx.t('confirm.retry_all.title'), text: ctx.t('retry.preview', { n: args.expect ?? 0, where: describeFilter(ctx.t, args) }), confirm: ctx.t('button.retry_n', { n: args.expect ?? 0 }), deny: ctx.t('confirm.no') };
       },

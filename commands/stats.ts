@@ -17,7 +17,10 @@ import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { queueName } from '../src/router/schemas.ts';
 import { reply, type Button, type Field, type Notice, type Row, type Tone } from '../src/reply/model.ts';
 import type { BatchProgress, QueueCounts, Snapshot } from '../src/queue/types.ts';
+import type { Action } from '../src/router/action-id.ts';
+import { jobListAction } from '../src/views/job-list-command.ts';
 import { batchRow, queueLabel, VERBS } from '../src/views/jobs.ts';
+import { failedListAction } from './failed.ts';
 import { lastHourTrends, trendOf } from '../src/history/trends.ts';
 
 type Args = { queue?: string };
@@ -251,6 +254,11 @@ export function statsJson(snap: Snapshot) {
   };
 }
 
+/** The Refresh button (here and in alerts): stats again, of one queue or all; read back by `actions.st` below. */
+export function statsAction(queue?: string): Action {
+  return { verb: VERBS.stats, args: queue ? [queue] : [] };
+}
+
 export default defineCommand<Args>({
   name: 'stats',
   summary: 'help.stats',
@@ -265,7 +273,7 @@ export default defineCommand<Args>({
       toText: (o) => `stats ${o.queue ?? ''}`,
     },
   ],
-  actions: { [VERBS.stats]: { toArgs: ([queue]) => (queue ? { queue } : {}) } },
+  actions: { [VERBS.stats]: { toArgs: ([queue]) => (queue ? { queue } : {}) } }, // written by statsAction, above
   async run(ctx, args) {
     const { t } = ctx;
     const full = await ctx.queue.snapshot();
@@ -303,9 +311,9 @@ export default defineCommand<Args>({
     const batches = args.queue ? { rows: [], notice: null } : batchRows(ctx, snap.batches);
     if (batches.notice) notices.push(batches.notice);
 
-    const buttons: Array<Button | null> = [ctx.buttons.button(t('button.refresh'), { verb: VERBS.stats, args: args.queue ? [args.queue] : [] })];
-    if (totals.stuck) buttons.push(ctx.buttons.button(t('button.show_stuck'), { verb: 'ls', args: ['1', args.queue ?? ''] }));
-    if (totals.failed) buttons.push(ctx.buttons.button(t('button.show_failed'), { verb: 'lf', args: ['1', args.queue ?? ''] }));
+    const buttons: Array<Button | null> = [ctx.buttons.button(t('button.refresh'), statsAction(args.queue))];
+    if (totals.stuck) buttons.push(ctx.buttons.button(t('button.show_stuck'), jobListAction('stuck', { queue: args.queue })));
+    if (totals.failed) buttons.push(ctx.buttons.button(t('button.show_failed'), failedListAction({ queue: args.queue })));
     return reply(args.queue ? t('stats.title_queue', { queue: args.queue }) : t('stats.title'), {
       summary: t('stats.summary', {
         ready: totals.ready,

@@ -11,6 +11,7 @@ import { QueueService } from './queue/queue-service.ts';
 import { RedisQueues } from './queue/redis/redis-queues.ts';
 import { systemClock, type Clock } from './queue/time.ts';
 import { ActionCodec } from './router/action-id.ts';
+import { ButtonStore } from './router/button-store.ts';
 import type { CommandModule } from './router/command.ts';
 import { loadCommands } from './router/loader.ts';
 import { Router } from './router/router.ts';
@@ -23,6 +24,8 @@ export interface App {
   /** the queue history the sampler records (src/history/) */
   history: HistoryStore;
   codec: ActionCodec;
+  /** arguments of buttons too long for their ids (src/router/button-store.ts) */
+  buttons: ButtonStore;
   router: Router;
   commands: readonly CommandModule[];
   logger: Logger;
@@ -93,8 +96,9 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
   const audit = new AuditLog(database, opts.logger, clock);
   const codec = new ActionCodec({ secret: actionSecret(config), ttlSec: config.actions.ttlSec, now: () => Math.floor(clock() / 1000) });
   const commands = opts.commands ?? (await loadCommands());
+  const buttons = new ButtonStore(database, opts.logger, () => Math.floor(clock() / 1000));
   const history = new HistoryStore(database);
-  const router = new Router({ queue, audit, config, codec, commands, logger: opts.logger, history });
+  const router = new Router({ queue, audit, config, codec, commands, logger: opts.logger, buttons, history });
   return {
     config,
     database,
@@ -102,6 +106,7 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
     audit,
     history,
     codec,
+    buttons,
     router,
     commands,
     logger: opts.logger,

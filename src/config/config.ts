@@ -46,6 +46,8 @@ export interface TableNames {
   alerts: string;
   /** default queue_bot_history */
   history?: string;
+  /** default queue_bot_buttons */
+  buttons?: string;
 }
 
 export interface Config {
@@ -351,6 +353,7 @@ const envSchema = z.object({
   QUEUE_BOT_TABLE_AUDIT: tableVar('QUEUE_BOT_TABLE_AUDIT', 'queue_bot_audit'),
   QUEUE_BOT_TABLE_ALERTS: tableVar('QUEUE_BOT_TABLE_ALERTS', 'queue_bot_alerts'),
   QUEUE_BOT_TABLE_HISTORY: tableVar('QUEUE_BOT_TABLE_HISTORY', 'queue_bot_history'),
+  QUEUE_BOT_TABLE_BUTTONS: tableVar('QUEUE_BOT_TABLE_BUTTONS', 'queue_bot_buttons'),
   QUEUE_BOT_STUCK_AFTER: durationVar('QUEUE_BOT_STUCK_AFTER', '5m'),
   QUEUE_BOT_RETRY_AFTER: durationVar('QUEUE_BOT_RETRY_AFTER', '90s'),
   QUEUE_BOT_RETRY_WINDOW: durationVar('QUEUE_BOT_RETRY_WINDOW', '1h'),
@@ -560,6 +563,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       audit: e.QUEUE_BOT_TABLE_AUDIT,
       alerts: e.QUEUE_BOT_TABLE_ALERTS,
       history: e.QUEUE_BOT_TABLE_HISTORY,
+      buttons: e.QUEUE_BOT_TABLE_BUTTONS,
     },
     dbTimeouts: { querySec: e.QUEUE_BOT_QUERY_TIMEOUT, lockWaitSec: e.QUEUE_BOT_LOCK_TIMEOUT },
     queue: {

@@ -103,6 +103,7 @@ export function physicalTableNames(tables: TableNames): Record<LogicalTable, str
     queue_bot_audit: tables.audit,
     queue_bot_alerts: tables.alerts,
     queue_bot_history: tables.history ?? 'queue_bot_history',
+    queue_bot_buttons: tables.buttons ?? 'queue_bot_buttons',
   };
 }
 

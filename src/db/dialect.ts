@@ -158,6 +158,8 @@ export interface SqlDialect {
   alertsTableDdl(table: string): string;
   /** The bot's queue history (src/history/): one row per interval, connection and queue. */
   historyTableDdl(table: string): string;
+  /** Button arguments too long for a button id (src/router/button-store.ts). */
+  buttonsTableDdl(table: string): string;
 
   // ---- id sequences and duplicates
   /**

@@ -94,6 +94,16 @@ export interface HistoryTable {
   next_failed_id: number | null;
 }
 
+/** Button arguments too long for a button's id, kept under the id's reference (src/router/button-store.ts). */
+export interface ButtonsTable {
+  ref: string;
+  verb: string;
+  /** JSON array of strings */
+  args: string;
+  /** unix seconds: the row may go once the button it serves has expired */
+  expires_at: number;
+}
+
 /** Laravel's names for its tables; the plugin in database.ts maps them to the configured ones. */
 export interface QueueDb {
   jobs: JobsTable;
@@ -102,6 +112,7 @@ export interface QueueDb {
   queue_bot_audit: AuditTable;
   queue_bot_alerts: AlertsTable;
   queue_bot_history: HistoryTable;
+  queue_bot_buttons: ButtonsTable;
 }
 
 export type LogicalTable = keyof QueueDb;

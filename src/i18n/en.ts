@@ -90,6 +90,8 @@ export const en = {
   'action.signature': 'This button was not made by this bot (or was altered). Nothing was changed.',
   'action.expired': 'This button has expired: the message is too old to trust. Run the command again for fresh data.',
   'action.not_yours': 'Only the person who asked can confirm this. Nothing was changed.',
+  'action.forgotten': 'What this button does is no longer kept by the bot. Nothing was changed; run the command again.',
+  'buttons.not_kept': 'Some buttons are missing: the database could not keep what they do. Ask again in a moment.',
 
   // confirmations
   'confirm.title': 'Are you sure?',

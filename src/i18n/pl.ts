@@ -99,6 +99,8 @@ export const pl: Record<MessageKey, Message> = {
   'action.signature': 'Ten przycisk nie został utworzony przez tego bota (albo ktoś go zmienił). Nic nie zostało zmienione.',
   'action.expired': 'Ten przycisk wygasł: wiadomość jest zbyt stara, by jej ufać. Uruchom polecenie ponownie, aby zobaczyć aktualne dane.',
   'action.not_yours': 'Potwierdzić może tylko osoba, która o to poprosiła. Nic nie zostało zmienione.',
+  'action.forgotten': 'Bot nie przechowuje już tego, co robi ten przycisk. Nic nie zostało zmienione; uruchom polecenie ponownie.',
+  'buttons.not_kept': 'Brakuje niektórych przycisków: baza danych nie mogła zapamiętać, co robią. Spróbuj ponownie za chwilę.',
 
   // confirmations
   'confirm.title': 'Na pewno?',

@@ -22,6 +22,8 @@ const NEEDED: Record<LogicalTable, readonly TableRight[]> = {
   queue_bot_alerts: ['select', 'insert', 'update', 'delete'],
   // the history sampler adds points and prunes old ones; it never updates one
   queue_bot_history: ['select', 'insert', 'delete'],
+  // long button arguments are kept and read back; expired ones pruned
+  queue_bot_buttons: ['select', 'insert', 'delete'],
 };
 const KEY_COLUMN: Record<LogicalTable, string> = {
   jobs: 'id',
@@ -30,12 +32,14 @@ const KEY_COLUMN: Record<LogicalTable, string> = {
   queue_bot_audit: 'id',
   queue_bot_alerts: 'incident_key',
   queue_bot_history: 'at',
+  queue_bot_buttons: 'ref',
 };
-const OWN_TABLES: ReadonlySet<LogicalTable> = new Set(['queue_bot_audit', 'queue_bot_alerts', 'queue_bot_history']);
+const OWN_TABLES: ReadonlySet<LogicalTable> = new Set(['queue_bot_audit', 'queue_bot_alerts', 'queue_bot_history', 'queue_bot_buttons']);
 const OWN_TABLE_DDL = {
   queue_bot_audit: 'auditTableDdl',
   queue_bot_alerts: 'alertsTableDdl',
   queue_bot_history: 'historyTableDdl',
+  queue_bot_buttons: 'buttonsTableDdl',
 } as const;
 
 export class Doctor {

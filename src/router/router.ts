@@ -7,8 +7,9 @@ import { matchLocale, translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
 import { NoBatchesTableError, RedisUnavailableError, type QueueService } from '../queue/queue-service.ts';
 import type { AuditLog, AuditOutcome } from '../audit/audit-log.ts';
-import { errorReply, reply, type Button, type Reply } from '../reply/model.ts';
+import { allButtons, errorReply, reply, type Button, type Reply } from '../reply/model.ts';
 import { MAX_ACTION_LENGTH, type Action, type ActionCodec } from './action-id.ts';
+import type { ButtonStore } from './button-store.ts';
 import { nearest, parseTokens, stripCommandPrefix, tokenize, type ArgProblem } from './args.ts';
 import type { ButtonFactory, CommandContext, CommandModule, Identity } from './command.ts';
 import type { HistoryStore } from '../history/history-store.ts';
@@ -21,6 +22,8 @@ export interface RouterDeps {
   codec: ActionCodec;
   commands: readonly CommandModule[];
   logger: Logger;
+  /** where arguments too long for a button id are kept; without it such buttons are left out */
+  buttons?: ButtonStore;
   /** the queue history, for the commands that draw it */
   history?: HistoryStore;
 }
@@ -71,7 +74,7 @@ export class Router {
   async handleText(text: string, who: Identity, opts: { confirmed?: boolean } = {}): Promise<Reply> {
     const t = this.translatorFor(who);
     const timing = this.#timing(who);
-    return timing.done(await this.safely(t, who, async () => {
+    return timing.done(await this.#withKeptButtons(t, who, async () => {
       if (!channelAllowed(who, this.deps.config.access)) {
         return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
       }
@@ -90,7 +93,7 @@ export class Router {
   async handleAction(actionId: string, who: Identity, opts: ActionOptions = {}): Promise<Reply> {
     const t = this.translatorFor(who);
     const timing = this.#timing(who);
-    return timing.done(await this.safely(t, who, async () => {
+    return timing.done(await this.#withKeptButtons(t, who, async () => {
       if (!channelAllowed(who, this.deps.config.access)) {
         return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
       }
@@ -99,7 +102,16 @@ export class Router {
         await this.refuseButton(actionId, who, decoded.reason);
         return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey), { kind: 'refusal' });
       }
-      const action = decoded.action;
+      let action = decoded.action;
+      if (decoded.reference) {
+        // the arguments were too long for the id: kept under its (signed) reference
+        const args = await this.deps.buttons?.load(decoded.reference, action.verb);
+        if (!args) {
+          await this.refuseButton(actionId, who, 'forgotten');
+          return errorReply(t('action.rejected_title'), t('action.forgotten'));
+        }
+        action = { ...action, args };
+      }
       let confirmed = opts.confirmedByPlatform ?? false;
       if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { kind: 'dismissed', data: { outcome: 'dismissed' } });
       if (action.confirmedBy !== undefined) {
@@ -196,16 +208,60 @@ export class Router {
     };
   }
 
+  /**
+   * Makes buttons. An action that fits stays in its id; a longer one (or one whose confirmation
+   * would not fit) is kept in the button store under a reference, saved a moment later. Before a
+   * reply with such buttons leaves, `keepButtons` makes sure they were saved — the router does it
+   * for every reply it returns; anything else that posts buttons (the alerts) should call it too.
+   */
   buttonFactory(): ButtonFactory {
-    const codec = this.deps.codec;
+    const { codec, buttons: store } = this.deps;
     return {
       button(label, action, opts = {}): Button | null {
-        const id = codec.encode(action);
-        if (!id || id.length > MAX_ACTION_LENGTH) return null;
-        if (opts.confirm && id.length + CONFIRMATION_GROWTH > MAX_ACTION_LENGTH) return null;
+        const inline = codec.encode(action);
+        const fits = inline !== null && (!opts.confirm || inline.length + CONFIRMATION_GROWTH <= MAX_ACTION_LENGTH);
+        let id = fits ? inline : null;
+        if (!id && store) {
+          const ref = codec.newReference();
+          store.issue(ref, action.verb, action.args, codec.expiresAt(action));
+          id = codec.encodeReference(action, ref);
+        }
+        if (!id) return null;
         return { label, action: id, ...(opts.style ? { style: opts.style } : {}), ...(opts.confirm ? { confirm: opts.confirm } : {}) };
       },
     };
+  }
+
+  /**
+   * The reply as it may leave: buttons whose arguments could not be kept (the database went away)
+   * are taken out, with a notice saying so, since pressing them could only fail.
+   */
+  async keepButtons(result: Reply, t: Translator = translator(this.deps.config.locale)): Promise<Reply> {
+    const store = this.deps.buttons;
+    const refs = new Map<Button, string>();
+    for (const b of allButtons(result)) {
+      const ref = this.deps.codec.referenceIn(b.action);
+      if (ref) refs.set(b, ref);
+    }
+    if (!store || !refs.size) return result;
+    const kept = await store.kept(refs.values());
+    const lost = (b: Button) => refs.has(b) && !kept.has(refs.get(b)!);
+    if (![...refs.keys()].some(lost)) return result;
+    return {
+      ...result,
+      rows: result.rows.map((row) => ({ ...row, buttons: row.buttons.filter((b) => !lost(b)) })),
+      buttons: result.buttons.filter((b) => !lost(b)),
+      ...(result.paging
+        ? { paging: { page: result.paging.page, pages: result.paging.pages, ...(result.paging.prev && !lost(result.paging.prev) ? { prev: result.paging.prev } : {}), ...(result.paging.next && !lost(result.paging.next) ? { next: result.paging.next } : {}) } }
+        : {}),
+      notices: [...result.notices, { tone: 'warn', text: t('buttons.not_kept') }],
+    };
+  }
+
+  /** `safely`, then the reply's long buttons kept before it leaves. */
+  async #withKeptButtons(t: Translator, who: Identity, fn: () => Promise<Reply>): Promise<Reply> {
+    const result = await this.safely(t, who, fn);
+    return this.keepButtons(result, t);
   }
 
   private async execute(command: CommandModule, typed: unknown, who: Identity, t: Translator, opts: { confirmed: boolean }): Promise<Reply> {
@@ -364,12 +420,13 @@ function outcomeOf(r: Reply): AuditOutcome {
   return r.ok ? 'done' : 'failed';
 }
 
-type ButtonRefusal = 'malformed' | 'version' | 'signature' | 'expired' | 'not_yours' | 'unknown_action';
+type ButtonRefusal = 'malformed' | 'version' | 'signature' | 'expired' | 'forgotten' | 'not_yours' | 'unknown_action';
 
 /** Why a button press was refused, as the audit row and the log say it. */
 const BUTTON_REFUSALS: Record<ButtonRefusal, string> = {
   signature: 'forged or edited button: its signature does not match',
   expired: 'expired button: older than QUEUE_BOT_ACTION_TTL allows (or the confirmation’s 2 minutes)',
+  forgotten: 'button whose kept arguments are gone (pruned, or never saved)',
   malformed: 'unreadable button id',
   version: 'button of another version of the bot',
   not_yours: 'confirmation pressed by someone other than the person who asked',

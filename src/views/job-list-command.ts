@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { MessageKey } from '../i18n/en.ts';
 import type { ListableState } from '../queue/types.ts';
 import { reply } from '../reply/model.ts';
+import type { Action } from '../router/action-id.ts';
 import { defineCommand, type CommandModule } from '../router/command.ts';
 import { connectionName, jobClass, page, queueName } from '../router/schemas.ts';
 import { jobRow, paging, unknownConnectionReply } from './jobs.ts';
@@ -16,6 +17,15 @@ const LISTING: Record<ListableState, { verb: string; summary: MessageKey; title:
   processing: { verb: 'lr', summary: 'help.processing', title: 'list.processing.title', empty: 'list.processing.empty' },
   stuck: { verb: 'ls', summary: 'help.stuck', title: 'list.stuck.title', empty: 'list.stuck.empty' },
 };
+
+/**
+ * The button that opens a page of one of these listings under a filter (paging here; "Show stuck"
+ * in stats, "Show waiting" in alerts). Its arguments are read back by `listingArgs`, just below:
+ * change both or neither.
+ */
+export function jobListAction(state: ListableState, filter: Pick<Args, 'queue' | 'class' | 'connection'>, page = 1): Action {
+  return { verb: LISTING[state].verb, args: [String(page), filter.queue ?? '', filter.class ?? '', filter.connection ?? ''] };
+}
 
 export function listingArgs(values: string[]): Args | null {
   const [p, queue, cls, connection] = values;
@@ -75,7 +85,7 @@ export function jobListCommand(state: ListableState): CommandModule<Args> {
         summary: result.total === null ? t('list.summary_unknown', { page: result.page }) : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
         rows: result.items.map((job) => jobRow(t, ctx.buttons, job, { withActions: ctx.isOperator })),
         notices,
-        paging: paging(t, ctx.buttons, result, meta.verb, [args.queue ?? '', args.class ?? '', args.connection ?? '']),
+        paging: paging(t, ctx.buttons, result, (n) => jobListAction(state, args, n)),
         data: listingJson(result),
       });
     },

@@ -4,6 +4,7 @@ import type { Translator } from '../i18n/i18n.ts';
 import { oneLine } from '../queue/decode/exception.ts';
 import type { BatchProgress, FailedSummary, JobId, JobSummary, Page } from '../queue/types.ts';
 import { errorReply, type Button, type Confirm, type Paging, type Reply, type Row, type Tone } from '../reply/model.ts';
+import type { Action } from '../router/action-id.ts';
 import type { ButtonFactory } from '../router/command.ts';
 
 export const VERBS = {
@@ -192,15 +193,18 @@ export function batchRow(t: Translator, buttons: ButtonFactory, b: BatchProgress
   };
 }
 
-/** Previous/next buttons for a listing; each re-runs the command with another page. */
-export function paging(t: Translator, buttons: ButtonFactory, page: Page<unknown>, verb: string, args: string[]): Paging {
+/**
+ * Previous/next buttons for a listing; each re-runs the command with another page. `pageAction`
+ * is the listing command's own button protocol (it reads the arguments back too).
+ */
+export function paging(t: Translator, buttons: ButtonFactory, page: Page<unknown>, pageAction: (page: number) => Action): Paging {
   const p: Paging = { page: page.page, pages: page.pages };
   if (page.page > 1) {
-    const prev = buttons.button(t('button.previous'), { verb, args: [String(page.page - 1), ...args] });
+    const prev = buttons.button(t('button.previous'), pageAction(page.page - 1));
     if (prev) p.prev = prev;
   }
   if (page.hasMore) {
-    const next = buttons.button(t('button.next'), { verb, args: [String(page.page + 1), ...args] });
+    const next = buttons.button(t('button.next'), pageAction(page.page + 1));
     if (next) p.next = next;
   }
   return p;

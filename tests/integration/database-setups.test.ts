@@ -175,6 +175,7 @@ describe.each(['mysql', 'postgres'] as const)('a least-privilege database user o
     const { AlertStore } = await import('../../src/alerts/alert-store.ts');
     await new AlertStore(adminApp.database).ensureTable();
     await adminApp.history.ensureTable();
+    await adminApp.buttons.ensureTable();
     const target = await leastPrivilegeTarget(engine, adminApp.db.target as DatabaseTarget & { database: string });
     const log = capturingLogger();
     const database = Database.open(target, adminApp.db.tables);
@@ -192,6 +193,7 @@ describe.each(['mysql', 'postgres'] as const)('a least-privilege database user o
         ['rights queue_bot_audit', 'ok'],
         ['rights queue_bot_alerts', 'ok'],
         ['rights queue_bot_history', 'ok'],
+        ['rights queue_bot_buttons', 'ok'],
       ]);
 
       // a right taken away is named, with the statement that gives it back

@@ -234,6 +234,18 @@ export const mysqlDialect: SqlDialect = {
   ignoringDuplicates(insert) {
     return insert.orIgnore();
   },
+
+  // no index on expires_at: the rows are the long buttons of one TTL, pruned every few minutes
+  buttonsTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `CREATE TABLE IF NOT EXISTS \`${t}\` (
+      \`ref\` varchar(32) NOT NULL PRIMARY KEY,
+      \`verb\` varchar(32) NOT NULL,
+      \`args\` mediumtext NOT NULL,
+      \`expires_at\` int unsigned NOT NULL
+    ) ${TABLE_OPTIONS}`;
+  },
+
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const message = String(err?.message ?? '');

@@ -227,6 +227,12 @@ export const postgresDialect: SqlDialect = {
   ignoringDuplicates(insert) {
     return insert.onConflict((oc) => oc.doNothing());
   },
+
+  buttonsTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("ref" varchar(32) not null primary key, "verb" varchar(32) not null, "args" text not null, "expires_at" integer not null)`;
+  },
+
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const code = err?.code ?? '';

@@ -128,6 +128,12 @@ export const sqliteDialect: SqlDialect = {
   ignoringDuplicates(insert) {
     return insert.orIgnore();
   },
+
+  buttonsTableDdl(table) {
+    const t = plainIdentifier(table);
+    return `create table if not exists "${t}" ("ref" varchar not null primary key, "verb" varchar not null, "args" text not null, "expires_at" integer not null)`;
+  },
+
   meaning(error): ErrorMeaning {
     const err = error as { code?: string; message?: string };
     const message = String(err?.message ?? '');

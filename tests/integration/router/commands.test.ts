@@ -252,6 +252,8 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
         ['rights job_batches', 'ok'],
         ['rights queue_bot_audit', 'ok'],
         ['rights queue_bot_alerts', 'ok'],
+        ['rights queue_bot_history', 'ok'],
+        ['rights queue_bot_buttons', 'ok'],
       ]);
       expect(fields(r)['rights jobs']).toBe('The database user may SELECT, INSERT, UPDATE, DELETE on `jobs`: all the bot does there.');
       expect(fields(r)['rights failed_jobs']).toBe('The database user may SELECT, DELETE on `failed_jobs`: all the bot does there.');

@@ -12,7 +12,7 @@ describe('config', () => {
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const c = loaded.config;
     expect(c.database).toBeNull();
-    expect(c.tables).toEqual({ jobs: 'jobs', failedJobs: 'failed_jobs', jobBatches: 'job_batches', audit: 'queue_bot_audit', alerts: 'queue_bot_alerts', history: 'queue_bot_history' });
+    expect(c.tables).toEqual({ jobs: 'jobs', failedJobs: 'failed_jobs', jobBatches: 'job_batches', audit: 'queue_bot_audit', alerts: 'queue_bot_alerts', history: 'queue_bot_history', buttons: 'queue_bot_buttons' });
     expect(c.queue).toMatchObject({ stuckAfterSec: 300, retryAfterSec: 90, retryWindowSec: 3600, appKey: null, appTimezone: 'UTC', pageSize: 10 });
     expect(c.alerts).toMatchObject({ schedule: '* * * * *', waitAfterSec: 600, failedSpike: 10, remindSec: 3600 });
     expect(c.history).toEqual({ intervalSec: 60, keepSec: 2 * 86400, rollupSec: 900, rollupKeepSec: 30 * 86400 });
