@@ -2,14 +2,14 @@
 // workers left (tests/fixtures/laravel/redis-fixtures.json), in a Redis database of the test's
 // own, with failed_jobs on each database engine. What a real worker then does with what the bot
 // changed is proven in tests/interop/redis-queue.test.ts.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAppKey } from '../../src/config/config.ts';
 import { QueueService, RedisUnavailableError } from '../../src/queue/queue-service.ts';
 import { journalKey } from '../../src/queue/redis/keys.ts';
 import { RedisQueues, type RedisQueueSettings } from '../../src/queue/redis/redis-queues.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/db.ts';
 import { appKeyFixture } from '../support/fixtures.ts';
-import { createTestRedis, FIXTURE_PREFIX, REDIS_FIXTURE_TIME, redisFailedRows, redisFixtures, type TestRedis } from '../support/redis.ts';
+import { FIXTURE_PREFIX, REDIS_FIXTURE_TIME, redisFailedRows, redisFixtures, type TestRedis, withTestRedis } from '../support/redis.ts';
 
 const NOW = REDIS_FIXTURE_TIME + 400;
 const appKey = parseAppKey(appKeyFixture.APP_KEY) as Buffer;
@@ -37,8 +37,8 @@ function service(t: TestDatabase, r: TestRedis, opts: { now?: number; connection
 const key = (rest: string) => `${FIXTURE_PREFIX}queues:${rest}`;
 
 describe('Redis queues: reading and changing them (failed_jobs on SQLite)', () => {
+  const r = withTestRedis();
   let t: TestDatabase;
-  let r: TestRedis;
   const services: QueueService[] = [];
   const open = (opts: Parameters<typeof service>[2] = {}) => {
     const s = service(t, r, opts);
@@ -46,15 +46,7 @@ describe('Redis queues: reading and changing them (failed_jobs on SQLite)', () =
     return s;
   };
 
-  beforeAll(async () => {
-    r = await createTestRedis();
-  });
-  afterAll(async () => {
-    await r.destroy();
-  });
   beforeEach(async () => {
-    await r.client.flushdb();
-    await r.loadFixtures();
     t = await createTestDatabase('sqlite');
   });
   afterEach(async () => {
@@ -180,8 +172,8 @@ describe('Redis queues: reading and changing them (failed_jobs on SQLite)', () =
 });
 
 describe.each(ENGINES)('Redis queues: retrying failed jobs of the redis connection (failed_jobs on %s)', (engine) => {
+  const r = withTestRedis({ fixtures: false });
   let t: TestDatabase;
-  let r: TestRedis;
   const services: QueueService[] = [];
   const open = (opts: Parameters<typeof service>[2] = {}) => {
     const s = service(t, r, opts);
@@ -190,14 +182,7 @@ describe.each(ENGINES)('Redis queues: retrying failed jobs of the redis connecti
   };
   const failedLeft = async () => (await t.database.db.selectFrom('failed_jobs').select('uuid').execute()).map((x) => x.uuid);
 
-  beforeAll(async () => {
-    r = await createTestRedis();
-  });
-  afterAll(async () => {
-    await r.destroy();
-  });
   beforeEach(async () => {
-    await r.client.flushdb();
     t = await createTestDatabase(engine);
     await t.database.db.insertInto('failed_jobs').values(redisFailedRows()).execute();
   });

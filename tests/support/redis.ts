@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { claimRedisDb, DEFAULT_REDIS, releaseRedisDb, type RedisDbClaim } from './laravel.ts';
 
 interface FixtureKey {
@@ -65,6 +66,44 @@ export async function createTestRedis(): Promise<TestRedis> {
       client.disconnect();
       await releaseRedisDb(DEFAULT_REDIS, claim, true);
     },
+  };
+}
+
+/**
+ * A Redis database for the tests of the describe block it is called in: claimed once before
+ * them, emptied before each test and (unless `fixtures: false`) filled with the fixture keys,
+ * released after them. Call it before the block's own beforeEach, which then finds Redis ready.
+ * The returned object reads the claimed database; use it inside tests and hooks only.
+ */
+export function withTestRedis(opts: { fixtures?: boolean } = {}): TestRedis {
+  let current: TestRedis | null = null;
+  const redis = (): TestRedis => {
+    if (!current) throw new Error('withTestRedis: the Redis database exists only inside tests and hooks');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await createTestRedis();
+  });
+  afterAll(async () => {
+    await current?.destroy();
+    current = null;
+  });
+  beforeEach(async () => {
+    await redis().client.flushdb();
+    if (opts.fixtures !== false) await redis().loadFixtures();
+  });
+  return {
+    get db() {
+      return redis().db;
+    },
+    get url() {
+      return redis().url;
+    },
+    get client() {
+      return redis().client;
+    },
+    loadFixtures: (prefix) => redis().loadFixtures(prefix),
+    destroy: () => redis().destroy(),
   };
 }
 

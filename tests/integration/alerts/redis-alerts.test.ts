@@ -1,12 +1,12 @@
 // Alerts on Redis queues, next to database ones: a stuck reservation and a queue nobody polls are
 // announced once, named with their connection where the app has both drivers, and resolved.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { allButtons, reply, type Reply } from '../../../src/reply/model.ts';
 import { createTestApp, operator, type TestApp } from '../../support/app.ts';
 import { RecordingPoster } from '../../support/recording-poster.ts';
-import { createTestRedis, FIXTURE_PREFIX, REDIS_FIXTURE_TIME, type TestRedis } from '../../support/redis.ts';
+import { FIXTURE_PREFIX, REDIS_FIXTURE_TIME, withTestRedis } from '../../support/redis.ts';
 
 const NOW = REDIS_FIXTURE_TIME + 400;
 const SLEEPY_ID = 'H1PoOvdlHkssd5sITOnoNp02DVSb3H5M';
@@ -25,19 +25,11 @@ function stalledQueues(slack: RecordingPoster): string[] {
 }
 
 describe('alerts on Redis queues', () => {
-  let r: TestRedis;
+  const r = withTestRedis();
   let app: TestApp;
   let clock = NOW;
 
-  beforeAll(async () => {
-    r = await createTestRedis();
-  });
-  afterAll(async () => {
-    await r.destroy();
-  });
   beforeEach(async () => {
-    await r.client.flushdb();
-    await r.loadFixtures();
     clock = NOW;
   });
   afterEach(async () => {

@@ -1,11 +1,11 @@
 // The chat commands on an app whose queues are on Redis (the genuine Redis state real Laravel 8
 // workers left), and on an app with queues on both drivers: what a user types and presses, and
 // what Redis then holds.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Button } from '../../../src/reply/model.ts';
 import { createTestApp, operator, reader, type TestApp } from '../../support/app.ts';
 import { buttonOf, plain } from '../../support/router-kit.ts';
-import { createTestRedis, FIXTURE_PREFIX, REDIS_FIXTURE_TIME, redisFailedRows, redisFixtures, type TestRedis } from '../../support/redis.ts';
+import { FIXTURE_PREFIX, REDIS_FIXTURE_TIME, redisFailedRows, redisFixtures, withTestRedis } from '../../support/redis.ts';
 
 const NOW = REDIS_FIXTURE_TIME + 400;
 const SLEEPY_ID = 'H1PoOvdlHkssd5sITOnoNp02DVSb3H5M';
@@ -15,21 +15,13 @@ describe.each([
   ['a Redis-queue app', 'redis'],
   ['an app on both drivers', 'database,redis'],
 ] as const)('commands on %s', (_, connections) => {
-  let r: TestRedis;
+  const r = withTestRedis();
   let app: TestApp;
   const mixed = connections.includes(',');
   const text = (words: string, who = operator) => app.router.handleText(words, who);
   const press = (b: Button, who = operator) => app.router.handleAction(b.action, who, { confirmedByPlatform: true });
 
-  beforeAll(async () => {
-    r = await createTestRedis();
-  });
-  afterAll(async () => {
-    await r.destroy();
-  });
   beforeEach(async () => {
-    await r.client.flushdb();
-    await r.loadFixtures();
     app = await createTestApp('sqlite', {
       fixtures: mixed,
       now: () => NOW,
