@@ -333,7 +333,7 @@ export const en = {
   // flush, clear
   'flush.everything': 'every failed job',
   'flush.older_than': 'failed more than {age} ago',
-  'flush.preview': (p, tools) => `Delete ${failedJobs(p.n, tools)} (${p.where}) for good?`,
+  'flush.preview': (p, tools) => `Delete ${failedJobs(p.n, tools)} for good (${p.where})?`,
   'flush.preview_hint': 'Deleted failed jobs cannot be retried. Failures that arrive after this preview are not included.',
   'flush.none_title': 'Nothing to delete',
   'flush.none': 'No failed jobs match ({where}).',
@@ -368,8 +368,9 @@ export const en = {
   'batch.nothing_failed': 'Batch {name} has no failed jobs left to retry.',
   'batch.retry_preview': (p, tools) => `Retry ${failedJobs(p.n, tools)} of batch ${p.name}?`,
   'batch.retried_title': 'Batch {name}: failed jobs retried',
+  // what happens first, the batch's name (up to 255 characters) last: a confirm dialog cuts the end
   'batch.cancel_preview': (p, tools) =>
-    `Cancel batch ${p.name}? ${tools.plural(Number(p.pending), { one: 'Its # pending job stays', other: 'Its # pending jobs stay' })} queued and run${Number(p.pending) === 1 ? 's' : ''}, but jobs that check \`$this->batch()->cancelled()\` will stop early (as with Batch::cancel()).`,
+    `Cancel the batch? ${tools.plural(Number(p.pending), { one: 'Its # pending job stays', other: 'Its # pending jobs stay' })} queued and run${Number(p.pending) === 1 ? 's' : ''}, but jobs that check \`$this->batch()->cancelled()\` will stop early (as with Batch::cancel()). Batch: ${p.name}`,
   'batch.cancel_hint': 'Laravel does not delete a cancelled batch’s jobs; to delete them too, clear their queue.',
   'batch.cancel_refused_title': 'Not cancelled',
   'batch.already_cancelled': 'Batch {name} is already cancelled.',

@@ -428,13 +428,13 @@ export const pl: Record<MessageKey, Message> = {
   'batch.retry_preview': (p, tools) => `Ponowić ${failedJobs(p.n, tools)} z paczki ${p.name}?`,
   'batch.retried_title': 'Paczka {name}: ponowiono nieudane zadania',
   'batch.cancel_preview': (p, tools) =>
-    `Anulować paczkę ${p.name}? ` +
+    'Anulować paczkę? ' +
     plural(tools, p.pending, {
       one: 'Jej # oczekujące zadanie zostanie w kolejce i się wykona',
       few: 'Jej # oczekujące zadania zostaną w kolejce i się wykonają',
       many: 'Jej # oczekujących zadań zostanie w kolejce i się wykona',
     }) +
-    ', ale zadania sprawdzające `$this->batch()->cancelled()` przerwą pracę wcześniej (jak przy Batch::cancel()).',
+    `, ale zadania sprawdzające \`$this->batch()->cancelled()\` przerwą pracę wcześniej (jak przy Batch::cancel()). Paczka: ${p.name}`,
   'batch.cancel_hint': 'Laravel nie usuwa zadań anulowanej paczki; aby je również usunąć, wyczyść ich kolejkę.',
   'batch.cancel_refused_title': 'Nie anulowano',
   'batch.already_cancelled': 'Paczka {name} jest już anulowana.',

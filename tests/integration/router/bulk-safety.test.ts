@@ -108,7 +108,7 @@ describe.each(ENGINES)('bulk changes against their preview on %s', (engine) => {
 
     it('flush keeps the failures that arrived after the preview, and reports the ones already gone', async () => {
       const preview = await text('flush --queue default');
-      expect(preview.title).toBe('Delete 5 failed jobs (queue `default`) for good?');
+      expect(preview.title).toBe('Delete 5 failed jobs for good (queue `default`)?');
       await insertLaterFailure(app, LATE_UUID, 'default');
       await app.database.db.deleteFrom('failed_jobs').where('uuid', '=', FAILED.invoice).execute();
       const done = await confirm(preview, 'Delete 5 jobs');

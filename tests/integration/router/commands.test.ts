@@ -436,7 +436,7 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       const none = await run('flush --older-than 7m');
       expect(none).toMatchObject({ title: 'Nothing to delete', summary: 'No failed jobs match (failed more than 7m ago).', buttons: [] });
       const preview = await run('flush --older-than 5m --queue default');
-      expect(preview.title).toBe('Delete 5 failed jobs (queue `default`, failed more than 5m ago) for good?');
+      expect(preview.title).toBe('Delete 5 failed jobs for good (queue `default`, failed more than 5m ago)?');
       expect(preview.summary).toBe('Deleted failed jobs cannot be retried. Failures that arrive after this preview are not included.');
       expect(await failedUuids(app)).toHaveLength(8);
       const done = await press(preview, 'Delete 5 jobs');
@@ -446,7 +446,7 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
 
     it('flush with no filter deletes every failed job', async () => {
       const preview = await run('flush');
-      expect(preview.title).toBe('Delete 8 failed jobs (every failed job) for good?');
+      expect(preview.title).toBe('Delete 8 failed jobs for good (every failed job)?');
       const done = await press(preview, 'Delete 8 jobs');
       expect(done.summary).toBe('8 failed jobs have been deleted (every failed job).');
       expect(await failedUuids(app)).toEqual([]);
@@ -494,7 +494,7 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
 
     it('batch cancel <id> cancels the batch as Batch::cancel() does, and keeps its jobs', async () => {
       const preview = await run(`batch cancel ${BATCH.pending}`);
-      expect(preview.title).toBe('Cancel batch Import products.csv? Its 3 pending jobs stay queued and run, but jobs that check `$this->batch()->cancelled()` will stop early (as with Batch::cancel()).');
+      expect(preview.title).toBe('Cancel the batch? Its 3 pending jobs stay queued and run, but jobs that check `$this->batch()->cancelled()` will stop early (as with Batch::cancel()). Batch: Import products.csv');
       expect(preview.summary).toBe('Laravel does not delete a cancelled batch’s jobs; to delete them too, clear their queue.');
       const done = await press(preview, 'Cancel batch');
       expect(done).toMatchObject({ ok: true, title: 'Batch cancelled', summary: 'Batch Import products.csv has been cancelled; its 3 pending jobs will stop early if they check for it.' });

@@ -353,6 +353,17 @@ describe('confirm dialogs lead with the consequence', () => {
     ['retry', retryConfirm(t, f), 'Runs it again: back onto queue'],
     ['delete', forgetConfirm(t, f), 'Deletes it for good — it cannot be retried afterwards.'],
     ['release', releaseConfirm(t, { id: 13, jobClass: LONG, queue, reservedFor: 360 }), 'Makes it available again — if the worker holding it is still running, the job will run twice.'],
+    // the bulk previews' questions are their confirm texts too
+    [
+      'flush',
+      { title: t('confirm.flush.title'), text: t('flush.preview', { n: 42, where: `queue \`${queue}\`, class ${LONG}` }), confirm: t('button.delete_n', { n: 42 }), deny: t('confirm.no') },
+      'Delete 42 failed jobs for good (queue',
+    ],
+    [
+      'batch cancel',
+      { title: t('confirm.batch_cancel.title'), text: t('batch.cancel_preview', { name: 'x'.repeat(255), pending: 3 }), confirm: t('button.cancel_batch'), deny: t('confirm.no') },
+      'Cancel the batch? Its 3 pending jobs stay queued and run, but jobs that check `$this-&gt;batch()-&gt;cancelled()` will stop early (as with Batch::cancel()). Batch: xxx',
+    ],
   ];
 
   it.each(cases)('%s: with a 150-character class and queue, Slack keeps the warning whole and cuts the names', (_, confirm, consequence) => {
