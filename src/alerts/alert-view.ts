@@ -77,6 +77,47 @@ function stalledQueueRows(t: Translator, buttons: ButtonFactory, open: readonly 
   });
 }
 
+type Spike = Extract<IncidentContent, { kind: 'spike' }>;
+
+function spikeTitle(t: Translator, c: Spike): string {
+  return t('alert.spike.title_groups', { n: c.count, more: c.atLeast ? '+' : '', groups: c.groups.length });
+}
+
+/** "15 jobs failed 12:01–12:03 in 2 groups" (failed_at as the app wrote it, so in its timezone) */
+function spikeSpan(t: Translator, c: Spike): string {
+  const clock = (text: string | undefined) => (text && text.length >= 16 ? text.slice(11, 16) : '');
+  return t('alert.spike.span', { n: c.count, more: c.atLeast ? '+' : '', groups: c.groups.length, from: clock(c.firstFailedAtText), to: clock(c.lastFailedAtText) });
+}
+
+/** A spike's groups, most failures first; with buttons while it is open. */
+function spikeRows(t: Translator, buttons: ButtonFactory | null, c: Spike): Row[] {
+  return c.groups.slice(0, LISTED_QUEUES).map((g) => ({
+    key: `×${g.count}`,
+    title: g.jobClass,
+    lines: [g.exceptionLine, g.where ? `${t('job.queue', { queue: g.queue })} · ${g.where}` : t('job.queue', { queue: g.queue })],
+    tone: 'bad' as const,
+    buttons: !buttons
+      ? []
+      : [
+          buttons.button(
+            t('button.retry_n', { n: g.count }),
+            { verb: VERBS.retryAll, args: [g.queue, g.jobClass, String(c.maxFailedId), String(g.count)] },
+            {
+              style: 'primary',
+              confirm: {
+                title: t('confirm.retry_all.title'),
+                text: t('retry.preview', { n: g.count, where: `${t('list.filter_queue', { queue: g.queue })}, ${t('list.filter_class', { class: g.jobClass })}` }),
+                confirm: t('button.retry_n', { n: g.count }),
+                deny: t('confirm.no'),
+              },
+            },
+          ),
+          buttons.button(t('button.details'), { verb: VERBS.show, args: [g.sampleUuid] }),
+          buttons.button(t('button.show_failed'), { verb: 'lf', args: ['1', g.queue, g.jobClass, ''] }),
+        ].filter(keep),
+  }));
+}
+
 function queueOf(incident: Incident): string {
   const c = incident.content;
   return c.kind === 'spike' ? incident.key : queueLabel(c.queue, c.connection);
@@ -94,7 +135,7 @@ function messageTitle(t: Translator, kind: AlertMessage['kind'], open: readonly 
   const only = open.length === 1 ? open[0]!.content : null;
   if (only?.kind === 'stuck') return t('alert.stuck.title', { queue: queueLabel(only.queue, only.connection) });
   if (only?.kind === 'stalled') return t('alert.stalled.title', { queue: queueLabel(only.queue, only.connection) });
-  if (only?.kind === 'spike') return t('alert.spike.title', { n: only.count, more: only.atLeast ? '+' : '' });
+  if (only?.kind === 'spike') return spikeTitle(t, only);
   return kind === 'stuck' ? t('alert.stuck.group_title', { n: open.length }) : t('alert.stalled.group_title', { n: open.length });
 }
 
@@ -109,7 +150,7 @@ export function messageReply(
   message: AlertMessage,
   members: { open: readonly Incident[]; resolved: readonly Incident[] },
   now: number,
-  opts: { stuckAfterSec: number; reminder?: boolean },
+  opts: { stuckAfterSec: number; spikeQuietSec: number; reminder?: boolean },
 ): Reply {
   const { open, resolved } = members;
   const after: Reply['notices'] = [];
@@ -137,8 +178,18 @@ export function messageReply(
 }
 
 /** A kind's message once its last incident cleared: what it was about, how long, and each member's own duration. */
-export function messageResolvedReply(t: Translator, message: AlertMessage, resolved: readonly Incident[], now: number): Reply {
+export function messageResolvedReply(t: Translator, message: AlertMessage, resolved: readonly Incident[], now: number, opts: { spikeQuietSec: number }): Reply {
   const what = messageTitle(t, message.kind, resolved);
+  const spike = resolved.length === 1 && resolved[0]!.content.kind === 'spike' ? resolved[0]!.content : null;
+  if (spike) {
+    // what failed, when and in how many groups stays readable; the buttons go
+    return reply(t('alert.resolved.title', { what }), {
+      visibility: 'channel',
+      summary: t('alert.spike.resolved_summary', { span: spikeSpan(t, spike), quiet: formatDuration(opts.spikeQuietSec) }),
+      rows: spikeRows(t, null, spike),
+      data: { kind: message.kind, status: 'resolved', incidents: resolved.map((i) => i.key) },
+    });
+  }
   const notices = resolved.length > 1 ? [{ tone: 'ok' as const, text: resolvedSince(t, resolved, now) }] : [];
   return reply(t('alert.resolved.title', { what }), {
     visibility: 'channel',
@@ -153,7 +204,7 @@ export function alertReply(
   buttons: ButtonFactory,
   incident: Incident,
   now: number,
-  opts: { stuckAfterSec: number; reminder?: boolean },
+  opts: { stuckAfterSec: number; spikeQuietSec: number; reminder?: boolean },
 ): Reply {
   const c = incident.content;
   const notices = opts.reminder ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - incident.openedAt) }) }] : [];
@@ -175,32 +226,11 @@ export function alertReply(
         ].filter(keep),
       });
     case 'spike':
-      return reply(t('alert.spike.title', { n: c.count, more: c.atLeast ? '+' : '' }), {
+      return reply(spikeTitle(t, c), {
         ...base,
-        summary: t('alert.spike.summary'),
-        rows: c.groups.slice(0, 8).map((g) => ({
-          key: `×${g.count}`,
-          title: g.jobClass,
-          lines: [g.exceptionLine, t('job.queue', { queue: g.queue })],
-          tone: 'bad' as const,
-          buttons: [
-            buttons.button(
-              t('button.retry_n', { n: g.count }),
-              { verb: VERBS.retryAll, args: [g.queue, g.jobClass, String(c.maxFailedId), String(g.count)] },
-              {
-                style: 'primary',
-                confirm: {
-                  title: t('confirm.retry_all.title'),
-                  text: t('retry.preview', { n: g.count, where: `${t('list.filter_queue', { queue: g.queue })}, ${t('list.filter_class', { class: g.jobClass })}` }),
-                  confirm: t('button.retry_n', { n: g.count }),
-                  deny: t('confirm.no'),
-                },
-              },
-            ),
-            buttons.button(t('button.details'), { verb: VERBS.show, args: [g.sampleUuid] }),
-            buttons.button(t('button.show_failed'), { verb: 'lf', args: ['1', g.queue, g.jobClass, ''] }),
-          ].filter(keep),
-        })),
+        summary: t('alert.spike.open_summary', { span: spikeSpan(t, c), quiet: formatDuration(opts.spikeQuietSec) }),
+        rows: spikeRows(t, buttons, c),
+        notices: [...notices, ...(c.groups.length > LISTED_QUEUES ? [{ tone: 'info' as const, text: t('alert.more_groups', { n: c.groups.length - LISTED_QUEUES }) }] : [])],
       });
   }
 }
@@ -213,7 +243,7 @@ export function resolvedReply(t: Translator, incident: Incident, now: number): R
       ? t('alert.stuck.title', { queue: queueLabel(c.queue, c.connection) })
       : c.kind === 'stalled'
         ? t('alert.stalled.title', { queue: queueLabel(c.queue, c.connection) })
-        : t('alert.spike.title', { n: c.count, more: c.atLeast ? '+' : '' });
+        : spikeTitle(t, c);
   return reply(t('alert.resolved.title', { what }), {
     visibility: 'channel',
     summary: t('alert.resolved.summary', { age: t.age((incident.resolvedAt ?? now) - incident.openedAt) }),

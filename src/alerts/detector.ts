@@ -8,12 +8,17 @@
 import type { JobId } from '../queue/types.ts';
 import type { MessageRef } from '../chat/poster.ts';
 import { planMessages, type AlertMessage, type MessageAction } from './grouping.ts';
+import { spikeIsOver, spikeOf, type NewFailure, type SpikeContent } from './spike.ts';
+
+export type { NewFailure } from './spike.ts';
 
 export interface AlertSettings {
   stuckAfterSec: number;
   waitAfterSec: number;
   waitAfterByQueue: Record<string, number>;
   failedSpike: number;
+  /** a failure spike resolves once its groups have had no new failure for this long */
+  spikeQuietSec: number;
   remindSec: number;
 }
 
@@ -29,15 +34,6 @@ export interface StuckJob {
   /** the reservation is older than retry_after: workers may take it again */
   expired: boolean;
   jobClass?: string;
-}
-
-export interface NewFailure {
-  id: number;
-  uuid: string;
-  queue: string;
-  jobClass: string;
-  /** "RuntimeException: SMTP 550 mailbox unavailable" */
-  exceptionLine: string;
 }
 
 /** What one tick saw. */
@@ -56,14 +52,7 @@ export interface Observation {
 export type IncidentContent =
   | { kind: 'stuck'; queue: string; connection?: string; jobs: StuckJob[] }
   | { kind: 'stalled'; queue: string; connection?: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number }
-  | {
-      kind: 'spike';
-      count: number;
-      /** "500+" style: more failed than we read */
-      atLeast: boolean;
-      groups: Array<{ jobClass: string; queue: string; count: number; exceptionLine: string; sampleUuid: string }>;
-      maxFailedId: number;
-    };
+  | SpikeContent;
 
 export interface Incident {
   key: string;
@@ -122,33 +111,15 @@ export function currentIncidents(previous: AlertMemory, obs: Observation, settin
     }
   }
   // The first tick ever only sets the cursor: old failures are history, not a spike.
-  const count = obs.newFailures.length;
-  if (previous.failedCursor !== null && count >= settings.failedSpike) {
-    const groups = new Map<string, { jobClass: string; queue: string; count: number; lines: Map<string, number>; sampleUuid: string }>();
-    for (const f of obs.newFailures) {
-      const key = `${f.queue}\0${f.jobClass}`;
-      const g = groups.get(key) ?? { jobClass: f.jobClass, queue: f.queue, count: 0, lines: new Map(), sampleUuid: f.uuid };
-      g.count++;
-      g.lines.set(f.exceptionLine, (g.lines.get(f.exceptionLine) ?? 0) + 1);
-      g.sampleUuid = f.uuid;
-      groups.set(key, g);
-    }
-    out.push({
-      kind: 'spike',
-      count,
-      atLeast: obs.moreFailures,
+  if (previous.failedCursor !== null) {
+    const open = previous.incidents.find((i) => i.key === 'spike' && i.status === 'open')?.content;
+    const spike = spikeOf(open?.kind === 'spike' ? open : null, obs.newFailures, {
+      threshold: settings.failedSpike,
+      more: obs.moreFailures,
       maxFailedId: obs.maxFailedId,
-      groups: [...groups.values()]
-        .sort((a, b) => b.count - a.count || a.jobClass.localeCompare(b.jobClass))
-        .map((g) => ({
-          jobClass: g.jobClass,
-          queue: g.queue,
-          count: g.count,
-          // the most common exception line of the group
-          exceptionLine: [...g.lines].sort((a, b) => b[1] - a[1])[0]![0],
-          sampleUuid: g.sampleUuid,
-        })),
+      now: obs.now,
     });
+    if (spike) out.push(spike);
   }
   return out;
 }
@@ -175,28 +146,8 @@ export function fingerprint(c: IncidentContent): string {
       // its age grows every tick; editing for that alone would be noise
       return String(c.thresholdSec);
     case 'spike':
-      return `${c.count}${c.atLeast ? '+' : ''}`;
+      return `${c.count}${c.atLeast ? '+' : ''}/${c.groups.length}`;
   }
-}
-
-/** A spike grows while failures keep coming: the new ones are added to the open incident. */
-function mergeSpike(open: Extract<IncidentContent, { kind: 'spike' }>, fresh: Extract<IncidentContent, { kind: 'spike' }>): IncidentContent {
-  const groups = new Map(open.groups.map((g) => [`${g.queue}\0${g.jobClass}`, { ...g }]));
-  for (const g of fresh.groups) {
-    const key = `${g.queue}\0${g.jobClass}`;
-    const existing = groups.get(key);
-    if (existing) {
-      existing.count += g.count;
-      existing.sampleUuid = g.sampleUuid;
-    } else groups.set(key, { ...g });
-  }
-  return {
-    kind: 'spike',
-    count: open.count + fresh.count,
-    atLeast: open.atLeast || fresh.atLeast,
-    maxFailedId: fresh.maxFailedId,
-    groups: [...groups.values()].sort((a, b) => b.count - a.count || a.jobClass.localeCompare(b.jobClass)),
-  };
 }
 
 /**
@@ -222,7 +173,8 @@ export function evaluate(
       actions.push({ type: 'open', incident });
       continue;
     }
-    const content = fresh.kind === 'spike' && known.content.kind === 'spike' ? mergeSpike(known.content, fresh) : fresh;
+    // (an open spike's new failures were added to it by spikeOf)
+    const content = fresh;
     const print = fingerprint(content);
     if (print !== known.fingerprint) {
       const incident: Incident = { ...known, content, fingerprint: print, updatedAt: now };
@@ -230,12 +182,14 @@ export function evaluate(
       actions.push({ type: 'update', incident });
     } else {
       // unchanged; keep the freshest numbers for the next edit without announcing anything
-      incidents.set(key, { ...known, content: fresh.kind === 'spike' ? known.content : content });
+      incidents.set(key, { ...known, content });
     }
   }
 
   for (const [key, known] of incidents) {
     if (known.status === 'open' && !current.has(key)) {
+      // a spike stays open, with its groups and buttons, until its groups have been quiet a while
+      if (known.content.kind === 'spike' && !spikeIsOver(known.content, known.openedAt, now, settings.spikeQuietSec)) continue;
       const incident: Incident = { ...known, status: 'resolved', resolvedAt: now, updatedAt: now };
       incidents.set(key, incident);
       actions.push({ type: 'resolve', incident });

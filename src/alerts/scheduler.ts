@@ -11,7 +11,7 @@ import { DatabaseUnavailableError } from '../db/database.ts';
 import { translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
 import type { Reply } from '../reply/model.ts';
-import { exceptionLine } from '../views/jobs.ts';
+import { exceptionLine, frameText } from '../views/jobs.ts';
 import { AlertStore, withUnsaved, type SavedAlerts } from './alert-store.ts';
 import { databaseBackReply, messageReply, messageResolvedReply, resolvedReply } from './alert-view.ts';
 import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
@@ -52,6 +52,7 @@ export function alertSettings(app: App): AlertSettings {
     waitAfterSec: alerts.waitAfterSec,
     waitAfterByQueue: alerts.waitAfterByQueue,
     failedSpike: alerts.failedSpike,
+    spikeQuietSec: alerts.spikeQuietSec,
     remindSec: alerts.remindSec,
   };
 }
@@ -60,6 +61,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   const now = opts.now ?? (() => app.queue.now());
   const store = new AlertStore(app.database);
   const settings = alertSettings(app);
+  const viewSettings = { stuckAfterSec: settings.stuckAfterSec, spikeQuietSec: settings.spikeQuietSec };
   const t: Translator = translator(app.config.locale);
   const buttons = app.router.buttonFactory();
   // one pace for every platform's channel, kept across ticks
@@ -130,7 +132,15 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
       now: now(),
       stuckJobs: [...stuck.values()],
       queues: snap.queues.map((q) => ({ name: q.name, ...named(q.connection), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
-      newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({ id: f.id, uuid: f.uuid, queue: f.queue, jobClass: f.jobClass, exceptionLine: exceptionLine(t, f) })),
+      newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({
+        id: f.id,
+        uuid: f.uuid,
+        queue: f.queue,
+        jobClass: f.jobClass,
+        exceptionLine: exceptionLine(t, f),
+        ...(f.exception ? { exceptionClass: f.exception.className, message: f.exception.summary, where: frameText(f.exception.where) } : {}),
+        failedAtText: f.failedAtText,
+      })),
       moreFailures: failures.length > FAILURES_PER_TICK,
       maxFailedId: snap.maxFailedId,
     };
@@ -139,7 +149,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   async function carryOut(action: MessageAction, incidents: readonly Incident[], at: number, kept: AlertMessage[]): Promise<void> {
     const message = action.message;
     const members = membersOf(message, incidents);
-    const view = () => messageReply(t, buttons, message, members, at, { stuckAfterSec: settings.stuckAfterSec, reminder: action.type === 'remind' });
+    const view = () => messageReply(t, buttons, message, members, at, { ...viewSettings, reminder: action.type === 'remind' });
     switch (action.type) {
       case 'post':
         message.refs = await post(view());
@@ -151,7 +161,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         break;
       case 'resolve':
         // a "resolved" that did not go through is kept and sent again on the next tick
-        edit(message.refs, messageResolvedReply(t, message, members.resolved, at), () => {
+        edit(message.refs, messageResolvedReply(t, message, members.resolved, at, viewSettings), () => {
           if (!kept.includes(message)) kept.push(message);
         });
         break;
@@ -180,7 +190,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
           for (const action of messageActions) await carryOut(action, next.incidents, at, messages);
           // "resolved" edits that did not go through on an earlier tick: sent again, for a day at most
           for (const left of (memory.messages ?? []).filter((m) => m.status === 'resolved' && at - (m.resolvedAt ?? at) < 86400)) {
-            edit(left.refs, messageResolvedReply(t, left, membersOf(left, next.incidents).resolved, at), () => {
+            edit(left.refs, messageResolvedReply(t, left, membersOf(left, next.incidents).resolved, at, viewSettings), () => {
               if (!messages.includes(left)) messages.push(left);
             });
           }
@@ -193,7 +203,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             if (message.status !== 'open') continue;
             const missing = targets.some(({ poster }) => !message.refs.some((m) => m.platform === poster.platform));
             if (missing && !messageActions.some((a) => a.message.kind === message.kind && a.type === 'post')) {
-              const view = messageReply(t, buttons, message, membersOf(message, next.incidents), at, { stuckAfterSec: settings.stuckAfterSec });
+              const view = messageReply(t, buttons, message, membersOf(message, next.incidents), at, viewSettings);
               message.refs = await post(view, message.refs, true);
             }
           }

@@ -104,6 +104,8 @@ export interface Config {
     waitAfterByQueue: Record<string, number>;
     failedSpike: number;
     remindSec: number;
+    /** QUEUE_BOT_SPIKE_QUIET: a failure spike resolves after this long without a new failure of its groups */
+    spikeQuietSec: number;
     slackChannel: string | null;
     discordChannel: string | null;
   };
@@ -458,6 +460,7 @@ const envSchema = z.object({
     if (seconds === null || seconds < 10 || seconds > 3600) {
       ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_HISTORY_INTERVAL: "${v}" should be a duration from 10s to 1h (e.g. 1m), or off` });
       return z.NEVER;
+  QUEUE_BOT_SPIKE_QUIET: durationVar('QUEUE_BOT_SPIKE_QUIET', '10m'),
     }
     return seconds;
   }),
@@ -618,6 +621,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     history: {
       intervalSec: historyEvery,
       keepSec: e.QUEUE_BOT_HISTORY_KEEP,
+      spikeQuietSec: e.QUEUE_BOT_SPIKE_QUIET,
       rollupSec: e.QUEUE_BOT_HISTORY_ROLLUP,
       rollupKeepSec: e.QUEUE_BOT_HISTORY_ROLLUP_KEEP,
     },

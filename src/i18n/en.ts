@@ -476,8 +476,6 @@ export const en = {
   'alert.stalled.title': 'Queue `{queue}` is not moving',
   'alert.stalled.summary': (p, tools) =>
     `Its oldest ready job has waited ${p.age} (alert after ${p.threshold}); ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting. Is a worker running for this queue?`,
-  'alert.spike.title': (p, tools) => tools.plural(Number(p.n), { one: `#${p.more ?? ''} job failed`, other: `#${p.more ?? ''} jobs failed` }) + ' since the last check',
-  'alert.spike.summary': 'Grouped by job class, with the most common exception:',
   'alert.still_open': 'Still open after {age}.',
   'alert.resolved.title': 'Resolved: {what}',
   'alert.resolved.summary': 'It lasted {age}.',
@@ -517,6 +515,20 @@ export const en = {
     'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',
 
   // shared by the chat adapters
+  'alert.spike.title_groups': (p, tools) =>
+    `Failure spike: ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job`, other: `#${p.more ?? ''} jobs` })} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`,
+  'alert.spike.span': (p, tools) => {
+    const jobs = tools.plural(Number(p.n), { one: `#${p.more ?? ''} job failed`, other: `#${p.more ?? ''} jobs failed` });
+    const when = !p.from ? '' : p.from === p.to ? ` at ${p.from}` : ` ${p.from}–${p.to}`;
+    return `${jobs}${when} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`;
+  },
+  'alert.more_groups': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more group', other: '# more groups' })}.`,
+  'alert.spike.open_summary': '{span}. Grouped by job, exception and where in the app it failed; open until these groups have had no new failure for {quiet}.',
+  'alert.spike.resolved_summary': '{span}; no new failure of these groups for {quiet}.',
+  'alert.db_back.title': 'The queue database is reachable again',
+  'alert.db_back.summary': 'The bot could not reach it for about {age}; alerts were paused meanwhile and have resumed.',
+  'button.show_waiting': 'Show waiting',
+
   'chat.done_by': '{user} · {time}',
   /** what a renderer puts where it had to leave things out (Discord's 25 fields, Slack's 50 blocks) */
   'chat.more': '…and {n} more',

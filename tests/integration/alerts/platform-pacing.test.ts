@@ -104,6 +104,6 @@ describe('alert posting on Discord, through the real discord.js client', () => {
     expect(gaps(after.map((r) => r.at)).every((g) => g >= 1000)).toBe(true);
     const edits = h.fake.requests.filter((r) => r.route === 'PATCH /channels/:channel/messages/:message');
     expect(edits.map((r) => r.params.message)).toEqual([live[1]!.id]);
-    expect(h.fake.channelMessages(CHANNEL_ID).map((m) => m.embeds[0]?.title)).toEqual(['Stuck jobs on `imports`', '28 queues are not moving', '25 jobs failed since the last check']);
+    expect(h.fake.channelMessages(CHANNEL_ID).map((m) => m.embeds[0]?.title)).toEqual(['Stuck jobs on `imports`', '28 queues are not moving', 'Failure spike: 25 jobs in 1 group']);
   });
 });

@@ -16,11 +16,12 @@ import { startTcpProxy } from '../../support/tcp-proxy.ts';
 // Stalled queues wait an hour here, so each test sees only the incident it is about.
 const ALERT_ENV = { QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS', QUEUE_BOT_ALERT_DISCORD_CHANNEL: '424242', QUEUE_BOT_WAIT_AFTER: '1h' };
 
+let failureCount = 0;
 async function addFailures(app: TestApp, n: number, jobClass = 'SyncProductToPrestaShop') {
   const base = failedFixtureRow(jobClass).row;
-  const rows = Array.from({ length: n }, (_, i) => {
+  const rows = Array.from({ length: n }, () => {
     const { id: _id, ...row } = base;
-    return { ...row, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` };
+    return { ...row, uuid: `00000000-0000-4000-8000-${String(++failureCount).padStart(12, '0')}` };
   });
   await app.db.database.db.insertInto('failed_jobs').values(rows).execute();
 }
@@ -39,6 +40,16 @@ async function addStuckJobs(app: TestApp, queues: string[], since: number) {
     .insertInto('jobs')
     .values(queues.map((queue) => ({ ...row, queue, reserved_at: since, available_at: since })))
     .execute();
+}
+
+/** failed_jobs rows addFailures made (their uuids start 00000000-0000-4000-8000-) */
+async function countSpikeFailures(app: TestApp): Promise<number> {
+  const row = await app.db.database.db
+    .selectFrom('failed_jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('uuid', 'like', '00000000-0000-4000-8000-%')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** What a posted message reads now: its last edit, or the post itself. */
@@ -189,17 +200,42 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
     ]);
   });
 
-  it('turns 25 failures in one tick into one spike alert', async () => {
+  it('turns 25 failures in one tick into one spike alert that keeps its groups and Retry buttons until quiet for 10 minutes', async () => {
     const { slack, scheduler } = await setup();
     await scheduler.tick(); // first tick: the cursor starts at today's failures
     await addFailures(app, 25);
     clock += 60;
-    expect(await scheduler.tick()).toMatchObject({ actions: ['open'] });
-    const spikes = slack.posts.filter((p) => p.reply.title.includes('failed'));
-    expect(spikes.map((p) => p.reply.title)).toEqual(['25 jobs failed since the last check']);
-    expect(spikes[0]!.reply.rows.map((r) => [r.title, r.key])).toEqual([['App\\Jobs\\SyncProductToPrestaShop', '×25']]);
+    expect(await scheduler.tick()).toMatchObject({ actions: ['open'], messages: ['post:spike'] });
+    const spikes = slack.posts.filter((p) => (p.reply.data as { kind: string }).kind === 'spike');
+    expect(spikes.map((p) => p.reply.title)).toEqual(['Failure spike: 25 jobs in 1 group']);
+    const spike = spikes[0]!.reply;
+    expect(spike.summary).toMatch(/^25 jobs failed at \d\d:\d\d in 1 group\. /);
+    expect(spike.rows.map((r) => [r.title, r.key])).toEqual([['App\\Jobs\\SyncProductToPrestaShop', '×25']]);
+    expect(spike.rows[0]!.lines[1]).toMatch(/^queue `prestashop` · .+\.php:\d+$/);
+
+    // a minute on, nothing new: still open, nothing edited
     clock += 60;
-    expect(await scheduler.tick()).toMatchObject({ actions: ['resolve'] });
+    expect(await scheduler.tick()).toMatchObject({ actions: [], messages: [] });
+    // five more of the same failure: they join it (one edit)
+    await addFailures(app, 5);
+    clock += 60;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['update'], messages: ['edit:spike'] });
+    expect(current(slack, 'spike').rows.map((r) => r.key)).toEqual(['×30']);
+    expect(allButtons(current(slack, 'spike')).map((b) => b.label)).toEqual(['Retry 30 jobs', 'Details', 'Show failed']);
+    // its Retry button works: the spike's 30 failed jobs are back in the queue
+    const retry = allButtons(current(slack, 'spike'))[0]!;
+    expect(await countSpikeFailures(app)).toBe(30);
+    await app.router.handleAction(retry.action, operator, { confirmedByPlatform: true });
+    expect(await countSpikeFailures(app)).toBe(0);
+    clock += 599;
+    expect(await scheduler.tick()).toMatchObject({ actions: [] });
+    clock += 1;
+    expect(await scheduler.tick()).toMatchObject({ actions: ['resolve'], messages: ['resolve:spike'] });
+    // the final edit keeps what failed, when and in how many groups; the buttons go
+    const resolved = current(slack, 'spike');
+    expect(resolved.title).toBe('Resolved: Failure spike: 30 jobs in 1 group');
+    expect(resolved.summary).toMatch(/^30 jobs failed at \d\d:\d\d in 1 group; no new failure of these groups for 10m\.$/);
+    expect(resolved.rows.map((r) => [r.title, r.key, r.buttons.length])).toEqual([['App\\Jobs\\SyncProductToPrestaShop', '×30', 0]]);
   });
 
   it('neither repeats nor forgets an incident across a restart', async () => {

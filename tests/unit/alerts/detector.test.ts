@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type AlertMemory, type AlertSettings, type NewFailure, type Observation, type StuckJob } from '../../../src/alerts/detector.ts';
 
-const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: { imports: 1800 }, failedSpike: 10, remindSec: 3600 };
+const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: { imports: 1800 }, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = 1_800_000_000;
 
 function obs(now: number, parts: Partial<Observation> = {}): Observation {
@@ -71,24 +71,38 @@ describe('alert detector', () => {
     expect(run(r.memory, obs(T0 + 60, { queues: [q('mail', 10)] })).actions.map((a) => a.type)).toEqual(['resolve']);
   });
 
-  it('makes one spike alert of 25 failures, grouped by class with the most common exception', () => {
+  it('makes one spike alert of 25 failures, grouped by what went wrong, kept open until its groups are quiet', () => {
     const list = [...failures(20), ...failures(5, 121, 'App\\Jobs\\SendInvoiceEmail')];
     const r = run(fresh, obs(T0, { newFailures: list, maxFailedId: 125 }));
     expect(r.actions).toHaveLength(1);
+    // SyncProduct failed two ways (HTTP 503, timeout): two groups of it
     expect(r.actions[0]!.incident.content).toMatchObject({
       kind: 'spike',
       count: 25,
       groups: [
-        { jobClass: 'App\\Jobs\\SyncProduct', count: 20, exceptionLine: 'RuntimeException: HTTP 503' },
-        { jobClass: 'App\\Jobs\\SendInvoiceEmail', count: 5 },
+        { jobClass: 'App\\Jobs\\SyncProduct', count: 13, exceptionLine: 'RuntimeException: HTTP 503' },
+        { jobClass: 'App\\Jobs\\SyncProduct', count: 7, exceptionLine: 'RuntimeException: timeout' },
+        { jobClass: 'App\\Jobs\\SendInvoiceEmail', count: 3 },
+        { jobClass: 'App\\Jobs\\SendInvoiceEmail', count: 2 },
       ],
     });
     expect(r.memory.failedCursor).toBe(125);
-    // the next tick with a few more failures resolves it; one with another burst extends it
+    // another burst extends it; a couple more of its groups a minute later too (below the threshold)
     const more = run(r.memory, obs(T0 + 60, { newFailures: failures(12, 126), maxFailedId: 137 }));
     expect(more.actions.map((a) => a.type)).toEqual(['update']);
     expect(more.actions[0]!.incident.content).toMatchObject({ count: 37 });
-    expect(run(more.memory, obs(T0 + 120, { newFailures: failures(2, 138), maxFailedId: 139 })).actions.map((a) => a.type)).toEqual(['resolve']);
+    const trickle = run(more.memory, obs(T0 + 120, { newFailures: failures(2, 138), maxFailedId: 139 }));
+    expect(trickle.actions.map((a) => a.type)).toEqual(['update']);
+    expect(trickle.actions[0]!.incident.content).toMatchObject({ count: 39 });
+    // a failure of another kind, alone, does not join it
+    const other = [{ id: 140, uuid: 'u140', queue: 'mail', jobClass: 'App\\Jobs\\Other', exceptionLine: 'LogicException: no' }];
+    const quiet = run(trickle.memory, obs(T0 + 180, { newFailures: other, maxFailedId: 140 }));
+    expect(quiet.actions).toEqual([]);
+    // open, with its groups, until ten minutes without a new failure of them
+    expect(run(quiet.memory, obs(T0 + 120 + 599, { maxFailedId: 140 })).actions).toEqual([]);
+    const over = run(quiet.memory, obs(T0 + 120 + 600, { maxFailedId: 140 }));
+    expect(over.actions.map((a) => a.type)).toEqual(['resolve']);
+    expect(over.actions[0]!.incident.content).toMatchObject({ count: 39, groups: [{ count: 22 }, { count: 12 }, { count: 3 }, { count: 2 }] });
   });
 
   it('stays quiet below the spike threshold and about old failures on the very first tick', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, type AlertMemory, type AlertSettings, type Observation, type StuckJob } from '../../../src/alerts/detector.ts';
 import { membersOf, worstFirst } from '../../../src/alerts/grouping.ts';
 
-const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 10, remindSec: 3600 };
+const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = 1_800_000_000;
 const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
 
