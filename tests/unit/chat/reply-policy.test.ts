@@ -101,3 +101,12 @@ describe('the adapters', () => {
     expect(readers).toEqual([]);
   });
 });
+
+describe('the listeners', () => {
+  it('each chat listener is a module of its own, none longer than 80 lines', () => {
+    const listeners = ['src/chat/slack/listeners', 'src/chat/discord/listeners'].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)));
+    expect(listeners.length).toBeGreaterThanOrEqual(10);
+    const long = listeners.filter((f) => readFileSync(f, 'utf8').split('\n').length > 80);
+    expect(long).toEqual([]);
+  });
+});
