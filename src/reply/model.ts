@@ -44,6 +44,18 @@ export interface Notice {
   text: string;
 }
 
+/**
+ * A file that goes with a reply (a chart): uploaded to Slack, attached on Discord, written to a
+ * file by the shell and the CLI (`--out`). `alt` says what it shows, for whoever cannot see it.
+ */
+export interface Attachment {
+  /** e.g. queue-chart.png */
+  name: string;
+  contentType: string;
+  data: Uint8Array;
+  alt: string;
+}
+
 export interface Paging {
   page: number;
   /** null when the total is unknown (a big table on Laravel's stock schema) */
@@ -77,6 +89,8 @@ export interface Reply {
   paging?: Paging;
   /** long monospaced text: an exception trace, a payload */
   detail?: { title: string; text: string };
+  /** files that go with the reply (a chart); never in `data` */
+  attachments?: Attachment[];
   /** queries answer only the asker by default; changes are announced to the channel (alerts are posted) */
   visibility: 'ephemeral' | 'channel';
   /** false for refusals and errors (the CLI exits 1) */

@@ -42,7 +42,7 @@ describe('every subcommand', () => {
   it('is deferred at once (ephemeral) and answered through its interaction', async () => {
     h = await startHarness();
     const subcommands = buildCommandJson(h.app.commands, en)[0]!.options!.map((o) => o.name);
-    expect(subcommands).toHaveLength(22);
+    expect(subcommands).toHaveLength(23);
     for (const sub of subcommands) {
       const answer = await h.ask(sub, REQUIRED[sub] ?? []);
       expect(answer.callback.body, sub).toEqual({ type: 5, data: { flags: 64 } });

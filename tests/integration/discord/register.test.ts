@@ -31,7 +31,7 @@ describe('the command JSON (pure)', () => {
     expect(validateCommand(queue)).toEqual([]);
     const byName = new Map(subs(json).map((s) => [s.name, s]));
     expect([...byName.keys()]).toEqual([
-      'stats', 'pending', 'delayed', 'processing', 'stuck', 'failed', 'show', 'retry', 'retry-all', 'cancel', 'release', 'promote',
+      'stats', 'chart', 'pending', 'delayed', 'processing', 'stuck', 'failed', 'show', 'retry', 'retry-all', 'cancel', 'release', 'promote',
       'forget', 'flush', 'clear', 'batches', 'batch', 'batch-retry', 'batch-cancel', 'audit', 'doctor', 'help',
     ]);
     for (const s of byName.values()) {
@@ -103,9 +103,9 @@ describe('registration', () => {
   it('PUTs to the guild route when a guild is given, to the global one otherwise', async () => {
     fake = await FakeDiscord.start();
     const guild = await registerCommands({ token: TOKEN, apiUrl: fake.apiUrl, applicationId: APPLICATION_ID, guildId: GUILD_ID, commands, rest: { retries: 0 } });
-    expect(guild).toEqual({ scope: 'guild', applicationId: APPLICATION_ID, guildId: GUILD_ID, subcommands: 22 });
+    expect(guild).toEqual({ scope: 'guild', applicationId: APPLICATION_ID, guildId: GUILD_ID, subcommands: 23 });
     const global = await registerCommands({ token: TOKEN, apiUrl: fake.apiUrl, commands, rest: { retries: 0 } });
-    expect(global).toEqual({ scope: 'global', applicationId: APPLICATION_ID, guildId: null, subcommands: 22 });
+    expect(global).toEqual({ scope: 'global', applicationId: APPLICATION_ID, guildId: null, subcommands: 23 });
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `PUT /applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`,
       'GET /applications/@me', // no DISCORD_APPLICATION_ID: asked
@@ -131,7 +131,7 @@ describe('registration', () => {
         child.on('close', (code) => resolve({ code, out }));
       });
     const guild = await run({ DISCORD_GUILD_ID: GUILD_ID, DISCORD_APPLICATION_ID: APPLICATION_ID });
-    expect(guild.out).toContain(`Registered /queue with 22 subcommands in server ${GUILD_ID}`);
+    expect(guild.out).toContain(`Registered /queue with 23 subcommands in server ${GUILD_ID}`);
     expect(guild.code).toBe(0);
     expect(fake.requests.at(-1)!.path).toBe(`/applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`);
 
