@@ -1,6 +1,7 @@
 // Environment → one typed, validated Config. Every problem is collected and reported at once,
 // naming the variable, so an operator fixes their .env in one go instead of one error per start.
-import cron from 'node-cron';
+import { createRequire } from 'node:module';
+import type NodeCron from 'node-cron';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.ts';
 
@@ -252,7 +253,13 @@ export function parsePreviousAppKeys(value: string): { keys: Buffer[]; problems:
   return { keys, problems };
 }
 
+// Loaded only to check a schedule that was set: every CLI call reads the config, few set one.
+const requireCjs = createRequire(import.meta.url);
+const isCronExpression = (schedule: string): boolean => (requireCjs('node-cron') as typeof NodeCron).validate(schedule);
+
 function isTimeZone(tz: string): boolean {
+  // UTC needs no check, and the first Intl.DateTimeFormat with a zone loads ICU's zone data
+  if (tz === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -438,7 +445,7 @@ const envSchema = z.object({
   DISCORD_APPLICATION_ID: optionalText,
   QUEUE_BOT_ALERT_SCHEDULE: optionalText.transform((v, ctx) => {
     const schedule = v ?? '* * * * *';
-    if (!cron.validate(schedule)) {
+    if (v !== undefined && !isCronExpression(schedule)) {
       ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_ALERT_SCHEDULE: "${schedule}" is not a cron expression (5 fields, or 6 with seconds: "*/10 * * * * *")` });
       return z.NEVER;
     }

@@ -21,7 +21,19 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * UTC (the usual APP_TIMEZONE) is read off the Date itself: the first Intl.DateTimeFormat with a
+ * time zone loads ICU's zone data, ~5 % of a short CLI call.
+ */
+function isUtc(timeZone: string): boolean {
+  return timeZone === 'UTC';
+}
+
 function wallClockParts(epochSec: number, timeZone: string): Record<string, number> {
+  if (isUtc(timeZone)) {
+    const d = new Date(epochSec * 1000);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  }
   const parts: Record<string, number> = {};
   for (const p of formatterFor(timeZone).formatToParts(new Date(epochSec * 1000))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -31,6 +43,7 @@ function wallClockParts(epochSec: number, timeZone: string): Record<string, numb
 
 /** Offset of timeZone from UTC at that instant, in seconds (Warsaw in winter: 3600). */
 function offsetAt(epochSec: number, timeZone: string): number {
+  if (isUtc(timeZone)) return 0;
   const p = wallClockParts(epochSec, timeZone);
   const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) / 1000;
   return asUtc - epochSec;
