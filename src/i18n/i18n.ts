@@ -25,18 +25,44 @@ export function matchLocale(tag: string | null | undefined): Locale | null {
   return base === 'pl' || base === 'en' ? base : null;
 }
 
+/**
+ * English numbers as Intl.NumberFormat('en-US') writes them (1,234,567), for whole numbers: the
+ * first Intl number or plural object loads ICU's locale data, ~10 % of a short CLI call that
+ * answers in English. Null for anything else (fractions, -0, beyond 2^53), which Intl formats.
+ */
+export function englishWholeNumber(n: number): string | null {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return null;
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 ? `-${digits}` : digits;
+}
+
+/** The plural category, by Intl for Polish; English whole numbers are "one" for ±1 alone (CLDR). */
+function pluralRules(locale: Locale): (count: number) => string {
+  let rules: Intl.PluralRules | undefined;
+  const byIntl = (count: number) => (rules ??= new Intl.PluralRules(locale)).select(count);
+  if (locale !== 'en') return byIntl;
+  return (count) => (Number.isSafeInteger(count) ? (Math.abs(count) === 1 ? 'one' : 'other') : byIntl(count));
+}
+
+function numberFormatter(locale: Locale): (n: number) => string {
+  let format: Intl.NumberFormat | undefined;
+  const byIntl = (n: number) => (format ??= new Intl.NumberFormat(locale === 'pl' ? 'pl-PL' : 'en-US')).format(n);
+  if (locale !== 'en') return byIntl;
+  return (n) => englishWholeNumber(n) ?? byIntl(n);
+}
+
 export function translator(locale: Locale): Translator {
   const catalogue = CATALOGUES[locale];
-  const rules = new Intl.PluralRules(locale);
-  const numberFormat = new Intl.NumberFormat(locale === 'pl' ? 'pl-PL' : 'en-US');
+  const pluralOf = pluralRules(locale);
+  const formatNumber = numberFormatter(locale);
   const tools: MessageTools = {
     locale,
     plural(count, forms) {
-      const category = rules.select(count) as 'one' | 'few' | 'many' | 'other';
+      const category = pluralOf(count) as 'one' | 'few' | 'many' | 'other';
       const form = forms[category] ?? forms.other;
-      return form.replace(/#/g, numberFormat.format(count));
+      return form.replace(/#/g, formatNumber(count));
     },
-    number: (n) => numberFormat.format(n),
+    number: formatNumber,
   };
   const t = ((key: MessageKey, params: Params = {}) => {
     const message = catalogue[key] ?? en[key];
@@ -44,7 +70,7 @@ export function translator(locale: Locale): Translator {
     return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
       const value = params[name];
       if (value === undefined || value === null) return whole;
-      return typeof value === 'number' ? numberFormat.format(value) : value;
+      return typeof value === 'number' ? formatNumber(value) : value;
     });
   }) as Translator;
   t.locale = locale;
