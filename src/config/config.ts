@@ -104,9 +104,9 @@ export interface Config {
     waitAfterSec: number;
     waitAfterByQueue: Record<string, number>;
     failedSpike: number;
-    remindSec: number;
     /** QUEUE_BOT_SPIKE_QUIET: a failure spike resolves after this long without a new failure of its groups */
     spikeQuietSec: number;
+    remindSec: number;
     slackChannel: string | null;
     discordChannel: string | null;
   };
@@ -460,6 +460,7 @@ const envSchema = z.object({
     return parsed;
   }),
   QUEUE_BOT_FAILED_SPIKE: integerVar('QUEUE_BOT_FAILED_SPIKE', 10, 1, 1_000_000),
+  QUEUE_BOT_SPIKE_QUIET: durationVar('QUEUE_BOT_SPIKE_QUIET', '10m'),
   QUEUE_BOT_ALERT_REMIND: durationVar('QUEUE_BOT_ALERT_REMIND', '1h'),
   QUEUE_BOT_HISTORY_INTERVAL: optionalText.transform((v, ctx) => {
     if (v?.toLowerCase() === 'off') return null;
@@ -467,7 +468,6 @@ const envSchema = z.object({
     if (seconds === null || seconds < 10 || seconds > 3600) {
       ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_HISTORY_INTERVAL: "${v}" should be a duration from 10s to 1h (e.g. 1m), or off` });
       return z.NEVER;
-  QUEUE_BOT_SPIKE_QUIET: durationVar('QUEUE_BOT_SPIKE_QUIET', '10m'),
     }
     return seconds;
   }),
@@ -621,6 +621,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       waitAfterSec: e.QUEUE_BOT_WAIT_AFTER.defaultSec,
       waitAfterByQueue: e.QUEUE_BOT_WAIT_AFTER.byQueue,
       failedSpike: e.QUEUE_BOT_FAILED_SPIKE,
+      spikeQuietSec: e.QUEUE_BOT_SPIKE_QUIET,
       remindSec: e.QUEUE_BOT_ALERT_REMIND,
       slackChannel: e.QUEUE_BOT_ALERT_SLACK_CHANNEL ?? null,
       discordChannel: e.QUEUE_BOT_ALERT_DISCORD_CHANNEL ?? null,
@@ -628,7 +629,6 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     history: {
       intervalSec: historyEvery,
       keepSec: e.QUEUE_BOT_HISTORY_KEEP,
-      spikeQuietSec: e.QUEUE_BOT_SPIKE_QUIET,
       rollupSec: e.QUEUE_BOT_HISTORY_ROLLUP,
       rollupKeepSec: e.QUEUE_BOT_HISTORY_ROLLUP_KEEP,
     },
