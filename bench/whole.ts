@@ -59,7 +59,7 @@ export function buildCli(): number {
   process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
   for (const part of ['dist', 'bin', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-  if (!existsSync(join(copy, 'dist/src/cli.js')) || !existsSync(join(copy, 'dist/commands'))) throw new Error(`the build in ${ROOT}dist is incomplete (another build running?): run the bench again`);
+  if (!existsSync(join(copy, 'dist/cli.cjs')) || !existsSync(join(copy, 'dist/commands'))) throw new Error(`the build in ${ROOT}dist is incomplete (another build running?): run the bench again`);
   cliRoot = copy;
   return ms;
 }

@@ -4,8 +4,13 @@ import { existsSync } from 'node:fs';
 import { createApp, type App } from './app.ts';
 import { describeConfigProblems, loadConfig, parseAppKey, type Config } from './config/config.ts';
 import { isLaravelProject, laravelSettings, readLaravelEnvFile, type LaravelSettings } from './config/laravel-env.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Logger } from './log.ts';
-import { DEMO_PATH } from './paths.ts';
+import { COMMANDS_DIR, DEMO_PATH, RUNNING_FROM_SOURCE } from './paths.ts';
+import { bundledCommands } from './bundled-commands.ts';
+import type { CommandModule } from './router/command.ts';
+import { checkedCommands } from './router/loader.ts';
 
 export interface Environment {
   /** process.env with the bot's own .env */
@@ -82,9 +87,42 @@ export interface Bot {
   demoPath: string | null;
 }
 
-export async function openBot(config: Config, logger: Logger): Promise<Bot> {
+/**
+ * The one command file a CLI call needs, from its words ("failed", "queue stats --json"): null
+ * when all are needed — help, an alias or a typo (the router suggests the nearest name). Names
+ * and aliases are unique across commands (loadCommands checks), so a file named after the word
+ * that holds the command of that name is the command the router would pick.
+ */
+export function commandFileFor(words: readonly string[]): string | null {
+  const first = words[0]?.toLowerCase();
+  const word = first === 'queue' || first === '/queue' ? words[1]?.toLowerCase() : first;
+  return word && word !== 'help' && /^[a-z]+$/.test(word) ? word : null;
+}
+
+/**
+ * Only that command when its file holds it, else every one (loading a command costs start-up);
+ * undefined: createApp finds them all in their folder.
+ */
+async function commandsNamed(name: string | null): Promise<readonly CommandModule[] | undefined> {
+  if (bundledCommands) {
+    const load = name ? bundledCommands[name] : undefined;
+    const one = load ? ((await load()).default as CommandModule | undefined) : undefined;
+    if (one?.name === name) return [one];
+    const all = Object.entries(bundledCommands).map(async ([file, loadOne]) => ({ file, mod: await loadOne() }));
+    return checkedCommands(await Promise.all(all));
+  }
+  if (!name) return undefined;
+  const file = join(COMMANDS_DIR, `${name}.${RUNNING_FROM_SOURCE ? 'ts' : 'js'}`);
+  if (!existsSync(file)) return undefined;
+  const command = ((await import(pathToFileURL(file).href)) as { default?: CommandModule }).default;
+  return command?.name === name ? [command] : undefined;
+}
+
+/** `command`: the one command file the CLI call needs (commandFileFor); every command without. */
+export async function openBot(config: Config, logger: Logger, opts: { command?: string | null } = {}): Promise<Bot> {
+  const commands = await commandsNamed(opts.command ?? null);
   if (config.database) {
-    const app = await createApp(config, { logger });
+    const app = await createApp(config, { logger, ...(commands ? { commands } : {}) });
     // changes a stopped bot left unfinished are closed in the audit with what can be known; in
     // the background: a start never waits for the audit table
     app.audit.inBackground(app.closeUnfinishedChanges());
@@ -95,5 +133,5 @@ export async function openBot(config: Config, logger: Logger): Promise<Bot> {
   const { createDemoDatabase, DEMO_APP_KEY } = await import('./demo/demo-database.ts');
   const demoConfig: Config = { ...config, queue: { ...config.queue, appKey: config.queue.appKey ?? (parseAppKey(DEMO_APP_KEY) as Buffer) } };
   const database = await createDemoDatabase(DEMO_PATH, config.tables, { timeZone: config.queue.appTimezone });
-  return { app: await createApp(demoConfig, { logger, database }), demoPath: DEMO_PATH };
+  return { app: await createApp(demoConfig, { logger, database, ...(commands ? { commands } : {}) }), demoPath: DEMO_PATH };
 }

@@ -1,11 +1,12 @@
 // `npx queue-bot <command> [args] [--json] [--yes]`: one command, then exit.
-// Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood.
+// Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood;
+// `check` (for monitoring) exits 0 OK, 1 warning, 2 critical.
 import { translator } from './i18n/i18n.ts';
 import { createLogger, HeldOutput, stacksWanted } from './log.ts';
 import { quoteWords } from './router/args.ts';
 import { plainText, renderText } from './reply/render-text.ts';
 import type { Identity } from './router/command.ts';
-import { configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
+import { commandFileFor, configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
 
 const CLI_USER: Identity = { platform: 'cli', userId: process.env.USER ?? 'local', userName: process.env.USER ?? 'local', channelId: 'cli' };
 
@@ -44,7 +45,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`${t('cli.app_env', { path: laravel.path, database: config.database?.display ?? '' })}${own}\n`);
     for (const note of laravel.notes) process.stderr.write(`${t('cli.note', { note })}\n`);
   }
-  const { app, demoPath } = await openBot(config, logger);
+  // one call, one command: only its module loads (help, aliases and typos load them all)
+  const { app, demoPath } = await openBot(config, logger, { command: commandFileFor(words) });
   try {
     if (demoPath) process.stderr.write(`${t('demo.banner', { path: demoPath })}\n`);
     // Words are quoted back so that "--grep 'HTTP 503'" survives the shell having split them,
@@ -53,6 +55,13 @@ export async function runCli(argv: string[]): Promise<number> {
     if (text === null) {
       process.stdout.write(`${t('cli.both_quotes')}\n`);
       return 2;
+    }
+    if (words.length === 1 && words[0]!.toLowerCase() === 'check') {
+      // for monitoring: the alert detector once, exit 0 OK / 1 warning / 2 critical (Nagios)
+      const { checkCommand } = await import('./alerts/check.ts');
+      const checked = await checkCommand(app, t, json);
+      process.stdout.write(`${checked.text}\n`);
+      return checked.code;
     }
     const reply = await app.router.handleText(text, CLI_USER, { confirmed: yes });
     const previewed = reply.kind === 'preview';
@@ -70,9 +79,15 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-const code = await runCli(process.argv.slice(2));
-// Everything is answered and closed by now: exit at once rather than let Node tear the finished
-// process down (freeing the heap the modules filled costs a one-shot call ~10 ms more). The
-// output is flushed first, as process.exit() would drop what a pipe has not taken yet.
-await Promise.all([process.stdout, process.stderr].map((out) => new Promise((flushed) => out.write('', flushed))));
-process.exit(code);
+async function main(): Promise<never> {
+  const code = await runCli(process.argv.slice(2));
+  // Everything is answered and closed by now: exit at once rather than let Node tear the finished
+  // process down (freeing the heap the modules filled costs a one-shot call ~10 ms more). The
+  // output is flushed first, as process.exit() would drop what a pipe has not taken yet.
+  await Promise.all([process.stdout, process.stderr].map((out) => new Promise((flushed) => out.write('', flushed))));
+  process.exit(code);
+}
+
+// No top-level await: the built CLI is one CommonJS file (dist/cli.cjs), whose compiled code V8
+// can cache between calls (scripts/build.mjs, bin/queue-bot.js); CommonJS has no top-level await.
+void main();

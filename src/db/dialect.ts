@@ -4,7 +4,6 @@
 // each engine has one small file under dialects/. Code outside those files asks the dialect; it
 // never branches on which database it talks to.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { sql, type Dialect as KyselyDialect, type InsertQueryBuilder, type InsertResult, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseTarget } from '../config/config.ts';
 import type { LogicalTable, QueueDb } from './schema.ts';
@@ -174,12 +173,8 @@ export interface SqlDialect {
   meaning(error: unknown): ErrorMeaning;
 }
 
-/**
- * Loads a database driver package when its dialect is first used: a process serves one database,
- * and loading the other two drivers is most of what a one-shot CLI call would wait for.
- * (They are CommonJS, so this stays synchronous.)
- */
-export const loadDriver = createRequire(import.meta.url) as <T>(name: string) => T;
+/** Loads a database driver package when its dialect is first used (load-driver.ts). */
+export { loadDriver } from './load-driver.ts';
 
 /** A table or index name that is safe to put into DDL as it is. */
 export function plainIdentifier(name: string): string {

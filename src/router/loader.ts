@@ -16,9 +16,15 @@ function isCommand(value: unknown): value is CommandModule {
 
 export async function loadCommands(dir = COMMANDS_DIR): Promise<CommandModule[]> {
   const files = readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_'));
+  const modules: Array<{ file: string; mod: { default?: unknown } }> = [];
+  for (const file of files) modules.push({ file, mod: (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown } });
+  return checkedCommands(modules);
+}
+
+/** The commands of those modules (files, or the ones a single-file build carries), checked and in help order. */
+export function checkedCommands(modules: ReadonlyArray<{ file: string; mod: { default?: unknown } }>): CommandModule[] {
   const commands: CommandModule[] = [];
-  for (const file of files) {
-    const mod = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown };
+  for (const { file, mod } of modules) {
     if (!isCommand(mod.default)) throw new Error(`commands/${file} does not default-export a command (name, usage, schema, run)`);
     commands.push(mod.default);
   }

@@ -4,7 +4,7 @@
 // change nothing without --yes, configuration problems, and the demo database.
 // The CLI runs on the real clock, so expectations that depend on time come from the service.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -277,6 +277,36 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
     const rows = (out: string) => (JSON.parse(out) as { jobs: Array<{ uuid: string; jobClass: string; queue: string }> }).jobs.map((f) => [f.uuid, f.jobClass, f.queue]);
     expect(rows(fromBuild.stdout)).toEqual(rows(fromSource.stdout));
     expect((JSON.parse(fromBuild.stdout) as { total: number }).total).toBe(8);
+  });
+
+  it('the built CLI (one file, every command in it) gives the source’s words and exit codes: help, a typo, an alias', async () => {
+    const env = { DATABASE_URL: t.url, LOG_LEVEL: 'silent' };
+    for (const args of [['help'], ['help', 'forget'], ['faild'], ['delete'], ['queue', 'show', 'nope'], ['HELP', 'retry']]) {
+      const [fromBuild, fromSource] = await Promise.all([runIn(['bin/queue-bot.js', ...args], env), runIn(['bin/queue-bot.js', ...args], { ...env, QUEUE_BOT_FROM_SOURCE: '1' })]);
+      expect([args, fromBuild]).toEqual([args, fromSource]);
+    }
+  });
+
+  it('keeps V8’s code cache of the built CLI next to it: written by a call that had none, used by the next, rewritten when unusable', async () => {
+    const built = statSync(join(ROOT, 'dist/cli.cjs'));
+    const cache = join(ROOT, `dist/cli.cjs.${Math.trunc(built.mtimeMs)}-${built.size}.cache`);
+    const env = { DATABASE_URL: t.url, LOG_LEVEL: 'silent' };
+    const failedUuidsOf = (r: Run) => (JSON.parse(r.stdout) as { jobs: Array<{ uuid: string }> }).jobs.map((j) => j.uuid);
+    rmSync(cache, { force: true });
+    const first = await runIn(['bin/queue-bot.js', 'failed', '--json'], env);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(cache)).toBe(true);
+    const written = readFileSync(cache);
+    const second = await runIn(['bin/queue-bot.js', 'failed', '--json'], env);
+    expect(second).toMatchObject({ code: 0, stderr: '' });
+    expect(failedUuidsOf(second)).toEqual(failedUuidsOf(first));
+    expect(readFileSync(cache).equals(written)).toBe(true); // accepted, so left as it was
+    // a cache V8 refuses (another Node, a damaged file) is compiled past and replaced
+    writeFileSync(cache, 'not a code cache');
+    const third = await runIn(['bin/queue-bot.js', 'failed', '--json'], env);
+    expect(third).toMatchObject({ code: 0, stderr: '' });
+    expect(failedUuidsOf(third)).toEqual(failedUuidsOf(first));
+    expect(readFileSync(cache).length).toBeGreaterThan(10_000);
   });
 
   it('npm start (node dist/src/main.js) with nothing configured opens the demo shell', async () => {
