@@ -574,6 +574,7 @@ export const en = {
   // discord adapter
   'discord.command': 'See and fix the job queues of your Laravel app',
   'discord.more': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more', other: '# more' })} on this page, not shown: the message would be too long.`,
+  'discord.trace_left_out': 'The trace does not fit in this message. The CLI prints it whole: `queue-bot show <id>`',
   'discord.trace_more': (p, tools) => `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })} (the CLI prints them all: queue-bot show <id>)`,
   'discord.choose': '{action}…',
   'discord.posted': 'Done: the result is posted in the channel for everyone.',

@@ -661,6 +661,7 @@ export const pl: Record<MessageKey, Message> = {
       few: '# pozycje na tej stronie; nie zmieściły się',
       many: '# pozycji na tej stronie; nie zmieściło się',
     })} w wiadomości.`,
+  'discord.trace_left_out': 'Ślad stosu nie mieści się w tej wiadomości. CLI wypisuje go w całości: `queue-bot show <id>`',
   'discord.trace_more': (p, tools) => `… jeszcze ${lines(p.n, tools)} (CLI wypisuje wszystkie: queue-bot show <id>)`,
   'discord.choose': '{action}…',
   'discord.posted': 'Gotowe: wynik został opublikowany na kanale dla wszystkich.',

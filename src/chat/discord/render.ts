@@ -175,7 +175,8 @@ export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
   }
   const rowComponents = renderRowComponents(shownRows, fieldsFromReply.length, LIMITS.actionRows - tail.length, unique, t);
 
-  return { embeds: fitEmbeds(embeds, { describe }), components: [...rowComponents, ...tail], allowed_mentions: { parse: [] } };
+  const traceLeftOut = escapeMarkdown(t('discord.trace_left_out'));
+  return { embeds: fitEmbeds(embeds, { describe, traceLeftOut }), components: [...rowComponents, ...tail], allowed_mentions: { parse: [] } };
 }
 
 /** The last field when the reply has more than fit: how many, and their names while they fit. */
@@ -277,19 +278,23 @@ function renderRowComponents(rows: Row[], firstField: number, room: number, uniq
  * first line), the description, the field names. The fields themselves stay: buttons and select
  * options refer to them by position.
  */
-export function fitEmbeds(input: APIEmbed[], opts: { describe?: (max: number) => string } = {}): APIEmbed[] {
+export function fitEmbeds(input: APIEmbed[], opts: { describe?: (max: number) => string; traceLeftOut?: string } = {}): APIEmbed[] {
   const embeds: APIEmbed[] = input.slice(0, LIMITS.embeds).map((e) => ({ ...e, ...(e.fields ? { fields: e.fields.map((f) => ({ ...f })) } : {}) }));
   const total = () => embeds.reduce((n, e) => n + embedChars(e), 0);
   let over = total() - LIMITS.embedTotal;
   if (over <= 0) return embeds;
 
-  // 1. the later embeds (the trace): shorten, or drop when too little of them would be left
+  // 1. the later embeds (the trace): shorten, or, when too little of them would be left, say in
+  //    their place where to read it (or drop them when the renderer gave no words for that)
   for (let i = embeds.length - 1; i > 0 && over > 0; i--) {
     const e = embeds[i]!;
     const text = e.description ?? '';
     const keep = text.length - over;
     if (keep >= 300) e.description = shortenDescription(text, keep);
-    else embeds.splice(i, 1);
+    else if (opts.traceLeftOut && text !== opts.traceLeftOut) {
+      e.description = opts.traceLeftOut;
+      delete e.footer;
+    } else embeds.splice(i, 1);
     over = total() - LIMITS.embedTotal;
   }
   // 2. field values, to one common cap found by bisection

@@ -120,6 +120,17 @@ describe('Discord: nothing dropped in silence', () => {
     expect(m.embeds[0]!.description).toBe(`${t('discord.more', { n: 3 })}\n🟡 careful`);
   });
 
+  it('a trace with no room left in the 6000 characters is replaced by where to read it, not dropped', () => {
+    const fields = Array.from({ length: 8 }, (_, i) => field(i, `field ${i}`, 'v'.repeat(1000)));
+    const m = discord(reply('Failed job', { fields, detail: { title: 'Exception trace', text: 'x\n'.repeat(500) } }));
+    expect(discordProblems(m)).toEqual([]);
+    expect(m.embeds).toHaveLength(2);
+    expect(m.embeds[1]).toMatchObject({ title: 'Exception trace', description: 'The trace does not fit in this message. The CLI prints it whole: `queue-bot show <id>`' });
+    // with room for some of it, the start of the trace is shown instead
+    const roomy = discord(reply('Failed job', { fields: fields.slice(0, 3), detail: { title: 'Exception trace', text: 'x\n'.repeat(500) } }));
+    expect(roomy.embeds[1]!.description).toMatch(/^```\nx\nx/);
+  });
+
   it('notices beyond the description are counted, and "done by" stays', () => {
     const notices: Notice[] = Array.from({ length: 60 }, (_, i) => ({ tone: 'info', text: `notice ${i} ${'n'.repeat(300)}` }));
     const m = renderReply(reply('x', { summary: 's'.repeat(9000), notices }), { t, doneBy: '<@1> · <t:1:f>' });
