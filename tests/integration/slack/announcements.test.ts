@@ -60,4 +60,16 @@ describe.each(ENGINES)('announcements in Slack (%s)', (engine) => {
     expect(textOf(fresh)).toContain(first!);
     expect(textOf(fresh)).toContain(third!);
   });
+
+  it('a bot Slack will not let post in the channel still announces through response_url, each change', async () => {
+    const [first, second] = await insertFailedCopies(h.app.database, 2, 'bulk');
+    h.fake.on('chat.postMessage', () => ({ ok: false, error: 'not_in_channel' }));
+    const list = (await h.ask('failed bulk')).messages[0]!;
+    const one = await h.click(list, { row: first!.slice(0, 8), button: 'Retry' });
+    const two = await h.click(h.fake.message(list.ts), { row: second!.slice(0, 8), button: 'Retry' });
+    expect(one.messages.filter((m) => !m.ephemeral).map((m) => m.blocks[0].text.text)).toEqual(['Retried']);
+    // the first could not be edited, so the second announcement names both
+    expect(two.messages.filter((m) => !m.ephemeral).map((m) => m.blocks[0].text.text)).toEqual(['2 changes from one list']);
+    expect(h.fake.callsOf('chat.update')).toEqual([]);
+  });
 });
