@@ -43,4 +43,22 @@ describe.each(ENGINES)('announcements in Discord (%s)', (engine) => {
     // the list shows every row done
     expect(textOf(h.fake.messages.get(list.original!.id)).match(/✅ \*\*Retried\*\*/g)).toHaveLength(10);
   });
+
+  it('after the 15 minutes an interaction token lasts, the next change from the list is a new announcement', async () => {
+    h = await startHarness(engine);
+    const [first, second] = await insertFailedCopies(h.app.database, 2, 'bulk');
+    const list = await h.ask('failed', [{ name: 'queue', value: 'bulk' }]);
+    const retry = async (uuid: string) => {
+      const ask = await h!.click(h!.fake.messages.get(list.original!.id)!, { button: 'Retry', row: uuid.slice(0, 8) });
+      await h!.click(ask.followups[0]!, { button: 'Retry' });
+    };
+    await retry(first!);
+    h.clock.now += 15 * 60;
+    await retry(second!);
+    const inChannel = h.fake.channelMessages(CHANNEL_ID);
+    expect(inChannel.map((m) => m.versions.length)).toEqual([1, 1]);
+    expect(textOf(inChannel[0])).toContain(first!);
+    expect(textOf(inChannel[1])).toContain(second!);
+  });
 });
+
