@@ -10,8 +10,9 @@ import type { ListableState } from '../src/queue/types.ts';
 import { appKeyFixture } from '../tests/support/fixtures.ts';
 import type { BenchConfig, SetLayout, SetMeta, SetName } from './config.ts';
 import { engineFor, scalar, type Engine, type Raw } from './engines.ts';
-import { failedPlan, failedSignature, jobPlan, jobSignature, prng } from './generate.ts';
+import { failedPlan, failedSignature, jobPlan, jobSignature } from './generate.ts';
 import type { ChildMessage, OpResult, PhaseResult, Plan, Sample, SetRef, Variant } from './protocol.ts';
+import { sampleRounds } from './sampling.ts';
 import { changedTables, failedMix, inBurst, restampReservations, restoreSet } from './seed.ts';
 
 const BASELINE_RSS_KB = process.resourceUsage().maxRSS;
@@ -72,16 +73,6 @@ interface OpState {
   info?: Record<string, unknown>;
 }
 
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const rand = prng(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 /**
  * Round robin over the operations, in a shuffled order each round, so that noise from other processes spreads over all of them
  * alike. Each operation gets one warm-up call, not recorded unless it took more than 5 s (a table
@@ -109,21 +100,15 @@ async function roundRobin(ops: OpDef[], cfg: BenchConfig, label: string): Promis
   // warm the cheap ones again: the heavy warm-ups just emptied the buffer pool
   for (const st of light) st.total += (await timed(st.def.run)).sample.ms;
   for (const [pass, group] of [['light', light], ['heavy', heavy]] as const) {
-    for (let round = 1; ; round++) {
-      let ran = 0;
-      // A new order each round: what ran just before (a scan that emptied the buffer pool, or a
-      // call that warmed the same pages) must not always be the same for the same operation.
-      for (const st of shuffled(group, round)) {
-        if (st.samples.length >= st.want || (st.samples.length >= 3 && st.total >= cfg.budgetMs)) continue;
-        const { sample, value } = await timed(st.def.run);
-        st.samples.push(sample);
-        st.total += sample.ms;
-        if (value) st.info = value;
-        ran++;
-      }
-      if (!ran) break;
+    const call = async (st: OpState) => {
+      const { sample, value } = await timed(st.def.run);
+      st.samples.push(sample);
+      st.total += sample.ms;
+      if (value) st.info = value;
+    };
+    await sampleRounds(group, cfg.budgetMs, call, (round) => {
       if (round % 10 === 0) progress(`${label}: ${pass} operations, round ${round}`);
-    }
+    });
     if (group.length) progress(`${label}: ${group.length} ${pass} operations done${pass === 'heavy' ? ` (${group.map((st) => `${st.def.set}:${st.def.id}`).join(', ')})` : ''}`);
   }
   return states.map((st) => ({ id: st.def.id, set: st.def.set, variant: st.def.variant, samples: st.samples, info: st.info }));

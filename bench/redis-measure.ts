@@ -14,8 +14,8 @@ import { RedisQueues } from '../src/queue/redis/redis-queues.ts';
 import { appKeyFixture } from '../tests/support/fixtures.ts';
 import { tablesFor } from './config.ts';
 import { engineFor } from './engines.ts';
-import { prng } from './generate.ts';
 import type { RedisChildMessage, RedisOpResult, RedisPhaseResult, RedisPlan } from './protocol.ts';
+import { sampleRounds } from './sampling.ts';
 
 const BASELINE_RSS_KB = process.resourceUsage().maxRSS;
 const APP_KEY = Buffer.from(appKeyFixture.APP_KEY.replace(/^base64:/, ''), 'base64');
@@ -70,17 +70,7 @@ async function sample(ops: Op[], runs: number, budgetMs: number): Promise<{ resu
   let peakBeforeLateKb = 0;
   for (const group of [early, st.filter((s) => s.op.late)]) {
     if (group !== early) peakBeforeLateKb = maxRssKb();
-    for (let round = 1; ; round++) {
-      let ran = 0;
-      const rand = prng(round);
-      const order = [...group].sort(() => rand() - 0.5);
-      for (const s of order) {
-        if (s.samples.length >= s.want || (s.samples.length >= 3 && s.total >= budgetMs)) continue;
-        await call(s, true);
-        ran++;
-      }
-      if (!ran) break;
-    }
+    await sampleRounds(group, budgetMs, async (s) => void (await call(s, true)));
   }
   const results = st.map((s) => ({ id: s.op.id, samples: s.samples, info: { ...s.info, raisedPeakRssKb: s.rss } }));
   return { results, peakBeforeLateKb: peakBeforeLateKb || maxRssKb() };

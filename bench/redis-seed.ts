@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { queueKeys } from '../src/queue/redis/keys.ts';
-import { redisFixtures } from '../tests/support/redis.ts';
+import { formatInZone } from '../src/queue/time.ts';
+import { redisFixtureEntries, redisFixtures } from '../tests/support/redis.ts';
 import { fmtInt } from './config.ts';
 import type { Raw } from './engines.ts';
 import { prng, withCommandQueue, withModelConnection } from './generate.ts';
@@ -57,19 +58,9 @@ class Template {
   }
 }
 
-function fixtureKey(role: 'ready' | 'delayed' | 'reserved'): Array<{ queue: string; payload: string; score: number | null }> {
-  const out: Array<{ queue: string; payload: string; score: number | null }> = [];
-  for (const k of redisFixtures.redis) {
-    if (k.role !== role) continue;
-    if (k.type === 'list') for (const v of k.values!) out.push({ queue: k.queue, payload: v.value, score: null });
-    else for (const m of k.members!) out.push({ queue: k.queue, payload: m.member, score: m.score });
-  }
-  return out;
-}
-
 /** Templates of one role, each payload's serialized queue set to `queue` (and its models' connection). */
 function templates(role: 'ready' | 'delayed' | 'reserved', queue: string, modelConnection: string): Template[] {
-  return fixtureKey(role).map((f, n) => new Template(`${role}#${n} (${f.queue})`, withModelConnection(withCommandQueue(f.payload, queue), modelConnection)));
+  return redisFixtureEntries(role).map((f, n) => new Template(`${role}#${n} (${f.queue})`, withModelConnection(withCommandQueue(f.payload, queue), modelConnection)));
 }
 
 /** Driver ids unique in the run: a tag and the index in base 36, then random letters, 32 in all. */
@@ -181,11 +172,6 @@ export async function seedRedis(redis: Redis, prefix: string, specs: RedisQueueS
   return { ms: performance.now() - started, jobs, bigPayloadBytes: bigBytes / Math.max(1, big.ready), usedMemoryBytes: (await usedMemory(redis)) - before, kinds };
 }
 
-/** Laravel's failed_at text (UTC) for unix seconds. */
-function failedAt(unix: number): string {
-  return new Date(unix * 1000).toISOString().slice(0, 19).replace('T', ' ');
-}
-
 /**
  * `count` failed jobs of connection `redis` in REDIS_STASH (created like failed_jobs): the
  * fixture's genuine failed rows in turn, each with a fresh uuid (in the row and in its payload, as
@@ -205,7 +191,7 @@ export async function seedRedisFailed(c: Raw, count: number, modelConnection: st
     for (let id = from; id < Math.min(from + 500, count + 1); id++) {
       const f = rows[(id - 1) % rows.length]!;
       const uuid = randomUUID();
-      batch.push([id, uuid, 'redis', f.queue, f.template.make(uuid, newId('F', id)), f.exception, failedAt(nowS - 86400 + Math.floor((id * 86400) / count))]);
+      batch.push([id, uuid, 'redis', f.queue, f.template.make(uuid, newId('F', id)), f.exception, formatInZone(nowS - 86400 + Math.floor((id * 86400) / count), 'UTC')]);
       byQueue[f.queue] = (byQueue[f.queue] ?? 0) + 1;
     }
     await c.engine.insertRows(c, REDIS_STASH, columns, batch);

@@ -25,7 +25,7 @@ import { engineFor, scalar, type Engine, type Raw } from './engines.ts';
 import type { RedisChildMessage, RedisOpResult, RedisPhaseResult, RedisPlan } from './protocol.ts';
 import { fmtMs, fmtRatio, median, p95, type Target } from './report.ts';
 import { BIG_QUEUE, REDIS_STASH, redisEstate, restoreRedisFailed, seedRedis, seedRedisFailed, type RedisQueueSpec, type RedisSeedResult } from './redis-seed.ts';
-import { Bot, sample, type ProcessSample } from './whole.ts';
+import { Bot, fmtRss, retryAllRuns, sample, type ProcessSample } from './whole.ts';
 
 const MEASURE = fileURLToPath(new URL('./redis-measure.ts', import.meta.url));
 /** The app's key prefix: the skeleton's `<app name>_database_` shape. */
@@ -35,8 +35,6 @@ const APP_TABLES = ['migrations', 'jobs', 'failed_jobs', 'job_batches', 'job_run
 function say(message: string): void {
   console.log(message);
 }
-
-const fmtRss = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
 export interface RedisRow {
   key: string;
@@ -135,7 +133,6 @@ async function trimTo(redis: Redis, base: Lengths): Promise<void> {
 async function retryAll(cfg: BenchConfig, c: Raw, redis: Redis, app: ArtisanApp, bot: Bot, byQueue: Record<string, number>): Promise<RedisRetryAll> {
   const rows = Object.values(byQueue).reduce((s, n) => s + n, 0);
   const base = await lengths(redis, Object.keys(byQueue));
-  const out: RedisRetryAll = { rows, byQueue, bot: [], artisan: [], artisanLines: 0 };
   const check = async (who: string) => {
     const left = await scalar(c, 'SELECT COUNT(*) FROM failed_jobs');
     const now = await lengths(redis, Object.keys(byQueue));
@@ -145,33 +142,15 @@ async function retryAll(cfg: BenchConfig, c: Raw, redis: Redis, app: ArtisanApp,
       throw new Error(`${who} left ${left} failed rows and ${journal} journal entries; pushed ${wrong.map(([q, b]) => `${now.get(q)!.ready - b.ready} jobs onto ${q} (wanted ${byQueue[q]})`).join(', ') || 'all'}`);
     }
   };
-  const steps = {
-    artisan: async () => {
-      const r = await app.check(['queue:retry', 'all']);
-      await check('php artisan queue:retry all');
-      out.artisanLines = r.stdout.split('\n').filter((l) => l.includes('pushed back onto the queue')).length;
-      out.artisan.push(sample(r));
-      return r;
-    },
-    bot: async () => {
-      const r = await bot.check(['retry', 'all', '--yes']);
-      await check('queue-bot retry all --yes');
-      out.bot.push(sample(r));
-      return r;
-    },
+  const restore = async () => {
+    await restoreRedisFailed(c);
+    await trimTo(redis, base);
+    await c.engine.settle(c, ['failed_jobs']);
   };
-  for (let i = 0; i < cfg.artisanRuns; i++) {
-    for (const who of i % 2 === 0 ? (['artisan', 'bot'] as const) : (['bot', 'artisan'] as const)) {
-      await restoreRedisFailed(c);
-      await trimTo(redis, base);
-      await c.engine.settle(c, ['failed_jobs']);
-      const r = await steps[who]();
-      say(`  run ${i + 1}, ${who === 'bot' ? 'queue-bot retry all --yes' : 'php artisan queue:retry all'}: ${fmtMs(r.ms)}, RSS ${fmtRss(r.maxRssKb)}`);
-    }
-  }
+  const runs = await retryAllRuns(cfg, app, bot, { restore, check });
   await trimTo(redis, base);
   await restoreRedisFailed(c);
-  return out;
+  return { rows, byQueue, ...runs };
 }
 
 const LABELS: Record<string, string> = {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { coveringIndexDdl, laravelTablesDdl } from '../src/db/laravel-schema.ts';
+import { formatInZone } from '../src/queue/time.ts';
 import { batchesFixture } from '../tests/support/fixtures.ts';
 import { LARAVEL_CONNECTION } from '../tests/support/laravel.ts';
 import { fmtInt, type SetLayout, type SetMeta } from './config.ts';
@@ -69,10 +70,6 @@ class BulkInserter {
     await Promise.all(this.#inFlight);
     this.#inFlight = [];
   }
-}
-
-function sqlDateTime(epochSec: number): string {
-  return new Date(epochSec * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 // ------------------------------------------------------------------------------ seeding
@@ -180,7 +177,7 @@ async function seedFailed(conns: Raw[], layout: SetLayout, table: string, seeded
     const uuid = randomUUID();
     const payload = variants.payload(plan.template, plan.template.queue, plan.payloadVariant, uuid);
     const exception = variants.exception(plan.template, plan.exceptionVariant);
-    await insert.add([id, uuid, 'database', plan.template.queue, payload, exception, sqlDateTime(failedAtFor(layout, id, seededAt))], payload.length + exception.length + 128);
+    await insert.add([id, uuid, 'database', plan.template.queue, payload, exception, formatInZone(failedAtFor(layout, id, seededAt), 'UTC')], payload.length + exception.length + 128);
     if (id % 25_000 === 0) log(`${table}: ${fmtInt(id)} rows (${Math.round((performance.now() - started) / 1000)} s)`);
   }
   await insert.done();

@@ -100,7 +100,7 @@ function say(message: string): void {
   console.log(message);
 }
 
-const fmtRss = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+export const fmtRss = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
 async function cliCalls(cfg: BenchConfig, c: Raw, app: ArtisanApp, bot: Bot, rows: number): Promise<CliCalls> {
   await loadRows(c, rows);
@@ -126,14 +126,19 @@ async function cliCalls(cfg: BenchConfig, c: Raw, app: ArtisanApp, bot: Bot, row
   return { rows, calls };
 }
 
-/** Each run: the failed rows put back, then `retry all` as a whole process; the two alternate which goes first. */
-async function retryAll(cfg: BenchConfig, c: Raw, layout: SetLayout, app: ArtisanApp, bot: Bot): Promise<RetryAll> {
-  const out: RetryAll = { rows: layout.failed, bot: [], artisan: [], artisanLines: 0 };
-  const check = async (who: string) => {
-    const left = await scalar(c, 'SELECT COUNT(*) FROM failed_jobs');
-    const pushed = await scalar(c, 'SELECT COUNT(*) FROM jobs');
-    if (left !== 0 || pushed !== layout.failed) throw new Error(`${who} left ${left} failed rows and pushed ${pushed} jobs`);
-  };
+/**
+ * `retry all` as whole processes, artisan's and the bot's, `cfg.artisanRuns` times each, the two
+ * alternating which goes first: before each run `restore` puts the failed rows back, after it
+ * `check` proves every one was retried. (The database part and the Redis part both time it so.)
+ */
+export async function retryAllRuns(
+  cfg: BenchConfig,
+  app: ArtisanApp,
+  bot: Bot,
+  hooks: { restore(): Promise<void>; check(who: string): Promise<void> },
+): Promise<Pick<RetryAll, 'bot' | 'artisan' | 'artisanLines'>> {
+  const out: Pick<RetryAll, 'bot' | 'artisan' | 'artisanLines'> = { bot: [], artisan: [], artisanLines: 0 };
+  const check = hooks.check;
   const steps = {
     artisan: async () => {
       const r = await app.check(['queue:retry', 'all']);
@@ -151,14 +156,28 @@ async function retryAll(cfg: BenchConfig, c: Raw, layout: SetLayout, app: Artisa
   };
   for (let i = 0; i < cfg.artisanRuns; i++) {
     for (const who of i % 2 === 0 ? (['artisan', 'bot'] as const) : (['bot', 'artisan'] as const)) {
-      await restoreSet(c, layout);
-      await c.engine.settle(c, changedTables(layout));
+      await hooks.restore();
       const r = await steps[who]();
       say(`  run ${i + 1}, ${who === 'bot' ? 'queue-bot retry all --yes' : 'php artisan queue:retry all'}: ${fmtMs(r.ms)}, RSS ${fmtRss(r.maxRssKb)}`);
     }
   }
-  await restoreSet(c, layout);
   return out;
+}
+
+/** Each run: the failed rows put back, then `retry all` as a whole process. */
+async function retryAll(cfg: BenchConfig, c: Raw, layout: SetLayout, app: ArtisanApp, bot: Bot): Promise<RetryAll> {
+  const check = async (who: string) => {
+    const left = await scalar(c, 'SELECT COUNT(*) FROM failed_jobs');
+    const pushed = await scalar(c, 'SELECT COUNT(*) FROM jobs');
+    if (left !== 0 || pushed !== layout.failed) throw new Error(`${who} left ${left} failed rows and pushed ${pushed} jobs`);
+  };
+  const restore = async () => {
+    await restoreSet(c, layout);
+    await c.engine.settle(c, changedTables(layout));
+  };
+  const runs = await retryAllRuns(cfg, app, bot, { restore, check });
+  await restoreSet(c, layout);
+  return { rows: layout.failed, ...runs };
 }
 
 /** Everything above on one engine's artisan database; the build is done once by the runner. */

@@ -39,6 +39,26 @@ export const redisFixtures = JSON.parse(
 export const REDIS_FIXTURE_TIME = redisFixtures.meta.dumped_at_unix;
 export const FIXTURE_PREFIX = redisFixtures.meta.key_prefix;
 
+/** One value the fixture's Redis holds: a list item (score null) or a sorted-set member. */
+export interface RedisFixtureEntry {
+  key: string;
+  queue: string;
+  role: FixtureKey['role'];
+  payload: string;
+  score: number | null;
+}
+
+/** The values the fixture holds under its keys of one role, key by key, each in its order there. */
+export function redisFixtureEntries(role: FixtureKey['role']): RedisFixtureEntry[] {
+  return redisFixtures.redis
+    .filter((k) => k.role === role)
+    .flatMap((k): RedisFixtureEntry[] =>
+      k.type === 'list'
+        ? k.values!.map((v) => ({ key: k.key, queue: k.queue, role: k.role, payload: v.value, score: null }))
+        : k.members!.map((m) => ({ key: k.key, queue: k.queue, role: k.role, payload: m.member, score: m.score })),
+    );
+}
+
 export interface TestRedis {
   db: number;
   url: string;
