@@ -57,6 +57,42 @@ export function alertSettings(app: App): AlertSettings {
   };
 }
 
+/**
+ * One light look at the queues, as a tick (and `queue-bot check`) sees them: the heads of the
+ * queues and the failures above the cursor — never a full scan of `jobs`.
+ */
+export async function observe(app: App, t: Translator, failedCursor: number | null, now: number): Promise<Observation> {
+  const snap = await app.queue.snapshot({ light: true });
+  // a queue's connection names it (and keys its incidents) only where the app has both drivers
+  const named = (connection: string | undefined) => (connection && app.queue.mixedDrivers ? { connection } : {});
+  const stuck = new Map<JobId, StuckJob>();
+  for (const j of [...snap.stuckJobs, ...snap.climbingJobs]) {
+    stuck.set(j.id, { id: j.id, queue: j.queue, ...named(j.connection), attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
+  }
+  // Name the jobs: a primary-key read each, for the few that are stuck.
+  for (const job of [...stuck.values()].slice(0, 20)) {
+    const detail = await app.queue.getJob(job.id);
+    if (detail) job.jobClass = detail.jobClass;
+  }
+  const failures = failedCursor === null ? [] : await app.queue.failedSince(failedCursor, FAILURES_PER_TICK + 1);
+  return {
+    now,
+    stuckJobs: [...stuck.values()],
+    queues: snap.queues.map((q) => ({ name: q.name, ...named(q.connection), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
+    newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({
+      id: f.id,
+      uuid: f.uuid,
+      queue: f.queue,
+      jobClass: f.jobClass,
+      exceptionLine: exceptionLine(t, f),
+      ...(f.exception ? { exceptionClass: f.exception.className, message: f.exception.summary, where: frameText(f.exception.where) } : {}),
+      failedAtText: f.failedAtText,
+    })),
+    moreFailures: failures.length > FAILURES_PER_TICK,
+    maxFailedId: snap.maxFailedId,
+  };
+}
+
 export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Logger, opts: AlertOptions = {}): AlertScheduler {
   const now = opts.now ?? (() => app.queue.now());
   const store = new AlertStore(app.database);
@@ -114,38 +150,6 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     }
   }
 
-  async function observe(failedCursor: number | null): Promise<Observation> {
-    const snap = await app.queue.snapshot({ light: true });
-    // a queue's connection names it (and keys its incidents) only where the app has both drivers
-    const named = (connection: string | undefined) => (connection && app.queue.mixedDrivers ? { connection } : {});
-    const stuck = new Map<JobId, StuckJob>();
-    for (const j of [...snap.stuckJobs, ...snap.climbingJobs]) {
-      stuck.set(j.id, { id: j.id, queue: j.queue, ...named(j.connection), attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
-    }
-    // Name the jobs: a primary-key read each, for the few that are stuck.
-    for (const job of [...stuck.values()].slice(0, 20)) {
-      const detail = await app.queue.getJob(job.id);
-      if (detail) job.jobClass = detail.jobClass;
-    }
-    const failures = failedCursor === null ? [] : await app.queue.failedSince(failedCursor, FAILURES_PER_TICK + 1);
-    return {
-      now: now(),
-      stuckJobs: [...stuck.values()],
-      queues: snap.queues.map((q) => ({ name: q.name, ...named(q.connection), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
-      newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({
-        id: f.id,
-        uuid: f.uuid,
-        queue: f.queue,
-        jobClass: f.jobClass,
-        exceptionLine: exceptionLine(t, f),
-        ...(f.exception ? { exceptionClass: f.exception.className, message: f.exception.summary, where: frameText(f.exception.where) } : {}),
-        failedAtText: f.failedAtText,
-      })),
-      moreFailures: failures.length > FAILURES_PER_TICK,
-      maxFailedId: snap.maxFailedId,
-    };
-  }
-
   async function carryOut(action: MessageAction, incidents: readonly Incident[], at: number, kept: AlertMessage[]): Promise<void> {
     const message = action.message;
     const members = membersOf(message, incidents);
@@ -185,7 +189,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         async () => {
           const stored = await store.load();
           const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
-          const { actions, messageActions, memory: next } = evaluate(memory, await observe(memory.failedCursor), settings);
+          const { actions, messageActions, memory: next } = evaluate(memory, await observe(app, t, memory.failedCursor, now()), settings);
           const messages = next.messages ?? [];
           for (const action of messageActions) await carryOut(action, next.incidents, at, messages);
           // "resolved" edits that did not go through on an earlier tick: sent again, for a day at most

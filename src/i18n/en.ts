@@ -504,6 +504,16 @@ export const en = {
   'alert.still_open': 'Still open after {age}.',
   'alert.resolved.title': 'Resolved: {what}',
   'alert.resolved.summary': 'It lasted {age}.',
+  'alert.spike.title_groups': (p, tools) =>
+    `Failure spike: ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job`, other: `#${p.more ?? ''} jobs` })} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`,
+  'alert.spike.span': (p, tools) => {
+    const jobs = tools.plural(Number(p.n), { one: `#${p.more ?? ''} job failed`, other: `#${p.more ?? ''} jobs failed` });
+    const when = !p.from ? '' : p.from === p.to ? ` at ${p.from}` : ` ${p.from}–${p.to}`;
+    return `${jobs}${when} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`;
+  },
+  'alert.more_groups': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more group', other: '# more groups' })}.`,
+  'alert.spike.open_summary': '{span}. Grouped by job, exception and where in the app it failed; open until these groups have had no new failure for {quiet}.',
+  'alert.spike.resolved_summary': '{span}; no new failure of these groups for {quiet}.',
   'alert.db_back.title': 'The queue database is reachable again',
   'alert.db_back.summary': 'The bot could not reach it for about {age}; alerts were paused meanwhile and have resumed.',
   'button.show_waiting': 'Show waiting',
@@ -539,20 +549,16 @@ export const en = {
   'cli.usage':
     'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',
 
+  // queue-bot check: one line for monitoring (after "QUEUE OK - ")
+  'check.ok': (p, tools) => `${tools.plural(Number(p.n), { one: '# queue', other: '# queues' })}, nothing stuck, stalled or failing`,
+  'check.stuck': (p, tools) => `${tools.plural(Number(p.n), { one: '# stuck job', other: '# stuck jobs' })} on ${p.queues}`,
+  'check.spike': (p, tools) =>
+    `failure spike: ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job`, other: `#${p.more ?? ''} jobs` })} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`,
+  'check.stalled': (p, tools) => `${tools.plural(Number(p.n), { one: '# queue', other: '# queues' })} not moving: ${p.queues}`,
+  'check.more': 'and {n} more',
+  'check.failed': 'the check could not run: {reason}',
+
   // shared by the chat adapters
-  'alert.spike.title_groups': (p, tools) =>
-    `Failure spike: ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job`, other: `#${p.more ?? ''} jobs` })} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`,
-  'alert.spike.span': (p, tools) => {
-    const jobs = tools.plural(Number(p.n), { one: `#${p.more ?? ''} job failed`, other: `#${p.more ?? ''} jobs failed` });
-    const when = !p.from ? '' : p.from === p.to ? ` at ${p.from}` : ` ${p.from}–${p.to}`;
-    return `${jobs}${when} in ${tools.plural(Number(p.groups), { one: '# group', other: '# groups' })}`;
-  },
-  'alert.more_groups': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more group', other: '# more groups' })}.`,
-  'alert.spike.open_summary': '{span}. Grouped by job, exception and where in the app it failed; open until these groups have had no new failure for {quiet}.',
-  'alert.spike.resolved_summary': '{span}; no new failure of these groups for {quiet}.',
-  'alert.db_back.title': 'The queue database is reachable again',
-  'alert.db_back.summary': 'The bot could not reach it for about {age}; alerts were paused meanwhile and have resumed.',
-  'button.show_waiting': 'Show waiting',
 
   'chat.done_by': '{user} · {time}',
   /** what a renderer puts where it had to leave things out (Discord's 25 fields, Slack's 50 blocks) */

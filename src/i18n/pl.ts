@@ -586,6 +586,17 @@ export const pl: Record<MessageKey, Message> = {
   'alert.still_open': 'Od {age} wciąż nierozwiązane.',
   'alert.resolved.title': 'Rozwiązano: {what}',
   'alert.resolved.summary': 'Czas trwania: {age}',
+  'alert.spike.title_groups': (p, tools) =>
+    `Fala błędów: ${plural(tools, p.n, { one: `#${p.more ?? ''} nieudane zadanie`, few: `#${p.more ?? ''} nieudane zadania`, many: `#${p.more ?? ''} nieudanych zadań` })} ` +
+    `w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`,
+  'alert.spike.span': (p, tools) => {
+    const jobs = plural(tools, p.n, { one: `#${p.more ?? ''} nieudane zadanie`, few: `#${p.more ?? ''} nieudane zadania`, many: `#${p.more ?? ''} nieudanych zadań` });
+    const when = !p.from ? '' : p.from === p.to ? ` o ${p.from}` : ` ${p.from}–${p.to}`;
+    return `${jobs}${when} w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`;
+  },
+  'alert.more_groups': (p, tools) => `…i jeszcze ${plural(tools, p.n, { one: '# grupa', few: '# grupy', many: '# grup' })}.`,
+  'alert.spike.open_summary': '{span}. Pogrupowane według zadania, wyjątku i miejsca w aplikacji; alert trwa, dopóki te grupy nie będą bez nowych błędów przez {quiet}.',
+  'alert.spike.resolved_summary': '{span}; od {quiet} żadna z tych grup nie miała nowego błędu.',
   'alert.db_back.title': 'Baza danych kolejek znów jest dostępna',
   'alert.db_back.summary': 'Bot nie mógł się z nią połączyć przez około {age}; w tym czasie alerty były wstrzymane, a teraz znów działają.',
   'button.show_waiting': 'Pokaż oczekujące',
@@ -624,20 +635,15 @@ export const pl: Record<MessageKey, Message> = {
   'cli.usage':
     'Użycie: queue-bot <polecenie> [argumenty] [--json] [--yes]\n  --json  wypisz wynik jako JSON (stabilny interfejs; zob. README)\n  --yes   wykonaj zmianę, która inaczej zostałaby tylko pokazana w podglądzie\nKody wyjścia: 0 sukces, 1 błąd, odmowa lub tylko podgląd, 2 błąd użycia. `queue-bot help` wyświetla listę poleceń.',
 
-  'alert.spike.title_groups': (p, tools) =>
-    `Fala błędów: ${plural(tools, p.n, { one: `#${p.more ?? ''} nieudane zadanie`, few: `#${p.more ?? ''} nieudane zadania`, many: `#${p.more ?? ''} nieudanych zadań` })} ` +
-    `w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`,
-  'alert.spike.span': (p, tools) => {
-    const jobs = plural(tools, p.n, { one: `#${p.more ?? ''} nieudane zadanie`, few: `#${p.more ?? ''} nieudane zadania`, many: `#${p.more ?? ''} nieudanych zadań` });
-    const when = !p.from ? '' : p.from === p.to ? ` o ${p.from}` : ` ${p.from}–${p.to}`;
-    return `${jobs}${when} w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`;
-  },
-  'alert.more_groups': (p, tools) => `…i jeszcze ${plural(tools, p.n, { one: '# grupa', few: '# grupy', many: '# grup' })}.`,
-  'alert.spike.open_summary': '{span}. Pogrupowane według zadania, wyjątku i miejsca w aplikacji; alert trwa, dopóki te grupy nie będą bez nowych błędów przez {quiet}.',
-  'alert.spike.resolved_summary': '{span}; od {quiet} żadna z tych grup nie miała nowego błędu.',
-  'alert.db_back.title': 'Baza danych kolejek znów jest dostępna',
-  'alert.db_back.summary': 'Bot nie mógł się z nią połączyć przez około {age}; w tym czasie alerty były wstrzymane, a teraz znów działają.',
-  'button.show_waiting': 'Pokaż oczekujące',
+  // queue-bot check: jedna linia dla monitoringu (po "QUEUE OK - ")
+  'check.ok': (p, tools) => `${plural(tools, p.n, { one: '# kolejka', few: '# kolejki', many: '# kolejek' })}, nic nie utknęło, nie stoi i nie pada`,
+  'check.stuck': (p, tools) => `${plural(tools, p.n, { one: '# utknięte zadanie', few: '# utknięte zadania', many: '# utkniętych zadań' })} w: ${p.queues}`,
+  'check.spike': (p, tools) =>
+    `fala błędów: ${plural(tools, p.n, { one: `#${p.more ?? ''} zadanie`, few: `#${p.more ?? ''} zadania`, many: `#${p.more ?? ''} zadań` })} w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`,
+  'check.stalled': (p, tools) => `${plural(tools, p.n, { one: '# kolejka stoi', few: '# kolejki stoją', many: '# kolejek stoi' })}: ${p.queues}`,
+  'check.more': 'i jeszcze {n}',
+  'check.failed': 'nie udało się sprawdzić: {reason}',
+
   // shared by the chat adapters
   'chat.done_by': '{user} · {time}',
   'chat.more': '…i jeszcze {n}',
