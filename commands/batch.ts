@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import type { BatchProgress } from '../src/queue/types.ts';
 import { errorReply, reply, type Button, type Confirm, type Reply } from '../src/reply/model.ts';
+import type { Action } from '../src/router/action-id.ts';
 import { defineCommand, type CommandContext } from '../src/router/command.ts';
 import { batchId, hiddenNumber } from '../src/router/schemas.ts';
 import { batchByPrefix } from '../src/views/id-prefix.ts';
@@ -52,8 +53,17 @@ async function stillFailed(ctx: CommandContext, b: BatchProgress): Promise<numbe
   return b.failedJobIds.length ? ctx.queue.countFailed({ uuids: b.failedJobIds }) : 0;
 }
 
+/** A batch's Retry button: the batch and how many of its jobs it offers to retry; read back by `readBatchRetryAction`. */
+function batchRetryAction(id: string, expect: number): Action {
+  return { verb: VERBS.batchRetry, args: [id, String(expect)] };
+}
+
+function readBatchRetryAction([id, expect]: string[]): Args | null {
+  return id && batchId.safeParse(id).success ? { op: 'retry', id, expect: expect ? Number(expect) : undefined } : null;
+}
+
 function retryButton(ctx: CommandContext, b: BatchProgress, n: number): Button | null {
-  return ctx.buttons.button(ctx.t('button.retry_failed_n', { n }), { verb: VERBS.batchRetry, args: [b.id, String(n)] }, { style: 'primary', confirm: retryQuestion(ctx.t, b, n) });
+  return ctx.buttons.button(ctx.t('button.retry_failed_n', { n }), batchRetryAction(b.id, n), { style: 'primary', confirm: retryQuestion(ctx.t, b, n) });
 }
 
 function cancelButton(ctx: CommandContext, b: BatchProgress): Button | null {
@@ -115,7 +125,7 @@ export default defineCommand<Args>({
   actions: {
     [VERBS.batchShow]: { toArgs: ([id]) => (id && batchId.safeParse(id).success ? { op: 'show', id } : null) },
     [VERBS.batchRetry]: {
-      toArgs: ([id, expect]) => (id && batchId.safeParse(id).success ? { op: 'retry', id, expect: expect ? Number(expect) : undefined } : null),
+      toArgs: readBatchRetryAction,
       async confirm(ctx, args) {
         const b = await ctx.queue.getBatch(args.id);
         return retryQuestion(ctx.t, { name: b?.name ?? args.id }, args.expect ?? 0);

@@ -2,6 +2,7 @@
 // first); jobs a worker is running are left alone (unlike `artisan queue:clear` on Redis).
 import { z } from 'zod';
 import { reply, type Button } from '../src/reply/model.ts';
+import type { Action } from '../src/router/action-id.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { connectionName, hiddenNumber, queueName } from '../src/router/schemas.ts';
 import { queueLabel, unknownConnectionReply, VERBS } from '../src/views/jobs.ts';
@@ -10,6 +11,16 @@ import { interruptedNotices } from '../src/views/outcomes.ts';
 type Args = { queue: string; connection?: string; maxId?: number; expect?: number };
 
 const schema = z.object({ queue: queueName, connection: connectionName.optional(), maxId: hiddenNumber.optional(), expect: hiddenNumber.optional() });
+
+/** The confirm button of a clear preview; read back by `readClearAction`, just below. */
+function clearAction(p: { queue: string; maxId: number; expect: number; connection: string }): Action {
+  return { verb: VERBS.clear, args: [p.queue, String(p.maxId), String(p.expect), p.connection] };
+}
+
+function readClearAction([queue, maxId, expect, connection]: string[]): Args | null {
+  const parsed = schema.safeParse({ queue, maxId, expect, connection: connection || undefined });
+  return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
+}
 
 export default defineCommand<Args>({
   name: 'clear',
@@ -40,7 +51,7 @@ export default defineCommand<Args>({
     const question = t('clear.preview', { n: c.waiting, queue: shown });
     const go = ctx.buttons.button(
       t('button.delete_n', { n: c.waiting }),
-      { verb: VERBS.clear, args: [queue, String(c.maxId), String(c.waiting), connection] },
+      clearAction({ queue, maxId: c.maxId, expect: c.waiting, connection }),
       { style: 'danger', confirm: { title: t('confirm.clear.title'), text: question, confirm: t('button.delete_n', { n: c.waiting }), deny: t('confirm.no') } },
     );
     const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
@@ -53,10 +64,7 @@ export default defineCommand<Args>({
   },
   actions: {
     [VERBS.clear]: {
-      toArgs([queue, maxId, expect, connection]) {
-        const parsed = schema.safeParse({ queue, maxId, expect, connection: connection || undefined });
-        return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
-      },
+      toArgs: readClearAction,
       async confirm(ctx, args) {
         const question = ctx.t('clear.preview', { n: args.expect ?? 0, queue: shownQueue(ctx, args.queue, args.connection ?? ctx.queue.defaultConnection()) });
         return { title: ctx.t('confirm.clear.title'), text: question, confirm: ctx.t('button.delete_n', { n: args.expect ?? 0 }), deny: ctx.t('confirm.no') };

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Translator } from '../src/i18n/i18n.ts';
 import { reply, type Button } from '../src/reply/model.ts';
+import type { Action } from '../src/router/action-id.ts';
 import { defineCommand } from '../src/router/command.ts';
 import { duration, hiddenNumber, queueName } from '../src/router/schemas.ts';
 import { VERBS } from '../src/views/jobs.ts';
@@ -19,6 +20,16 @@ const schema = z.object({
 function describe(t: Translator, a: Args): string {
   const parts = [a.queue ? t('list.filter_queue', { queue: a.queue }) : '', a.olderThan ? t('flush.older_than', { age: t.age(a.olderThan) }) : ''].filter(Boolean);
   return parts.length ? parts.join(', ') : t('flush.everything');
+}
+
+/** The confirm button of a flush preview; read back by `readFlushAction`, just below. */
+function flushAction(p: { olderThan?: number; queue?: string; maxId: number; expect: number }): Action {
+  return { verb: VERBS.flush, args: [String(p.olderThan ?? ''), p.queue ?? '', String(p.maxId), String(p.expect)] };
+}
+
+function readFlushAction([olderThan, queue, maxId, expect]: string[]): Args | null {
+  const parsed = schema.safeParse({ olderThan: olderThan ? `${olderThan}s` : undefined, queue: queue || undefined, maxId, expect });
+  return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
 }
 
 export default defineCommand<Args>({
@@ -50,7 +61,7 @@ export default defineCommand<Args>({
     const question = t('flush.preview', { n: boundary.count, where });
     const go = ctx.buttons.button(
       t('button.delete_n', { n: boundary.count }),
-      { verb: VERBS.flush, args: [String(args.olderThan ?? ''), args.queue ?? '', String(boundary.maxId), String(boundary.count)] },
+      flushAction({ olderThan: args.olderThan, queue: args.queue, maxId: boundary.maxId, expect: boundary.count }),
       { style: 'danger', confirm: { title: t('confirm.flush.title'), text: question, confirm: t('button.delete_n', { n: boundary.count }), deny: t('confirm.no') } },
     );
     const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
@@ -63,10 +74,7 @@ export default defineCommand<Args>({
   },
   actions: {
     [VERBS.flush]: {
-      toArgs([olderThan, queue, maxId, expect]) {
-        const parsed = schema.safeParse({ olderThan: olderThan ? `${olderThan}s` : undefined, queue: queue || undefined, maxId, expect });
-        return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
-      },
+      toArgs: readFlushAction,
       async confirm(ctx, args) {
         const question = ctx.t('flush.preview', { n: args.expect ?? 0, where: describe(ctx.t, args) });
         return { title: ctx.t('confirm.flush.title'), text: question, confirm: ctx.t('button.delete_n', { n: args.expect ?? 0 }), deny: ctx.t('confirm.no') };

@@ -3,8 +3,8 @@ import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
-import { hiddenNumber, jobRef, jobRefArg } from '../src/router/schemas.ts';
-import { queueLabel, releaseConfirm, VERBS } from '../src/views/jobs.ts';
+import { hiddenNumber, jobRef } from '../src/router/schemas.ts';
+import { queueLabel, readReleaseAction, releaseConfirm, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, uncertainReply } from '../src/views/outcomes.ts';
 
 /** reservedAt: the reservation the message showed; a button always carries it. */
@@ -29,10 +29,8 @@ export default defineCommand<Args>({
   auditTarget: (a) => `job #${a.id}` + (a.reservedAt ? ` reserved_at=${a.reservedAt}` : ''),
   actions: {
     [VERBS.release]: {
-      toArgs: ([id, reservedAt]) => {
-        const ref = jobRefArg(id);
-        return ref !== null && reservedAt && /^\d+$/.test(reservedAt) ? { id: ref, reservedAt: Number(reservedAt) } : null;
-      },
+      // the button is drawn by releaseAction in src/views/jobs.ts, next to this reader
+      toArgs: readReleaseAction,
       async confirm(ctx, { id, reservedAt }) {
         const job = await ctx.queue.getJob(id);
         return releaseConfirm(ctx.t, { id, jobClass: job?.jobClass ?? '?', queue: job?.queue ?? '?', reservedFor: ctx.queue.now() - (reservedAt ?? ctx.queue.now()) });

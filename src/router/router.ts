@@ -108,7 +108,7 @@ export class Router {
         const args = await this.deps.buttons?.load(decoded.reference, action.verb);
         if (!args) {
           await this.refuseButton(actionId, who, 'forgotten');
-          return errorReply(t('action.rejected_title'), t('action.forgotten'));
+          return errorReply(t('action.rejected_title'), t('action.forgotten'), { kind: 'refusal' });
         }
         action = { ...action, args };
       }

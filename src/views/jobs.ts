@@ -6,6 +6,7 @@ import type { BatchProgress, FailedSummary, JobId, JobSummary, Page } from '../q
 import { errorReply, type Button, type Confirm, type Paging, type Reply, type Row, type Tone } from '../reply/model.ts';
 import type { Action } from '../router/action-id.ts';
 import type { ButtonFactory } from '../router/command.ts';
+import { jobRefArg } from '../router/schemas.ts';
 
 export const VERBS = {
   retry: 'rf',
@@ -93,12 +94,27 @@ export function jobLines(t: Translator, job: JobSummary): string[] {
   return lines;
 }
 
+/**
+ * The Release button of a stuck job (job lists here, stuck-job alerts): the job and the reservation
+ * the message showed, so a click never frees a reservation a worker took since. Read back by
+ * `readReleaseAction`, just below, for commands/release.ts: change both or neither. (It lives
+ * here, not in the command, because this module draws it and the command imports this module.)
+ */
+export function releaseAction(job: { id: JobId; reservedAt: number | null }): Action {
+  return { verb: VERBS.release, args: [String(job.id), String(job.reservedAt ?? '')] };
+}
+
+export function readReleaseAction([id, reservedAt]: string[]): { id: number | string; reservedAt: number } | null {
+  const ref = jobRefArg(id);
+  return ref !== null && reservedAt && /^\d+$/.test(reservedAt) ? { id: ref, reservedAt: Number(reservedAt) } : null;
+}
+
 export function jobRow(t: Translator, buttons: ButtonFactory, job: JobSummary, opts: { withActions: boolean; withDetails?: boolean }): Row {
   const list: Array<Button | null> = [];
   if (opts.withActions) {
     if (job.state === 'stuck') {
       list.push(
-        buttons.button(t('button.release'), { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] }, {
+        buttons.button(t('button.release'), releaseAction(job), {
           style: 'primary',
           confirm: releaseConfirm(t, { ...job, reservedFor: job.ageSeconds ?? 0 }),
         }),
