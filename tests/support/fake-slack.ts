@@ -32,6 +32,21 @@ export interface ResponsePost {
   status: number;
 }
 
+/** A file uploaded the v2 way: getUploadURLExternal, the bytes, completeUploadExternal. */
+export interface UploadedFile {
+  id: string;
+  filename: string;
+  /** the length announced to files.getUploadURLExternal */
+  length: number;
+  altText: string | null;
+  /** the bytes posted to the upload URL (the file part, when sent as multipart) */
+  bytes: Buffer | null;
+  /** set by files.completeUploadExternal */
+  channel: string | null;
+  initialComment: string | null;
+  completed: boolean;
+}
+
 export interface StoredMessage {
   ts: string;
   channel: string;
@@ -76,6 +91,7 @@ export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponsePost[] = [];
   readonly messages: StoredMessage[] = [];
+  readonly files: UploadedFile[] = [];
   /** Block Kit limit violations in anything the bot sent */
   readonly problems: string[] = [];
   /** response_url ids that answer with this HTTP status instead of 200 */
@@ -183,8 +199,10 @@ export class FakeSlack {
   // ───────────── HTTP ─────────────
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const bytes = await readBytes(req);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', this.baseUrl);
+    if (req.method === 'POST' && url.pathname.startsWith('/upload/')) return this.upload(url.pathname.slice(8), req, bytes, res);
     if (req.method === 'POST' && url.pathname.startsWith('/api/')) return this.api(url.pathname.slice(5), req, raw, res);
     if (req.method === 'POST' && url.pathname.startsWith('/response/')) return this.response(url.pathname.slice(10), raw, res);
     res.writeHead(404).end();
@@ -222,6 +240,19 @@ export class FakeSlack {
       'x-ratelimit-remaining': '999',
     });
     res.end(JSON.stringify(body));
+  }
+
+  /** The upload URL files.getUploadURLExternal handed out: the file's bytes, as Slack takes them. */
+  private upload(id: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const file = this.files.find((f) => f.id === id);
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = String(req.headers['content-type'] ?? '');
+    file.bytes = type.startsWith('multipart/form-data') ? firstPart(body, type) : body;
+    if (file.bytes.length !== file.length) this.problems.push(`upload ${file.filename}: ${file.bytes.length} bytes sent, ${file.length} announced`);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${file.bytes.length}`);
   }
 
   private check(what: string, problems: string[]): void {
@@ -274,6 +305,19 @@ export class FakeSlack {
         if (!m) return { ok: false, error: 'message_not_found' };
         m.deleted = true;
         return { ok: true, channel: m.channel, ts: m.ts };
+      }
+      case 'files.getUploadURLExternal': {
+        const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
+        if (!args.filename || !Number(args.length)) return { ok: false, error: 'invalid_arguments' };
+        this.files.push({ id, filename: String(args.filename), length: Number(args.length), altText: args.alt_text ? String(args.alt_text) : null, bytes: null, channel: null, initialComment: null, completed: false });
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as Array<{ id: string; title?: string }>;
+        const found = listed.map((f) => this.files.find((x) => x.id === f.id));
+        if (found.some((f) => !f || f.bytes === null)) return { ok: false, error: 'file_not_found' };
+        for (const f of found) Object.assign(f!, { completed: true, channel: args.channel_id ? String(args.channel_id) : null, initialComment: args.initial_comment ? String(args.initial_comment) : null });
+        return { ok: true, files: listed.map((f) => ({ id: f.id, title: f.title ?? '' })) };
       }
       case 'chat.getPermalink':
         return { ok: true, channel: args.channel, permalink: `https://${TEAM.domain}.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
@@ -400,6 +444,26 @@ export class FakeSlack {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+function readBytes(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The first part's content of a multipart/form-data body. */
+function firstPart(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return body;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(marker);
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(marker, headersEnd);
+  return body.subarray(headersEnd + 4, end - 2);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

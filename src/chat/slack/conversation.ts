@@ -17,6 +17,7 @@ import type { Click } from './click.ts';
 import type { CachedMessage } from './message-cache.ts';
 import { escapeMrkdwn, parseBlockId, renderDetailMessage, renderDetailView, renderMessage, type RenderedMessage } from './render.ts';
 import { encodeShare, type ShareSource } from './share.ts';
+import { uploadAttachments } from './upload.ts';
 
 export type WebClient = webApi.WebClient;
 
@@ -147,6 +148,7 @@ export async function answer(ctx: SlackContext, c: Conversation, reply: Reply, s
   } else {
     await deliver(ctx, c, message, { inChannel: commandAnswer(reply.kind).to === 'channel', interaction: source?.kind === 'action' });
   }
+  if (reply.attachments?.length) await uploadAttachments(c.client, c.who.channelId, reply, ctx.log);
   if (commandAnswer(reply.kind).to === 'asker') ctx.cache.set(message.messageId, message);
   if (!opened) {
     const trace = renderDetailMessage(reply, c.t);
