@@ -115,9 +115,10 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
       await queue.finishRedisRetries().catch((err: unknown) => opts.logger.warn({ err }, 'could not finish the retries to Redis a stopped bot left'));
       return audit.closeUnfinished(judgeUnfinished(queue));
     },
-    // (audit work still running in the background ends first: it uses the database)
+    // (audit work and button saves still running in the background end first: they use the database)
     close: async () => {
       await audit.settled();
+      await buttons.settled();
       await queue.close();
       await database.close();
     },

@@ -88,6 +88,12 @@ export class ButtonStore {
     return Array.isArray(args) && args.every((a) => typeof a === 'string') ? args : null;
   }
 
+  /** Waits for the saves started so far (a stopping bot lets them finish before the database closes). */
+  async settled(): Promise<void> {
+    this.#saveWaiting();
+    await Promise.all([...this.#issued.values()].map((entry) => entry.saved));
+  }
+
   /** Deletes the rows of buttons that have expired; how many went. */
   async prune(): Promise<number> {
     await this.#table.ensure();

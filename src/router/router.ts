@@ -201,7 +201,7 @@ export class Router {
       ...(this.deps.history ? { history: this.deps.history } : {}),
       t,
       who,
-      buttons: this.buttonFactory(),
+      buttons: this.buttonFactory({ references: who.platform !== 'cli' }),
       commands: this.deps.commands,
       confirmed,
       isOperator: isOperator(who, this.deps.config.access),
@@ -213,9 +213,12 @@ export class Router {
    * would not fit) is kept in the button store under a reference, saved a moment later. Before a
    * reply with such buttons leaves, `keepButtons` makes sure they were saved — the router does it
    * for every reply it returns; anything else that posts buttons (the alerts) should call it too.
+   * `references: false` (the CLI, whose answers nobody can press): long buttons are left out
+   * rather than written to the table.
    */
-  buttonFactory(): ButtonFactory {
-    const { codec, buttons: store } = this.deps;
+  buttonFactory(opts: { references?: boolean } = {}): ButtonFactory {
+    const codec = this.deps.codec;
+    const store = opts.references === false ? undefined : this.deps.buttons;
     return {
       button(label, action, opts = {}): Button | null {
         const inline = codec.encode(action);
@@ -322,7 +325,7 @@ export class Router {
       deny: t('confirm.no'),
     };
     const tag = this.deps.codec.userTag(who.platform, who.userId);
-    const factory = this.buttonFactory();
+    const factory = this.buttonFactory({ references: who.platform !== 'cli' });
     const yes = factory.button(question.confirm, { ...action, confirmedBy: tag }, { style: 'danger' });
     const no = factory.button(question.deny, { verb: DISMISS_VERB, args: [] });
     return reply(question.title, {

@@ -8,7 +8,7 @@ import { allButtons, type Button, type Reply } from '../../../src/reply/model.ts
 import { createTestApp, NOW, operator, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { LONG_CLASS, LONG_QUEUE, seedLongNames } from '../../support/long-names.ts';
-import { auditRows, buttonOf, failedUuids, movableClock, queueState, rowKeys } from '../../support/router-kit.ts';
+import { auditRows, buttonOf, cliUser, failedUuids, movableClock, queueState, rowKeys } from '../../support/router-kit.ts';
 
 const REJECTED = 'This button no longer works';
 const FORGOTTEN = 'What this button does is no longer kept by the bot. Nothing was changed; run the command again.';
@@ -41,6 +41,13 @@ describe.each(ENGINES)('buttons with long arguments on %s', (engine) => {
     const list = await text('failed');
     expect(list.paging?.next).toBeDefined();
     await press(list.paging!.next!);
+    expect(await keptRows()).toEqual([]);
+  });
+
+  it('the CLI, whose answers nobody presses, writes no row for its long buttons', async () => {
+    const list = await app.router.handleText(`failed --class ${LONG_CLASS}`, cliUser);
+    expect(list.summary).toBe('3 jobs · page 1 of 2');
+    expect(list.paging?.next).toBeUndefined();
     expect(await keptRows()).toEqual([]);
   });
 
