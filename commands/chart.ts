@@ -135,7 +135,7 @@ export default defineCommand<Args>({
     const name = `queue-chart-${(args.queue ?? 'all').replace(/[^\w.-]+/g, '_')}-${args.last}.png`;
     return reply(title, {
       summary,
-      attachments: [{ name, contentType: 'image/png', data: png.png, alt: t('chart.alt', { what, last: args.last }) }],
+      attachments: [{ name, contentType: 'image/png', data: png.png, alt: t('chart.alt', { what: what.replace(/`/g, ''), last: args.last }) }],
       data: {
         queue: args.queue ?? null,
         connection: key.queue === TOTALS ? null : key.connection,

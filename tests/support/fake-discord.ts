@@ -59,6 +59,16 @@ export interface FakeMessage {
   token: string | null;
   /** every body it was created or edited with, in order */
   versions: Array<Record<string, unknown>>;
+  /** files sent with it (multipart: payload_json's attachments, with the bytes of files[n]) */
+  attachments: FakeAttachment[];
+}
+
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  description: string | null;
+  contentType: string | null;
+  bytes: Buffer;
 }
 
 interface InteractionState {
@@ -384,7 +394,7 @@ export class FakeDiscord extends EventEmitter {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      attachments: m.attachments.map((a) => ({ id: a.id, filename: a.filename, description: a.description, size: a.bytes.length, url: `https://cdn.example/${a.id}/${a.filename}`, proxy_url: `https://cdn.example/${a.id}/${a.filename}`, content_type: a.contentType })),
       pinned: false,
       application_id: APPLICATION_ID,
       ...(m.token ? { webhook_id: APPLICATION_ID } : {}),
@@ -424,7 +434,11 @@ export class FakeDiscord extends EventEmitter {
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const type = String(req.headers['content-type'] ?? '');
+    // a message with files comes as multipart: its JSON in payload_json, each file in files[n]
+    const parts = type.startsWith('multipart/form-data') ? multipartParts(bytes, type) : null;
+    const raw = parts ? (parts.find((p) => p.name === 'payload_json')?.data.toString('utf8') ?? '') : bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname
       .replace(/^\/api\/v\d+/, '')
@@ -438,6 +452,10 @@ export class FakeDiscord extends EventEmitter {
       } catch {
         body = raw;
       }
+    }
+    if (parts && body && typeof body === 'object') {
+      const files = parts.filter((p) => /^files\[\d+\]$/.test(p.name));
+      (body as Record<string, unknown>)[FILES] = files.map((f) => ({ index: Number(/\d+/.exec(f.name)![0]), filename: f.filename, contentType: f.contentType, bytes: f.data }));
     }
     const method = req.method ?? 'GET';
     const route = this.#routes.find((r) => r.method === method && r.re.test(path));
@@ -551,6 +569,7 @@ export class FakeDiscord extends EventEmitter {
       deleted: false,
       token,
       versions: [b],
+      attachments: attachmentsOf(b),
     };
     this.messages.set(m.id, m);
     return m;
@@ -561,6 +580,7 @@ export class FakeDiscord extends EventEmitter {
     if (typeof b.content === 'string') m.content = b.content;
     if (Array.isArray(b.embeds)) m.embeds = b.embeds as FakeMessage['embeds'];
     if (Array.isArray(b.components)) m.components = b.components as FakeMessage['components'];
+    if (b[FILES] || Array.isArray(b.attachments)) m.attachments = attachmentsOf(b);
     m.loading = false;
     m.flags &= ~LOADING;
     m.versions.push(b);
@@ -683,6 +703,42 @@ function guildPayload(id: string): Record<string, unknown> {
     stage_instances: [],
     guild_scheduled_events: [],
   };
+}
+
+/** Where a multipart request's files are kept on its parsed body. */
+const FILES = '__files';
+
+/** The parts of a multipart/form-data body: name, filename, type, bytes. */
+function multipartParts(body: Buffer, contentType: string): Array<{ name: string; filename: string | null; contentType: string | null; data: Buffer }> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return [];
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const out: Array<{ name: string; filename: string | null; contentType: string | null; data: Buffer }> = [];
+  let at = body.indexOf(marker);
+  while (at >= 0) {
+    const headersEnd = body.indexOf('\r\n\r\n', at);
+    const next = body.indexOf(marker, at + marker.length);
+    if (headersEnd < 0 || next < 0) break;
+    const headers = body.subarray(at + marker.length, headersEnd).toString('utf8');
+    out.push({
+      name: /name="([^"]*)"/.exec(headers)?.[1] ?? '',
+      filename: /filename="([^"]*)"/.exec(headers)?.[1] ?? null,
+      contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1] ?? null,
+      data: body.subarray(headersEnd + 4, next - 2),
+    });
+    at = next;
+  }
+  return out;
+}
+
+/** A message body's attachments as Discord keeps them: the JSON's entries with their files' bytes. */
+function attachmentsOf(b: Record<string, unknown>): FakeAttachment[] {
+  const files = (b[FILES] ?? []) as Array<{ index: number; filename: string | null; contentType: string | null; bytes: Buffer }>;
+  const listed = (Array.isArray(b.attachments) ? b.attachments : []) as Array<{ id: string | number; filename?: string; description?: string }>;
+  return files.map((f) => {
+    const entry = listed.find((a) => Number(a.id) === f.index);
+    return { id: snowflake(), filename: entry?.filename ?? f.filename ?? '', description: entry?.description ?? null, contentType: f.contentType, bytes: f.bytes };
+  });
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

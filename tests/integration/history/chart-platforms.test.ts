@@ -1,13 +1,16 @@
-// `/queue chart` through the real Bolt app against the loopback Slack: the answer goes to the
-// asker, and the PNG is uploaded the files upload v2 way (getUploadURLExternal, the bytes,
-// completeUploadExternal) into the channel, with the summary as its comment — the bytes a PNG of
-// the chart's size whose pixels show the recorded backlog.
+// `/queue chart` on the platforms. Slack: through the real Bolt app against the loopback Slack,
+// the answer goes to the asker and the PNG is uploaded the files upload v2 way
+// (getUploadURLExternal, the bytes, completeUploadExternal) into the channel with the summary as
+// its comment. Discord: through the real discord.js client, the PNG is a multipart attachment of
+// the asker's ephemeral answer. Either way the bytes are a PNG of the chart's size whose pixels
+// show the recorded backlog.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHART_HEIGHT, CHART_WIDTH, COLORS } from '../../../src/history/chart-svg.ts';
 import { TOTALS, type HistoryPoint } from '../../../src/history/points.ts';
 import { NOW } from '../../support/app.ts';
 import { pngPixels } from '../../support/png.ts';
 import { startHarness, type Harness } from '../slack/harness.ts';
+import { isEphemeral, startHarness as startDiscordHarness, textOf, type Harness as DiscordHarness } from '../discord/harness.ts';
 
 const STEP = 60;
 const T = NOW - (NOW % STEP);
@@ -49,5 +52,29 @@ describe('chart on Slack', () => {
     // the ready area is there: the three minutes at the right end of the 6 hours
     expect(countNear(png.rgba, COLORS.ready)).toBeGreaterThan(100);
     expect(h.fake.problems).toEqual([]);
+  });
+});
+
+describe('chart on Discord', () => {
+  let d: DiscordHarness | null = null;
+  afterEach(async () => {
+    await d?.close();
+    d = null;
+  });
+
+  it('attaches the PNG to the asker\'s answer, with its alt text, beside the summary', async () => {
+    d = await startDiscordHarness('sqlite');
+    const t = d.clock.now - (d.clock.now % STEP);
+    for (const [i, ready] of [10, 20, 40].entries()) await d.app.history.write(STEP, [point(t - (3 - i) * STEP, TOTALS, ready), point(t - (3 - i) * STEP, 'default', ready)]);
+    const answer = await d.ask('chart', [{ name: 'queue', value: 'default' }]);
+    const message = answer.original!;
+    expect(isEphemeral(message)).toBe(true);
+    expect(textOf(message)).toContain('backlog 10 → 40 (peak 40)');
+    expect(message.attachments.map((a) => [a.filename, a.description])).toEqual([
+      ['queue-chart-default-6h.png', 'Chart of default over the last 6h: jobs in the queue by state, failures and jobs done'],
+    ]);
+    const png = pngPixels(message.attachments[0]!.bytes);
+    expect([png.width, png.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+    expect(countNear(png.rgba, COLORS.ready)).toBeGreaterThan(100);
   });
 });

@@ -6,6 +6,7 @@ import { commandAnswer } from '../../reply-policy.ts';
 import { body, deliveryFailed, render, type DiscordContext } from '../conversation.ts';
 import { commandText, identityOf, readOptions } from '../interaction.ts';
 import { doneByLine } from '../render.ts';
+import { withFiles } from '../upload.ts';
 
 export async function slashCommand(ctx: DiscordContext, i: ChatInputCommandInteraction): Promise<void> {
   const who = identityOf(i);
@@ -17,7 +18,7 @@ export async function slashCommand(ctx: DiscordContext, i: ChatInputCommandInter
   const reply = await ctx.app.router.handleText(text, who);
   try {
     if (commandAnswer(reply.kind).to === 'asker') {
-      await i.editReply(body(render(reply, t)));
+      await i.editReply(withFiles(body(render(reply, t)), reply));
       return;
     }
     // A change: the asker's "thinking…" becomes a pointer, the outcome goes to everyone. (The
