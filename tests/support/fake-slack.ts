@@ -466,15 +466,6 @@ function firstPart(body: Buffer, contentType: string): Buffer {
   return body.subarray(headersEnd + 4, end - 2);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 // ───────────── a person in Slack ─────────────
 
 /** Slack's request signature: v0=HMAC-SHA256(secret, "v0:{ts}:{body}"). */
