@@ -4,6 +4,7 @@
 import { translator } from './i18n/i18n.ts';
 import { createLogger, HeldOutput, stacksWanted } from './log.ts';
 import { quoteWords } from './router/args.ts';
+import { writeAttachments } from './reply/files.ts';
 import { plainText, renderText } from './reply/render-text.ts';
 import type { Identity } from './router/command.ts';
 import { commandFileFor, configOrExit, openBot, readEnvironment, secretsOf } from './bootstrap.ts';
@@ -15,13 +16,22 @@ export async function runCli(argv: string[]): Promise<number> {
   const words: string[] = [];
   let json = false;
   let yes = false;
-  for (const arg of rest) {
-    if (arg === '--json') json = true;
+  /** --out chart.png: where a reply's file goes (a chart) */
+  let out: string | null = null;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === '--out') out = rest[++i] ?? '';
+    else if (arg.startsWith('--out=')) out = arg.slice('--out='.length);
+    else if (arg === '--json') json = true;
     else if (arg === '--yes' || arg === '-y') yes = true;
     else if (arg === '--help' || arg === '-h') words.push('help');
     else words.push(arg);
   }
   const config = configOrExit(env, false, laravel);
+  if (out === '') {
+    process.stderr.write(`${translator(config.locale)('cli.out_missing')}\n`);
+    return 2;
+  }
   if (!words.length) {
     process.stdout.write(`${plainText(translator(config.locale)('cli.usage'), false)}\n`);
     return 2;
@@ -70,6 +80,11 @@ export async function runCli(argv: string[]): Promise<number> {
     } else {
       process.stdout.write(`${renderText(reply, { color: Boolean(process.stdout.isTTY), numbered: false }).text}\n`);
       if (previewed) process.stdout.write(`\n${t('cli.preview_hint')}\n`);
+    }
+    // a chart: written where --out says (said on stderr, so --json stays one JSON document)
+    if (reply.attachments?.length) {
+      if (out === null) process.stderr.write(`${t('chart.out_hint')}\n`);
+      else for (const path of writeAttachments(reply, out)) process.stderr.write(`${t('chart.written', { path })}\n`);
     }
     if (reply.usageError) return 2;
     return !reply.ok || previewed ? 1 : 0;

@@ -180,6 +180,7 @@ export const en = {
   'chart.alt': 'Chart of {what} over the last {last}: jobs in the queue by state, failures and jobs done',
   'chart.written': 'Chart written to {path}',
   'chart.out_hint': 'Add --out chart.png to save the chart as a file.',
+  'cli.out_missing': '--out needs a file name, e.g. --out chart.png',
   'stats.stalled': 'Queue `{queue}` is not moving: its oldest ready job has waited {age}. Is a worker running for it?',
   'stats.expired': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# reservation', other: '# reservations' })} on \`${p.queue}\` older than retry_after (${p.retryAfter}): any worker may pick ${Number(p.n) === 1 ? 'that job' : 'those jobs'} up again.`,

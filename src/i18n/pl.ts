@@ -188,6 +188,7 @@ export const pl: Record<MessageKey, Message> = {
   'chart.alt': 'Wykres: {what}, ostatnie {last} — zadania w kolejce według stanu, błędy i wykonane zadania',
   'chart.written': 'Wykres zapisany w {path}',
   'chart.out_hint': 'Dodaj --out wykres.png, aby zapisać wykres do pliku.',
+  'cli.out_missing': '--out wymaga nazwy pliku, np. --out wykres.png',
   'stats.stalled': 'Kolejka `{queue}` stoi w miejscu: od {age} czeka w niej najstarsze oczekujące zadanie. Czy działa dla niej jakiś worker?',
   'stats.expired': (p, tools) =>
     `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w kolejce \`${p.queue}\` ` +

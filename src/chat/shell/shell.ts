@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Translator } from '../../i18n/i18n.ts';
 import type { Button } from '../../reply/model.ts';
+import { writeAttachments } from '../../reply/files.ts';
 import { plainText, renderText } from '../../reply/render-text.ts';
 import type { Identity } from '../../router/command.ts';
 import type { Router } from '../../router/router.ts';
@@ -96,6 +97,8 @@ export async function runShell(opts: ShellOptions): Promise<void> {
       // as in chat, a refusal or an error leaves the earlier answer (and its buttons) as it was
       if (!keepsEarlierChoices(reply, rendered.choices.length)) choices = rendered.choices;
       write(`\n${rendered.text}\n`);
+      // a chart: the shell has no chat to show it in, so it goes into a file and the path is said
+      for (const path of writeAttachments(reply, null)) write(t('chart.written', { path }));
       opts.logs?.release();
     }
   } finally {
