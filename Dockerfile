@@ -15,6 +15,8 @@ ENV NODE_ENV=production
 # /healthz, /readyz and /metrics (the HEALTHCHECK below needs a fixed port); Slack's HTTP mode uses PORT
 ENV METRICS_PORT=9464
 WORKDIR /app
+# a font for the text of /queue chart (resvg draws with the system's fonts; the slim image has none)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

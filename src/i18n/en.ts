@@ -548,7 +548,7 @@ export const en = {
   'cli.both_quotes': 'An argument with a space cannot hold both " and \' quotes; leave out one kind.',
   'preview.no_button': 'The button could not be made for a filter this long; use the CLI (`npx queue-bot … --yes`) or a shorter queue or class name.',
   'cli.usage':
-    'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',
+    'Usage: queue-bot <command> [args] [--json] [--yes]\n  --json  print the result as JSON (a stable interface; see the README)\n  --yes   carry out a change that would otherwise only be previewed\n  --out   where `chart` writes its PNG, e.g. --out chart.png\nExit codes: 0 ok, 1 failed or refused or only previewed, 2 usage error. `queue-bot help` lists the commands.',
 
   // queue-bot check: one line for monitoring (after "QUEUE OK - ")
   'check.ok': (p, tools) => `${tools.plural(Number(p.n), { one: '# queue', other: '# queues' })}, nothing stuck, stalled or failing`,

@@ -634,7 +634,7 @@ export const pl: Record<MessageKey, Message> = {
   'cli.both_quotes': 'Argument ze spacją nie może zawierać jednocześnie cudzysłowów " i \'; pomiń jeden rodzaj.',
   'preview.no_button': 'Dla tak długiego filtra nie da się utworzyć przycisku; użyj CLI (`npx queue-bot … --yes`) albo krótszej nazwy kolejki lub klasy.',
   'cli.usage':
-    'Użycie: queue-bot <polecenie> [argumenty] [--json] [--yes]\n  --json  wypisz wynik jako JSON (stabilny interfejs; zob. README)\n  --yes   wykonaj zmianę, która inaczej zostałaby tylko pokazana w podglądzie\nKody wyjścia: 0 sukces, 1 błąd, odmowa lub tylko podgląd, 2 błąd użycia. `queue-bot help` wyświetla listę poleceń.',
+    'Użycie: queue-bot <polecenie> [argumenty] [--json] [--yes]\n  --json  wypisz wynik jako JSON (stabilny interfejs; zob. README)\n  --yes   wykonaj zmianę, która inaczej zostałaby tylko pokazana w podglądzie\n  --out   gdzie `chart` zapisuje wykres PNG, np. --out wykres.png\nKody wyjścia: 0 sukces, 1 błąd, odmowa lub tylko podgląd, 2 błąd użycia. `queue-bot help` wyświetla listę poleceń.',
 
   // queue-bot check: jedna linia dla monitoringu (po "QUEUE OK - ")
   'check.ok': (p, tools) => `${plural(tools, p.n, { one: '# kolejka', few: '# kolejki', many: '# kolejek' })}, nic nie utknęło, nie stoi i nie pada`,
