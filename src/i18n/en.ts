@@ -181,6 +181,8 @@ export const en = {
   'chart.written': 'Chart written to {path}',
   'chart.out_hint': 'Add --out chart.png to save the chart as a file.',
   'cli.out_missing': '--out needs a file name, e.g. --out chart.png',
+  'chart.upload_failed_title': 'The chart could not be uploaded',
+  'chart.upload_failed': 'Slack refused the file. Invite the bot to this channel (`/invite @queue-bot`) and make sure the app has the `files:write` scope, then ask again; the summary above has the numbers.',
   'stats.stalled': 'Queue `{queue}` is not moving: its oldest ready job has waited {age}. Is a worker running for it?',
   'stats.expired': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# reservation', other: '# reservations' })} on \`${p.queue}\` older than retry_after (${p.retryAfter}): any worker may pick ${Number(p.n) === 1 ? 'that job' : 'those jobs'} up again.`,

@@ -189,6 +189,8 @@ export const pl: Record<MessageKey, Message> = {
   'chart.written': 'Wykres zapisany w {path}',
   'chart.out_hint': 'Dodaj --out wykres.png, aby zapisać wykres do pliku.',
   'cli.out_missing': '--out wymaga nazwy pliku, np. --out wykres.png',
+  'chart.upload_failed_title': 'Nie udało się wysłać wykresu',
+  'chart.upload_failed': 'Slack odrzucił plik. Zaproś bota na ten kanał (`/invite @queue-bot`) i upewnij się, że aplikacja ma uprawnienie `files:write`, potem zapytaj ponownie; liczby są w podsumowaniu powyżej.',
   'stats.stalled': 'Kolejka `{queue}` stoi w miejscu: od {age} czeka w niej najstarsze oczekujące zadanie. Czy działa dla niej jakiś worker?',
   'stats.expired': (p, tools) =>
     `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w kolejce \`${p.queue}\` ` +

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { Translator } from '../../i18n/i18n.ts';
 import type { Logger } from '../../log.ts';
-import type { Reply } from '../../reply/model.ts';
+import { errorReply, type Reply } from '../../reply/model.ts';
 import type { Identity } from '../../router/command.ts';
 import type { Router } from '../../router/router.ts';
 import type { ChangeAnnouncements } from '../announcements.ts';
@@ -148,7 +148,10 @@ export async function answer(ctx: SlackContext, c: Conversation, reply: Reply, s
   } else {
     await deliver(ctx, c, message, { inChannel: commandAnswer(reply.kind).to === 'channel', interaction: source?.kind === 'action' });
   }
-  if (reply.attachments?.length) await uploadAttachments(c.client, c.who.channelId, reply, ctx.log);
+  if (reply.attachments?.length && (await uploadAttachments(c.client, c.who.channelId, reply, ctx.log)).failed) {
+    const refused = errorReply(c.t('chart.upload_failed_title'), c.t('chart.upload_failed'));
+    await deliver(ctx, c, render(ctx, refused, c.t), { inChannel: false, interaction: source?.kind === 'action' });
+  }
   if (commandAnswer(reply.kind).to === 'asker') ctx.cache.set(message.messageId, message);
   if (!opened) {
     const trace = renderDetailMessage(reply, c.t);

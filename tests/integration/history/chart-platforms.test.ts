@@ -53,6 +53,18 @@ describe('chart on Slack', () => {
     expect(countNear(png.rgba, COLORS.ready)).toBeGreaterThan(100);
     expect(h.fake.problems).toEqual([]);
   });
+
+  it('tells the asker when Slack refuses the file, after the answer', async () => {
+    h = await startHarness('sqlite');
+    for (const [i, ready] of [10, 20].entries()) await h.app.history.write(STEP, [point(T - (2 - i) * STEP, TOTALS, ready), point(T - (2 - i) * STEP, 'default', ready)]);
+    h.fake.on('files.completeUploadExternal', () => ({ ok: false, error: 'not_in_channel' }));
+    const { messages } = await h.ask('chart');
+    expect(messages.map((m) => m.ephemeral)).toEqual([true, true]);
+    expect(messages[0]!.text).toContain('backlog 10 → 20');
+    expect(messages[1]!.text).toContain('The chart could not be uploaded');
+    expect(messages[1]!.text).toContain('files:write');
+    expect(h.fake.files.filter((f) => f.completed)).toEqual([]);
+  });
 });
 
 describe('chart on Discord', () => {
