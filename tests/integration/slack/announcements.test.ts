@@ -32,9 +32,9 @@ describe.each(ENGINES)('announcements in Slack (%s)', (engine) => {
     expect(updates).toHaveLength(9);
     expect(updates.every((u) => u.args.ts === announcement[0]!.ts)).toBe(true);
     // as the clicks came: 2 changes, then 3, … then 10
-    expect(announcement[0]!.history.map((v) => v.blocks[0].text.text)).toEqual(['Retried', ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${n} changes from one list`)]);
+    expect(announcement[0]!.history.map((v) => v.blocks[0]!.text.text)).toEqual(['Retried', ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${n} changes from one list`)]);
     const text = textOf(announcement[0]!);
-    expect(announcement[0]!.blocks[0].text.text).toBe('10 changes from one list');
+    expect(announcement[0]!.blocks[0]!.text.text).toBe('10 changes from one list');
     for (const uuid of uuids) expect(text).toContain(uuid);
     expect(text).toContain('<@UOPERATOR>');
     // the list itself shows each row done
@@ -56,7 +56,7 @@ describe.each(ENGINES)('announcements in Slack (%s)', (engine) => {
     const now = h.fake.live({ channel: 'C1', ephemeral: false });
     expect(now).toHaveLength(2);
     const fresh = now.at(-1)!;
-    expect(fresh.blocks[0].text.text).toBe('2 changes from one list');
+    expect(fresh.blocks[0]!.text.text).toBe('2 changes from one list');
     expect(textOf(fresh)).toContain(first!);
     expect(textOf(fresh)).toContain(third!);
   });
@@ -67,9 +67,9 @@ describe.each(ENGINES)('announcements in Slack (%s)', (engine) => {
     const list = (await h.ask('failed bulk')).messages[0]!;
     const one = await h.click(list, { row: first!.slice(0, 8), button: 'Retry' });
     const two = await h.click(h.fake.message(list.ts), { row: second!.slice(0, 8), button: 'Retry' });
-    expect(one.messages.filter((m) => !m.ephemeral).map((m) => m.blocks[0].text.text)).toEqual(['Retried']);
+    expect(one.messages.filter((m) => !m.ephemeral).map((m) => m.blocks[0]!.text.text)).toEqual(['Retried']);
     // the first could not be edited, so the second announcement names both
-    expect(two.messages.filter((m) => !m.ephemeral).map((m) => m.blocks[0].text.text)).toEqual(['2 changes from one list']);
+    expect(two.messages.filter((m) => !m.ephemeral).map((m) => m.blocks[0]!.text.text)).toEqual(['2 changes from one list']);
     expect(h.fake.callsOf('chat.update')).toEqual([]);
   });
 });
