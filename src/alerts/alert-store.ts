@@ -74,6 +74,11 @@ export class AlertStore {
 
   async load(): Promise<SavedAlerts> {
     await this.ensureTable();
+    return this.read();
+  }
+
+  /** The stored state as it is, without creating the table (`queue-bot check` writes nothing). */
+  async read(): Promise<SavedAlerts> {
     const rows = await this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
     const incidents: Incident[] = [];
     const messages: AlertMessage[] = [];

@@ -72,7 +72,8 @@ export function checkLine(t: Translator, r: CheckResult, queues: number): string
 export async function runCheck(app: App, t: Translator): Promise<{ result: CheckResult; line: string }> {
   const settings: AlertSettings = alertSettings(app);
   const store = new AlertStore(app.database);
-  const stored = await store.load().catch(() => ({ incidents: [], messages: [], failedCursor: null, lastRecoveryNoticeAt: 0 }));
+  // no alert table yet (no bot has ticked on this database): no cursor, so no spike to tell
+  const stored = await store.read().catch(() => ({ incidents: [], messages: [], failedCursor: null, lastRecoveryNoticeAt: 0 }));
   const observation = await observe(app, t, stored.failedCursor, app.queue.now());
   const { memory } = evaluate(stored, observation, settings);
   const result = checkResult(memory.incidents);

@@ -59,6 +59,9 @@ describe.each(ENGINES)('queue-bot check on %s', (engine) => {
     await app.db.database.db.deleteFrom('jobs').execute();
     const ok = await check([], env);
     expect([ok.code, ok.stdout.trim()]).toEqual([0, 'QUEUE OK - 0 queues, nothing stuck, stalled or failing | stuck_jobs=0 stalled_queues=0 spike_failures=0']);
+    // no bot ever ticked here: the check did not create the alert table either
+    const { dialect, db } = app.db.database;
+    expect(await dialect.tableExists(db, app.db.database.tableNames.queue_bot_alerts)).toBe(false);
   });
 
   it('a failure spike since the running bot last looked is critical; the alert table is left as it was', async () => {
