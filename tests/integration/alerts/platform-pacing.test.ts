@@ -20,9 +20,12 @@ async function addWaitingQueues(app: TestApp, n: number) {
   await app.db.database.db.insertInto('jobs').values(rows).execute();
 }
 
-async function addFailures(app: TestApp, n: number) {
+/** An exception message written by someone else's code: mention syntax of both platforms in it. */
+const MENTIONS = 'RuntimeException: <!channel> stock sync failed for <@U0BOSS> @everyone @here in /var/www/html/app/Jobs/SyncProductToPrestaShop.php:42\nStack trace:\n#0 {main}';
+
+async function addFailures(app: TestApp, n: number, exception?: string) {
   const { id: _id, ...row } = failedFixtureRow('SyncProductToPrestaShop').row;
-  const rows = Array.from({ length: n }, (_, i) => ({ ...row, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+  const rows = Array.from({ length: n }, (_, i) => ({ ...row, ...(exception ? { exception } : {}), uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
   await app.db.database.db.insertInto('failed_jobs').values(rows).execute();
 }
 
@@ -70,6 +73,40 @@ describe('alert posting on Slack, through the real Bolt client', () => {
     expect(edits.map((c) => c.args.ts)).toEqual([live[1]!.ts]);
     expect(textOf(h.fake.message(live[1]!.ts))).toContain('28 queues are not moving');
     expect(h.fake.live({ channel: 'C_ALERTS' })).toHaveLength(3);
+  });
+});
+
+describe('mentions never come from job data', () => {
+  let slack: SlackHarness | null = null;
+  let discord: DiscordHarness | null = null;
+  afterEach(async () => {
+    await slack?.close();
+    await discord?.close();
+    slack = discord = null;
+  });
+
+  it('an exception message with <!channel>, <@user>, @everyone and @here notifies nobody on Slack or Discord', async () => {
+    slack = await startSlack('sqlite', { env: { QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' } });
+    const slackApp = slack.app as TestApp;
+    const onSlack = createAlertScheduler(slackApp, [slack.bot.poster], silentLogger);
+    await onSlack.tick();
+    await addFailures(slackApp, 12, MENTIONS);
+    expect(await onSlack.tick()).toMatchObject({ messages: expect.arrayContaining(['post:spike']) });
+    const posted = slack.fake.callsOf('chat.postMessage').at(-1)!;
+    const sent = JSON.stringify(posted.args);
+    expect(sent).toContain('stock sync failed');
+    // Slack reads <!channel> and <@U…> as mentions only unescaped
+    expect(sent).not.toMatch(/<!channel>|<@U0BOSS>|<!everyone>|<!here>/);
+
+    discord = await startDiscord('sqlite', { env: { QUEUE_BOT_ALERT_DISCORD_CHANNEL: CHANNEL_ID } });
+    const onDiscord = createAlertScheduler(discord.app, [discord.bot.poster], silentLogger);
+    await onDiscord.tick();
+    await addFailures(discord.app, 12, MENTIONS);
+    expect(await onDiscord.tick()).toMatchObject({ messages: expect.arrayContaining(['post:spike']) });
+    const request = discord.fake.requests.filter((r) => r.route === 'POST /channels/:channel/messages').at(-1)!;
+    expect(JSON.stringify(request.body)).toContain('stock sync failed');
+    // whatever the text says, Discord is told to notify no one
+    expect((request.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
   });
 });
 
