@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { withUnsaved, type SavedAlerts } from '../../../src/alerts/alert-store.ts';
 import type { Incident } from '../../../src/alerts/detector.ts';
+import type { AlertMessage } from '../../../src/alerts/grouping.ts';
 
 const incident = (key: string, messages: Incident['messages'], status: Incident['status'] = 'open'): Incident => ({
   key,
@@ -35,5 +36,26 @@ describe('withUnsaved', () => {
     const merged = withUnsaved(same, same);
     expect(merged.incidents[0]!.messages).toEqual([slack('1')]);
     expect(merged.failedCursor).toBeNull();
+  });
+
+  it("keeps every platform's message of a kind either knew of, and a kind's older message apart from its newer one", () => {
+    const message = (openedAt: number, refs: AlertMessage['refs'], status: AlertMessage['status'] = 'open'): AlertMessage => ({
+      kind: 'stalled',
+      status,
+      openedAt,
+      announcedAt: openedAt,
+      resolvedAt: status === 'resolved' ? openedAt + 60 : null,
+      members: ['stalled:a'],
+      fingerprint: 'x',
+      refs,
+    });
+    const discord = { platform: 'discord' as const, channel: 'D1', id: '9' };
+    const stored: SavedAlerts = { incidents: [], messages: [message(100, [slack('1')])], failedCursor: 1, lastRecoveryNoticeAt: 0 };
+    const unsaved: SavedAlerts = { incidents: [], messages: [message(100, [discord]), message(50, [slack('0')], 'resolved')], failedCursor: 1, lastRecoveryNoticeAt: 0 };
+    const merged = withUnsaved(stored, unsaved);
+    expect(merged.messages!.map((m) => [m.openedAt, m.status, m.refs.map((r) => r.id)])).toEqual([
+      [100, 'open', ['9', '1']],
+      [50, 'resolved', ['0']],
+    ]);
   });
 });
