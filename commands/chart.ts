@@ -98,11 +98,15 @@ export default defineCommand<Args>({
     if (args.connection && !ctx.queue.connections.includes(args.connection)) return unknownConnectionReply(t, args.connection, ctx.queue.connections);
     const key = seriesKey(ctx, args);
     const points: HistoryPoint[] = await ctx.history.between(step, from, to, key);
-    const series = Object.fromEntries(METRICS.map((m) => [m, seriesOf(points, key, m, from, to, step)])) as Record<(typeof METRICS)[number], ReturnType<typeof seriesOf>>;
+    // the time axis starts at the first recorded interval (a bot started an hour ago draws that
+    // hour across the picture, not squeezed into the right end of six)
+    const firstSampled = points.reduce((m, p) => Math.min(m, p.at), to - step);
+    const start = Math.max(from, Math.min(firstSampled, to - 2 * step));
+    const series = Object.fromEntries(METRICS.map((m) => [m, seriesOf(points, key, m, start, to, step)])) as Record<(typeof METRICS)[number], ReturnType<typeof seriesOf>>;
     // jobs done are derived for all database queues together (the id sequence is shared)
     if (key.queue !== TOTALS) series.done = { at: series.done.at, values: series.done.values.map(() => null) };
     const at = series.ready.at;
-    const backlog = seriesOf(points, key, 'backlog', from, to, step).values;
+    const backlog = seriesOf(points, key, 'backlog', start, to, step).values;
     if (!points.some((p) => p.queue === key.queue && p.connection === key.connection) && !points.some((p) => p.queue === TOTALS)) {
       return reply(title, { summary: t('chart.no_history', { every: formatDuration(settings.intervalSec) }), data: { outcome: 'no_history', reason: 'none_yet' } });
     }
@@ -110,7 +114,7 @@ export default defineCommand<Args>({
     const svg = chartSvg({
       // no chat markup in the picture
       title: title.replace(/`/g, ''),
-      subtitle: summary,
+      subtitle: summary.replace(/`/g, ''),
       at,
       ready: series.ready.values,
       delayed: series.delayed.values,
