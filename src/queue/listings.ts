@@ -23,6 +23,7 @@ import {
   windowRows,
   type JobRow,
 } from './filters.ts';
+import { FailedIndex } from './failed-index.ts';
 import { orderSuggestions, suggestionReason } from './suggest.ts';
 import { parseInZone } from './time.ts';
 import type { FailedDetail, FailedFilter, FailedSummary, JobDetail, JobFilter, JobSummary, ListableState, Page } from './types.ts';
@@ -45,10 +46,11 @@ export interface FailedBoundary {
 }
 
 /**
- * How long a text search of failed_jobs may read before it answers with what it found: Discord
- * drops an autocomplete answer after 3 s. Laravel's failed_jobs has no index on what is searched
- * (class inside the payload, queue, exception), so a search reads rows newest first, a window of
- * ids at a time, and stops at this budget on a table too big to read in time.
+ * How long a text search of failed_jobs may read before it answers with what it found, while the
+ * in-process index (failed-index.ts) is being built: Discord drops an autocomplete answer after 3 s.
+ * Laravel's failed_jobs has no index on what is searched (class inside the payload, queue,
+ * exception), so the scan reads rows newest first, a window of ids at a time, and stops at this
+ * budget on a table too big to read in time.
  */
 export const SUGGEST_BUDGET_MS = 1200;
 /** ids per statement at first; the window doubles while statements stay quick */
@@ -68,7 +70,25 @@ function headContains(column: 'payload' | 'exception', chars: number, text: stri
 }
 
 export class Listings {
-  constructor(private readonly ctx: QueueContext) {}
+  /** class, queue and exception words of every failed row, for autocomplete (built on first use) */
+  readonly #failedIndex: FailedIndex;
+
+  constructor(
+    private readonly ctx: QueueContext,
+    onError?: (err: unknown, what: string) => void,
+  ) {
+    this.#failedIndex = new FailedIndex(ctx, onError);
+  }
+
+  /** Starts indexing failed_jobs for suggestions (in the background) and resolves when it has ended. */
+  suggestionsIndexed(): Promise<void> {
+    return this.#failedIndex.built();
+  }
+
+  /** Stops the suggestions' index work under way, so the database can close. */
+  close(): Promise<void> {
+    return this.#failedIndex.close();
+  }
 
   /** Pending (ready), delayed, processing or stuck jobs, in the order workers take them. */
   async listJobs(state: ListableState, filter: JobFilter & { page?: number; perPage?: number } = {}): Promise<Page<JobSummary>> {
@@ -347,51 +367,78 @@ export class Listings {
   }
 
   /**
-   * Failed jobs for someone typing `text` (autocomplete): those whose uuid starts with it (an
-   * index range on Laravel's uuid index, always complete), then those whose class, queue or
-   * exception contains it, newest first, read in id windows until `limit` are found, the table's
-   * oldest row is reached or `budgetMs` has passed. Empty text: the newest `limit`.
+   * Failed jobs for someone typing `text` (autocomplete), at most `limit`: those whose uuid starts
+   * with it (an index range on Laravel's uuid index, always complete), then those whose class,
+   * queue or exception line contains it, newest first. The first call starts reading the whole
+   * table into the in-process index (failed-index.ts); until that is done, and if the table is too
+   * big for it, words are looked for by the bounded scan (`budgetMs`). Empty text: the newest.
    */
   async suggestFailed(text: string, limit: number, budgetMs = SUGGEST_BUDGET_MS): Promise<FailedSummary[]> {
     const ctx = this.ctx;
     const typed = text.trim();
+    const index = this.#failedIndex;
+    index.start();
     if (!typed) return (await this.listFailed({ perPage: limit })).items;
     return ctx.guard(async () => {
-      const started = performance.now();
       const found = prefixBounds(typed) ? await this.findFailedByUuidPrefix(typed, limit) : [];
       // 8 or more characters of a uuid are an id being typed, not words of a class or an exception
       if (isUuid(typed) || isUuidPrefix(typed)) return orderSuggestions(found, typed);
-      const range = await ctx.db
-        .selectFrom('failed_jobs')
-        .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
-        .executeTakeFirst();
-      const lowest = Number(range?.lo ?? 0);
-      let below = range?.hi == null ? lowest - 1 : Number(range.hi);
-      let window = FIRST_WINDOW;
-      while (below >= lowest && found.length < limit && performance.now() - started < budgetMs) {
-        const from = Math.max(lowest, below - window + 1);
-        const want = limit - found.length;
-        const asked = performance.now();
-        const rows = await ctx.db
-          .selectFrom('failed_jobs')
-          .select(FAILED_COLUMNS)
-          .where('id', '>=', from)
-          .where('id', '<=', below)
-          // the class as PHP's JSON writes it, near the payload's start (displayName); the exact test follows
-          .where((eb) => eb.or([ctx.dialect.textContains('queue', typed), headContains('payload', PAYLOAD_HEAD, jsonEncodedClass(typed)), headContains('exception', EXCEPTION_HEAD, typed)]))
-          .orderBy('id', 'desc')
-          .limit(want)
-          .execute();
-        for (const row of rows) {
-          const job = this.summarizeFailed(row);
-          // a payload can hold the text in a job's arguments: those are not what was asked for
-          if (suggestionReason(job, (row.exception ?? '').slice(0, EXCEPTION_HEAD), typed) && !found.some((f) => f.uuid === job.uuid)) found.push(job);
-        }
-        below = rows.length === want ? Number(rows[rows.length - 1]!.id) - 1 : from - 1;
-        if (performance.now() - asked < budgetMs / 20) window = Math.min(window * 2, MAX_WINDOW);
+      if (!index.ready) return this.scanFailed(typed, limit, found, budgetMs);
+      await index.topUp();
+      index.sweepIfDue();
+      const seen = new Set(found.map((f) => f.id));
+      // a row can be gone since it was indexed (retried, forgotten): re-read, drop it, take the next
+      for (;;) {
+        const ids = index.newest(typed, limit - found.length, seen);
+        if (ids.length === 0) break;
+        const rows = await ctx.db.selectFrom('failed_jobs').select(FAILED_COLUMNS).where('id', 'in', ids).execute();
+        for (const row of rows) found.push(this.summarizeFailed(row));
+        for (const id of ids) seen.add(id);
+        if (rows.length === ids.length) break;
+        const present = new Set(rows.map((r) => Number(r.id)));
+        index.forget(ids.filter((id) => !present.has(id)));
       }
       return orderSuggestions(found, typed).slice(0, limit);
     });
+  }
+
+  /**
+   * Failed jobs whose class, queue or exception contains `typed`, added to `found`: rows read newest
+   * first, in id windows, until `limit` are found, the oldest row is reached or `budgetMs` has passed.
+   */
+  private async scanFailed(typed: string, limit: number, found: FailedSummary[], budgetMs: number): Promise<FailedSummary[]> {
+    const ctx = this.ctx;
+    const started = performance.now();
+    const range = await ctx.db
+      .selectFrom('failed_jobs')
+      .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
+      .executeTakeFirst();
+    const lowest = Number(range?.lo ?? 0);
+    let below = range?.hi == null ? lowest - 1 : Number(range.hi);
+    let window = FIRST_WINDOW;
+    while (below >= lowest && found.length < limit && performance.now() - started < budgetMs) {
+      const from = Math.max(lowest, below - window + 1);
+      const want = limit - found.length;
+      const asked = performance.now();
+      const rows = await ctx.db
+        .selectFrom('failed_jobs')
+        .select(FAILED_COLUMNS)
+        .where('id', '>=', from)
+        .where('id', '<=', below)
+        // the class as PHP's JSON writes it, near the payload's start (displayName); the exact test follows
+        .where((eb) => eb.or([ctx.dialect.textContains('queue', typed), headContains('payload', PAYLOAD_HEAD, jsonEncodedClass(typed)), headContains('exception', EXCEPTION_HEAD, typed)]))
+        .orderBy('id', 'desc')
+        .limit(want)
+        .execute();
+      for (const row of rows) {
+        const job = this.summarizeFailed(row);
+        // a payload can hold the text in a job's arguments: those are not what was asked for
+        if (suggestionReason(job, (row.exception ?? '').slice(0, EXCEPTION_HEAD), typed) && !found.some((f) => f.uuid === job.uuid)) found.push(job);
+      }
+      below = rows.length === want ? Number(rows[rows.length - 1]!.id) - 1 : from - 1;
+      if (performance.now() - asked < budgetMs / 20) window = Math.min(window * 2, MAX_WINDOW);
+    }
+    return orderSuggestions(found, typed).slice(0, limit);
   }
 
   /** Names of every queue that has jobs or failed jobs (for autocomplete and validation). */

@@ -58,6 +58,8 @@ export class QueueService {
   readonly #doctor: Doctor;
   /** the app's Redis queue connection, when it has one */
   readonly #redis: RedisJobs | null;
+  /** who hears of failures in background work (the suggestions' index); nobody until told */
+  #backgroundError: (err: unknown, what: string) => void = () => {};
 
   constructor(opts: QueueServiceOptions) {
     const ctx = new QueueContext(opts);
@@ -66,7 +68,7 @@ export class QueueService {
     this.#retries = new Retries(ctx);
     this.#batches = new Batches(ctx, this.#retries);
     this.#snapshots = new Snapshots(ctx, this.#batches, this.#redis);
-    this.#listings = new Listings(ctx);
+    this.#listings = new Listings(ctx, (err, what) => this.#backgroundError(err, what));
     this.#changes = new Changes(ctx);
     this.#doctor = new Doctor(ctx);
   }
@@ -125,6 +127,7 @@ export class QueueService {
   }
   /** Closes the Redis connection (the database is closed by its owner). */
   async close(): Promise<void> {
+    await this.#listings.close();
     await this.#ctx.redis?.close();
   }
   now(): number {
@@ -194,9 +197,21 @@ export class QueueService {
   findFailedByUuidPrefix(prefix: string, limit: number): Promise<FailedSummary[]> {
     return this.#listings.findFailedByUuidPrefix(prefix, limit);
   }
-  /** Failed jobs for someone typing `text` (uuid start, class, queue, exception), at most `limit`, bounded in time. */
-  suggestFailed(text: string, limit: number): Promise<FailedSummary[]> {
-    return this.#listings.suggestFailed(text, limit);
+  /**
+   * Failed jobs for someone typing `text` (uuid start, class, queue, exception), at most `limit`,
+   * over the whole table once the in-process index is built (the first call starts it); until
+   * then words are looked for by a scan of at most `scanBudgetMs`.
+   */
+  suggestFailed(text: string, limit: number, scanBudgetMs?: number): Promise<FailedSummary[]> {
+    return this.#listings.suggestFailed(text, limit, scanBudgetMs);
+  }
+  /** Starts indexing failed_jobs for suggestions, if not yet, and resolves when that has ended. */
+  suggestionsIndexed(): Promise<void> {
+    return this.#listings.suggestionsIndexed();
+  }
+  /** Tells `handler` of failures in work the service does in the background (it answers on regardless). */
+  whenBackgroundFails(handler: (err: unknown, what: string) => void): void {
+    this.#backgroundError = handler;
   }
   async queueNames(): Promise<string[]> {
     const names = new Set(this.#ctx.readsJobsTable || !this.#redis ? await this.#listings.queueNames() : []);

@@ -12,6 +12,8 @@ export async function autocomplete(ctx: DiscordContext, i: AutocompleteInteracti
   const { app } = ctx;
   const who = identityOf(i);
   const t = app.router.translatorFor(who);
+  // the failed jobs' index is built in the background on the first suggestion: its failures are logged here
+  app.queue.whenBackgroundFails((err, what) => ctx.log.warn({ err: ctx.safe(err) }, `failed: ${what}`));
   let choices: Choice[] = [];
   try {
     const typed = readOptions(i.options.data);
