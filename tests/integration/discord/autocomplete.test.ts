@@ -2,6 +2,8 @@
 // discord.js client: 42 ReconcileInvoices failures lie under 300 newer ones, and typing "Recon"
 // offers them (newest first, 25 as Discord allows), as do their class with its namespace, their
 // queue, a uuid's start and a word from one exception; a word only in a job's arguments offers none.
+// A second part: over 2,100 rows whose matches are the oldest, once the index is built, with
+// failures that come later and rows retried, forgotten or deleted.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../support/db.ts';
@@ -77,5 +79,45 @@ describe.each(ENGINES)('failed job suggestions on %s', (engine) => {
     const newest = await suggest('');
     expect(newest).toHaveLength(25);
     expect(newest[0]!.name).toMatch(/ · SyncProductToPrestaShop · prestashop · /);
+  });
+});
+
+// The whole table, through Discord: 2,100 failed rows where the 30 ReconcileInvoices failures are
+// the OLDEST. Once the index is built (the first suggestion starts it) "Recon" offers the newest 25
+// of them; a failure that comes later is offered at the next keystroke; rows retried or forgotten
+// (by the bot or behind its back) are no longer offered.
+describe.each(ENGINES)('failed job suggestions over a big table on %s', (engine) => {
+  let h: Harness;
+  let recon: string[];
+
+  beforeAll(async () => {
+    h = await startHarness(engine);
+    const reconRows = Array.from({ length: 30 }, () => failedRow({ jobClass: RECON, queue: 'billing' }));
+    const newer = Array.from({ length: 2100 }, () => failedRow({ queue: 'prestashop' }));
+    const rows = [...reconRows, ...newer];
+    for (let i = 0; i < rows.length; i += 100) await h.app.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 100)).execute();
+    recon = reconRows.map((r) => r.uuid);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const suggest = async (value: string) => (await h.suggest('retry', [{ name: 'uuid', value, focused: true }])).map((c) => c.value);
+
+  it('offers the oldest failures of a class, newest first, once the index is built', async () => {
+    await suggest('Re');
+    await h.app.queue.suggestionsIndexed();
+    expect(await suggest('Recon')).toEqual([...recon].reverse().slice(0, 25));
+  });
+
+  it('offers a new failure after the top-up, and no longer offers rows retried or forgotten', async () => {
+    await h.app.queue.suggestionsIndexed();
+    const later = failedRow({ jobClass: RECON, queue: 'billing' });
+    await h.app.database.db.insertInto('failed_jobs').values(later).execute();
+    const [retried, forgotten, deleted] = recon.slice(-3);
+    expect((await h.app.queue.retryFailed(retried!)).outcome).toBe('retried');
+    expect((await h.app.queue.forget(forgotten!)).outcome).toBe('forgotten');
+    await h.app.database.db.deleteFrom('failed_jobs').where('uuid', '=', deleted!).execute();
+    expect(await suggest('Recon')).toEqual([later.uuid, ...[...recon].reverse().slice(3, 27)]);
   });
 });
