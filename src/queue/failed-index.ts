@@ -128,7 +128,8 @@ export class FailedIndex {
         this.#maxId = 0;
         this.#phase = 'idle';
         this.#buildAgainAt = Date.now() + RETRY_BUILD_AFTER_MS;
-        if (!this.#closed) this.onError(err, 'building the autocomplete index of failed jobs');
+        // a stop cuts the build short on purpose: nothing to tell
+        if (!this.#closed && !this.ctx.stopping) this.onError(err, 'building the autocomplete index of failed jobs');
       },
     );
   }
