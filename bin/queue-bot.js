@@ -36,7 +36,10 @@ function runWithCodeCache(file) {
     cachedData = undefined;
   }
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  // No importModuleDynamically: Node 20 marks it experimental (a warning on stderr), and code
+  // compiled from the cache loses it anyway. The one-file build has no import() left to run: its
+  // own modules are inlined and packages load with require() (src/db/load-driver.ts).
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
   if (!cachedData || script.cachedDataRejected) {
     process.once('exit', () => {
       const temp = `${cacheFile}.${process.pid}`;

@@ -6,6 +6,7 @@
 // read back, never re-encoded; a reserved member's bytes are never rewritten (its worker removes it
 // by them), only its score; every push carries its notify entry; a missing key is an empty state.
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import { loadDriver } from '../../db/load-driver.ts';
 import { globLiteral, journalKey, laravelPrefixCandidates, queueKeys, queueOfKey, type KeyRole } from './keys.ts';
 import { payloadNames } from './payload.ts';
 import { CLEAR_CHUNK, PROMOTE, PUSH_FOR_RETRY, RELEASE } from './scripts.ts';
@@ -121,7 +122,9 @@ export class RedisQueues {
   private async client(): Promise<RedisClient> {
     if (this.#client && this.#client.status !== 'end') return this.#client;
     this.#connecting ??= (async () => {
-      const { Redis } = await import('ioredis');
+      // required, not import()ed: the CLI's one-file CommonJS build runs from V8's code cache, and
+      // a dynamic import() in code compiled from that cache has no loader to call
+      const { Redis } = loadDriver<{ Redis: typeof RedisClient }>('ioredis');
       const options: RedisOptions = {
         lazyConnect: true,
         connectTimeout: this.settings.timeoutSec * 1000,

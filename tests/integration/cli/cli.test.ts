@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../support/db.ts';
 import { appKeyFixture, failedFixtureRow, insertFixtures } from '../../support/fixtures.ts';
+import { createTestRedis, FIXTURE_PREFIX } from '../../support/redis.ts';
 import { auditRows, databaseState, FAILED, FAILED_NEWEST_FIRST, failedUuids, jobIds } from '../../support/router-kit.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
@@ -307,6 +308,29 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
     expect(third).toMatchObject({ code: 0, stderr: '' });
     expect(failedUuidsOf(third)).toEqual(failedUuidsOf(first));
     expect(readFileSync(cache).length).toBeGreaterThan(10_000);
+  });
+
+  it('the built CLI serves a Redis queue connection too, with its code cache and without, as the source does', async () => {
+    // (ioredis loads on first use; a dynamic import() in code compiled from V8's cache once failed
+    // every Redis call of the built CLI but the first: "A dynamic import callback was not specified")
+    const redis = await createTestRedis();
+    try {
+      await redis.loadFixtures();
+      const env = { DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_BOT_CONNECTIONS: 'database,redis', QUEUE_BOT_REDIS_PREFIX: FIXTURE_PREFIX, LOG_LEVEL: 'warn' };
+      const built = statSync(join(ROOT, 'dist/cli.cjs'));
+      rmSync(join(ROOT, `dist/cli.cjs.${Math.trunc(built.mtimeMs)}-${built.size}.cache`), { force: true });
+      const queues = (r: Run) => (JSON.parse(r.stdout) as { queues: Array<{ name: string; connection: string; ready: number }> }).queues.map((q) => [q.connection, q.name, q.ready]);
+      const fromSource = await runIn(['bin/queue-bot.js', 'stats', '--json'], { ...env, QUEUE_BOT_FROM_SOURCE: '1' });
+      expect(fromSource).toMatchObject({ code: 0, stderr: '' });
+      expect(queues(fromSource).some(([connection]) => connection === 'redis')).toBe(true);
+      for (const run of ['writes the cache', 'uses it']) {
+        const fromBuild = await runIn(['bin/queue-bot.js', 'stats', '--json'], env);
+        expect([run, fromBuild.code, fromBuild.stderr]).toEqual([run, 0, '']);
+        expect(queues(fromBuild)).toEqual(queues(fromSource));
+      }
+    } finally {
+      await redis.destroy();
+    }
   });
 
   it('npm start (node dist/src/main.js) with nothing configured opens the demo shell', async () => {
