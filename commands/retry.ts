@@ -4,7 +4,8 @@
 // preview showed so that nothing the user did not see is retried).
 import { formatDuration } from '../src/config/duration.ts';
 import { z } from 'zod';
-import type { Translator } from '../src/i18n/i18n.ts';
+import { inGroup } from '../src/alerts/failure-group.ts';
+import { translator, type Translator } from '../src/i18n/i18n.ts';
 import type { BulkRetryResult, RetryResult, SkipReason } from '../src/queue/types.ts';
 import { errorReply, reply, type Button, type Notice, type Reply } from '../src/reply/model.ts';
 import type { Action } from '../src/router/action-id.ts';
@@ -15,7 +16,7 @@ import { failedByPrefix } from '../src/views/id-prefix.ts';
 import { queueLabel, retryConfirm, VERBS } from '../src/views/jobs.ts';
 import { afterLossNotices, interruptedNotices } from '../src/views/outcomes.ts';
 
-type Args = { target: string; queue?: string; class?: string; maxId?: number; expect?: number };
+type Args = { target: string; queue?: string; class?: string; maxId?: number; expect?: number; minId?: number; group?: string };
 
 const schema = z
   .object({
@@ -24,8 +25,15 @@ const schema = z
     class: jobClass.optional(),
     maxId: hiddenNumber.optional(),
     expect: hiddenNumber.optional(),
+    minId: hiddenNumber.optional(),
+    group: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   })
   .refine((a) => a.target === 'all' || (!a.queue && !a.class), { message: 'args.retry_filters_need_all' });
+
+/** failed rows read per look while picking a spike group's rows out of its id range */
+const GROUP_PAGE = 500;
+/** uuids named per bulk retry (an IN list: SQLite allows 32,766 parameters, PostgreSQL 65,535) */
+const UUIDS_PER_RETRY = 1000;
 
 function describeFilter(t: Translator, a: Args): string {
   const parts = [a.queue ? t('list.filter_queue', { queue: a.queue }) : '', a.class ? t('list.filter_class', { class: a.class }) : ''].filter(Boolean);
@@ -110,17 +118,71 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
 }
 
 /**
- * The confirm button of a retry-all preview (here and in alerts' failure spikes): the filter, the
- * highest failed id the preview counted, and how many it counted. Read back by `readRetryAllAction`,
+ * The confirm button of a retry-all preview, and a failure spike group's Retry: the filter, the
+ * highest failed id the preview counted, and how many it counted; for a spike group also its
+ * first failed id and its key (`groupKey` of its fingerprint). Read back by `readRetryAllAction`,
  * just below: change both or neither.
  */
-export function retryAllAction(p: { queue?: string; class?: string; maxId: number; expect: number }): Action {
-  return { verb: VERBS.retryAll, args: [p.queue ?? '', p.class ?? '', String(p.maxId), String(p.expect)] };
+export function retryAllAction(p: { queue?: string; class?: string; maxId: number; expect: number; group?: { minId: number; key: string } }): Action {
+  const group = p.group ? [String(p.group.minId), p.group.key] : [];
+  return { verb: VERBS.retryAll, args: [p.queue ?? '', p.class ?? '', String(p.maxId), String(p.expect), ...group] };
 }
 
-function readRetryAllAction([queue, cls, maxId, expect]: string[]): Args | null {
-  const parsed = schema.safeParse({ target: 'all', queue: queue || undefined, class: cls || undefined, maxId, expect });
-  return parsed.success && parsed.data.maxId !== undefined ? parsed.data : null;
+function readRetryAllAction([queue, cls, maxId, expect, minId, group]: string[]): Args | null {
+  const parsed = schema.safeParse({ target: 'all', queue: queue || undefined, class: cls || undefined, maxId, expect, minId: minId || undefined, group: group || undefined });
+  if (!parsed.success || parsed.data.maxId === undefined) return null;
+  // a group is its key and its id range together, or not at all
+  return (parsed.data.group === undefined) === (parsed.data.minId === undefined) ? parsed.data : null;
+}
+
+/**
+ * The rows of a failure spike's group, exactly: those of its id range (its first to its last
+ * counted failure) whose fingerprint — queue, class, exception class, masked message, app frame,
+ * worked out by the same function the alert tick grouped them with — is the group's. Older
+ * failures of the same queue and class lie below the range, another group's rows fail the
+ * fingerprint. Read in the bot: a fingerprint is not something SQL can compute.
+ */
+async function groupMembers(ctx: CommandContext, g: { queue?: string; minId: number; maxId: number; key: string }): Promise<string[]> {
+  // the tick's language: a row without a readable exception is fingerprinted by a translated line
+  const tickT = translator(ctx.config.locale);
+  const uuids: string[] = [];
+  let after = g.minId - 1;
+  for (;;) {
+    const page = await ctx.queue.failedSince(after, GROUP_PAGE);
+    for (const f of page) {
+      if (f.id > g.maxId) return uuids;
+      if ((g.queue === undefined || f.queue === g.queue) && inGroup(tickT, f, g.key)) uuids.push(f.uuid);
+    }
+    if (page.length < GROUP_PAGE) return uuids;
+    after = page[page.length - 1]!.id;
+  }
+}
+
+/** Retries exactly these failed jobs, oldest first, a slice of uuids per bulk retry, as one result. */
+async function retryExactly(ctx: CommandContext, uuids: string[], range: { minId: number; maxId: number }): Promise<BulkRetryResult> {
+  let total: BulkRetryResult | null = null;
+  for (let i = 0; i === 0 || i < uuids.length; i += UUIDS_PER_RETRY) {
+    const part = await ctx.queue.retryFailedBulk({ uuids: uuids.slice(i, i + UUIDS_PER_RETRY), ...range });
+    total = total ? addBulk(total, part) : part;
+    if (part.interrupted) break;
+  }
+  return total!;
+}
+
+function addBulk(a: BulkRetryResult, b: BulkRetryResult): BulkRetryResult {
+  const otherConnections = { ...a.otherConnections };
+  for (const [c, n] of Object.entries(b.otherConnections)) otherConnections[c] = (otherConnections[c] ?? 0) + n;
+  return {
+    ...a,
+    matched: a.matched + b.matched,
+    retried: a.retried + b.retried,
+    skipped: [...a.skipped, ...b.skipped],
+    otherConnections,
+    gone: a.gone + b.gone,
+    retryUntilExtended: a.retryUntilExtended + b.retryUntilExtended,
+    chunks: a.chunks + b.chunks,
+    interrupted: b.interrupted,
+  };
 }
 
 export default defineCommand<Args>({
@@ -153,7 +215,8 @@ export default defineCommand<Args>({
     return 'found' in named ? { args: { ...args, target: named.found.uuid } } : named;
   },
   changes: (a) => (a.target === 'all' ? 'bulk' : 'single'),
-  auditTarget: (a) => (a.target === 'all' ? `all queue=${a.queue ?? '*'} class=${a.class ?? '*'}` : a.target),
+  auditTarget: (a) =>
+    a.target !== 'all' ? a.target : `all queue=${a.queue ?? '*'} class=${a.class ?? '*'}${a.group ? ` ids=${a.minId}..${a.maxId} group=${a.group}` : ''}`,
   preview,
   actions: {
     [VERBS.retry]: {
@@ -175,7 +238,10 @@ export default defineCommand<Args>({
     if (args.target !== 'all') return retryResultReply(t, await ctx.queue.retryFailed(args.target));
     // Confirmed: retry within the boundary the preview showed (the CLI's --yes has none).
     const maxId = args.maxId ?? (await ctx.queue.failedBoundary({ queue: args.queue, jobClass: args.class })).maxId;
-    const result = await ctx.queue.retryFailedBulk({ queue: args.queue, jobClass: args.class, maxId });
+    const result =
+      args.group !== undefined && args.minId !== undefined
+        ? await retryExactly(ctx, await groupMembers(ctx, { queue: args.queue, minId: args.minId, maxId, key: args.group }), { minId: args.minId, maxId })
+        : await ctx.queue.retryFailedBulk({ queue: args.queue, jobClass: args.class, maxId });
     // The preview counted `expect` retryable rows; what no longer matches was retried or deleted meanwhile.
     const leftOnOtherConnections = Object.values(result.otherConnections).reduce((a, b) => a + b, 0);
     // (cut short, the rows not reached are not gone)

@@ -5,7 +5,9 @@ import type { Translator } from '../i18n/i18n.ts';
 import { reply, type Button, type Reply, type Row } from '../reply/model.ts';
 import type { ButtonFactory } from '../router/command.ts';
 import { queueLabel, releaseConfirm, VERBS } from '../views/jobs.ts';
+import { retryAllAction } from '../../commands/retry.ts';
 import type { Incident, IncidentContent } from './detector.ts';
+import { groupKey } from './failure-group.ts';
 import type { AlertMessage } from './grouping.ts';
 
 /** Queues a kind's message lists; the rest are counted ("…and 4 more queues"). */
@@ -101,7 +103,15 @@ function spikeRows(t: Translator, buttons: ButtonFactory | null, c: Spike): Row[
       : [
           buttons.button(
             t('button.retry_n', { n: g.count }),
-            { verb: VERBS.retryAll, args: [g.queue, g.jobClass, String(c.maxFailedId), String(g.count)] },
+            // exactly the group's rows: its id range and its fingerprint, checked while retrying
+            // (a group stored before groups kept their ids retries its class up to the spike's newest)
+            retryAllAction({
+              queue: g.queue,
+              class: g.jobClass,
+              maxId: g.lastId ?? c.maxFailedId,
+              expect: g.count,
+              ...(g.firstId !== undefined ? { group: { minId: g.firstId, key: groupKey(g.fingerprint) } } : {}),
+            }),
             {
               style: 'primary',
               confirm: {

@@ -11,9 +11,9 @@ import { DatabaseUnavailableError } from '../db/database.ts';
 import { translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
 import type { Reply } from '../reply/model.ts';
-import { exceptionLine, frameText } from '../views/jobs.ts';
 import { AlertStore, withUnsaved, type SavedAlerts } from './alert-store.ts';
 import { databaseBackReply, messageReply, messageResolvedReply, resolvedReply } from './alert-view.ts';
+import { newFailureOf } from './failure-group.ts';
 import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
 import { membersOf, type AlertMessage, type MessageAction } from './grouping.ts';
 
@@ -79,15 +79,8 @@ export async function observe(app: App, t: Translator, failedCursor: number | nu
     now,
     stuckJobs: [...stuck.values()],
     queues: snap.queues.map((q) => ({ name: q.name, ...named(q.connection), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
-    newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => ({
-      id: f.id,
-      uuid: f.uuid,
-      queue: f.queue,
-      jobClass: f.jobClass,
-      exceptionLine: exceptionLine(t, f),
-      ...(f.exception ? { exceptionClass: f.exception.className, message: f.exception.summary, where: frameText(f.exception.where) } : {}),
-      failedAtText: f.failedAtText,
-    })),
+    // (the group's Retry button selects its rows with this same mapping: see failure-group.ts)
+    newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => newFailureOf(t, f)),
     moreFailures: failures.length > FAILURES_PER_TICK,
     maxFailedId: snap.maxFailedId,
   };

@@ -30,6 +30,9 @@ export interface SpikeGroup {
   exceptionLine: string;
   where?: string | null;
   sampleUuid: string;
+  /** the lowest and highest failed_jobs id counted in the group: its Retry looks at no row outside */
+  firstId?: number;
+  lastId?: number;
 }
 
 export interface SpikeContent {
@@ -87,8 +90,10 @@ export function groupFailures(failures: readonly NewFailure[]): SpikeGroup[] {
     if (g) {
       g.count++;
       g.sampleUuid = f.uuid;
+      g.firstId = Math.min(g.firstId ?? f.id, f.id);
+      g.lastId = Math.max(g.lastId ?? f.id, f.id);
     } else {
-      groups.set(fingerprint, { fingerprint, jobClass: f.jobClass, queue: f.queue, count: 1, exceptionLine: f.exceptionLine, where: f.where ?? null, sampleUuid: f.uuid });
+      groups.set(fingerprint, { fingerprint, jobClass: f.jobClass, queue: f.queue, count: 1, exceptionLine: f.exceptionLine, where: f.where ?? null, sampleUuid: f.uuid, firstId: f.id, lastId: f.id });
     }
   }
   return [...groups.values()].sort(byCount);
@@ -131,6 +136,9 @@ export function mergeSpike(open: SpikeContent, fresh: SpikeContent): SpikeConten
     if (existing) {
       existing.count += g.count;
       existing.sampleUuid = g.sampleUuid;
+      // a group stored before groups kept their ids has no lower bound to give its Retry
+      if (existing.firstId !== undefined && g.firstId !== undefined) existing.firstId = Math.min(existing.firstId, g.firstId);
+      if (existing.lastId !== undefined && g.lastId !== undefined) existing.lastId = Math.max(existing.lastId, g.lastId);
     } else groups.set(g.fingerprint, { ...g });
   }
   const first = minText(open.firstFailedAtText, fresh.firstFailedAtText);

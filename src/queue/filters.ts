@@ -87,6 +87,7 @@ export function failedWhere(ctx: QueueContext, filter: FailedFilter) {
     if (filter.failedAfter !== undefined) parts.push(eb('failed_at', '>', formatInZone(filter.failedAfter, ctx.appTimezone)));
     if (filter.uuids) parts.push(filter.uuids.length ? eb('uuid', 'in', filter.uuids) : sql<SqlBool>`1 = 0`);
     if (filter.maxId !== undefined) parts.push(eb('id', '<=', filter.maxId));
+    if (filter.minId !== undefined) parts.push(eb('id', '>=', filter.minId));
     return eb.and(parts);
   };
 }

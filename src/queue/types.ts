@@ -169,6 +169,8 @@ export interface FailedFilter extends JobFilter {
   uuids?: string[];
   /** only rows with id ≤ this (the preview's boundary: never touch what the user did not see) */
   maxId?: number;
+  /** only rows with id ≥ this (a failure spike group's first failure: nothing older) */
+  minId?: number;
 }
 
 export interface RetryUntilChange {
