@@ -11,12 +11,14 @@ import type { Database } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
 import type { AlertMemory, Incident } from './detector.ts';
-import { messageKey, type AlertMessage } from './grouping.ts';
+import { ackKey, messageKey, type Acknowledgement, type AlertMessage } from './grouping.ts';
 
 const CURSOR_KEY = '_cursor';
 const LEASE_KEY = '_lease';
 /** the kind column of a kind's message row (its key is messageKey(message)) */
 const MESSAGE_KIND = 'message';
+/** the kind column of an acknowledgement row (its key is ackKey(message)) */
+const ACK_KIND = 'ack';
 
 interface CursorState {
   failedCursor: number | null;
@@ -82,6 +84,7 @@ export class AlertStore {
     const rows = await this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
     const incidents: Incident[] = [];
     const messages: AlertMessage[] = [];
+    const acks = new Map<string, Acknowledgement>();
     let cursor: CursorState = { failedCursor: null, lastRecoveryNoticeAt: 0 };
     for (const row of rows) {
       if (row.incident_key === LEASE_KEY) continue;
@@ -91,6 +94,10 @@ export class AlertStore {
       }
       if (row.kind === MESSAGE_KIND) {
         messages.push(JSON.parse(row.state) as AlertMessage);
+        continue;
+      }
+      if (row.kind === ACK_KIND) {
+        acks.set(row.incident_key, JSON.parse(row.state) as Acknowledgement);
         continue;
       }
       const state = JSON.parse(row.state) as Pick<Incident, 'content' | 'fingerprint' | 'messages'>;
@@ -106,7 +113,31 @@ export class AlertStore {
         messages: state.messages ?? [],
       });
     }
-    return { incidents, messages, failedCursor: cursor.failedCursor, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+    // an acknowledgement is only ever its own row's, never what a message row remembers
+    const acknowledged = messages.map(({ ack: _stale, ...m }) => {
+      const ack = acks.get(ackKey(m));
+      return ack ? { ...m, ack } : m;
+    });
+    return { incidents, messages: acknowledged, failedCursor: cursor.failedCursor, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+  }
+
+  /**
+   * Records who acknowledged a kind's open message (the one that opened at `openedAt`), in a row
+   * of its own so a tick saving meanwhile keeps it. The first acknowledgement stands: a second
+   * one gets the first back.
+   */
+  async acknowledge(message: Pick<AlertMessage, 'kind' | 'openedAt'>, ack: Acknowledgement): Promise<{ recorded: boolean; ack: Acknowledgement }> {
+    await this.ensureTable();
+    const key = ackKey(message);
+    const { db, dialect } = this.database;
+    const res = await dialect
+      .ignoringDuplicates(
+        db.insertInto('queue_bot_alerts').values({ incident_key: key, kind: ACK_KIND, status: 'open', opened_at: message.openedAt, updated_at: ack.at, resolved_at: null, announced_at: ack.at, state: JSON.stringify(ack) }),
+      )
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { recorded: true, ack };
+    const row = await db.selectFrom('queue_bot_alerts').select('state').where('incident_key', '=', key).executeTakeFirst();
+    return row ? { recorded: false, ack: JSON.parse(row.state) as Acknowledgement } : { recorded: true, ack };
   }
 
   /** Replaces the stored incidents and cursor with `memory`, in one transaction. */
@@ -114,7 +145,13 @@ export class AlertStore {
     await this.ensureTable();
     const cursor: CursorState = { failedCursor: memory.failedCursor, lastRecoveryNoticeAt: opts.lastRecoveryNoticeAt };
     await this.database.writeTransaction(async (trx) => {
-      await trx.deleteFrom('queue_bot_alerts').where('incident_key', '!=', LEASE_KEY).execute();
+      // acknowledgements are written by people, not ticks: those of messages still out are kept
+      const out = (memory.messages ?? []).map((m) => ackKey(m));
+      await trx
+        .deleteFrom('queue_bot_alerts')
+        .where('incident_key', '!=', LEASE_KEY)
+        .where((eb) => (out.length ? eb.or([eb('kind', '!=', ACK_KIND), eb('incident_key', 'not in', out)]) : eb('incident_key', '!=', LEASE_KEY)))
+        .execute();
       const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
         incident_key: i.key,
         kind: i.content.kind,
@@ -125,7 +162,7 @@ export class AlertStore {
         announced_at: i.announcedAt,
         state: JSON.stringify({ content: i.content, fingerprint: i.fingerprint, messages: i.messages }),
       }));
-      for (const m of memory.messages ?? []) {
+      for (const { ack: _own, ...m } of memory.messages ?? []) {
         rows.push({
           incident_key: messageKey(m),
           kind: MESSAGE_KIND,

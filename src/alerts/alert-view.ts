@@ -9,6 +9,7 @@ import { retryAllAction } from '../../commands/retry.ts';
 import type { Incident, IncidentContent } from './detector.ts';
 import { groupKey } from './failure-group.ts';
 import type { AlertMessage } from './grouping.ts';
+import { ackAction } from './acknowledge.ts';
 
 /** Queues a kind's message lists; the rest are counted ("…and 4 more queues"). */
 const LISTED_QUEUES = 8;
@@ -166,12 +167,16 @@ export function messageReply(
   const after: Reply['notices'] = [];
   if (open.length > LISTED_QUEUES) after.push({ tone: 'info', text: t('alert.more_queues', { n: open.length - LISTED_QUEUES }) });
   if (resolved.length > 0) after.push({ tone: 'ok', text: resolvedSince(t, resolved, now) });
-  const data = { kind: message.kind, status: 'open', incidents: open.map((i) => i.key) };
+  // someone is on it: the message says who and since when, and offers no second Acknowledge
+  const ack = message.ack;
+  if (ack) after.unshift({ tone: 'info', text: t('alert.acknowledged_by', { user: ack.by, age: t.age(now - ack.at) }) });
+  const acknowledge = ack ? [] : [buttons.button(t('button.acknowledge'), ackAction(message))].filter(keep);
+  const data = { kind: message.kind, status: 'open', incidents: open.map((i) => i.key), acknowledgedBy: ack?.by ?? null };
   if (open.length === 1) {
-    const single = alertReply(t, buttons, { ...open[0]!, openedAt: message.openedAt }, now, opts);
-    return { ...single, notices: [...single.notices, ...after], data };
+    const single = alertReply(t, buttons, { ...open[0]!, openedAt: message.openedAt }, now, { ...opts, reminder: Boolean(opts.reminder && !ack) });
+    return { ...single, buttons: [...acknowledge, ...single.buttons], notices: [...single.notices, ...after], data };
   }
-  const notices = [...(opts.reminder ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []), ...after];
+  const notices = [...(opts.reminder && !ack ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []), ...after];
   const title = messageTitle(t, message.kind, open);
   if (message.kind === 'stuck') {
     const jobs = open.reduce((n, i) => n + (i.content.kind === 'stuck' ? i.content.jobs.length : 0), 0);
@@ -179,12 +184,13 @@ export function messageReply(
       visibility: 'channel',
       summary: t('alert.stuck.summary', { n: jobs, threshold: formatDuration(opts.stuckAfterSec) }),
       rows: stuckQueueRows(t, buttons, open, now),
+      buttons: acknowledge,
       notices,
       data,
     });
   }
   const waiting = open.reduce((n, i) => n + (i.content.kind === 'stalled' ? i.content.ready : 0), 0);
-  return reply(title, { visibility: 'channel', summary: t('alert.stalled.group_summary', { n: waiting }), rows: stalledQueueRows(t, buttons, open), notices, data });
+  return reply(title, { visibility: 'channel', summary: t('alert.stalled.group_summary', { n: waiting }), rows: stalledQueueRows(t, buttons, open), buttons: acknowledge, notices, data });
 }
 
 /** A kind's message once its last incident cleared: what it was about, how long, and each member's own duration. */

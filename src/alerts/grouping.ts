@@ -23,6 +23,22 @@ export interface AlertMessage {
   fingerprint: string;
   /** one per platform */
   refs: MessageRef[];
+  /**
+   * Who acknowledged it ("I'm on it"): read from its own row (ackKey), which a button press or an
+   * `ack` command writes while a tick may be saving — so a tick never overwrites it. It stops the
+   * reminders and stays until the message is resolved.
+   */
+  ack?: Acknowledgement;
+  /** who the message, as last posted or edited, names as having acknowledged it */
+  shownAck?: string;
+}
+
+export interface Acknowledgement {
+  /** the name shown on the message */
+  by: string;
+  /** platform:userId, for the audit and the record */
+  userId: string;
+  at: number;
 }
 
 export type MessageAction =
@@ -37,6 +53,29 @@ export type MessageAction =
  */
 export function messageKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
   return `~message:${m.kind}:${m.openedAt}`;
+}
+
+/** The key of a message's acknowledgement row: the message's own key, marked. */
+export function ackKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
+  return `~ack:${m.kind}:${m.openedAt}`;
+}
+
+/**
+ * Which open message `ack <incident>` names: a kind (`stuck`, `stalled`, `spike`), or one of its
+ * incidents' keys (`stuck:imports`), or — from a button — the kind and when its message opened
+ * (an older message of that kind is over, and says so).
+ */
+export function messageNamed(
+  messages: readonly AlertMessage[],
+  name: string,
+  openedAt?: number,
+): { message: AlertMessage } | { problem: 'none_open' | 'unknown' | 'over' } {
+  const kind = ALERT_KINDS.find((k) => name === k || name.startsWith(`${k}:`));
+  if (!kind) return { problem: 'unknown' };
+  const open = messages.find((m) => m.kind === kind && m.status === 'open' && (name === kind || m.members.includes(name)));
+  if (!open) return { problem: openedAt === undefined ? 'none_open' : 'over' };
+  if (openedAt !== undefined && open.openedAt !== openedAt) return { problem: 'over' };
+  return { message: open };
 }
 
 function severity(i: Incident): [number, number, number] {
@@ -98,7 +137,12 @@ export function planMessages(
       continue;
     }
     const members = [...new Set([...before.members, ...open.map((i) => i.key)])].sort();
-    if (now - before.announcedAt >= remindSec) {
+    // acknowledged: someone is on it, so no reminders; the message says who (one edit)
+    if (before.ack && before.shownAck !== before.ack.by) {
+      const message: AlertMessage = { ...before, members, fingerprint: print, shownAck: before.ack.by };
+      messages.push(message);
+      actions.push({ type: 'edit', message });
+    } else if (!before.ack && now - before.announcedAt >= remindSec) {
       const message: AlertMessage = { ...before, members, fingerprint: print, announcedAt: now };
       messages.push(message);
       actions.push({ type: 'remind', message });

@@ -64,6 +64,11 @@ export interface ActionHandler<A> {
   toArgs(args: string[]): A | null;
   /** the confirmation to show before running it (Discord and shell ask in a second step) */
   confirm?(ctx: CommandContext, args: A): Promise<Confirm>;
+  /**
+   * true when pressing it hides and undoes nothing (Acknowledge on an alert): it runs at once,
+   * still for operators only and audited, without the confirmation step
+   */
+  unconfirmed?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands of different argument types share one list

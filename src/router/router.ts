@@ -133,7 +133,7 @@ export class Router {
       }
       timing.command = command.name;
       const changes = command.changes?.(args) ?? false;
-      if (changes && !confirmed) {
+      if (changes && !confirmed && !handler.unconfirmed) {
         // The permission check comes before the question: no point asking a non-operator.
         if (!isOperator(who, this.deps.config.access)) return this.refuse(command, args, who, t);
         return this.askToConfirm(command, args, action, who, t);

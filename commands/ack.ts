@@ -1,0 +1,60 @@
+// /queue ack <incident> — "I'm on it": the alert's message shows who acknowledged it and is no
+// longer reminded until it is resolved. Its Acknowledge button runs this too (verb in
+// src/alerts/acknowledge.ts), without a confirmation: it hides nothing and changes no job.
+import { z } from 'zod';
+import { ACK_VERB, readAckAction } from '../src/alerts/acknowledge.ts';
+import { AlertStore } from '../src/alerts/alert-store.ts';
+import { messageReply } from '../src/alerts/alert-view.ts';
+import { membersOf, messageNamed } from '../src/alerts/grouping.ts';
+import { errorReply } from '../src/reply/model.ts';
+import { defineCommand } from '../src/router/command.ts';
+
+const PROBLEM = { unknown: 'ack.unknown', none_open: 'ack.none_open', over: 'ack.over' } as const;
+
+/** `openedAt` only from a button: the message it sat on */
+type Args = { incident: string; openedAt?: number };
+
+export default defineCommand<Args>({
+  name: 'ack',
+  aliases: ['acknowledge'],
+  summary: 'help.ack',
+  usage: ['ack <stuck|stalled|spike|incident>'],
+  positional: ['incident'],
+  schema: z.object({ incident: z.string().min(1).max(300) }),
+  // not a Discord subcommand: /queue has room for 25 and Discord users press the button; the
+  // shell, the CLI and Slack's /queue take the words
+  discord: [],
+  changes: () => 'single',
+  auditTarget: (a) => a.incident,
+  actions: {
+    [ACK_VERB]: {
+      toArgs: (args) => {
+        const read = readAckAction(args);
+        return read ? { incident: read.kind, openedAt: read.openedAt } : null;
+      },
+      unconfirmed: true,
+    },
+  },
+  async run(ctx, args) {
+    const { t, who } = ctx;
+    const store = new AlertStore(ctx.queue.database);
+    const saved = await store.load();
+    const named = messageNamed(saved.messages ?? [], args.incident, args.openedAt);
+    if ('problem' in named) {
+      return errorReply(t('ack.problem_title'), t(PROBLEM[named.problem], { incident: args.incident, kind: args.incident.split(':')[0] ?? '' }), {
+        data: { outcome: 'not_found', incident: args.incident, problem: named.problem },
+      });
+    }
+    const now = ctx.queue.now();
+    const { recorded, ack } = await store.acknowledge(named.message, { by: who.userName || who.userId, userId: `${who.platform}:${who.userId}`, at: now });
+    const message = { ...named.message, ack };
+    // the alert as it reads now, acknowledged: pressed on the alert, this replaces it in place
+    const view = messageReply(t, ctx.buttons, message, membersOf(message, saved.incidents), now, {
+      stuckAfterSec: ctx.config.queue.stuckAfterSec,
+      spikeQuietSec: ctx.config.alerts.spikeQuietSec,
+    });
+    const data = { outcome: recorded ? 'acknowledged' : 'nothing_to_do', kind: message.kind, openedAt: message.openedAt, acknowledgedBy: ack.by, at: ack.at };
+    if (!recorded) return { ...view, notices: [{ tone: 'info', text: t('ack.already', { user: ack.by, age: t.age(now - ack.at) }) }, ...view.notices], data };
+    return { ...view, data };
+  },
+});
