@@ -11,7 +11,8 @@ import type { Database } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
 import type { AlertMemory, Incident } from './detector.ts';
-import { ackKey, messageKey, type Acknowledgement, type AlertMessage } from './grouping.ts';
+import { ackKey, messageKey, snoozeKey, type Acknowledgement, type AlertMessage } from './grouping.ts';
+import type { Snooze } from './snooze.ts';
 
 const CURSOR_KEY = '_cursor';
 const LEASE_KEY = '_lease';
@@ -19,6 +20,8 @@ const LEASE_KEY = '_lease';
 const MESSAGE_KIND = 'message';
 /** the kind column of an acknowledgement row (its key is ackKey(message)) */
 const ACK_KIND = 'ack';
+/** the kind column of a snooze row (its key is snoozeKey(message)) */
+const SNOOZE_KIND = 'snooze';
 
 interface CursorState {
   failedCursor: number | null;
@@ -85,6 +88,7 @@ export class AlertStore {
     const incidents: Incident[] = [];
     const messages: AlertMessage[] = [];
     const acks = new Map<string, Acknowledgement>();
+    const snoozes = new Map<string, Snooze>();
     let cursor: CursorState = { failedCursor: null, lastRecoveryNoticeAt: 0 };
     for (const row of rows) {
       if (row.incident_key === LEASE_KEY) continue;
@@ -94,6 +98,10 @@ export class AlertStore {
       }
       if (row.kind === MESSAGE_KIND) {
         messages.push(JSON.parse(row.state) as AlertMessage);
+        continue;
+      }
+      if (row.kind === SNOOZE_KIND) {
+        snoozes.set(row.incident_key, JSON.parse(row.state) as Snooze);
         continue;
       }
       if (row.kind === ACK_KIND) {
@@ -114,11 +122,25 @@ export class AlertStore {
       });
     }
     // an acknowledgement is only ever its own row's, never what a message row remembers
-    const acknowledged = messages.map(({ ack: _stale, ...m }) => {
+    const acknowledged = messages.map(({ ack: _stale, snooze: _old, ...m }) => {
       const ack = acks.get(ackKey(m));
-      return ack ? { ...m, ack } : m;
+      const snooze = snoozes.get(snoozeKey(m));
+      return { ...m, ...(ack ? { ack } : {}), ...(snooze ? { snooze } : {}) };
     });
     return { incidents, messages: acknowledged, failedCursor: cursor.failedCursor, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+  }
+
+  /** Snoozes a kind's open message: a later snooze replaces an earlier one. */
+  async snooze(message: Pick<AlertMessage, 'kind' | 'openedAt'>, snooze: Snooze): Promise<void> {
+    await this.ensureTable();
+    const key = snoozeKey(message);
+    await this.database.writeTransaction(async (trx) => {
+      await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', key).execute();
+      await trx
+        .insertInto('queue_bot_alerts')
+        .values({ incident_key: key, kind: SNOOZE_KIND, status: 'open', opened_at: message.openedAt, updated_at: snooze.at, resolved_at: null, announced_at: snooze.until, state: JSON.stringify(snooze) })
+        .execute();
+    });
   }
 
   /**
@@ -146,11 +168,12 @@ export class AlertStore {
     const cursor: CursorState = { failedCursor: memory.failedCursor, lastRecoveryNoticeAt: opts.lastRecoveryNoticeAt };
     await this.database.writeTransaction(async (trx) => {
       // acknowledgements are written by people, not ticks: those of messages still out are kept
-      const out = (memory.messages ?? []).map((m) => ackKey(m));
+      // (and snoozes of messages still snoozed: a tick drops a snooze that is over or outgrown)
+      const kept = (memory.messages ?? []).flatMap((m) => [ackKey(m), ...(m.snooze ? [snoozeKey(m)] : [])]);
       await trx
         .deleteFrom('queue_bot_alerts')
         .where('incident_key', '!=', LEASE_KEY)
-        .where((eb) => (out.length ? eb.or([eb('kind', '!=', ACK_KIND), eb('incident_key', 'not in', out)]) : eb('incident_key', '!=', LEASE_KEY)))
+        .where((eb) => (kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY)))
         .execute();
       const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
         incident_key: i.key,
@@ -162,7 +185,7 @@ export class AlertStore {
         announced_at: i.announcedAt,
         state: JSON.stringify({ content: i.content, fingerprint: i.fingerprint, messages: i.messages }),
       }));
-      for (const { ack: _own, ...m } of memory.messages ?? []) {
+      for (const { ack: _own, snooze: _rowOfItsOwn, ...m } of memory.messages ?? []) {
         rows.push({
           incident_key: messageKey(m),
           kind: MESSAGE_KIND,

@@ -10,6 +10,7 @@ import type { Incident, IncidentContent } from './detector.ts';
 import { groupKey } from './failure-group.ts';
 import type { AlertMessage } from './grouping.ts';
 import { ackAction } from './acknowledge.ts';
+import { SNOOZE_CHOICES, snoozeAction } from './snooze.ts';
 
 /** Queues a kind's message lists; the rest are counted ("…and 4 more queues"). */
 const LISTED_QUEUES = 8;
@@ -19,6 +20,8 @@ const QUEUES_WITH_BUTTONS = 3;
 const JOBS_PER_QUEUE = 3;
 
 const keep = (b: Button | null): b is Button => b !== null;
+
+const SNOOZE_LABEL = { '30m': 'button.snooze_30m', '2h': 'button.snooze_2h', tomorrow: 'button.snooze_tomorrow' } as const;
 
 type StuckJobView = Extract<IncidentContent, { kind: 'stuck' }>['jobs'][number];
 
@@ -170,13 +173,19 @@ export function messageReply(
   // someone is on it: the message says who and since when, and offers no second Acknowledge
   const ack = message.ack;
   if (ack) after.unshift({ tone: 'info', text: t('alert.acknowledged_by', { user: ack.by, age: t.age(now - ack.at) }) });
-  const acknowledge = ack ? [] : [buttons.button(t('button.acknowledge'), ackAction(message))].filter(keep);
-  const data = { kind: message.kind, status: 'open', incidents: open.map((i) => i.key), acknowledgedBy: ack?.by ?? null };
+  // snoozed: quiet for a while, unless it gets worse; a snoozed message offers no second snooze
+  const snooze = message.snooze;
+  if (snooze) after.unshift({ tone: 'info', text: t('alert.snoozed_by', { user: snooze.by, left: t.age(Math.max(0, snooze.until - now)) }) });
+  const acknowledge = [
+    ...(ack ? [] : [buttons.button(t('button.acknowledge'), ackAction(message))]),
+    ...(snooze ? [] : SNOOZE_CHOICES.map((choice) => buttons.button(t(SNOOZE_LABEL[choice]), snoozeAction(message, choice)))),
+  ].filter(keep);
+  const data = { kind: message.kind, status: 'open', incidents: open.map((i) => i.key), acknowledgedBy: ack?.by ?? null, snoozedUntil: snooze?.until ?? null };
   if (open.length === 1) {
-    const single = alertReply(t, buttons, { ...open[0]!, openedAt: message.openedAt }, now, { ...opts, reminder: Boolean(opts.reminder && !ack) });
+    const single = alertReply(t, buttons, { ...open[0]!, openedAt: message.openedAt }, now, { ...opts, reminder: Boolean(opts.reminder && !ack && !snooze) });
     return { ...single, buttons: [...acknowledge, ...single.buttons], notices: [...single.notices, ...after], data };
   }
-  const notices = [...(opts.reminder && !ack ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []), ...after];
+  const notices = [...(opts.reminder && !ack && !snooze ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []), ...after];
   const title = messageTitle(t, message.kind, open);
   if (message.kind === 'stuck') {
     const jobs = open.reduce((n, i) => n + (i.content.kind === 'stuck' ? i.content.jobs.length : 0), 0);

@@ -5,6 +5,7 @@
 // edit, remind or resolve. The scheduler carries that out.
 import type { MessageRef } from '../chat/poster.ts';
 import type { Incident, IncidentContent } from './detector.ts';
+import { snoozeState, type Snooze } from './snooze.ts';
 
 export type AlertKind = IncidentContent['kind'];
 export const ALERT_KINDS: readonly AlertKind[] = ['stuck', 'stalled', 'spike'];
@@ -31,6 +32,10 @@ export interface AlertMessage {
   ack?: Acknowledgement;
   /** who the message, as last posted or edited, names as having acknowledged it */
   shownAck?: string;
+  /** snoozed: quiet until then, unless it gets worse (its own row, like ack) */
+  snooze?: Snooze;
+  /** the snooze's end the message, as last posted or edited, shows */
+  shownSnooze?: number;
 }
 
 export interface Acknowledgement {
@@ -53,6 +58,11 @@ export type MessageAction =
  */
 export function messageKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
   return `~message:${m.kind}:${m.openedAt}`;
+}
+
+/** The key of a message's snooze row. */
+export function snoozeKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
+  return `~snooze:${m.kind}:${m.openedAt}`;
 }
 
 /** The key of a message's acknowledgement row: the message's own key, marked. */
@@ -137,12 +147,23 @@ export function planMessages(
       continue;
     }
     const members = [...new Set([...before.members, ...open.map((i) => i.key)])].sort();
-    // acknowledged: someone is on it, so no reminders; the message says who (one edit)
-    if (before.ack && before.shownAck !== before.ack.by) {
+    const snoozed = before.snooze ? snoozeState(before.snooze, open, now) : null;
+    if (snoozed === 'over' || snoozed === 'worse') {
+      // it speaks again: its snooze is over, or it got worse meanwhile; the snooze is dropped
+      const { snooze: _over, shownSnooze: _shown, ...rest } = before;
+      const message: AlertMessage = { ...rest, members, fingerprint: print, announcedAt: now };
+      messages.push(message);
+      actions.push({ type: 'remind', message });
+    } else if (before.snooze && before.shownSnooze !== before.snooze.until) {
+      const message: AlertMessage = { ...before, members, fingerprint: print, shownSnooze: before.snooze.until };
+      messages.push(message);
+      actions.push({ type: 'edit', message });
+    } else if (before.ack && before.shownAck !== before.ack.by) {
+      // acknowledged: someone is on it, so no reminders; the message says who (one edit)
       const message: AlertMessage = { ...before, members, fingerprint: print, shownAck: before.ack.by };
       messages.push(message);
       actions.push({ type: 'edit', message });
-    } else if (!before.ack && now - before.announcedAt >= remindSec) {
+    } else if (!before.ack && !before.snooze && now - before.announcedAt >= remindSec) {
       const message: AlertMessage = { ...before, members, fingerprint: print, announcedAt: now };
       messages.push(message);
       actions.push({ type: 'remind', message });

@@ -221,7 +221,7 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
     clock += 60;
     expect(await scheduler.tick()).toMatchObject({ actions: ['update'], messages: ['edit:spike'] });
     expect(current(slack, 'spike').rows.map((r) => r.key)).toEqual(['×30']);
-    expect(allButtons(current(slack, 'spike')).map((b) => b.label)).toEqual(['Retry 30 jobs', 'Details', 'Show failed', 'Acknowledge']);
+    expect(allButtons(current(slack, 'spike')).map((b) => b.label)).toEqual(['Retry 30 jobs', 'Details', 'Show failed', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
     // its Retry button works: the spike's 30 failed jobs are back in the queue
     const retry = allButtons(current(slack, 'spike'))[0]!;
     expect(await countSpikeFailures(app)).toBe(30);

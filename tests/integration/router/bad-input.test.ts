@@ -5,7 +5,7 @@ import { createTestApp, operator, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { databaseState, FAILED } from '../../support/router-kit.ts';
 
-const COMMAND_LIST = 'stats, chart, pending, delayed, processing, stuck, failed, show, retry, cancel, release, promote, forget, flush, clear, batches, batch, ack, audit, doctor, help';
+const COMMAND_LIST = 'stats, chart, pending, delayed, processing, stuck, failed, show, retry, cancel, release, promote, forget, flush, clear, batches, batch, ack, snooze, audit, doctor, help';
 
 /** [typed, the command named in the title, what is wrong, the usage shown] */
 const CASES: Array<[string, string, string, string]> = [

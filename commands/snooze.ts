@@ -1,0 +1,56 @@
+// /queue snooze <incident> <30m|2h|tomorrow> — quiet an open alert for a while: no reminders
+// until then, unless it gets worse (twice the jobs, or a new queue or failure group), when it
+// speaks again. Its three buttons on every alert run this too (verb in src/alerts/snooze.ts),
+// without a confirmation: the message stays, saying who snoozed it and for how long.
+import { z } from 'zod';
+import { AlertStore } from '../src/alerts/alert-store.ts';
+import { messageReply } from '../src/alerts/alert-view.ts';
+import { membersOf, messageNamed } from '../src/alerts/grouping.ts';
+import { readSnoozeAction, SNOOZE_CHOICES, SNOOZE_VERB, snapshotOf, snoozeUntil, type SnoozeChoice } from '../src/alerts/snooze.ts';
+import { errorReply } from '../src/reply/model.ts';
+import { defineCommand } from '../src/router/command.ts';
+
+const PROBLEM = { unknown: 'ack.unknown', none_open: 'ack.none_open', over: 'snooze.over' } as const;
+
+/** `openedAt` only from a button: the message it sat on */
+type Args = { incident: string; for: SnoozeChoice; openedAt?: number };
+
+export default defineCommand<Args>({
+  name: 'snooze',
+  summary: 'help.snooze',
+  usage: ['snooze <stuck|stalled|spike|incident> <30m|2h|tomorrow>'],
+  positional: ['incident', 'for'],
+  schema: z.object({ incident: z.string().min(1).max(300), for: z.enum(SNOOZE_CHOICES, { message: 'snooze.bad_choice' }) }),
+  // not a Discord subcommand (see ack): Discord users press the alert's buttons
+  discord: [],
+  changes: () => 'single',
+  auditTarget: (a) => `${a.incident} for=${a.for}`,
+  actions: {
+    [SNOOZE_VERB]: {
+      toArgs: (args) => {
+        const read = readSnoozeAction(args);
+        return read ? { incident: read.kind, for: read.choice, openedAt: read.openedAt } : null;
+      },
+      unconfirmed: true,
+    },
+  },
+  async run(ctx, args) {
+    const { t, who } = ctx;
+    const store = new AlertStore(ctx.queue.database);
+    const saved = await store.load();
+    const named = messageNamed(saved.messages ?? [], args.incident, args.openedAt);
+    if ('problem' in named) {
+      return errorReply(t('snooze.problem_title'), t(PROBLEM[named.problem], { incident: args.incident, kind: args.incident.split(':')[0] ?? '' }), {
+        data: { outcome: 'not_found', incident: args.incident, problem: named.problem },
+      });
+    }
+    const now = ctx.queue.now();
+    const members = membersOf(named.message, saved.incidents);
+    const snooze = { by: who.userName || who.userId, userId: `${who.platform}:${who.userId}`, at: now, until: snoozeUntil(args.for, now, ctx.config.queue.appTimezone), ...snapshotOf(members.open) };
+    await store.snooze(named.message, snooze);
+    const message = { ...named.message, snooze };
+    // the alert as it reads now, snoozed: pressed on the alert, this replaces it in place
+    const view = messageReply(t, ctx.buttons, message, members, now, { stuckAfterSec: ctx.config.queue.stuckAfterSec, spikeQuietSec: ctx.config.alerts.spikeQuietSec });
+    return { ...view, data: { outcome: 'snoozed', kind: message.kind, openedAt: message.openedAt, snoozedBy: snooze.by, until: snooze.until } };
+  },
+});
