@@ -77,7 +77,14 @@ function flag(name: string, fallback: boolean): boolean {
   return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
 }
 
-const ENGINE_ALIASES: Record<string, EngineName> = { mysql: 'mysql', mariadb: 'mysql', postgres: 'postgres', postgresql: 'postgres', pgsql: 'postgres', pg: 'postgres' };
+const ENGINE_ALIASES: Record<string, EngineName> = {
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  pgsql: 'postgres',
+  pg: 'postgres',
+};
 
 /** `--engines a,b` (or `--engines=a,b`) on the command line, else BENCH_ENGINES, else both. */
 function engines(argv: readonly string[]): EngineName[] {
@@ -88,7 +95,10 @@ function engines(argv: readonly string[]): EngineName[] {
   }
   if (raw.trim() === '') return [...ENGINE_NAMES];
   const picked: EngineName[] = [];
-  for (const word of raw.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean)) {
+  for (const word of raw
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean)) {
     const name = ENGINE_ALIASES[word];
     if (!name) throw new Error(`--engines takes ${ENGINE_NAMES.join(', ')} (comma-separated), got "${word}"`);
     if (!picked.includes(name)) picked.push(name);
@@ -116,7 +126,8 @@ export function readConfig(): BenchConfig {
   if (bulk * 3 + 200 > failed) throw new Error(`BENCH_BULK (${bulk}) needs BENCH_FAILED ≥ 3 × bulk + 200 (got ${failed})`);
   const artisanFailed = int('BENCH_ARTISAN_FAILED', 20_000, 100);
   const cliRows = (process.env.BENCH_CLI_ROWS ?? '100,10000').split(',').map((w) => Number(w.trim().replace(/_/g, '')));
-  if (cliRows.some((n) => !Number.isInteger(n) || n < 10 || n > artisanFailed)) throw new Error(`BENCH_CLI_ROWS must be sizes from 10 to BENCH_ARTISAN_FAILED (${artisanFailed}), got "${process.env.BENCH_CLI_ROWS}"`);
+  if (cliRows.some((n) => !Number.isInteger(n) || n < 10 || n > artisanFailed))
+    throw new Error(`BENCH_CLI_ROWS must be sizes from 10 to BENCH_ARTISAN_FAILED (${artisanFailed}), got "${process.env.BENCH_CLI_ROWS}"`);
   const database = ident('BENCH_DB', process.env.BENCH_DB ?? 'lqb_bench');
   return {
     engines: engines(process.argv.slice(2)),

@@ -133,7 +133,10 @@ function mysqlEngine(cfg: BenchConfig): Engine {
     async serverInfo(c) {
       const version = String((await c.rows<{ v: string }>('SELECT version() AS v'))[0]?.v ?? '?');
       const bufferPoolMiB = (await scalar(c, 'SELECT @@innodb_buffer_pool_size')) / 2 ** 20;
-      return { line: `MariaDB ${version}, innodb_buffer_pool_size ${bufferPoolMiB.toFixed(0)} MiB`, details: { mariadb: version, innodbBufferPoolMiB: bufferPoolMiB } };
+      return {
+        line: `MariaDB ${version}, innodb_buffer_pool_size ${bufferPoolMiB.toFixed(0)} MiB`,
+        details: { mariadb: version, innodbBufferPoolMiB: bufferPoolMiB },
+      };
     },
     async tableExists(c, table) {
       return (await scalar(c, 'SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = database() AND table_name = ?', [table])) > 0;
@@ -157,7 +160,8 @@ function mysqlEngine(cfg: BenchConfig): Engine {
     async upsertMeta(c, table, name, value) {
       await c.run(`REPLACE INTO ${table} (name, value) VALUES (?, ?)`, [name, value]);
     },
-    metaDdl: (table) => `CREATE TABLE IF NOT EXISTS ${table} (name varchar(32) NOT NULL PRIMARY KEY, value longtext NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    metaDdl: (table) =>
+      `CREATE TABLE IF NOT EXISTS ${table} (name varchar(32) NOT NULL PRIMARY KEY, value longtext NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     async analyze(c, tables) {
       await c.run(`ANALYZE TABLE ${tables.map(engine.id).join(', ')}`);
     },
@@ -171,7 +175,12 @@ function mysqlEngine(cfg: BenchConfig): Engine {
       }
     },
     async hasIndex(c, table, index) {
-      return (await scalar(c, 'SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = database() AND table_name = ? AND index_name = ?', [table, index])) > 0;
+      return (
+        (await scalar(c, 'SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = database() AND table_name = ? AND index_name = ?', [
+          table,
+          index,
+        ])) > 0
+      );
     },
     async dropIndex(c, table, index) {
       await c.run(`DROP INDEX \`${index}\` ON \`${table}\``);
@@ -187,7 +196,11 @@ function mysqlEngine(cfg: BenchConfig): Engine {
     async tableSizes(c, tables) {
       const out: TableSize[] = [];
       for (const table of tables) {
-        const r = (await c.rows('SELECT table_rows, data_length, index_length FROM information_schema.tables WHERE table_schema = database() AND table_name = ?', [table]))[0];
+        const r = (
+          await c.rows('SELECT table_rows, data_length, index_length FROM information_schema.tables WHERE table_schema = database() AND table_name = ?', [
+            table,
+          ])
+        )[0];
         out.push({ table, rows: Number(r?.table_rows ?? 0), dataBytes: Number(r?.data_length ?? 0), indexBytes: Number(r?.index_length ?? 0) });
       }
       return out;
@@ -261,12 +274,25 @@ function postgresEngine(cfg: BenchConfig): Engine {
       }
     },
     id: (name) => `"${name}"`,
-    target: (database) => ({ kind: 'postgres', ...server, database, schema: null, sslMode: 'disable', display: `postgres://${server.user}@${server.host}:${server.port}/${database}` }),
+    target: (database) => ({
+      kind: 'postgres',
+      ...server,
+      database,
+      schema: null,
+      sslMode: 'disable',
+      display: `postgres://${server.user}@${server.host}:${server.port}/${database}`,
+    }),
     url: (database) => `postgres://${credentials(server)}@${server.host}:${server.port}/${database}?sslmode=disable`,
     laravelDbEnv: (database) => pgsqlDbEnv(server, database),
     async serverInfo(c) {
       const setting = async (name: string) => String((await c.rows<{ v: string }>('SELECT current_setting(?) AS v', [name]))[0]?.v ?? '?');
-      const details = { postgres: await setting('server_version'), sharedBuffers: await setting('shared_buffers'), workMem: await setting('work_mem'), effectiveCacheSize: await setting('effective_cache_size'), randomPageCost: await setting('random_page_cost') };
+      const details = {
+        postgres: await setting('server_version'),
+        sharedBuffers: await setting('shared_buffers'),
+        workMem: await setting('work_mem'),
+        effectiveCacheSize: await setting('effective_cache_size'),
+        randomPageCost: await setting('random_page_cost'),
+      };
       return { line: `PostgreSQL ${details.postgres}, shared_buffers ${details.sharedBuffers}, work_mem ${details.workMem}`, details };
     },
     async tableExists(c, table) {
@@ -323,7 +349,9 @@ function postgresEngine(cfg: BenchConfig): Engine {
     async tableSizes(c, tables) {
       const out: TableSize[] = [];
       for (const table of tables) {
-        const r = (await c.rows(`SELECT reltuples AS n, pg_table_size(oid) AS data, pg_indexes_size(oid) AS idx FROM pg_class WHERE oid = ${regclass}`, [table]))[0];
+        const r = (
+          await c.rows(`SELECT reltuples AS n, pg_table_size(oid) AS data, pg_indexes_size(oid) AS idx FROM pg_class WHERE oid = ${regclass}`, [table])
+        )[0];
         out.push({ table, rows: Math.max(0, Number(r?.n ?? 0)), dataBytes: Number(r?.data ?? 0), indexBytes: Number(r?.idx ?? 0) });
       }
       return out;
@@ -337,7 +365,11 @@ function postgresEngine(cfg: BenchConfig): Engine {
       proto.query = function (this: pg.Client, ...args: unknown[]) {
         const started = performance.now();
         const result = original.apply(this, args);
-        if (result instanceof Promise) result.then(() => done(performance.now() - started), () => done(performance.now() - started));
+        if (result instanceof Promise)
+          result.then(
+            () => done(performance.now() - started),
+            () => done(performance.now() - started),
+          );
         return result;
       };
     },

@@ -82,7 +82,10 @@ export function withCommandQueue(payload: string, queue: string): string {
  * `queue:retry` does) queries that connection.
  */
 export function withModelConnection(payload: string, connection: string): string {
-  return payload.replace(/(ModelIdentifier\\":4:\{(?:[^}]|\{\})*?s:10:\\"connection\\";)s:\d+:\\"[^"\\]*\\";\}/g, (_, head: string) => `${head}s:${Buffer.byteLength(connection)}:\\"${connection}\\";}`);
+  return payload.replace(
+    /(ModelIdentifier\\":4:\{(?:[^}]|\{\})*?s:10:\\"connection\\";)s:\d+:\\"[^"\\]*\\";\}/g,
+    (_, head: string) => `${head}s:${Buffer.byteLength(connection)}:\\"${connection}\\";}`,
+  );
 }
 
 const CRUMBS = [
@@ -153,9 +156,7 @@ function parseBlocks(text: string): Block[] {
 }
 
 function renderBlocks(blocks: Block[]): string {
-  return blocks
-    .map((b) => `${b.header}\nStack trace:\n${b.frames.map((f, i) => `#${i} ${f}`).join('\n')}\n#${b.frames.length} {main}`)
-    .join('\n\nNext ');
+  return blocks.map((b) => `${b.header}\nStack trace:\n${b.frames.map((f, i) => `#${i} ${f}`).join('\n')}\n#${b.frames.length} {main}`).join('\n\nNext ');
 }
 
 const MIDDLEWARE = [
@@ -255,7 +256,8 @@ const CAUSES: Record<CauseKind, { header: string; frames: string[] }> = {
     ],
   },
   db: {
-    header: "PDOException: SQLSTATE[HY000]: General error: 1366 Incorrect decimal value: '12,50 €' for column `shop`.`products`.`price` at row 1 in /usr/share/php/Illuminate/Database/Connection.php:501",
+    header:
+      "PDOException: SQLSTATE[HY000]: General error: 1366 Incorrect decimal value: '12,50 €' for column `shop`.`products`.`price` at row 1 in /usr/share/php/Illuminate/Database/Connection.php:501",
     frames: [
       '/usr/share/php/Illuminate/Database/Connection.php(501): PDOStatement->execute()',
       '/usr/share/php/Illuminate/Database/Connection.php(705): Illuminate\\Database\\Connection->Illuminate\\Database\\{closure}()',
@@ -352,7 +354,9 @@ const tpl = (label: string): JobTemplate => ({ label, payload: jobFixtureRow(lab
 
 /** A jobs row Laravel 12 wrote, by its displayName. */
 function laravel12Tpl(displayName: string): JobTemplate {
-  const fixture = JSON.parse(readFileSync(new URL('../tests/fixtures/laravel/versions/laravel-12.json', import.meta.url), 'utf8')) as { rows: { jobs: Array<{ payload: string }> } };
+  const fixture = JSON.parse(readFileSync(new URL('../tests/fixtures/laravel/versions/laravel-12.json', import.meta.url), 'utf8')) as {
+    rows: { jobs: Array<{ payload: string }> };
+  };
   const row = fixture.rows.jobs.find((r) => r.payload.includes(`"displayName":${JSON.stringify(displayName)}`));
   if (!row) throw new Error(`no Laravel 12 jobs fixture for ${displayName}`);
   if (!row.payload.includes('\\u0000')) throw new Error(`the Laravel 12 ${displayName} payload no longer carries \\u0000`);
@@ -360,8 +364,20 @@ function laravel12Tpl(displayName: string): JobTemplate {
 }
 
 export const JOB_QUEUES: QueuePlan[] = [
-  { queue: 'prestashop', weight: 30, workers: 4, stuck: 0, templates: [tpl("SyncProductToPrestaShop on 'prestashop': pending"), tpl("SyncProductToPrestaShop on 'prestashop': delayed")] },
-  { queue: 'default', weight: 30, workers: 4, stuck: 2, templates: [tpl('SendInvoiceEmail'), tpl('Closure'), tpl('ChainStep'), tpl('RetryUntilJob'), tpl('LegacyHandler')] },
+  {
+    queue: 'prestashop',
+    weight: 30,
+    workers: 4,
+    stuck: 0,
+    templates: [tpl("SyncProductToPrestaShop on 'prestashop': pending"), tpl("SyncProductToPrestaShop on 'prestashop': delayed")],
+  },
+  {
+    queue: 'default',
+    weight: 30,
+    workers: 4,
+    stuck: 2,
+    templates: [tpl('SendInvoiceEmail'), tpl('Closure'), tpl('ChainStep'), tpl('RetryUntilJob'), tpl('LegacyHandler')],
+  },
   { queue: 'imports', weight: 20, workers: 2, stuck: 1, templates: [tpl('ImportCsvChunk'), tpl('SleepyJob'), laravel12Tpl('App\\Jobs\\PlainBatchJob')] },
   { queue: 'mail', weight: 12, workers: 2, stuck: 0, templates: [tpl('SendInvoiceEmail'), tpl('LegacyHandler')] },
   { queue: 'webhooks', weight: 8, workers: 1, stuck: 0, templates: [tpl('Closure'), tpl('LegacyHandler')] },
@@ -437,7 +453,11 @@ export interface FailedPlan {
 export function failedPlan(mix: readonly FailedTemplate[], failedRows: number, id: number, inBurst: boolean): FailedPlan {
   const r = rowRand('failed', failedRows - id);
   const picked = pickWeighted(mix, r());
-  return { template: inBurst ? BURST_TEMPLATE : picked, payloadVariant: Math.floor(r() * VARIANTS_PER_TEMPLATE), exceptionVariant: Math.floor(r() * VARIANTS_PER_TEMPLATE) };
+  return {
+    template: inBurst ? BURST_TEMPLATE : picked,
+    payloadVariant: Math.floor(r() * VARIANTS_PER_TEMPLATE),
+    exceptionVariant: Math.floor(r() * VARIANTS_PER_TEMPLATE),
+  };
 }
 
 export function failedSignature(p: FailedPlan): string {
@@ -461,7 +481,8 @@ export class Variants {
     if (!list) {
       const rand = prng(hash32('payload', key));
       list = [];
-      for (let i = 0; i < VARIANTS_PER_TEMPLATE; i++) list.push(paddedTail(template.payload, queue, 1024 + Math.floor(rand() * 1024), rand, this.modelConnection));
+      for (let i = 0; i < VARIANTS_PER_TEMPLATE; i++)
+        list.push(paddedTail(template.payload, queue, 1024 + Math.floor(rand() * 1024), rand, this.modelConnection));
       this.#payloadTails.set(key, list);
     }
     return payloadWithUuid(uuid, list[variant % list.length]!);

@@ -99,7 +99,10 @@ async function roundRobin(ops: OpDef[], cfg: BenchConfig, label: string): Promis
   const light = states.filter((st) => !heavy.includes(st));
   // warm the cheap ones again: the heavy warm-ups just emptied the buffer pool
   for (const st of light) st.total += (await timed(st.def.run)).sample.ms;
-  for (const [pass, group] of [['light', light], ['heavy', heavy]] as const) {
+  for (const [pass, group] of [
+    ['light', light],
+    ['heavy', heavy],
+  ] as const) {
     const call = async (st: OpState) => {
       const { sample, value } = await timed(st.def.run);
       st.samples.push(sample);
@@ -109,7 +112,10 @@ async function roundRobin(ops: OpDef[], cfg: BenchConfig, label: string): Promis
     await sampleRounds(group, cfg.budgetMs, call, (round) => {
       if (round % 10 === 0) progress(`${label}: ${pass} operations, round ${round}`);
     });
-    if (group.length) progress(`${label}: ${group.length} ${pass} operations done${pass === 'heavy' ? ` (${group.map((st) => `${st.def.set}:${st.def.id}`).join(', ')})` : ''}`);
+    if (group.length)
+      progress(
+        `${label}: ${group.length} ${pass} operations done${pass === 'heavy' ? ` (${group.map((st) => `${st.def.set}:${st.def.id}`).join(', ')})` : ''}`,
+      );
   }
   return states.map((st) => ({ id: st.def.id, set: st.def.set, variant: st.def.variant, samples: st.samples, info: st.info }));
 }
@@ -149,7 +155,10 @@ async function readsPhase(engine: Engine, plan: Extract<Plan, { kind: 'reads' }>
     const { layout } = ref;
     const raw = await engine.connect(layout.database);
     const { database, service, now } = openService(engine, ref, cfg);
-    closers.push(() => raw.end(), () => database.close());
+    closers.push(
+      () => raw.end(),
+      () => database.close(),
+    );
     await restampReservations(raw, layout, ref.meta, now());
     const midJobId = detailJobId(layout, ref.meta, cfg);
     const midFailedId = detailFailedId(layout, cfg);
@@ -179,11 +188,33 @@ async function readsPhase(engine: Engine, plan: Extract<Plan, { kind: 'reads' }>
           SUM(CASE WHEN reserved_at IS NOT NULL THEN 1 ELSE 0 END) AS processing,
           MIN(reserved_at) AS oldest_reserved
         FROM ${jobs} GROUP BY queue`.execute(database.db);
-      return { queues: rows.map((r) => ({ queue: r.queue, total: Number(r.total), ready: Number(r.ready), delayed: Number(r.delayed_n), processing: Number(r.processing) })) };
+      return {
+        queues: rows.map((r) => ({
+          queue: r.queue,
+          total: Number(r.total),
+          ready: Number(r.ready),
+          delayed: Number(r.delayed_n),
+          processing: Number(r.processing),
+        })),
+      };
     });
     op('snapshot', async () => {
       const s = await service.snapshot();
-      return { method: s.method, coveringIndex: s.coveringIndex, totals: s.totals, queues: s.queues.map((q) => ({ queue: q.name, total: q.total, ready: q.ready, delayed: q.delayed, processing: q.processing, stuck: q.stuck, failed: q.failed, exact: q.exact })) };
+      return {
+        method: s.method,
+        coveringIndex: s.coveringIndex,
+        totals: s.totals,
+        queues: s.queues.map((q) => ({
+          queue: q.name,
+          total: q.total,
+          ready: q.ready,
+          delayed: q.delayed,
+          processing: q.processing,
+          stuck: q.stuck,
+          failed: q.failed,
+          exact: q.exact,
+        })),
+      };
     });
     op('snapshot.light', async () => {
       const s = await service.snapshot({ light: true });
@@ -294,7 +325,10 @@ async function writesPhase(engine: Engine, plan: Extract<Plan, { kind: 'writes' 
     await restampReservations(raw, layout, ref.meta, now());
 
     // retryFailed: one uuid per call, each a different failed row (first call unrecorded)
-    const uuidRows = await raw.rows<{ uuid: string }>(`SELECT uuid FROM ${engine.id(layout.failedTable)} WHERE id BETWEEN ? AND ? ORDER BY id`, [layout.singlesFrom, layout.singlesTo]);
+    const uuidRows = await raw.rows<{ uuid: string }>(`SELECT uuid FROM ${engine.id(layout.failedTable)} WHERE id BETWEEN ? AND ? ORDER BY id`, [
+      layout.singlesFrom,
+      layout.singlesTo,
+    ]);
     const uuids = uuidRows.map((r) => r.uuid).slice(0, cfg.runs + 1);
     for (const [i, uuid] of uuids.entries()) {
       const { sample, value } = await timed(() => service.retryFailed(uuid));
@@ -315,7 +349,12 @@ async function writesPhase(engine: Engine, plan: Extract<Plan, { kind: 'writes' 
         record('retry.preview', p.sample, { count: p.value.count, maxId: p.value.maxId });
         const b = await timed(() => service.retryFailedBulk({ queue: 'prestashop', maxId: p.value.maxId }));
         expect('bulk retried', b.value.retried, layout.bulk);
-        record('retryFailedBulk', b.sample, { retried: b.value.retried, skipped: b.value.skipped.length, chunks: b.value.chunks, retryUntilExtended: b.value.retryUntilExtended });
+        record('retryFailedBulk', b.sample, {
+          retried: b.value.retried,
+          skipped: b.value.skipped.length,
+          chunks: b.value.chunks,
+          retryUntilExtended: b.value.retryUntilExtended,
+        });
       },
       async () => {
         const f = await timed(() => setBasedRetry(database, layout.failedTable, layout.jobsTable, `queue = 'prestashop' AND id <= ${layout.burstTo}`, now()));
@@ -327,7 +366,9 @@ async function writesPhase(engine: Engine, plan: Extract<Plan, { kind: 'writes' 
 
     // flush --older-than: the oldest `bulk` failures, bounded by the id the preview showed
     // (failed_at is UTC text, as the seeding wrote it and the service's timezone reads it)
-    const cutoffText = String((await raw.rows<{ at: string }>(`SELECT failed_at AS at FROM ${engine.id(layout.failedTable)} WHERE id = ?`, [layout.flushTo]))[0]?.at);
+    const cutoffText = String(
+      (await raw.rows<{ at: string }>(`SELECT failed_at AS at FROM ${engine.id(layout.failedTable)} WHERE id = ?`, [layout.flushTo]))[0]?.at,
+    );
     const cutoff = Date.parse(`${cutoffText.replace(' ', 'T')}Z`) / 1000;
     await pairRuns(
       cfg.bulkRuns,
@@ -382,7 +423,12 @@ async function artisanOursPhase(engine: Engine, plan: Extract<Plan, { kind: 'art
         record('retry.preview', p.sample, { count: p.value.count });
         const b = await timed(() => service.retryFailedBulk({ maxId: p.value.maxId }));
         expect('bulk retried', b.value.retried, layout.failed);
-        record('retryFailedBulk', b.sample, { retried: b.value.retried, skipped: b.value.skipped.length, chunks: b.value.chunks, retryUntilExtended: b.value.retryUntilExtended });
+        record('retryFailedBulk', b.sample, {
+          retried: b.value.retried,
+          skipped: b.value.skipped.length,
+          chunks: b.value.chunks,
+          retryUntilExtended: b.value.retryUntilExtended,
+        });
       },
       async () => {
         const f = await timed(() => setBasedRetry(database, 'failed_jobs', 'jobs', `id <= ${layout.failed}`, now()));
@@ -424,7 +470,14 @@ async function runPlan(plan: Plan): Promise<PhaseResult> {
       ops = await artisanOursPhase(engine, plan);
       break;
   }
-  return { phase, ops, maxRssKb: process.resourceUsage().maxRSS, baselineRssKb: BASELINE_RSS_KB, durationMs: Math.round(performance.now() - started), loadavg: { start, end: loadavg() } };
+  return {
+    phase,
+    ops,
+    maxRssKb: process.resourceUsage().maxRSS,
+    baselineRssKb: BASELINE_RSS_KB,
+    durationMs: Math.round(performance.now() - started),
+    loadavg: { start, end: loadavg() },
+  };
 }
 
 process.once('message', (plan: Plan) => {

@@ -53,7 +53,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T; r
  * grew during its calls.
  */
 async function sample(ops: Op[], runs: number, budgetMs: number): Promise<{ results: RedisOpResult[]; peakBeforeLateKb: number }> {
-  const st = ops.map((op) => ({ op, samples: [] as number[], total: 0, want: op.runs ?? runs, info: undefined as Record<string, unknown> | undefined, rss: 0 }));
+  const st = ops.map((op) => ({
+    op,
+    samples: [] as number[],
+    total: 0,
+    want: op.runs ?? runs,
+    info: undefined as Record<string, unknown> | undefined,
+    rss: 0,
+  }));
   const call = async (s: (typeof st)[number], record: boolean) => {
     const { ms, value, rssGrowthKb } = await timed(s.op.run);
     s.total += ms;
@@ -91,7 +98,15 @@ async function runPlan(plan: RedisPlan): Promise<RedisPhaseResult> {
       appKey: APP_KEY,
       appTimezone: 'UTC',
       connections: ['redis'],
-      redis: new RedisQueues({ url: plan.redisUrl, display: plan.redisUrl, connection: 'redis', prefix: plan.prefix, appName: 'Laravel', retryAfterSec: cfg.retryAfterSec, timeoutSec: 60 }),
+      redis: new RedisQueues({
+        url: plan.redisUrl,
+        display: plan.redisUrl,
+        connection: 'redis',
+        prefix: plan.prefix,
+        appName: 'Laravel',
+        retryAfterSec: cfg.retryAfterSec,
+        timeoutSec: 60,
+      }),
     });
   // a bare client for the floors and for picking the jobs the detail view opens
   const bare = new Redis(plan.redisUrl, { maxRetriesPerRequest: 1 });
@@ -118,7 +133,11 @@ async function runPlan(plan: RedisPlan): Promise<RedisPhaseResult> {
     const warm = await timed(() => service.warmUp());
     ops.push({ id: 'warmUp', samples: [warm.ms], info: { raisedPeakRssKb: warm.rssGrowthKb } });
     const first = await timed(() => service.snapshot());
-    ops.push({ id: 'snapshot.first', samples: [first.ms], info: { queues: first.value.queues.length, total: first.value.totals.total, raisedPeakRssKb: first.rssGrowthKb } });
+    ops.push({
+      id: 'snapshot.first',
+      samples: [first.ms],
+      info: { queues: first.value.queues.length, total: first.value.totals.total, raisedPeakRssKb: first.rssGrowthKb },
+    });
 
     const snapInfo = (s: Awaited<ReturnType<QueueService['snapshot']>>) => ({
       queues: s.queues.length,
@@ -131,21 +150,40 @@ async function runPlan(plan: RedisPlan): Promise<RedisPhaseResult> {
       method: s.method,
       stuckJobs: s.stuckJobs.length,
     });
-    const pageInfo = (p: Awaited<ReturnType<QueueService['listJobs']>>) => ({ total: p.total, items: p.items.length, first: p.items[0]?.id, firstClass: p.items[0]?.jobClass });
-    const jobInfo = (j: Awaited<ReturnType<QueueService['getJob']>>) => (j ? { id: j.id, queue: j.queue, state: j.state, jobClass: j.jobClass, payloadBytes: j.payloadBytes } : { found: false });
+    const pageInfo = (p: Awaited<ReturnType<QueueService['listJobs']>>) => ({
+      total: p.total,
+      items: p.items.length,
+      first: p.items[0]?.id,
+      firstClass: p.items[0]?.jobClass,
+    });
+    const jobInfo = (j: Awaited<ReturnType<QueueService['getJob']>>) =>
+      j ? { id: j.id, queue: j.queue, state: j.state, jobClass: j.jobClass, payloadBytes: j.payloadBytes } : { found: false };
     const list: Op[] = [
       { id: 'floor.ping', run: async () => ({ answer: await bare.ping() }) },
       { id: 'floor.llen', run: async () => ({ llen: await bare.llen(big.ready) }) },
       { id: 'snapshot', run: async () => snapInfo(await service.snapshot()) },
       { id: 'snapshot.light', run: async () => snapInfo(await service.snapshot({ light: true })) },
       { id: 'listJobs.first', run: async () => pageInfo(await service.listJobs('pending', { queue: plan.bigQueue })) },
-      { id: 'listJobs.middle', run: async () => ({ page: middlePage, ...pageInfo(await service.listJobs('pending', { queue: plan.bigQueue, page: middlePage })) }) },
+      {
+        id: 'listJobs.middle',
+        run: async () => ({ page: middlePage, ...pageInfo(await service.listJobs('pending', { queue: plan.bigQueue, page: middlePage })) }),
+      },
       { id: 'listJobs.last', run: async () => ({ page: lastPage, ...pageInfo(await service.listJobs('pending', { queue: plan.bigQueue, page: lastPage })) }) },
       { id: 'listJobs.all', runs: 2, late: true, run: async () => pageInfo(await service.listJobs('pending', {})) },
       { id: 'getJob.head', run: async () => ({ ref: headId, ...jobInfo(await service.getJob(headId)) }) },
-      { id: 'getJob.middle', runs: Math.min(cfg.runs, 5), late: true, run: async () => ({ ref: middleId, index: middleIndex, ...jobInfo(await service.getJob(middleId)) }) },
+      {
+        id: 'getJob.middle',
+        runs: Math.min(cfg.runs, 5),
+        late: true,
+        run: async () => ({ ref: middleId, index: middleIndex, ...jobInfo(await service.getJob(middleId)) }),
+      },
     ];
-    progress(`${list.length} operations, up to ${cfg.runs} samples each (×3 under 50 ms), round robin; then ${list.filter((o) => o.late).map((o) => o.id).join(', ')}`);
+    progress(
+      `${list.length} operations, up to ${cfg.runs} samples each (×3 under 50 ms), round robin; then ${list
+        .filter((o) => o.late)
+        .map((o) => o.id)
+        .join(', ')}`,
+    );
     const sampled = await sample(list, cfg.runs, cfg.budgetMs);
     ops.push(...sampled.results);
     peakBeforeLateKb = sampled.peakBeforeLateKb;

@@ -21,10 +21,42 @@ import { prng, withCommandQueue, withModelConnection } from './generate.ts';
 /** The queue with the big backlog, and the others an estate has besides it (sorted names around it). */
 export const BIG_QUEUE = 'prestashop';
 const OTHER_QUEUES = [
-  'default', 'imports', 'mail', 'webhooks', 'notifications', 'exports', 'reports', 'search-index', 'media',
-  'invoices', 'newsletters', 'stock', 'prices', 'orders', 'customers', 'shipping', 'payments', 'erp-sync',
-  'marketplace', 'feeds', 'thumbnails', 'translations', 'sitemaps', 'audit', 'cleanup', 'analytics',
-  'reviews', 'loyalty', 'returns', 'carts', 'wishlists', 'coupons', 'tax', 'crm', 'sms', 'pdf',
+  'default',
+  'imports',
+  'mail',
+  'webhooks',
+  'notifications',
+  'exports',
+  'reports',
+  'search-index',
+  'media',
+  'invoices',
+  'newsletters',
+  'stock',
+  'prices',
+  'orders',
+  'customers',
+  'shipping',
+  'payments',
+  'erp-sync',
+  'marketplace',
+  'feeds',
+  'thumbnails',
+  'translations',
+  'sitemaps',
+  'audit',
+  'cleanup',
+  'analytics',
+  'reviews',
+  'loyalty',
+  'returns',
+  'carts',
+  'wishlists',
+  'coupons',
+  'tax',
+  'crm',
+  'sms',
+  'pdf',
 ];
 
 /** Failed rows of the bench: a table of their own in the app's database, copied into failed_jobs before each retry. */
@@ -60,7 +92,9 @@ class Template {
 
 /** Templates of one role, each payload's serialized queue set to `queue` (and its models' connection). */
 function templates(role: 'ready' | 'delayed' | 'reserved', queue: string, modelConnection: string): Template[] {
-  return redisFixtureEntries(role).map((f, n) => new Template(`${role}#${n} (${f.queue})`, withModelConnection(withCommandQueue(f.payload, queue), modelConnection)));
+  return redisFixtureEntries(role).map(
+    (f, n) => new Template(`${role}#${n} (${f.queue})`, withModelConnection(withCommandQueue(f.payload, queue), modelConnection)),
+  );
 }
 
 /** Driver ids unique in the run: a tag and the index in base 36, then random letters, 32 in all. */
@@ -89,7 +123,13 @@ export function redisEstate(jobs: number, queues: number): RedisQueueSpec[] {
   const rand = prng(20261130);
   const specs: RedisQueueSpec[] = [{ name: BIG_QUEUE, ready: jobs, delayed: 2000, reserved: 4, stuck: 0 }];
   for (const name of OTHER_QUEUES.slice(0, queues - 1)) {
-    specs.push({ name, ready: 5 + Math.floor(rand() * 200), delayed: Math.floor(rand() * 20), reserved: Math.floor(rand() * 3), stuck: name === 'imports' ? 1 : 0 });
+    specs.push({
+      name,
+      ready: 5 + Math.floor(rand() * 200),
+      delayed: Math.floor(rand() * 20),
+      reserved: Math.floor(rand() * 3),
+      stuck: name === 'imports' ? 1 : 0,
+    });
   }
   return specs.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -113,7 +153,13 @@ async function usedMemory(redis: Redis): Promise<number> {
  * Loads the estate into an empty database: ready lists in RPUSHes of 1,000 payloads, 16 in flight
  * on one connection (pipelined), with their notify lists; delayed and reserved sets by ZADD.
  */
-export async function seedRedis(redis: Redis, prefix: string, specs: RedisQueueSpec[], modelConnection: string, say: (m: string) => void): Promise<RedisSeedResult> {
+export async function seedRedis(
+  redis: Redis,
+  prefix: string,
+  specs: RedisQueueSpec[],
+  modelConnection: string,
+  say: (m: string) => void,
+): Promise<RedisSeedResult> {
   if ((await redis.dbsize()) !== 0) throw new Error('the Redis database of the bench is not empty');
   const started = performance.now();
   const before = await usedMemory(redis);
@@ -165,11 +211,18 @@ export async function seedRedis(redis: Redis, prefix: string, specs: RedisQueueS
   for (const spec of specs) {
     const k = queueKeys(prefix, spec.name);
     const [ready, notify] = await Promise.all([redis.llen(k.ready), redis.llen(k.notify)]);
-    if (ready !== spec.ready || notify !== spec.ready) throw new Error(`seeding ${spec.name}: ${ready} ready and ${notify} notify entries, wanted ${spec.ready}`);
+    if (ready !== spec.ready || notify !== spec.ready)
+      throw new Error(`seeding ${spec.name}: ${ready} ready and ${notify} notify entries, wanted ${spec.ready}`);
   }
   const jobs = specs.reduce((s, q) => s + q.ready + q.delayed + q.reserved + q.stuck, 0);
   const big = specs.find((s) => s.name === BIG_QUEUE)!;
-  return { ms: performance.now() - started, jobs, bigPayloadBytes: bigBytes / Math.max(1, big.ready), usedMemoryBytes: (await usedMemory(redis)) - before, kinds };
+  return {
+    ms: performance.now() - started,
+    jobs,
+    bigPayloadBytes: bigBytes / Math.max(1, big.ready),
+    usedMemoryBytes: (await usedMemory(redis)) - before,
+    kinds,
+  };
 }
 
 /**
@@ -181,7 +234,10 @@ export async function seedRedisFailed(c: Raw, count: number, modelConnection: st
   const q = c.engine.id.bind(c.engine);
   await c.run(`DROP TABLE IF EXISTS ${q(REDIS_STASH)}`);
   await c.engine.createLike(c, REDIS_STASH, 'failed_jobs');
-  const rows = redisFixtures.failed_jobs.map((f) => ({ ...f, template: new Template(`failed #${f.id}`, withModelConnection(withCommandQueue(f.payload, f.queue), modelConnection)) }));
+  const rows = redisFixtures.failed_jobs.map((f) => ({
+    ...f,
+    template: new Template(`failed #${f.id}`, withModelConnection(withCommandQueue(f.payload, f.queue), modelConnection)),
+  }));
   const newId = idMaker(1207);
   const nowS = Math.floor(Date.now() / 1000);
   const byQueue: Record<string, number> = {};
@@ -191,7 +247,15 @@ export async function seedRedisFailed(c: Raw, count: number, modelConnection: st
     for (let id = from; id < Math.min(from + 500, count + 1); id++) {
       const f = rows[(id - 1) % rows.length]!;
       const uuid = randomUUID();
-      batch.push([id, uuid, 'redis', f.queue, f.template.make(uuid, newId('F', id)), f.exception, formatInZone(nowS - 86400 + Math.floor((id * 86400) / count), 'UTC')]);
+      batch.push([
+        id,
+        uuid,
+        'redis',
+        f.queue,
+        f.template.make(uuid, newId('F', id)),
+        f.exception,
+        formatInZone(nowS - 86400 + Math.floor((id * 86400) / count), 'UTC'),
+      ]);
       byQueue[f.queue] = (byQueue[f.queue] ?? 0) + 1;
     }
     await c.engine.insertRows(c, REDIS_STASH, columns, batch);

@@ -24,7 +24,16 @@ import { fmtInt, fmtSize, type BenchConfig } from './config.ts';
 import { engineFor, scalar, type Engine, type Raw } from './engines.ts';
 import type { RedisChildMessage, RedisOpResult, RedisPhaseResult, RedisPlan } from './protocol.ts';
 import { fmtMs, fmtRatio, median, p95, type Target } from './report.ts';
-import { BIG_QUEUE, REDIS_STASH, redisEstate, restoreRedisFailed, seedRedis, seedRedisFailed, type RedisQueueSpec, type RedisSeedResult } from './redis-seed.ts';
+import {
+  BIG_QUEUE,
+  REDIS_STASH,
+  redisEstate,
+  restoreRedisFailed,
+  seedRedis,
+  seedRedisFailed,
+  type RedisQueueSpec,
+  type RedisSeedResult,
+} from './redis-seed.ts';
 import { Bot, fmtRss, retryAllRuns, sample, type ProcessSample } from './whole.ts';
 
 const MEASURE = fileURLToPath(new URL('./redis-measure.ts', import.meta.url));
@@ -122,7 +131,10 @@ async function lengths(redis: Redis, queues: string[]): Promise<Lengths> {
 async function trimTo(redis: Redis, base: Lengths): Promise<void> {
   for (const [q, len] of base) {
     const k = queueKeys(PREFIX, q);
-    for (const [key, n] of [[k.ready, len.ready], [k.notify, len.notify]] as const) {
+    for (const [key, n] of [
+      [k.ready, len.ready],
+      [k.notify, len.notify],
+    ] as const) {
       if (n > 0) await redis.ltrim(key, 0, n - 1);
       else await redis.del(key);
     }
@@ -139,7 +151,9 @@ async function retryAll(cfg: BenchConfig, c: Raw, redis: Redis, app: ArtisanApp,
     const wrong = [...base].filter(([q, b]) => now.get(q)!.ready - b.ready !== byQueue[q] || now.get(q)!.notify - b.notify !== byQueue[q]);
     const journal = await redis.hlen(journalKey(PREFIX));
     if (left !== 0 || wrong.length || journal !== 0) {
-      throw new Error(`${who} left ${left} failed rows and ${journal} journal entries; pushed ${wrong.map(([q, b]) => `${now.get(q)!.ready - b.ready} jobs onto ${q} (wanted ${byQueue[q]})`).join(', ') || 'all'}`);
+      throw new Error(
+        `${who} left ${left} failed rows and ${journal} journal entries; pushed ${wrong.map(([q, b]) => `${now.get(q)!.ready - b.ready} jobs onto ${q} (wanted ${byQueue[q]})`).join(', ') || 'all'}`,
+      );
     }
   };
   const restore = async () => {
@@ -164,7 +178,7 @@ const LABELS: Record<string, string> = {
   'listJobs.middle': 'listJobs pending, big queue, middle page',
   'listJobs.last': 'listJobs pending, big queue, last page',
   'listJobs.all': 'listJobs pending, all queues, page 1',
-  'getJob.head': 'getJob(id of the big queue\'s head)',
+  'getJob.head': "getJob(id of the big queue's head)",
   'getJob.middle': 'getJob(id in the middle of the big list)',
 };
 
@@ -185,7 +199,16 @@ function buildRows(run: Omit<RedisRun, 'rows' | 'targets' | 'table' | 'durationM
   }));
   const proc = (key: string, label: string, samples: ProcessSample[], rowSizes: string) => {
     if (!samples.length) return;
-    rows.push({ key, label, sizes: rowSizes, n: samples.length, medianMs: median(samples.map((s) => s.ms)), p95Ms: p95(samples.map((s) => s.ms)), xPing: median(samples.map((s) => s.ms)) / ping, rssKb: median(samples.map((s) => s.rssKb)) });
+    rows.push({
+      key,
+      label,
+      sizes: rowSizes,
+      n: samples.length,
+      medianMs: median(samples.map((s) => s.ms)),
+      p95Ms: p95(samples.map((s) => s.ms)),
+      xPing: median(samples.map((s) => s.ms)) / ping,
+      rssKb: median(samples.map((s) => s.rssKb)),
+    });
   };
   proc('cli.stats', '`queue-bot stats` (whole process)', run.stats, sizes);
   if (run.retry) {
@@ -197,14 +220,26 @@ function buildRows(run: Omit<RedisRun, 'rows' | 'targets' | 'table' | 'durationM
   const row = (key: string) => rows.find((r) => r.key === key);
   const targets: Target[] = [];
   const stats = row('snapshot');
-  if (stats) targets.push({ name: `Redis: stats at ${fmtSize(big.ready)} ready jobs, < 1 s`, wanted: '< 1,000 ms', measured: `${fmtMs(stats.medianMs)} median, p95 ${fmtMs(stats.p95Ms)} (${fmtRatio(stats.xPing)} PING)`, met: stats.p95Ms < 1000 });
+  if (stats)
+    targets.push({
+      name: `Redis: stats at ${fmtSize(big.ready)} ready jobs, < 1 s`,
+      wanted: '< 1,000 ms',
+      measured: `${fmtMs(stats.medianMs)} median, p95 ${fmtMs(stats.p95Ms)} (${fmtRatio(stats.xPing)} PING)`,
+      met: stats.p95Ms < 1000,
+    });
   const first = row('snapshot.first');
-  if (first) targets.push({ name: 'Redis: first stats of a fresh service, < 1 s', wanted: '< 1,000 ms', measured: fmtMs(first.medianMs), met: first.medianMs < 1000 });
+  if (first)
+    targets.push({ name: 'Redis: first stats of a fresh service, < 1 s', wanted: '< 1,000 ms', measured: fmtMs(first.medianMs), met: first.medianMs < 1000 });
   const bot = row('cli.retry');
   const artisan = row('artisan.retry');
   if (bot && artisan) {
     const x = artisan.medianMs / bot.medianMs;
-    targets.push({ name: `Redis: retry all of ${fmtInt(run.retry!.rows)} failed jobs, ≥ 10× artisan (whole processes)`, wanted: '≥ ×10', measured: `${fmtMs(artisan.medianMs)} / ${fmtMs(bot.medianMs)} = ×${x.toFixed(1)}`, met: x >= 10 });
+    targets.push({
+      name: `Redis: retry all of ${fmtInt(run.retry!.rows)} failed jobs, ≥ 10× artisan (whole processes)`,
+      wanted: '≥ ×10',
+      measured: `${fmtMs(artisan.medianMs)} / ${fmtMs(bot.medianMs)} = ×${x.toFixed(1)}`,
+      met: x >= 10,
+    });
   }
   const beforeLate = run.phase.peakBeforeLateKb / 1024;
   targets.push({
@@ -214,7 +249,13 @@ function buildRows(run: Omit<RedisRun, 'rows' | 'targets' | 'table' | 'durationM
     met: beforeLate < 200,
   });
   const cliRss = [...run.stats, ...(run.retry?.bot ?? [])].map((s) => s.rssKb);
-  if (cliRss.length) targets.push({ name: 'Redis: peak RSS of the CLI process, < 200 MB', wanted: '< 200 MB', measured: `${(Math.max(...cliRss) / 1024).toFixed(0)} MB at most`, met: Math.max(...cliRss) / 1024 < 200 });
+  if (cliRss.length)
+    targets.push({
+      name: 'Redis: peak RSS of the CLI process, < 200 MB',
+      wanted: '< 200 MB',
+      measured: `${(Math.max(...cliRss) / 1024).toFixed(0)} MB at most`,
+      met: Math.max(...cliRss) / 1024 < 200,
+    });
   return { rows, targets };
 }
 
@@ -228,7 +269,11 @@ function renderRedisTable(rows: RedisRow[]): string {
   const body = rows.map((r) => [r.label, r.sizes, String(r.n), fmtMs(r.medianMs), fmtMs(r.p95Ms), fmtRatio(r.xPing), rss(r)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const right = new Set([2, 3, 4, 5, 6]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -237,11 +282,12 @@ export async function runRedisPart(cfg: BenchConfig, buildMs: number, git: () =>
   const started = performance.now();
   const server = cfg.redisServer;
   say(`\n=== Redis (${server.host}:${server.port}) ===`);
-  if (!(await redisAvailable(server))) throw new Error(`the Redis part needs a Redis server on ${server.host}:${server.port} (BENCH_REDIS_HOST / BENCH_REDIS_PORT)`);
+  if (!(await redisAvailable(server)))
+    throw new Error(`the Redis part needs a Redis server on ${server.host}:${server.port} (BENCH_REDIS_HOST / BENCH_REDIS_PORT)`);
   const engine = engineFor(cfg.engines[0]!, cfg);
   const modelConnection = engine.name === 'postgres' ? 'pgsql' : 'mysql';
   const withPhp = cfg.artisan && phpRedisAvailable();
-  if (cfg.artisan && !withPhp) say('  PHP, its redis extension or Debian\'s php-laravel-framework is missing: no whole processes against artisan');
+  if (cfg.artisan && !withPhp) say("  PHP, its redis extension or Debian's php-laravel-framework is missing: no whole processes against artisan");
 
   const claim = await claimRedisDb(server);
   const redisUrl = `redis://${server.host}:${server.port}/${claim.db}`;
@@ -251,15 +297,28 @@ export async function runRedisPart(cfg: BenchConfig, buildMs: number, git: () =>
   try {
     const info = await redis.info('server');
     const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? '?';
-    say(`Redis ${version}, database ${claim.db} (claimed; flushed and released at the end), prefix ${PREFIX}; failed_jobs on ${engine.label}, database ${cfg.redisDatabase}`);
+    say(
+      `Redis ${version}, database ${claim.db} (claimed; flushed and released at the end), prefix ${PREFIX}; failed_jobs on ${engine.label}, database ${cfg.redisDatabase}`,
+    );
 
     const specs = redisEstate(cfg.redisJobs, cfg.redisQueues);
-    say(`\nLoading ${fmtInt(specs.reduce((s, q) => s + q.ready + q.delayed + q.reserved + q.stuck, 0))} jobs on ${specs.length} queues (${BIG_QUEUE}: ${fmtInt(cfg.redisJobs)} ready)`);
+    say(
+      `\nLoading ${fmtInt(specs.reduce((s, q) => s + q.ready + q.delayed + q.reserved + q.stuck, 0))} jobs on ${specs.length} queues (${BIG_QUEUE}: ${fmtInt(cfg.redisJobs)} ready)`,
+    );
     const seed = await seedRedis(redis, PREFIX, specs, modelConnection, say);
-    say(`  loaded in ${fmtMs(seed.ms)}; big queue payloads ${Math.round(seed.bigPayloadBytes)} B on average; Redis used_memory +${(seed.usedMemoryBytes / 2 ** 20).toFixed(0)} MiB`);
+    say(
+      `  loaded in ${fmtMs(seed.ms)}; big queue payloads ${Math.round(seed.bigPayloadBytes)} B on average; Redis used_memory +${(seed.usedMemoryBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     if (withPhp) {
-      const redisEnv = { REDIS_CLIENT: 'phpredis', REDIS_HOST: server.host, REDIS_PORT: String(server.port), REDIS_DB: String(claim.db), REDIS_PREFIX: PREFIX, REDIS_QUEUE_RETRY_AFTER: String(cfg.retryAfterSec) };
+      const redisEnv = {
+        REDIS_CLIENT: 'phpredis',
+        REDIS_HOST: server.host,
+        REDIS_PORT: String(server.port),
+        REDIS_DB: String(claim.db),
+        REDIS_PREFIX: PREFIX,
+        REDIS_QUEUE_RETRY_AFTER: String(cfg.retryAfterSec),
+      };
       app = new ArtisanApp({ ...engine.laravelDbEnv(cfg.redisDatabase), ...redisEnv });
     }
     c = await prepareDatabase(engine, cfg.redisDatabase, app);
@@ -267,10 +326,17 @@ export async function runRedisPart(cfg: BenchConfig, buildMs: number, git: () =>
     const byQueue = await seedRedisFailed(c, cfg.redisFailed, modelConnection);
     await restoreRedisFailed(c);
     await c.run('DELETE FROM jobs');
-    say(`  ${fmtInt(cfg.redisFailed)} failed jobs of connection redis in ${cfg.redisDatabase}.${REDIS_STASH} and failed_jobs (${Object.entries(byQueue).map(([q, n]) => `${q} ${fmtInt(n)}`).join(', ')}) in ${fmtMs(performance.now() - seededFailed)}`);
+    say(
+      `  ${fmtInt(cfg.redisFailed)} failed jobs of connection redis in ${cfg.redisDatabase}.${REDIS_STASH} and failed_jobs (${Object.entries(byQueue)
+        .map(([q, n]) => `${q} ${fmtInt(n)}`)
+        .join(', ')}) in ${fmtMs(performance.now() - seededFailed)}`,
+    );
 
     say(`\nRedis: QueueService in a child process (failed_jobs holds the ${fmtInt(cfg.redisFailed)} failed jobs)`);
-    const phase = { ...(await runChild({ engine: engine.name, database: cfg.redisDatabase, redisUrl, prefix: PREFIX, bigQueue: BIG_QUEUE, bigReady: cfg.redisJobs, cfg })), git: git() };
+    const phase = {
+      ...(await runChild({ engine: engine.name, database: cfg.redisDatabase, redisUrl, prefix: PREFIX, bigQueue: BIG_QUEUE, bigReady: cfg.redisJobs, cfg })),
+      git: git(),
+    };
     say(`  done in ${Math.round(phase.durationMs / 1000)} s, child peak RSS ${fmtRss(phase.maxRssKb)} (${fmtRss(phase.baselineRssKb)} after its imports)`);
 
     const stats: ProcessSample[] = [];
@@ -288,7 +354,14 @@ export async function runRedisPart(cfg: BenchConfig, buildMs: number, git: () =>
         bot.dispose();
       }
     }
-    const base = { server: { redis: version, host: server.host, port: server.port, db: claim.db, prefix: PREFIX, failedJobsOn: `${engine.label} ${cfg.redisDatabase}` }, estate: { queues: specs, seed }, failedRows: cfg.redisFailed, phase, stats, retry };
+    const base = {
+      server: { redis: version, host: server.host, port: server.port, db: claim.db, prefix: PREFIX, failedJobsOn: `${engine.label} ${cfg.redisDatabase}` },
+      estate: { queues: specs, seed },
+      failedRows: cfg.redisFailed,
+      phase,
+      stats,
+      retry,
+    };
     const { rows, targets } = buildRows(base);
     return { ...base, rows, targets, table: renderRedisTable(rows), durationMs: Math.round(performance.now() - started) };
   } finally {

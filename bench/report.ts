@@ -108,7 +108,23 @@ function processRows(engine: string, whole: WholeProcesses, artisanRetryMs: numb
   const targets: Target[] = [];
   const procRow = (key: string, label: string, tables: string, samples: ProcessSample[]): Row => {
     const ms = samples.map((x) => x.ms);
-    const r: Row = { key, label, set: 'artisan', variant: 'artisan', tables, n: ms.length, medianMs: median(ms), p95Ms: p95(ms), dbMedianMs: null, queriesMedian: null, xCount: null, xAggregate: null, target: '', result: '', detail: `RSS ${rssMb(samples).toFixed(0)} MB` };
+    const r: Row = {
+      key,
+      label,
+      set: 'artisan',
+      variant: 'artisan',
+      tables,
+      n: ms.length,
+      medianMs: median(ms),
+      p95Ms: p95(ms),
+      dbMedianMs: null,
+      queriesMedian: null,
+      xCount: null,
+      xAggregate: null,
+      target: '',
+      result: '',
+      detail: `RSS ${rssMb(samples).toFixed(0)} MB`,
+    };
     rows.push(r);
     return r;
   };
@@ -152,7 +168,8 @@ function processRows(engine: string, whole: WholeProcesses, artisanRetryMs: numb
 function tablesText(layout: SetLayout | undefined, key: string): string {
   if (!layout) return '';
   if (layout.name === 'artisan') return `0 / ${fmtSize(layout.failed)} (app db)`;
-  const scope = key.startsWith('retryFailedBulk') || key === 'floor.retry' || key === 'retry.preview' || key.includes('flush') ? ` · ${fmtSize(layout.bulk)} rows` : '';
+  const scope =
+    key.startsWith('retryFailedBulk') || key === 'floor.retry' || key === 'retry.preview' || key.includes('flush') ? ` · ${fmtSize(layout.bulk)} rows` : '';
   return `${fmtSize(layout.jobs)} / ${fmtSize(layout.failed)}${scope}`;
 }
 
@@ -165,8 +182,8 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   for (const o of ops) {
     const layout = input.layouts[o.set];
     const floorVariant: Variant = o.variant;
-    const count = o.set === 'artisan' ? undefined : find('floor.count', o.set, floorVariant) ?? find('floor.count', o.set, 'stock');
-    const agg = o.set === 'artisan' ? undefined : find('floor.aggregate', o.set, floorVariant) ?? find('floor.aggregate', o.set, 'stock');
+    const count = o.set === 'artisan' ? undefined : (find('floor.count', o.set, floorVariant) ?? find('floor.count', o.set, 'stock'));
+    const agg = o.set === 'artisan' ? undefined : (find('floor.aggregate', o.set, floorVariant) ?? find('floor.aggregate', o.set, 'stock'));
     const m = med(o);
     const label = LABELS[o.id] ?? o.id;
     rows.push({
@@ -191,8 +208,40 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   const artisanLayout = input.layouts.artisan;
   if (input.artisan && artisanLayout) {
     const a = input.artisan;
-    rows.push({ key: 'artisan.retry', label: LABELS['artisan.retry']!, set: 'artisan', variant: 'artisan', tables: tablesText(artisanLayout, ''), n: a.runs.length, medianMs: median(a.runs), p95Ms: p95(a.runs), dbMedianMs: null, queriesMedian: null, xCount: null, xAggregate: null, target: '', result: '', detail: '' });
-    rows.push({ key: 'artisan.boot', label: LABELS['artisan.boot']!, set: 'artisan', variant: 'artisan', tables: '', n: a.bootMs.length, medianMs: median(a.bootMs), p95Ms: p95(a.bootMs), dbMedianMs: null, queriesMedian: null, xCount: null, xAggregate: null, target: '', result: '', detail: '' });
+    rows.push({
+      key: 'artisan.retry',
+      label: LABELS['artisan.retry']!,
+      set: 'artisan',
+      variant: 'artisan',
+      tables: tablesText(artisanLayout, ''),
+      n: a.runs.length,
+      medianMs: median(a.runs),
+      p95Ms: p95(a.runs),
+      dbMedianMs: null,
+      queriesMedian: null,
+      xCount: null,
+      xAggregate: null,
+      target: '',
+      result: '',
+      detail: '',
+    });
+    rows.push({
+      key: 'artisan.boot',
+      label: LABELS['artisan.boot']!,
+      set: 'artisan',
+      variant: 'artisan',
+      tables: '',
+      n: a.bootMs.length,
+      medianMs: median(a.bootMs),
+      p95Ms: p95(a.bootMs),
+      dbMedianMs: null,
+      queriesMedian: null,
+      xCount: null,
+      xAggregate: null,
+      target: '',
+      result: '',
+      detail: '',
+    });
   }
 
   const row = (key: string, set: SetName, variant: Row['variant']) => rows.find((r) => r.key === key && r.set === set && r.variant === variant);
@@ -216,7 +265,15 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   const bigSize = big ? fmtSize(big.jobs) : '';
   for (const key of ['snapshot', 'snapshot.first']) {
     const r = row(key, 'big', 'stock');
-    if (r) verdict(r, '< 1 s', r.medianMs < 1000, '', `stats ${key === 'snapshot' ? '' : '(first call after warmUp) '}at ${bigSize} jobs, stock schema`, `${fmtMs(r.medianMs)} median, ${fmtMs(r.p95Ms)} p95, method ${String(r.info?.method ?? '?')}`);
+    if (r)
+      verdict(
+        r,
+        '< 1 s',
+        r.medianMs < 1000,
+        '',
+        `stats ${key === 'snapshot' ? '' : '(first call after warmUp) '}at ${bigSize} jobs, stock schema`,
+        `${fmtMs(r.medianMs)} median, ${fmtMs(r.p95Ms)} p95, method ${String(r.info?.method ?? '?')}`,
+      );
   }
   const cov = row('snapshot', 'big', 'covering');
   if (cov) {
@@ -233,7 +290,14 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   }
   const tick = row('tick', 'big', 'stock');
   if (tick && tick.dbMedianMs !== null) {
-    verdict(tick, 'db < 200 ms', tick.dbMedianMs < 200, '', `alert tick at ${bigSize} jobs, stock schema (database time)`, `db ${fmtMs(tick.dbMedianMs)} median (wall ${fmtMs(tick.medianMs)}, p95 ${fmtMs(tick.p95Ms)})`);
+    verdict(
+      tick,
+      'db < 200 ms',
+      tick.dbMedianMs < 200,
+      '',
+      `alert tick at ${bigSize} jobs, stock schema (database time)`,
+      `db ${fmtMs(tick.dbMedianMs)} median (wall ${fmtMs(tick.medianMs)}, p95 ${fmtMs(tick.p95Ms)})`,
+    );
   }
   // first pages and details: the big set against the small one, same variant
   for (const variant of ['stock', 'covering'] as const) {
@@ -259,7 +323,14 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   const floor = row('floor.retry', 'big', 'stock');
   if (bulk && floor) {
     const share = floor.medianMs / bulk.medianMs;
-    verdict(bulk, '≥ 50% of floor', share >= 0.5, `${Math.round(share * 100)}% of floor`, `bulk retry of ${fmtSize(big?.bulk ?? 0)} at ${big ? `${fmtSize(big.jobs)} / ${fmtSize(big.failed)}` : ''}: speed vs set-based floor`, `${fmtMs(bulk.medianMs)} vs floor ${fmtMs(floor.medianMs)} = ${Math.round(share * 100)}%`);
+    verdict(
+      bulk,
+      '≥ 50% of floor',
+      share >= 0.5,
+      `${Math.round(share * 100)}% of floor`,
+      `bulk retry of ${fmtSize(big?.bulk ?? 0)} at ${big ? `${fmtSize(big.jobs)} / ${fmtSize(big.failed)}` : ''}: speed vs set-based floor`,
+      `${fmtMs(bulk.medianMs)} vs floor ${fmtMs(floor.medianMs)} = ${Math.round(share * 100)}%`,
+    );
   }
   const ours = row('retryFailedBulk', 'artisan', 'stock');
   const afloor = row('floor.retry', 'artisan', 'stock');
@@ -267,15 +338,33 @@ export function buildRows(input: ReportInput): { rows: Row[]; targets: Target[];
   if (ours && afloor) {
     const share = afloor.medianMs / ours.medianMs;
     ours.detail = `${Math.round(share * 100)}% of floor`;
-    targets.push({ name: `${input.engine}: bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} (retry all): speed vs set-based floor`, wanted: '≥ 50% of floor', measured: `${fmtMs(ours.medianMs)} vs floor ${fmtMs(afloor.medianMs)} = ${Math.round(share * 100)}%`, met: share >= 0.5 });
+    targets.push({
+      name: `${input.engine}: bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} (retry all): speed vs set-based floor`,
+      wanted: '≥ 50% of floor',
+      measured: `${fmtMs(ours.medianMs)} vs floor ${fmtMs(afloor.medianMs)} = ${Math.round(share * 100)}%`,
+      met: share >= 0.5,
+    });
   }
   if (ours && art) {
     const speedup = art.medianMs / ours.medianMs;
     art.detail = `${fmtRatio(speedup)} slower than ours`;
-    verdict(ours, '≥ 10× artisan', speedup >= 10, `${fmtRatio(speedup)} faster than artisan`, `bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} vs php artisan queue:retry all`, `artisan ${fmtMs(art.medianMs)} / ours ${fmtMs(ours.medianMs)} = ${fmtRatio(speedup)}`);
+    verdict(
+      ours,
+      '≥ 10× artisan',
+      speedup >= 10,
+      `${fmtRatio(speedup)} faster than artisan`,
+      `bulk retry of ${fmtSize(artisanLayout?.failed ?? 0)} vs php artisan queue:retry all`,
+      `artisan ${fmtMs(art.medianMs)} / ours ${fmtMs(ours.medianMs)} = ${fmtRatio(speedup)}`,
+    );
   }
   const peakRssMb = Math.max(0, ...input.phases.map((p) => p.maxRssKb / 1024));
-  if (input.phases.length) targets.push({ name: `${input.engine}: peak RSS of the bot process (all phases)`, wanted: '< 200 MB', measured: `${peakRssMb.toFixed(0)} MB (${input.phases.map((p) => `${p.phase} ${(p.maxRssKb / 1024).toFixed(0)}`).join(', ')}; ${(Math.min(...input.phases.map((p) => p.baselineRssKb)) / 1024).toFixed(0)} MB right after the imports)`, met: peakRssMb < 200 });
+  if (input.phases.length)
+    targets.push({
+      name: `${input.engine}: peak RSS of the bot process (all phases)`,
+      wanted: '< 200 MB',
+      measured: `${peakRssMb.toFixed(0)} MB (${input.phases.map((p) => `${p.phase} ${(p.maxRssKb / 1024).toFixed(0)}`).join(', ')}; ${(Math.min(...input.phases.map((p) => p.baselineRssKb)) / 1024).toFixed(0)} MB right after the imports)`,
+      met: peakRssMb < 200,
+    });
   return { rows, targets, peakRssMb };
 }
 
@@ -289,7 +378,11 @@ function sortRows(rows: Row[]): Row[] {
 /** Columns padded to their widest cell (numbers right-aligned), a blank line between groups. */
 function renderColumns(head: string[], body: string[][], right: Set<number>, groups: string[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const [i, cells] of body.entries()) {
     if (i > 0 && groups[i] !== groups[i - 1]) out.push('');
@@ -316,7 +409,12 @@ export function renderTable(rows: Row[]): string {
     r.target || '—',
     r.result ? `${r.result}${r.detail ? ` (${r.detail})` : ''}` : r.detail,
   ]);
-  return renderColumns(head, body, new Set([3, 4, 5, 6, 7, 8]), sorted.map((r) => `${r.variant}|${r.set}`));
+  return renderColumns(
+    head,
+    body,
+    new Set([3, 4, 5, 6, 7, 8]),
+    sorted.map((r) => `${r.variant}|${r.set}`),
+  );
 }
 
 /**
@@ -340,7 +438,12 @@ export function renderComparison(engines: Array<{ label: string; rows: Row[] }>)
     }),
   ]);
   const right = new Set(engines.flatMap((_, i) => [3 + i * 3, 4 + i * 3]));
-  return renderColumns(head, body, right, sorted.map((r) => `${r.variant}|${r.set}`));
+  return renderColumns(
+    head,
+    body,
+    right,
+    sorted.map((r) => `${r.variant}|${r.set}`),
+  );
 }
 
 export function renderTargets(targets: Target[]): string {

@@ -47,7 +47,9 @@ async function prepareSet(cfg: BenchConfig, c: Raw, layout: SetLayout): Promise<
     await restoreSet(c, layout);
     await c.engine.settle(c, changedTables(layout));
     if (await setIsIntact(c, layout)) {
-      say(`  ${layout.name}: reusing ${layout.database} (jobs ${fmtInt(layout.jobs)}, failed ${fmtInt(layout.failed)}; seeded ${new Date(meta.seededAt * 1000).toISOString()})`);
+      say(
+        `  ${layout.name}: reusing ${layout.database} (jobs ${fmtInt(layout.jobs)}, failed ${fmtInt(layout.failed)}; seeded ${new Date(meta.seededAt * 1000).toISOString()})`,
+      );
       return { meta, seeded: false };
     }
     say(`  ${layout.name}: tables do not hold what bench_meta says; seeding again`);
@@ -83,7 +85,7 @@ const LARAVEL_APP_TABLES = ['migrations', 'jobs', 'failed_jobs', 'job_batches', 
 
 async function prepareArtisan(cfg: BenchConfig, engine: Engine, layout: SetLayout): Promise<{ app: ArtisanApp; meta: SetMeta; conn: Raw } | null> {
   if (!ArtisanApp.available()) {
-    say('  artisan: PHP or Debian\'s php-laravel-framework is missing; skipping the artisan comparison');
+    say("  artisan: PHP or Debian's php-laravel-framework is missing; skipping the artisan comparison");
     return null;
   }
   await engine.ensureDatabase(layout.database);
@@ -144,7 +146,8 @@ async function runEngine(cfg: BenchConfig, engine: Engine, buildMs: number): Pro
   const seeding = { big: big.meta.seedSeconds, small: small.meta.seedSeconds, seededThisRun: { big: big.seeded, small: small.seeded } };
 
   const sizes = await engine.tableSizes(c, [layouts.big!.jobsTable, layouts.big!.failedTable, layouts.small!.jobsTable, layouts.small!.failedTable]);
-  for (const s of sizes) say(`  ${s.table}: ~${fmtInt(s.rows)} rows (estimate), data ${(s.dataBytes / 2 ** 20).toFixed(0)} MiB, indexes ${(s.indexBytes / 2 ** 20).toFixed(0)} MiB`);
+  for (const s of sizes)
+    say(`  ${s.table}: ~${fmtInt(s.rows)} rows (estimate), data ${(s.dataBytes / 2 ** 20).toFixed(0)} MiB, indexes ${(s.indexBytes / 2 ** 20).toFixed(0)} MiB`);
 
   // The rows were written relative to their seeding time; the bench clock starts there, so a
   // delayed job is still delayed on a later run and flush cutoffs still fall where they did.
@@ -157,14 +160,19 @@ async function runEngine(cfg: BenchConfig, engine: Engine, buildMs: number): Pro
     say(`\n${engine.label}: ${title}`);
     const git = gitState();
     const r = { ...(await runChild(plan)), git };
-    say(`  done in ${Math.round(r.durationMs / 1000)} s, child peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB (${(r.baselineRssKb / 1024).toFixed(0)} MB after its imports)`);
+    say(
+      `  done in ${Math.round(r.durationMs / 1000)} s, child peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB (${(r.baselineRssKb / 1024).toFixed(0)} MB after its imports)`,
+    );
     phases.push(r);
   };
 
   const covering: Record<string, { ms: number; indexBytes: number }> = {};
   // BENCH_ONLY=processes: only the whole processes against artisan, below
   if (cfg.only !== 'processes') {
-    await phase({ engine: engine.name, kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg }, 'Reads, Laravel\'s stock schema (only `queue` indexed)');
+    await phase(
+      { engine: engine.name, kind: 'reads', variant: 'stock', sets: [bigRef, smallRef], cfg },
+      "Reads, Laravel's stock schema (only `queue` indexed)",
+    );
     await phase({ engine: engine.name, kind: 'writes', set: bigRef, cfg }, 'Changes, stock schema (each bulk change is put back before the next)');
 
     say(`\n${engine.label}: creating the covering index (queue, reserved_at, available_at)`);
@@ -190,14 +198,27 @@ async function runEngine(cfg: BenchConfig, engine: Engine, buildMs: number): Pro
     say(`  artisan boot + one lookup: ${fmtMs(median(bootMs))}`);
     artisanTimes = { runs: whole.retry.artisan.map((r) => r.ms), bootMs, outputLines: whole.retry.artisanLines, whole };
     if (cfg.only !== 'processes') {
-      await phase({ engine: engine.name, kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg }, `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`);
+      await phase(
+        { engine: engine.name, kind: 'artisan-ours', set: ref(artisanLayout, artisan.meta, false), cfg },
+        `Ours on the same ${fmtInt(artisanLayout.failed)} failed jobs (restored before each run)`,
+      );
     }
     await restoreSet(artisan.conn, artisanLayout);
     await artisan.conn.end();
     artisan.app.dispose();
   }
   await c.end();
-  return { engine: engine.name, label: engine.label, server: server.details, layouts, seeding, tableSizes: sizes, coveringIndex: covering, artisan: artisanTimes, phases };
+  return {
+    engine: engine.name,
+    label: engine.label,
+    server: server.details,
+    layouts,
+    seeding,
+    tableSizes: sizes,
+    coveringIndex: covering,
+    artisan: artisanTimes,
+    phases,
+  };
 }
 
 async function main(): Promise<void> {
@@ -207,7 +228,11 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? '?';
   const gitAtStart = gitState();
   say(`Laravel Queue Bot benchmark — ${startedAt.toISOString()}, commit ${gitAtStart.head}${gitAtStart.srcDirty ? ' (src/ has uncommitted changes)' : ''}`);
-  say(`machine: ${hostname()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `machine: ${hostname()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (cfg.only !== 'redis') {
     say(
       `engines: ${cfg.engines.join(', ')}; sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
@@ -255,18 +280,39 @@ async function main(): Promise<void> {
   for (const r of reports) say(`\n${r.run.label}\n\n${r.table}`);
   if (redisRun) {
     say(`\nRedis (median and p95 of wall time per call; ×PING = median ÷ the median of one bare PING in the same process;`);
-    say(`RSS = peak RSS of a whole process (/usr/bin/time), or how much an in-process call raised the measuring process's peak; n = samples)\n\n${redisRun.table}`);
+    say(
+      `RSS = peak RSS of a whole process (/usr/bin/time), or how much an in-process call raised the measuring process's peak; n = samples)\n\n${redisRun.table}`,
+    );
   }
   const comparison = reports.length > 1 ? renderComparison(reports.map((r) => ({ label: r.run.label, rows: r.rows }))) : null;
   if (comparison) say(`\nSide by side (median; ×COUNT against each server's own SELECT COUNT(*) FROM jobs)\n\n${comparison}`);
   say(`\nTargets\n${renderTargets(allTargets)}`);
   const measured = reports.filter((r) => r.run.phases.length);
-  const peakList = [...measured.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`), ...(redisRun ? [`Redis ${(redisRun.phase.maxRssKb / 1024).toFixed(0)} MB`] : [])];
+  const peakList = [
+    ...measured.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`),
+    ...(redisRun ? [`Redis ${(redisRun.phase.maxRssKb / 1024).toFixed(0)} MB`] : []),
+  ];
   const peaks = peakList.length ? `peak RSS of the measuring process: ${peakList.join(', ')}; ` : '';
-  say(`\n${peaks}load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${total} s`);
+  say(
+    `\n${peaks}load average now ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; total ${total} s`,
+  );
 
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const knobs = ['BENCH_JOBS', 'BENCH_FAILED', 'BENCH_ONLY', 'BENCH_ARTISAN_FAILED', 'BENCH_CLI_ROWS', 'BENCH_CLI_RUNS', 'BENCH_ARTISAN_RUNS', 'BENCH_REDIS', 'BENCH_REDIS_JOBS', 'BENCH_REDIS_QUEUES', 'BENCH_REDIS_FAILED']
+  const knobs = [
+    'BENCH_JOBS',
+    'BENCH_FAILED',
+    'BENCH_ONLY',
+    'BENCH_ARTISAN_FAILED',
+    'BENCH_CLI_ROWS',
+    'BENCH_CLI_RUNS',
+    'BENCH_ARTISAN_RUNS',
+    'BENCH_REDIS',
+    'BENCH_REDIS_JOBS',
+    'BENCH_REDIS_QUEUES',
+    'BENCH_REDIS_FAILED',
+  ]
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]} `)
     .join('');
@@ -275,8 +321,19 @@ async function main(): Promise<void> {
     git: { atStart: gitAtStart, atEnd: gitAtEnd },
     startedAt: startedAt.toISOString(),
     totalSeconds: total,
-    machine: { hostname: hostname(), cpus: cpus().length, cpu, memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, loadavgAtEnd: loadavg() },
-    config: { ...cfg, mysql: { ...cfg.mysql, password: cfg.mysql.password ? '***' : '' }, postgres: { ...cfg.postgres, password: cfg.postgres.password ? '***' : '' } },
+    machine: {
+      hostname: hostname(),
+      cpus: cpus().length,
+      cpu,
+      memGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+      node: process.version,
+      loadavgAtEnd: loadavg(),
+    },
+    config: {
+      ...cfg,
+      mysql: { ...cfg.mysql, password: cfg.mysql.password ? '***' : '' },
+      postgres: { ...cfg.postgres, password: cfg.postgres.password ? '***' : '' },
+    },
     targets: allTargets,
     comparison,
     engines: reports.map(({ run, rows, targets, peakRssMb, table }) => ({
@@ -290,7 +347,8 @@ async function main(): Promise<void> {
   };
   const file = `${RESULTS_DIR}latest.json`;
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  const sizes = cfg.only === 'redis' ? `Redis ${fmtSize(cfg.redisJobs)} jobs/${fmtSize(cfg.redisFailed)} failed` : `sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)}`;
+  const sizes =
+    cfg.only === 'redis' ? `Redis ${fmtSize(cfg.redisJobs)} jobs/${fmtSize(cfg.redisFailed)} failed` : `sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)}`;
   say(`\nwritten ${file} (command: ${knobs}npm run bench -- --engines ${cfg.engines.join(',')}; ${sizes})`);
 }
 

@@ -25,7 +25,12 @@ export interface Sampled {
  * that emptied the buffer pool, or a call that warmed the same pages) is not always the same for
  * the same operation — until each has `want` samples, or 3 once it has used `budgetMs`.
  */
-export async function sampleRounds<S extends Sampled>(group: readonly S[], budgetMs: number, call: (s: S) => Promise<void>, onRound?: (round: number) => void): Promise<void> {
+export async function sampleRounds<S extends Sampled>(
+  group: readonly S[],
+  budgetMs: number,
+  call: (s: S) => Promise<void>,
+  onRound?: (round: number) => void,
+): Promise<void> {
   for (let round = 1; ; round++) {
     let ran = 0;
     for (const s of shuffled(group, round)) {

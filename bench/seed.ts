@@ -177,7 +177,10 @@ async function seedFailed(conns: Raw[], layout: SetLayout, table: string, seeded
     const uuid = randomUUID();
     const payload = variants.payload(plan.template, plan.template.queue, plan.payloadVariant, uuid);
     const exception = variants.exception(plan.template, plan.exceptionVariant);
-    await insert.add([id, uuid, 'database', plan.template.queue, payload, exception, formatInZone(failedAtFor(layout, id, seededAt), 'UTC')], payload.length + exception.length + 128);
+    await insert.add(
+      [id, uuid, 'database', plan.template.queue, payload, exception, formatInZone(failedAtFor(layout, id, seededAt), 'UTC')],
+      payload.length + exception.length + 128,
+    );
     if (id % 25_000 === 0) log(`${table}: ${fmtInt(id)} rows (${Math.round((performance.now() - started) / 1000)} s)`);
   }
   await insert.done();
@@ -194,9 +197,25 @@ async function seedBatches(c: Raw, layout: SetLayout, seededAt: number): Promise
     const created = seededAt - (n - i) * 600;
     const unfinished = i >= n - 12;
     const total = 3 + (i % 40);
-    rows.push([randomUUID(), template.name, total, unfinished ? Math.ceil(total / 2) : 0, i % 7 === 0 ? 1 : 0, '[]', options, null, created, unfinished ? null : created + 300]);
+    rows.push([
+      randomUUID(),
+      template.name,
+      total,
+      unfinished ? Math.ceil(total / 2) : 0,
+      i % 7 === 0 ? 1 : 0,
+      '[]',
+      options,
+      null,
+      created,
+      unfinished ? null : created + 300,
+    ]);
   }
-  await c.engine.insertRows(c, layout.batchesTable, ['id', 'name', 'total_jobs', 'pending_jobs', 'failed_jobs', 'failed_job_ids', 'options', 'cancelled_at', 'created_at', 'finished_at'], rows);
+  await c.engine.insertRows(
+    c,
+    layout.batchesTable,
+    ['id', 'name', 'total_jobs', 'pending_jobs', 'failed_jobs', 'failed_job_ids', 'options', 'cancelled_at', 'created_at', 'finished_at'],
+    rows,
+  );
 }
 
 /** Rows a run changes, copied once so that every run can put them back. */

@@ -59,7 +59,8 @@ export function buildCli(): number {
   process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
   for (const part of ['dist', 'bin', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-  if (!existsSync(join(copy, 'dist/cli.cjs')) || !existsSync(join(copy, 'dist/commands'))) throw new Error(`the build in ${ROOT}dist is incomplete (another build running?): run the bench again`);
+  if (!existsSync(join(copy, 'dist/cli.cjs')) || !existsSync(join(copy, 'dist/commands')))
+    throw new Error(`the build in ${ROOT}dist is incomplete (another build running?): run the bench again`);
   cliRoot = copy;
   return ms;
 }
@@ -92,7 +93,10 @@ async function loadRows(c: Raw, rows: number): Promise<void> {
   await c.run('TRUNCATE TABLE jobs');
   await c.run('TRUNCATE TABLE failed_jobs');
   await c.run(`INSERT INTO failed_jobs SELECT * FROM ${STASH} WHERE id <= ?`, [rows]);
-  await c.run(`INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) SELECT queue, payload, 0, NULL, ?, ? FROM ${STASH} WHERE id <= ? ORDER BY id`, [now, now, rows]);
+  await c.run(
+    `INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) SELECT queue, payload, 0, NULL, ?, ? FROM ${STASH} WHERE id <= ? ORDER BY id`,
+    [now, now, rows],
+  );
   await c.engine.analyze(c, ['jobs', 'failed_jobs']);
 }
 
@@ -121,7 +125,9 @@ async function cliCalls(cfg: BenchConfig, c: Raw, app: ArtisanApp, bot: Bot, row
     }
   }
   for (const [id, samples] of Object.entries(calls)) {
-    say(`  ${id} at ${fmtInt(rows)} failed / ${fmtInt(rows)} jobs: median ${fmtMs(median(samples.map((s) => s.ms)))}, RSS ${fmtRss(median(samples.map((s) => s.rssKb)))} (${samples.length} runs)`);
+    say(
+      `  ${id} at ${fmtInt(rows)} failed / ${fmtInt(rows)} jobs: median ${fmtMs(median(samples.map((s) => s.ms)))}, RSS ${fmtRss(median(samples.map((s) => s.rssKb)))} (${samples.length} runs)`,
+    );
   }
   return { rows, calls };
 }

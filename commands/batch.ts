@@ -14,27 +14,25 @@ import { bulkResultReply } from './retry.ts';
 
 type Args = { op: 'show' | 'retry' | 'cancel'; id: string; expect?: number };
 
-const schema = z
-  .object({ sub: z.string(), id: batchId.optional(), expect: hiddenNumber.optional() })
-  .transform((a, ctx): Args => {
-    if (a.sub === 'retry' || a.sub === 'cancel') {
-      if (!a.id) {
-        ctx.addIssue({ code: 'custom', message: 'args.batch_id_missing', path: ['id'] });
-        return z.NEVER;
-      }
-      return { op: a.sub, id: a.id, expect: a.expect };
-    }
-    if (a.id) {
-      ctx.addIssue({ code: 'custom', message: 'args.batch_sub', path: ['sub'] });
+const schema = z.object({ sub: z.string(), id: batchId.optional(), expect: hiddenNumber.optional() }).transform((a, ctx): Args => {
+  if (a.sub === 'retry' || a.sub === 'cancel') {
+    if (!a.id) {
+      ctx.addIssue({ code: 'custom', message: 'args.batch_id_missing', path: ['id'] });
       return z.NEVER;
     }
-    const parsed = batchId.safeParse(a.sub);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: 'args.bad_batch', path: ['sub'] });
-      return z.NEVER;
-    }
-    return { op: 'show', id: parsed.data };
-  });
+    return { op: a.sub, id: a.id, expect: a.expect };
+  }
+  if (a.id) {
+    ctx.addIssue({ code: 'custom', message: 'args.batch_sub', path: ['sub'] });
+    return z.NEVER;
+  }
+  const parsed = batchId.safeParse(a.sub);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: 'args.bad_batch', path: ['sub'] });
+    return z.NEVER;
+  }
+  return { op: 'show', id: parsed.data };
+});
 
 function notFound(t: Translator, id: string): Reply {
   return errorReply(t('batch.not_found_title'), t('batch.not_found', { id }), { data: { outcome: 'not_found', id } });
@@ -45,7 +43,12 @@ function retryQuestion(t: Translator, b: Pick<BatchProgress, 'name'>, n: number)
 }
 
 function cancelQuestion(t: Translator, b: Pick<BatchProgress, 'name' | 'pendingJobs'>): Confirm {
-  return { title: t('confirm.batch_cancel.title'), text: t('batch.cancel_preview', { name: b.name, pending: b.pendingJobs }), confirm: t('button.cancel_batch'), deny: t('confirm.no') };
+  return {
+    title: t('confirm.batch_cancel.title'),
+    text: t('batch.cancel_preview', { name: b.name, pending: b.pendingJobs }),
+    confirm: t('button.cancel_batch'),
+    deny: t('confirm.no'),
+  };
 }
 
 /** Laravel keeps a retried job's uuid in failed_job_ids until it succeeds: count what is still failed. */
@@ -85,9 +88,24 @@ export default defineCommand<Args>({
   options: ['expect'],
   schema,
   discord: [
-    { name: 'batch', description: 'help.batch', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch ${o.id ?? ''}` },
-    { name: 'batch-retry', description: 'help.batch_retry', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch retry ${o.id ?? ''}` },
-    { name: 'batch-cancel', description: 'help.batch_cancel', options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }], toText: (o) => `batch cancel ${o.id ?? ''}` },
+    {
+      name: 'batch',
+      description: 'help.batch',
+      options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }],
+      toText: (o) => `batch ${o.id ?? ''}`,
+    },
+    {
+      name: 'batch-retry',
+      description: 'help.batch_retry',
+      options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }],
+      toText: (o) => `batch retry ${o.id ?? ''}`,
+    },
+    {
+      name: 'batch-cancel',
+      description: 'help.batch_cancel',
+      options: [{ name: 'id', type: 'string', description: 'option.batch_id', required: true }],
+      toText: (o) => `batch cancel ${o.id ?? ''}`,
+    },
   ],
   async resolve(ctx, args) {
     const named = await batchByPrefix(ctx, args.id, { change: args.op !== 'show' });
@@ -102,24 +120,31 @@ export default defineCommand<Args>({
     const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
     if (args.op === 'retry') {
       const failed = await stillFailed(ctx, b);
-      if (!failed) return reply(t('batch.nothing_failed_title'), { summary: t('batch.nothing_failed', { name: b.name }), data: { outcome: 'nothing_to_do', count: 0 } });
+      if (!failed)
+        return reply(t('batch.nothing_failed_title'), { summary: t('batch.nothing_failed', { name: b.name }), data: { outcome: 'nothing_to_do', count: 0 } });
       const question = retryQuestion(t, b, failed);
       const go = retryButton(ctx, b, failed);
       return reply(question.text, {
         buttons: [go, no].filter((x): x is Button => x !== null),
         notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-        kind: 'preview', data: { outcome: 'preview', action: 'batch retry', count: failed },
+        kind: 'preview',
+        data: { outcome: 'preview', action: 'batch retry', count: failed },
       });
     }
     if (b.cancelledAt !== null || b.finishedAt !== null) {
-      return errorReply(t('batch.cancel_refused_title'), b.cancelledAt !== null ? t('batch.already_cancelled', { name: b.name }) : t('batch.already_finished', { name: b.name }), { data: { outcome: b.cancelledAt !== null ? 'already_cancelled' : 'already_finished' } });
+      return errorReply(
+        t('batch.cancel_refused_title'),
+        b.cancelledAt !== null ? t('batch.already_cancelled', { name: b.name }) : t('batch.already_finished', { name: b.name }),
+        { data: { outcome: b.cancelledAt !== null ? 'already_cancelled' : 'already_finished' } },
+      );
     }
     const go = cancelButton(ctx, b);
     return reply(cancelQuestion(t, b).text, {
       summary: t('batch.cancel_hint'),
       buttons: [go, no].filter((x): x is Button => x !== null),
       notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-      kind: 'preview', data: { outcome: 'preview', action: 'batch cancel', pendingJobs: b.pendingJobs },
+      kind: 'preview',
+      data: { outcome: 'preview', action: 'batch cancel', pendingJobs: b.pendingJobs },
     });
   },
   actions: {
@@ -154,7 +179,8 @@ export default defineCommand<Args>({
     if (args.op === 'retry') {
       const result = await ctx.queue.retryBatch(args.id);
       if (result.outcome === 'not_found') return notFound(t, args.id);
-      if (result.outcome === 'nothing_failed') return reply(t('batch.nothing_failed_title'), { summary: t('batch.nothing_failed', { name: result.name }), data: result });
+      if (result.outcome === 'nothing_failed')
+        return reply(t('batch.nothing_failed_title'), { summary: t('batch.nothing_failed', { name: result.name }), data: result });
       if (args.expect !== undefined) result.gone = Math.max(0, args.expect - result.matched);
       return bulkResultReply(t, { ...result, outcome: 'bulk_retried' }, t('batch.retried_title', { name: result.name }));
     }

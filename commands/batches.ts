@@ -23,7 +23,12 @@ export default defineCommand<Args>({
   options: ['page'],
   schema: z.object({ page: page.optional() }),
   discord: [
-    { name: 'batches', description: 'help.batches', options: [{ name: 'page', type: 'integer', description: 'option.page' }], toText: (o) => `batches ${o.page ? `--page ${o.page}` : ''}` },
+    {
+      name: 'batches',
+      description: 'help.batches',
+      options: [{ name: 'page', type: 'integer', description: 'option.page' }],
+      toText: (o) => `batches ${o.page ? `--page ${o.page}` : ''}`,
+    },
   ],
   actions: { [PAGE_VERB]: { toArgs: ([p]) => (p && /^\d+$/.test(p) ? { page: Number(p) } : null) } },
   async run(ctx, args) {

@@ -41,9 +41,15 @@ export default defineCommand<Args>({
     const result = await ctx.queue.cancel(id);
     switch (result.outcome) {
       case 'cancelled':
-        return reply(t('cancel.done_title'), { summary: t('cancel.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }), notices: afterLossNotices(t, result), data: result });
+        return reply(t('cancel.done_title'), {
+          summary: t('cancel.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }),
+          notices: afterLossNotices(t, result),
+          data: result,
+        });
       case 'reserved':
-        return errorReply(t('cancel.refused_title'), t('cancel.reserved', { id, age: t.age(ctx.queue.now() - result.reservedAt), attempts: result.attempts }), { data: result });
+        return errorReply(t('cancel.refused_title'), t('cancel.reserved', { id, age: t.age(ctx.queue.now() - result.reservedAt), attempts: result.attempts }), {
+          data: result,
+        });
       case 'not_found':
         return errorReply(t('cancel.refused_title'), t('cancel.not_found', { id }), { data: result });
       case 'uncertain':

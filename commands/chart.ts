@@ -49,7 +49,13 @@ function timeLabel(t: Translator, timeZone: string, windowSec: number): (at: num
 const known = (values: ReadonlyArray<number | null>) => values.filter((v): v is number => v !== null);
 
 /** The one line beside the chart: backlog from → to (peak), failures, jobs done. */
-function summaryOf(t: Translator, backlog: ReadonlyArray<number | null>, failures: ReadonlyArray<number | null>, done: ReadonlyArray<number | null>, totals: boolean): string {
+function summaryOf(
+  t: Translator,
+  backlog: ReadonlyArray<number | null>,
+  failures: ReadonlyArray<number | null>,
+  done: ReadonlyArray<number | null>,
+  totals: boolean,
+): string {
   const parts: string[] = [];
   const b = known(backlog);
   if (b.length) parts.push(t('chart.summary_backlog', { from: t.number(b[0]!), to: t.number(b[b.length - 1]!), peak: t.number(Math.max(...b)) }));
@@ -102,13 +108,19 @@ export default defineCommand<Args>({
     // hour across the picture, not squeezed into the right end of six)
     const firstSampled = points.reduce((m, p) => Math.min(m, p.at), to - step);
     const start = Math.max(from, Math.min(firstSampled, to - 2 * step));
-    const series = Object.fromEntries(METRICS.map((m) => [m, seriesOf(points, key, m, start, to, step)])) as Record<(typeof METRICS)[number], ReturnType<typeof seriesOf>>;
+    const series = Object.fromEntries(METRICS.map((m) => [m, seriesOf(points, key, m, start, to, step)])) as Record<
+      (typeof METRICS)[number],
+      ReturnType<typeof seriesOf>
+    >;
     // jobs done are derived for all database queues together (the id sequence is shared)
     if (key.queue !== TOTALS) series.done = { at: series.done.at, values: series.done.values.map(() => null) };
     const at = series.ready.at;
     const backlog = seriesOf(points, key, 'backlog', start, to, step).values;
     if (!points.some((p) => p.queue === key.queue && p.connection === key.connection) && !points.some((p) => p.queue === TOTALS)) {
-      return reply(title, { summary: t('chart.no_history', { every: formatDuration(settings.intervalSec) }), data: { outcome: 'no_history', reason: 'none_yet' } });
+      return reply(title, {
+        summary: t('chart.no_history', { every: formatDuration(settings.intervalSec) }),
+        data: { outcome: 'no_history', reason: 'none_yet' },
+      });
     }
     const summary = summaryOf(t, backlog, series.newFailures.values, series.done.values, key.queue === TOTALS);
     const svg = chartSvg({

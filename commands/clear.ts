@@ -47,19 +47,20 @@ export default defineCommand<Args>({
     if (!ctx.queue.connections.includes(connection)) return unknownConnectionReply(t, connection, ctx.queue.connections);
     const shown = shownQueue(ctx, queue, connection);
     const c = await ctx.queue.countClearable(queue, connection);
-    if (!c.waiting) return reply(t('clear.none_title'), { summary: t('clear.none', { queue: shown, reserved: c.reserved }), data: { outcome: 'nothing_to_do', count: 0 } });
+    if (!c.waiting)
+      return reply(t('clear.none_title'), { summary: t('clear.none', { queue: shown, reserved: c.reserved }), data: { outcome: 'nothing_to_do', count: 0 } });
     const question = t('clear.preview', { n: c.waiting, queue: shown });
-    const go = ctx.buttons.button(
-      t('button.delete_n', { n: c.waiting }),
-      clearAction({ queue, maxId: c.maxId, expect: c.waiting, connection }),
-      { style: 'danger', confirm: { title: t('confirm.clear.title'), text: question, confirm: t('button.delete_n', { n: c.waiting }), deny: t('confirm.no') } },
-    );
+    const go = ctx.buttons.button(t('button.delete_n', { n: c.waiting }), clearAction({ queue, maxId: c.maxId, expect: c.waiting, connection }), {
+      style: 'danger',
+      confirm: { title: t('confirm.clear.title'), text: question, confirm: t('button.delete_n', { n: c.waiting }), deny: t('confirm.no') },
+    });
     const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
     return reply(question, {
       summary: c.reserved ? t('clear.preview_reserved', { n: c.reserved }) : t('clear.preview_hint'),
       buttons: [go, no].filter((b): b is Button => b !== null),
       notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-      kind: 'preview', data: { outcome: 'preview', action: 'clear', count: c.waiting, reserved: c.reserved, maxId: c.maxId },
+      kind: 'preview',
+      data: { outcome: 'preview', action: 'clear', count: c.waiting, reserved: c.reserved, maxId: c.maxId },
     });
   },
   actions: {
@@ -80,7 +81,12 @@ export default defineCommand<Args>({
     const notices = interruptedNotices(t, result.interrupted);
     if (result.leftReserved) notices.push({ tone: 'info' as const, text: t('clear.left_reserved', { n: result.leftReserved }) });
     if (gone) notices.push({ tone: 'info' as const, text: t('clear.gone', { n: gone }) });
-    return reply(t('clear.done_title'), { summary: t('clear.done', { n: result.deleted, queue: shownQueue(ctx, args.queue, connection) }), notices, ok: !result.interrupted, data: { ...result, gone } });
+    return reply(t('clear.done_title'), {
+      summary: t('clear.done', { n: result.deleted, queue: shownQueue(ctx, args.queue, connection) }),
+      notices,
+      ok: !result.interrupted,
+      data: { ...result, gone },
+    });
   },
 });
 

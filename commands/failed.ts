@@ -50,7 +50,13 @@ export default defineCommand<Args>({
         { name: 'page', type: 'integer', description: 'option.page' },
       ],
       toText: (o) =>
-        ['failed', o.queue ?? '', o.class ? `--class ${o.class}` : '', o.grep ? `--grep "${String(o.grep).replace(/"/g, '')}"` : '', o.page ? `--page ${o.page}` : ''].join(' '),
+        [
+          'failed',
+          o.queue ?? '',
+          o.class ? `--class ${o.class}` : '',
+          o.grep ? `--grep "${String(o.grep).replace(/"/g, '')}"` : '',
+          o.page ? `--page ${o.page}` : '',
+        ].join(' '),
     },
   ],
   actions: { [LIST_VERB]: { toArgs: readFailedListAction } },
@@ -70,7 +76,10 @@ export default defineCommand<Args>({
       return reply(title, { summary: result.page > 1 ? t('list.page_empty', { page: result.page }) : t('list.failed.empty'), data });
     }
     return reply(title, {
-      summary: result.total === null ? t('list.summary_unknown', { page: result.page }) : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
+      summary:
+        result.total === null
+          ? t('list.summary_unknown', { page: result.page })
+          : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
       rows: result.items.map((f) => failedRow(t, ctx.buttons, f, { withActions: ctx.isOperator })),
       paging: paging(t, ctx.buttons, result, (n) => failedListAction(args, n)),
       data,

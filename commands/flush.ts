@@ -18,7 +18,9 @@ const schema = z.object({
 });
 
 function describe(t: Translator, a: Args): string {
-  const parts = [a.queue ? t('list.filter_queue', { queue: a.queue }) : '', a.olderThan ? t('flush.older_than', { age: t.age(a.olderThan) }) : ''].filter(Boolean);
+  const parts = [a.queue ? t('list.filter_queue', { queue: a.queue }) : '', a.olderThan ? t('flush.older_than', { age: t.age(a.olderThan) }) : ''].filter(
+    Boolean,
+  );
   return parts.length ? parts.join(', ') : t('flush.everything');
 }
 
@@ -62,14 +64,18 @@ export default defineCommand<Args>({
     const go = ctx.buttons.button(
       t('button.delete_n', { n: boundary.count }),
       flushAction({ olderThan: args.olderThan, queue: args.queue, maxId: boundary.maxId, expect: boundary.count }),
-      { style: 'danger', confirm: { title: t('confirm.flush.title'), text: question, confirm: t('button.delete_n', { n: boundary.count }), deny: t('confirm.no') } },
+      {
+        style: 'danger',
+        confirm: { title: t('confirm.flush.title'), text: question, confirm: t('button.delete_n', { n: boundary.count }), deny: t('confirm.no') },
+      },
     );
     const no = ctx.buttons.button(t('confirm.no'), { verb: 'no', args: [] });
     return reply(question, {
       summary: t('flush.preview_hint'),
       buttons: [go, no].filter((b): b is Button => b !== null),
       notices: go ? [] : [{ tone: 'warn', text: t('preview.no_button') }],
-      kind: 'preview', data: { outcome: 'preview', action: 'flush', count: boundary.count, maxId: boundary.maxId },
+      kind: 'preview',
+      data: { outcome: 'preview', action: 'flush', count: boundary.count, maxId: boundary.maxId },
     });
   },
   actions: {

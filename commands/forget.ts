@@ -46,7 +46,11 @@ export default defineCommand<Args>({
     const { t } = ctx;
     const result = await ctx.queue.forget(args.uuid);
     if (result.outcome === 'forgotten') {
-      return reply(t('forget.done_title'), { summary: t('forget.done', { uuid: result.uuid, job: result.jobClass, queue: result.queue }), notices: afterLossNotices(t, result), data: result });
+      return reply(t('forget.done_title'), {
+        summary: t('forget.done', { uuid: result.uuid, job: result.jobClass, queue: result.queue }),
+        notices: afterLossNotices(t, result),
+        data: result,
+      });
     }
     if (result.outcome === 'uncertain') return uncertainReply(t, `show ${args.uuid}`, result);
     return errorReply(t('forget.not_found_title'), t('forget.not_found', { uuid: args.uuid }), { data: result });

@@ -41,7 +41,11 @@ export default defineCommand<Args>({
     const result = await ctx.queue.promote(id);
     switch (result.outcome) {
       case 'promoted':
-        return reply(t('promote.done_title'), { summary: t('promote.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }), notices: afterLossNotices(t, result), data: result });
+        return reply(t('promote.done_title'), {
+          summary: t('promote.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }),
+          notices: afterLossNotices(t, result),
+          data: result,
+        });
       case 'not_found':
         return errorReply(t('promote.refused_title'), t('promote.not_found', { id }), { data: result });
       case 'reserved':

@@ -33,7 +33,12 @@ export default defineCommand<Args>({
       toArgs: readReleaseAction,
       async confirm(ctx, { id, reservedAt }) {
         const job = await ctx.queue.getJob(id);
-        return releaseConfirm(ctx.t, { id, jobClass: job?.jobClass ?? '?', queue: job?.queue ?? '?', reservedFor: ctx.queue.now() - (reservedAt ?? ctx.queue.now()) });
+        return releaseConfirm(ctx.t, {
+          id,
+          jobClass: job?.jobClass ?? '?',
+          queue: job?.queue ?? '?',
+          reservedFor: ctx.queue.now() - (reservedAt ?? ctx.queue.now()),
+        });
       },
     },
   },
@@ -44,9 +49,15 @@ export default defineCommand<Args>({
     switch (result.outcome) {
       case 'released':
         return reply(t('release.done_title'), {
-          summary: t(result.connection ? 'release.done_redis' : 'release.done', { id, job: result.jobClass, queue: queueLabel(result.queue, result.connection) }),
+          summary: t(result.connection ? 'release.done_redis' : 'release.done', {
+            id,
+            job: result.jobClass,
+            queue: queueLabel(result.queue, result.connection),
+          }),
           notices: [
-            ...(result.attemptsBefore !== result.attemptsAfter ? [{ tone: 'info' as const, text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }] : []),
+            ...(result.attemptsBefore !== result.attemptsAfter
+              ? [{ tone: 'info' as const, text: t('release.attempts', { before: result.attemptsBefore, after: result.attemptsAfter }) }]
+              : []),
             ...(result.failsUnrun ? [{ tone: 'warn' as const, text: t('release.fails_unrun', { attempts: result.attemptsAfter }) }] : []),
             ...afterLossNotices(t, result),
           ],
@@ -59,9 +70,17 @@ export default defineCommand<Args>({
       case 'reservation_changed':
         return errorReply(t('release.refused_title'), t('release.changed', { id, age: t.age(now - result.reservedAt) }), { data: result });
       case 'too_recent':
-        return errorReply(t('release.refused_title'), t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: formatDuration(result.stuckAfterSeconds) }), { data: result });
+        return errorReply(
+          t('release.refused_title'),
+          t('release.too_recent', { id, age: t.age(now - result.reservedAt), threshold: formatDuration(result.stuckAfterSeconds) }),
+          { data: result },
+        );
       case 'already_due':
-        return errorReply(t('release.refused_title'), t('release.already_due', { id, queue: result.queue, age: t.age(now - result.expiredAt), connection: ctx.queue.redisConnection ?? 'redis' }), { data: result });
+        return errorReply(
+          t('release.refused_title'),
+          t('release.already_due', { id, queue: result.queue, age: t.age(now - result.expiredAt), connection: ctx.queue.redisConnection ?? 'redis' }),
+          { data: result },
+        );
       case 'uncertain':
         return uncertainReply(t, `show ${id}`, result);
     }

@@ -26,7 +26,10 @@ const schema = z
     maxId: hiddenNumber.optional(),
     expect: hiddenNumber.optional(),
     minId: hiddenNumber.optional(),
-    group: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+    group: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
   })
   .refine((a) => a.target === 'all' || (!a.queue && !a.class), { message: 'args.retry_filters_need_all' });
 
@@ -68,9 +71,15 @@ export function retryResultReply(t: Translator, result: RetryResult): Reply {
     case 'invalid_payload':
       return errorReply(t('retry.invalid_title'), t('retry.invalid', { uuid: result.uuid, problem: skipReason(t, result.reason) }), { data: result });
     case 'other_connection':
-      return errorReply(t('retry.other_connection_title'), t('retry.other_connection', { uuid: result.uuid, job: result.jobClass, connection: result.connection }), { data: result });
+      return errorReply(
+        t('retry.other_connection_title'),
+        t('retry.other_connection', { uuid: result.uuid, job: result.jobClass, connection: result.connection }),
+        { data: result },
+      );
     case 'uncertain':
-      return errorReply(t('change.uncertain_title'), t(result.reason === 'unreachable' ? 'retry.uncertain' : 'retry.uncertain_gone', { uuid: result.uuid }), { data: result });
+      return errorReply(t('change.uncertain_title'), t(result.reason === 'unreachable' ? 'retry.uncertain' : 'retry.uncertain_gone', { uuid: result.uuid }), {
+        data: result,
+      });
   }
 }
 
@@ -79,7 +88,8 @@ export function bulkResultReply(t: Translator, result: BulkRetryResult, title: s
   if (result.gone) notices.push({ tone: 'info', text: t('retry.bulk_gone', { n: result.gone }) });
   if (result.retryUntilExtended) notices.push({ tone: 'info', text: t('retry.bulk_retry_until', { n: result.retryUntilExtended }) });
   for (const [connection, n] of Object.entries(result.otherConnections)) notices.push({ tone: 'warn', text: t('retry.other_connections', { n, connection }) });
-  for (const s of result.skipped.slice(0, 10)) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: skipReason(t, s.reason) }) });
+  for (const s of result.skipped.slice(0, 10))
+    notices.push({ tone: 'warn', text: t('retry.bulk_skipped_one', { uuid: s.uuid, reason: skipReason(t, s.reason) }) });
   if (result.skipped.length > 10) notices.push({ tone: 'warn', text: t('retry.bulk_skipped_more', { n: result.skipped.length - 10 }) });
   notices.unshift(...interruptedNotices(t, result.interrupted));
   return reply(title, {
@@ -96,10 +106,17 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
   const boundary = await ctx.queue.failedBoundary(filter);
   const where = describeFilter(t, args);
   // failed rows of a connection this bot does not serve are counted, and left alone by the retry
-  const others = Object.entries(boundary.otherConnections).map(([connection, n]) => ({ tone: 'warn' as const, text: t('retry.other_connections', { n, connection }) }));
+  const others = Object.entries(boundary.otherConnections).map(([connection, n]) => ({
+    tone: 'warn' as const,
+    text: t('retry.other_connections', { n, connection }),
+  }));
   const retryable = boundary.count - Object.values(boundary.otherConnections).reduce((a, b) => a + b, 0);
   if (retryable === 0) {
-    return reply(t('retry.preview_none_title'), { summary: t('retry.preview_none', { where }), notices: others, data: { outcome: 'nothing_to_do', count: 0, otherConnections: boundary.otherConnections } });
+    return reply(t('retry.preview_none_title'), {
+      summary: t('retry.preview_none', { where }),
+      notices: others,
+      data: { outcome: 'nothing_to_do', count: 0, otherConnections: boundary.otherConnections },
+    });
   }
   const question = t('retry.preview', { n: retryable, where });
   const confirm = { title: t('confirm.retry_all.title'), text: question, confirm: t('button.retry_n', { n: retryable }), deny: t('confirm.no') };
@@ -113,7 +130,16 @@ async function preview(ctx: CommandContext, args: Args): Promise<Reply> {
     summary: t('retry.preview_hint'),
     buttons: [go, no].filter((b): b is Button => b !== null),
     notices: [...others, ...(go ? [] : [{ tone: 'warn' as const, text: t('preview.no_button') }])],
-    kind: 'preview', data: { outcome: 'preview', action: 'retry all', count: retryable, otherConnections: boundary.otherConnections, maxId: boundary.maxId, queue: args.queue ?? null, class: args.class ?? null },
+    kind: 'preview',
+    data: {
+      outcome: 'preview',
+      action: 'retry all',
+      count: retryable,
+      otherConnections: boundary.otherConnections,
+      maxId: boundary.maxId,
+      queue: args.queue ?? null,
+      class: args.class ?? null,
+    },
   });
 }
 
@@ -129,7 +155,15 @@ export function retryAllAction(p: { queue?: string; class?: string; maxId: numbe
 }
 
 function readRetryAllAction([queue, cls, maxId, expect, minId, group]: string[]): Args | null {
-  const parsed = schema.safeParse({ target: 'all', queue: queue || undefined, class: cls || undefined, maxId, expect, minId: minId || undefined, group: group || undefined });
+  const parsed = schema.safeParse({
+    target: 'all',
+    queue: queue || undefined,
+    class: cls || undefined,
+    maxId,
+    expect,
+    minId: minId || undefined,
+    group: group || undefined,
+  });
   if (!parsed.success || parsed.data.maxId === undefined) return null;
   // a group is its key and its id range together, or not at all
   return (parsed.data.group === undefined) === (parsed.data.minId === undefined) ? parsed.data : null;
@@ -229,7 +263,12 @@ export default defineCommand<Args>({
     [VERBS.retryAll]: {
       toArgs: readRetryAllAction,
       async confirm(ctx, args) {
-        return { title: ctx.t('confirm.retry_all.title'), text: ctx.t('retry.preview', { n: args.expect ?? 0, where: describeFilter(ctx.t, args) }), confirm: ctx.t('button.retry_n', { n: args.expect ?? 0 }), deny: ctx.t('confirm.no') };
+        return {
+          title: ctx.t('confirm.retry_all.title'),
+          text: ctx.t('retry.preview', { n: args.expect ?? 0, where: describeFilter(ctx.t, args) }),
+          confirm: ctx.t('button.retry_n', { n: args.expect ?? 0 }),
+          deny: ctx.t('confirm.no'),
+        };
       },
     },
   },

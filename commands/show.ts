@@ -69,9 +69,12 @@ function jobReply(ctx: CommandContext, job: JobDetail): ReturnType<typeof reply>
     { label: t('show.created'), value: when(t, job.createdAt, now) },
     { label: job.availableAt !== null && job.availableAt > now ? t('show.available_at') : t('show.available_since'), value: when(t, job.availableAt, now) },
   ];
-  if (job.reservedAt !== null) fields.push({ label: t('show.reserved'), value: when(t, job.reservedAt, now), tone: job.reservationExpired ? 'warn' : undefined });
+  if (job.reservedAt !== null)
+    fields.push({ label: t('show.reserved'), value: when(t, job.reservedAt, now), tone: job.reservationExpired ? 'warn' : undefined });
   fields.push(...payloadFields(t, job.payload, now));
-  const notices = job.reservationExpired ? [{ tone: 'warn' as const, text: t('show.reservation_expired', { retryAfter: formatDuration(ctx.queue.retryAfterSec) }) }] : [];
+  const notices = job.reservationExpired
+    ? [{ tone: 'warn' as const, text: t('show.reservation_expired', { retryAfter: formatDuration(ctx.queue.retryAfterSec) }) }]
+    : [];
   return reply(t('show.job_title', { id: job.id, job: job.displayName }), {
     fields,
     notices,
@@ -94,8 +97,10 @@ function failedReply(ctx: CommandContext, f: FailedDetail): ReturnType<typeof re
     fields.push({ label: t('show.exception'), value: cutOnWord(`${className}: ${message}`, SHOWN_MESSAGE), tone: 'bad' });
     if (f.exception.file) fields.push({ label: t('show.thrown_at'), value: frameText({ file: f.exception.file, line: f.exception.line ?? 0 }) });
     // thrown in the framework (Connection.php:712): the app's line that led there
-    if (where.inApp && (where.file !== f.exception.file || where.line !== f.exception.line)) fields.push({ label: t('show.app_frame'), value: frameText(where) });
-    if (causes.length) fields.push({ label: t('show.caused_by'), value: cutOnWord(causes.map((c) => oneLine(`${c.className}: ${c.message}`)).join('\n'), 1000) });
+    if (where.inApp && (where.file !== f.exception.file || where.line !== f.exception.line))
+      fields.push({ label: t('show.app_frame'), value: frameText(where) });
+    if (causes.length)
+      fields.push({ label: t('show.caused_by'), value: cutOnWord(causes.map((c) => oneLine(`${c.className}: ${c.message}`)).join('\n'), 1000) });
   } else if (f.exceptionFirstLine) {
     fields.push({ label: t('show.exception'), value: oneLine(f.exceptionFirstLine), tone: 'bad' });
   }

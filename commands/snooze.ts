@@ -46,11 +46,20 @@ export default defineCommand<Args>({
     }
     const now = ctx.queue.now();
     const members = membersOf(named.message, saved.incidents);
-    const snooze = { by: who.userName || who.userId, userId: `${who.platform}:${who.userId}`, at: now, until: snoozeUntil(args.for, now, ctx.config.queue.appTimezone), ...snapshotOf(members.open) };
+    const snooze = {
+      by: who.userName || who.userId,
+      userId: `${who.platform}:${who.userId}`,
+      at: now,
+      until: snoozeUntil(args.for, now, ctx.config.queue.appTimezone),
+      ...snapshotOf(members.open),
+    };
     await store.snooze(named.message, snooze);
     const message = { ...named.message, snooze };
     // the alert as it reads now, snoozed: pressed on the alert, this replaces it in place
-    const view = messageReply(t, ctx.buttons, message, members, now, { stuckAfterSec: ctx.config.queue.stuckAfterSec, spikeQuietSec: ctx.config.alerts.spikeQuietSec });
+    const view = messageReply(t, ctx.buttons, message, members, now, {
+      stuckAfterSec: ctx.config.queue.stuckAfterSec,
+      spikeQuietSec: ctx.config.alerts.spikeQuietSec,
+    });
     return { ...view, data: { outcome: 'snoozed', kind: message.kind, openedAt: message.openedAt, snoozedBy: snooze.by, until: snooze.until } };
   },
 });

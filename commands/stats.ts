@@ -20,8 +20,8 @@ import type { BatchProgress, QueueCounts, Snapshot } from '../src/queue/types.ts
 import type { Action } from '../src/router/action-id.ts';
 import { jobListAction } from '../src/views/job-list-command.ts';
 import { batchRow, queueLabel, VERBS } from '../src/views/jobs.ts';
-import { failedListAction } from './failed.ts';
 import { lastHourTrends, trendOf } from '../src/history/trends.ts';
+import { failedListAction } from './failed.ts';
 
 type Args = { queue?: string };
 
@@ -175,14 +175,22 @@ function queueFields(ctx: CommandContext, judged: Judged[], single: boolean): Fi
   if (rest.length) {
     fields.push({
       label: ctx.t('stats.more_trouble', { n: rest.length }),
-      value: listWithin(ctx, rest.map((j) => troubleTag(ctx, j)), TROUBLE_LIST_WEIGHT),
+      value: listWithin(
+        ctx,
+        rest.map((j) => troubleTag(ctx, j)),
+        TROUBLE_LIST_WEIGHT,
+      ),
       tone: worstTone(rest.map((j) => j.tone)),
     });
   }
   if (healthy.length) {
     fields.push({
       label: ctx.t('stats.healthy', { n: healthy.length }),
-      value: listWithin(ctx, healthy.map((j) => `\`${shownQueue(ctx, j.q)}\``), HEALTHY_LIST_WEIGHT),
+      value: listWithin(
+        ctx,
+        healthy.map((j) => `\`${shownQueue(ctx, j.q)}\``),
+        HEALTHY_LIST_WEIGHT,
+      ),
       tone: 'ok',
     });
   }
@@ -198,14 +206,25 @@ function queueNotices(ctx: CommandContext, judged: Judged[]): Notice[] {
     const q = stalled[0]!.q;
     notices.push({ tone: 'warn', text: t('stats.stalled', { queue: shownQueue(ctx, q), age: t.age(q.oldestReadyAgeSeconds ?? 0) }) });
   } else if (stalled.length > 1) {
-    const queues = listWithin(ctx, stalled.map((j) => `\`${shownQueue(ctx, j.q)}\` (${t.age(j.q.oldestReadyAgeSeconds ?? 0)})`), NOTICE_LIST_WEIGHT);
+    const queues = listWithin(
+      ctx,
+      stalled.map((j) => `\`${shownQueue(ctx, j.q)}\` (${t.age(j.q.oldestReadyAgeSeconds ?? 0)})`),
+      NOTICE_LIST_WEIGHT,
+    );
     notices.push({ tone: 'warn', text: t('stats.stalled_many', { n: stalled.length, queues }) });
   }
   const expired = judged.filter((j) => j.q.expired && !j.q.connection).map((j) => j.q);
   if (expired.length === 1) {
-    notices.push({ tone: 'warn', text: t('stats.expired', { queue: expired[0]!.name, n: expired[0]!.expired, retryAfter: formatDuration(ctx.queue.retryAfterSec) }) });
+    notices.push({
+      tone: 'warn',
+      text: t('stats.expired', { queue: expired[0]!.name, n: expired[0]!.expired, retryAfter: formatDuration(ctx.queue.retryAfterSec) }),
+    });
   } else if (expired.length > 1) {
-    const queues = listWithin(ctx, expired.map((q) => `\`${q.name}\` (${t.number(q.expired)})`), NOTICE_LIST_WEIGHT);
+    const queues = listWithin(
+      ctx,
+      expired.map((q) => `\`${q.name}\` (${t.number(q.expired)})`),
+      NOTICE_LIST_WEIGHT,
+    );
     notices.push({ tone: 'warn', text: t('stats.expired_many', { n: expired.length, queues, retryAfter: formatDuration(ctx.queue.retryAfterSec) }) });
   }
   // on Redis an expired reservation sits there until a worker polls the queue
@@ -214,7 +233,11 @@ function queueNotices(ctx: CommandContext, judged: Judged[]): Notice[] {
     const q = expiredRedis[0]!;
     notices.push({ tone: 'warn', text: t('stats.expired_redis', { queue: shownQueue(ctx, q), name: q.name, n: q.expired, connection: q.connection }) });
   } else if (expiredRedis.length > 1) {
-    const queues = listWithin(ctx, expiredRedis.map((q) => `\`${shownQueue(ctx, q)}\` (${t.number(q.expired)})`), NOTICE_LIST_WEIGHT);
+    const queues = listWithin(
+      ctx,
+      expiredRedis.map((q) => `\`${shownQueue(ctx, q)}\` (${t.number(q.expired)})`),
+      NOTICE_LIST_WEIGHT,
+    );
     notices.push({ tone: 'warn', text: t('stats.expired_redis_many', { n: expiredRedis.length, queues }) });
   }
   return notices;
@@ -249,7 +272,14 @@ export function statsJson(snap: Snapshot) {
       stuck: snap.totals.stuck,
       failed: snap.totals.failed,
     },
-    batches: snap.batches.map((b) => ({ id: b.id, name: b.name, totalJobs: b.totalJobs, pendingJobs: b.pendingJobs, failedJobs: b.failedJobs, progress: b.progress })),
+    batches: snap.batches.map((b) => ({
+      id: b.id,
+      name: b.name,
+      totalJobs: b.totalJobs,
+      pendingJobs: b.pendingJobs,
+      failedJobs: b.failedJobs,
+      progress: b.progress,
+    })),
     at: new Date(snap.at * 1000).toISOString(),
   };
 }
@@ -289,7 +319,10 @@ export default defineCommand<Args>({
     const notices = queueNotices(ctx, judged);
     const stuck = snap.stuckJobs.filter((j) => !args.queue || j.queue === args.queue);
     if (stuck.length) {
-      const listed = stuck.slice(0, STUCK_IDS).map((j) => `#${j.id}`).join(', ');
+      const listed = stuck
+        .slice(0, STUCK_IDS)
+        .map((j) => `#${j.id}`)
+        .join(', ');
       const ids = stuck.length > STUCK_IDS ? `${listed} ${t('stats.and_more', { n: stuck.length - STUCK_IDS })}` : listed;
       notices.push({ tone: 'bad', text: t('stats.stuck_jobs', { n: stuck.length, ids, age: formatDuration(ctx.queue.stuckAfterSec) }) });
     }
@@ -298,7 +331,11 @@ export default defineCommand<Args>({
       const j = climbing[0]!;
       notices.push({ tone: 'bad', text: t('stats.climbing', { id: j.id, queue: j.queue, attempts: j.attempts }) });
     } else if (climbing.length > 1) {
-      const jobs = listWithin(ctx, climbing.map((j) => t('stats.climbing_job', { id: j.id, queue: j.queue, attempts: j.attempts })), CLIMBING_LIST_WEIGHT);
+      const jobs = listWithin(
+        ctx,
+        climbing.map((j) => t('stats.climbing_job', { id: j.id, queue: j.queue, attempts: j.attempts })),
+        CLIMBING_LIST_WEIGHT,
+      );
       notices.push({ tone: 'bad', text: t('stats.climbing_many', { n: climbing.length, jobs }) });
     }
     const estimated = snap.queues.filter((q) => !q.exact);

@@ -34,7 +34,9 @@ const everyCommand = {
   name: 'every-command',
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/]bundled-commands\.ts$/ }, () => {
-      const entries = commands.map((file) => `  ${JSON.stringify(file.slice('commands/'.length, -'.ts'.length))}: () => import(${JSON.stringify(`../${file}`)}),`);
+      const entries = commands.map(
+        (file) => `  ${JSON.stringify(file.slice('commands/'.length, -'.ts'.length))}: () => import(${JSON.stringify(`../${file}`)}),`,
+      );
       return { contents: `export const bundledCommands = {\n${entries.join('\n')}\n};\n`, resolveDir: resolve('src'), loader: 'ts' };
     });
   },
@@ -50,7 +52,10 @@ const driversByName = {
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/]db[\\/]load-driver\.ts$/ }, () => {
       const cases = bundledDrivers.map((name) => `    case ${JSON.stringify(name)}: return require(${JSON.stringify(name)});`);
-      return { contents: `export const loadDriver = (name) => {\n  switch (name) {\n${cases.join('\n')}\n    default: return require(name);\n  }\n};\n`, loader: 'js' };
+      return {
+        contents: `export const loadDriver = (name) => {\n  switch (name) {\n${cases.join('\n')}\n    default: return require(name);\n  }\n};\n`,
+        loader: 'js',
+      };
     });
   },
 };
@@ -58,7 +63,21 @@ const driversByName = {
 // native or CommonJS packages that read files of their own at run time or require() Node's own
 // modules (prom-client; ioredis: bundled, its require('events') fails in ESM), the chat SDKs, and
 // native code (@resvg/resvg-js: its .node cannot be bundled)
-const external = ['mysql2', 'pg', 'ioredis', 'better-sqlite3', 'pino', 'pino-pretty', 'node-cron', '@slack/bolt', 'discord.js', 'ws', 'prom-client', 'dotenv', '@resvg/resvg-js'];
+const external = [
+  'mysql2',
+  'pg',
+  'ioredis',
+  'better-sqlite3',
+  'pino',
+  'pino-pretty',
+  'node-cron',
+  '@slack/bolt',
+  'discord.js',
+  'ws',
+  'prom-client',
+  'dotenv',
+  '@resvg/resvg-js',
+];
 
 rmSync('dist', { recursive: true, force: true });
 await build({

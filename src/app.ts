@@ -41,14 +41,11 @@ export interface App {
  */
 export function actionSecret(config: Config): string | Buffer {
   if (config.actions.secret) return config.actions.secret;
-  const material = [
-    config.slack?.signingSecret,
-    config.slack?.botToken,
-    config.discord?.token,
-    config.queue.appKey?.toString('base64'),
-  ].filter(Boolean);
+  const material = [config.slack?.signingSecret, config.slack?.botToken, config.discord?.token, config.queue.appKey?.toString('base64')].filter(Boolean);
   if (!material.length) return randomBytes(32);
-  return createHash('sha256').update(`laravel-queue-bot/actions\0${material.join('\0')}`).digest();
+  return createHash('sha256')
+    .update(`laravel-queue-bot/actions\0${material.join('\0')}`)
+    .digest();
 }
 
 export interface CreateAppOptions {

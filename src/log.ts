@@ -9,18 +9,7 @@ import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
-const REDACT_KEYS = [
-  'token',
-  'botToken',
-  'appToken',
-  'signingSecret',
-  'secret',
-  'password',
-  'appKey',
-  'APP_KEY',
-  'authorization',
-  'Authorization',
-];
+const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'password', 'appKey', 'APP_KEY', 'authorization', 'Authorization'];
 
 export const REDACT_PATHS = [
   ...REDACT_KEYS,
@@ -71,9 +60,7 @@ export function stacksWanted(level: string, terminal: boolean): boolean {
 }
 
 export function secretScrubber(secrets: Array<string | null | undefined>): (text: string) => string {
-  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort(
-    (a, b) => b.length - a.length,
-  );
+  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort((a, b) => b.length - a.length);
   if (!values.length) return (text) => text;
   return (text) => {
     let out = text;
@@ -87,7 +74,12 @@ function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0, stac
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return { type: value.name, message: scrub(value.message), ...(typeof code === 'string' ? { code } : {}), stack: stacks && value.stack ? scrub(value.stack) : undefined };
+    return {
+      type: value.name,
+      message: scrub(value.message),
+      ...(typeof code === 'string' ? { code } : {}),
+      stack: stacks && value.stack ? scrub(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub, depth + 1, stacks));
   const out: Record<string, unknown> = {};
@@ -127,7 +119,15 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (opts.destination && opts.pretty) {
     // human lines, formatted in this thread (loaded only here: JSON logs never need it)
     const pretty = requireCjs('pino-pretty') as typeof PinoPretty;
-    const stream = pretty({ destination: opts.destination as NodeJS.WritableStream, sync: true, colorize: true, singleLine: true, errorLikeObjectKeys: [], translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app' });
+    const stream = pretty({
+      destination: opts.destination as NodeJS.WritableStream,
+      sync: true,
+      colorize: true,
+      singleLine: true,
+      errorLikeObjectKeys: [],
+      translateTime: 'HH:MM:ss',
+      ignore: 'pid,hostname,app',
+    });
     return pino(options, stream);
   }
   if (opts.destination) return pino(options, opts.destination);

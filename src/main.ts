@@ -30,7 +30,7 @@ const logger = createLogger({
   ...(shellLogs ? { destination: shellLogs } : {}),
 });
 if (laravel) {
-  logger.info({ envFile: laravel.path, database: config.database?.display }, 'read the Laravel app\'s settings');
+  logger.info({ envFile: laravel.path, database: config.database?.display }, "read the Laravel app's settings");
   for (const note of laravel.notes) logger.info(note);
 }
 
@@ -40,7 +40,9 @@ process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unha
 const { app, demoPath } = await openBot(config, logger);
 // The first `stats` on a big failed_jobs would wait for a full count; start it now.
 // (in the shell, the first command says what is wrong with the database, with the fix)
-void app.queue.warmUp().catch((err: unknown) => logger[chatMode ? 'warn' : 'debug']({ err }, 'could not count the failed jobs at start; stats will count them'));
+void app.queue
+  .warmUp()
+  .catch((err: unknown) => logger[chatMode ? 'warn' : 'debug']({ err }, 'could not count the failed jobs at start; stats will count them'));
 // The queue history (sparklines in stats, charts) is recorded by the running bot, in every mode.
 const { createHistorySampler } = await import('./history/sampler.ts');
 const history = createHistorySampler({ queue: app.queue, store: app.history, settings: config.history, logger });
@@ -68,7 +70,9 @@ try {
   if (config.metrics.port !== null) {
     // first, so that /healthz answers (and /readyz says "starting") while the chat platforms connect
     const { startHealth } = await import('./health/health.ts');
-    const mode = alertsOnly ? 'alerts-only' : [config.slack ? (config.slack.appToken ? 'slack-socket' : 'slack-http') : null, config.discord ? 'discord' : null].filter(Boolean).join('+');
+    const mode = alertsOnly
+      ? 'alerts-only'
+      : [config.slack ? (config.slack.appToken ? 'slack-socket' : 'slack-http') : null, config.discord ? 'discord' : null].filter(Boolean).join('+');
     health = await startHealth(app, { port: config.metrics.port, adapters: () => adapters, phase: () => phase, mode, logger });
     logger.info({ metricsPort: health.port, paths: ['/healthz', '/readyz', '/metrics'] }, 'health and metrics listening');
   }
@@ -90,7 +94,12 @@ try {
   process.exit(1);
 }
 const { startAlerts } = await import('./alerts/scheduler.ts');
-const alerts = startAlerts(app, adapters.map((a) => a.poster), logger, { alertsOnly });
+const alerts = startAlerts(
+  app,
+  adapters.map((a) => a.poster),
+  logger,
+  { alertsOnly },
+);
 phase = 'running';
 logger.info(
   {
@@ -131,7 +140,10 @@ async function shutdown(signal: string): Promise<void> {
   await health?.close();
   await app.close();
   if (cutShort || unfinished) {
-    logger.warn({ changesCutShort: cutShort, requestsUnfinished: unfinished }, 'stopped with work cut short: the users were told what was done; they can run the same command again');
+    logger.warn(
+      { changesCutShort: cutShort, requestsUnfinished: unfinished },
+      'stopped with work cut short: the users were told what was done; they can run the same command again',
+    );
     process.exit(1);
   }
   logger.info('stopped');

@@ -138,7 +138,16 @@ export class AlertStore {
       await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', key).execute();
       await trx
         .insertInto('queue_bot_alerts')
-        .values({ incident_key: key, kind: SNOOZE_KIND, status: 'open', opened_at: message.openedAt, updated_at: snooze.at, resolved_at: null, announced_at: snooze.until, state: JSON.stringify(snooze) })
+        .values({
+          incident_key: key,
+          kind: SNOOZE_KIND,
+          status: 'open',
+          opened_at: message.openedAt,
+          updated_at: snooze.at,
+          resolved_at: null,
+          announced_at: snooze.until,
+          state: JSON.stringify(snooze),
+        })
         .execute();
     });
   }
@@ -154,7 +163,16 @@ export class AlertStore {
     const { db, dialect } = this.database;
     const res = await dialect
       .ignoringDuplicates(
-        db.insertInto('queue_bot_alerts').values({ incident_key: key, kind: ACK_KIND, status: 'open', opened_at: message.openedAt, updated_at: ack.at, resolved_at: null, announced_at: ack.at, state: JSON.stringify(ack) }),
+        db.insertInto('queue_bot_alerts').values({
+          incident_key: key,
+          kind: ACK_KIND,
+          status: 'open',
+          opened_at: message.openedAt,
+          updated_at: ack.at,
+          resolved_at: null,
+          announced_at: ack.at,
+          state: JSON.stringify(ack),
+        }),
       )
       .executeTakeFirst();
     if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { recorded: true, ack };
@@ -173,7 +191,9 @@ export class AlertStore {
       await trx
         .deleteFrom('queue_bot_alerts')
         .where('incident_key', '!=', LEASE_KEY)
-        .where((eb) => (kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY)))
+        .where((eb) =>
+          kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY),
+        )
         .execute();
       const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
         incident_key: i.key,
@@ -197,7 +217,16 @@ export class AlertStore {
           state: JSON.stringify(m),
         });
       }
-      rows.push({ incident_key: CURSOR_KEY, kind: 'cursor', status: 'open', opened_at: opts.now, updated_at: opts.now, resolved_at: null, announced_at: opts.now, state: JSON.stringify(cursor) });
+      rows.push({
+        incident_key: CURSOR_KEY,
+        kind: 'cursor',
+        status: 'open',
+        opened_at: opts.now,
+        updated_at: opts.now,
+        resolved_at: null,
+        announced_at: opts.now,
+        state: JSON.stringify(cursor),
+      });
       await trx.insertInto('queue_bot_alerts').values(rows).execute();
     });
   }

@@ -28,10 +28,14 @@ type StuckJobView = Extract<IncidentContent, { kind: 'stuck' }>['jobs'][number];
 function stuckJobButtons(t: Translator, buttons: ButtonFactory, job: StuckJobView, now: number): Button[] {
   const jobClass = job.jobClass ?? '?';
   return [
-    buttons.button(t('button.release'), { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] }, {
-      style: 'primary',
-      confirm: releaseConfirm(t, { id: job.id, jobClass, queue: job.queue, reservedFor: now - job.reservedAt }),
-    }),
+    buttons.button(
+      t('button.release'),
+      { verb: VERBS.release, args: [String(job.id), String(job.reservedAt)] },
+      {
+        style: 'primary',
+        confirm: releaseConfirm(t, { id: job.id, jobClass, queue: job.queue, reservedFor: now - job.reservedAt }),
+      },
+    ),
     buttons.button(t('button.details'), { verb: VERBS.show, args: [String(job.id)] }),
   ].filter(keep);
 }
@@ -77,7 +81,8 @@ function stalledQueueRows(t: Translator, buttons: ButtonFactory, open: readonly 
         title: t('alert.stalled.queue_row', { age: t.age(c.oldestReadyAgeSeconds), threshold: formatDuration(c.thresholdSec), n: c.ready }),
         lines: [],
         tone: 'warn' as const,
-        buttons: n < QUEUES_WITH_BUTTONS ? [buttons.button(t('button.show_waiting'), { verb: 'lp', args: ['1', c.queue, '', c.connection ?? ''] })].filter(keep) : [],
+        buttons:
+          n < QUEUES_WITH_BUTTONS ? [buttons.button(t('button.show_waiting'), { verb: 'lp', args: ['1', c.queue, '', c.connection ?? ''] })].filter(keep) : [],
       },
     ];
   });
@@ -92,7 +97,13 @@ function spikeTitle(t: Translator, c: Spike): string {
 /** "15 jobs failed 12:01–12:03 in 2 groups" (failed_at as the app wrote it, so in its timezone) */
 function spikeSpan(t: Translator, c: Spike): string {
   const clock = (text: string | undefined) => (text && text.length >= 16 ? text.slice(11, 16) : '');
-  return t('alert.spike.span', { n: c.count, more: c.atLeast ? '+' : '', groups: c.groups.length, from: clock(c.firstFailedAtText), to: clock(c.lastFailedAtText) });
+  return t('alert.spike.span', {
+    n: c.count,
+    more: c.atLeast ? '+' : '',
+    groups: c.groups.length,
+    from: clock(c.firstFailedAtText),
+    to: clock(c.lastFailedAtText),
+  });
 }
 
 /** A spike's groups, most failures first; with buttons while it is open. */
@@ -120,7 +131,10 @@ function spikeRows(t: Translator, buttons: ButtonFactory | null, c: Spike): Row[
               style: 'primary',
               confirm: {
                 title: t('confirm.retry_all.title'),
-                text: t('retry.preview', { n: g.count, where: `${t('list.filter_queue', { queue: g.queue })}, ${t('list.filter_class', { class: g.jobClass })}` }),
+                text: t('retry.preview', {
+                  n: g.count,
+                  where: `${t('list.filter_queue', { queue: g.queue })}, ${t('list.filter_class', { class: g.jobClass })}`,
+                }),
                 confirm: t('button.retry_n', { n: g.count }),
                 deny: t('confirm.no'),
               },
@@ -185,7 +199,10 @@ export function messageReply(
     const single = alertReply(t, buttons, { ...open[0]!, openedAt: message.openedAt }, now, { ...opts, reminder: Boolean(opts.reminder && !ack && !snooze) });
     return { ...single, buttons: [...acknowledge, ...single.buttons], notices: [...single.notices, ...after], data };
   }
-  const notices = [...(opts.reminder && !ack && !snooze ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []), ...after];
+  const notices = [
+    ...(opts.reminder && !ack && !snooze ? [{ tone: 'warn' as const, text: t('alert.still_open', { age: t.age(now - message.openedAt) }) }] : []),
+    ...after,
+  ];
   const title = messageTitle(t, message.kind, open);
   if (message.kind === 'stuck') {
     const jobs = open.reduce((n, i) => n + (i.content.kind === 'stuck' ? i.content.jobs.length : 0), 0);
@@ -199,7 +216,14 @@ export function messageReply(
     });
   }
   const waiting = open.reduce((n, i) => n + (i.content.kind === 'stalled' ? i.content.ready : 0), 0);
-  return reply(title, { visibility: 'channel', summary: t('alert.stalled.group_summary', { n: waiting }), rows: stalledQueueRows(t, buttons, open), buttons: acknowledge, notices, data });
+  return reply(title, {
+    visibility: 'channel',
+    summary: t('alert.stalled.group_summary', { n: waiting }),
+    rows: stalledQueueRows(t, buttons, open),
+    buttons: acknowledge,
+    notices,
+    data,
+  });
 }
 
 /** A kind's message once its last incident cleared: what it was about, how long, and each member's own duration. */
@@ -255,7 +279,10 @@ export function alertReply(
         ...base,
         summary: t('alert.spike.open_summary', { span: spikeSpan(t, c), quiet: formatDuration(opts.spikeQuietSec) }),
         rows: spikeRows(t, buttons, c),
-        notices: [...notices, ...(c.groups.length > LISTED_QUEUES ? [{ tone: 'info' as const, text: t('alert.more_groups', { n: c.groups.length - LISTED_QUEUES }) }] : [])],
+        notices: [
+          ...notices,
+          ...(c.groups.length > LISTED_QUEUES ? [{ tone: 'info' as const, text: t('alert.more_groups', { n: c.groups.length - LISTED_QUEUES }) }] : []),
+        ],
       });
   }
 }
@@ -277,5 +304,9 @@ export function resolvedReply(t: Translator, incident: Incident, now: number): R
 }
 
 export function databaseBackReply(t: Translator, downForSec: number): Reply {
-  return reply(t('alert.db_back.title'), { visibility: 'channel', summary: t('alert.db_back.summary', { age: t.age(downForSec) }), data: { kind: 'database', status: 'resolved' } });
+  return reply(t('alert.db_back.title'), {
+    visibility: 'channel',
+    summary: t('alert.db_back.summary', { age: t.age(downForSec) }),
+    data: { kind: 'database', status: 'resolved' },
+  });
 }

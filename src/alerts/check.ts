@@ -33,11 +33,21 @@ export interface CheckResult {
 export function checkResult(open: readonly Incident[]): CheckResult {
   const byKind = (kind: IncidentContent['kind']) => worstFirst(open.filter((i) => i.status === 'open' && i.content.kind === kind)).map((i) => i.content);
   const stuck = byKind('stuck').flatMap((c) =>
-    c.kind === 'stuck' ? [{ queue: c.queue, ...(c.connection ? { connection: c.connection } : {}), jobs: c.jobs.length, climbing: c.jobs.some((j) => j.climbing) }] : [],
+    c.kind === 'stuck'
+      ? [{ queue: c.queue, ...(c.connection ? { connection: c.connection } : {}), jobs: c.jobs.length, climbing: c.jobs.some((j) => j.climbing) }]
+      : [],
   );
   const stalled = byKind('stalled').flatMap((c) =>
     c.kind === 'stalled'
-      ? [{ queue: c.queue, ...(c.connection ? { connection: c.connection } : {}), ready: c.ready, oldestReadyAgeSeconds: c.oldestReadyAgeSeconds, thresholdSec: c.thresholdSec }]
+      ? [
+          {
+            queue: c.queue,
+            ...(c.connection ? { connection: c.connection } : {}),
+            ready: c.ready,
+            oldestReadyAgeSeconds: c.oldestReadyAgeSeconds,
+            thresholdSec: c.thresholdSec,
+          },
+        ]
       : [],
   );
   const spikeContent = byKind('spike')[0];

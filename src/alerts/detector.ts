@@ -80,10 +80,7 @@ export interface AlertMemory {
   failedCursor: number | null;
 }
 
-export type AlertAction =
-  | { type: 'open'; incident: Incident }
-  | { type: 'update'; incident: Incident }
-  | { type: 'resolve'; incident: Incident };
+export type AlertAction = { type: 'open'; incident: Incident } | { type: 'update'; incident: Incident } | { type: 'resolve'; incident: Incident };
 
 function waitAfter(settings: AlertSettings, queue: string): number {
   return settings.waitAfterByQueue[queue] ?? settings.waitAfterSec;
@@ -168,7 +165,17 @@ export function evaluate(
   for (const [key, fresh] of current) {
     const known = incidents.get(key);
     if (!known || known.status === 'resolved') {
-      const incident: Incident = { key, status: 'open', openedAt: now, updatedAt: now, resolvedAt: null, announcedAt: now, content: fresh, fingerprint: fingerprint(fresh), messages: [] };
+      const incident: Incident = {
+        key,
+        status: 'open',
+        openedAt: now,
+        updatedAt: now,
+        resolvedAt: null,
+        announcedAt: now,
+        content: fresh,
+        fingerprint: fingerprint(fresh),
+        messages: [],
+      };
       incidents.set(key, incident);
       actions.push({ type: 'open', incident });
       continue;

@@ -135,7 +135,16 @@ export function planMessages(
     const print = groupFingerprint(open);
     if (!before) {
       if (open.length === 0) continue;
-      const message: AlertMessage = { kind, status: 'open', openedAt: now, announcedAt: now, resolvedAt: null, members: open.map((i) => i.key).sort(), fingerprint: print, refs: [] };
+      const message: AlertMessage = {
+        kind,
+        status: 'open',
+        openedAt: now,
+        announcedAt: now,
+        resolvedAt: null,
+        members: open.map((i) => i.key).sort(),
+        fingerprint: print,
+        refs: [],
+      };
       messages.push(message);
       actions.push({ type: 'post', message });
       continue;

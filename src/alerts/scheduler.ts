@@ -67,7 +67,15 @@ export async function observe(app: App, t: Translator, failedCursor: number | nu
   const named = (connection: string | undefined) => (connection && app.queue.mixedDrivers ? { connection } : {});
   const stuck = new Map<JobId, StuckJob>();
   for (const j of [...snap.stuckJobs, ...snap.climbingJobs]) {
-    stuck.set(j.id, { id: j.id, queue: j.queue, ...named(j.connection), attempts: j.attempts, reservedAt: j.reservedAt, climbing: j.attemptsClimbing, expired: j.reservationExpired });
+    stuck.set(j.id, {
+      id: j.id,
+      queue: j.queue,
+      ...named(j.connection),
+      attempts: j.attempts,
+      reservedAt: j.reservedAt,
+      climbing: j.attemptsClimbing,
+      expired: j.reservationExpired,
+    });
   }
   // Name the jobs: a primary-key read each, for the few that are stuck.
   for (const job of [...stuck.values()].slice(0, 20)) {
@@ -216,7 +224,10 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             await store.save(next, { lastRecoveryNoticeAt, now: at });
           } catch (err) {
             unsaved = { ...next, lastRecoveryNoticeAt };
-            logger.warn({ incidents: next.incidents.map((i) => i.key) }, 'the alerts were posted but could not be saved; kept in memory and saved on the next tick');
+            logger.warn(
+              { incidents: next.incidents.map((i) => i.key) },
+              'the alerts were posted but could not be saved; kept in memory and saved on the next tick',
+            );
             throw err;
           }
           unsaved = null;
@@ -231,7 +242,10 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
       const error = app.database.explain(caught);
       const unreachable = error instanceof DatabaseUnavailableError;
       if (unreachable && downSince === null) downSince = at;
-      logger.error({ err: error }, unreachable ? 'alert tick: the database cannot be reached; trying again next tick' : 'alert tick failed; trying again next tick');
+      logger.error(
+        { err: error },
+        unreachable ? 'alert tick: the database cannot be reached; trying again next tick' : 'alert tick failed; trying again next tick',
+      );
       return { ran: false, actions: [], messages: [], error: error.message };
     }
   }

@@ -93,7 +93,17 @@ export function groupFailures(failures: readonly NewFailure[]): SpikeGroup[] {
       g.firstId = Math.min(g.firstId ?? f.id, f.id);
       g.lastId = Math.max(g.lastId ?? f.id, f.id);
     } else {
-      groups.set(fingerprint, { fingerprint, jobClass: f.jobClass, queue: f.queue, count: 1, exceptionLine: f.exceptionLine, where: f.where ?? null, sampleUuid: f.uuid, firstId: f.id, lastId: f.id });
+      groups.set(fingerprint, {
+        fingerprint,
+        jobClass: f.jobClass,
+        queue: f.queue,
+        count: 1,
+        exceptionLine: f.exceptionLine,
+        where: f.where ?? null,
+        sampleUuid: f.uuid,
+        firstId: f.id,
+        lastId: f.id,
+      });
     }
   }
   return [...groups.values()].sort(byCount);

@@ -119,7 +119,9 @@ export class AuditLog {
       await this.ensureTable();
       // earlier outcomes the database could not take go first: the rows stay in order
       await this.#writeUnwritten();
-      const insert = this.database.db.insertInto('queue_bot_audit').values(this.#row({ ...entry, outcome: 'started', detail: JSON.stringify({ started: this.owner }) }, at));
+      const insert = this.database.db
+        .insertInto('queue_bot_audit')
+        .values(this.#row({ ...entry, outcome: 'started', detail: JSON.stringify({ started: this.owner }) }, at));
       let id: number | null;
       if (this.database.dialect.returning) {
         const row = await insert.returning(['id']).executeTakeFirst();
@@ -167,7 +169,10 @@ export class AuditLog {
         if (explained instanceof DatabaseUnavailableError && explained.kind === 'unreachable') throw error;
         // the UPDATE was refused (a deployment that granted only SELECT, INSERT on the audit table
         // before intent rows existed): the outcome gets a row of its own
-        this.logger.warn({ err: explained }, 'the audit row could not be completed (the bot needs UPDATE on its audit table: `doctor` prints the GRANT); its outcome is written as a row of its own');
+        this.logger.warn(
+          { err: explained },
+          'the audit row could not be completed (the bot needs UPDATE on its audit table: `doctor` prints the GRANT); its outcome is written as a row of its own',
+        );
       }
     }
     await this.database.db.insertInto('queue_bot_audit').values(this.#row(entry, intent.at)).execute();
@@ -222,7 +227,12 @@ export class AuditLog {
     const now = Math.floor(this.clock() / 1000);
     let rows;
     try {
-      rows = await this.database.db.selectFrom('queue_bot_audit').select(['id', 'at', 'action', 'target', 'detail']).where('outcome', '=', 'started').orderBy('id').execute();
+      rows = await this.database.db
+        .selectFrom('queue_bot_audit')
+        .select(['id', 'at', 'action', 'target', 'detail'])
+        .where('outcome', '=', 'started')
+        .orderBy('id')
+        .execute();
     } catch (error) {
       this.logger.debug({ err: this.database.explain(error) }, 'could not look for changes a stopped bot left unfinished');
       return 0;
@@ -235,7 +245,10 @@ export class AuditLog {
       try {
         verdict = await judge(change);
       } catch (error) {
-        verdict = { outcome: 'unknown', detail: `left unfinished (the bot stopped); what it changed could not be checked: ${(this.database.explain(error) as Error).message}` };
+        verdict = {
+          outcome: 'unknown',
+          detail: `left unfinished (the bot stopped); what it changed could not be checked: ${(this.database.explain(error) as Error).message}`,
+        };
       }
       const res = await this.database.db
         .updateTable('queue_bot_audit')
@@ -245,7 +258,10 @@ export class AuditLog {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) continue;
       closed++;
-      this.logger.warn({ audit: { id: change.id, action: change.action, target: change.target, at: change.at, outcome: verdict.outcome, detail: verdict.detail } }, `audit: ${change.action} ${change.target} was left unfinished by a stopped bot → ${verdict.outcome}`);
+      this.logger.warn(
+        { audit: { id: change.id, action: change.action, target: change.target, at: change.at, outcome: verdict.outcome, detail: verdict.detail } },
+        `audit: ${change.action} ${change.target} was left unfinished by a stopped bot → ${verdict.outcome}`,
+      );
     }
     return closed;
   }
@@ -258,7 +274,9 @@ export class AuditLog {
 
   /** Runs `work` in the background; `settled()` waits for it (before the database is closed). */
   inBackground(work: Promise<unknown>): void {
-    const tracked = work.catch((error: unknown) => this.logger.warn({ err: error }, 'audit work in the background failed')).finally(() => this.#background.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'audit work in the background failed'))
+      .finally(() => this.#background.delete(tracked));
     this.#background.add(tracked);
   }
 

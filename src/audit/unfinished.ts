@@ -18,10 +18,14 @@ export function judgeUnfinished(queue: QueueService): (change: UnfinishedChange)
       if (found.outcome === 'retried') {
         return { outcome: 'done', detail: `${LEFT}; the failed job is gone and job #${found.jobId} on ${found.queue} carries its uuid: it was retried` };
       }
-      return { outcome: 'unknown', detail: `${LEFT}; the failed job is gone and no job carries its uuid (it may have been retried and run, or deleted by someone): check with \`show ${target}\`` };
+      return {
+        outcome: 'unknown',
+        detail: `${LEFT}; the failed job is gone and no job carries its uuid (it may have been retried and run, or deleted by someone): check with \`show ${target}\``,
+      };
     }
     if (change.action === 'forget' && UUID.test(target)) {
-      if (await queue.getFailed(target)) return { outcome: 'nothing', detail: `${LEFT}; the failed job ${target} is still in failed_jobs: it was not forgotten` };
+      if (await queue.getFailed(target))
+        return { outcome: 'nothing', detail: `${LEFT}; the failed job ${target} is still in failed_jobs: it was not forgotten` };
       return { outcome: 'unknown', detail: `${LEFT}; the failed job ${target} is gone (forgotten by this change, or retried or deleted by someone else)` };
     }
     // a jobs row id, or a Redis job's id
@@ -32,7 +36,10 @@ export function judgeUnfinished(queue: QueueService): (change: UnfinishedChange)
       return { outcome: 'unknown', detail: `${LEFT}; job #${job[1]} is gone (cancelled by this change, or run by a worker)` };
     }
     const where = change.action === 'retry' || change.action === 'flush' || change.action === 'forget' ? '`failed`' : '`stats`';
-    const bulk = change.action === 'retry' || change.action === 'flush' || change.action === 'clear' ? ': the chunks done before the stop stay done, the rest was not touched' : '';
+    const bulk =
+      change.action === 'retry' || change.action === 'flush' || change.action === 'clear'
+        ? ': the chunks done before the stop stay done, the rest was not touched'
+        : '';
     return { outcome: 'unknown', detail: `${LEFT}; what it changed cannot be told from the tables${bulk} — check with ${where}` };
   };
 }

@@ -55,7 +55,15 @@ export function rateLimited(state: PaceState, channel: string, at: number, retry
  */
 export function retryAfterMs(err: unknown): number | null {
   if (typeof err !== 'object' || err === null) return null;
-  const e = err as { code?: unknown; retryAfter?: unknown; name?: unknown; status?: unknown; rawError?: { retry_after?: unknown }; message?: unknown; timeToReset?: unknown };
+  const e = err as {
+    code?: unknown;
+    retryAfter?: unknown;
+    name?: unknown;
+    status?: unknown;
+    rawError?: { retry_after?: unknown };
+    message?: unknown;
+    timeToReset?: unknown;
+  };
   if (e.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number') return e.retryAfter * 1000;
   if (e.name === 'RateLimitError' && typeof e.retryAfter === 'number') return e.retryAfter;
   if (e.status === 429) return typeof e.rawError?.retry_after === 'number' ? e.rawError.retry_after * 1000 : MIN_POST_GAP_MS;

@@ -79,13 +79,24 @@ export class PostingPace {
     return {
       platform: poster.platform,
       post: (channel, reply) =>
-        this.#paced(poster.platform, channel, (s, now) => postWait(s, key(channel), now), async () => {
-          const ref = await poster.post(channel, reply);
-          // the platform may answer with the channel's id for a name (#alerts → C0123): both wait
-          for (const c of new Set([channel, ref.channel])) this.#state = posted(this.#state, key(c), this.#now(), this.#gapMs);
-          return ref;
-        }),
-      update: (ref, reply) => this.#paced(poster.platform, ref.channel, (s, now) => editWait(s, key(ref.channel), now), () => poster.update(ref, reply)),
+        this.#paced(
+          poster.platform,
+          channel,
+          (s, now) => postWait(s, key(channel), now),
+          async () => {
+            const ref = await poster.post(channel, reply);
+            // the platform may answer with the channel's id for a name (#alerts → C0123): both wait
+            for (const c of new Set([channel, ref.channel])) this.#state = posted(this.#state, key(c), this.#now(), this.#gapMs);
+            return ref;
+          },
+        ),
+      update: (ref, reply) =>
+        this.#paced(
+          poster.platform,
+          ref.channel,
+          (s, now) => editWait(s, key(ref.channel), now),
+          () => poster.update(ref, reply),
+        ),
     };
   }
 

@@ -23,7 +23,8 @@ export function networkProblem(err: unknown): string | null {
   if (known) return known;
   // fetch() failed before any answer, for a reason it names only in words ("bad port", a proxy…)
   const e = err as { code?: unknown; original?: { message?: unknown; cause?: { message?: unknown } } } | null;
-  if (e?.code === 'slack_webapi_request_error') return `the request got no answer (${String(e.original?.cause?.message ?? e.original?.message ?? 'fetch failed')})`;
+  if (e?.code === 'slack_webapi_request_error')
+    return `the request got no answer (${String(e.original?.cause?.message ?? e.original?.message ?? 'fetch failed')})`;
   return null;
 }
 

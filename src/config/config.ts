@@ -272,7 +272,10 @@ function isTimeZone(tz: string): boolean {
 export function parseWaitAfter(text: string): { defaultSec: number; byQueue: Record<string, number> } | string {
   let defaultSec: number | null = null;
   const byQueue: Record<string, number> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq === -1) {
       defaultSec = parseDuration(part);
@@ -329,7 +332,15 @@ function tableVar(name: string, fallback: string) {
 }
 
 function listVar() {
-  return optionalText.transform((v) => new Set((v ?? '').split(/[,\s]+/).map((s) => s.trim()).filter(Boolean)));
+  return optionalText.transform(
+    (v) =>
+      new Set(
+        (v ?? '')
+          .split(/[,\s]+/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+  );
 }
 
 function urlVar(name: string) {
@@ -446,7 +457,10 @@ const envSchema = z.object({
   QUEUE_BOT_ALERT_SCHEDULE: optionalText.transform((v, ctx) => {
     const schedule = v ?? '* * * * *';
     if (v !== undefined && !isCronExpression(schedule)) {
-      ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_ALERT_SCHEDULE: "${schedule}" is not a cron expression (5 fields, or 6 with seconds: "*/10 * * * * *")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `QUEUE_BOT_ALERT_SCHEDULE: "${schedule}" is not a cron expression (5 fields, or 6 with seconds: "*/10 * * * * *")`,
+      });
       return z.NEVER;
     }
     return schedule;
@@ -520,10 +534,14 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     .filter(Boolean);
   if (!connections.length) problems.push('QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")');
   if (e.REDIS_URL && !connections.includes(e.QUEUE_BOT_REDIS_CONNECTION)) {
-    problems.push(`REDIS_URL is set but QUEUE_BOT_CONNECTIONS (${connections.join(',')}) does not name the Redis connection "${e.QUEUE_BOT_REDIS_CONNECTION}": add it (e.g. QUEUE_BOT_CONNECTIONS=database,${e.QUEUE_BOT_REDIS_CONNECTION})`);
+    problems.push(
+      `REDIS_URL is set but QUEUE_BOT_CONNECTIONS (${connections.join(',')}) does not name the Redis connection "${e.QUEUE_BOT_REDIS_CONNECTION}": add it (e.g. QUEUE_BOT_CONNECTIONS=database,${e.QUEUE_BOT_REDIS_CONNECTION})`,
+    );
   }
   if (!e.REDIS_URL && connections.includes('redis') && e.QUEUE_BOT_CONNECTIONS) {
-    problems.push('QUEUE_BOT_CONNECTIONS names "redis" but REDIS_URL is not set: the bot needs the app\'s Redis to serve a Redis queue (or the app\'s .env through --env-file)');
+    problems.push(
+      'QUEUE_BOT_CONNECTIONS names "redis" but REDIS_URL is not set: the bot needs the app\'s Redis to serve a Redis queue (or the app\'s .env through --env-file)',
+    );
   }
   // an empty REDIS_PREFIX is a setting (no prefix), not an absent one
   const redisPrefix = env.QUEUE_BOT_REDIS_PREFIX;
@@ -539,7 +557,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     problems.push('METRICS_PORT without Slack or Discord runs the bot alerts-only (alerts and metrics, no shell), which needs DATABASE_URL');
   }
   if ((e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN) && !database && !appProblems.length) {
-    problems.push('DATABASE_URL is required when Slack or Discord is configured — or the app\'s .env through --env-file / LARAVEL_ENV_FILE (the demo database is for the local shell only)');
+    problems.push(
+      "DATABASE_URL is required when Slack or Discord is configured — or the app's .env through --env-file / LARAVEL_ENV_FILE (the demo database is for the local shell only)",
+    );
   }
   for (const entry of e.QUEUE_BOT_OPERATORS) {
     if (!/^(slack|discord|shell|cli):\S+$/.test(entry)) {
@@ -557,10 +577,14 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   }
   const historyEvery = e.QUEUE_BOT_HISTORY_INTERVAL;
   if (historyEvery !== null && (e.QUEUE_BOT_HISTORY_ROLLUP <= historyEvery || e.QUEUE_BOT_HISTORY_ROLLUP % historyEvery !== 0)) {
-    problems.push(`QUEUE_BOT_HISTORY_ROLLUP: ${formatDuration(e.QUEUE_BOT_HISTORY_ROLLUP)} should be a whole multiple of QUEUE_BOT_HISTORY_INTERVAL (${formatDuration(historyEvery)}), e.g. 15m for 1m`);
+    problems.push(
+      `QUEUE_BOT_HISTORY_ROLLUP: ${formatDuration(e.QUEUE_BOT_HISTORY_ROLLUP)} should be a whole multiple of QUEUE_BOT_HISTORY_INTERVAL (${formatDuration(historyEvery)}), e.g. 15m for 1m`,
+    );
   }
   if (historyEvery !== null && e.QUEUE_BOT_HISTORY_KEEP < e.QUEUE_BOT_HISTORY_ROLLUP) {
-    problems.push(`QUEUE_BOT_HISTORY_KEEP: ${formatDuration(e.QUEUE_BOT_HISTORY_KEEP)} should be at least QUEUE_BOT_HISTORY_ROLLUP (${formatDuration(e.QUEUE_BOT_HISTORY_ROLLUP)}), so every point is folded before it goes`);
+    problems.push(
+      `QUEUE_BOT_HISTORY_KEEP: ${formatDuration(e.QUEUE_BOT_HISTORY_KEEP)} should be at least QUEUE_BOT_HISTORY_ROLLUP (${formatDuration(e.QUEUE_BOT_HISTORY_ROLLUP)}), so every point is folded before it goes`,
+    );
   }
   if (problems.length) return { ok: false, problems };
 

@@ -108,10 +108,32 @@ const ENGINE_OF: Record<string, 'mysql' | 'postgres' | 'sqlite'> = { mysql: 'mys
 
 /** Laravel's keys the bot reads; a real environment variable of the same name wins over the file, as in Laravel. */
 const LARAVEL_KEYS = [
-  'DB_CONNECTION', 'DB_URL', 'DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD', 'DB_SOCKET',
-  'DB_SSLMODE', 'DB_SEARCH_PATH', 'APP_KEY', 'APP_PREVIOUS_KEYS', 'APP_TIMEZONE', 'QUEUE_CONNECTION', 'DB_QUEUE_CONNECTION',
-  'DB_QUEUE_TABLE', 'DB_QUEUE_RETRY_AFTER', 'APP_NAME', 'REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD',
-  'REDIS_DB', 'REDIS_QUEUE_RETRY_AFTER',
+  'DB_CONNECTION',
+  'DB_URL',
+  'DATABASE_URL',
+  'DB_HOST',
+  'DB_PORT',
+  'DB_DATABASE',
+  'DB_USERNAME',
+  'DB_PASSWORD',
+  'DB_SOCKET',
+  'DB_SSLMODE',
+  'DB_SEARCH_PATH',
+  'APP_KEY',
+  'APP_PREVIOUS_KEYS',
+  'APP_TIMEZONE',
+  'QUEUE_CONNECTION',
+  'DB_QUEUE_CONNECTION',
+  'DB_QUEUE_TABLE',
+  'DB_QUEUE_RETRY_AFTER',
+  'APP_NAME',
+  'REDIS_URL',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_USERNAME',
+  'REDIS_PASSWORD',
+  'REDIS_DB',
+  'REDIS_QUEUE_RETRY_AFTER',
 ];
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
@@ -141,9 +163,13 @@ export function laravelSettings(file: LaravelEnvFile, processEnv: Record<string,
     const redis = redisSettings(app, file, processEnv);
     if (typeof redis === 'string') problems.push(`${redis} (in ${where})`);
     else Object.assign(env, redis);
-    notes.push(`the app queues on Redis (QUEUE_CONNECTION=redis): the bot serves that Redis queue, keeping failed jobs in the database as Laravel does; set QUEUE_BOT_CONNECTIONS=database,redis if the app also uses the database queue`);
+    notes.push(
+      `the app queues on Redis (QUEUE_CONNECTION=redis): the bot serves that Redis queue, keeping failed jobs in the database as Laravel does; set QUEUE_BOT_CONNECTIONS=database,redis if the app also uses the database queue`,
+    );
   } else if (queueConnection && queueConnection !== 'database') {
-    notes.push(`the app's default queue connection is "${queueConnection}" (QUEUE_CONNECTION); the bot reads the database queue's tables and retries only the connections in QUEUE_BOT_CONNECTIONS (default "database")`);
+    notes.push(
+      `the app's default queue connection is "${queueConnection}" (QUEUE_CONNECTION); the bot reads the database queue's tables and retries only the connections in QUEUE_BOT_CONNECTIONS (default "database")`,
+    );
   }
 
   // the database connection the queue's tables are on: DB_QUEUE_CONNECTION (Laravel 11+) or the default one
@@ -153,10 +179,16 @@ export function laravelSettings(file: LaravelEnvFile, processEnv: Record<string,
   if (url) {
     const parsed = parseDatabaseUrl(url, app.DB_URL ? 'DB_URL' : 'DATABASE_URL');
     if (typeof parsed === 'string') problems.push(`${parsed} (in ${where})`);
-    else target = parsed.kind === 'sqlite' ? { ...parsed, path: sqlitePath(parsed.path, file.baseDir), display: `sqlite:${sqlitePath(parsed.path, file.baseDir)}` } : parsed;
+    else
+      target =
+        parsed.kind === 'sqlite'
+          ? { ...parsed, path: sqlitePath(parsed.path, file.baseDir), display: `sqlite:${sqlitePath(parsed.path, file.baseDir)}` }
+          : parsed;
   } else if (!ENGINE_OF[connection]) {
     const name = app.DB_QUEUE_CONNECTION ? 'DB_QUEUE_CONNECTION' : 'DB_CONNECTION';
-    problems.push(`${name} in ${where} is "${connection}": the bot reads mysql, mariadb, pgsql and sqlite connections (a custom connection name: set DATABASE_URL for the bot)`);
+    problems.push(
+      `${name} in ${where} is "${connection}": the bot reads mysql, mariadb, pgsql and sqlite connections (a custom connection name: set DATABASE_URL for the bot)`,
+    );
   } else {
     const direct = directTarget(ENGINE_OF[connection], app, file.baseDir);
     if (typeof direct === 'string') problems.push(`${direct} (in ${where})`);
@@ -170,7 +202,11 @@ export function laravelSettings(file: LaravelEnvFile, processEnv: Record<string,
  * REDIS_HOST / REDIS_PORT / REDIS_USERNAME / REDIS_PASSWORD / REDIS_DB; the key prefix from
  * REDIS_PREFIX (an empty value means no prefix), else derived from APP_NAME by the bot.
  */
-function redisSettings(app: Record<string, string | undefined>, file: LaravelEnvFile, processEnv: Record<string, string | undefined>): Record<string, string> | string {
+function redisSettings(
+  app: Record<string, string | undefined>,
+  file: LaravelEnvFile,
+  processEnv: Record<string, string | undefined>,
+): Record<string, string> | string {
   const env: Record<string, string> = {};
   if (app.REDIS_URL) env.REDIS_URL = app.REDIS_URL;
   else {
@@ -216,7 +252,8 @@ function directTarget(kind: 'mysql' | 'postgres' | 'sqlite', app: Record<string,
     return { kind: 'mysql', host, port, user, password, database, ...(socket ? { socket } : {}), display: socket ? `${display} (socket ${socket})` : display };
   }
   const sslMode = (app.DB_SSLMODE ?? 'prefer') as Extract<DatabaseTarget, { kind: 'postgres' }>['sslMode'];
-  if (!['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(sslMode)) return `DB_SSLMODE: "${sslMode}" is not one of disable, allow, prefer, require, verify-ca, verify-full`;
+  if (!['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(sslMode))
+    return `DB_SSLMODE: "${sslMode}" is not one of disable, allow, prefer, require, verify-ca, verify-full`;
   const schema = (app.DB_SEARCH_PATH ?? '').split(',')[0]!.trim().replace(/^"|"$/g, '') || null;
   return { kind: 'postgres', host, port, user, password, database, schema: schema === 'public' ? null : schema, sslMode, display };
 }

@@ -213,12 +213,7 @@ export function databaseErrorKind(error: unknown, dialect: SqlDialect): Database
   return typeof e?.code === 'string' || typeof e?.errno === 'number' ? 'other' : null;
 }
 
-export function explainDatabaseError(
-  error: unknown,
-  dialect: SqlDialect,
-  target: DatabaseTarget,
-  tableNames?: Record<string, string>,
-): Error {
+export function explainDatabaseError(error: unknown, dialect: SqlDialect, target: DatabaseTarget, tableNames?: Record<string, string>): Error {
   if (error instanceof DatabaseUnavailableError || error instanceof MissingTableError) return error;
   const err = error as { code?: string; message?: string };
   const message = String(err?.message ?? error);
@@ -226,9 +221,7 @@ export function explainDatabaseError(
   if (meaning?.kind === 'missing_table') {
     const table = meaning.table;
     const logical = Object.entries(tableNames ?? {}).find(([, physical]) => physical === table)?.[0];
-    const hint = logical
-      ? ` Run Laravel's queue migrations, or set the table name (QUEUE_BOT_TABLE_${logical.toUpperCase()}) if the app renamed it.`
-      : '';
+    const hint = logical ? ` Run Laravel's queue migrations, or set the table name (QUEUE_BOT_TABLE_${logical.toUpperCase()}) if the app renamed it.` : '';
     return new MissingTableError(`Table "${table}" does not exist in ${target.display}.${hint}`, table);
   }
   if (meaning?.kind === 'unreachable' || meaning?.kind === 'refused') {

@@ -63,7 +63,8 @@ export function networkCause(code: string, message: string): DatabaseCause | und
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return 'connection_refused';
   // a DB_SOCKET path where no server listens
   if (code === 'ENOENT' && /connect/i.test(message)) return 'connection_refused';
-  if (['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /connect ETIMEDOUT|timeout exceeded when trying to connect|timed out/i.test(message)) return 'timeout';
+  if (['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /connect ETIMEDOUT|timeout exceeded when trying to connect|timed out/i.test(message))
+    return 'timeout';
   return undefined;
 }
 
@@ -206,12 +207,7 @@ export function jsonEncodedClass(jobClass: string): string {
  * Rights found by trying each statement on no rows, in a transaction that is rolled back: the
  * engine checks the right before it looks for rows, so nothing is touched or locked.
  */
-export async function probeRights(
-  db: Db,
-  table: string,
-  keyColumn: string,
-  writeTransaction: SqlDialect['writeTransaction'],
-): Promise<Set<TableRight>> {
+export async function probeRights(db: Db, table: string, keyColumn: string, writeTransaction: SqlDialect['writeTransaction']): Promise<Set<TableRight>> {
   const t = sql.table(table);
   const k = sql.ref(keyColumn);
   // `table` is the physical name: the renaming plugin leaves names that are not logical ones alone.
@@ -263,7 +259,9 @@ export function queueIndexes(quote: '`' | '"'): Pick<SqlDialect, 'coveringIndexD
  * extract one value. Their LIKE ignores case as used here (MySQL through Laravel's
  * utf8mb4_unicode_ci collation, SQLite for ASCII letters).
  */
-export function sqlJsonPayloads(payloadText: (jsonPath: string) => RawBuilder<string | null>): Pick<SqlDialect, 'payloadText' | 'payloadValid' | 'classMatches' | 'textContains'> {
+export function sqlJsonPayloads(
+  payloadText: (jsonPath: string) => RawBuilder<string | null>,
+): Pick<SqlDialect, 'payloadText' | 'payloadValid' | 'classMatches' | 'textContains'> {
   return {
     payloadText,
     payloadValid: () => sql<number>`json_valid(payload)`,

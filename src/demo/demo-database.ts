@@ -42,12 +42,15 @@ function copyPayload(payload: string, productId?: number): string {
   return out;
 }
 
-export function demoRows(now: number, timeZone = 'UTC'): {
+export function demoRows(
+  now: number,
+  timeZone = 'UTC',
+): {
   jobs: Array<Omit<Row<JobsTable>, 'id' | 'label'>>;
   failed: Array<Omit<Row<FailedJobsTable>, 'id' | 'label'>>;
   batches: Array<Omit<Row<JobBatchesTable>, 'label'>>;
 } {
-  const sync = template('SyncProductToPrestaShop on \'prestashop\': pending');
+  const sync = template("SyncProductToPrestaShop on 'prestashop': pending");
   const delayed = template('delayed');
   const released = template('released after a failed attempt');
   const sleepy = template('SleepyJob');
@@ -79,7 +82,10 @@ export function demoRows(now: number, timeZone = 'UTC'): {
   ];
 
   const failedAgo = [5 * 60, 40 * 60, 2 * 3600, 3 * 3600, 26 * 3600, 28 * 3600, 2 * 86400, 7 * 60];
-  const failed = rows.failed.map(({ label: _label, id: _id, ...f }, i) => ({ ...f, failed_at: formatInZone(now - failedAgo[i % failedAgo.length]!, timeZone) }));
+  const failed = rows.failed.map(({ label: _label, id: _id, ...f }, i) => ({
+    ...f,
+    failed_at: formatInZone(now - failedAgo[i % failedAgo.length]!, timeZone),
+  }));
 
   const batches = rows.batches.map(({ label: _label, ...b }) => {
     const shift = now - 15 * 60 - b.created_at;
@@ -94,11 +100,7 @@ export function demoRows(now: number, timeZone = 'UTC'): {
 }
 
 /** Creates (or re-creates) the demo database file and returns it open. */
-export async function createDemoDatabase(
-  path: string,
-  tables: TableNames,
-  opts: { now?: number; timeZone?: string } = {},
-): Promise<Database> {
+export async function createDemoDatabase(path: string, tables: TableNames, opts: { now?: number; timeZone?: string } = {}): Promise<Database> {
   const now = opts.now ?? Math.floor(Date.now() / 1000);
   mkdirSync(dirname(path), { recursive: true });
   rmSync(path, { force: true });

@@ -29,7 +29,11 @@ export function createMetrics(sources: MetricsSources, info: { mode: string; eng
   const up = gauge('laravel_queue_up', '1 when the last look at the queue tables succeeded, 0 when the database could not be read');
   const lookSeconds = gauge('laravel_queue_look_duration_seconds', 'How long the last look at the queue tables took');
   const lookAt = gauge('laravel_queue_look_timestamp_seconds', 'When the figures shown were taken (they are reused for a few seconds)');
-  const ready = gauge('laravel_queue_ready_jobs', 'Jobs waiting for a worker (left out when only a count of the whole queue could tell: see laravel_queue_counts_exact)', queue);
+  const ready = gauge(
+    'laravel_queue_ready_jobs',
+    'Jobs waiting for a worker (left out when only a count of the whole queue could tell: see laravel_queue_counts_exact)',
+    queue,
+  );
   const delayed = gauge('laravel_queue_delayed_jobs', 'Jobs whose available_at is still ahead (left out like ready)', queue);
   const reserved = gauge('laravel_queue_reserved_jobs', 'Jobs a worker holds (processing)', queue);
   const stuck = gauge('laravel_queue_stuck_jobs', 'Reserved jobs held longer than QUEUE_BOT_STUCK_AFTER', queue);

@@ -63,7 +63,8 @@ export async function startHealthServer(deps: HealthDeps, opts: { port: number; 
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
     res.end(head ? undefined : body);
   };
-  const json = (res: ServerResponse, status: number, body: unknown, head = false) => send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, head);
+  const json = (res: ServerResponse, status: number, body: unknown, head = false) =>
+    send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, head);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const r = route(req.method, req.url);
@@ -90,7 +91,9 @@ export async function startHealthServer(deps: HealthDeps, opts: { port: number; 
   // probes and scrapers keep connections open; none of them may hold the process at shutdown
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`cannot listen on METRICS_PORT ${opts.port} (${err.message}); set METRICS_PORT to a free port, or 0 for any`, { cause: err })));
+    server.once('error', (err) =>
+      reject(new Error(`cannot listen on METRICS_PORT ${opts.port} (${err.message}); set METRICS_PORT to a free port, or 0 for any`, { cause: err })),
+    );
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

@@ -19,7 +19,17 @@ export interface ChartInput {
   newFailures: Series['values'];
   /** null everywhere where it is not derived (Redis, a big table) */
   done: Series['values'];
-  labels: { ready: string; delayed: string; reserved: string; stuck: string; failures: string; done: string; backlog: string; perInterval: string; noData: string };
+  labels: {
+    ready: string;
+    delayed: string;
+    reserved: string;
+    stuck: string;
+    failures: string;
+    done: string;
+    backlog: string;
+    perInterval: string;
+    noData: string;
+  };
   /** formats an axis time (in the app's timezone) */
   timeLabel: (at: number) => string;
 }
@@ -104,7 +114,9 @@ function stackedLayers(layers: Array<{ name: string; color: string; values: Read
           upper.push(`${fmt(xOf(j, n))},${fmt(yOf(top[j]!, max, TOP_PANEL))}`);
           lower.unshift(`${fmt(xOf(j, n))},${fmt(yOf(base[j]!, max, TOP_PANEL))}`);
         }
-        polys.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${layer.color}" fill-opacity="0.55" stroke="${layer.color}" stroke-width="1.5"/>`);
+        polys.push(
+          `<polygon points="${[...upper, ...lower].join(' ')}" fill="${layer.color}" fill-opacity="0.55" stroke="${layer.color}" stroke-width="1.5"/>`,
+        );
         start = -1;
       }
     }
@@ -176,7 +188,9 @@ export function chartSvg(input: ChartInput): string {
   for (let k = 0; k <= tickCount && n > 0; k++) {
     const i = Math.round((k * (n - 1)) / tickCount);
     const x = xOf(i, n);
-    timeTicks.push(`<text x="${fmt(x)}" y="${BOTTOM_PANEL.top + BOTTOM_PANEL.height + 20}" font-size="12" text-anchor="middle" fill="${COLORS.muted}">${esc(input.timeLabel(input.at[i]!))}</text>`);
+    timeTicks.push(
+      `<text x="${fmt(x)}" y="${BOTTOM_PANEL.top + BOTTOM_PANEL.height + 20}" font-size="12" text-anchor="middle" fill="${COLORS.muted}">${esc(input.timeLabel(input.at[i]!))}</text>`,
+    );
   }
   const body = hasData
     ? [

@@ -50,12 +50,7 @@ export class HistoryStore {
   /** Every point of one resolution with `from <= at < to`, oldest first. */
   async between(resolution: number, from: number, to: number, series?: SeriesKey): Promise<HistoryPoint[]> {
     await this.ensureTable();
-    let q = this.database.db
-      .selectFrom('queue_bot_history')
-      .selectAll()
-      .where('resolution', '=', resolution)
-      .where('at', '>=', from)
-      .where('at', '<', to);
+    let q = this.database.db.selectFrom('queue_bot_history').selectAll().where('resolution', '=', resolution).where('at', '>=', from).where('at', '<', to);
     if (series) {
       // a queue's series needs the totals too: they say which intervals were sampled
       q = q.where((eb) =>

@@ -85,7 +85,22 @@ export function pointsFromLook(look: Look, at: number, previous: readonly Histor
   }
   // a queue with failed jobs and none waiting: every job count is exactly 0
   for (const [name, n] of failedLeft ?? []) {
-    if (n > 0) points.push({ at, connection: look.databaseConnection, queue: name, ready: 0, delayed: 0, reserved: 0, stuck: 0, failed: n, newFailures: null, oldestWait: null, done: null, nextJobId: null, nextFailedId: null });
+    if (n > 0)
+      points.push({
+        at,
+        connection: look.databaseConnection,
+        queue: name,
+        ready: 0,
+        delayed: 0,
+        reserved: 0,
+        stuck: 0,
+        failed: n,
+        newFailures: null,
+        oldestWait: null,
+        done: null,
+        nextJobId: null,
+        nextFailedId: null,
+      });
   }
   for (const p of points) {
     const was = before.get(key(p));
@@ -105,7 +120,9 @@ export function pointsFromLook(look: Look, at: number, previous: readonly Histor
       backlogNow: backlog(nowDatabase),
       // per queue once the failed jobs are counted; before that (or for a queue that emptied
       // meanwhile), the failed id sequence's growth — every failure is a database job's without Redis
-      newFailures: (nowDatabase.every((p) => p.newFailures !== null) ? sumKnown(nowDatabase.map((p) => p.newFailures)) : null) ?? (look.redisToo ? null : totals.newFailures),
+      newFailures:
+        (nowDatabase.every((p) => p.newFailures !== null) ? sumKnown(nowDatabase.map((p) => p.newFailures)) : null) ??
+        (look.redisToo ? null : totals.newFailures),
     });
   }
   return [totals, ...points];
@@ -159,7 +176,12 @@ export function backlog(points: readonly HistoryPoint[]): number | null {
  * growth) less what stayed (backlog growth) less what failed. Null when a part is unknown; never
  * below 0 (a job dispatched and cancelled in the same interval would make it so).
  */
-export function derivedDone(parts: { dispatched: number | null; backlogBefore: number | null; backlogNow: number | null; newFailures: number | null }): number | null {
+export function derivedDone(parts: {
+  dispatched: number | null;
+  backlogBefore: number | null;
+  backlogNow: number | null;
+  newFailures: number | null;
+}): number | null {
   const { dispatched, backlogBefore, backlogNow, newFailures } = parts;
   if (dispatched === null || backlogBefore === null || backlogNow === null || newFailures === null) return null;
   return Math.max(0, dispatched - (backlogNow - backlogBefore) - newFailures);
@@ -199,5 +221,7 @@ export function foldPoints(points: readonly HistoryPoint[], at: number): History
     });
   }
   // the totals point first: writing it claims the bucket
-  return out.sort((a, b) => Number(b.queue === TOTALS) - Number(a.queue === TOTALS) || a.queue.localeCompare(b.queue) || a.connection.localeCompare(b.connection));
+  return out.sort(
+    (a, b) => Number(b.queue === TOTALS) - Number(a.queue === TOTALS) || a.queue.localeCompare(b.queue) || a.connection.localeCompare(b.connection),
+  );
 }

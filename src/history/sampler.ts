@@ -47,7 +47,12 @@ export function createHistorySampler(deps: SamplerDeps): HistorySampler {
     const nextIds = await queue.nextIds();
     const previous = await store.between(every, at - every, at);
     const hasPrevious = previous.some((p) => p.queue === TOTALS && p.connection === TOTALS);
-    const points = pointsFromLook({ snapshot, failedByQueue, nextIds, databaseConnection: databaseConnectionOf(queue), redisToo: queue.redisConnection !== null }, at, previous, hasPrevious ? at - every : null);
+    const points = pointsFromLook(
+      { snapshot, failedByQueue, nextIds, databaseConnection: databaseConnectionOf(queue), redisToo: queue.redisConnection !== null },
+      at,
+      previous,
+      hasPrevious ? at - every : null,
+    );
     if (!(await store.write(every, points))) return 'taken';
     // the writer of the bucket's last interval folds the bucket and prunes
     if ((at + every) % settings.rollupSec === 0) {

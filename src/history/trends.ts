@@ -36,6 +36,10 @@ export async function lastHourTrends(ctx: Pick<CommandContext, 'history' | 'conf
 }
 
 /** A queue's sparkline among `trends`, if it has one. */
-export function trendOf(trends: ReadonlyMap<string, string>, queue: Pick<QueueService, 'connections' | 'redisConnection'>, q: { name: string; connection?: string }): string | undefined {
+export function trendOf(
+  trends: ReadonlyMap<string, string>,
+  queue: Pick<QueueService, 'connections' | 'redisConnection'>,
+  q: { name: string; connection?: string },
+): string | undefined {
   return trends.get(keyOf(q.connection ?? databaseConnectionOf(queue), q.name));
 }

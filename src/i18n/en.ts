@@ -21,22 +21,33 @@ export const en = {
   'error.internal': 'The command failed: {detail}. Nothing was changed by this request.',
   'error.database_title': 'Database problem',
   'error.redis_title': 'Redis problem',
-  'error.redis.chat': 'The bot cannot reach the app\'s Redis right now, so nothing was read or changed there. Try again in a moment; if it lasts, an admin can check Redis and the bot\'s log.',
-  'error.redis.terminal': 'Redis at {server} did not answer: {detail}. Nothing was changed there. Check that Redis is running and that REDIS_URL (host, port, password, database number) is right.',
+  'error.redis.chat':
+    "The bot cannot reach the app's Redis right now, so nothing was read or changed there. Try again in a moment; if it lasts, an admin can check Redis and the bot's log.",
+  'error.redis.terminal':
+    'Redis at {server} did not answer: {detail}. Nothing was changed there. Check that Redis is running and that REDIS_URL (host, port, password, database number) is right.',
   'error.database_down': '{detail}. Nothing was changed; try again when the database is back.',
   // a database that cannot be used: in chat, short and without the database's user, host or name
   // (those go to the log); on a terminal (shell, CLI), the cause and the fix
   'error.db.chat_unreachable': 'The database cannot be reached right now. Nothing was changed; try again in a moment. The details are in the bot’s log.',
-  'error.db.chat_refused': 'The database refused the bot. Nothing was changed; an admin needs to fix the bot’s database settings (the details are in the bot’s log).',
-  'error.db.credentials': 'The database server {server} refused user "{user}": the password or the user name is wrong. Fix DB_USERNAME / DB_PASSWORD in the app’s .env (or the user and password in DATABASE_URL). Nothing was changed.',
-  'error.db.unknown_database': 'The database server {server} has no database "{database}". Fix DB_DATABASE in the app’s .env (or the database name in DATABASE_URL), or create the database and run the app’s migrations. Nothing was changed.',
-  'error.db.missing_file': 'The SQLite file {server} does not exist. Fix DB_DATABASE in the app’s .env (a relative path is read from the project folder) or the path in DATABASE_URL. Nothing was changed.',
-  'error.db.connection_refused': 'Nothing accepts connections at {server} (connection refused). Start the database server, or fix DB_HOST / DB_PORT in the app’s .env (or the host and port in DATABASE_URL). Nothing was changed.',
-  'error.db.timeout': 'The database server {server} does not answer (timed out). Check DB_HOST / DB_PORT (or DATABASE_URL), and that no firewall stands between this machine and the server. Nothing was changed.',
-  'error.db.dns': 'The host name "{host}" cannot be resolved (DNS: {detail}). Fix DB_HOST in the app’s .env (or the host in DATABASE_URL), or this machine’s DNS. Nothing was changed.',
-  'error.db.tls': 'The database server {server} and the bot could not agree on TLS ({detail}). Set sslmode to what the server offers (?sslmode=require or ?sslmode=disable in DATABASE_URL, DB_SSLMODE in the app’s .env), or trust its certificate. Nothing was changed.',
+  'error.db.chat_refused':
+    'The database refused the bot. Nothing was changed; an admin needs to fix the bot’s database settings (the details are in the bot’s log).',
+  'error.db.credentials':
+    'The database server {server} refused user "{user}": the password or the user name is wrong. Fix DB_USERNAME / DB_PASSWORD in the app’s .env (or the user and password in DATABASE_URL). Nothing was changed.',
+  'error.db.unknown_database':
+    'The database server {server} has no database "{database}". Fix DB_DATABASE in the app’s .env (or the database name in DATABASE_URL), or create the database and run the app’s migrations. Nothing was changed.',
+  'error.db.missing_file':
+    'The SQLite file {server} does not exist. Fix DB_DATABASE in the app’s .env (a relative path is read from the project folder) or the path in DATABASE_URL. Nothing was changed.',
+  'error.db.connection_refused':
+    'Nothing accepts connections at {server} (connection refused). Start the database server, or fix DB_HOST / DB_PORT in the app’s .env (or the host and port in DATABASE_URL). Nothing was changed.',
+  'error.db.timeout':
+    'The database server {server} does not answer (timed out). Check DB_HOST / DB_PORT (or DATABASE_URL), and that no firewall stands between this machine and the server. Nothing was changed.',
+  'error.db.dns':
+    'The host name "{host}" cannot be resolved (DNS: {detail}). Fix DB_HOST in the app’s .env (or the host in DATABASE_URL), or this machine’s DNS. Nothing was changed.',
+  'error.db.tls':
+    'The database server {server} and the bot could not agree on TLS ({detail}). Set sslmode to what the server offers (?sslmode=require or ?sslmode=disable in DATABASE_URL, DB_SSLMODE in the app’s .env), or trust its certificate. Nothing was changed.',
   'error.db.rights': 'User "{user}" lacks a right it needs on {server} ({detail}). `/queue doctor` lists the GRANT to give. Nothing was changed.',
-  'error.db.readonly': 'The SQLite file {server} cannot be opened for writing by this process ({detail}). Give the bot’s user write access to the file and its folder. Nothing was changed.',
+  'error.db.readonly':
+    'The SQLite file {server} cannot be opened for writing by this process ({detail}). Give the bot’s user write access to the file and its folder. Nothing was changed.',
   'error.db.lost': 'The database {server} is not available right now ({detail}). Nothing was changed; try again when it is back.',
   'error.db.refused': 'The database {server} refused the bot ({detail}). Nothing was changed.',
   'error.unknown_command_title': 'Unknown command',
@@ -109,7 +120,8 @@ export const en = {
   'confirm.cancel.title': 'Cancel job?',
   'confirm.cancel.text': 'Deletes it before a worker takes it — it will not run.\nJob #{id} {job} · queue `{queue}`',
   'confirm.release.title': 'Release stuck job?',
-  'confirm.release.text': 'Makes it available again — if the worker holding it is still running, the job will run twice. Only do this if that worker is gone.\nJob #{id} {job} on `{queue}`, held for {age}',
+  'confirm.release.text':
+    'Makes it available again — if the worker holding it is still running, the job will run twice. Only do this if that worker is gone.\nJob #{id} {job} on `{queue}`, held for {age}',
   'confirm.promote.title': 'Run delayed job now?',
   'confirm.promote.text': 'Makes it available to workers now instead of later.\nJob #{id} {job} · queue `{queue}`',
   'confirm.retry_all.title': 'Retry failed jobs?',
@@ -182,7 +194,8 @@ export const en = {
   'chart.out_hint': 'Add --out chart.png to save the chart as a file.',
   'cli.out_missing': '--out needs a file name, e.g. --out chart.png',
   'chart.upload_failed_title': 'The chart could not be uploaded',
-  'chart.upload_failed': 'Slack refused the file. Invite the bot to this channel (`/invite @queue-bot`) and make sure the app has the `files:write` scope, then ask again; the summary above has the numbers.',
+  'chart.upload_failed':
+    'Slack refused the file. Invite the bot to this channel (`/invite @queue-bot`) and make sure the app has the `files:write` scope, then ask again; the summary above has the numbers.',
   'stats.stalled': 'Queue `{queue}` is not moving: its oldest ready job has waited {age}. Is a worker running for it?',
   'stats.expired': (p, tools) =>
     `${tools.plural(Number(p.n), { one: '# reservation', other: '# reservations' })} on \`${p.queue}\` older than retry_after (${p.retryAfter}): any worker may pick ${Number(p.n) === 1 ? 'that job' : 'those jobs'} up again.`,
@@ -230,7 +243,8 @@ export const en = {
   'list.summary': (p, tools) => `${jobs(p.total, tools)} · page ${p.page} of ${p.pages}`,
   'list.summary_unknown': 'Page {page}',
   'list.page_empty': 'Page {page} is empty.',
-  'list.sampled': (p, tools) => `Read from the first ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} of each queue, where workers take their jobs.`,
+  'list.sampled': (p, tools) =>
+    `Read from the first ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} of each queue, where workers take their jobs.`,
 
   // job lines
   'job.queue': 'queue `{queue}`',
@@ -291,7 +305,8 @@ export const en = {
   'retry.done': 'Failed job [{uuid}] has been pushed back onto queue `{queue}` as job #{id} ({job}).',
   'change.confirmed_after_loss': 'The connection to the database dropped as this was being saved; the bot asked again, and it is done.',
   'change.uncertain_title': 'Cannot tell yet',
-  'change.uncertain': 'The connection to the database dropped as this was being saved, and the database has not answered since: it may or may not have happened. Check with `{check}` when the database is back.',
+  'change.uncertain':
+    'The connection to the database dropped as this was being saved, and the database has not answered since: it may or may not have happened. Check with `{check}` when the database is back.',
   'retry.uncertain':
     'The connection to the database dropped as the retry of {uuid} was being saved, and the database has not answered since: it may or may not have happened. Check with `show {uuid}` when the database is back; retrying again is safe (it cannot run twice).',
   'retry.uncertain_gone':
@@ -314,13 +329,16 @@ export const en = {
     `${failedJobs(p.n, tools)} failed on the queue connection \`${String(p.connection)}\`, which this bot does not serve, and ${tools.plural(Number(p.n), { one: 'is', other: 'are' })} left where ${tools.plural(Number(p.n), { one: 'it is', other: 'they are' })} (retry with \`php artisan queue:retry\`).`,
   'retry.all_queues': 'all queues',
   'retry.preview': (p, tools) => `Retry ${failedJobs(p.n, tools)} (${p.where})?`,
-  'retry.preview_hint': 'They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.',
+  'retry.preview_hint':
+    'They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.',
   'retry.preview_none_title': 'Nothing to retry',
   'retry.preview_none': 'No failed jobs match ({where}).',
   'retry.bulk_title': 'Retried failed jobs ({where})',
   'retry.bulk_done': (p, tools) =>
     `${tools.plural(Number(p.retried), { one: '# failed job has', other: '# failed jobs have' })} been pushed back onto their queues` +
-    (Number(p.skipped) ? `; ${tools.plural(Number(p.skipped), { one: '# was', other: '# were' })} left where ${Number(p.skipped) === 1 ? 'it was' : 'they were'}.` : '.'),
+    (Number(p.skipped)
+      ? `; ${tools.plural(Number(p.skipped), { one: '# was', other: '# were' })} left where ${Number(p.skipped) === 1 ? 'it was' : 'they were'}.`
+      : '.'),
   'retry.bulk_gone': (p, tools) => `${tools.plural(Number(p.n), { one: '# was', other: '# were' })} already gone (retried or deleted since the preview).`,
   'retry.bulk_retry_until': (p, tools) => `${jobs(p.n, tools)} had a retryUntil, set anew as \`artisan queue:retry\` does.`,
   'retry.reason.invalid_json': 'its payload is not valid JSON, so a worker could not run it',
@@ -332,15 +350,19 @@ export const en = {
   'cancel.done_title': 'Cancelled',
   'cancel.done': 'Job #{id} ({job}) has been deleted from queue `{queue}`; it will not run.',
   'cancel.refused_title': 'Not cancelled',
-  'cancel.reserved': 'Job #{id} was picked up by a worker {age} ago (attempt {attempts}), so it was not deleted. If that worker is gone, release the job first.',
+  'cancel.reserved':
+    'Job #{id} was picked up by a worker {age} ago (attempt {attempts}), so it was not deleted. If that worker is gone, release the job first.',
   'cancel.not_found': 'There is no job #{id}: it has already run, failed or been deleted.',
   'release.done_title': 'Released',
   'release.done': 'Job #{id} ({job}) is available again on queue `{queue}`; the next worker will take it.',
   'release.attempts': 'Its attempts went back from {before} to {after}: the interrupted attempt does not count against its tries.',
   'release.refused_title': 'Not released',
-  'release.done_redis': 'Job #{id} ({job}) on `{queue}` is due again: the next worker polling the queue takes it back. The attempt its worker began still counts, as when a reservation expires in Laravel.',
-  'release.fails_unrun': 'It has used all its tries ({attempts}): on Redis the interrupted attempt cannot be given back, so Laravel will mark it failed (attempted too many times) when a worker picks it up; then retry it from the failed list.',
-  'release.already_due': 'Job #{id} on `{queue}` is already due: its reservation expired {age} ago, and any worker polling `{queue}` takes it back — none has. Start one: `php artisan queue:work {connection} --queue={queue}`. Nothing was changed.',
+  'release.done_redis':
+    'Job #{id} ({job}) on `{queue}` is due again: the next worker polling the queue takes it back. The attempt its worker began still counts, as when a reservation expires in Laravel.',
+  'release.fails_unrun':
+    'It has used all its tries ({attempts}): on Redis the interrupted attempt cannot be given back, so Laravel will mark it failed (attempted too many times) when a worker picks it up; then retry it from the failed list.',
+  'release.already_due':
+    'Job #{id} on `{queue}` is already due: its reservation expired {age} ago, and any worker polling `{queue}` takes it back — none has. Start one: `php artisan queue:work {connection} --queue={queue}`. Nothing was changed.',
   'release.not_found': 'There is no job #{id}: it has finished, failed or been deleted.',
   'release.not_reserved': 'Job #{id} is not held by a worker; there is nothing to release.',
   'release.changed': 'Job #{id} was picked up again {age} ago, by a different worker than the one you saw. Nothing was changed; look again before releasing.',
@@ -368,12 +390,16 @@ export const en = {
   'flush.gone': (p, tools) => `${tools.plural(Number(p.n), { one: '# was', other: '# were' })} already gone since the preview.`,
   'clear.preview': (p, tools) => `Delete ${tools.plural(Number(p.n), { one: 'the # waiting job', other: 'the # waiting jobs' })} of queue \`${p.queue}\`?`,
   'clear.preview_hint': 'They will not run. Jobs dispatched after this preview are kept.',
-  'clear.preview_reserved': (p, tools) => `${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} held by a worker and will be left alone. Jobs dispatched after this preview are kept.`,
+  'clear.preview_reserved': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} held by a worker and will be left alone. Jobs dispatched after this preview are kept.`,
   'clear.none_title': 'Nothing to clear',
-  'clear.none': (p, tools) => `Queue \`${p.queue}\` has no waiting jobs` + (Number(p.reserved) ? ` (${tools.plural(Number(p.reserved), { one: '# is', other: '# are' })} held by a worker).` : '.'),
+  'clear.none': (p, tools) =>
+    `Queue \`${p.queue}\` has no waiting jobs` +
+    (Number(p.reserved) ? ` (${tools.plural(Number(p.reserved), { one: '# is', other: '# are' })} held by a worker).` : '.'),
   'clear.done_title': 'Queue cleared',
   'clear.done': (p, tools) => `${tools.plural(Number(p.n), { one: '# job has', other: '# jobs have' })} been deleted from queue \`${p.queue}\`.`,
-  'clear.left_reserved': (p, tools) => `${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} held by a worker ${Number(p.n) === 1 ? 'was' : 'were'} left alone.`,
+  'clear.left_reserved': (p, tools) =>
+    `${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} held by a worker ${Number(p.n) === 1 ? 'was' : 'were'} left alone.`,
   'clear.gone': (p, tools) => `${tools.plural(Number(p.n), { one: '# job was', other: '# jobs were' })} already gone since the preview.`,
 
   // batches
@@ -430,9 +456,12 @@ export const en = {
   'doctor.redis_connected': 'Connected to Redis {server} at {target} (queue connection `{connection}`).',
   'doctor.redis_unreachable': '{error}',
   'doctor.redis_prefix_ok': 'Queue keys found under the prefix `{prefix}` (from {how}).',
-  'doctor.redis_prefix_empty': 'No queue keys under the prefix `{prefix}` (from {how}), so every queue looks empty — but this Redis database has queue keys under: {found}. Set QUEUE_BOT_REDIS_PREFIX (the app\'s REDIS_PREFIX) to the right one.',
-  'doctor.redis_prefix_nothing': 'No queue keys under the prefix `{prefix}` (from {how}), nor under any other prefix in this Redis database: nothing is queued right now, or REDIS_URL names another database number than the app\'s REDIS_DB.',
-  'doctor.horizon_alive': 'Horizon (`{prefix}`): {alive} of {masters} masters alive, {supervisors} supervisors; {failed} failed jobs in its own list (read only: the bot acts on the queues and failed_jobs).',
+  'doctor.redis_prefix_empty':
+    "No queue keys under the prefix `{prefix}` (from {how}), so every queue looks empty — but this Redis database has queue keys under: {found}. Set QUEUE_BOT_REDIS_PREFIX (the app's REDIS_PREFIX) to the right one.",
+  'doctor.redis_prefix_nothing':
+    "No queue keys under the prefix `{prefix}` (from {how}), nor under any other prefix in this Redis database: nothing is queued right now, or REDIS_URL names another database number than the app's REDIS_DB.",
+  'doctor.horizon_alive':
+    'Horizon (`{prefix}`): {alive} of {masters} masters alive, {supervisors} supervisors; {failed} failed jobs in its own list (read only: the bot acts on the queues and failed_jobs).',
   'doctor.horizon_down': 'Horizon (`{prefix}`) has {masters} masters registered but none is alive: its workers are not running.',
   'doctor.table_missing': '{error}',
   'doctor.covering_ok': 'Index {index} covers every count: stats are exact and fast (jobs in the table: {rows}).',
@@ -528,7 +557,8 @@ export const en = {
   'alert.stalled.group_title': '{n} queues are not moving',
   'alert.stalled.group_summary': (p, tools) =>
     `Their oldest ready jobs have waited longer than the alert threshold; ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting in all. Are workers running for them?`,
-  'alert.stalled.queue_row': (p, tools) => `waited ${p.age} (alert after ${p.threshold}) · ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} waiting`,
+  'alert.stalled.queue_row': (p, tools) =>
+    `waited ${p.age} (alert after ${p.threshold}) · ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} waiting`,
   'alert.more_queues': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more queue', other: '# more queues' })}.`,
   'alert.resolved_meanwhile': 'Resolved since: {list}.',
   'alert.resolved_queue': '`{queue}` after {age}',
@@ -562,7 +592,6 @@ export const en = {
   'check.failed': 'the check could not run: {reason}',
 
   // shared by the chat adapters
-
   'chat.done_by': '{user} · {time}',
   /** what a renderer puts where it had to leave things out (Discord's 25 fields, Slack's 50 blocks) */
   'chat.more': '…and {n} more',
@@ -584,7 +613,8 @@ export const en = {
   'discord.command': 'See and fix the job queues of your Laravel app',
   'discord.more': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more', other: '# more' })} on this page, not shown: the message would be too long.`,
   'discord.trace_left_out': 'The trace does not fit in this message. The CLI prints it whole: `queue-bot show <id>`',
-  'discord.trace_more': (p, tools) => `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })} (the CLI prints them all: queue-bot show <id>)`,
+  'discord.trace_more': (p, tools) =>
+    `… ${tools.plural(Number(p.n), { one: '# more line', other: '# more lines' })} (the CLI prints them all: queue-bot show <id>)`,
   'discord.choose': '{action}…',
   'button.snooze_30m': 'Snooze 30m',
   'button.snooze_2h': 'Snooze 2h',
@@ -599,7 +629,7 @@ export const en = {
   'help.ack': 'Acknowledge an open alert ("I am on it"): it shows who, and stops its reminders until it is resolved.',
   'ack.already': '{user} acknowledged it already, {age} ago.',
   'ack.problem_title': 'Nothing acknowledged',
-  'ack.unknown': '`{incident}` is not an alert. Name one by its kind: stuck, stalled or spike (or one queue\'s incident, e.g. stuck:imports).',
+  'ack.unknown': "`{incident}` is not an alert. Name one by its kind: stuck, stalled or spike (or one queue's incident, e.g. stuck:imports).",
   'ack.none_open': 'No `{incident}` alert is open.',
   'ack.over': 'That alert is over: it was resolved (a newer one of its kind may be open; `ack {kind}` acknowledges that one).',
   'discord.posted': 'Done: the result is posted in the channel for everyone.',

@@ -21,7 +21,9 @@ const CATALOGUES: Record<Locale, Catalogue> = { en, pl };
 
 /** "pl-PL", "pl", "en-US" → a locale we have, or null. */
 export function matchLocale(tag: string | null | undefined): Locale | null {
-  const base = String(tag ?? '').toLowerCase().slice(0, 2);
+  const base = String(tag ?? '')
+    .toLowerCase()
+    .slice(0, 2);
   return base === 'pl' || base === 'en' ? base : null;
 }
 

@@ -11,8 +11,7 @@ type Forms = { one: string; few: string; many: string };
 const plural = (tools: MessageTools, n: unknown, forms: Forms) => tools.plural(Number(n), { ...forms, other: forms.few });
 
 const jobs = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# zadanie', few: '# zadania', many: '# zadań' });
-const failedJobs = (n: unknown, tools: MessageTools) =>
-  plural(tools, n, { one: '# nieudane zadanie', few: '# nieudane zadania', many: '# nieudanych zadań' });
+const failedJobs = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# nieudane zadanie', few: '# nieudane zadania', many: '# nieudanych zadań' });
 /** "z 5 zadań": the genitive, after "z" (out of) */
 const ofJobs = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# zadania', few: '# zadań', many: '# zadań' });
 const lines = (n: unknown, tools: MessageTools) => plural(tools, n, { one: '# wiersz', few: '# wiersze', many: '# wierszy' });
@@ -31,20 +30,32 @@ export const pl: Record<MessageKey, Message> = {
   'error.internal': 'Polecenie nie powiodło się: {detail}. To żądanie niczego nie zmieniło.',
   'error.database_title': 'Problem z bazą danych',
   'error.redis_title': 'Problem z Redisem',
-  'error.redis.chat': 'Bot nie może teraz połączyć się z Redisem aplikacji, więc niczego tam nie odczytał ani nie zmienił. Spróbuj za chwilę; jeśli to trwa, administrator może sprawdzić Redisa i log bota.',
-  'error.redis.terminal': 'Redis pod {server} nie odpowiedział: {detail}. Niczego tam nie zmieniono. Sprawdź, czy Redis działa i czy REDIS_URL (host, port, hasło, numer bazy) jest poprawny.',
+  'error.redis.chat':
+    'Bot nie może teraz połączyć się z Redisem aplikacji, więc niczego tam nie odczytał ani nie zmienił. Spróbuj za chwilę; jeśli to trwa, administrator może sprawdzić Redisa i log bota.',
+  'error.redis.terminal':
+    'Redis pod {server} nie odpowiedział: {detail}. Niczego tam nie zmieniono. Sprawdź, czy Redis działa i czy REDIS_URL (host, port, hasło, numer bazy) jest poprawny.',
   'error.database_down': '{detail}. Nic nie zostało zmienione; spróbuj ponownie, gdy baza danych znów będzie dostępna.',
   'error.db.chat_unreachable': 'Nie można teraz połączyć się z bazą danych. Nic nie zostało zmienione; spróbuj ponownie za chwilę. Szczegóły są w logu bota.',
-  'error.db.chat_refused': 'Baza danych odmówiła botowi dostępu. Nic nie zostało zmienione; administrator musi poprawić ustawienia bazy danych bota (szczegóły są w logu bota).',
-  'error.db.credentials': 'Serwer bazy danych {server} odrzucił użytkownika "{user}": hasło lub nazwa użytkownika są błędne. Popraw DB_USERNAME / DB_PASSWORD w .env aplikacji (albo użytkownika i hasło w DATABASE_URL). Nic nie zostało zmienione.',
-  'error.db.unknown_database': 'Na serwerze bazy danych {server} nie ma bazy "{database}". Popraw DB_DATABASE w .env aplikacji (albo nazwę bazy w DATABASE_URL) lub utwórz bazę i uruchom migracje aplikacji. Nic nie zostało zmienione.',
-  'error.db.missing_file': 'Plik SQLite {server} nie istnieje. Popraw DB_DATABASE w .env aplikacji (ścieżka względna liczy się od folderu projektu) albo ścieżkę w DATABASE_URL. Nic nie zostało zmienione.',
-  'error.db.connection_refused': 'Pod adresem {server} nikt nie przyjmuje połączeń (connection refused). Uruchom serwer bazy danych albo popraw DB_HOST / DB_PORT w .env aplikacji (lub host i port w DATABASE_URL). Nic nie zostało zmienione.',
-  'error.db.timeout': 'Serwer bazy danych {server} nie odpowiada (przekroczony czas). Sprawdź DB_HOST / DB_PORT (lub DATABASE_URL) i czy zapora nie blokuje połączenia z tej maszyny. Nic nie zostało zmienione.',
-  'error.db.dns': 'Nazwy hosta "{host}" nie da się przetłumaczyć na adres (DNS: {detail}). Popraw DB_HOST w .env aplikacji (lub host w DATABASE_URL) albo DNS tej maszyny. Nic nie zostało zmienione.',
-  'error.db.tls': 'Serwer bazy danych {server} i bot nie uzgodnili TLS ({detail}). Ustaw sslmode na to, co oferuje serwer (?sslmode=require lub ?sslmode=disable w DATABASE_URL, DB_SSLMODE w .env aplikacji), albo zaufaj jego certyfikatowi. Nic nie zostało zmienione.',
-  'error.db.rights': 'Użytkownik "{user}" nie ma potrzebnego uprawnienia na {server} ({detail}). `/queue doctor` podaje, jaki GRANT nadać. Nic nie zostało zmienione.',
-  'error.db.readonly': 'Ten proces nie może otworzyć pliku SQLite {server} do zapisu ({detail}). Daj użytkownikowi bota prawo zapisu do pliku i jego folderu. Nic nie zostało zmienione.',
+  'error.db.chat_refused':
+    'Baza danych odmówiła botowi dostępu. Nic nie zostało zmienione; administrator musi poprawić ustawienia bazy danych bota (szczegóły są w logu bota).',
+  'error.db.credentials':
+    'Serwer bazy danych {server} odrzucił użytkownika "{user}": hasło lub nazwa użytkownika są błędne. Popraw DB_USERNAME / DB_PASSWORD w .env aplikacji (albo użytkownika i hasło w DATABASE_URL). Nic nie zostało zmienione.',
+  'error.db.unknown_database':
+    'Na serwerze bazy danych {server} nie ma bazy "{database}". Popraw DB_DATABASE w .env aplikacji (albo nazwę bazy w DATABASE_URL) lub utwórz bazę i uruchom migracje aplikacji. Nic nie zostało zmienione.',
+  'error.db.missing_file':
+    'Plik SQLite {server} nie istnieje. Popraw DB_DATABASE w .env aplikacji (ścieżka względna liczy się od folderu projektu) albo ścieżkę w DATABASE_URL. Nic nie zostało zmienione.',
+  'error.db.connection_refused':
+    'Pod adresem {server} nikt nie przyjmuje połączeń (connection refused). Uruchom serwer bazy danych albo popraw DB_HOST / DB_PORT w .env aplikacji (lub host i port w DATABASE_URL). Nic nie zostało zmienione.',
+  'error.db.timeout':
+    'Serwer bazy danych {server} nie odpowiada (przekroczony czas). Sprawdź DB_HOST / DB_PORT (lub DATABASE_URL) i czy zapora nie blokuje połączenia z tej maszyny. Nic nie zostało zmienione.',
+  'error.db.dns':
+    'Nazwy hosta "{host}" nie da się przetłumaczyć na adres (DNS: {detail}). Popraw DB_HOST w .env aplikacji (lub host w DATABASE_URL) albo DNS tej maszyny. Nic nie zostało zmienione.',
+  'error.db.tls':
+    'Serwer bazy danych {server} i bot nie uzgodnili TLS ({detail}). Ustaw sslmode na to, co oferuje serwer (?sslmode=require lub ?sslmode=disable w DATABASE_URL, DB_SSLMODE w .env aplikacji), albo zaufaj jego certyfikatowi. Nic nie zostało zmienione.',
+  'error.db.rights':
+    'Użytkownik "{user}" nie ma potrzebnego uprawnienia na {server} ({detail}). `/queue doctor` podaje, jaki GRANT nadać. Nic nie zostało zmienione.',
+  'error.db.readonly':
+    'Ten proces nie może otworzyć pliku SQLite {server} do zapisu ({detail}). Daj użytkownikowi bota prawo zapisu do pliku i jego folderu. Nic nie zostało zmienione.',
   'error.db.lost': 'Baza danych {server} jest teraz niedostępna ({detail}). Nic nie zostało zmienione; spróbuj ponownie, gdy znów będzie dostępna.',
   'error.db.refused': 'Baza danych {server} odmówiła botowi dostępu ({detail}). Nic nie zostało zmienione.',
   'error.unknown_command_title': 'Nieznane polecenie',
@@ -61,11 +72,13 @@ export const pl: Record<MessageKey, Message> = {
   'args.invalid': '{arg}: {problem}',
   'args.bad_queue': '„{value}” nie jest nazwą kolejki.',
   'args.bad_class': '„{value}” nie jest nazwą klasy zadania (np. SyncProduct lub App\\Jobs\\SyncProduct).',
-  'args.bad_uuid': '„{value}” nie jest uuid nieudanego zadania (np. 7c50c779-8575-4468-ad3d-54742ad8db49) ani jego początkiem (co najmniej 8 znaków, np. 7c50c779).',
+  'args.bad_uuid':
+    '„{value}” nie jest uuid nieudanego zadania (np. 7c50c779-8575-4468-ad3d-54742ad8db49) ani jego początkiem (co najmniej 8 znaków, np. 7c50c779).',
   'args.bad_id': '„{value}” nie jest identyfikatorem zadania (liczbą, np. 812, albo identyfikatorem lub uuid zadania w Redisie).',
   'args.bad_last': '--last przyjmuje 6h, 24h lub 7d, a nie „{value}”.',
   'args.bad_connection': '„{value}” nie jest nazwą połączenia kolejki (np. database albo redis).',
-  'args.bad_target': '„{value}” nie jest ani identyfikatorem zadania (liczbą albo identyfikatorem zadania w Redisie), ani uuid, ani jego początkiem (co najmniej 8 znaków).',
+  'args.bad_target':
+    '„{value}” nie jest ani identyfikatorem zadania (liczbą albo identyfikatorem zadania w Redisie), ani uuid, ani jego początkiem (co najmniej 8 znaków).',
   'args.bad_page': '--page musi być liczbą od 1 wzwyż.',
   'args.bad_duration': '„{value}” nie jest czasem trwania; zapisz go jako 90s, 30m, 24h lub 7d.',
   'args.duration_zero': '„{value}” to zerowy czas; podaj czas dłuższy niż 0, np. 1h.',
@@ -190,7 +203,8 @@ export const pl: Record<MessageKey, Message> = {
   'chart.out_hint': 'Dodaj --out wykres.png, aby zapisać wykres do pliku.',
   'cli.out_missing': '--out wymaga nazwy pliku, np. --out wykres.png',
   'chart.upload_failed_title': 'Nie udało się wysłać wykresu',
-  'chart.upload_failed': 'Slack odrzucił plik. Zaproś bota na ten kanał (`/invite @queue-bot`) i upewnij się, że aplikacja ma uprawnienie `files:write`, potem zapytaj ponownie; liczby są w podsumowaniu powyżej.',
+  'chart.upload_failed':
+    'Slack odrzucił plik. Zaproś bota na ten kanał (`/invite @queue-bot`) i upewnij się, że aplikacja ma uprawnienie `files:write`, potem zapytaj ponownie; liczby są w podsumowaniu powyżej.',
   'stats.stalled': 'Kolejka `{queue}` stoi w miejscu: od {age} czeka w niej najstarsze oczekujące zadanie. Czy działa dla niej jakiś worker?',
   'stats.expired': (p, tools) =>
     `${plural(tools, p.n, { one: '# rezerwacja', few: '# rezerwacje', many: '# rezerwacji' })} w kolejce \`${p.queue}\` ` +
@@ -208,7 +222,8 @@ export const pl: Record<MessageKey, Message> = {
     `≈ Szacunek: odczytano ${tools.number(Number(p.inspected))} z ${ofJobs(p.total, tools)} (początek każdej kolejki, skąd workery biorą zadania, oraz najnowsze); sumy dla poszczególnych kolejek są dokładne.`,
   'stats.index_hint': 'Aby przy dużej zaległości liczby były dokładne i szybkie, dodaj indeks zalecany przez `doctor`.',
   'stats.failed_recent': 'błędy {n}, ostatni {age} temu',
-  'stats.more_trouble': (p, tools) => plural(tools, p.n, { one: 'jeszcze # kolejka z problemami', few: 'jeszcze # kolejki z problemami', many: 'jeszcze # kolejek z problemami' }),
+  'stats.more_trouble': (p, tools) =>
+    plural(tools, p.n, { one: 'jeszcze # kolejka z problemami', few: 'jeszcze # kolejki z problemami', many: 'jeszcze # kolejek z problemami' }),
   'stats.healthy': (p, tools) => plural(tools, p.n, { one: '# kolejka bez problemów', few: '# kolejki bez problemów', many: '# kolejek bez problemów' }),
   'stats.and_more': 'i jeszcze {n}',
   'stats.stalled_many': (p, tools) =>
@@ -309,13 +324,15 @@ export const pl: Record<MessageKey, Message> = {
   'retry.done': 'Nieudane zadanie [{uuid}] trafiło z powrotem do kolejki `{queue}` jako zadanie #{id} ({job}).',
   'change.confirmed_after_loss': 'Połączenie z bazą zerwało się w chwili zapisu; bot zapytał jeszcze raz i zmiana jest wykonana.',
   'change.uncertain_title': 'Jeszcze nie wiadomo',
-  'change.uncertain': 'Połączenie z bazą zerwało się w chwili zapisu, a baza od tamtej pory nie odpowiada: zmiana mogła się wykonać albo nie. Sprawdź przez `{check}`, gdy baza wróci.',
+  'change.uncertain':
+    'Połączenie z bazą zerwało się w chwili zapisu, a baza od tamtej pory nie odpowiada: zmiana mogła się wykonać albo nie. Sprawdź przez `{check}`, gdy baza wróci.',
   'retry.uncertain':
     'Połączenie z bazą zerwało się w chwili zapisu ponowienia {uuid} i baza od tamtej pory nie odpowiada: mogło się udać albo nie. Sprawdź przez `show {uuid}`, gdy baza wróci; ponowne ponowienie jest bezpieczne (zadanie nie wykona się dwa razy).',
   'retry.uncertain_gone':
     'Połączenie zerwało się w chwili zapisu ponowienia {uuid}. Nieudanego zadania nie ma już w failed_jobs, ale nie czeka też żadne zadanie z jego uuid: mógł je już wykonać worker albo ktoś je usunął.',
   'change.stopped': 'Przerwano: bot się restartuje. To, co tu policzono, zostało wykonane; za chwilę uruchom to samo polecenie ponownie dla reszty.',
-  'change.interrupted': 'Przerwane: połączenie z bazą zostało utracone ({error}). To, co tu policzono, zostało wykonane; uruchom to samo polecenie jeszcze raz, by dokończyć.',
+  'change.interrupted':
+    'Przerwane: połączenie z bazą zostało utracone ({error}). To, co tu policzono, zostało wykonane; uruchom to samo polecenie jeszcze raz, by dokończyć.',
   'change.interrupted_uncertain': (p, tools) =>
     `${plural(tools, p.n, { one: 'Jeszcze # wiersz był', few: 'Jeszcze # wiersze były', many: 'Jeszcze # wierszy było' })} w trakcie zapisu, gdy połączenie się zerwało, i nie dało się tego sprawdzić: zmieniono albo wszystkie, albo żaden — nigdy połowę.`,
   'retry.not_found_title': 'Nie ma czego ponowić',
@@ -343,9 +360,7 @@ export const pl: Record<MessageKey, Message> = {
       few: '# nieudane zadania wróciły do swoich kolejek',
       many: '# nieudanych zadań wróciło do swoich kolejek',
     }) +
-    (Number(p.skipped)
-      ? `; ${plural(tools, p.skipped, { one: '# pozostało bez zmian', few: '# pozostały bez zmian', many: '# pozostało bez zmian' })}.`
-      : '.'),
+    (Number(p.skipped) ? `; ${plural(tools, p.skipped, { one: '# pozostało bez zmian', few: '# pozostały bez zmian', many: '# pozostało bez zmian' })}.` : '.'),
   'retry.bulk_gone': (p, tools) =>
     `Od czasu podglądu ${plural(tools, p.n, { one: 'zniknęło już # zadanie', few: 'zniknęły już # zadania', many: 'zniknęło już # zadań' })} (ktoś je ponowił lub usunął).`,
   'retry.bulk_retry_until': (p, tools) =>
@@ -371,9 +386,12 @@ export const pl: Record<MessageKey, Message> = {
   'release.done': 'Zadanie #{id} ({job}) jest znów dostępne w kolejce `{queue}`; weźmie je następny worker.',
   'release.attempts': 'Licznik prób cofnięto z {before} do {after}: przerwana próba nie wlicza się do limitu prób.',
   'release.refused_title': 'Nie zwolniono',
-  'release.done_redis': 'Zadanie #{id} ({job}) w `{queue}` jest znów do wzięcia: następny worker sprawdzający kolejkę je przejmie. Rozpoczęta przez jego workera próba nadal się liczy, jak po wygaśnięciu rezerwacji w Laravelu.',
-  'release.fails_unrun': 'Wykorzystało wszystkie próby ({attempts}): w Redisie przerwanej próby nie da się oddać, więc Laravel oznaczy je jako nieudane (zbyt wiele prób), gdy worker je weźmie; wtedy ponów je z listy nieudanych.',
-  'release.already_due': 'Zadanie #{id} w `{queue}` jest już do wzięcia: jego rezerwacja wygasła {age} temu i przejmie je każdy worker sprawdzający `{queue}` — żaden tego nie zrobił. Uruchom go: `php artisan queue:work {connection} --queue={queue}`. Niczego nie zmieniono.',
+  'release.done_redis':
+    'Zadanie #{id} ({job}) w `{queue}` jest znów do wzięcia: następny worker sprawdzający kolejkę je przejmie. Rozpoczęta przez jego workera próba nadal się liczy, jak po wygaśnięciu rezerwacji w Laravelu.',
+  'release.fails_unrun':
+    'Wykorzystało wszystkie próby ({attempts}): w Redisie przerwanej próby nie da się oddać, więc Laravel oznaczy je jako nieudane (zbyt wiele prób), gdy worker je weźmie; wtedy ponów je z listy nieudanych.',
+  'release.already_due':
+    'Zadanie #{id} w `{queue}` jest już do wzięcia: jego rezerwacja wygasła {age} temu i przejmie je każdy worker sprawdzający `{queue}` — żaden tego nie zrobił. Uruchom go: `php artisan queue:work {connection} --queue={queue}`. Niczego nie zmieniono.',
   'release.not_found': 'Nie ma zadania #{id}: już się wykonało, zakończyło się błędem albo zostało usunięte.',
   'release.not_reserved': 'Zadanie #{id} nie jest zajęte przez workera; nie ma czego zwalniać.',
   'release.changed':
@@ -502,9 +520,12 @@ export const pl: Record<MessageKey, Message> = {
   'doctor.redis_connected': 'Połączono z Redisem {server} pod {target} (połączenie kolejki `{connection}`).',
   'doctor.redis_unreachable': '{error}',
   'doctor.redis_prefix_ok': 'Klucze kolejek znalezione pod prefiksem `{prefix}` (z {how}).',
-  'doctor.redis_prefix_empty': 'Brak kluczy kolejek pod prefiksem `{prefix}` (z {how}), więc każda kolejka wygląda na pustą — ale ta baza Redisa ma klucze kolejek pod: {found}. Ustaw QUEUE_BOT_REDIS_PREFIX (REDIS_PREFIX aplikacji) na właściwy.',
-  'doctor.redis_prefix_nothing': 'Brak kluczy kolejek pod prefiksem `{prefix}` (z {how}) ani pod żadnym innym w tej bazie Redisa: nic nie czeka w kolejce albo REDIS_URL wskazuje inny numer bazy niż REDIS_DB aplikacji.',
-  'doctor.horizon_alive': 'Horizon (`{prefix}`): żywych masterów {alive} z {masters}, supervisorów {supervisors}; {failed} nieudanych zadań na jego liście (tylko do odczytu: bot działa na kolejkach i failed_jobs).',
+  'doctor.redis_prefix_empty':
+    'Brak kluczy kolejek pod prefiksem `{prefix}` (z {how}), więc każda kolejka wygląda na pustą — ale ta baza Redisa ma klucze kolejek pod: {found}. Ustaw QUEUE_BOT_REDIS_PREFIX (REDIS_PREFIX aplikacji) na właściwy.',
+  'doctor.redis_prefix_nothing':
+    'Brak kluczy kolejek pod prefiksem `{prefix}` (z {how}) ani pod żadnym innym w tej bazie Redisa: nic nie czeka w kolejce albo REDIS_URL wskazuje inny numer bazy niż REDIS_DB aplikacji.',
+  'doctor.horizon_alive':
+    'Horizon (`{prefix}`): żywych masterów {alive} z {masters}, supervisorów {supervisors}; {failed} nieudanych zadań na jego liście (tylko do odczytu: bot działa na kolejkach i failed_jobs).',
   'doctor.horizon_down': 'Horizon (`{prefix}`) ma zarejestrowanych masterów: {masters}, ale żaden nie żyje: jego workery nie działają.',
   'doctor.table_ok': 'Tabela `{table}` istnieje.',
   'doctor.table_missing': '{error}',
@@ -516,7 +537,8 @@ export const pl: Record<MessageKey, Message> = {
   'doctor.rights_ok': 'Użytkownik bazy danych ma prawa {rights} do `{table}`: wszystko, czego bot tam potrzebuje.',
   'doctor.rights_missing': 'Użytkownikowi bazy danych brakuje praw {missing} do `{table}`.',
   'doctor.rights_unknown': 'Nie udało się odczytać uprawnień użytkownika bazy danych do `{table}`: {error}',
-  'doctor.own_table_missing': 'Tabela `{table}` jeszcze nie istnieje: bot utworzy ją przy pierwszym użyciu, co wymaga prawa CREATE — albo administrator tworzy ją raz.',
+  'doctor.own_table_missing':
+    'Tabela `{table}` jeszcze nie istnieje: bot utworzy ją przy pierwszym użyciu, co wymaga prawa CREATE — albo administrator tworzy ją raz.',
 
   // help
   'help.title': 'Laravel Queue Bot',
@@ -593,12 +615,17 @@ export const pl: Record<MessageKey, Message> = {
     `Fala błędów: ${plural(tools, p.n, { one: `#${p.more ?? ''} nieudane zadanie`, few: `#${p.more ?? ''} nieudane zadania`, many: `#${p.more ?? ''} nieudanych zadań` })} ` +
     `w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`,
   'alert.spike.span': (p, tools) => {
-    const jobs = plural(tools, p.n, { one: `#${p.more ?? ''} nieudane zadanie`, few: `#${p.more ?? ''} nieudane zadania`, many: `#${p.more ?? ''} nieudanych zadań` });
+    const jobs = plural(tools, p.n, {
+      one: `#${p.more ?? ''} nieudane zadanie`,
+      few: `#${p.more ?? ''} nieudane zadania`,
+      many: `#${p.more ?? ''} nieudanych zadań`,
+    });
     const when = !p.from ? '' : p.from === p.to ? ` o ${p.from}` : ` ${p.from}–${p.to}`;
     return `${jobs}${when} w ${plural(tools, p.groups, { one: '# grupie', few: '# grupach', many: '# grupach' })}`;
   },
   'alert.more_groups': (p, tools) => `…i jeszcze ${plural(tools, p.n, { one: '# grupa', few: '# grupy', many: '# grup' })}.`,
-  'alert.spike.open_summary': '{span}. Pogrupowane według zadania, wyjątku i miejsca w aplikacji; alert trwa, dopóki te grupy nie będą bez nowych błędów przez {quiet}.',
+  'alert.spike.open_summary':
+    '{span}. Pogrupowane według zadania, wyjątku i miejsca w aplikacji; alert trwa, dopóki te grupy nie będą bez nowych błędów przez {quiet}.',
   'alert.spike.resolved_summary': '{span}; od {quiet} żadna z tych grup nie miała nowego błędu.',
   'alert.db_back.title': 'Baza danych kolejek znów jest dostępna',
   'alert.db_back.summary': 'Bot nie mógł się z nią połączyć przez około {age}; w tym czasie alerty były wstrzymane, a teraz znów działają.',
@@ -690,5 +717,6 @@ export const pl: Record<MessageKey, Message> = {
   'ack.none_open': 'Żaden alert `{incident}` nie jest otwarty.',
   'ack.over': 'Ten alert już się zakończył (może być otwarty nowszy tego rodzaju; `ack {kind}` potwierdza tamten).',
   'discord.posted': 'Gotowe: wynik został opublikowany na kanale dla wszystkich.',
-  'discord.delivery_failed': 'Bot nie mógł pokazać tutaj swojej odpowiedzi ({detail}). Jeśli chodziło o zmianę, `/queue audit` pokaże, czy została wprowadzona.',
+  'discord.delivery_failed':
+    'Bot nie mógł pokazać tutaj swojej odpowiedzi ({detail}). Jeśli chodziło o zmianę, `/queue audit` pokaże, czy została wprowadzona.',
 };

@@ -38,7 +38,7 @@ export class Batches {
     const table = this.ctx.database.tableNames.job_batches;
     throw new NoBatchesTableError(
       `This app has no job batches: there is no "${table}" table in ${this.ctx.database.target.display}. ` +
-        "Laravel creates it with `php artisan queue:batches-table` (11+: `make:queue-batches-table`) and `migrate`; everything else works without it.",
+        'Laravel creates it with `php artisan queue:batches-table` (11+: `make:queue-batches-table`) and `migrate`; everything else works without it.',
       table,
     );
   }
@@ -46,13 +46,7 @@ export class Batches {
   /** Unfinished batches for `stats`; none when the app has no batches table. */
   async unfinished(): Promise<BatchProgress[]> {
     if (!(await this.tableExists())) return [];
-    const rows = await this.ctx.db
-      .selectFrom('job_batches')
-      .selectAll()
-      .where('finished_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .limit(20)
-      .execute();
+    const rows = await this.ctx.db.selectFrom('job_batches').selectAll().where('finished_at', 'is', null).orderBy('created_at', 'desc').limit(20).execute();
     return rows.map(toBatchProgress);
   }
 
@@ -116,8 +110,10 @@ export class Batches {
         if (this.ctx.dialect.rowLocks) query = query.forUpdate();
         const row = await query.executeTakeFirst();
         if (!row) return { outcome: 'not_found', id } satisfies BatchCancelResult;
-        if (row.cancelled_at !== null) return { outcome: 'already_cancelled', id, name: row.name, cancelledAt: Number(row.cancelled_at) } satisfies BatchCancelResult;
-        if (row.finished_at !== null) return { outcome: 'already_finished', id, name: row.name, finishedAt: Number(row.finished_at) } satisfies BatchCancelResult;
+        if (row.cancelled_at !== null)
+          return { outcome: 'already_cancelled', id, name: row.name, cancelledAt: Number(row.cancelled_at) } satisfies BatchCancelResult;
+        if (row.finished_at !== null)
+          return { outcome: 'already_finished', id, name: row.name, finishedAt: Number(row.finished_at) } satisfies BatchCancelResult;
         const now = this.ctx.now();
         await trx.updateTable('job_batches').set({ cancelled_at: now, finished_at: now }).where('id', '=', id).execute();
         return { outcome: 'batch_cancelled', id, name: row.name, pendingJobs: Number(row.pending_jobs) } satisfies BatchCancelResult;

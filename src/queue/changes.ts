@@ -32,7 +32,15 @@ export class Changes {
       // the row still there: not cancelled; gone: cancelled (a worker could not have taken it:
       // it was waiting, and the delete was all that was left to commit)
       check: async () =>
-        (await this.jobExists(id)) ? null : { outcome: 'cancelled', id, queue: seen?.queue ?? '?', jobClass: seen ? (this.ctx.decode(seen.payload).jobClass ?? '?') : '?', confirmedAfterConnectionLoss: true },
+        (await this.jobExists(id))
+          ? null
+          : {
+              outcome: 'cancelled',
+              id,
+              queue: seen?.queue ?? '?',
+              jobClass: seen ? (this.ctx.decode(seen.payload).jobClass ?? '?') : '?',
+              confirmedAfterConnectionLoss: true,
+            },
       unknown: () => ({ outcome: 'uncertain', id }),
     });
   }
@@ -97,12 +105,7 @@ export class Changes {
         if (row.reserved_at !== null) return { outcome: 'reserved', id, reservedAt: Number(row.reserved_at) } satisfies PromoteResult;
         const now = this.ctx.now();
         if (row.available_at <= now) return { outcome: 'not_delayed', id } satisfies PromoteResult;
-        const res = await trx
-          .updateTable('jobs')
-          .set({ available_at: now })
-          .where('id', '=', id)
-          .where('reserved_at', 'is', null)
-          .executeTakeFirst();
+        const res = await trx.updateTable('jobs').set({ available_at: now }).where('id', '=', id).where('reserved_at', 'is', null).executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return { outcome: 'not_found', id } satisfies PromoteResult;
         done = { outcome: 'promoted', id, queue: row.queue, jobClass: this.ctx.decode(row.payload).jobClass ?? '?', wasAvailableAt: Number(row.available_at) };
         committing();
@@ -112,7 +115,9 @@ export class Changes {
       // still waiting for its old time: not done; available (or already taken by a worker): done
       check: async () => {
         const row = await this.ctx.db.selectFrom('jobs').select(['available_at', 'reserved_at']).where('id', '=', id).executeTakeFirst();
-        return row && row.reserved_at === null && Number(row.available_at) === done!.wasAvailableAt ? null : { ...done!, confirmedAfterConnectionLoss: true as const };
+        return row && row.reserved_at === null && Number(row.available_at) === done!.wasAvailableAt
+          ? null
+          : { ...done!, confirmedAfterConnectionLoss: true as const };
       },
       unknown: () => ({ outcome: 'uncertain', id }),
     });
@@ -201,7 +206,9 @@ export class Changes {
     };
     return changeTruthfully(this.ctx, change, {
       check: async () =>
-        (await this.ctx.db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirst()) ? null : { ...done!, confirmedAfterConnectionLoss: true as const },
+        (await this.ctx.db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirst())
+          ? null
+          : { ...done!, confirmedAfterConnectionLoss: true as const },
       unknown: () => ({ outcome: 'uncertain', uuid }),
     });
   }
@@ -230,13 +237,25 @@ export class Changes {
           if (ctx.dialect.rowLocks) query = query.forUpdate();
           const rows = (await query.execute()).map((r) => ({ id: Number(r.id), queue: r.queue }));
           if (!rows.length) return null;
-          const res = await trx.deleteFrom('failed_jobs').where('id', 'in', rows.map((r) => r.id)).executeTakeFirst();
+          const res = await trx
+            .deleteFrom('failed_jobs')
+            .where(
+              'id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .executeTakeFirst();
           const chunk = { rows, deleted: Number(res.numDeletedRows) };
           committing(chunk);
           return chunk;
         }),
       (chunk) => chunk.deleted,
-      (chunk) => countPresent(this.ctx.db, 'failed_jobs', chunk.rows.map((r) => r.id)),
+      (chunk) =>
+        countPresent(
+          this.ctx.db,
+          'failed_jobs',
+          chunk.rows.map((r) => r.id),
+        ),
       (chunk) => {
         deleted += chunk.deleted;
         cursor = chunk.rows[chunk.rows.length - 1]!.id;

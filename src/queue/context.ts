@@ -149,10 +149,7 @@ export class QueueContext {
 
   async jobsShape(): Promise<TableShape> {
     if (!this.#jobsShape || this.clock() - this.#jobsShape.at >= SHAPE_TTL_MS) {
-      const [rowsEstimate, indexes] = await Promise.all([
-        this.rowsEstimate('jobs'),
-        this.dialect.indexes(this.db, this.database.tableNames.jobs),
-      ]);
+      const [rowsEstimate, indexes] = await Promise.all([this.rowsEstimate('jobs'), this.dialect.indexes(this.db, this.database.tableNames.jobs)]);
       this.#jobsShape = { rowsEstimate, coveringIndex: indexes.some(isCoveringIndex), at: this.clock() };
     }
     return this.#jobsShape;

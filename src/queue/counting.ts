@@ -77,12 +77,7 @@ export function countRows(rows: StateRow[], t: Thresholds): WindowCounts {
  * Workers take the lowest id first, so reservations sit at the head: the rows in between are
  * counted as waiting, split between ready and delayed in the proportion seen in the samples.
  */
-export function estimateQueue(
-  total: number,
-  head: StateRow[],
-  tail: StateRow[],
-  t: Thresholds,
-): WindowCounts & { inspected: number; exact: boolean } {
+export function estimateQueue(total: number, head: StateRow[], tail: StateRow[], t: Thresholds): WindowCounts & { inspected: number; exact: boolean } {
   const seen = new Map<number, StateRow>();
   for (const row of [...head, ...tail]) seen.set(row.id, row);
   const counted = countRows([...seen.values()], t);

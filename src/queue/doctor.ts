@@ -50,7 +50,13 @@ export class Doctor {
     const checks: DoctorCheck[] = [];
     try {
       await database.ping();
-      checks.push({ name: 'connection', ok: true, level: 'error', code: 'doctor.connected', params: { server: await database.serverVersion(), target: database.target.display } });
+      checks.push({
+        name: 'connection',
+        ok: true,
+        level: 'error',
+        code: 'doctor.connected',
+        params: { server: await database.serverVersion(), target: database.target.display },
+      });
     } catch (error) {
       checks.push({ name: 'connection', ok: false, level: 'error', code: 'doctor.unreachable', params: { error: database.explain(error).message } });
       return checks;
@@ -62,11 +68,21 @@ export class Doctor {
     for (const table of laravelTables) {
       const physical = database.tableNames[table];
       try {
-        await this.ctx.db.selectFrom(table).select(sql<number>`1`.as('one')).limit(1).execute();
+        await this.ctx.db
+          .selectFrom(table)
+          .select(sql<number>`1`.as('one'))
+          .limit(1)
+          .execute();
         present.add(table);
         checks.push({ name: `table ${physical}`, ok: true, level: 'error', code: 'doctor.table_ok', params: { table: physical } });
       } catch (error) {
-        checks.push({ name: `table ${physical}`, ok: false, level: table === 'job_batches' ? 'warning' : 'error', code: 'doctor.table_missing', params: { table: physical, error: database.explain(error).message } });
+        checks.push({
+          name: `table ${physical}`,
+          ok: false,
+          level: table === 'job_batches' ? 'warning' : 'error',
+          code: 'doctor.table_missing',
+          params: { table: physical, error: database.explain(error).message },
+        });
       }
     }
     if (present.has('jobs')) checks.push(...(await this.indexChecks()));
@@ -97,7 +113,13 @@ export class Doctor {
     if (report.queueKeys > 0) {
       checks.push({ name: 'redis prefix', ok: true, level: 'info', code: 'doctor.redis_prefix_ok', params: { prefix: report.prefix, how } });
     } else if (report.otherPrefixes.length) {
-      checks.push({ name: 'redis prefix', ok: false, level: 'error', code: 'doctor.redis_prefix_empty', params: { prefix: report.prefix, how, found: report.otherPrefixes.join(', ') } });
+      checks.push({
+        name: 'redis prefix',
+        ok: false,
+        level: 'error',
+        code: 'doctor.redis_prefix_empty',
+        params: { prefix: report.prefix, how, found: report.otherPrefixes.join(', ') },
+      });
     } else {
       checks.push({ name: 'redis prefix', ok: false, level: 'warning', code: 'doctor.redis_prefix_nothing', params: { prefix: report.prefix, how } });
     }
@@ -130,10 +152,24 @@ export class Doctor {
       const checks: DoctorCheck[] = [
         covering
           ? { name: 'covering index', ok: true, level: 'info', code: 'doctor.covering_ok', params: { index: covering.name, rows } }
-          : { name: 'covering index', ok: false, level: 'warning', code: 'doctor.covering_missing', params: { table: physical, rows }, fix: `${ctx.dialect.coveringIndexDdl(physical)};` },
+          : {
+              name: 'covering index',
+              ok: false,
+              level: 'warning',
+              code: 'doctor.covering_missing',
+              params: { table: physical, rows },
+              fix: `${ctx.dialect.coveringIndexDdl(physical)};`,
+            },
       ];
       if (!indexes.some((i) => i.columns[0] === 'queue')) {
-        checks.push({ name: 'queue index', ok: false, level: 'warning', code: 'doctor.queue_index_missing', params: { table: physical }, fix: `${ctx.dialect.queueIndexDdl(physical)};` });
+        checks.push({
+          name: 'queue index',
+          ok: false,
+          level: 'warning',
+          code: 'doctor.queue_index_missing',
+          params: { table: physical },
+          fix: `${ctx.dialect.queueIndexDdl(physical)};`,
+        });
       }
       return checks;
     } catch (error) {
@@ -154,9 +190,19 @@ export class Doctor {
       }
       const has = await ctx.dialect.tableRights(ctx.db, physical, KEY_COLUMN[table]);
       const missing = NEEDED[table].filter((r) => !has.has(r));
-      const shown = (rights: readonly TableRight[]) => TABLE_RIGHTS.filter((r) => rights.includes(r)).map((r) => r.toUpperCase()).join(', ');
+      const shown = (rights: readonly TableRight[]) =>
+        TABLE_RIGHTS.filter((r) => rights.includes(r))
+          .map((r) => r.toUpperCase())
+          .join(', ');
       return missing.length
-        ? { name, ok: false, level, code: 'doctor.rights_missing', params: { table: physical, missing: shown(missing) }, fix: `GRANT ${shown(missing)} ON ${physical} TO <the bot's user>;` }
+        ? {
+            name,
+            ok: false,
+            level,
+            code: 'doctor.rights_missing',
+            params: { table: physical, missing: shown(missing) },
+            fix: `GRANT ${shown(missing)} ON ${physical} TO <the bot's user>;`,
+          }
         : { name, ok: true, level: 'info', code: 'doctor.rights_ok', params: { table: physical, rights: shown(NEEDED[table]) } };
     } catch (error) {
       return { name, ok: false, level: 'warning', code: 'doctor.rights_unknown', params: { table: physical, error: ctx.database.explain(error).message } };

@@ -50,9 +50,7 @@ export function exceptionLineOf(exception: string | null): string {
  * read row: its uuid starts with it, or its class, displayName, queue or exception line contains it.
  */
 export function indexedMatches(entry: IndexedFailure, q: string): boolean {
-  return (
-    entry.uuid.startsWith(q) || entry.jobClass.includes(q) || entry.displayName.includes(q) || entry.queue.includes(q) || entry.exceptionLine.includes(q)
-  );
+  return entry.uuid.startsWith(q) || entry.jobClass.includes(q) || entry.displayName.includes(q) || entry.queue.includes(q) || entry.exceptionLine.includes(q);
 }
 
 /**

@@ -102,9 +102,7 @@ export class Listings {
       const reservedState = state === 'processing' || state === 'stuck';
 
       if (!small && reservedState) {
-        return shape.coveringIndex
-          ? this.listReservedByIndex(state, filter, page, perPage, t)
-          : this.listReservedFromHeads(state, filter, page, perPage, t);
+        return shape.coveringIndex ? this.listReservedByIndex(state, filter, page, perPage, t) : this.listReservedFromHeads(state, filter, page, perPage, t);
       }
 
       const where = (eb: ExpressionBuilder<QueueDb, 'jobs'>) => {
@@ -133,7 +131,13 @@ export class Listings {
           .executeTakeFirst();
         total = Number(row?.n ?? 0);
       }
-      return toPage(rows.slice(0, perPage).map((r) => this.summarizeJob(r, t)), page, perPage, total, rows.length > perPage);
+      return toPage(
+        rows.slice(0, perPage).map((r) => this.summarizeJob(r, t)),
+        page,
+        perPage,
+        total,
+        rows.length > perPage,
+      );
     });
   }
 
@@ -141,13 +145,7 @@ export class Listings {
    * Processing or stuck jobs with the covering index: per queue, an index range over the
    * reserved rows only (there are few), merged in id order.
    */
-  private async listReservedByIndex(
-    state: 'processing' | 'stuck',
-    filter: JobFilter,
-    page: number,
-    perPage: number,
-    t: Thresholds,
-  ): Promise<Page<JobSummary>> {
+  private async listReservedByIndex(state: 'processing' | 'stuck', filter: JobFilter, page: number, perPage: number, t: Thresholds): Promise<Page<JobSummary>> {
     const ctx = this.ctx;
     const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx.db);
     const reserved = (eb: ExpressionBuilder<QueueDb, 'jobs'>, queue: string) => eb.and([eb('queue', '=', queue), stateCondition(eb, state, t)]);
@@ -174,7 +172,13 @@ export class Listings {
     }
     rows.sort((a, b) => a.id - b.id);
     const pageRows = rows.slice((page - 1) * perPage, page * perPage);
-    return toPage(pageRows.map((r) => this.summarizeJob(r, t)), page, perPage, total, rows.length > page * perPage);
+    return toPage(
+      pageRows.map((r) => this.summarizeJob(r, t)),
+      page,
+      perPage,
+      total,
+      rows.length > page * perPage,
+    );
   }
 
   private async listReservedFromHeads(
@@ -250,7 +254,13 @@ export class Listings {
         .offset((page - 1) * perPage)
         .execute();
       const total = await this.countFailedCheaply(filter);
-      return toPage(rows.slice(0, perPage).map((r) => this.summarizeFailed(r)), page, perPage, total, rows.length > perPage);
+      return toPage(
+        rows.slice(0, perPage).map((r) => this.summarizeFailed(r)),
+        page,
+        perPage,
+        total,
+        rows.length > perPage,
+      );
     });
   }
 
@@ -426,7 +436,13 @@ export class Listings {
         .where('id', '>=', from)
         .where('id', '<=', below)
         // the class as PHP's JSON writes it, near the payload's start (displayName); the exact test follows
-        .where((eb) => eb.or([ctx.dialect.textContains('queue', typed), headContains('payload', PAYLOAD_HEAD, jsonEncodedClass(typed)), headContains('exception', EXCEPTION_HEAD, typed)]))
+        .where((eb) =>
+          eb.or([
+            ctx.dialect.textContains('queue', typed),
+            headContains('payload', PAYLOAD_HEAD, jsonEncodedClass(typed)),
+            headContains('exception', EXCEPTION_HEAD, typed),
+          ]),
+        )
         .orderBy('id', 'desc')
         .limit(want)
         .execute();

@@ -246,7 +246,11 @@ export class Retries {
       // job reached Redis go first: the journal says they were pushed)
       async (chunk) => {
         if (redisIds(chunk.moved).length) await this.finishRedisRetries();
-        return countPresent(ctx.db, 'failed_jobs', movedRows(chunk).map((c) => c.id));
+        return countPresent(
+          ctx.db,
+          'failed_jobs',
+          movedRows(chunk).map((c) => c.id),
+        );
       },
       (chunk) => {
         this.account(result, chunk);
@@ -304,7 +308,13 @@ export class Retries {
     if (!dialect.jsonInSql) {
       let query = base.select('payload');
       if (dialect.rowLocks) query = query.forUpdate();
-      return (await query.execute()).map((r) => ({ ...candidateFromPayload(r.payload), id: Number(r.id), uuid: r.uuid, queue: r.queue, connection: r.connection }));
+      return (await query.execute()).map((r) => ({
+        ...candidateFromPayload(r.payload),
+        id: Number(r.id),
+        uuid: r.uuid,
+        queue: r.queue,
+        connection: r.connection,
+      }));
     }
     // Each JSON function parses the whole payload: read only what decides the retry. createdAt
     // matters only for a payload that needs editing, and is read from it then.
@@ -360,11 +370,22 @@ export class Retries {
         .expression(
           trx
             .selectFrom('failed_jobs')
-            .select([sql<string>`coalesce(queue, ${NO_QUEUE_FALLBACK})`.as('queue'), 'payload', sql.lit(0).as('attempts'), sql.lit(null).as('reserved_at'), sql.lit(now).as('available_at'), sql.lit(now).as('created_at')])
+            .select([
+              sql<string>`coalesce(queue, ${NO_QUEUE_FALLBACK})`.as('queue'),
+              'payload',
+              sql.lit(0).as('attempts'),
+              sql.lit(null).as('reserved_at'),
+              sql.lit(now).as('available_at'),
+              sql.lit(now).as('created_at'),
+            ])
             .where((eb) =>
               span
                 ? outside(eb, span.where(eb), [...span.exclude, ...needsEdit.map((c) => c.id)])
-                : eb('id', 'in', plain.map((c) => c.id)),
+                : eb(
+                    'id',
+                    'in',
+                    plain.map((c) => c.id),
+                  ),
             )
             .orderBy('id'),
         );
@@ -375,17 +396,28 @@ export class Retries {
       for (const c of plain) out.push({ candidate: c, retryUntil: null, attemptsReset: false, problem: null, jobId: single ? jobId : null });
     }
     if (edited.length) {
-      const insert = trx
-        .insertInto('jobs')
-        .values(edited.map((e) => ({ queue: e.candidate.queue ?? NO_QUEUE_FALLBACK, payload: e.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })));
+      const insert = trx.insertInto('jobs').values(
+        edited.map((e) => ({
+          queue: e.candidate.queue ?? NO_QUEUE_FALLBACK,
+          payload: e.payload,
+          attempts: 0,
+          reserved_at: null,
+          available_at: now,
+          created_at: now,
+        })),
+      );
       const single = edited.length === 1;
       const { jobId } = await insertCounted(insert, single && this.ctx.dialect.returning);
-      for (const e of edited) out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId: single ? jobId : null });
+      for (const e of edited)
+        out.push({ candidate: e.candidate, retryUntil: e.retryUntil, attemptsReset: e.attemptsReset, problem: null, jobId: single ? jobId : null });
     }
     const movedIds = out.filter((o) => !o.problem).map((o) => o.candidate.id);
     if (movedIds.length && span) {
       const kept = [...span.exclude, ...out.filter((o) => o.problem).map((o) => o.candidate.id)];
-      const res = await trx.deleteFrom('failed_jobs').where((eb) => outside(eb, span.where(eb), kept)).executeTakeFirst();
+      const res = await trx
+        .deleteFrom('failed_jobs')
+        .where((eb) => outside(eb, span.where(eb), kept))
+        .executeTakeFirst();
       if (Number(res.numDeletedRows) !== movedIds.length) throw new ChunkSpanChanged();
     } else if (movedIds.length) {
       await trx.deleteFrom('failed_jobs').where('id', 'in', movedIds).execute();
@@ -422,7 +454,15 @@ export class Retries {
       out.push(moved);
     }
     await redis.pushForRetry(jobs, now);
-    if (jobs.length) await trx.deleteFrom('failed_jobs').where('id', 'in', jobs.map((j) => j.failedId)).execute();
+    if (jobs.length)
+      await trx
+        .deleteFrom('failed_jobs')
+        .where(
+          'id',
+          'in',
+          jobs.map((j) => j.failedId),
+        )
+        .execute();
     return out;
   }
 
@@ -443,8 +483,16 @@ export class Retries {
         this.ctx.database.writeTransaction((trx) =>
           trx
             .deleteFrom('failed_jobs')
-            .where('id', 'in', chunk.map((e) => e.failedId))
-            .where('uuid', 'in', chunk.map((e) => e.uuid))
+            .where(
+              'id',
+              'in',
+              chunk.map((e) => e.failedId),
+            )
+            .where(
+              'uuid',
+              'in',
+              chunk.map((e) => e.uuid),
+            )
             .executeTakeFirst(),
         ),
       );

@@ -121,7 +121,12 @@ export class Snapshots {
       counts.delete(name);
       const own = redis.queues.find((q) => q.name === name);
       if (own) own.failed = c.failed;
-      else redis.queues.push({ ...toQueueCounts(name, { ...countRows([], { now, stuckAfterSec: 0, retryAfterSec: 0 }), inspected: 0, exact: true }, now), connection: this.redisJobs!.connection, failed: c.failed });
+      else
+        redis.queues.push({
+          ...toQueueCounts(name, { ...countRows([], { now, stuckAfterSec: 0, retryAfterSec: 0 }), inspected: 0, exact: true }, now),
+          connection: this.redisJobs!.connection,
+          failed: c.failed,
+        });
     }
     for (const q of redis.queues) counts.set(`${q.connection}\u0000${q.name}`, q);
     return redis.stuck;
@@ -137,14 +142,11 @@ export class Snapshots {
       const counts = this.ctx.failedCounts;
       const state = counts.state;
       if (!state) return null;
-      const rows = await this.ctx.db
-        .selectFrom('failed_jobs')
-        .select(['id', 'queue'])
-        .where('id', '>', state.maxId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      counts.addAbove(state, rows.map((r) => ({ id: Number(r.id), queue: r.queue ?? '' })));
+      const rows = await this.ctx.db.selectFrom('failed_jobs').select(['id', 'queue']).where('id', '>', state.maxId).orderBy('id').limit(limit).execute();
+      counts.addAbove(
+        state,
+        rows.map((r) => ({ id: Number(r.id), queue: r.queue ?? '' })),
+      );
       return counts.state ? new Map(counts.state.byQueue) : null;
     });
   }
@@ -227,8 +229,7 @@ export class Snapshots {
         const waiting = trx.selectFrom('jobs').where('queue', '=', queue).where('reserved_at', 'is', null);
         // the first entry of the queue's waiting range in the covering index: an ordered LIMIT 1,
         // not min(), which PostgreSQL answers by reading the whole range (81 ms vs 0.03 ms at 1M)
-        const oldest =
-          (await waiting.select('available_at').orderBy('reserved_at').orderBy('available_at').limit(1).executeTakeFirst())?.available_at ?? null;
+        const oldest = (await waiting.select('available_at').orderBy('reserved_at').orderBy('available_at').limit(1).executeTakeFirst())?.available_at ?? null;
         const c = countRows(held, t);
         const oldestReadyAvailableAt = oldest !== null && Number(oldest) <= t.now ? Number(oldest) : null;
         if (opts.light) {
@@ -318,7 +319,13 @@ export class Snapshots {
               .groupBy('queue')
               .execute()
           : [];
-      if (counts.addNewRows(delta.map((r) => ({ queue: r.queue, n: Number(r.n) })), maxId, total)) {
+      if (
+        counts.addNewRows(
+          delta.map((r) => ({ queue: r.queue, n: Number(r.n) })),
+          maxId,
+          total,
+        )
+      ) {
         return { byQueue: new Map(state.byQueue), maxId, total };
       }
     }

@@ -9,7 +9,11 @@ export type SuggestionReason = 'uuid' | 'class' | 'queue' | 'exception';
  * How a failed job fits `typed`, ignoring case: its uuid starts with it, or its class (with or
  * without the namespace), its queue or its exception text contains it. Empty text fits every job.
  */
-export function suggestionReason(job: Pick<FailedSummary, 'uuid' | 'jobClass' | 'displayName' | 'queue'>, exceptionText: string, typed: string): SuggestionReason | null {
+export function suggestionReason(
+  job: Pick<FailedSummary, 'uuid' | 'jobClass' | 'displayName' | 'queue'>,
+  exceptionText: string,
+  typed: string,
+): SuggestionReason | null {
   const q = typed.trim().toLowerCase();
   if (job.uuid.toLowerCase().startsWith(q)) return 'uuid';
   if (job.jobClass.toLowerCase().includes(q) || job.displayName.toLowerCase().includes(q)) return 'class';

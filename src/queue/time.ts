@@ -32,7 +32,14 @@ function isUtc(timeZone: string): boolean {
 function wallClockParts(epochSec: number, timeZone: string): Record<string, number> {
   if (isUtc(timeZone)) {
     const d = new Date(epochSec * 1000);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+    };
   }
   const parts: Record<string, number> = {};
   for (const p of formatterFor(timeZone).formatToParts(new Date(epochSec * 1000))) {

@@ -124,10 +124,5 @@ export function errorReply(title: string, text: string, parts: Partial<Omit<Repl
 
 /** Every button of a reply, wherever it sits. */
 export function allButtons(r: Reply): Button[] {
-  return [
-    ...r.rows.flatMap((row) => row.buttons),
-    ...r.buttons,
-    ...(r.paging?.prev ? [r.paging.prev] : []),
-    ...(r.paging?.next ? [r.paging.next] : []),
-  ];
+  return [...r.rows.flatMap((row) => row.buttons), ...r.buttons, ...(r.paging?.prev ? [r.paging.prev] : []), ...(r.paging?.next ? [r.paging.next] : [])];
 }

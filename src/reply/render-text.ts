@@ -67,7 +67,9 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
         labelLines.forEach((l, i) => out.push(`${i === 0 ? mark : ' '} ${paint('bold', plain(l))}`));
         for (const v of valueLines) out.push(`    ${v}`);
       } else {
-        valueLines.forEach((v, i) => out.push(`${i === 0 ? mark : ' '} ${i === 0 ? paint('bold', printable(labelLines[0]!).padEnd(width)) : ' '.repeat(width)}  ${v}`));
+        valueLines.forEach((v, i) =>
+          out.push(`${i === 0 ? mark : ' '} ${i === 0 ? paint('bold', printable(labelLines[0]!).padEnd(width)) : ' '.repeat(width)}  ${v}`),
+        );
       }
     }
   }

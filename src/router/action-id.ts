@@ -31,8 +31,7 @@ export interface Action {
 
 export type DecodedAction =
   /** `reference` set: the arguments are kept under it (the action's args are empty until they are read) */
-  | { ok: true; action: Action; issuedAt: number; reference?: string }
-  | { ok: false; reason: 'malformed' | 'version' | 'signature' | 'expired' };
+  { ok: true; action: Action; issuedAt: number; reference?: string } | { ok: false; reason: 'malformed' | 'version' | 'signature' | 'expired' };
 
 export interface ActionCodecOptions {
   secret: string | Buffer;

@@ -123,7 +123,10 @@ export class ButtonStore {
         .values(batch.map((e) => ({ ref: e.ref, verb: e.verb, args: JSON.stringify(e.args), expires_at: e.expiresAt })))
         .execute();
     } catch (error) {
-      this.logger.warn({ err: this.database.explain(error), buttons: batch.length }, 'could not keep the arguments of long buttons; replies go out without those buttons');
+      this.logger.warn(
+        { err: this.database.explain(error), buttons: batch.length },
+        'could not keep the arguments of long buttons; replies go out without those buttons',
+      );
       return false;
     }
     for (const entry of batch) this.#issued.delete(entry.ref);

@@ -7,7 +7,30 @@ import { COMMANDS_DIR } from '../paths.ts';
 import type { CommandModule } from './command.ts';
 
 /** The order help lists them in: reading first, then changing, then housekeeping. */
-const HELP_ORDER = ['stats', 'chart', 'pending', 'delayed', 'processing', 'stuck', 'failed', 'show', 'retry', 'cancel', 'release', 'promote', 'forget', 'flush', 'clear', 'batches', 'batch', 'ack', 'snooze', 'audit', 'doctor', 'help'];
+const HELP_ORDER = [
+  'stats',
+  'chart',
+  'pending',
+  'delayed',
+  'processing',
+  'stuck',
+  'failed',
+  'show',
+  'retry',
+  'cancel',
+  'release',
+  'promote',
+  'forget',
+  'flush',
+  'clear',
+  'batches',
+  'batch',
+  'ack',
+  'snooze',
+  'audit',
+  'doctor',
+  'help',
+];
 
 function isCommand(value: unknown): value is CommandModule {
   const c = value as Partial<CommandModule> | null;

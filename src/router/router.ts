@@ -74,72 +74,76 @@ export class Router {
   async handleText(text: string, who: Identity, opts: { confirmed?: boolean } = {}): Promise<Reply> {
     const t = this.translatorFor(who);
     const timing = this.#timing(who);
-    return timing.done(await this.#withKeptButtons(t, who, async () => {
-      if (!channelAllowed(who, this.deps.config.access)) {
-        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
-      }
-      const tokens = stripCommandPrefix(tokenize(text));
-      const word = (tokens[0] ?? 'help').toLowerCase();
-      const command = this.#byName.get(word);
-      if (!command) return this.unknownCommand(t, word);
-      timing.command = command.name;
-      const parsed = this.parseArgs(command, tokens.slice(1), t);
-      if ('error' in parsed) return parsed.error;
-      return this.execute(command, parsed.args, who, t, { confirmed: opts.confirmed ?? false });
-    }));
+    return timing.done(
+      await this.#withKeptButtons(t, who, async () => {
+        if (!channelAllowed(who, this.deps.config.access)) {
+          return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
+        }
+        const tokens = stripCommandPrefix(tokenize(text));
+        const word = (tokens[0] ?? 'help').toLowerCase();
+        const command = this.#byName.get(word);
+        if (!command) return this.unknownCommand(t, word);
+        timing.command = command.name;
+        const parsed = this.parseArgs(command, tokens.slice(1), t);
+        if ('error' in parsed) return parsed.error;
+        return this.execute(command, parsed.args, who, t, { confirmed: opts.confirmed ?? false });
+      }),
+    );
   }
 
   /** A button press. Slack has already shown its confirm dialog; elsewhere we ask first. */
   async handleAction(actionId: string, who: Identity, opts: ActionOptions = {}): Promise<Reply> {
     const t = this.translatorFor(who);
     const timing = this.#timing(who);
-    return timing.done(await this.#withKeptButtons(t, who, async () => {
-      if (!channelAllowed(who, this.deps.config.access)) {
-        return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
-      }
-      const decoded = this.deps.codec.decode(actionId);
-      if (!decoded.ok) {
-        await this.refuseButton(actionId, who, decoded.reason);
-        return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey), { kind: 'refusal' });
-      }
-      let action = decoded.action;
-      if (decoded.reference) {
-        // the arguments were too long for the id: kept under its (signed) reference
-        const args = await this.deps.buttons?.load(decoded.reference, action.verb);
-        if (!args) {
-          await this.refuseButton(actionId, who, 'forgotten');
-          return errorReply(t('action.rejected_title'), t('action.forgotten'), { kind: 'refusal' });
+    return timing.done(
+      await this.#withKeptButtons(t, who, async () => {
+        if (!channelAllowed(who, this.deps.config.access)) {
+          return errorReply(t('error.title'), t('error.channel_not_allowed', { channel: who.channelId }), { kind: 'refusal' });
         }
-        action = { ...action, args };
-      }
-      let confirmed = opts.confirmedByPlatform ?? false;
-      if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { kind: 'dismissed', data: { outcome: 'dismissed' } });
-      if (action.confirmedBy !== undefined) {
-        // the "yes" of a two-step confirmation: only the person who was asked may give it
-        if (action.confirmedBy !== this.deps.codec.userTag(who.platform, who.userId)) {
-          const claimed = this.#byVerb.get(action.verb);
-          const claimedArgs = claimed?.actions?.[action.verb]?.toArgs(action.args);
-          await this.refuseButton(actionId, who, 'not_yours', claimed && claimedArgs ? { command: claimed, args: claimedArgs } : {});
-          return errorReply(t('action.rejected_title'), t('action.not_yours'), { kind: 'refusal' });
+        const decoded = this.deps.codec.decode(actionId);
+        if (!decoded.ok) {
+          await this.refuseButton(actionId, who, decoded.reason);
+          return errorReply(t('action.rejected_title'), t(`action.${decoded.reason}` as MessageKey), { kind: 'refusal' });
         }
-        confirmed = true;
-      }
-      const command = this.#byVerb.get(action.verb);
-      const handler = command?.actions?.[action.verb];
-      const args = handler?.toArgs(action.args);
-      if (!command || !handler || args === null || args === undefined) {
-        await this.refuseButton(actionId, who, 'unknown_action');
-        return errorReply(t('action.rejected_title'), t('action.malformed'), { kind: 'refusal' });
-      }
-      timing.command = command.name;
-      const changes = command.changes?.(args) ?? false;
-      if (changes && !confirmed && !handler.unconfirmed) {
-        // The permission check comes before the question: no point asking a non-operator.
-        if (!isOperator(who, this.deps.config.access)) return this.refuse(command, args, who, t);
-        return this.askToConfirm(command, args, action, who, t);
-      }
-      return this.execute(command, args, who, t, { confirmed: true });
-    }));
+        let action = decoded.action;
+        if (decoded.reference) {
+          // the arguments were too long for the id: kept under its (signed) reference
+          const args = await this.deps.buttons?.load(decoded.reference, action.verb);
+          if (!args) {
+            await this.refuseButton(actionId, who, 'forgotten');
+            return errorReply(t('action.rejected_title'), t('action.forgotten'), { kind: 'refusal' });
+          }
+          action = { ...action, args };
+        }
+        let confirmed = opts.confirmedByPlatform ?? false;
+        if (action.verb === DISMISS_VERB) return reply(t('confirm.dismissed'), { kind: 'dismissed', data: { outcome: 'dismissed' } });
+        if (action.confirmedBy !== undefined) {
+          // the "yes" of a two-step confirmation: only the person who was asked may give it
+          if (action.confirmedBy !== this.deps.codec.userTag(who.platform, who.userId)) {
+            const claimed = this.#byVerb.get(action.verb);
+            const claimedArgs = claimed?.actions?.[action.verb]?.toArgs(action.args);
+            await this.refuseButton(actionId, who, 'not_yours', claimed && claimedArgs ? { command: claimed, args: claimedArgs } : {});
+            return errorReply(t('action.rejected_title'), t('action.not_yours'), { kind: 'refusal' });
+          }
+          confirmed = true;
+        }
+        const command = this.#byVerb.get(action.verb);
+        const handler = command?.actions?.[action.verb];
+        const args = handler?.toArgs(action.args);
+        if (!command || !handler || args === null || args === undefined) {
+          await this.refuseButton(actionId, who, 'unknown_action');
+          return errorReply(t('action.rejected_title'), t('action.malformed'), { kind: 'refusal' });
+        }
+        timing.command = command.name;
+        const changes = command.changes?.(args) ?? false;
+        if (changes && !confirmed && !handler.unconfirmed) {
+          // The permission check comes before the question: no point asking a non-operator.
+          if (!isOperator(who, this.deps.config.access)) return this.refuse(command, args, who, t);
+          return this.askToConfirm(command, args, action, who, t);
+        }
+        return this.execute(command, args, who, t, { confirmed: true });
+      }),
+    );
   }
 
   /** Called after every message and click with how long it took (the /metrics histogram). */
@@ -169,17 +173,25 @@ export class Router {
     });
     const usage = command.usage.map((u) => `/queue ${u}`).join('\n');
     if (problems.length) {
-      return { error: errorReply(t('error.bad_arguments', { command: command.name }), describeProblem(problems[0]!, t, command), { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }) };
+      return {
+        error: errorReply(t('error.bad_arguments', { command: command.name }), describeProblem(problems[0]!, t, command), {
+          usageError: true,
+          fields: [{ label: t('help.usage'), value: usage }],
+        }),
+      };
     }
     const result = command.schema.safeParse(values);
     if (!result.success) {
       const issue = result.error.issues[0]!;
       const arg = String(issue.path[0] ?? '');
       const value = arg ? values[arg] : undefined;
-      const text = issue.message.includes('.') && !issue.message.includes(' ')
-        ? t(issue.message as MessageKey, { arg: kebab(arg), value: typeof value === 'string' ? value : '' })
-        : t('args.invalid', { arg: kebab(arg), problem: issue.message });
-      return { error: errorReply(t('error.bad_arguments', { command: command.name }), text, { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }) };
+      const text =
+        issue.message.includes('.') && !issue.message.includes(' ')
+          ? t(issue.message as MessageKey, { arg: kebab(arg), value: typeof value === 'string' ? value : '' })
+          : t('args.invalid', { arg: kebab(arg), problem: issue.message });
+      return {
+        error: errorReply(t('error.bad_arguments', { command: command.name }), text, { usageError: true, fields: [{ label: t('help.usage'), value: usage }] }),
+      };
     }
     return { args: result.data };
   }
@@ -187,10 +199,14 @@ export class Router {
   private unknownCommand(t: Translator, word: string): Reply {
     const names = [...this.#byName.keys()];
     const suggestion = nearest(word, names);
-    return errorReply(t('error.unknown_command_title'), suggestion ? t('error.unknown_command_suggest', { word, suggestion }) : t('error.unknown_command', { word }), {
-      usageError: true,
-      fields: [{ label: t('help.commands'), value: this.deps.commands.map((c) => c.name).join(', ') }],
-    });
+    return errorReply(
+      t('error.unknown_command_title'),
+      suggestion ? t('error.unknown_command_suggest', { word, suggestion }) : t('error.unknown_command', { word }),
+      {
+        usageError: true,
+        fields: [{ label: t('help.commands'), value: this.deps.commands.map((c) => c.name).join(', ') }],
+      },
+    );
   }
 
   private context(who: Identity, t: Translator, confirmed: boolean): CommandContext {
@@ -255,7 +271,14 @@ export class Router {
       rows: result.rows.map((row) => ({ ...row, buttons: row.buttons.filter((b) => !lost(b)) })),
       buttons: result.buttons.filter((b) => !lost(b)),
       ...(result.paging
-        ? { paging: { page: result.paging.page, pages: result.paging.pages, ...(result.paging.prev && !lost(result.paging.prev) ? { prev: result.paging.prev } : {}), ...(result.paging.next && !lost(result.paging.next) ? { next: result.paging.next } : {}) } }
+        ? {
+            paging: {
+              page: result.paging.page,
+              pages: result.paging.pages,
+              ...(result.paging.prev && !lost(result.paging.prev) ? { prev: result.paging.prev } : {}),
+              ...(result.paging.next && !lost(result.paging.next) ? { next: result.paging.next } : {}),
+            },
+          }
         : {}),
       notices: [...result.notices, { tone: 'warn', text: t('buttons.not_kept') }],
     };
@@ -281,7 +304,14 @@ export class Router {
     }
     const target = command.auditTarget?.(args) ?? '';
     // the intent first: a crash, an outage or a stop in the middle leaves a row that says so
-    const intent = await this.deps.audit.begin({ platform: who.platform, userId: who.userId, userName: who.userName, channel: who.channelId, action: command.name, target });
+    const intent = await this.deps.audit.begin({
+      platform: who.platform,
+      userId: who.userId,
+      userName: who.userName,
+      channel: who.channelId,
+      action: command.name,
+      target,
+    });
     try {
       const result = await command.run(ctx, args);
       await this.deps.audit.finish(intent, outcomeOf(result), JSON.stringify(result.data ?? null));
@@ -303,7 +333,10 @@ export class Router {
     const action = claimed.command?.name ?? 'button';
     const target = claimed.command && claimed.args !== undefined ? (claimed.command.auditTarget?.(claimed.args) ?? '') : verb ? `button ${verb}` : 'button';
     if (reason === 'signature' || reason === 'malformed' || reason === 'version') {
-      this.deps.logger.warn({ who: { platform: who.platform, userId: who.userId, channel: who.channelId }, reason, verb }, `a button press was refused: ${BUTTON_REFUSALS[reason]}`);
+      this.deps.logger.warn(
+        { who: { platform: who.platform, userId: who.userId, channel: who.channelId }, reason, verb },
+        `a button press was refused: ${BUTTON_REFUSALS[reason]}`,
+      );
     }
     await this.audit(who, action, target, 'refused', BUTTON_REFUSALS[reason]);
   }
@@ -368,7 +401,11 @@ export class Router {
     this.deps.logger.debug(logged, `database problem: ${error.message}`);
     if (!details) return errorReply(t('error.database_title'), t('error.database_down', { detail: error.message }), { data });
     const place = details.place;
-    return errorReply(t('error.database_title'), t(`error.db.${cause}` as MessageKey, { server: place.server, host: place.host, user: place.user, database: place.database, detail: details.detail }), { data });
+    return errorReply(
+      t('error.database_title'),
+      t(`error.db.${cause}` as MessageKey, { server: place.server, host: place.host, user: place.user, database: place.database, detail: details.detail }),
+      { data },
+    );
   }
 
   /** No event may crash the bot: every failure becomes a reply that says what went wrong. */
@@ -385,7 +422,11 @@ export class Router {
       }
       if (error instanceof NoBatchesTableError) {
         // not a fault: the app simply does not use batches
-        return reply(t('batches.title'), { summary: t('batches.no_table', { table: error.table }), ok: false, data: { outcome: 'no_batches_table', table: error.table } });
+        return reply(t('batches.title'), {
+          summary: t('batches.no_table', { table: error.table }),
+          ok: false,
+          data: { outcome: 'no_batches_table', table: error.table },
+        });
       }
       if (error instanceof MissingTableError) {
         return errorReply(t('error.database_title'), error.message);
@@ -449,7 +490,10 @@ function kebab(name: string): string {
 /** The placeholder the usage line shows for a positional argument: <uuid>, <id|uuid>… */
 function placeholderFor(command: CommandModule, argName: string): string {
   const index = command.positional.findIndex((p) => p.replace(/[?#]$/, '') === argName);
-  const placeholders = (command.usage[0] ?? '').split(/\s+/).slice(1).filter((w) => /^[<[]/.test(w));
+  const placeholders = (command.usage[0] ?? '')
+    .split(/\s+/)
+    .slice(1)
+    .filter((w) => /^[<[]/.test(w));
   return placeholders[index]?.replace(/^[<[]|[>\]]$/g, '') ?? kebab(argName);
 }
 

@@ -32,21 +32,19 @@ export function jobNumberDigits(text: string): string | null {
  * A job as commands take it: a number (as above) is a jobs row id; otherwise a Redis job's id (the
  * payload's `id`, 32 letters and digits) or its uuid.
  */
-export const jobRef = z.coerce
-  .string()
-  .transform((v, ctx): number | string => {
-    const digits = jobNumberDigits(v);
-    if (digits !== null) {
-      const n = Number(digits);
-      if (!isAddressableId(digits)) ctx.addIssue({ code: 'custom', message: 'args.id_too_large' });
-      else if (n <= 0) ctx.addIssue({ code: 'custom', message: 'args.bad_id' });
-      return n;
-    }
-    const text = v.trim().replace(/^#/, '');
-    if (/^[A-Za-z0-9][\w-]{7,63}$/.test(text)) return text;
-    ctx.addIssue({ code: 'custom', message: 'args.bad_id' });
-    return z.NEVER;
-  });
+export const jobRef = z.coerce.string().transform((v, ctx): number | string => {
+  const digits = jobNumberDigits(v);
+  if (digits !== null) {
+    const n = Number(digits);
+    if (!isAddressableId(digits)) ctx.addIssue({ code: 'custom', message: 'args.id_too_large' });
+    else if (n <= 0) ctx.addIssue({ code: 'custom', message: 'args.bad_id' });
+    return n;
+  }
+  const text = v.trim().replace(/^#/, '');
+  if (/^[A-Za-z0-9][\w-]{7,63}$/.test(text)) return text;
+  ctx.addIssue({ code: 'custom', message: 'args.bad_id' });
+  return z.NEVER;
+});
 /** A button's job argument: the same forms as typed. */
 export function jobRefArg(text: string | undefined): number | string | null {
   if (!text) return null;
@@ -62,24 +60,25 @@ export const page = z.coerce
   .refine((n) => n >= 1, { message: 'args.bad_page' });
 /** A century: longer than any Laravel app has kept a failed job, short enough to be a date. */
 const MAX_DURATION_SEC = 100 * 365 * 86_400;
-export const duration = z
-  .string()
-  .transform((v, ctx) => {
-    const s = parseDuration(v);
-    if (s === null) {
-      ctx.addIssue({ code: 'custom', message: /^[\s0smhdw]+$/i.test(v) && /0/.test(v) ? 'args.duration_zero' : 'args.bad_duration' });
-      return z.NEVER;
-    }
-    if (s > MAX_DURATION_SEC) {
-      ctx.addIssue({ code: 'custom', message: 'args.duration_too_long' });
-      return z.NEVER;
-    }
-    return s;
-  });
+export const duration = z.string().transform((v, ctx) => {
+  const s = parseDuration(v);
+  if (s === null) {
+    ctx.addIssue({ code: 'custom', message: /^[\s0smhdw]+$/i.test(v) && /0/.test(v) ? 'args.duration_zero' : 'args.bad_duration' });
+    return z.NEVER;
+  }
+  if (s > MAX_DURATION_SEC) {
+    ctx.addIssue({ code: 'custom', message: 'args.duration_too_long' });
+    return z.NEVER;
+  }
+  return s;
+});
 export const count = z.coerce
   .string()
   .regex(/^\d{1,9}$/, { message: 'args.bad_number' })
   .transform(Number);
 export const batchId = z.string().regex(/^[\w-]{1,255}$/, { message: 'args.bad_batch' });
 /** An argument that only buttons carry: the boundary a preview showed. */
-export const hiddenNumber = z.coerce.string().regex(/^\d{1,19}$/).transform(Number);
+export const hiddenNumber = z.coerce
+  .string()
+  .regex(/^\d{1,19}$/)
+  .transform(Number);

@@ -52,7 +52,16 @@ export async function failedByPrefix(ctx: CommandContext, prefix: string, opts: 
     return { reply: errorReply(opts.notFoundTitle, t('prefix.no_failed', { prefix }), { data: { outcome: 'not_found', prefix } }), matched: 0 };
   }
   const shown = found.slice(0, MAX_CANDIDATES);
-  const candidates = shown.map((f) => ({ id: f.id, uuid: f.uuid, jobClass: f.jobClass, displayName: f.displayName, queue: f.queue, connection: f.connection, failedAt: f.failedAt, failedAtText: f.failedAtText }));
+  const candidates = shown.map((f) => ({
+    id: f.id,
+    uuid: f.uuid,
+    jobClass: f.jobClass,
+    displayName: f.displayName,
+    queue: f.queue,
+    connection: f.connection,
+    failedAt: f.failedAt,
+    failedAtText: f.failedAtText,
+  }));
   return {
     reply: severalReply(
       t,
@@ -79,10 +88,22 @@ export async function batchByPrefix(ctx: CommandContext, typed: string, opts: { 
   if (exact) return { found: exact.id };
   if (found.length === 1) return { found: found[0]!.id };
   if (!found.length) {
-    return { reply: errorReply(t('batch.not_found_title'), t('prefix.no_batch', { prefix: typed }), { data: { outcome: 'not_found', prefix: typed } }), matched: 0 };
+    return {
+      reply: errorReply(t('batch.not_found_title'), t('prefix.no_batch', { prefix: typed }), { data: { outcome: 'not_found', prefix: typed } }),
+      matched: 0,
+    };
   }
   const shown = found.slice(0, MAX_CANDIDATES);
-  const candidates = shown.map((b) => ({ id: b.id, name: b.name, totalJobs: b.totalJobs, pendingJobs: b.pendingJobs, failedJobs: b.failedJobs, createdAt: b.createdAt, cancelledAt: b.cancelledAt, finishedAt: b.finishedAt }));
+  const candidates = shown.map((b) => ({
+    id: b.id,
+    name: b.name,
+    totalJobs: b.totalJobs,
+    pendingJobs: b.pendingJobs,
+    failedJobs: b.failedJobs,
+    createdAt: b.createdAt,
+    cancelledAt: b.cancelledAt,
+    finishedAt: b.finishedAt,
+  }));
   return {
     reply: severalReply(
       t,

@@ -58,7 +58,13 @@ export function jobListCommand(state: ListableState): CommandModule<Args> {
           { name: 'connection', type: 'string', description: 'option.connection' },
         ],
         toText: (o) =>
-          [state, o.queue ?? '', o.class ? `--class ${o.class}` : '', o.page ? `--page ${o.page}` : '', o.connection ? `--connection ${o.connection}` : ''].join(' '),
+          [
+            state,
+            o.queue ?? '',
+            o.class ? `--class ${o.class}` : '',
+            o.page ? `--page ${o.page}` : '',
+            o.connection ? `--connection ${o.connection}` : '',
+          ].join(' '),
       },
     ],
     actions: { [meta.verb]: { toArgs: listingArgs } },
@@ -82,7 +88,10 @@ export function jobListCommand(state: ListableState): CommandModule<Args> {
       const notices = [];
       if (!result.exact && result.total !== null) notices.push({ tone: 'info' as const, text: t('list.sampled', { n: ctx.queue.headWindow }) });
       return reply(title, {
-        summary: result.total === null ? t('list.summary_unknown', { page: result.page }) : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
+        summary:
+          result.total === null
+            ? t('list.summary_unknown', { page: result.page })
+            : t('list.summary', { total: result.total, page: result.page, pages: result.pages ?? 1 }),
         rows: result.items.map((job) => jobRow(t, ctx.buttons, job, { withActions: ctx.isOperator })),
         notices,
         paging: paging(t, ctx.buttons, result, (n) => jobListAction(state, args, n)),

@@ -34,11 +34,21 @@ export function jobTitle(job: { displayName: string; jobClass: string }): string
 }
 
 export function retryConfirm(t: Translator, f: { uuid: string; jobClass: string; queue: string }): Confirm {
-  return { title: t('confirm.retry.title'), text: t('confirm.retry.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }), confirm: t('button.retry'), deny: t('confirm.no') };
+  return {
+    title: t('confirm.retry.title'),
+    text: t('confirm.retry.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }),
+    confirm: t('button.retry'),
+    deny: t('confirm.no'),
+  };
 }
 
 export function forgetConfirm(t: Translator, f: { uuid: string; jobClass: string; queue: string }): Confirm {
-  return { title: t('confirm.forget.title'), text: t('confirm.forget.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }), confirm: t('button.forget'), deny: t('confirm.no') };
+  return {
+    title: t('confirm.forget.title'),
+    text: t('confirm.forget.text', { job: f.jobClass, uuid: f.uuid, queue: f.queue }),
+    confirm: t('button.forget'),
+    deny: t('confirm.no'),
+  };
 }
 
 /**
@@ -57,7 +67,12 @@ export function unknownConnectionReply(t: Translator, connection: string, served
 }
 
 export function cancelConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string }): Confirm {
-  return { title: t('confirm.cancel.title'), text: t('confirm.cancel.text', { job: j.jobClass, id: j.id, queue: j.queue }), confirm: t('button.cancel_job'), deny: t('confirm.no') };
+  return {
+    title: t('confirm.cancel.title'),
+    text: t('confirm.cancel.text', { job: j.jobClass, id: j.id, queue: j.queue }),
+    confirm: t('button.cancel_job'),
+    deny: t('confirm.no'),
+  };
 }
 
 export function releaseConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string; reservedFor: number }): Confirm {
@@ -70,7 +85,12 @@ export function releaseConfirm(t: Translator, j: { id: JobId; jobClass: string; 
 }
 
 export function promoteConfirm(t: Translator, j: { id: JobId; jobClass: string; queue: string }): Confirm {
-  return { title: t('confirm.promote.title'), text: t('confirm.promote.text', { job: j.jobClass, id: j.id, queue: j.queue }), confirm: t('button.promote'), deny: t('confirm.no') };
+  return {
+    title: t('confirm.promote.title'),
+    text: t('confirm.promote.text', { job: j.jobClass, id: j.id, queue: j.queue }),
+    confirm: t('button.promote'),
+    deny: t('confirm.no'),
+  };
 }
 
 const STATE_TONE: Record<JobSummary['state'], Tone> = { ready: 'info', delayed: 'info', processing: 'ok', stuck: 'bad' };

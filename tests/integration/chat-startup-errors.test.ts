@@ -33,8 +33,16 @@ describe('Slack start-up', () => {
   const env = (apiUrl: string) => ({ SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_SIGNING_SECRET: 'startup-signing', SLACK_API_URL: apiUrl, PORT: '0' });
 
   it.each([
-    ['a closed port', 'http://127.0.0.1:PORT/api/', /Slack's API \(http:\/\/127\.0\.0\.1:\d+\/api\/\) cannot be reached: the connection was refused, ECONNREFUSED\. SLACK_BOT_TOKEN was not checked/],
-    ['a host that does not resolve', 'http://slack.nonexistent.invalid/api/', /cannot be reached: its host name does not resolve.*\(DNS\), (ENOTFOUND|EAI_AGAIN)\. SLACK_BOT_TOKEN was not checked/],
+    [
+      'a closed port',
+      'http://127.0.0.1:PORT/api/',
+      /Slack's API \(http:\/\/127\.0\.0\.1:\d+\/api\/\) cannot be reached: the connection was refused, ECONNREFUSED\. SLACK_BOT_TOKEN was not checked/,
+    ],
+    [
+      'a host that does not resolve',
+      'http://slack.nonexistent.invalid/api/',
+      /cannot be reached: its host name does not resolve.*\(DNS\), (ENOTFOUND|EAI_AGAIN)\. SLACK_BOT_TOKEN was not checked/,
+    ],
   ])('an unreachable API (%s) is not blamed on the token', async (_name, apiUrl, message) => {
     app = await createTestApp('sqlite', { env: env(apiUrl.replace('PORT', String(closedPort))) });
     const started = startSlack(app, captureLogger().logger, { host: '127.0.0.1', clientOptions: { retryConfig: { retries: 0 } } });
@@ -60,7 +68,9 @@ describe('Discord start-up', () => {
     app = await createTestApp('sqlite', { env: { DISCORD_TOKEN, DISCORD_API_URL: `http://127.0.0.1:${closedPort}/api` } });
     const { logger, lines } = captureLogger();
     const unreachable = startDiscord(app, logger, { rest: { retries: 0 } });
-    await expect(unreachable).rejects.toThrow(/Discord's API \(http:\/\/127\.0\.0\.1:\d+\/api\) cannot be reached: the connection was refused, ECONNREFUSED\. DISCORD_TOKEN was not checked/);
+    await expect(unreachable).rejects.toThrow(
+      /Discord's API \(http:\/\/127\.0\.0\.1:\d+\/api\) cannot be reached: the connection was refused, ECONNREFUSED\. DISCORD_TOKEN was not checked/,
+    );
     await app.drop();
 
     const fake = await FakeDiscord.start();

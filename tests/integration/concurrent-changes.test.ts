@@ -21,8 +21,22 @@ describe.each(['mysql', 'postgres'] as const)('concurrent changes on %s', (engin
     t = await createTestDatabase(engine);
     await insertFailedCopies(t.database, ROWS, 'prestashop');
     const [flushed, retried] = await Promise.all([service(t, t.open()).flush(), service(t, t.open()).retryFailedBulk({})]);
-    const jobs = Number((await t.database.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    const left = Number((await t.database.db.selectFrom('failed_jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const jobs = Number(
+      (
+        await t.database.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const left = Number(
+      (
+        await t.database.db
+          .selectFrom('failed_jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(left).toBe(0);
     expect(jobs).toBe(retried.retried);
     expect(flushed.deleted + retried.retried).toBe(ROWS);
@@ -35,7 +49,11 @@ describe.each(['mysql', 'postgres'] as const)('concurrent changes on %s', (engin
     for (let trial = 0; trial < 20; trial++) {
       await t.database.db.deleteFrom('jobs').execute();
       const rows = Array.from({ length: ROWS }, (_, i) => ({ ...source, queue: 'bulk', reserved_at: i % 100 === 0 ? 1_700_000_000 : null }));
-      for (let i = 0; i < rows.length; i += 500) await t.database.db.insertInto('jobs').values(rows.slice(i, i + 500)).execute();
+      for (let i = 0; i < rows.length; i += 500)
+        await t.database.db
+          .insertInto('jobs')
+          .values(rows.slice(i, i + 500))
+          .execute();
       const waiting = rows.filter((r) => r.reserved_at === null).length;
       const [first, second] = await Promise.all([service(t, a).clear('bulk'), service(t, b).clear('bulk')]);
       const left = await t.database.db.selectFrom('jobs').select(['reserved_at']).where('queue', '=', 'bulk').execute();

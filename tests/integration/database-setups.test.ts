@@ -27,7 +27,8 @@ describe.each(ENGINES)('setups as they are found, on %s', (engine) => {
   });
 
   describe('failed rows of a queue connection the bot does not serve', () => {
-    const markRedis = async (a: TestApp, uuid: string) => a.database.db.updateTable('failed_jobs').set({ connection: 'redis' }).where('uuid', '=', uuid).execute();
+    const markRedis = async (a: TestApp, uuid: string) =>
+      a.database.db.updateTable('failed_jobs').set({ connection: 'redis' }).where('uuid', '=', uuid).execute();
 
     it('retry refuses one by name and leaves it exactly where it was', async () => {
       app = await createTestApp(engine);
@@ -128,17 +129,32 @@ async function leastPrivilegeTarget(engine: 'mysql' | 'postgres', target: Databa
     await admin.query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY 'pw'`);
     await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${target.database}\`.* TO '${user}'@'%'`);
     await admin.end();
-    return { kind: 'mysql', host: '127.0.0.1', port: 3306, user, password: 'pw', database: target.database, display: `mysql://${user}:***@127.0.0.1:3306/${target.database}` };
+    return {
+      kind: 'mysql',
+      host: '127.0.0.1',
+      port: 3306,
+      user,
+      password: 'pw',
+      database: target.database,
+      display: `mysql://${user}:***@127.0.0.1:3306/${target.database}`,
+    };
   }
   await postgresAdmin([`CREATE ROLE ${user} LOGIN PASSWORD 'pw'`]);
   await postgresAdmin(
-    [
-      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${user}`,
-      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${user}`,
-    ],
+    [`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${user}`, `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${user}`],
     target.database,
   );
-  return { kind: 'postgres', host: '127.0.0.1', port: 5432, user, password: 'pw', database: target.database, schema: null, sslMode: 'disable', display: `postgres://${user}:***@127.0.0.1:5432/${target.database}` };
+  return {
+    kind: 'postgres',
+    host: '127.0.0.1',
+    port: 5432,
+    user,
+    password: 'pw',
+    database: target.database,
+    schema: null,
+    sslMode: 'disable',
+    display: `postgres://${user}:***@127.0.0.1:5432/${target.database}`,
+  };
 }
 
 /** Takes rights away from the bot's user: the ones named, on every table. */
@@ -217,12 +233,15 @@ describe.each(['mysql', 'postgres'] as const)('a least-privilege database user o
 });
 
 describe('PostgreSQL connection options', () => {
-  it('finds Laravel\'s tables in the schema the URL names (search_path), introspection included', async () => {
+  it("finds Laravel's tables in the schema the URL names (search_path), introspection included", async () => {
     const t = await createTestApp('postgres');
     try {
       const target = t.db.target as Extract<DatabaseTarget, { kind: 'postgres' }>;
       // the app keeps its tables in schema `queue`; public has none
-      await postgresAdmin(['create schema queue', ...['jobs', 'failed_jobs', 'job_batches'].map((table) => `alter table public.${table} set schema queue`)], target.database);
+      await postgresAdmin(
+        ['create schema queue', ...['jobs', 'failed_jobs', 'job_batches'].map((table) => `alter table public.${table} set schema queue`)],
+        target.database,
+      );
       const url = `postgres://postgres@127.0.0.1:5432/${target.database}?schema=queue`;
       const app = await createApp(testConfig(url), { logger: silentLogger, clock: () => NOW * 1000 });
       try {
@@ -247,7 +266,9 @@ describe('PostgreSQL connection options', () => {
       // chat: short, the details in the log; a terminal: the TLS cause and its fix
       expect(r.summary).toMatch(/^The database refused the bot\. Nothing was changed/);
       const shell = await app.router.handleText('stats', { platform: 'shell', userId: 'local', userName: 'local', channelId: 'shell' });
-      expect(shell.summary).toMatch(/^The database server 127\.0\.0\.1:5432 and the bot could not agree on TLS \(The server does not support SSL connections\)\. Set sslmode/);
+      expect(shell.summary).toMatch(
+        /^The database server 127\.0\.0\.1:5432 and the bot could not agree on TLS \(The server does not support SSL connections\)\. Set sslmode/,
+      );
     } finally {
       await app.close();
     }

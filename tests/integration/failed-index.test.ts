@@ -22,7 +22,11 @@ function failedRow(opts: { jobClass?: string; queue: string; connection?: string
 }
 
 async function insertFailed(app: TestApp, rows: Array<ReturnType<typeof failedRow>>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 100) await app.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 100)).execute();
+  for (let i = 0; i < rows.length; i += 100)
+    await app.database.db
+      .insertInto('failed_jobs')
+      .values(rows.slice(i, i + 100))
+      .execute();
 }
 
 describe.each(ENGINES)('the failed jobs index on %s', (engine) => {
@@ -79,7 +83,13 @@ describe.each(ENGINES)('the failed jobs index on %s', (engine) => {
     await index.built();
     expect(index.ready).toBe(true);
     const before = index.size;
-    const [first, second] = await app.database.db.selectFrom('failed_jobs').select(['id', 'uuid']).where('queue', '=', 'billing').orderBy('id').limit(2).execute();
+    const [first, second] = await app.database.db
+      .selectFrom('failed_jobs')
+      .select(['id', 'uuid'])
+      .where('queue', '=', 'billing')
+      .orderBy('id')
+      .limit(2)
+      .execute();
     await app.database.db.deleteFrom('failed_jobs').where('id', 'in', [first!.id, second!.id]).execute();
     expect(index.newest(first!.uuid.slice(0, 8), 5)).toContain(Number(first!.id));
     await index.sweep();

@@ -118,8 +118,16 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
   it.each([
     ['cancel 14', 'Cancelled', async () => (await t.database.db.selectFrom('jobs').select('id').where('id', '=', 14).execute()).length === 0],
     [`forget ${FAILED.sku1002}`, 'Deleted', async () => !(await failedUuids({ database: t.database } as App)).includes(FAILED.sku1002)],
-    ['promote 16', 'Promoted', async () => Number((await t.database.db.selectFrom('jobs').select('available_at').where('id', '=', 16).executeTakeFirstOrThrow()).available_at) === NOW],
-    ['release 13', 'Released', async () => (await t.database.db.selectFrom('jobs').select('reserved_at').where('id', '=', 13).executeTakeFirstOrThrow()).reserved_at === null],
+    [
+      'promote 16',
+      'Promoted',
+      async () => Number((await t.database.db.selectFrom('jobs').select('available_at').where('id', '=', 16).executeTakeFirstOrThrow()).available_at) === NOW,
+    ],
+    [
+      'release 13',
+      'Released',
+      async () => (await t.database.db.selectFrom('jobs').select('reserved_at').where('id', '=', 13).executeTakeFirstOrThrow()).reserved_at === null,
+    ],
   ])('%s whose COMMIT went through unanswered: "%s", checked again', async (text, title, happened) => {
     await setUp();
     const cut = proxy.cutAfterCommit();
@@ -136,7 +144,11 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     await setUp();
     await insertFailedCopies(t.database, 2500, 'bulk');
     const jobs = Array.from({ length: 2500 }, () => ({ queue: 'bulk', payload: '{}', attempts: 0, reserved_at: null, available_at: NOW, created_at: NOW }));
-    for (let i = 0; i < 2500; i += 500) await t.database.db.insertInto('jobs').values(jobs.slice(i, i + 500)).execute();
+    for (let i = 0; i < 2500; i += 500)
+      await t.database.db
+        .insertInto('jobs')
+        .values(jobs.slice(i, i + 500))
+        .execute();
     // chunks of 2,000 rows: the first COMMIT goes through unanswered
     const cut = proxy.cutAfterCommit();
     const pending = what === 'flush' ? bot.queue.flush({ queue: 'bulk' }) : bot.queue.clear('bulk');
@@ -144,10 +156,17 @@ describe.each(['mysql', 'postgres'] as const)('the truth when the connection die
     setTimeout(() => void proxy.restore(), 300);
     const result = await pending;
     const table = what === 'flush' ? 'failed_jobs' : 'jobs';
-    const left = Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('queue', '=', 'bulk').executeTakeFirstOrThrow()).n);
+    const left = Number(
+      (
+        await t.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('queue', '=', 'bulk')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(result.interrupted).toMatchObject({ uncertain: 0 });
     expect(result.deleted).toBe(2000);
     expect(left).toBe(500);
   });
 });
-

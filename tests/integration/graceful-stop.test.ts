@@ -71,7 +71,19 @@ describe.each<Engine>(['mysql', 'postgres'])('SIGTERM during retry all on %s', (
     const before = new Set(slack.messages);
 
     // some chunks are in, most are not: now the deploy's SIGTERM
-    await waitFor(async () => Number((await db.database.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n) >= 3000, 30_000, 'a few chunks retried');
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await db.database.db
+              .selectFrom('jobs')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirst()
+          )?.n,
+        ) >= 3000,
+      30_000,
+      'a few chunks retried',
+    );
     const started = Date.now();
     const exit = await bot.stop('SIGTERM');
     const tookMs = Date.now() - started;

@@ -29,7 +29,15 @@ function runCli(args: string[], env: Record<string, string>, cwd: string, killAf
 }
 
 async function count(app: TestApp, table: 'jobs' | 'failed_jobs'): Promise<number> {
-  return Number((await app.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('queue', '=', 'bulk').executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await app.database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('queue', '=', 'bulk')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 describe.each(['mysql', 'postgres'] as const)('a CLI killed at a random moment, on %s', (engine) => {
@@ -51,7 +59,9 @@ describe.each(['mysql', 'postgres'] as const)('a CLI killed at a random moment, 
       // the CLI from source starts in about a second; the change itself takes a few more
       await runCli(['retry', 'all', '--queue', 'bulk', '--yes'], env, dir, 800 + Math.floor(Math.random() * 2500), signal);
       // each failed job is in exactly one of the two tables
-      const inJobs = (await app.database.db.selectFrom('jobs').select('payload').where('queue', '=', 'bulk').execute()).map((r) => (JSON.parse(r.payload) as { uuid: string }).uuid);
+      const inJobs = (await app.database.db.selectFrom('jobs').select('payload').where('queue', '=', 'bulk').execute()).map(
+        (r) => (JSON.parse(r.payload) as { uuid: string }).uuid,
+      );
       const inFailed = (await app.database.db.selectFrom('failed_jobs').select('uuid').where('queue', '=', 'bulk').execute()).map((r) => r.uuid);
       expect(new Set(inJobs).size).toBe(inJobs.length);
       expect(inJobs.length + inFailed.length).toBe(ROWS);

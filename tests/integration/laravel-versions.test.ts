@@ -17,8 +17,20 @@ const withoutAudit = (state: unknown) => ({ ...(state as Record<string, unknown>
 
 /** How each version's app queued a job; never what the job works on (VERSIONS.md). */
 const BOOKKEEPING = [
-  'job', 'connection', 'queue', 'chainConnection', 'chainQueue', 'chainCatchCallbacks', 'delay',
-  'afterCommit', 'middleware', 'chained', 'batchId', 'fakeBatch', 'messageGroup', 'deduplicator',
+  'job',
+  'connection',
+  'queue',
+  'chainConnection',
+  'chainQueue',
+  'chainCatchCallbacks',
+  'delay',
+  'afterCommit',
+  'middleware',
+  'chained',
+  'batchId',
+  'fakeBatch',
+  'messageGroup',
+  'deduplicator',
 ];
 /** A queued listener's copies of the listener's own settings (10.x failOnTimeout, 12.50+ uniqueness). */
 const LISTENER_BOOKKEEPING = ['failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor'];
@@ -149,7 +161,10 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
           // every command opens: plain ones, encrypted ones (APP_KEY, or 11+'s previous key), closures
           if (p.data.commandName) expect(data.job.payload.command.state, `show ${row.id}`).toBe('decoded');
           const hidden = p.displayName === LISTENER ? [...BOOKKEEPING, ...LISTENER_BOOKKEEPING] : BOOKKEEPING;
-          expect(argumentNames(r).filter((n) => hidden.includes(n)), `show ${row.id}`).toEqual([]);
+          expect(
+            argumentNames(r).filter((n) => hidden.includes(n)),
+            `show ${row.id}`,
+          ).toEqual([]);
         }
       });
 
@@ -168,7 +183,10 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
 
         const listener = await run(`show ${jobOn('listeners').id}`);
         expect(listener.title).toBe(`Job #${jobOn('listeners').id} ${LISTENER}`);
-        expect(fields(listener)).toMatchObject({ Arguments: 'class: "App\\Listeners\\SendShipmentNotification"\nmethod: "handle"\ndata: [1 item]', Limits: 'tries 4' });
+        expect(fields(listener)).toMatchObject({
+          Arguments: 'class: "App\\Listeners\\SendShipmentNotification"\nmethod: "handle"\ndata: [1 item]',
+          Limits: 'tries 4',
+        });
 
         const stuck = await run(`show ${jobOn('stuck').id}`);
         expect(fields(stuck)).toMatchObject({ State: 'stuck', Attempts: '1', Arguments: 'shop: App\\Models\\Shop #1' });
@@ -189,33 +207,39 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
         expect(plain(r)).not.toContain('sk_live');
       });
 
-      if (major >= 11) it('show <id> of the job encrypted before APP_KEY was rotated: opened with APP_PREVIOUS_KEYS', async () => {
-        const row = jobOn('mail-oldkey');
-        const r = await run(`show ${row.id}`);
-        expect(r.title).toBe(`Job #${row.id} App\\Jobs\\SendInvoiceEmail`);
-        expect(fields(r).Arguments).toBe('invoice: App\\Models\\Invoice #501\napiToken: •••••• (hidden)\nrecipient: "old@example.com"');
-        expect(fields(r).Encryption).toMatch(/^encrypted; opened with /);
-        expect(plain(r)).not.toContain('sk_live');
+      if (major >= 11)
+        it('show <id> of the job encrypted before APP_KEY was rotated: opened with APP_PREVIOUS_KEYS', async () => {
+          const row = jobOn('mail-oldkey');
+          const r = await run(`show ${row.id}`);
+          expect(r.title).toBe(`Job #${row.id} App\\Jobs\\SendInvoiceEmail`);
+          expect(fields(r).Arguments).toBe('invoice: App\\Models\\Invoice #501\napiToken: •••••• (hidden)\nrecipient: "old@example.com"');
+          expect(fields(r).Encryption).toMatch(/^encrypted; opened with /);
+          expect(plain(r)).not.toContain('sk_live');
 
-        // the same database, read by a bot configured without APP_PREVIOUS_KEYS: it stays closed
-        const currentKeyOnly = await createApp(testConfig(app.db.url, { APP_KEY: version.app_key, ...ENV }), {
-          logger: silentLogger,
-          database: app.database,
-          clock: () => NOW * 1000,
+          // the same database, read by a bot configured without APP_PREVIOUS_KEYS: it stays closed
+          const currentKeyOnly = await createApp(testConfig(app.db.url, { APP_KEY: version.app_key, ...ENV }), {
+            logger: silentLogger,
+            database: app.database,
+            clock: () => NOW * 1000,
+          });
+          const closed = await currentKeyOnly.router.handleText(`show ${row.id}`, operator);
+          expect(closed.fields.find((f) => f.label === 'Encryption')).toEqual({
+            label: 'Encryption',
+            value: 'the MAC does not match: APP_KEY is not the key this job was encrypted with',
+            tone: 'warn',
+          });
+          expect(fields(closed).Arguments).toBeUndefined();
         });
-        const closed = await currentKeyOnly.router.handleText(`show ${row.id}`, operator);
-        expect(closed.fields.find((f) => f.label === 'Encryption')).toEqual({
-          label: 'Encryption',
-          value: 'the MAC does not match: APP_KEY is not the key this job was encrypted with',
-          tone: 'warn',
-        });
-        expect(fields(closed).Arguments).toBeUndefined();
-      });
 
       it('show <id> of the delayed job: its delay, and from 12.11 the backoff the worker takes from it', async () => {
         const row = jobOn('delayed');
         const r = await run(`show ${row.id}`);
-        expect(fields(r)).toMatchObject({ State: 'delayed', 'Runs at': expect.stringMatching(/ \(in 8m\)$/), Arguments: 'shop: App\\Models\\Shop #1', Delay: '600 seconds' });
+        expect(fields(r)).toMatchObject({
+          State: 'delayed',
+          'Runs at': expect.stringMatching(/ \(in 8m\)$/),
+          Arguments: 'shop: App\\Models\\Shop #1',
+          Delay: '600 seconds',
+        });
         if (major === 12) {
           // `backoff ?? delay` (12.11+): a failed attempt waits 600 s before the next
           expect(payloadOf(row.payload)).toMatchObject({ backoff: null, delay: 600 });
@@ -252,11 +276,17 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
         const sync = await run(`show ${failedOn('prestashop').uuid}`);
         expect(fields(sync)).toMatchObject({
           Exception: 'RuntimeException: PrestaShop API returned HTTP 503 for product 1001',
-          Arguments: expect.stringMatching(/^product: App\\Models\\Product #1001\nshop: App\\Models\\Shop #1\nmode: App\\Enums\\SyncMode::PriceOnly\nsince: 2026-11-29 \d\d:\d\d:\d\d UTC\nfields: \["price"\]\nnote: "prix 12,50 € – café"$/),
+          Arguments: expect.stringMatching(
+            /^product: App\\Models\\Product #1001\nshop: App\\Models\\Shop #1\nmode: App\\Enums\\SyncMode::PriceOnly\nsince: 2026-11-29 \d\d:\d\d:\d\d UTC\nfields: \["price"\]\nnote: "prix 12,50 € – café"$/,
+          ),
           Limits: 'tries 5 · timeout 2m · backoff 10,60s',
         });
         const imports = await run(`show ${failedOn('imports').uuid}`);
-        expect(fields(imports)).toMatchObject({ Arguments: 'file: "products.csv"\nfromRow: 1\ntoRow: 500', Batch: version.rows.job_batches[0]!.id, Limits: 'max exceptions 2' });
+        expect(fields(imports)).toMatchObject({
+          Arguments: 'file: "products.csv"\nfromRow: 1\ntoRow: 500',
+          Batch: version.rows.job_batches[0]!.id,
+          Limits: 'max exceptions 2',
+        });
         // its retryUntil passed long ago (it is what a retry renews)
         expect(fields(imports)['Retry until']).toMatch(/ \(1h 31m ago\)$/);
       });
@@ -357,7 +387,9 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
         const r1 = await run(`retry ${sync.uuid}`);
         expect(r1).toMatchObject({ ok: true, title: 'Retried', notices: [] });
         const firstId = Math.max(...jobs.map((j) => j.id)) + 1;
-        expect(r1.summary).toBe(`Failed job [${sync.uuid}] has been pushed back onto queue \`prestashop\` as job #${firstId} (App\\Jobs\\SyncProductToPrestaShop).`);
+        expect(r1.summary).toBe(
+          `Failed job [${sync.uuid}] has been pushed back onto queue \`prestashop\` as job #${firstId} (App\\Jobs\\SyncProductToPrestaShop).`,
+        );
         expect(r1.data).toMatchObject({ outcome: 'retried', jobId: firstId, retryUntil: null });
         const back1 = await jobsWithPayloadUuid(a, sync.uuid);
         expect(back1).toEqual([{ id: firstId, queue: 'prestashop', attempts: 0, reserved_at: null, payload: sync.payload }]);
@@ -384,7 +416,11 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
         const back2 = await jobsWithPayloadUuid(a, chunk.uuid);
         expect(back2).toMatchObject([{ id: firstId + 1, queue: 'imports', attempts: 0, reserved_at: null }]);
         expect(back2[0]!.payload).toBe(chunk.payload.replace(`"retryUntil":${p.retryUntil},`, `"retryUntil":${NOW + window},`));
-        const inserted = await a.database.db.selectFrom('jobs').select(['available_at', 'created_at']).where('id', '=', firstId + 1).executeTakeFirstOrThrow();
+        const inserted = await a.database.db
+          .selectFrom('jobs')
+          .select(['available_at', 'created_at'])
+          .where('id', '=', firstId + 1)
+          .executeTakeFirstOrThrow();
         expect([Number(inserted.available_at), Number(inserted.created_at)]).toEqual([NOW, NOW]);
 
         expect(await failedUuids(a)).toEqual(failed.map((f) => f.uuid).filter((u) => u !== sync.uuid && u !== chunk.uuid));
@@ -392,7 +428,11 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
 
         // a second retry finds nothing and adds nothing
         const again = await run(`retry ${sync.uuid}`);
-        expect(again).toMatchObject({ ok: false, title: 'Nothing to retry', summary: `No failed job ${sync.uuid}: it was already retried or has been deleted.` });
+        expect(again).toMatchObject({
+          ok: false,
+          title: 'Nothing to retry',
+          summary: `No failed job ${sync.uuid}: it was already retried or has been deleted.`,
+        });
         expect(await jobsWithPayloadUuid(a, sync.uuid)).toHaveLength(1);
         expect(await jobIds(a)).toHaveLength(jobCount + 2);
       });
@@ -412,7 +452,11 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
         expect(await databaseState(a)).toEqual(before);
 
         const done = await press(preview, 'Retry 1 job');
-        expect(done).toMatchObject({ ok: true, title: 'Retried failed jobs (queue `imports-fresh`)', summary: '1 failed job has been pushed back onto their queues.' });
+        expect(done).toMatchObject({
+          ok: true,
+          title: 'Retried failed jobs (queue `imports-fresh`)',
+          summary: '1 failed job has been pushed back onto their queues.',
+        });
         expect(done.data).toMatchObject({ outcome: 'bulk_retried', matched: 1, retried: 1, skipped: [], otherConnections: {}, retryUntilExtended: 1 });
         expect(done.notices.map((n) => n.text)).toEqual(['1 job had a retryUntil, set anew as `artisan queue:retry` does.']);
 
@@ -429,55 +473,57 @@ describe.each(ENGINES)('Laravel 9–12 rows through the router on %s', (engine) 
 
       // The two rows below are not in the fixtures but are what Laravel writes in the same tables; their
       // shapes are the same from 9.31 to 12, so one version's rows stand for all (one database fewer each).
-      if (major === 12) it('a failed row of another connection (a Redis-queue app keeps failed_jobs in the database) is never retried into jobs', async () => {
-        // The fixtures' failed rows are all on `database`; this one is the same row as such an app writes it.
-        const a = await fresh();
-        const row = failedOn('prestashop');
-        await a.database.db.updateTable('failed_jobs').set({ connection: 'redis' }).where('id', '=', row.id).execute();
-        const before = await databaseState(a);
+      if (major === 12)
+        it('a failed row of another connection (a Redis-queue app keeps failed_jobs in the database) is never retried into jobs', async () => {
+          // The fixtures' failed rows are all on `database`; this one is the same row as such an app writes it.
+          const a = await fresh();
+          const row = failedOn('prestashop');
+          await a.database.db.updateTable('failed_jobs').set({ connection: 'redis' }).where('id', '=', row.id).execute();
+          const before = await databaseState(a);
 
-        const single = await a.router.handleText(`retry ${row.uuid}`, operator);
-        expect(single).toMatchObject({ ok: false, title: 'Not retried here' });
-        expect(single.data).toMatchObject({ outcome: 'other_connection', uuid: row.uuid, connection: 'redis', queue: 'prestashop' });
+          const single = await a.router.handleText(`retry ${row.uuid}`, operator);
+          expect(single).toMatchObject({ ok: false, title: 'Not retried here' });
+          expect(single.data).toMatchObject({ outcome: 'other_connection', uuid: row.uuid, connection: 'redis', queue: 'prestashop' });
 
-        const preview = await a.router.handleText('retry all --queue prestashop', operator);
-        expect(preview).toMatchObject({ title: 'Nothing to retry', buttons: [] });
-        expect(preview.notices.map((n) => n.text)).toEqual([
-          '1 failed job failed on the queue connection `redis`, which this bot does not serve, and is left where it is (retry with `php artisan queue:retry`).',
-        ]);
-        expect(withoutAudit(await databaseState(a))).toEqual(withoutAudit(before));
-        expect(await jobsWithPayloadUuid(a, row.uuid)).toEqual([]);
-        expect(await failedUuids(a)).toContain(row.uuid);
-      });
+          const preview = await a.router.handleText('retry all --queue prestashop', operator);
+          expect(preview).toMatchObject({ title: 'Nothing to retry', buttons: [] });
+          expect(preview.notices.map((n) => n.text)).toEqual([
+            '1 failed job failed on the queue connection `redis`, which this bot does not serve, and is left where it is (retry with `php artisan queue:retry`).',
+          ]);
+          expect(withoutAudit(await databaseState(a))).toEqual(withoutAudit(before));
+          expect(await jobsWithPayloadUuid(a, row.uuid)).toEqual([]);
+          expect(await failedUuids(a)).toContain(row.uuid);
+        });
 
-      if (major === 12) it('the batch job with \\u0000 in its payload, once failed, is shown and retried byte for byte', async () => {
-        // What a worker does when PlainBatchJob fails: its jobs row goes, its payload lands in failed_jobs.
-        const a = await fresh();
-        const job = jobOn('imports', 'App\\Jobs\\PlainBatchJob');
-        const uuid = payloadOf(job.payload).uuid;
-        await a.database.db.deleteFrom('jobs').where('id', '=', job.id).execute();
-        await a.database.db
-          .insertInto('failed_jobs')
-          .values({
-            uuid,
-            connection: 'database',
-            queue: 'imports',
-            payload: job.payload,
-            exception: 'RuntimeException: page 4 could not be read in /var/www/app/gen.php:108\nStack trace:\n#0 {main}',
-            failed_at: new Date(NOW * 1000).toISOString().slice(0, 19).replace('T', ' '),
-          })
-          .execute();
+      if (major === 12)
+        it('the batch job with \\u0000 in its payload, once failed, is shown and retried byte for byte', async () => {
+          // What a worker does when PlainBatchJob fails: its jobs row goes, its payload lands in failed_jobs.
+          const a = await fresh();
+          const job = jobOn('imports', 'App\\Jobs\\PlainBatchJob');
+          const uuid = payloadOf(job.payload).uuid;
+          await a.database.db.deleteFrom('jobs').where('id', '=', job.id).execute();
+          await a.database.db
+            .insertInto('failed_jobs')
+            .values({
+              uuid,
+              connection: 'database',
+              queue: 'imports',
+              payload: job.payload,
+              exception: 'RuntimeException: page 4 could not be read in /var/www/app/gen.php:108\nStack trace:\n#0 {main}',
+              failed_at: new Date(NOW * 1000).toISOString().slice(0, 19).replace('T', ' '),
+            })
+            .execute();
 
-        const shown = await a.router.handleText(`show ${uuid}`, operator);
-        expect(shown.title).toBe('Failed job App\\Jobs\\PlainBatchJob');
-        expect(fields(shown)).toMatchObject({ Arguments: 'page: 4', Exception: 'RuntimeException: page 4 could not be read' });
-        expect(rowKeys(await a.router.handleText('failed --class PlainBatchJob', operator))).toEqual([uuid.slice(0, 8)]);
+          const shown = await a.router.handleText(`show ${uuid}`, operator);
+          expect(shown.title).toBe('Failed job App\\Jobs\\PlainBatchJob');
+          expect(fields(shown)).toMatchObject({ Arguments: 'page: 4', Exception: 'RuntimeException: page 4 could not be read' });
+          expect(rowKeys(await a.router.handleText('failed --class PlainBatchJob', operator))).toEqual([uuid.slice(0, 8)]);
 
-        const r = await a.router.handleText(`retry ${uuid}`, operator);
-        expect(r.data).toMatchObject({ outcome: 'retried', queue: 'imports', retryUntil: null });
-        expect(await jobsWithPayloadUuid(a, uuid)).toMatchObject([{ queue: 'imports', attempts: 0, reserved_at: null, payload: job.payload }]);
-        expect(await failedUuids(a)).not.toContain(uuid);
-      });
+          const r = await a.router.handleText(`retry ${uuid}`, operator);
+          expect(r.data).toMatchObject({ outcome: 'retried', queue: 'imports', retryUntil: null });
+          expect(await jobsWithPayloadUuid(a, uuid)).toMatchObject([{ queue: 'imports', attempts: 0, reserved_at: null, payload: job.payload }]);
+          expect(await failedUuids(a)).not.toContain(uuid);
+        });
     });
   });
 });

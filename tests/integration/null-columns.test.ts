@@ -19,9 +19,16 @@ describe.each(['mysql', 'postgres'] as const)('NULL in columns Laravel fills, on
       await sql`alter table job_batches alter column name drop not null`.execute(db);
       await sql`alter table failed_jobs alter column queue drop not null`.execute(db);
     }
-    await db.updateTable('job_batches').set({ name: null as unknown as string }).execute();
+    await db
+      .updateTable('job_batches')
+      .set({ name: null as unknown as string })
+      .execute();
     const first = await db.selectFrom('failed_jobs').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
-    await db.updateTable('failed_jobs').set({ queue: null as unknown as string }).where('id', '=', first.id).execute();
+    await db
+      .updateTable('failed_jobs')
+      .set({ queue: null as unknown as string })
+      .where('id', '=', first.id)
+      .execute();
   }
 
   it('batches, stats, failed and show still answer', async () => {
@@ -54,7 +61,10 @@ describe.each(['mysql', 'postgres'] as const)('NULL in columns Laravel fills, on
   it('a bulk retry moves the failed jobs without a queue too', async () => {
     await nullable();
     const db = app.db.database.db;
-    await db.updateTable('failed_jobs').set({ queue: null as unknown as string }).execute();
+    await db
+      .updateTable('failed_jobs')
+      .set({ queue: null as unknown as string })
+      .execute();
     const before = await db.selectFrom('failed_jobs').select(['uuid', 'connection']).execute();
     const result = await app.queue.retryFailedBulk({});
     expect(result.retried).toBeGreaterThan(0);

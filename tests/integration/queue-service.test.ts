@@ -80,7 +80,11 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       const qs = service(t);
       await qs.snapshot();
       // The reservation expired and another worker took the same row: attempts 2, new reserved_at.
-      await t.database.db.updateTable('jobs').set({ attempts: 2, reserved_at: NOW - 10 }).where('id', '=', 13).execute();
+      await t.database.db
+        .updateTable('jobs')
+        .set({ attempts: 2, reserved_at: NOW - 10 })
+        .where('id', '=', 13)
+        .execute();
       const later = await qs.snapshot();
       expect(later.climbingJobs.map((j) => j.id)).toEqual([13]);
       expect(later.climbingJobs[0]).toMatchObject({ attempts: 2, attemptsClimbing: true });
@@ -135,7 +139,10 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       // re-read: the first stats after warmUp uses the count warmUp made.
       await t.database.db.updateTable('failed_jobs').set({ queue: 'elsewhere' }).where('queue', '=', 'prestashop').execute();
       expect((await qs.snapshot()).queues.find((q) => q.name === 'prestashop')?.failed).toBe(2);
-      await t.database.db.insertInto('failed_jobs').values({ ...failedFixtureRow('SKU-1001').row, id: undefined as never, uuid: 'e2a3c0de-0000-4000-8000-000000000002' }).execute();
+      await t.database.db
+        .insertInto('failed_jobs')
+        .values({ ...failedFixtureRow('SKU-1001').row, id: undefined as never, uuid: 'e2a3c0de-0000-4000-8000-000000000002' })
+        .execute();
       expect((await qs.snapshot()).queues.find((q) => q.name === 'prestashop')?.failed).toBe(3);
     });
 
@@ -146,7 +153,10 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       const snap = await qs.snapshot();
       expect(snap.totals.failed).toBe(6);
       expect(snap.queues.find((q) => q.name === 'prestashop')?.failed).toBe(0);
-      await t.database.db.insertInto('failed_jobs').values({ ...failedFixtureRow('SKU-1001').row, id: undefined as never, uuid: 'e2a3c0de-0000-4000-8000-000000000001' }).execute();
+      await t.database.db
+        .insertInto('failed_jobs')
+        .values({ ...failedFixtureRow('SKU-1001').row, id: undefined as never, uuid: 'e2a3c0de-0000-4000-8000-000000000001' })
+        .execute();
       expect((await qs.snapshot()).queues.find((q) => q.name === 'prestashop')?.failed).toBe(1);
     });
   });
@@ -241,7 +251,14 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(result).toMatchObject({ outcome: 'retried', queue: 'imports', jobClass: 'App\\Jobs\\ImportCsvChunk', retryUntil: null });
       const rows = await jobsWithUuid(t, pair.uuid);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ id: (result as { jobId: number }).jobId, queue: 'imports', attempts: 0, reserved_at: null, available_at: NOW, created_at: NOW });
+      expect(rows[0]).toMatchObject({
+        id: (result as { jobId: number }).jobId,
+        queue: 'imports',
+        attempts: 0,
+        reserved_at: null,
+        available_at: NOW,
+        created_at: NOW,
+      });
       // byte for byte the payload Laravel failed with
       expect(rows[0]!.payload).toBe(original);
       expect(await failedUuids(t)).not.toContain(pair.uuid);
@@ -254,9 +271,7 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       // MariaDB, PostgreSQL: three pools, so the calls really race on row locks. SQLite: one process holds
       // one connection (better-sqlite3 is synchronous); other processes are covered below.
       const pools = engine === 'sqlite' ? [t.database] : [t.database, t.open(), t.open()];
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => service({ ...t, database: pools[i % pools.length]! }).retryFailed(uuid)),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => service({ ...t, database: pools[i % pools.length]! }).retryFailed(uuid)));
       expect(results.filter((r) => r.outcome === 'retried')).toHaveLength(1);
       expect(results.filter((r) => r.outcome === 'not_found')).toHaveLength(19);
       expect(await jobsWithUuid(t, uuid)).toHaveLength(1);
@@ -321,7 +336,12 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(result.chunks).toBeGreaterThanOrEqual(3);
       expect(result.skipped).toEqual([{ uuid: '926cab10-a0c0-4212-a291-4d74268c22e4', reason: { code: 'invalid_json' } }]);
       expect((await failedUuids(t)).sort()).toEqual(
-        ['926cab10-a0c0-4212-a291-4d74268c22e4', '7c50c779-8575-4468-ad3d-54742ad8db49', '8be32062-8625-4575-ad10-daf700feeb54', '8f13b5d3-99da-49fd-9dbf-c476170f1389'].sort(),
+        [
+          '926cab10-a0c0-4212-a291-4d74268c22e4',
+          '7c50c779-8575-4468-ad3d-54742ad8db49',
+          '8be32062-8625-4575-ad10-daf700feeb54',
+          '8f13b5d3-99da-49fd-9dbf-c476170f1389',
+        ].sort(),
       );
       const jobs = await t.database.db.selectFrom('jobs').select(['queue', 'attempts']).where('created_at', '=', NOW).execute();
       expect(jobs).toHaveLength(4);
@@ -518,7 +538,9 @@ describe('renamed tables and failures', () => {
   it.each(ENGINES)('names the missing table and the setting on %s', async (engine) => {
     const t = await createTestDatabase(engine, { laravelTables: false });
     dbs.push(t);
-    const error = await service(t).snapshot().catch((e: unknown) => e);
+    const error = await service(t)
+      .snapshot()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingTableError);
     expect((error as Error).message).toMatch(/Table "jobs" does not exist .*QUEUE_BOT_TABLE_JOBS/);
   });
@@ -556,7 +578,15 @@ describe('renamed tables and failures', () => {
   it('PostgreSQL: names what went wrong by SQLSTATE — down, unknown role, unknown database — and reconnects after a killed backend', async () => {
     const tables = { jobs: 'jobs', failedJobs: 'failed_jobs', jobBatches: 'job_batches', audit: 'a', alerts: 'b' };
     const attempt = async (target: Partial<Extract<DatabaseTarget, { kind: 'postgres' }>>) => {
-      const full = { kind: 'postgres' as const, ...POSTGRES, database: 'postgres', schema: null, sslMode: 'disable' as const, display: 'postgres://shown', ...target };
+      const full = {
+        kind: 'postgres' as const,
+        ...POSTGRES,
+        database: 'postgres',
+        schema: null,
+        sslMode: 'disable' as const,
+        display: 'postgres://shown',
+        ...target,
+      };
       const db = Database.open(full, tables);
       const qs = new QueueService({ database: db, stuckAfterSec: 300, retryAfterSec: 90, retryWindowSec: 3600, appKey: null, appTimezone: 'UTC' });
       const error = await qs.snapshot().catch((e: unknown) => e);
@@ -580,7 +610,9 @@ describe('renamed tables and failures', () => {
     await insertFixtures(t.database);
     const live = service(t);
     await live.snapshot();
-    await postgresAdmin([`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${t.target.kind === 'postgres' ? t.target.database : ''}' and pid <> pg_backend_pid()`]);
+    await postgresAdmin([
+      `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${t.target.kind === 'postgres' ? t.target.database : ''}' and pid <> pg_backend_pid()`,
+    ]);
     let snap = await live.snapshot().catch((e: unknown) => e);
     if (snap instanceof Error) {
       expect(snap).toBeInstanceOf(DatabaseUnavailableError);
@@ -590,13 +622,16 @@ describe('renamed tables and failures', () => {
   });
 
   it('SQLite: a missing file is a clear error, not a new empty database', async () => {
-    const missing = Database.open({ kind: 'sqlite', path: '/nonexistent/dir/database.sqlite', display: 'sqlite:/nonexistent/dir/database.sqlite' }, {
-      jobs: 'jobs',
-      failedJobs: 'failed_jobs',
-      jobBatches: 'job_batches',
-      audit: 'a',
-      alerts: 'b',
-    });
+    const missing = Database.open(
+      { kind: 'sqlite', path: '/nonexistent/dir/database.sqlite', display: 'sqlite:/nonexistent/dir/database.sqlite' },
+      {
+        jobs: 'jobs',
+        failedJobs: 'failed_jobs',
+        jobBatches: 'job_batches',
+        audit: 'a',
+        alerts: 'b',
+      },
+    );
     const qs = new QueueService({ database: missing, stuckAfterSec: 300, retryAfterSec: 90, retryWindowSec: 3600, appKey: null, appTimezone: 'UTC' });
     const error = await qs.snapshot().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseUnavailableError);

@@ -61,7 +61,11 @@ async function insertRedisFailedCopies(app: TestApp, count: number): Promise<str
     uuid,
     payload: source.payload.replace(source.uuid, uuid).replace(`"id":"${sourceId}"`, `"id":"${randomBytes(16).toString('hex')}"`),
   }));
-  for (let i = 0; i < rows.length; i += 500) await app.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await app.database.db
+      .insertInto('failed_jobs')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return uuids;
 }
 
@@ -169,9 +173,24 @@ describe.each([
     const uuids = await insertRedisFailedCopies(a, ROWS);
     const retryAll = ['retry', 'all', '--queue', QUEUE, '--yes'];
     const lastIntent = async () =>
-      Number((await a.database.db.selectFrom('queue_bot_audit').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id ?? 0);
+      Number(
+        (
+          await a.database.db
+            .selectFrom('queue_bot_audit')
+            .select((eb) => eb.fn.max('id').as('id'))
+            .executeTakeFirstOrThrow()
+        ).id ?? 0,
+      );
     const failedCount = async () =>
-      Number((await a.database.db.selectFrom('failed_jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('queue', '=', QUEUE).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await a.database.db
+            .selectFrom('failed_jobs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('queue', '=', QUEUE)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const seen = { killed: 0, inBoth: 0, journalLeft: 0 };
     const log: string[] = [];
     onTestFinished(() => console.info(`${engine}:\n${log.join('\n')}\n${JSON.stringify(seen)}`));

@@ -74,7 +74,11 @@ describe('Redis queues: reading and changing them (failed_jobs on SQLite)', () =
     expect((await s.snapshot()).queues).toEqual([]);
     const checks = await s.doctor();
     const prefix = checks.find((c) => c.code.startsWith('doctor.redis_prefix'));
-    expect(prefix).toMatchObject({ ok: false, code: 'doctor.redis_prefix_empty', params: expect.objectContaining({ prefix: 'other_app_database_', found: FIXTURE_PREFIX }) });
+    expect(prefix).toMatchObject({
+      ok: false,
+      code: 'doctor.redis_prefix_empty',
+      params: expect.objectContaining({ prefix: 'other_app_database_', found: FIXTURE_PREFIX }),
+    });
   });
 
   it('lists ready jobs in the order workers pop them, then the due delayed ones; delayed and stuck apart', async () => {

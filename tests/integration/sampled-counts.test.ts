@@ -52,7 +52,16 @@ describe.each(ENGINES)('sampled counts of a big queue on %s', (engine) => {
     await t.database.db.insertInto('jobs').values(bulkRows()).execute();
     await t.database.db
       .insertInto('jobs')
-      .values([NOW - 5, NOW + 1, NOW].map((availableAt) => ({ queue: 'small', payload: '{}', attempts: 0, reserved_at: null, available_at: availableAt, created_at: NOW - 10 })))
+      .values(
+        [NOW - 5, NOW + 1, NOW].map((availableAt) => ({
+          queue: 'small',
+          payload: '{}',
+          attempts: 0,
+          reserved_at: null,
+          available_at: availableAt,
+          created_at: NOW - 10,
+        })),
+      )
       .execute();
   });
   afterAll(async () => {
@@ -77,7 +86,15 @@ describe.each(ENGINES)('sampled counts of a big queue on %s', (engine) => {
       oldestReadyAgeSeconds: 50,
       oldestReservationAgeSeconds: 1000,
     });
-    expect(snap.queues.find((q) => q.name === 'small')).toMatchObject({ total: 3, ready: 2, delayed: 1, processing: 0, exact: true, inspected: 3, oldestReadyAgeSeconds: 5 });
+    expect(snap.queues.find((q) => q.name === 'small')).toMatchObject({
+      total: 3,
+      ready: 2,
+      delayed: 1,
+      processing: 0,
+      exact: true,
+      inspected: 3,
+      oldestReadyAgeSeconds: 5,
+    });
     expect(snap.totals).toMatchObject({ total: 63, ready: 50, delayed: 11, processing: 2, stuck: 1, expired: 1 });
     expect(snap.stuckJobs.map((j) => j.reservedAt)).toEqual([NOW - 1000]);
   });

@@ -61,7 +61,9 @@ describe.each(ENGINES)('stats at scale on %s', (engine) => {
     for (const q of [...a.detailed, ...a.listed]) expect(trouble).toContain(q);
     // stalled queues come before failing ones in the list too
     const order = a.listed.map((q) => kindOf(estate.queues.indexOf(q)));
-    expect(order).toEqual([...order].sort((x, y) => ['stalled', 'failing-recent', 'failing-old'].indexOf(x) - ['stalled', 'failing-recent', 'failing-old'].indexOf(y)));
+    expect(order).toEqual(
+      [...order].sort((x, y) => ['stalled', 'failing-recent', 'failing-old'].indexOf(x) - ['stalled', 'failing-recent', 'failing-old'].indexOf(y)),
+    );
     // the healthy ten in one line, last
     expect(r.fields.at(-1)).toMatchObject({ label: '10 healthy queues', tone: 'ok' });
     expect(a.healthyListed.length + a.healthyCounted).toBe(10);
@@ -106,7 +108,9 @@ describe.each(ENGINES)('stats at scale on %s', (engine) => {
   it('--json still has every queue and batch, in the documented shape', async () => {
     const data = (await run('stats')).data as { queues: Array<Record<string, unknown>>; totals: Record<string, number>; batches: unknown[]; at: string };
     expect(data.queues).toHaveLength(30);
-    expect(Object.keys(data.queues[0]!).sort()).toEqual(['connection', 'delayed', 'exact', 'failed', 'name', 'oldestReadyAgeSeconds', 'processing', 'ready', 'stuck'].sort());
+    expect(Object.keys(data.queues[0]!).sort()).toEqual(
+      ['connection', 'delayed', 'exact', 'failed', 'name', 'oldestReadyAgeSeconds', 'processing', 'ready', 'stuck'].sort(),
+    );
     expect(data.queues.map((q) => q.name)).toEqual([...estate.queues].sort((a, b) => a.localeCompare(b)));
     expect(data.totals).toEqual({ ready: 139, delayed: 30, processing: 14, stuck: 12, failed: estate.failed });
     expect(data.batches).toHaveLength(13);
@@ -124,7 +128,9 @@ describe.each(ENGINES)('stats at scale on %s', (engine) => {
     const r = await run('stats');
     const notice = r.notices.find((n) => /picked up again and again/.test(n.text))!;
     expect(notice.tone).toBe('bad');
-    expect(notice.text).toMatch(/^3 jobs were picked up again and again: #\d+ on `.+` \(attempt \d\), .*\. Each worker that takes them dies: they are killing their workers\.$/);
+    expect(notice.text).toMatch(
+      /^3 jobs were picked up again and again: #\d+ on `.+` \(attempt \d\), .*\. Each worker that takes them dies: they are killing their workers\.$/,
+    );
     for (const id of climbing) expect(notice.text).toContain(`#${id} on`);
   });
 });
@@ -185,14 +191,17 @@ describe('stats at scale, rendered for Slack and Discord', () => {
     expect(discordSize(discord).fields).toBeLessThanOrEqual(15);
   });
 
-  it.each(['pending', 'delayed', 'processing', 'stuck', 'failed', 'batches'])('%s over 150-character class names and queues stays within the limits', async (command) => {
-    const longQueue = queuesOf(command === 'failed' ? 'failing-old' : 'stuck')[0]!;
-    for (const text of [command, `${command} ${longQueue}`]) {
-      const r = await long.router.handleText(command === 'batches' ? command : text, operator);
-      expect(r.ok).toBe(true);
-      both(r);
-    }
-  });
+  it.each(['pending', 'delayed', 'processing', 'stuck', 'failed', 'batches'])(
+    '%s over 150-character class names and queues stays within the limits',
+    async (command) => {
+      const longQueue = queuesOf(command === 'failed' ? 'failing-old' : 'stuck')[0]!;
+      for (const text of [command, `${command} ${longQueue}`]) {
+        const r = await long.router.handleText(command === 'batches' ? command : text, operator);
+        expect(r.ok).toBe(true);
+        both(r);
+      }
+    },
+  );
 });
 
 describe('stats at scale, end to end through the real adapters', () => {

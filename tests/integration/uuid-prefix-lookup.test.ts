@@ -19,14 +19,36 @@ describe.each(ENGINES)('uuid and batch id starts on %s', (engine) => {
     app = await createTestApp(engine, { fixtures: false });
     uuids = Array.from({ length: ROWS }, () => randomUUID());
     // edges of the hex order, and ids holding LIKE's wildcards and the escape character
-    uuids.push('ffffffff-ffff-4fff-bfff-ffffffffffff', '4fffffff-ffff-4fff-bfff-fffffffffff9', '50000000-0000-4000-8000-000000000000', 'ab%_!cde-literal', 'abXY!cde-other');
+    uuids.push(
+      'ffffffff-ffff-4fff-bfff-ffffffffffff',
+      '4fffffff-ffff-4fff-bfff-fffffffffff9',
+      '50000000-0000-4000-8000-000000000000',
+      'ab%_!cde-literal',
+      'abXY!cde-other',
+    );
     const db = app.database.db;
     for (let i = 0; i < uuids.length; i += 500) {
       const chunk = uuids.slice(i, i + 500);
-      await db.insertInto('failed_jobs').values(chunk.map((uuid) => ({ uuid, connection: 'database', queue: 'default', payload: '{}', exception: 'x', failed_at: '2026-11-28 12:00:00' }))).execute();
+      await db
+        .insertInto('failed_jobs')
+        .values(chunk.map((uuid) => ({ uuid, connection: 'database', queue: 'default', payload: '{}', exception: 'x', failed_at: '2026-11-28 12:00:00' })))
+        .execute();
       await db
         .insertInto('job_batches')
-        .values(chunk.map((id) => ({ id, name: `batch ${id}`, total_jobs: 1, pending_jobs: 1, failed_jobs: 0, failed_job_ids: '[]', options: null, cancelled_at: null, created_at: 1795870000, finished_at: null })))
+        .values(
+          chunk.map((id) => ({
+            id,
+            name: `batch ${id}`,
+            total_jobs: 1,
+            pending_jobs: 1,
+            failed_jobs: 0,
+            failed_job_ids: '[]',
+            options: null,
+            cancelled_at: null,
+            created_at: 1795870000,
+            finished_at: null,
+          })),
+        )
         .execute();
     }
     if (engine === 'postgres') await sql`analyze`.execute(db);
@@ -37,7 +59,18 @@ describe.each(ENGINES)('uuid and batch id starts on %s', (engine) => {
   });
 
   it('finds exactly the failed jobs whose uuid starts so', async () => {
-    const prefixes = [...uuids.slice(0, 40).flatMap((u) => [u.slice(0, 8), u.slice(0, 13), u.slice(0, 35)]), 'ffffffff', '4fffffff-ffff', '4fffffff', '00000000', 'ab%_!', 'ab%', 'ab_', '%', '_'];
+    const prefixes = [
+      ...uuids.slice(0, 40).flatMap((u) => [u.slice(0, 8), u.slice(0, 13), u.slice(0, 35)]),
+      'ffffffff',
+      '4fffffff-ffff',
+      '4fffffff',
+      '00000000',
+      'ab%_!',
+      'ab%',
+      'ab_',
+      '%',
+      '_',
+    ];
     for (const prefix of prefixes) {
       const found = await app.queue.findFailedByUuidPrefix(prefix, 50);
       const expected = uuids.filter((u) => u.startsWith(prefix.toLowerCase()));
@@ -64,8 +97,22 @@ describe.each(ENGINES)('uuid and batch id starts on %s', (engine) => {
       const result = await db.executeQuery(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
       return JSON.stringify(result.rows);
     };
-    const failed = await plan(db.selectFrom('failed_jobs').select(FAILED_COLUMNS).where(startsWith('uuid', uuids[3]!.slice(0, 8))).orderBy('uuid').limit(11));
-    const batches = await plan(db.selectFrom('job_batches').selectAll().where(startsWith('id', uuids[4]!.slice(0, 8))).orderBy('id').limit(11));
+    const failed = await plan(
+      db
+        .selectFrom('failed_jobs')
+        .select(FAILED_COLUMNS)
+        .where(startsWith('uuid', uuids[3]!.slice(0, 8)))
+        .orderBy('uuid')
+        .limit(11),
+    );
+    const batches = await plan(
+      db
+        .selectFrom('job_batches')
+        .selectAll()
+        .where(startsWith('id', uuids[4]!.slice(0, 8)))
+        .orderBy('id')
+        .limit(11),
+    );
     if (engine === 'mysql') {
       expect(failed).toMatch(/"type":"range".*"key":"failed_jobs_uuid_unique"/);
       expect(batches).toMatch(/"type":"range".*"key":"PRIMARY"/);

@@ -78,16 +78,28 @@ describe.each(['mysql', 'postgres'] as const)('alerts with real Laravel workers 
     expect(discordAlerts(/^Stuck jobs on `?i-stuck`?$/)).toHaveLength(1);
     const discordAlert = discordAlerts(/^Stuck jobs on `?i-stuck`?$/)[0]!;
 
-    const person = new SlackPerson(slack, { botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: SIGNING_SECRET, channel: { id: ALERTS, name: 'queue-alerts' } });
+    const person = new SlackPerson(slack, {
+      botUrl: `http://127.0.0.1:${running.port}/slack/events`,
+      signingSecret: SIGNING_SECRET,
+      channel: { id: ALERTS, name: 'queue-alerts' },
+    });
     const click = await person.click(alert!, { button: 'Release', row: '#' }, ANA);
     expect(click.status).toBe(200);
-    await waitFor(async () => (await laravel.query<{ reserved_at: number | null }>('SELECT reserved_at FROM jobs WHERE queue = ?', ['i-stuck']))[0]?.reserved_at === null, 10_000, 'the release');
+    await waitFor(
+      async () => (await laravel.query<{ reserved_at: number | null }>('SELECT reserved_at FROM jobs WHERE queue = ?', ['i-stuck']))[0]?.reserved_at === null,
+      10_000,
+      'the release',
+    );
 
     const work = await laravel.workOnce('i-stuck');
     expect(work.stdout).toContain('Processed:  App\\Jobs\\SleepyJob');
     await waitFor(() => header(slack.message(alert!.ts)).startsWith('Resolved: Stuck jobs on i-stuck'), 10_000, 'the alert edited to resolved');
     expect(alerts('Stuck jobs on i-stuck')).toHaveLength(1);
-    await waitFor(() => /^Resolved: Stuck jobs on `?i-stuck`?$/.test(String(discord!.messages.get(discordAlert.id)?.embeds[0]?.title ?? '')), 10_000, 'the Discord alert edited to resolved');
+    await waitFor(
+      () => /^Resolved: Stuck jobs on `?i-stuck`?$/.test(String(discord!.messages.get(discordAlert.id)?.embeds[0]?.title ?? '')),
+      10_000,
+      'the Discord alert edited to resolved',
+    );
     expect(discord!.channelMessages(DISCORD_ALERTS).filter((m) => /i-stuck/.test(String(m.embeds[0]?.title ?? '')))).toHaveLength(1);
     expect((await laravel.jobRuns()).filter((r) => r.uuid === d.uuids[0])).toHaveLength(2);
   });

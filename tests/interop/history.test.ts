@@ -60,7 +60,11 @@ describe.each(LARAVEL_DBS)('queue history with real Laravel workers on %s', (db)
       { ready: 0, newFailures: 2, done: 5 },
       { ready: 0, newFailures: 0, done: 3 },
     ]);
-    expect(points.filter((p) => p.queue === 'prestashop').map((p) => [p.ready, p.failed])).toEqual([[7, 0], [0, 2], [0, 2]]);
+    expect(points.filter((p) => p.queue === 'prestashop').map((p) => [p.ready, p.failed])).toEqual([
+      [7, 0],
+      [0, 2],
+      [0, 2],
+    ]);
 
     const chart = await bot.router.handleText('chart', operator);
     expect(chart.summary).toBe('backlog 0 → 0 (peak 7) · 2 failed · ≈8 done (derived)');

@@ -56,7 +56,15 @@ describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
     expect(app.env.DB_CONNECTION).toBe(LARAVEL_CONNECTION[db]);
     if (db === 'mysql') {
       expect(app.databaseUrl).toMatch(/^mysql:\/\/root@127\.0\.0\.1:3306\/lqb_it_[0-9a-f]+$/);
-      expect(app.target).toEqual({ kind: 'mysql', host: '127.0.0.1', port: 3306, user: 'root', password: '', database: app.database, display: app.databaseUrl });
+      expect(app.target).toEqual({
+        kind: 'mysql',
+        host: '127.0.0.1',
+        port: 3306,
+        user: 'root',
+        password: '',
+        database: app.database,
+        display: app.databaseUrl,
+      });
     } else if (db === 'postgres') {
       expect(app.databaseUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:5432\/lqb_it_[0-9a-f]+$/);
       expect(app.databaseUrl.endsWith(`/${app.database}`)).toBe(true);
@@ -143,7 +151,7 @@ describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
     expect(await app.query('SELECT id FROM jobs WHERE queue = ?', ['t-sync'])).toHaveLength(0);
   });
 
-  it('keeps PHP\'s NUL-byte property names of a protected/private job through the database to the worker', async () => {
+  it("keeps PHP's NUL-byte property names of a protected/private job through the database to the worker", async () => {
     const d = await app.dispatch('export-order', { queue: 't-nul', order: 90210 });
     const [row] = await app.query<JobsRow>('SELECT * FROM jobs WHERE queue = ?', ['t-nul']);
     // the \u0000 escapes as json_encode wrote them, six characters each, not NUL bytes
@@ -154,7 +162,9 @@ describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
 
     const r = await app.workOnce('t-nul');
     expect(r.stdout).toContain('Processed:  App\\Jobs\\ExportOrder');
-    expect((await app.jobRuns()).filter((run) => run.uuid === d.uuids[0])).toMatchObject([{ job: 'ExportOrder', attempt: 1, note: 'order 90210 as csv to shop 1' }]);
+    expect((await app.jobRuns()).filter((run) => run.uuid === d.uuids[0])).toMatchObject([
+      { job: 'ExportOrder', attempt: 1, note: 'order 90210 as csv to shop 1' },
+    ]);
   });
 
   it('records an always-fails job in failed_jobs with the chained exception text', async () => {
@@ -201,11 +211,7 @@ describe.each(LARAVEL_DBS)('Laravel harness on %s', (db) => {
       finished: true,
     });
     const runs = (await app.jobRuns()).filter((r) => d.uuids.includes(r.uuid ?? ''));
-    expect(runs.map((r) => r.note)).toEqual([
-      'chunk 1 of products.csv',
-      'chunk 2 of products.csv',
-      'chunk 3 skipped: batch cancelled',
-    ]);
+    expect(runs.map((r) => r.note)).toEqual(['chunk 1 of products.csv', 'chunk 2 of products.csv', 'chunk 3 skipped: batch cancelled']);
     expect(await app.findBatch('00000000-0000-0000-0000-000000000000')).toBeNull();
   });
 

@@ -61,7 +61,13 @@ describe.each(LARAVEL_DBS)('queue core with real Laravel on %s', (db) => {
       failed: snap.totals.failed,
     });
     for (const q of snap.queues) {
-      expect(printed.queues.find((p) => p.name === q.name)).toMatchObject({ ready: q.ready, delayed: q.delayed, processing: q.processing, stuck: q.stuck, failed: q.failed });
+      expect(printed.queues.find((p) => p.name === q.name)).toMatchObject({
+        ready: q.ready,
+        delayed: q.delayed,
+        processing: q.processing,
+        stuck: q.stuck,
+        failed: q.failed,
+      });
     }
   });
 
@@ -140,7 +146,12 @@ describe.each(LARAVEL_DBS)('queue core with real Laravel on %s', (db) => {
     const [failed] = await laravel.query<{ payload: string; queue: string }>('SELECT payload, queue FROM failed_jobs WHERE uuid = ?', [uuid]);
     await laravel.query('DELETE FROM failed_jobs WHERE uuid = ?', [uuid]);
     const now = Math.floor(Date.now() / 1000);
-    await laravel.query('INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) VALUES (?, ?, 0, NULL, ?, ?)', [failed!.queue, failed!.payload, now, now]);
+    await laravel.query('INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) VALUES (?, ?, 0, NULL, ?, ?)', [
+      failed!.queue,
+      failed!.payload,
+      now,
+      now,
+    ]);
     await laravel.workOnce('c-until-control');
     expect((await laravel.jobRuns()).filter((r) => r.uuid === uuid)).toHaveLength(1);
     expect((await bot.queue.getFailed(uuid))?.exception?.className).toBe('Illuminate\\Queue\\MaxAttemptsExceededException');

@@ -202,7 +202,7 @@ describe.each(LARAVEL_DBS)('Redis queues with real Laravel workers: retry and re
     expect(keysOf(await app.redisKeys(), 'a-retry')).toEqual([]);
   });
 
-  it('releases a killed worker\'s reservation: the next poll takes it back and Laravel fails it (tries 1); retried, it runs instead of MaxAttemptsExceeded', async () => {
+  it("releases a killed worker's reservation: the next poll takes it back and Laravel fails it (tries 1); retried, it runs instead of MaxAttemptsExceeded", async () => {
     const job = await killedMidJob(app, 'k-sleepy', 4);
 
     // Laravel on its own: the reservation is an hour from expiry, so a worker leaves it
@@ -214,7 +214,12 @@ describe.each(LARAVEL_DBS)('Redis queues with real Laravel workers: retry and re
     const patient = await openBot(app, { QUEUE_BOT_STUCK_AFTER: '1h' });
     try {
       // (reserved at its pop: the expiry minus retry_after)
-      expect(await patient.queue.release(job.id)).toMatchObject({ outcome: 'too_recent', id: job.id, reservedAt: job.score - RETRY_AFTER, stuckAfterSeconds: 3600 });
+      expect(await patient.queue.release(job.id)).toMatchObject({
+        outcome: 'too_recent',
+        id: job.id,
+        reservedAt: job.score - RETRY_AFTER,
+        stuckAfterSeconds: 3600,
+      });
     } finally {
       await patient.close();
     }
@@ -223,7 +228,15 @@ describe.each(LARAVEL_DBS)('Redis queues with real Laravel workers: retry and re
     // stuck once held over 1 s
     await waitUntil(async () => (await bot.queue.snapshot()).stuckJobs.some((s) => s.id === job.id), 10_000, 'the reservation to count as stuck');
     const released = await bot.queue.release(job.id);
-    expect(released).toMatchObject({ outcome: 'released', id: job.id, queue: 'k-sleepy', jobClass: 'App\\Jobs\\SleepyJob', attemptsBefore: 1, attemptsAfter: 1, connection: 'redis' });
+    expect(released).toMatchObject({
+      outcome: 'released',
+      id: job.id,
+      queue: 'k-sleepy',
+      jobClass: 'App\\Jobs\\SleepyJob',
+      attemptsBefore: 1,
+      attemptsAfter: 1,
+      connection: 'redis',
+    });
     // only the score moved (to now): the member's bytes are the killed worker's
     const [moved] = zset(await app.redisKeys(), 'queues:k-sleepy:reserved');
     expect(moved!.member).toBe(job.member);
@@ -267,7 +280,11 @@ describe.each(LARAVEL_DBS)('Redis queues with real Laravel workers: retry and re
       const result = await bot.queue.retryFailedBulk({ queue: 'b-bulk' });
       expect(result).toMatchObject({ outcome: 'bulk_retried', matched: 3, retried: 3, skipped: [], otherConnections: {}, interrupted: null });
       const keys = await app.redisKeys();
-      expect(list(keys, 'queues:b-bulk').map((p) => JSON.parse(p) as Payload).map((p) => [p.uuid, p.attempts])).toEqual(d.uuids.map((u) => [u, 0]));
+      expect(
+        list(keys, 'queues:b-bulk')
+          .map((p) => JSON.parse(p) as Payload)
+          .map((p) => [p.uuid, p.attempts]),
+      ).toEqual(d.uuids.map((u) => [u, 0]));
       expect(list(keys, 'queues:b-bulk:notify')).toEqual(['1', '1', '1']);
       expect(keysOf(keys, 'b-keep')).toEqual([]);
       expect((await failedRows(app, "queue IN ('b-bulk', 'b-keep')")).map((r) => r.uuid)).toEqual(keep.uuids);
@@ -354,7 +371,13 @@ describe('Redis queues with real Laravel workers: promote, cancel, clear, counts
     const [r1, r2, r3] = ready.jobs;
     const [l1, l2] = later.jobs;
 
-    expect(await bot.queue.cancel(r2!.id)).toMatchObject({ outcome: 'cancelled', id: r2!.id, queue: 'c-cancel', connection: 'redis', jobClass: 'App\\Jobs\\SyncProductToPrestaShop' });
+    expect(await bot.queue.cancel(r2!.id)).toMatchObject({
+      outcome: 'cancelled',
+      id: r2!.id,
+      queue: 'c-cancel',
+      connection: 'redis',
+      jobClass: 'App\\Jobs\\SyncProductToPrestaShop',
+    });
     // a delayed job by its uuid
     expect(await bot.queue.cancel(l1!.uuid)).toMatchObject({ outcome: 'cancelled', id: l1!.id, queue: 'c-cancel', connection: 'redis' });
     expect(await bot.queue.cancel(r2!.id)).toEqual({ outcome: 'not_found', id: r2!.id });
@@ -377,7 +400,7 @@ describe('Redis queues with real Laravel workers: promote, cancel, clear, counts
     expect(await failedRows(app, "queue = 'c-cancel'")).toEqual([]);
   });
 
-  it('counts what real workers left in Redis, clears a queue\'s ready and delayed jobs but not a killed worker\'s reservation', async () => {
+  it("counts what real workers left in Redis, clears a queue's ready and delayed jobs but not a killed worker's reservation", async () => {
     const q = 'g-clear';
     const f = 'g-flaky';
     const sleepy = await killedMidJob(app, q, 30);
@@ -409,17 +432,39 @@ describe('Redis queues with real Laravel workers: promote, cancel, clear, counts
       const delayed = (await redis.zcard(`${k}:delayed`)) - due;
       const processing = await redis.zcard(`${k}:reserved`);
       const stuck = await redis.zcount(`${k}:reserved`, '-inf', snap.at - 1 + RETRY_AFTER);
-      expect(snap.queues.find((x) => x.name === name && x.connection === 'redis')).toMatchObject({ ready, delayed, processing, stuck, total: ready + delayed + processing, exact: true });
+      expect(snap.queues.find((x) => x.name === name && x.connection === 'redis')).toMatchObject({
+        ready,
+        delayed,
+        processing,
+        stuck,
+        total: ready + delayed + processing,
+        exact: true,
+      });
     }
     // which, here, is
-    expect(snap.queues.find((x) => x.name === q && x.connection === 'redis')).toMatchObject({ ready: 2, delayed: 1, processing: 1, stuck: 1, expired: 0, total: 4 });
+    expect(snap.queues.find((x) => x.name === q && x.connection === 'redis')).toMatchObject({
+      ready: 2,
+      delayed: 1,
+      processing: 1,
+      stuck: 1,
+      expired: 0,
+      total: 4,
+    });
     expect(snap.queues.find((x) => x.name === f && x.connection === 'redis')).toMatchObject({ processing: 0, total: 1, failed: 0 });
-    expect(snap.stuckJobs.find((s) => s.id === sleepy.id)).toMatchObject({ queue: q, connection: 'redis', attempts: 1, reservedAt: sleepy.score - RETRY_AFTER, reservationExpired: false });
+    expect(snap.stuckJobs.find((s) => s.id === sleepy.id)).toMatchObject({
+      queue: q,
+      connection: 'redis',
+      attempts: 1,
+      reservedAt: sleepy.score - RETRY_AFTER,
+      reservationExpired: false,
+    });
     // the flaky job as Laravel released it: the reserved copy, attempts 1, due 10 s after its failure
     const [released] = zset(await app.redisKeys(), `queues:${f}:delayed`);
     const listed = await bot.queue.listJobs('delayed', { queue: f, connection: 'redis' });
     const listedDue = await bot.queue.listJobs('pending', { queue: f, connection: 'redis' });
-    expect([...listed.items, ...listedDue.items].map((j) => [j.uuid, j.attempts, j.maxTries, j.availableAt])).toEqual([[flaky.uuids[0], 1, 2, released!.score]]);
+    expect([...listed.items, ...listedDue.items].map((j) => [j.uuid, j.attempts, j.maxTries, j.availableAt])).toEqual([
+      [flaky.uuids[0], 1, 2, released!.score],
+    ]);
 
     // 15 s on, the released job is due: ready for the next poll, though still in :delayed
     const ahead = await openBot(app, { QUEUE_BOT_CONNECTIONS: 'database,redis' }, () => Date.now() + 15_000);
@@ -441,10 +486,16 @@ describe('Redis queues with real Laravel workers: promote, cancel, clear, counts
     const idle = await app.workOnce(q, [], 'redis');
     expect(idle.stdout).not.toContain('Processing');
     expect(zset(await app.redisKeys(), `queues:${q}:reserved`)).toEqual([{ member: sleepy.member, score: sleepy.score }]);
-    expect((await bot.queue.snapshot()).queues.find((x) => x.name === q && x.connection === 'redis')).toMatchObject({ ready: 0, delayed: 0, processing: 1, stuck: 1, total: 1 });
+    expect((await bot.queue.snapshot()).queues.find((x) => x.name === q && x.connection === 'redis')).toMatchObject({
+      ready: 0,
+      delayed: 0,
+      processing: 1,
+      stuck: 1,
+      total: 1,
+    });
   });
 
-  it('a mixed app (database,redis): the CLI\'s `retry all` puts a database failure into jobs and a redis failure into Redis, each run by its own worker', async () => {
+  it("a mixed app (database,redis): the CLI's `retry all` puts a database failure into jobs and a redis failure into Redis, each run by its own worker", async () => {
     const onDb = await app.dispatch('sync-product', { queue: 'm-mixed', fail: true });
     const onRedis = await app.dispatch('sync-product', { connection: 'redis', queue: 'm-mixed', fail: true });
     await app.workOnce('m-mixed');

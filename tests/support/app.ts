@@ -26,10 +26,7 @@ export function testConfig(url: string, env: Record<string, string> = {}): Confi
   return loaded.config;
 }
 
-export async function createTestApp(
-  engine: Engine,
-  opts: { env?: Record<string, string>; now?: () => number; fixtures?: boolean } = {},
-): Promise<TestApp> {
+export async function createTestApp(engine: Engine, opts: { env?: Record<string, string>; now?: () => number; fixtures?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDatabase(engine);
   if (opts.fixtures !== false) await insertFixtures(db.database);
   const now = opts.now ?? (() => NOW);

@@ -50,7 +50,9 @@ export async function startBotProcess(env: Record<string, string>, opts: { ready
     }
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
 
@@ -60,10 +62,14 @@ export async function startBotProcess(env: Record<string, string>, opts: { ready
     logs,
     port: null,
     async waitForLog(match, timeoutMs = 15_000) {
-      return waitFor(() => {
-        if (gone) throw new Error(`the bot exited; stderr:\n${stderr}\nlog:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
-        return logs.find(match);
-      }, timeoutMs, 'a log line from the bot');
+      return waitFor(
+        () => {
+          if (gone) throw new Error(`the bot exited; stderr:\n${stderr}\nlog:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
+          return logs.find(match);
+        },
+        timeoutMs,
+        'a log line from the bot',
+      );
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (!gone) child.kill(signal);

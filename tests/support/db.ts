@@ -58,10 +58,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(
-  engine: Engine,
-  opts: { tables?: Partial<TableNames>; laravelTables?: boolean } = {},
-): Promise<TestDatabase> {
+export async function createTestDatabase(engine: Engine, opts: { tables?: Partial<TableNames>; laravelTables?: boolean } = {}): Promise<TestDatabase> {
   const tables = { ...DEFAULT_TABLES, ...opts.tables };
   let target: DatabaseTarget;
   let url: string;

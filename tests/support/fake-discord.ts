@@ -261,7 +261,17 @@ export class FakeDiscord extends EventEmitter {
       guild_id: GUILD_ID,
       guild: { id: GUILD_ID, locale: 'en-US', features: [] },
       channel_id: channelId,
-      channel: { id: channelId, type: 0, guild_id: GUILD_ID, name: 'ops', permissions: '2248473465835073', flags: 0, position: 0, parent_id: null, nsfw: false },
+      channel: {
+        id: channelId,
+        type: 0,
+        guild_id: GUILD_ID,
+        name: 'ops',
+        permissions: '2248473465835073',
+        flags: 0,
+        position: 0,
+        parent_id: null,
+        nsfw: false,
+      },
       member: this.#member(user),
       data,
       ...extra,
@@ -305,7 +315,15 @@ export class FakeDiscord extends EventEmitter {
   /** Any INTERACTION_CREATE payload, however broken (robustness tests). */
   rawInteraction(payload: Record<string, unknown>): void {
     if (typeof payload.token === 'string') {
-      this.interactions.set(payload.token, { id: String(payload.id), token: payload.token, payload, acked: null, originalId: null, componentMessageId: null, choices: null });
+      this.interactions.set(payload.token, {
+        id: String(payload.id),
+        token: payload.token,
+        payload,
+        acked: null,
+        originalId: null,
+        componentMessageId: null,
+        choices: null,
+      });
     }
     this.dispatch('INTERACTION_CREATE', payload);
   }
@@ -349,7 +367,13 @@ export class FakeDiscord extends EventEmitter {
   }
 
   /** The next request matching `match` gets this status (and body, and headers) instead of its answer. */
-  failNext(match: (r: RecordedRequest) => boolean, status = 500, body: unknown = { message: 'fake failure', code: 0 }, delayMs = 0, headers?: Record<string, string>): void {
+  failNext(
+    match: (r: RecordedRequest) => boolean,
+    status = 500,
+    body: unknown = { message: 'fake failure', code: 0 },
+    delayMs = 0,
+    headers?: Record<string, string>,
+  ): void {
     this.#failures.push({ match, status, body, delayMs, ...(headers ? { headers } : {}) });
   }
 
@@ -394,7 +418,15 @@ export class FakeDiscord extends EventEmitter {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: m.attachments.map((a) => ({ id: a.id, filename: a.filename, description: a.description, size: a.bytes.length, url: `https://cdn.example/${a.id}/${a.filename}`, proxy_url: `https://cdn.example/${a.id}/${a.filename}`, content_type: a.contentType })),
+      attachments: m.attachments.map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        description: a.description,
+        size: a.bytes.length,
+        url: `https://cdn.example/${a.id}/${a.filename}`,
+        proxy_url: `https://cdn.example/${a.id}/${a.filename}`,
+        content_type: a.contentType,
+      })),
       pinned: false,
       application_id: APPLICATION_ID,
       ...(m.token ? { webhook_id: APPLICATION_ID } : {}),
@@ -455,7 +487,12 @@ export class FakeDiscord extends EventEmitter {
     }
     if (parts && body && typeof body === 'object') {
       const files = parts.filter((p) => /^files\[\d+\]$/.test(p.name));
-      (body as Record<string, unknown>)[FILES] = files.map((f) => ({ index: Number(/\d+/.exec(f.name)![0]), filename: f.filename, contentType: f.contentType, bytes: f.data }));
+      (body as Record<string, unknown>)[FILES] = files.map((f) => ({
+        index: Number(/\d+/.exec(f.name)![0]),
+        filename: f.filename,
+        contentType: f.contentType,
+        bytes: f.data,
+      }));
     }
     const method = req.method ?? 'GET';
     const route = this.#routes.find((r) => r.method === method && r.re.test(path));
@@ -497,21 +534,49 @@ export class FakeDiscord extends EventEmitter {
   }
 
   #defineRoutes(): void {
-    const botOnly = (handler: Handler): Handler => (req, res) => {
-      if (!req.auth?.startsWith('Bot ')) json(res, 401, { message: '401: Unauthorized', code: 0 });
-      else handler(req, res);
-    };
+    const botOnly =
+      (handler: Handler): Handler =>
+      (req, res) => {
+        if (!req.auth?.startsWith('Bot ')) json(res, 401, { message: '401: Unauthorized', code: 0 });
+        else handler(req, res);
+      };
     const gateway: Handler = (_req, res) =>
       json(res, 200, { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } });
     this.#route('GET', '/gateway/bot', botOnly(gateway));
     this.#route('GET', '/gateway', gateway);
-    const application: Handler = (_req, res) => json(res, 200, { id: APPLICATION_ID, name: 'Queue Bot', flags: 0, bot_public: false, bot_require_code_grant: false, verify_key: 'x', description: '', icon: null, team: null });
+    const application: Handler = (_req, res) =>
+      json(res, 200, {
+        id: APPLICATION_ID,
+        name: 'Queue Bot',
+        flags: 0,
+        bot_public: false,
+        bot_require_code_grant: false,
+        verify_key: 'x',
+        description: '',
+        icon: null,
+        team: null,
+      });
     this.#route('GET', '/applications/@me', botOnly(application));
     this.#route('GET', '/oauth2/applications/@me', botOnly(application));
-    this.#route('GET', '/users/@me', botOnly((_req, res) => json(res, 200, { id: BOT_USER_ID, username: 'queue-bot', discriminator: '0', bot: true, avatar: null, global_name: null })));
+    this.#route(
+      'GET',
+      '/users/@me',
+      botOnly((_req, res) => json(res, 200, { id: BOT_USER_ID, username: 'queue-bot', discriminator: '0', bot: true, avatar: null, global_name: null })),
+    );
     const putCommands: Handler = (req, res) => {
       const list = Array.isArray(req.body) ? (req.body as Array<Record<string, unknown>>) : [];
-      json(res, 200, list.map((c) => ({ id: snowflake(), application_id: req.params.app, version: snowflake(), default_member_permissions: null, ...c, ...(req.params.guild ? { guild_id: req.params.guild } : {}) })));
+      json(
+        res,
+        200,
+        list.map((c) => ({
+          id: snowflake(),
+          application_id: req.params.app,
+          version: snowflake(),
+          default_member_permissions: null,
+          ...c,
+          ...(req.params.guild ? { guild_id: req.params.guild } : {}),
+        })),
+      );
     };
     this.#route('PUT', '/applications/:app/commands', botOnly(putCommands));
     this.#route('PUT', '/applications/:app/guilds/:guild/commands', botOnly(putCommands));
@@ -541,19 +606,27 @@ export class FakeDiscord extends EventEmitter {
       m.deleted = true;
       res.writeHead(204).end();
     });
-    this.#route('POST', '/channels/:channel/messages', botOnly((req, res) => {
-      const m = this.#create(req.params.channel!, req.body, 0, null);
-      json(res, 200, this.toApi(m));
-    }));
-    this.#route('PATCH', '/channels/:channel/messages/:message', botOnly((req, res) => {
-      const m = this.messages.get(req.params.message!);
-      if (!m || m.deleted || m.channel_id !== req.params.channel || m.flags & EPHEMERAL) {
-        json(res, 404, { message: 'Unknown Message', code: 10008 });
-        return;
-      }
-      this.#edit(m, req.body);
-      json(res, 200, this.toApi(m));
-    }));
+    this.#route(
+      'POST',
+      '/channels/:channel/messages',
+      botOnly((req, res) => {
+        const m = this.#create(req.params.channel!, req.body, 0, null);
+        json(res, 200, this.toApi(m));
+      }),
+    );
+    this.#route(
+      'PATCH',
+      '/channels/:channel/messages/:message',
+      botOnly((req, res) => {
+        const m = this.messages.get(req.params.message!);
+        if (!m || m.deleted || m.channel_id !== req.params.channel || m.flags & EPHEMERAL) {
+          json(res, 404, { message: 'Unknown Message', code: 10008 });
+          return;
+        }
+        this.#edit(m, req.body);
+        json(res, 200, this.toApi(m));
+      }),
+    );
   }
 
   #create(channelId: string, body: unknown, flags: number, token: string | null): FakeMessage {
@@ -737,7 +810,13 @@ function attachmentsOf(b: Record<string, unknown>): FakeAttachment[] {
   const listed = (Array.isArray(b.attachments) ? b.attachments : []) as Array<{ id: string | number; filename?: string; description?: string }>;
   return files.map((f) => {
     const entry = listed.find((a) => Number(a.id) === f.index);
-    return { id: snowflake(), filename: entry?.filename ?? f.filename ?? '', description: entry?.description ?? null, contentType: f.contentType, bytes: f.bytes };
+    return {
+      id: snowflake(),
+      filename: entry?.filename ?? f.filename ?? '',
+      description: entry?.description ?? null,
+      contentType: f.contentType,
+      bytes: f.bytes,
+    };
   });
 }
 

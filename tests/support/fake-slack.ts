@@ -272,18 +272,39 @@ export class FakeSlack {
   private defaultApi(method: string, args: Json, call: ApiCall): Json {
     const channelOf = (c: unknown) => {
       const s = String(c ?? '');
-      return s.startsWith('#') ? `C${s.slice(1).toUpperCase().replace(/[^A-Z0-9]/g, '')}` : s;
+      return s.startsWith('#')
+        ? `C${s
+            .slice(1)
+            .toUpperCase()
+            .replace(/[^A-Z0-9]/g, '')}`
+        : s;
     };
     switch (method) {
       case 'api.test':
         return { ok: true, args };
       case 'auth.test':
-        return { ok: true, url: `https://${TEAM.domain}.slack.com/`, team: 'Acme', user: 'queuebot', team_id: TEAM.id, user_id: BOT.botUserId, bot_id: BOT.botId };
+        return {
+          ok: true,
+          url: `https://${TEAM.domain}.slack.com/`,
+          team: 'Acme',
+          user: 'queuebot',
+          team_id: TEAM.id,
+          user_id: BOT.botUserId,
+          bot_id: BOT.botId,
+        };
       case 'chat.postMessage': {
         this.check(`chat.postMessage`, validateMessage(args));
         const channel = channelOf(args.channel);
         if (!channel) return { ok: false, error: 'channel_not_found' };
-        const m = this.store({ channel, ephemeral: false, user: null, text: String(args.text ?? ''), blocks: (args.blocks as Json[]) ?? [], threadTs: args.thread_ts ? String(args.thread_ts) : null, via: 'chat.postMessage' });
+        const m = this.store({
+          channel,
+          ephemeral: false,
+          user: null,
+          text: String(args.text ?? ''),
+          blocks: (args.blocks as Json[]) ?? [],
+          threadTs: args.thread_ts ? String(args.thread_ts) : null,
+          via: 'chat.postMessage',
+        });
         return { ok: true, channel, ts: m.ts, message: { type: 'message', text: m.text, ts: m.ts, bot_id: BOT.botId, blocks: m.blocks } };
       }
       case 'chat.update': {
@@ -297,7 +318,15 @@ export class FakeSlack {
       }
       case 'chat.postEphemeral': {
         this.check(`chat.postEphemeral`, validateMessage(args));
-        const m = this.store({ channel: channelOf(args.channel), ephemeral: true, user: String(args.user ?? ''), text: String(args.text ?? ''), blocks: (args.blocks as Json[]) ?? [], threadTs: null, via: 'chat.postEphemeral' });
+        const m = this.store({
+          channel: channelOf(args.channel),
+          ephemeral: true,
+          user: String(args.user ?? ''),
+          text: String(args.text ?? ''),
+          blocks: (args.blocks as Json[]) ?? [],
+          threadTs: null,
+          via: 'chat.postEphemeral',
+        });
         return { ok: true, message_ts: m.ts };
       }
       case 'chat.delete': {
@@ -309,18 +338,36 @@ export class FakeSlack {
       case 'files.getUploadURLExternal': {
         const id = `F${randomBytes(5).toString('hex').toUpperCase()}`;
         if (!args.filename || !Number(args.length)) return { ok: false, error: 'invalid_arguments' };
-        this.files.push({ id, filename: String(args.filename), length: Number(args.length), altText: args.alt_text ? String(args.alt_text) : null, bytes: null, channel: null, initialComment: null, completed: false });
+        this.files.push({
+          id,
+          filename: String(args.filename),
+          length: Number(args.length),
+          altText: args.alt_text ? String(args.alt_text) : null,
+          bytes: null,
+          channel: null,
+          initialComment: null,
+          completed: false,
+        });
         return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
         const listed = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as Array<{ id: string; title?: string }>;
         const found = listed.map((f) => this.files.find((x) => x.id === f.id));
         if (found.some((f) => !f || f.bytes === null)) return { ok: false, error: 'file_not_found' };
-        for (const f of found) Object.assign(f!, { completed: true, channel: args.channel_id ? String(args.channel_id) : null, initialComment: args.initial_comment ? String(args.initial_comment) : null });
+        for (const f of found)
+          Object.assign(f!, {
+            completed: true,
+            channel: args.channel_id ? String(args.channel_id) : null,
+            initialComment: args.initial_comment ? String(args.initial_comment) : null,
+          });
         return { ok: true, files: listed.map((f) => ({ id: f.id, title: f.title ?? '' })) };
       }
       case 'chat.getPermalink':
-        return { ok: true, channel: args.channel, permalink: `https://${TEAM.domain}.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://${TEAM.domain}.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}`,
+        };
       case 'views.open': {
         this.check('views.open', validateView(args.view));
         const trigger = this.#triggers.get(String(args.trigger_id));
@@ -375,7 +422,15 @@ export class FakeSlack {
       }
     } else {
       const inChannel = body.response_type === 'in_channel';
-      this.store({ channel: binding.channel, ephemeral: !inChannel, user: inChannel ? null : binding.user, text: String(body.text ?? ''), blocks: (body.blocks as Json[]) ?? [], threadTs: null, via: url });
+      this.store({
+        channel: binding.channel,
+        ephemeral: !inChannel,
+        user: inChannel ? null : binding.user,
+        text: String(body.text ?? ''),
+        blocks: (body.blocks as Json[]) ?? [],
+        threadTs: null,
+        via: url,
+      });
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
   }
@@ -398,7 +453,14 @@ export class FakeSlack {
         resolve(msg.payload as Json | undefined);
       }
     });
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake-slack', approximate_connection_time: 18060 }, connection_info: { app_id: APP_ID } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'fake-slack', approximate_connection_time: 18060 },
+        connection_info: { app_id: APP_ID },
+      }),
+    );
     const waiters = this.#socketWaiters;
     this.#socketWaiters = [];
     waiters.forEach((w) => w(ws));
@@ -517,7 +579,9 @@ export function findButton(message: StoredMessage, pick: ButtonPick): FoundButto
   }
   const matching = found.filter((f) => f.element.text?.text === pick.button);
   if (matching.length !== 1) {
-    throw new Error(`${matching.length} buttons "${pick.button}"${pick.row ? ` in row ${pick.row}` : ''}; there are: ${found.map((f) => f.element.text?.text).join(', ')}`);
+    throw new Error(
+      `${matching.length} buttons "${pick.button}"${pick.row ? ` in row ${pick.row}` : ''}; there are: ${found.map((f) => f.element.text?.text).join(', ')}`,
+    );
   }
   return matching[0]!;
 }
@@ -541,7 +605,11 @@ export class SlackPerson {
   }
 
   /** `/queue <text>` typed by `user`. */
-  async command(text: string, user: SlackUser, extra: { command?: string; timestamp?: number; secret?: string; channel?: { id: string; name: string } } = {}): Promise<SentRequest> {
+  async command(
+    text: string,
+    user: SlackUser,
+    extra: { command?: string; timestamp?: number; secret?: string; channel?: { id: string; name: string } } = {},
+  ): Promise<SentRequest> {
     const channel = extra.channel ?? this.channel;
     const responseUrl = this.fake.newResponseUrl({ channel: channel.id, user: user.id, originTs: null });
     const triggerId = this.fake.newTriggerId();
@@ -601,7 +669,17 @@ export class SlackPerson {
     };
     // Slack leaves the message out for ephemeral messages
     if (!message.ephemeral) {
-      payload.message = { type: 'message', subtype: 'bot_message', text: message.text, ts: message.ts, bot_id: BOT.botId, user: BOT.botUserId, app_id: APP_ID, team: TEAM.id, blocks: message.blocks };
+      payload.message = {
+        type: 'message',
+        subtype: 'bot_message',
+        text: message.text,
+        ts: message.ts,
+        bot_id: BOT.botId,
+        user: BOT.botUserId,
+        app_id: APP_ID,
+        team: TEAM.id,
+        blocks: message.blocks,
+      };
     }
     return { payload, responseUrl, triggerId };
   }
@@ -623,7 +701,10 @@ export class SlackPerson {
   }
 
   /** A raw, signed (or not) POST to the bot. */
-  async post(body: string, extra: { timestamp?: number; secret?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; ackMs: number }> {
+  async post(
+    body: string,
+    extra: { timestamp?: number; secret?: string; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: string; ackMs: number }> {
     if (this.opts.botUrl === null) throw new Error('this person talks over Socket Mode');
     const started = performance.now();
     const res = await fetch(this.opts.botUrl, {

@@ -68,6 +68,10 @@ export async function insertFailedCopies(database: Database, count: number, queu
   const { id: _id, ...source } = failedFixtureRow('SKU-1001').row;
   const uuids = Array.from({ length: count }, () => randomUUID());
   const rows = uuids.map((uuid) => ({ ...source, queue, uuid, payload: source.payload.replace(source.uuid, uuid) }));
-  for (let i = 0; i < rows.length; i += 500) await database.db.insertInto('failed_jobs').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await database.db
+      .insertInto('failed_jobs')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return uuids;
 }

@@ -43,9 +43,10 @@ export async function insertLaravelVersion(database: Database, version: LaravelV
   const { jobs, failed_jobs, job_batches } = version.rows;
   await database.db.insertInto('jobs').values(jobs).execute();
   await database.db.insertInto('failed_jobs').values(failed_jobs).execute();
-  const batches = database.kind === 'postgres'
-    ? job_batches.map((b) => ({ ...b, options: b.options === null ? null : Buffer.from(b.options, 'utf8').toString('base64') }))
-    : job_batches;
+  const batches =
+    database.kind === 'postgres'
+      ? job_batches.map((b) => ({ ...b, options: b.options === null ? null : Buffer.from(b.options, 'utf8').toString('base64') }))
+      : job_batches;
   await database.db.insertInto('job_batches').values(batches).execute();
   await syncIdSequences(database);
 }

@@ -274,17 +274,7 @@ export interface ArtisanOptions {
   check?: boolean;
 }
 
-export type DispatchKind =
-  | 'sync-product'
-  | 'sleepy'
-  | 'encrypted'
-  | 'chain'
-  | 'retry-until'
-  | 'legacy'
-  | 'closure'
-  | 'always-fails'
-  | 'export-order'
-  | 'batch';
+export type DispatchKind = 'sync-product' | 'sleepy' | 'encrypted' | 'chain' | 'retry-until' | 'legacy' | 'closure' | 'always-fails' | 'export-order' | 'batch';
 
 export interface DispatchOptions {
   /** how many jobs (for batch: how many batches of 3) */
@@ -455,12 +445,7 @@ export interface LaravelApp {
 // ------------------------------------------------------------------------------------------
 // Helpers
 
-export async function waitUntil<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  what: string,
-  intervalMs = 50,
-): Promise<T> {
+export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -482,10 +467,7 @@ function baseEnv(): Record<string, string> {
 
 function describeResult(args: string[], r: ArtisanResult): string {
   const out = (s: string) => (s.length > 4000 ? `${s.slice(0, 4000)}…` : s);
-  return (
-    `php artisan ${args.join(' ')} exited with ${r.code ?? r.signal}\n` +
-    `--- stdout ---\n${out(r.stdout)}\n--- stderr ---\n${out(r.stderr)}`
-  );
+  return `php artisan ${args.join(' ')} exited with ${r.code ?? r.signal}\n` + `--- stdout ---\n${out(r.stdout)}\n--- stderr ---\n${out(r.stderr)}`;
 }
 
 /** `php <args>` in the test app's directory, its whole output collected. */
@@ -524,7 +506,10 @@ function parseJsonOutput<T>(args: string[], r: ArtisanResult): T {
     return JSON.parse(text) as T;
   } catch {
     // tolerate noise before the JSON line
-    const last = text.split('\n').reverse().find((l) => l.startsWith('{') || l === 'null');
+    const last = text
+      .split('\n')
+      .reverse()
+      .find((l) => l.startsWith('{') || l === 'null');
     if (last !== undefined) return JSON.parse(last) as T;
     throw new Error(`no JSON in output of ${describeResult(args, r)}`);
   }
@@ -624,9 +609,7 @@ const PG_TYPES = {
 };
 
 function postgresUrl(server: PostgresServer, database: string): string {
-  const auth = server.password
-    ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
-    : encodeURIComponent(server.user);
+  const auth = server.password ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}` : encodeURIComponent(server.user);
   return `postgres://${auth}@${server.host}:${server.port}/${database}`;
 }
 
@@ -693,8 +676,7 @@ const REDIS_CLAIM_TTL_S = 6 * 3600;
 export const redisClaimKey = (db: number): string => `lqb:it:db:${db}`;
 export const redisDirtyKey = (db: number): string => `lqb:it:dirty:${db}`;
 const COMPARE_AND_DELETE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
-const COMPARE_AND_SET =
-  "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0";
+const COMPARE_AND_SET = "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0";
 
 /** A client that gives up instead of retrying forever when the server is down. */
 function redisClientFor(server: RedisServer, db: number): Redis {
@@ -759,9 +741,7 @@ export async function claimRedisDb(server: RedisServer): Promise<RedisDbClaim> {
   } finally {
     admin.disconnect();
   }
-  throw new Error(
-    `no free Redis database on ${server.host}:${server.port}: 1..15 are all claimed (${redisClaimKey(1)}… in db 0) or hold foreign data`,
-  );
+  throw new Error(`no free Redis database on ${server.host}:${server.port}: 1..15 are all claimed (${redisClaimKey(1)}… in db 0) or hold foreign data`);
 }
 
 /** FLUSHDB on the claimed number, then drops the dirty mark and the claim (if still ours). */
@@ -883,9 +863,7 @@ export async function createLaravelApp(opts: LaravelAppOptions): Promise<Laravel
       } finally {
         await admin.end();
       }
-      const auth = server.password
-        ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
-        : encodeURIComponent(server.user);
+      const auth = server.password ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}` : encodeURIComponent(server.user);
       databaseUrl = `mysql://${auth}@${server.host}:${server.port}/${database}`;
       target = { kind: 'mysql', ...server, database, display: databaseUrl.replace(/:[^:@/]*@/, ':***@') };
       Object.assign(dbEnv, mysqlDbEnv(server, database));

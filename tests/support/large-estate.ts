@@ -35,7 +35,10 @@ export function queuesOf(kind: QueueKind, names: string[] = ESTATE_QUEUES): stri
 }
 
 /** 30 names as most apps have them (8–20 characters). */
-export const SHORT_QUEUES: string[] = Array.from({ length: 30 }, (_, i) => ['emails', 'imports', 'exports', 'webhooks', 'reports', 'billing'][i % 6]! + (i >= 6 ? `-${Math.floor(i / 6)}` : ''));
+export const SHORT_QUEUES: string[] = Array.from(
+  { length: 30 },
+  (_, i) => ['emails', 'imports', 'exports', 'webhooks', 'reports', 'billing'][i % 6]! + (i >= 6 ? `-${Math.floor(i / 6)}` : ''),
+);
 
 /** A genuine payload with its uuid and, optionally, its job class replaced (serialized lengths fixed). */
 export function payloadWith(source: string, uuid: string, jobClass?: string): string {
@@ -111,9 +114,17 @@ export async function seedLargeEstate(database: Database, now: number, opts: { n
     // two healthy queues hold a reservation past retry_after but not yet stuck
     if (kind === 'healthy' && i < 22) jobs.push(jobRow(queue, { reserved_at: now - 150, available_at: now - 150, attempts: 1 }));
   });
-  for (let i = 0; i < jobs.length; i += 200) await db.insertInto('jobs').values(jobs.slice(i, i + 200)).execute();
+  for (let i = 0; i < jobs.length; i += 200)
+    await db
+      .insertInto('jobs')
+      .values(jobs.slice(i, i + 200))
+      .execute();
   const failures = [...oldFailures, ...recentFailures];
-  for (let i = 0; i < failures.length; i += 200) await db.insertInto('failed_jobs').values(failures.slice(i, i + 200)).execute();
+  for (let i = 0; i < failures.length; i += 200)
+    await db
+      .insertInto('failed_jobs')
+      .values(failures.slice(i, i + 200))
+      .execute();
 
   const batch = batchesFixture.find((b) => b.row.finished_at === null)!.row;
   const batches = Array.from({ length: 13 }, (_, i) => ({
@@ -130,6 +141,10 @@ export async function seedLargeEstate(database: Database, now: number, opts: { n
   }));
   await db.insertInto('job_batches').values(batches).execute();
 
-  const stuck = await db.selectFrom('jobs').select('id').where('reserved_at', '<=', now - 300).execute();
+  const stuck = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('reserved_at', '<=', now - 300)
+    .execute();
   return { queues: names, failed: failures.length, batches: batches.length, stuckIds: stuck.map((r) => Number(r.id)) };
 }

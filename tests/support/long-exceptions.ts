@@ -23,7 +23,11 @@ export function longException(frames = 3000): string {
     '#2 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Query/Builder.php(2913): Illuminate\\Database\\Connection->select()',
     '#3 /var/www/app/app/Services/Catalogue.php(88): Illuminate\\Database\\Query\\Builder->get()',
     '#4 /var/www/app/app/Jobs/SyncProductToPrestaShop.php(41): App\\Services\\Catalogue->find()',
-    ...Array.from({ length: frames }, (_, i) => `#${i + 5} ${vendor(i)}(${i}): Illuminate\\Pipeline\\Pipeline->Illuminate\\Pipeline\\{closure}(Object(App\\Jobs\\SyncProductToPrestaShop)) \`\`\` ünïcödé`),
+    ...Array.from(
+      { length: frames },
+      (_, i) =>
+        `#${i + 5} ${vendor(i)}(${i}): Illuminate\\Pipeline\\Pipeline->Illuminate\\Pipeline\\{closure}(Object(App\\Jobs\\SyncProductToPrestaShop)) \`\`\` ünïcödé`,
+    ),
     `#${frames + 5} {main}`,
   ];
   return `Illuminate\\Database\\QueryException: ${BACKTICK_MESSAGE} in /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php:712\nStack trace:\n${trace.join('\n')}`;
@@ -35,7 +39,14 @@ export async function insertLongFailure(database: Database, queue = 'prestashop'
   const uuid = randomUUID();
   await database.db
     .insertInto('failed_jobs')
-    .values({ uuid, connection: base.connection, queue, payload: payloadWith(base.payload, uuid, LONG_CLASS), exception: longException(), failed_at: base.failed_at })
+    .values({
+      uuid,
+      connection: base.connection,
+      queue,
+      payload: payloadWith(base.payload, uuid, LONG_CLASS),
+      exception: longException(),
+      failed_at: base.failed_at,
+    })
     .execute();
   return uuid;
 }

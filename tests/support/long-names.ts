@@ -30,7 +30,16 @@ export async function seedLongNames(database: Database, now: number): Promise<{ 
     .execute();
   await database.db
     .insertInto('jobs')
-    .values([0, 1, 2].map((i) => ({ queue: LONG_QUEUE, payload: payloadWith(job.payload, randomUUID(), LONG_CLASS), attempts: 0, reserved_at: null, available_at: now - 60 + i, created_at: now - 60 + i })))
+    .values(
+      [0, 1, 2].map((i) => ({
+        queue: LONG_QUEUE,
+        payload: payloadWith(job.payload, randomUUID(), LONG_CLASS),
+        attempts: 0,
+        reserved_at: null,
+        available_at: now - 60 + i,
+        created_at: now - 60 + i,
+      })),
+    )
     .execute();
   return { failed };
 }

@@ -17,7 +17,7 @@ export function pngPixels(data: Uint8Array): { width: number; height: number; rg
   const { width, height } = pngSize(buf);
   if (buf[24] !== 8 || buf[25] !== 6) throw new Error(`only 8-bit RGBA PNGs are read here (depth ${buf[24]}, colour type ${buf[25]})`);
   const idat: Buffer[] = [];
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const length = buf.readUInt32BE(at);
     const type = buf.toString('latin1', at + 4, at + 8);
     if (type === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + length));

@@ -129,5 +129,12 @@ export function withTestRedis(opts: { fixtures?: boolean } = {}): TestRedis {
 
 /** The fixture's failed rows (connection `redis`) as inserts for failed_jobs. */
 export function redisFailedRows(): Array<Omit<RedisFailedFixture, '_describe' | 'id'>> {
-  return redisFixtures.failed_jobs.map(({ uuid, connection, queue, payload, exception, failed_at }) => ({ uuid, connection, queue, payload, exception, failed_at }));
+  return redisFixtures.failed_jobs.map(({ uuid, connection, queue, payload, exception, failed_at }) => ({
+    uuid,
+    connection,
+    queue,
+    payload,
+    exception,
+    failed_at,
+  }));
 }

@@ -82,7 +82,15 @@ export async function jobIds(app: App, queue?: string): Promise<number[]> {
 
 export async function jobRow(app: App, id: number) {
   const row = await app.database.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? { ...row, id: Number(row.id), attempts: Number(row.attempts), reserved_at: row.reserved_at === null ? null : Number(row.reserved_at), available_at: Number(row.available_at) } : undefined;
+  return row
+    ? {
+        ...row,
+        id: Number(row.id),
+        attempts: Number(row.attempts),
+        reserved_at: row.reserved_at === null ? null : Number(row.reserved_at),
+        available_at: Number(row.available_at),
+      }
+    : undefined;
 }
 
 /** The jobs rows carrying a payload uuid: where a retried failed job went. */
@@ -134,7 +142,10 @@ export async function auditRowsAfter(app: App, afterId: number): Promise<AuditRo
 export async function insertLaterFailure(app: App, uuid: string, queue = 'default'): Promise<number> {
   const source = await app.database.db.selectFrom('failed_jobs').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
   const payload = source.payload.replace(FAILED.alwaysFailsA, uuid);
-  await app.database.db.insertInto('failed_jobs').values({ uuid, connection: 'database', queue, payload, exception: source.exception, failed_at: source.failed_at }).execute();
+  await app.database.db
+    .insertInto('failed_jobs')
+    .values({ uuid, connection: 'database', queue, payload, exception: source.exception, failed_at: source.failed_at })
+    .execute();
   const row = await app.database.db.selectFrom('failed_jobs').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
   return Number(row.id);
 }
@@ -142,9 +153,15 @@ export async function insertLaterFailure(app: App, uuid: string, queue = 'defaul
 /** Insert a job dispatched later onto a queue (a copy of job #14's payload). */
 export async function insertLaterJob(app: App, queue: string, now: number): Promise<number> {
   const source = await app.database.db.selectFrom('jobs').selectAll().where('id', '=', 14).executeTakeFirstOrThrow();
-  await app.database.db.insertInto('jobs').values({ queue, payload: source.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now }).execute();
+  await app.database.db
+    .insertInto('jobs')
+    .values({ queue, payload: source.payload, attempts: 0, reserved_at: null, available_at: now, created_at: now })
+    .execute();
   // the newest row (PostgreSQL reports no insert id without RETURNING, which MySQL lacks)
-  const row = await app.database.db.selectFrom('jobs').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+  const row = await app.database.db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirstOrThrow();
   return Number(row.id);
 }
 
@@ -157,7 +174,8 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
     },
   };
   const logger = pino({ level: 'info' }, stream);
-  const withMessage = (test: (msg: string) => boolean) => lines.flatMap((l) => (l.audit && typeof l.msg === 'string' && test(l.msg) ? [l.audit as AuditEntry] : []));
+  const withMessage = (test: (msg: string) => boolean) =>
+    lines.flatMap((l) => (l.audit && typeof l.msg === 'string' && test(l.msg) ? [l.audit as AuditEntry] : []));
   return {
     logger,
     lines,

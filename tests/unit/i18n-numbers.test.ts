@@ -4,7 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { englishWholeNumber, translator } from '../../src/i18n/i18n.ts';
 
 const intl = new Intl.NumberFormat('en-US');
-const wholes = [0, 1, -1, 7, 12, 999, 1000, -1000, 1234, 99_999, 100_000, 1_234_567, -1_234_567, 10_000_000_000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+const wholes = [
+  0,
+  1,
+  -1,
+  7,
+  12,
+  999,
+  1000,
+  -1000,
+  1234,
+  99_999,
+  100_000,
+  1_234_567,
+  -1_234_567,
+  10_000_000_000,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+];
 
 describe('English numbers without Intl', () => {
   it('writes whole numbers as Intl.NumberFormat("en-US") does', () => {

@@ -54,7 +54,10 @@ describe('logs on a terminal shared with a conversation', () => {
     expect(stacksWanted('debug', true)).toBe(true);
     expect(stacksWanted('info', false)).toBe(true);
     const pretty = capture();
-    createLogger({ level: 'warn', pretty: true, destination: pretty.destination, stacks: false }).warn({ err: new Error('connect ECONNREFUSED 127.0.0.1:3306') }, 'could not count');
+    createLogger({ level: 'warn', pretty: true, destination: pretty.destination, stacks: false }).warn(
+      { err: new Error('connect ECONNREFUSED 127.0.0.1:3306') },
+      'could not count',
+    );
     const line = pretty.lines.join('');
     expect(line).toContain('could not count');
     expect(line).toContain('connect ECONNREFUSED 127.0.0.1:3306');

@@ -73,5 +73,7 @@ export async function track(ctx: DiscordContext, kind: string, work: () => Promi
 export async function deliveryFailed(ctx: DiscordContext, i: ChatInputCommandInteraction | ComponentInteraction, t: Translator, err: unknown): Promise<void> {
   ctx.log.warn({ err: ctx.safe(err) }, 'Discord did not take an answer; telling the user');
   const text = t('discord.delivery_failed', { detail: ctx.safe(err).message });
-  await i.followUp(ephemeral(render(errorReply(t('error.title'), text), t))).catch((e: unknown) => ctx.log.warn({ err: ctx.safe(e) }, 'could not tell the user either'));
+  await i
+    .followUp(ephemeral(render(errorReply(t('error.title'), text), t)))
+    .catch((e: unknown) => ctx.log.warn({ err: ctx.safe(e) }, 'could not tell the user either'));
 }

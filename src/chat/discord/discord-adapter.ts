@@ -83,16 +83,29 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(discord.token);
-    if (!(await withDeadline(ready.then(() => true), opts.readyTimeoutMs ?? 60_000, false))) throw new Error('the gateway did not get ready in time');
+    if (
+      !(await withDeadline(
+        ready.then(() => true),
+        opts.readyTimeoutMs ?? 60_000,
+        false,
+      ))
+    )
+      throw new Error('the gateway did not get ready in time');
   } catch (err) {
     await client.destroy().catch(() => undefined);
     const network = networkProblem(err);
     if (network) {
-      throw new Error(`Discord login failed: Discord's API (${discord.apiUrl ?? 'https://discord.com/api'}) cannot be reached: ${network}. DISCORD_TOKEN was not checked; check this machine's network, DNS and proxy (or DISCORD_API_URL)`, { cause: err });
+      throw new Error(
+        `Discord login failed: Discord's API (${discord.apiUrl ?? 'https://discord.com/api'}) cannot be reached: ${network}. DISCORD_TOKEN was not checked; check this machine's network, DNS and proxy (or DISCORD_API_URL)`,
+        { cause: err },
+      );
     }
     const e = err as { code?: unknown; status?: unknown };
     if (e.code === 'TokenInvalid' || e.status === 401) {
-      throw new Error(`Discord login failed: Discord refused DISCORD_TOKEN (${safe(err).message}); reset the bot token in the developer portal (Bot → Reset Token) and set it again`, { cause: err });
+      throw new Error(
+        `Discord login failed: Discord refused DISCORD_TOKEN (${safe(err).message}); reset the bot token in the developer portal (Bot → Reset Token) and set it again`,
+        { cause: err },
+      );
     }
     throw new Error(`Discord login failed: ${safe(err).message}`, { cause: err });
   }

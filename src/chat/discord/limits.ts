@@ -176,7 +176,8 @@ function validateComponents(rows: unknown[], problems: string[], text: TextCheck
         }
         for (const k of ['min_values', 'max_values'] as const) {
           const n = c[k];
-          if (n !== undefined && (!Number.isInteger(n) || (n as number) < 0 || (n as number) > LIMITS.selectOptions)) problems.push(`${cat}.${k}: out of range`);
+          if (n !== undefined && (!Number.isInteger(n) || (n as number) < 0 || (n as number) > LIMITS.selectOptions))
+            problems.push(`${cat}.${k}: out of range`);
         }
       } else {
         problems.push(`${cat}: component type ${String(c.type)} is not a button or a string select`);
@@ -192,7 +193,8 @@ export function validateCommand(command: unknown): string[] {
   const byLocale = new Map<string, number>();
   const count = (locale: string, n: number) => byLocale.set(locale, (byLocale.get(locale) ?? 0) + n);
   const walk = (node: Json, at: string, depth: number) => {
-    if (typeof node.name !== 'string' || !NAME_PATTERN.test(node.name)) problems.push(`${at}.name: "${String(node.name)}" is not a valid name (1–32 lowercase letters, digits, - or _)`);
+    if (typeof node.name !== 'string' || !NAME_PATTERN.test(node.name))
+      problems.push(`${at}.name: "${String(node.name)}" is not a valid name (1–32 lowercase letters, digits, - or _)`);
     if (typeof node.description !== 'string' || !node.description || node.description.length > COMMAND_LIMITS.description) {
       problems.push(`${at}.description: must be 1–${COMMAND_LIMITS.description} characters`);
     }
@@ -200,7 +202,8 @@ export function validateCommand(command: unknown): string[] {
     count('default', own);
     const localized = isObject(node.description_localizations) ? node.description_localizations : {};
     for (const [locale, d] of Object.entries(localized)) {
-      if (typeof d !== 'string' || !d || d.length > COMMAND_LIMITS.description) problems.push(`${at}.description_localizations.${locale}: must be 1–${COMMAND_LIMITS.description} characters`);
+      if (typeof d !== 'string' || !d || d.length > COMMAND_LIMITS.description)
+        problems.push(`${at}.description_localizations.${locale}: must be 1–${COMMAND_LIMITS.description} characters`);
       count(locale, len(node.name) + len(d) - own);
     }
     if (node.options === undefined) return;

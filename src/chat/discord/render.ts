@@ -125,7 +125,13 @@ export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
     const narrow = !f.label.includes('\n') && f.label.length <= NARROW_LABEL && !f.value.includes('\n') && f.value.length <= NARROW_VALUE;
     return { name: f.tone ? `${TONE_EMOJI[f.tone]} ${name}` : name, value, inline: narrow };
   });
-  if (overflow) fieldsFromReply.push(moreField(t, reply.fields.slice(shownFields.length).map((f) => f.label)));
+  if (overflow)
+    fieldsFromReply.push(
+      moreField(
+        t,
+        reply.fields.slice(shownFields.length).map((f) => f.label),
+      ),
+    );
   const rowRoom = LIMITS.embedFields - fieldsFromReply.length;
   const shownRows = reply.rows.slice(0, rowRoom);
   const rowFields: APIEmbedField[] = shownRows.map(rowField);
@@ -236,7 +242,13 @@ function renderRowComponents(rows: Row[], firstField: number, room: number, uniq
   if (withButtons.length <= room && withButtons.every((r) => r.buttons.length <= ROW_BUTTONS)) {
     return withButtons.map(({ row, field, buttons }) =>
       actionRow([
-        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: clip(nonEmpty(unquote(row.key)), LIMITS.buttonLabel), custom_id: `lqb:r:${field}`, disabled: true },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          label: clip(nonEmpty(unquote(row.key)), LIMITS.buttonLabel),
+          custom_id: `lqb:r:${field}`,
+          disabled: true,
+        },
         ...buttons.map((b) => button(b)),
       ]),
     );
@@ -442,7 +454,12 @@ export function snapshotOf(raw: { embeds?: unknown; components?: unknown }): Mes
     for (const c of row.components) {
       if (!isObject(c) || typeof c.custom_id !== 'string') continue;
       if (c.type === ComponentType.Button) {
-        const b: APIButtonComponentWithCustomId = { type: ComponentType.Button, style: Number(c.style) as APIButtonComponentWithCustomId['style'], label: String(c.label ?? ''), custom_id: c.custom_id };
+        const b: APIButtonComponentWithCustomId = {
+          type: ComponentType.Button,
+          style: Number(c.style) as APIButtonComponentWithCustomId['style'],
+          label: String(c.label ?? ''),
+          custom_id: c.custom_id,
+        };
         if (c.disabled === true) b.disabled = true;
         items.push(b);
       } else if (c.type === ComponentType.StringSelect && Array.isArray(c.options)) {

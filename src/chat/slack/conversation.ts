@@ -67,7 +67,12 @@ export async function handle(ctx: SlackContext, kind: string, respond: RespondFn
 const newMessageId = () => randomBytes(5).toString('hex');
 
 /** Block Kit for a reply, with "Share in channel" when the reply may be shared. */
-export function render(ctx: SlackContext, reply: Reply, t: Translator, extra: { share?: ShareSource | null; footer?: string | null } = {}): RenderedMessage & { messageId: string } {
+export function render(
+  ctx: SlackContext,
+  reply: Reply,
+  t: Translator,
+  extra: { share?: ShareSource | null; footer?: string | null } = {},
+): RenderedMessage & { messageId: string } {
   const messageId = newMessageId();
   const share = extra.share && isShareable(reply.kind) ? encodeShare(ctx.secret, extra.share) : null;
   return { ...renderMessage(reply, { t, messageId, share, footer: extra.footer ?? null }), messageId };

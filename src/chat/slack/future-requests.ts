@@ -70,7 +70,11 @@ function whoAndWhere(body: string): Pick<FutureRequest, 'user' | 'channel' | 'ki
       const id = form.get('user_id');
       return { user: id ? { id, name: form.get('user_name') ?? '' } : null, channel: form.get('channel_id'), kind: 'slash command' };
     }
-    const payload = JSON.parse(form.get('payload') ?? '{}') as { type?: unknown; user?: { id?: unknown; username?: unknown; name?: unknown }; channel?: { id?: unknown } };
+    const payload = JSON.parse(form.get('payload') ?? '{}') as {
+      type?: unknown;
+      user?: { id?: unknown; username?: unknown; name?: unknown };
+      channel?: { id?: unknown };
+    };
     const id = typeof payload.user?.id === 'string' ? payload.user.id : null;
     const name = typeof payload.user?.username === 'string' ? payload.user.username : typeof payload.user?.name === 'string' ? payload.user.name : '';
     return {

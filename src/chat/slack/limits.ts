@@ -143,7 +143,8 @@ function element(e: unknown, at: string, actionIds: Set<string>, problems: strin
     if (actionIds.has(e.action_id)) problems.push(`${at}.action_id: "${e.action_id}" used twice`);
     actionIds.add(e.action_id);
   }
-  if (e.value !== undefined && (typeof e.value !== 'string' || e.value.length > LIMITS.buttonValue)) problems.push(`${at}.value: longer than ${LIMITS.buttonValue}`);
+  if (e.value !== undefined && (typeof e.value !== 'string' || e.value.length > LIMITS.buttonValue))
+    problems.push(`${at}.value: longer than ${LIMITS.buttonValue}`);
   if (e.url !== undefined && (typeof e.url !== 'string' || e.url.length > LIMITS.buttonUrl)) problems.push(`${at}.url: too long`);
   if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger') problems.push(`${at}.style: "${String(e.style)}"`);
   if (e.confirm !== undefined) {

@@ -129,7 +129,17 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
   if (notices.length > MAX_NOTICE_BLOCKS) {
     // many notices (a bulk retry's skipped jobs): one section, so they cannot crowd out the rows;
     // the ones that do not fit its 3000 characters are counted, not dropped in silence
-    tail.push(section(bid('n0'), linesWithin(notices.map((n) => clip(n.text, LIMITS.sectionText / 2)), LIMITS.sectionText, (n) => escapeMrkdwn(t('chat.more', { n })), clip)));
+    tail.push(
+      section(
+        bid('n0'),
+        linesWithin(
+          notices.map((n) => clip(n.text, LIMITS.sectionText / 2)),
+          LIMITS.sectionText,
+          (n) => escapeMrkdwn(t('chat.more', { n })),
+          clip,
+        ),
+      ),
+    );
   } else {
     notices.forEach((n, i) => {
       const text = clip(n.text, LIMITS.sectionText);
@@ -147,7 +157,10 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
   // Fields and rows share what the header, notices and buttons leave. Fields come first, but the
   // rows keep room to be at least counted; fields that do not fit are named in one context line.
   const available = Math.max(0, max - head.length - tail.length - pagingAndButtonBlocks(reply, opts) - (opts.footer ? 1 : 0));
-  const rowsNeed = Math.min(2, reply.rows.reduce((n, r) => n + rowCost(r), 0));
+  const rowsNeed = Math.min(
+    2,
+    reply.rows.reduce((n, r) => n + rowCost(r), 0),
+  );
   let fieldRoom = fields.length;
   if (fields.length > available - rowsNeed) fieldRoom = Math.max(0, available - rowsNeed - 1);
   head.push(...fields.slice(0, fieldRoom).map((f) => f.block));
@@ -221,7 +234,10 @@ function fieldBlocks(fields: Field[], bid: (part: string) => string): Array<{ bl
   for (const f of fields) {
     const mark = f.tone ? `${TONE_EMOJI[f.tone]} ` : '';
     const narrow = !f.label.includes('\n') && f.label.length <= NARROW_LABEL && !f.value.includes('\n') && f.value.length <= NARROW_VALUE;
-    const label = f.label.split('\n').map((l) => `*${escapeMrkdwn(l)}*`).join('\n');
+    const label = f.label
+      .split('\n')
+      .map((l) => `*${escapeMrkdwn(l)}*`)
+      .join('\n');
     if (narrow) {
       grid.push(mrkdwn(clip(`${mark}${label}\n${escapeMrkdwn(f.value)}`, LIMITS.sectionFieldText)));
       labels.push(f.label);

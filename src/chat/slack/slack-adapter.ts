@@ -105,7 +105,10 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
     await bolt.start().catch((err: unknown) => {
       const network = networkProblem(err);
       if (network) throw new Error(`Slack's Socket Mode endpoint cannot be reached: ${network}; check this machine's network, DNS and proxy`, { cause: err });
-      throw new Error(`Slack refused the Socket Mode connection (apps.connections.open: ${(err as Error).message}); SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write, and Socket Mode must be on`, { cause: err });
+      throw new Error(
+        `Slack refused the Socket Mode connection (apps.connections.open: ${(err as Error).message}); SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write, and Socket Mode must be on`,
+        { cause: err },
+      );
     });
     if (typeof socketClient?.on !== 'function') up = true;
     log.info({ mode: 'socket' }, 'slack connected (Socket Mode)');
@@ -170,9 +173,15 @@ async function whoAmI(token: string, clientOptions: webApi.WebClientOptions): Pr
   } catch (err) {
     const network = networkProblem(err);
     if (network) {
-      throw new Error(`Slack's API (${clientOptions.slackApiUrl ?? 'https://slack.com/api/'}) cannot be reached: ${network}. SLACK_BOT_TOKEN was not checked; check this machine's network, DNS and proxy (or SLACK_API_URL)`, { cause: err });
+      throw new Error(
+        `Slack's API (${clientOptions.slackApiUrl ?? 'https://slack.com/api/'}) cannot be reached: ${network}. SLACK_BOT_TOKEN was not checked; check this machine's network, DNS and proxy (or SLACK_API_URL)`,
+        { cause: err },
+      );
     }
-    throw new Error(`Slack did not accept SLACK_BOT_TOKEN (auth.test: ${(err as Error).message}); copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page`, { cause: err });
+    throw new Error(
+      `Slack did not accept SLACK_BOT_TOKEN (auth.test: ${(err as Error).message}); copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page`,
+      { cause: err },
+    );
   }
   if (!result.bot_id || !result.user_id) throw new Error('SLACK_BOT_TOKEN is not a bot token (xoxb-…): auth.test names no bot');
   return { botId: result.bot_id, botUserId: result.user_id };

@@ -8,12 +8,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
 import type { Reply } from '../../reply/model.ts';
 
-export async function uploadAttachments(
-  client: webApi.WebClient,
-  channel: string,
-  reply: Reply,
-  log: Logger,
-): Promise<{ uploaded: number; failed: number }> {
+export async function uploadAttachments(client: webApi.WebClient, channel: string, reply: Reply, log: Logger): Promise<{ uploaded: number; failed: number }> {
   let uploaded = 0;
   let failed = 0;
   for (const file of reply.attachments ?? []) {

@@ -2,12 +2,35 @@
 import { MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely';
 import type * as Mysql2 from 'mysql2';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { loadDriver, networkCause, plainIdentifier, probeRights, queryDeadlineError, queueIndexes, sqlJsonPayloads, timeoutsOf, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import {
+  loadDriver,
+  networkCause,
+  plainIdentifier,
+  probeRights,
+  queryDeadlineError,
+  queueIndexes,
+  sqlJsonPayloads,
+  timeoutsOf,
+  type ErrorMeaning,
+  type IndexInfo,
+  type SqlDialect,
+} from '../dialect.ts';
 
 const UNREACHABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
-  'ER_QUERY_INTERRUPTED', 'ER_CONNECTION_KILLED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED',
+  'ER_CONNECTION_KILLED',
 ]);
 // the server's own bounds: max_statement_time (MariaDB), max_execution_time (MySQL), lock waits
 const TIMED_OUT = new Set(['ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'ER_LOCK_WAIT_TIMEOUT']);

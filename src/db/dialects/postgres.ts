@@ -2,7 +2,23 @@
 import { PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type Pg from 'pg';
 import type { DatabaseTarget, PostgresSslMode } from '../../config/config.ts';
-import { jsonEncodedClass, likeContains, likeEscaped, likeLiteral, loadDriver, lockKey, networkCause, plainIdentifier, queryDeadlineError, queueIndexes, timeoutsOf, type ErrorMeaning, type IndexInfo, type SqlDialect, type TableRight } from '../dialect.ts';
+import {
+  jsonEncodedClass,
+  likeContains,
+  likeEscaped,
+  likeLiteral,
+  loadDriver,
+  lockKey,
+  networkCause,
+  plainIdentifier,
+  queryDeadlineError,
+  queueIndexes,
+  timeoutsOf,
+  type ErrorMeaning,
+  type IndexInfo,
+  type SqlDialect,
+  type TableRight,
+} from '../dialect.ts';
 
 // node-postgres hands int8 (count(*), bigserial ids) and numeric (sum) back as strings, and
 // `timestamp` as a Date in the process's zone. failed_at is PHP's wall-clock text in the app's

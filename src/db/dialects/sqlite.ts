@@ -3,7 +3,17 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget } from '../../config/config.ts';
-import { loadDriver, plainIdentifier, probeRights, queueIndexes, sqlJsonPayloads, timeoutsOf, type ErrorMeaning, type IndexInfo, type SqlDialect } from '../dialect.ts';
+import {
+  loadDriver,
+  plainIdentifier,
+  probeRights,
+  queueIndexes,
+  sqlJsonPayloads,
+  timeoutsOf,
+  type ErrorMeaning,
+  type IndexInfo,
+  type SqlDialect,
+} from '../dialect.ts';
 
 const UNREACHABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOTADB']);
 
@@ -119,9 +129,9 @@ export const sqliteDialect: SqlDialect = {
     // AUTOINCREMENT (Laravel's schema) keeps the highest id ever given in sqlite_sequence;
     // without it, ids are max(rowid) + 1 and an emptied table starts again
     const { rows } = await sql<{ seq: number | null; hi: number | null }>`
-      select (select seq from sqlite_sequence where name = ${table}) as seq, (select max(id) from ${sql.table(table)}) as hi`.execute(db).catch(async () =>
-      sql<{ seq: number | null; hi: number | null }>`select null as seq, (select max(id) from ${sql.table(table)}) as hi`.execute(db),
-    );
+      select (select seq from sqlite_sequence where name = ${table}) as seq, (select max(id) from ${sql.table(table)}) as hi`
+      .execute(db)
+      .catch(async () => sql<{ seq: number | null; hi: number | null }>`select null as seq, (select max(id) from ${sql.table(table)}) as hi`.execute(db));
     return Math.max(Number(rows[0]?.seq ?? 0), Number(rows[0]?.hi ?? 0)) + 1;
   },
 

@@ -10,9 +10,7 @@ import type { CipherGCMTypes } from 'node:crypto';
  */
 export type DecryptFailure = 'not-encrypted' | 'bad-key' | 'wrong-key' | 'corrupt';
 
-export type DecryptResult =
-  | { ok: true; plaintext: Buffer }
-  | { ok: false; problem: string; reason: DecryptFailure };
+export type DecryptResult = { ok: true; plaintext: Buffer } | { ok: false; problem: string; reason: DecryptFailure };
 
 const CBC_IV_BYTES = 16;
 const GCM_IV_BYTES = 12;
@@ -110,7 +108,12 @@ function readEnvelope(payload: string): Envelope | null {
 
 /** hash_hmac('sha256', $iv . $value, $key): lowercase hex over the base64 texts, compared with hash_equals. */
 function macMatches(envelope: Envelope, key: Buffer): boolean {
-  const expected = Buffer.from(createHmac('sha256', key).update(envelope.iv + envelope.value).digest('hex'), 'utf8');
+  const expected = Buffer.from(
+    createHmac('sha256', key)
+      .update(envelope.iv + envelope.value)
+      .digest('hex'),
+    'utf8',
+  );
   const given = Buffer.from(envelope.mac, 'utf8');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

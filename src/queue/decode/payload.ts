@@ -25,8 +25,19 @@ export interface DecodeOptions {
 
 /** Keys this decoder reads; any other top-level key ends up in `extra`. */
 const KNOWN_KEYS = new Set([
-  'uuid', 'displayName', 'job', 'maxTries', 'maxExceptions', 'failOnTimeout', 'backoff',
-  'timeout', 'retryUntil', 'createdAt', 'delay', 'attempts', 'data',
+  'uuid',
+  'displayName',
+  'job',
+  'maxTries',
+  'maxExceptions',
+  'failOnTimeout',
+  'backoff',
+  'timeout',
+  'retryUntil',
+  'createdAt',
+  'delay',
+  'attempts',
+  'data',
 ]);
 
 /**
@@ -35,8 +46,20 @@ const KNOWN_KEYS = new Set([
  * prefix that marks it private) and Queueable's messageGroup (12.28+) and deduplicator (12.32+).
  */
 const BOOKKEEPING = new Set([
-  'job', 'connection', 'queue', 'chainConnection', 'chainQueue', 'chainCatchCallbacks',
-  'delay', 'afterCommit', 'middleware', 'chained', 'batchId', 'fakeBatch', 'messageGroup', 'deduplicator',
+  'job',
+  'connection',
+  'queue',
+  'chainConnection',
+  'chainQueue',
+  'chainCatchCallbacks',
+  'delay',
+  'afterCommit',
+  'middleware',
+  'chained',
+  'batchId',
+  'fakeBatch',
+  'messageGroup',
+  'deduplicator',
 ]);
 const CLOSURE_BOOKKEEPING = new Set(['failureCallbacks', 'deleteWhenMissingModels']);
 /**
@@ -44,17 +67,22 @@ const CLOSURE_BOOKKEEPING = new Set(['failureCallbacks', 'deleteWhenMissingModel
  * the wrapper so the worker and the unique lock can read them; they are not what the listener is
  * given. (Its tries, timeout… are JOB_SETTINGS, as on any job: the payload carries them too.)
  */
-const LISTENER_BOOKKEEPING = new Set([
-  'failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor',
-]);
+const LISTENER_BOOKKEEPING = new Set(['failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor']);
 
 /**
  * Job settings the payload already carries (maxTries, timeout…) and the worker reads from there:
  * kept in `arguments` for the detail view, left out of one-line summaries.
  */
 const JOB_SETTINGS = new Set([
-  'tries', 'timeout', 'maxExceptions', 'backoff', 'failOnTimeout', 'retryUntil',
-  'deleteWhenMissingModels', 'shouldBeEncrypted', 'uniqueFor',
+  'tries',
+  'timeout',
+  'maxExceptions',
+  'backoff',
+  'failOnTimeout',
+  'retryUntil',
+  'deleteWhenMissingModels',
+  'shouldBeEncrypted',
+  'uniqueFor',
 ]);
 
 /** Whether a job property is a queue setting (tries, timeout…) rather than what the job works on. */
@@ -127,7 +155,10 @@ export function decodePayload(raw: string, opts: DecodeOptions): DecodedPayload 
 /** "product: App\Models\Product #1001, shop: App\Models\Shop #1" for list rows. */
 export function summarizeArguments(args: JobArgument[], max = 3): string {
   const interesting = args.filter((arg) => !JOB_SETTINGS.has(arg.name));
-  const shown = interesting.slice(0, max).map((arg) => `${arg.name}: ${arg.text}`).join(', ');
+  const shown = interesting
+    .slice(0, max)
+    .map((arg) => `${arg.name}: ${arg.text}`)
+    .join(', ');
   const hidden = interesting.length - max;
   return hidden > 0 ? `${shown} (+${hidden} more)` : shown;
 }
@@ -349,7 +380,10 @@ function idOf(value: PhpValue): string | number {
 function modelText(className: string, ids: Array<string | number>): string {
   if (ids.length === 0) return `${className} (empty collection)`;
   if (ids.length === 1) return `${className} #${String(ids[0])}`;
-  const listed = ids.slice(0, MAX_LISTED_IDS).map((id) => `#${String(id)}`).join(', ');
+  const listed = ids
+    .slice(0, MAX_LISTED_IDS)
+    .map((id) => `#${String(id)}`)
+    .join(', ');
   const more = ids.length > MAX_LISTED_IDS ? ', …' : '';
   return `${className} ${listed}${more} (${ids.length})`;
 }
@@ -377,7 +411,9 @@ function closureText(value: PhpValue): string {
   const label = scope?.kind === 'string' ? `closure (${shortClassName(scope.value)})` : 'closure';
   const captured = findProperty(native, 'use');
   if (captured?.kind !== 'array' || captured.entries.length === 0) return label;
-  const uses = captured.entries.map(({ key, value: v }) => `$${key} = ${isSecretName(key) && v.kind !== 'null' ? MASKED : describeValue(maskPhp(v), 1)}`).join(', ');
+  const uses = captured.entries
+    .map(({ key, value: v }) => `$${key} = ${isSecretName(key) && v.kind !== 'null' ? MASKED : describeValue(maskPhp(v), 1)}`)
+    .join(', ');
   return trimText(`${label} use (${uses})`, MAX_TEXT);
 }
 

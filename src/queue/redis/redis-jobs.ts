@@ -302,7 +302,8 @@ export class RedisJobs {
       try {
         // ready jobs first (the oldest), then delayed ones, within what the preview counted
         chunk = await this.redis.clearChunk(queue, { ready: size, delayed: 0 });
-        if (chunk.ready < size) chunk = { ready: chunk.ready, delayed: (await this.redis.clearChunk(queue, { ready: 0, delayed: size - chunk.ready })).delayed };
+        if (chunk.ready < size)
+          chunk = { ready: chunk.ready, delayed: (await this.redis.clearChunk(queue, { ready: 0, delayed: size - chunk.ready })).delayed };
       } catch (error) {
         if (!deleted) throw error;
         // the script may have run with only its answer lost

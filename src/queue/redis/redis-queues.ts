@@ -319,7 +319,10 @@ export class RedisQueues {
       if (state === 'delayed') {
         const [due, size] = await Promise.all([redis.zcount(k.delayed, '-inf', now), redis.zcard(k.delayed)]);
         const rows = await redis.zrange(k.delayed, String(due + offset), String(due + offset + count - 1), 'WITHSCORES');
-        return { members: pairs(rows).map(([member, score], i) => ({ queue, role: 'delayed' as const, member, score, index: due + offset + i })), total: size - due };
+        return {
+          members: pairs(rows).map(([member, score], i) => ({ queue, role: 'delayed' as const, member, score, index: due + offset + i })),
+          total: size - due,
+        };
       }
       const min = opts.minScore ?? '-inf';
       const max = opts.maxScore ?? '+inf';

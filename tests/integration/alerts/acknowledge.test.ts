@@ -58,7 +58,10 @@ describe.each(ENGINES)('Acknowledge on Slack, through the real Bolt app, on %s',
 
     // a new app on the same database (a restart, or another replica), two hours on: no reminder,
     // the message still names ana
-    const restarted = await createApp(testConfig(app.db.url, { ...ALERT_ENV, QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' }), { logger: silentLogger, database: app.database });
+    const restarted = await createApp(testConfig(app.db.url, { ...ALERT_ENV, QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' }), {
+      logger: silentLogger,
+      database: app.database,
+    });
     const later = createAlertScheduler(restarted, [h.bot.poster], silentLogger, { now: () => start + 2 * HOURS });
     const ticked = await later.tick();
     expect(ticked.messages).not.toContain('remind:stuck');

@@ -46,13 +46,21 @@ describe.each(ENGINES)('queue-bot check on %s', (engine) => {
     const env = { DATABASE_URL: app.db.url };
     const critical = await check([], env);
     expect(critical.code).toBe(2);
-    expect(critical.stdout.trim()).toMatch(/^QUEUE CRITICAL - 1 stuck job on imports; 3 queues not moving: \S+, \S+, \S+ \| stuck_jobs=1 stalled_queues=3 spike_failures=0$/);
+    expect(critical.stdout.trim()).toMatch(
+      /^QUEUE CRITICAL - 1 stuck job on imports; 3 queues not moving: \S+, \S+, \S+ \| stuck_jobs=1 stalled_queues=3 spike_failures=0$/,
+    );
     expect(critical.stdout.trim().split('\n')).toHaveLength(1);
 
     await app.db.database.db.deleteFrom('jobs').where('id', '=', 13).execute();
     const json = await check(['--json'], env);
     expect(json.code).toBe(1);
-    const data = JSON.parse(json.stdout) as { status: string; exitCode: number; stuck: unknown[]; stalled: Array<{ queue: string; ready: number }>; spike: unknown };
+    const data = JSON.parse(json.stdout) as {
+      status: string;
+      exitCode: number;
+      stuck: unknown[];
+      stalled: Array<{ queue: string; ready: number }>;
+      spike: unknown;
+    };
     expect(data).toMatchObject({ status: 'warning', exitCode: 1, stuck: [], spike: null });
     expect(data.stalled.map((q) => q.queue).sort()).toEqual(['default', 'imports', 'prestashop']);
 

@@ -43,7 +43,15 @@ describe.each(ENGINES)('alert buttons with 150-character names on %s', (engine) 
     expect(buttons.map((b) => b.label)).toEqual(['Retry 25 jobs', 'Details', 'Show failed', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
     for (const b of buttons) expect(b.action.length).toBeLessThanOrEqual(100);
     // what an alert poster may call before posting: every button here is kept, none left out
-    expect(allButtons(await app.router.keepButtons(spike)).map((b) => b.label)).toEqual(['Retry 25 jobs', 'Details', 'Show failed', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
+    expect(allButtons(await app.router.keepButtons(spike)).map((b) => b.label)).toEqual([
+      'Retry 25 jobs',
+      'Details',
+      'Show failed',
+      'Acknowledge',
+      'Snooze 30m',
+      'Snooze 2h',
+      'Snooze until 09:00',
+    ]);
 
     // another process on the same database: it knows the buttons only from the table
     const replica = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: app.database, clock: () => clock * 1000 });

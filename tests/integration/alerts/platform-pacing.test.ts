@@ -21,11 +21,16 @@ async function addWaitingQueues(app: TestApp, n: number) {
 }
 
 /** An exception message written by someone else's code: mention syntax of both platforms in it. */
-const MENTIONS = 'RuntimeException: <!channel> stock sync failed for <@U0BOSS> @everyone @here in /var/www/html/app/Jobs/SyncProductToPrestaShop.php:42\nStack trace:\n#0 {main}';
+const MENTIONS =
+  'RuntimeException: <!channel> stock sync failed for <@U0BOSS> @everyone @here in /var/www/html/app/Jobs/SyncProductToPrestaShop.php:42\nStack trace:\n#0 {main}';
 
 async function addFailures(app: TestApp, n: number, exception?: string) {
   const { id: _id, ...row } = failedFixtureRow('SyncProductToPrestaShop').row;
-  const rows = Array.from({ length: n }, (_, i) => ({ ...row, ...(exception ? { exception } : {}), uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+  const rows = Array.from({ length: n }, (_, i) => ({
+    ...row,
+    ...(exception ? { exception } : {}),
+    uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  }));
   await app.db.database.db.insertInto('failed_jobs').values(rows).execute();
 }
 
@@ -57,7 +62,10 @@ describe('alert posting on Slack, through the real Bolt client', () => {
     // the refused message waited its Retry-After; no two new messages within a second
     expect(gaps(posts.map((c) => c.at)).every((g) => g >= 1000)).toBe(true);
     const live = h.fake.live({ channel: 'C_ALERTS' });
-    expect(live.map((m) => m.text.split('\n')[0])).toEqual([expect.stringMatching(/^Stuck jobs on imports — /), expect.stringMatching(/^33 queues are not moving — /)]);
+    expect(live.map((m) => m.text.split('\n')[0])).toEqual([
+      expect.stringMatching(/^Stuck jobs on imports — /),
+      expect.stringMatching(/^33 queues are not moving — /),
+    ]);
     expect(textOf(live[1]!)).toContain('…and 25 more queues.');
 
     // next tick: a spike opens, five queues get a worker — one new message (a second after the
@@ -141,6 +149,10 @@ describe('alert posting on Discord, through the real discord.js client', () => {
     expect(gaps(after.map((r) => r.at)).every((g) => g >= 1000)).toBe(true);
     const edits = h.fake.requests.filter((r) => r.route === 'PATCH /channels/:channel/messages/:message');
     expect(edits.map((r) => r.params.message)).toEqual([live[1]!.id]);
-    expect(h.fake.channelMessages(CHANNEL_ID).map((m) => m.embeds[0]?.title)).toEqual(['Stuck jobs on `imports`', '28 queues are not moving', 'Failure spike: 25 jobs in 1 group']);
+    expect(h.fake.channelMessages(CHANNEL_ID).map((m) => m.embeds[0]?.title)).toEqual([
+      'Stuck jobs on `imports`',
+      '28 queues are not moving',
+      'Failure spike: 25 jobs in 1 group',
+    ]);
   });
 });

@@ -105,7 +105,11 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
     clock = NOW + 1200; // the fixtures' ready jobs have now waited > 10 min
     expect(await scheduler.tick()).toMatchObject({ messages: ['post:stuck', 'post:stalled'] });
     expect(slack.titles().filter((t) => t.includes('not moving'))).toEqual(['3 queues are not moving']);
-    expect(current(slack, 'stalled').rows.map((r) => r.key).sort()).toEqual(['default', 'imports', 'prestashop']);
+    expect(
+      current(slack, 'stalled')
+        .rows.map((r) => r.key)
+        .sort(),
+    ).toEqual(['default', 'imports', 'prestashop']);
     const before = slack.posts.length;
     clock += 60;
     await scheduler.tick();
@@ -221,7 +225,15 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
     clock += 60;
     expect(await scheduler.tick()).toMatchObject({ actions: ['update'], messages: ['edit:spike'] });
     expect(current(slack, 'spike').rows.map((r) => r.key)).toEqual(['×30']);
-    expect(allButtons(current(slack, 'spike')).map((b) => b.label)).toEqual(['Retry 30 jobs', 'Details', 'Show failed', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
+    expect(allButtons(current(slack, 'spike')).map((b) => b.label)).toEqual([
+      'Retry 30 jobs',
+      'Details',
+      'Show failed',
+      'Acknowledge',
+      'Snooze 30m',
+      'Snooze 2h',
+      'Snooze until 09:00',
+    ]);
     // its Retry button works: the spike's 30 failed jobs are back in the queue
     const retry = allButtons(current(slack, 'spike'))[0]!;
     expect(await countSpikeFailures(app)).toBe(30);

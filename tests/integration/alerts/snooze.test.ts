@@ -26,7 +26,10 @@ async function auditOf(app: TestApp, action: string) {
 /** one more job a dead worker holds on `imports`: the stuck alert's jobs double (1 → 2) */
 async function anotherStuckJob(app: TestApp, since: number) {
   const { id: _id, ...row } = jobFixture('SleepyJob').row;
-  await app.database.db.insertInto('jobs').values({ ...row, queue: 'imports', reserved_at: since, available_at: since }).execute();
+  await app.database.db
+    .insertInto('jobs')
+    .values({ ...row, queue: 'imports', reserved_at: since, available_at: since })
+    .execute();
 }
 
 const snoozeRows = (app: TestApp) => app.database.db.selectFrom('queue_bot_alerts').select('incident_key').where('kind', '=', 'snooze').execute();
@@ -50,7 +53,10 @@ describe.each(ENGINES)('Snooze on Slack, through the real Bolt app, on %s', (eng
     expect(textOf(fake.message(alert!.ts))).toMatch(/Snoozed by ana for 2h more: quiet unless it gets worse/);
     expect(await auditOf(app, 'snooze')).toEqual([{ user: 'slack:UOPERATOR', target: 'stuck for=2h', outcome: 'done' }]);
 
-    const restarted = await createApp(testConfig(app.db.url, { ...ALERT_ENV, QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' }), { logger: silentLogger, database: app.database });
+    const restarted = await createApp(testConfig(app.db.url, { ...ALERT_ENV, QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' }), {
+      logger: silentLogger,
+      database: app.database,
+    });
     const later = createAlertScheduler(restarted, [h.bot.poster], silentLogger, { now: () => start + 90 * 60 });
     expect((await later.tick()).messages).not.toContain('remind:stuck');
     expect(textOf(fake.message(alert!.ts))).not.toContain('Still open');

@@ -39,7 +39,9 @@ describe.each(ENGINES)('a failure spike group retried from Slack (%s)', (engine)
     await scheduler.tick(); // the first tick sets the failure cursor above them
     // the spike: 30 of the same failure, and 5 of the same job on the same queue failing another way
     await addFailures(app, 30, 'b0000000');
-    await addFailures(app, 5, 'c0000000', (text) => text.replace(/^RuntimeException: [^\n]*? in /, 'App\\Exceptions\\ShopOffline: the shop is in maintenance mode in '));
+    await addFailures(app, 5, 'c0000000', (text) =>
+      text.replace(/^RuntimeException: [^\n]*? in /, 'App\\Exceptions\\ShopOffline: the shop is in maintenance mode in '),
+    );
     expect(await scheduler.tick()).toMatchObject({ messages: ['post:spike'] });
 
     // (the fixtures' stuck job has its own message)
@@ -65,7 +67,13 @@ describe.each(ENGINES)('a failure spike group retried from Slack (%s)', (engine)
 
     // audited with the group's id range and key
     const audit = await db.selectFrom('queue_bot_audit').select(['action', 'target', 'outcome']).execute();
-    expect(audit).toEqual([{ action: 'retry', target: expect.stringMatching(/^all queue=prestashop class=App\\Jobs\\SyncProductToPrestaShop ids=\d+\.\.\d+ group=[0-9a-f]{16}$/), outcome: 'done' }]);
+    expect(audit).toEqual([
+      {
+        action: 'retry',
+        target: expect.stringMatching(/^all queue=prestashop class=App\\Jobs\\SyncProductToPrestaShop ids=\d+\.\.\d+ group=[0-9a-f]{16}$/),
+        outcome: 'done',
+      },
+    ]);
 
     // the other group's Retry takes its 5, and nothing older
     await h.click(h.fake.message(alert!.ts), { row: '×5', button: 'Retry 5 jobs' });

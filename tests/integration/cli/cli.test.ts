@@ -90,12 +90,26 @@ describe.each(ENGINES)('the CLI on %s', (engine) => {
     const snap = await reading.queue.snapshot();
     // README: "Fields may be added; none are renamed or removed."
     expect(Object.keys(s)).toEqual(expect.arrayContaining(['queues', 'totals', 'batches', 'at']));
-    for (const q of s.queues) expect(Object.keys(q)).toEqual(expect.arrayContaining(['name', 'ready', 'delayed', 'processing', 'stuck', 'failed', 'oldestReadyAgeSeconds', 'exact']));
+    for (const q of s.queues)
+      expect(Object.keys(q)).toEqual(expect.arrayContaining(['name', 'ready', 'delayed', 'processing', 'stuck', 'failed', 'oldestReadyAgeSeconds', 'exact']));
     for (const b of s.batches) expect(Object.keys(b)).toEqual(expect.arrayContaining(['id', 'name', 'totalJobs', 'pendingJobs', 'failedJobs', 'progress']));
-    const counts = (q: { name: string; ready: unknown; delayed: unknown; processing: unknown; stuck: unknown; failed: unknown }) => [q.name, q.ready, q.delayed, q.processing, q.stuck, q.failed];
+    const counts = (q: { name: string; ready: unknown; delayed: unknown; processing: unknown; stuck: unknown; failed: unknown }) => [
+      q.name,
+      q.ready,
+      q.delayed,
+      q.processing,
+      q.stuck,
+      q.failed,
+    ];
     expect(s.queues.map((q) => counts(q as never))).toEqual(snap.queues.map(counts));
     s.queues.forEach((q, i) => expect(Math.abs((q.oldestReadyAgeSeconds ?? 0) - (snap.queues[i]!.oldestReadyAgeSeconds ?? 0))).toBeLessThanOrEqual(5));
-    expect(s.totals).toMatchObject({ ready: snap.totals.ready, delayed: snap.totals.delayed, processing: snap.totals.processing, stuck: snap.totals.stuck, failed: snap.totals.failed });
+    expect(s.totals).toMatchObject({
+      ready: snap.totals.ready,
+      delayed: snap.totals.delayed,
+      processing: snap.totals.processing,
+      stuck: snap.totals.stuck,
+      failed: snap.totals.failed,
+    });
     expect(s.totals.failed).toBe(8);
     expect(s.batches.map((b) => [b.id, b.name])).toEqual(snap.batches.map((b) => [b.id, b.name]));
     expect(new Date(s.at).toISOString()).toBe(s.at);
@@ -182,7 +196,9 @@ describe('the CLI, whatever the database', () => {
         'Nothing was changed. Run the same command again with --yes to do it.\n',
     );
     expect(held.code).toBe(1);
-    expect(held.stdout).toMatch(/^Not cancelled\nJob #13 was picked up by a worker .* ago \(attempt 1\), so it was not deleted\. If that worker is gone, release the job first\.\n$/);
+    expect(held.stdout).toMatch(
+      /^Not cancelled\nJob #13 was picked up by a worker .* ago \(attempt 1\), so it was not deleted\. If that worker is gone, release the job first\.\n$/,
+    );
     expect(await queueState()).toEqual(before);
   });
 
@@ -197,7 +213,10 @@ describe('the CLI, whatever the database', () => {
       ] as const;
       for (const [uuid, exception] of said) {
         const { id: _id, ...rest } = row as typeof row & { id?: number };
-        await own.database.db.insertInto('failed_jobs').values({ ...rest, uuid, exception }).execute();
+        await own.database.db
+          .insertInto('failed_jobs')
+          .values({ ...rest, uuid, exception })
+          .execute();
       }
       const env = { DATABASE_URL: own.db.url, APP_KEY: appKeyFixture.APP_KEY };
       const [double, single, both] = await Promise.all([
@@ -238,12 +257,16 @@ describe('the CLI, whatever the database', () => {
     expect(config.code).toBe(1);
     expect(config.stdout).toBe('');
     expect(config.stderr).toContain('The bot cannot start; fix these settings (see .env.example):\n');
-    expect(config.stderr).toContain('  - DATABASE_URL scheme "mongodb:" is not supported; use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>\n');
+    expect(config.stderr).toContain(
+      '  - DATABASE_URL scheme "mongodb:" is not supported; use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>\n',
+    );
     expect(config.stderr).toContain('  - QUEUE_BOT_LOCALE: "de" is not one of en, pl\n');
     expect(config.stderr).not.toContain('secret');
 
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stdout).toMatch(/^Database problem\nNothing accepts connections at 127\.0\.0\.1:1 \(connection refused\)\. Start the database server, or fix DB_HOST \/ DB_PORT/);
+    expect(unreachable.stdout).toMatch(
+      /^Database problem\nNothing accepts connections at 127\.0\.0\.1:1 \(connection refused\)\. Start the database server, or fix DB_HOST \/ DB_PORT/,
+    );
     expect(unreachable.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -272,10 +295,14 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
 
   it('queue-bot runs the built CLI, and it answers as the source does', async () => {
     const env = { DATABASE_URL: t.url, LOG_LEVEL: 'silent' };
-    const [fromBuild, fromSource] = await Promise.all([runIn(['bin/queue-bot.js', 'failed', '--json'], env), runIn(['bin/queue-bot.js', 'failed', '--json'], { ...env, QUEUE_BOT_FROM_SOURCE: '1' })]);
+    const [fromBuild, fromSource] = await Promise.all([
+      runIn(['bin/queue-bot.js', 'failed', '--json'], env),
+      runIn(['bin/queue-bot.js', 'failed', '--json'], { ...env, QUEUE_BOT_FROM_SOURCE: '1' }),
+    ]);
     expect(fromBuild.code).toBe(0);
     // the same rows in the same order (ages are measured at each call, a second apart at most)
-    const rows = (out: string) => (JSON.parse(out) as { jobs: Array<{ uuid: string; jobClass: string; queue: string }> }).jobs.map((f) => [f.uuid, f.jobClass, f.queue]);
+    const rows = (out: string) =>
+      (JSON.parse(out) as { jobs: Array<{ uuid: string; jobClass: string; queue: string }> }).jobs.map((f) => [f.uuid, f.jobClass, f.queue]);
     expect(rows(fromBuild.stdout)).toEqual(rows(fromSource.stdout));
     expect((JSON.parse(fromBuild.stdout) as { total: number }).total).toBe(8);
   });
@@ -283,7 +310,10 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
   it('the built CLI (one file, every command in it) gives the source’s words and exit codes: help, a typo, an alias', async () => {
     const env = { DATABASE_URL: t.url, LOG_LEVEL: 'silent' };
     for (const args of [['help'], ['help', 'forget'], ['faild'], ['delete'], ['queue', 'show', 'nope'], ['HELP', 'retry']]) {
-      const [fromBuild, fromSource] = await Promise.all([runIn(['bin/queue-bot.js', ...args], env), runIn(['bin/queue-bot.js', ...args], { ...env, QUEUE_BOT_FROM_SOURCE: '1' })]);
+      const [fromBuild, fromSource] = await Promise.all([
+        runIn(['bin/queue-bot.js', ...args], env),
+        runIn(['bin/queue-bot.js', ...args], { ...env, QUEUE_BOT_FROM_SOURCE: '1' }),
+      ]);
       expect([args, fromBuild]).toEqual([args, fromSource]);
     }
   });
@@ -316,10 +346,17 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
     const redis = await createTestRedis();
     try {
       await redis.loadFixtures();
-      const env = { DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_BOT_CONNECTIONS: 'database,redis', QUEUE_BOT_REDIS_PREFIX: FIXTURE_PREFIX, LOG_LEVEL: 'warn' };
+      const env = {
+        DATABASE_URL: t.url,
+        REDIS_URL: redis.url,
+        QUEUE_BOT_CONNECTIONS: 'database,redis',
+        QUEUE_BOT_REDIS_PREFIX: FIXTURE_PREFIX,
+        LOG_LEVEL: 'warn',
+      };
       const built = statSync(join(ROOT, 'dist/cli.cjs'));
       rmSync(join(ROOT, `dist/cli.cjs.${Math.trunc(built.mtimeMs)}-${built.size}.cache`), { force: true });
-      const queues = (r: Run) => (JSON.parse(r.stdout) as { queues: Array<{ name: string; connection: string; ready: number }> }).queues.map((q) => [q.connection, q.name, q.ready]);
+      const queues = (r: Run) =>
+        (JSON.parse(r.stdout) as { queues: Array<{ name: string; connection: string; ready: number }> }).queues.map((q) => [q.connection, q.name, q.ready]);
       const fromSource = await runIn(['bin/queue-bot.js', 'stats', '--json'], { ...env, QUEUE_BOT_FROM_SOURCE: '1' });
       expect(fromSource).toMatchObject({ code: 0, stderr: '' });
       expect(queues(fromSource).some(([connection]) => connection === 'redis')).toBe(true);

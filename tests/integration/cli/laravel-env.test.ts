@@ -97,7 +97,15 @@ describe('MariaDB through the app’s .env, with a password no URL could hold', 
   });
 
   const appEnv = (over: Record<string, string> = {}) =>
-    Object.entries({ DB_CONNECTION: 'mariadb', DB_HOST: '127.0.0.1', DB_PORT: '3306', DB_DATABASE: name, DB_USERNAME: user, DB_PASSWORD: PASSWORD_IN_ENV, ...over })
+    Object.entries({
+      DB_CONNECTION: 'mariadb',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '3306',
+      DB_DATABASE: name,
+      DB_USERNAME: user,
+      DB_PASSWORD: PASSWORD_IN_ENV,
+      ...over,
+    })
       .map(([k, v]) => `${k}=${v}`)
       .join('\n');
 
@@ -118,7 +126,9 @@ describe('MariaDB through the app’s .env, with a password no URL could hold', 
     const dir = laravelProject(appEnv({ DB_PASSWORD: '"not-it"' }));
     const r = await cli(['stats'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`The database server 127.0.0.1:3306 refused user "${user}": the password or the user name is wrong. Fix DB_USERNAME / DB_PASSWORD`);
+    expect(r.stdout).toContain(
+      `The database server 127.0.0.1:3306 refused user "${user}": the password or the user name is wrong. Fix DB_USERNAME / DB_PASSWORD`,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout + r.stderr).not.toContain('not-it');
   });
@@ -153,7 +163,14 @@ describe('PostgreSQL through the app’s .env', () => {
     await insertFixtures(db.database);
     name = db.target.kind === 'postgres' ? db.target.database : '';
     await postgresAdmin([`DROP ROLE IF EXISTS ${role}`, `CREATE ROLE ${role} LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'`]);
-    await postgresAdmin([`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`, `GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role}`, `GRANT CREATE ON SCHEMA public TO ${role}`], name);
+    await postgresAdmin(
+      [
+        `GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`,
+        `GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+        `GRANT CREATE ON SCHEMA public TO ${role}`,
+      ],
+      name,
+    );
   });
   afterAll(async () => {
     await db.drop();
@@ -161,7 +178,15 @@ describe('PostgreSQL through the app’s .env', () => {
   });
 
   const appEnv = (over: Record<string, string> = {}) =>
-    Object.entries({ DB_CONNECTION: 'pgsql', DB_HOST: '127.0.0.1', DB_PORT: '5432', DB_DATABASE: name, DB_USERNAME: role, DB_PASSWORD: PASSWORD_IN_ENV, ...over })
+    Object.entries({
+      DB_CONNECTION: 'pgsql',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '5432',
+      DB_DATABASE: name,
+      DB_USERNAME: role,
+      DB_PASSWORD: PASSWORD_IN_ENV,
+      ...over,
+    })
       .map(([k, v]) => `${k}=${v}`)
       .join('\n');
 
@@ -214,7 +239,11 @@ describe('SQLite, run from inside the Laravel project folder', () => {
     expect(answerAt).toBeGreaterThan(-1);
     expect(auditAt).toBeGreaterThan(answerAt);
     // the change's intent, then its outcome
-    const logged = loud.stdout.slice(auditAt).split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const logged = loud.stdout
+      .slice(auditAt)
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(logged[0]).toMatch(/^change started: flush/);
     expect(logged.some((msg) => msg.startsWith('audit: flush'))).toBe(true);
 

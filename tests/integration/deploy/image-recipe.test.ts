@@ -50,7 +50,12 @@ function ignored(name: string, patterns: string[]): boolean {
 
 function run(command: string, cwd: string): void {
   // what a RUN line does: sh -c, in WORKDIR; BuildKit's --mount flags are for the builder only
-  execFileSync('sh', ['-c', command.replace(/--mount=\S+\s+/g, '')], { cwd, stdio: 'pipe', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, timeout: 240_000 });
+  execFileSync('sh', ['-c', command.replace(/--mount=\S+\s+/g, '')], {
+    cwd,
+    stdio: 'pipe',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    timeout: 240_000,
+  });
 }
 
 describe('the Dockerfile, on a clean clone', () => {
@@ -70,7 +75,10 @@ describe('the Dockerfile, on a clean clone', () => {
     expect(runtime).toBeDefined();
 
     // the build stage: COPY . . (less .dockerignore), then its RUN steps in WORKDIR
-    const patterns = readFileSync(join(clone, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const patterns = readFileSync(join(clone, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const buildDir = join(work, 'build');
     mkdirSync(buildDir);
     for (const step of build!.steps) {
@@ -116,7 +124,13 @@ describe('the Dockerfile, on a clean clone', () => {
     db = await createTestDatabase('sqlite');
     const { id: _id, ...row } = jobFixture('').row;
     const now = Math.floor(Date.now() / 1000);
-    await db.database.db.insertInto('jobs').values([{ ...row, queue: 'emails', reserved_at: null, available_at: now - 60 }, { ...row, queue: 'emails', reserved_at: null, available_at: now + 600 }]).execute();
+    await db.database.db
+      .insertInto('jobs')
+      .values([
+        { ...row, queue: 'emails', reserved_at: null, available_at: now - 60 },
+        { ...row, queue: 'emails', reserved_at: null, available_at: now + 600 },
+      ])
+      .execute();
     const bot = spawn(cmd[0] === 'node' ? process.execPath : cmd[0]!, cmd.slice(1), {
       cwd: appDir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, METRICS_PORT: '0', DATABASE_URL: db.url, LOG_FORMAT: 'json' },
@@ -127,7 +141,11 @@ describe('the Dockerfile, on a clean clone', () => {
     bot.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     try {
       const running = await waitFor(
-        () => out.split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : null)).find((l) => l?.msg === 'laravel-queue-bot is running'),
+        () =>
+          out
+            .split('\n')
+            .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : null))
+            .find((l) => l?.msg === 'laravel-queue-bot is running'),
         20_000,
         `the bot to start; it said:\n${out}`,
       );

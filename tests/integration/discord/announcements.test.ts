@@ -61,4 +61,3 @@ describe.each(ENGINES)('announcements in Discord (%s)', (engine) => {
     expect(textOf(inChannel[1])).toContain(second!);
   });
 });
-

@@ -37,11 +37,18 @@ describe.each(ENGINES)('failed job suggestions on %s', (engine) => {
   beforeAll(async () => {
     h = await startHarness(engine);
     const ledgerRows = Array.from({ length: 3 }, () => failedRow({ queue: 'ledger-sync', connection: 'redis' }));
-    const markedRow = failedRow({ queue: 'default', exception: `RuntimeException: bank refused IBAN DE89 3704 0044 in /var/www/app/app/Jobs/Pay.php:12\nStack trace:\n#0 {main}` });
+    const markedRow = failedRow({
+      queue: 'default',
+      exception: `RuntimeException: bank refused IBAN DE89 3704 0044 in /var/www/app/app/Jobs/Pay.php:12\nStack trace:\n#0 {main}`,
+    });
     const reconRows = Array.from({ length: 42 }, () => failedRow({ jobClass: RECON, queue: 'billing' }));
     const newer = Array.from({ length: 300 }, () => failedRow({ queue: 'prestashop' }));
     const rows = [...ledgerRows, markedRow, ...reconRows, ...newer];
-    for (let i = 0; i < rows.length; i += 100) await h.app.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100)
+      await h.app.database.db
+        .insertInto('failed_jobs')
+        .values(rows.slice(i, i + 100))
+        .execute();
     ledger = ledgerRows.map((r) => r.uuid);
     recon = reconRows.map((r) => r.uuid);
     marked = markedRow.uuid;
@@ -95,7 +102,11 @@ describe.each(ENGINES)('failed job suggestions over a big table on %s', (engine)
     const reconRows = Array.from({ length: 30 }, () => failedRow({ jobClass: RECON, queue: 'billing' }));
     const newer = Array.from({ length: 2100 }, () => failedRow({ queue: 'prestashop' }));
     const rows = [...reconRows, ...newer];
-    for (let i = 0; i < rows.length; i += 100) await h.app.database.db.insertInto('failed_jobs').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100)
+      await h.app.database.db
+        .insertInto('failed_jobs')
+        .values(rows.slice(i, i + 100))
+        .execute();
     recon = reconRows.map((r) => r.uuid);
   });
   afterAll(async () => {

@@ -132,7 +132,10 @@ describe('autocomplete', () => {
     ]);
     expect(await h.suggest('failed', [{ name: 'queue', value: 'PRE', focused: true }])).toEqual([{ name: 'prestashop', value: 'prestashop' }]);
     // a queue that appears while the bot runs is offered at once
-    await h.app.database.db.insertInto('jobs').values({ queue: 'mail', payload: '{}', attempts: 0, reserved_at: null, available_at: 1, created_at: 1 }).execute();
+    await h.app.database.db
+      .insertInto('jobs')
+      .values({ queue: 'mail', payload: '{}', attempts: 0, reserved_at: null, available_at: 1, created_at: 1 })
+      .execute();
     expect((await h.suggest('clear', [{ name: 'queue', value: 'ma', focused: true }])).map((c) => c.value)).toEqual(['mail']);
 
     const newest = await h.suggest('retry', [{ name: 'uuid', value: '', focused: true }]);
@@ -154,8 +157,17 @@ describe('huge failed jobs', () => {
     const rows = Array.from({ length: 30 }, (_, i) => {
       const uuid = `0000${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
       const message = `Huge ${i}: ${'*_~|<@&123> `tick` '.repeat(1200)}`;
-      const trace = Array.from({ length: 400 }, (_, k) => `#${k} /var/www/vendor/laravel/framework/src/Illuminate/Pipeline/Pipeline.php(${k}): ${'x'.repeat(120)}`).join('\n');
-      return { ...base, id: 1000 + i, uuid, payload: base.payload.replace(SYNC_1001, uuid), exception: `RuntimeException: ${message} in /var/www/app/app/Jobs/Huge.php:12\nStack trace:\n${trace}` };
+      const trace = Array.from(
+        { length: 400 },
+        (_, k) => `#${k} /var/www/vendor/laravel/framework/src/Illuminate/Pipeline/Pipeline.php(${k}): ${'x'.repeat(120)}`,
+      ).join('\n');
+      return {
+        ...base,
+        id: 1000 + i,
+        uuid,
+        payload: base.payload.replace(SYNC_1001, uuid),
+        exception: `RuntimeException: ${message} in /var/www/app/app/Jobs/Huge.php:12\nStack trace:\n${trace}`,
+      };
     });
     for (const row of rows) {
       const { id: _id, ...values } = row;

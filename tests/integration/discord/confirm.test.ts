@@ -116,7 +116,12 @@ describe.each(ENGINES)('confirmations on %s', (engine) => {
     // pressed again (a double click): the job is no longer held, nothing happens
     await h.click(question, releasePick);
     const audit = await h.app.audit.latest(10);
-    expect(audit.filter((a) => a.action === 'release').map((a) => a.outcome).sort()).toEqual(['done', 'nothing']);
+    expect(
+      audit
+        .filter((a) => a.action === 'release')
+        .map((a) => a.outcome)
+        .sort(),
+    ).toEqual(['done', 'nothing']);
     expect(audit.filter((a) => a.action === 'cancel').map((a) => a.outcome)).toEqual(['done']);
   });
 });

@@ -19,7 +19,6 @@ export const rita: DiscordUser = { id: '222222222222222222', username: 'rita', r
 /** A member who may read but not change. */
 export const bob: DiscordUser = { id: '444444444444444444', username: 'bob', roles: ['333333333333333333'] };
 
-
 export interface Answer {
   /** the interaction the person caused */
   token: string;
@@ -98,7 +97,14 @@ function harness(fake: FakeDiscord, app: TestApp, bot: DiscordAdapter, logs: str
   };
 }
 
-type Component = { type: number; custom_id?: string; label?: string; placeholder?: string; disabled?: boolean; options?: Array<{ label: string; value: string }> };
+type Component = {
+  type: number;
+  custom_id?: string;
+  label?: string;
+  placeholder?: string;
+  disabled?: boolean;
+  options?: Array<{ label: string; value: string }>;
+};
 
 /** The custom_id (and value) a person clicking `pick` sends. */
 export function locate(message: FakeMessage, pick: Pick): { customId: string; values?: string[] } {
@@ -135,7 +141,12 @@ export function selectPlaceholders(message: FakeMessage): string[] {
 export function textOf(message: FakeMessage | null | undefined): string {
   if (!message) return '';
   const out: string[] = [message.content];
-  for (const e of message.embeds as Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text: string } }>) {
+  for (const e of message.embeds as Array<{
+    title?: string;
+    description?: string;
+    fields?: Array<{ name: string; value: string }>;
+    footer?: { text: string };
+  }>) {
     out.push(e.title ?? '', e.description ?? '');
     for (const f of e.fields ?? []) out.push(f.name, f.value);
     if (e.footer) out.push(e.footer.text);

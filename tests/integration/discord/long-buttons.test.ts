@@ -17,7 +17,8 @@ afterEach(async () => {
 async function start(engine: (typeof ENGINES)[number]) {
   h = await startHarness(engine, { env: { QUEUE_BOT_PAGE_SIZE: '2' } });
   const { failed } = await seedLongNames(h.app.database, NOW);
-  const failedOnQueue = async () => (await h!.app.database.db.selectFrom('failed_jobs').select('uuid').where('queue', '=', LONG_QUEUE).orderBy('id').execute()).map((r) => r.uuid);
+  const failedOnQueue = async () =>
+    (await h!.app.database.db.selectFrom('failed_jobs').select('uuid').where('queue', '=', LONG_QUEUE).orderBy('id').execute()).map((r) => r.uuid);
   return { h, failed, failedOnQueue };
 }
 

@@ -17,7 +17,12 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const en = translator('en');
 const commands = await loadCommands();
 
-type Sub = { name: string; description: string; options: Array<{ name: string; type: number; required: boolean; autocomplete?: boolean; min_value?: number; description_localizations?: unknown }>; description_localizations?: unknown };
+type Sub = {
+  name: string;
+  description: string;
+  options: Array<{ name: string; type: number; required: boolean; autocomplete?: boolean; min_value?: number; description_localizations?: unknown }>;
+  description_localizations?: unknown;
+};
 const subs = (json: ReturnType<typeof buildCommandJson>) => json[0]!.options as unknown as Sub[];
 
 describe('the command JSON (pure)', () => {
@@ -31,8 +36,29 @@ describe('the command JSON (pure)', () => {
     expect(validateCommand(queue)).toEqual([]);
     const byName = new Map(subs(json).map((s) => [s.name, s]));
     expect([...byName.keys()]).toEqual([
-      'stats', 'chart', 'pending', 'delayed', 'processing', 'stuck', 'failed', 'show', 'retry', 'retry-all', 'cancel', 'release', 'promote',
-      'forget', 'flush', 'clear', 'batches', 'batch', 'batch-retry', 'batch-cancel', 'audit', 'doctor', 'help',
+      'stats',
+      'chart',
+      'pending',
+      'delayed',
+      'processing',
+      'stuck',
+      'failed',
+      'show',
+      'retry',
+      'retry-all',
+      'cancel',
+      'release',
+      'promote',
+      'forget',
+      'flush',
+      'clear',
+      'batches',
+      'batch',
+      'batch-retry',
+      'batch-cancel',
+      'audit',
+      'doctor',
+      'help',
     ]);
     for (const s of byName.values()) {
       expect(s.name.length).toBeLessThanOrEqual(COMMAND_LIMITS.name);
@@ -64,9 +90,23 @@ describe('the command JSON (pure)', () => {
       run: async () => {
         throw new Error('not run');
       },
-      discord: [{ name: 'x', description: 'help.retry', options: [{ name: 'opt', type: 'string', description: 'option.page' }, { name: 'req', type: 'string', description: 'option.uuid', required: true }], toText: () => 'x' }],
+      discord: [
+        {
+          name: 'x',
+          description: 'help.retry',
+          options: [
+            { name: 'opt', type: 'string', description: 'option.page' },
+            { name: 'req', type: 'string', description: 'option.uuid', required: true },
+          ],
+          toText: () => 'x',
+        },
+      ],
     };
-    const polish = Object.assign(((key: string) => (key === 'help.retry' ? 'Ponów nieudane zadanie' : en(key as never))) as Translator, { locale: 'pl' as const, number: en.number, age: en.age });
+    const polish = Object.assign(((key: string) => (key === 'help.retry' ? 'Ponów nieudane zadanie' : en(key as never))) as Translator, {
+      locale: 'pl' as const,
+      number: en.number,
+      age: en.age,
+    });
     const json = buildCommandJson([fake], en, [polish]);
     const sub = subs(json)[0]!;
     expect(sub.options.map((o) => o.name)).toEqual(['req', 'opt']);
@@ -85,7 +125,16 @@ describe('the command JSON (pure)', () => {
   it('refuses what Discord would refuse, with a clear message', () => {
     const many = Array.from({ length: 26 }, (_, i): CommandModule => ({ ...commands[0]!, name: `c${i}`, discord: undefined }));
     expect(() => buildCommandJson(many, en)).toThrow(/26 subcommands; Discord allows 25/);
-    expect(validateCommand({ name: 'Queue', description: '', options: [{ type: 3, name: 'a', description: 'x' }, { type: 3, name: 'b', description: 'y', required: true }] })).toEqual([
+    expect(
+      validateCommand({
+        name: 'Queue',
+        description: '',
+        options: [
+          { type: 3, name: 'a', description: 'x' },
+          { type: 3, name: 'b', description: 'y', required: true },
+        ],
+      }),
+    ).toEqual([
       'command.name: "Queue" is not a valid name (1–32 lowercase letters, digits, - or _)',
       'command.description: must be 1–100 characters',
       'command.options[1]: a required option comes after an optional one',
@@ -102,7 +151,14 @@ describe('registration', () => {
 
   it('PUTs to the guild route when a guild is given, to the global one otherwise', async () => {
     fake = await FakeDiscord.start();
-    const guild = await registerCommands({ token: TOKEN, apiUrl: fake.apiUrl, applicationId: APPLICATION_ID, guildId: GUILD_ID, commands, rest: { retries: 0 } });
+    const guild = await registerCommands({
+      token: TOKEN,
+      apiUrl: fake.apiUrl,
+      applicationId: APPLICATION_ID,
+      guildId: GUILD_ID,
+      commands,
+      rest: { retries: 0 },
+    });
     expect(guild).toEqual({ scope: 'guild', applicationId: APPLICATION_ID, guildId: GUILD_ID, subcommands: 23 });
     const global = await registerCommands({ token: TOKEN, apiUrl: fake.apiUrl, commands, rest: { retries: 0 } });
     expect(global).toEqual({ scope: 'global', applicationId: APPLICATION_ID, guildId: null, subcommands: 23 });

@@ -70,7 +70,11 @@ describe('renderReply', () => {
   it('extremes stay within every limit: 40 rows × 6 buttons, 30 huge fields, a 100 kB trace, 12 buttons, long everything', () => {
     const long = (k: number) => `${'x'.repeat(k)}`;
     const rows = Array.from({ length: 40 }, (_, i) =>
-      row(`${i}${long(120)}`, Array.from({ length: 6 }, (_, j) => button(`${j === 0 ? 'Retry' : `Kind ${j}`} ${long(100)}`)), [long(5000), long(3000)]),
+      row(
+        `${i}${long(120)}`,
+        Array.from({ length: 6 }, (_, j) => button(`${j === 0 ? 'Retry' : `Kind ${j}`} ${long(100)}`)),
+        [long(5000), long(3000)],
+      ),
     );
     const r = reply(long(400), {
       summary: long(9000),
@@ -99,7 +103,11 @@ describe('renderReply', () => {
 
   it('a failed list with huge exception messages fits 6000 characters and keeps every row', () => {
     const rows = Array.from({ length: 25 }, (_, i) =>
-      row(`f${i}`, [button('Retry'), button('Delete'), button('Details')], [`RuntimeException: ${'boom '.repeat(4000)}`, 'product: #1', 'queue `default` · failed 1m ago']),
+      row(
+        `f${i}`,
+        [button('Retry'), button('Delete'), button('Details')],
+        [`RuntimeException: ${'boom '.repeat(4000)}`, 'product: #1', 'queue `default` · failed 1m ago'],
+      ),
     );
     const m = render(reply('Failed jobs', { summary: '25 jobs', rows }));
     ok(m);
@@ -109,7 +117,9 @@ describe('renderReply', () => {
   });
 
   it('the trace comes in a code block that its own backticks cannot close', () => {
-    const m = render(reply('Failed job', { detail: { title: 'Exception trace', text: 'a ``` b\n' + Array.from({ length: 60 }, (_, i) => `#${i} frame`).join('\n') } }));
+    const m = render(
+      reply('Failed job', { detail: { title: 'Exception trace', text: 'a ``` b\n' + Array.from({ length: 60 }, (_, i) => `#${i} frame`).join('\n') } }),
+    );
     ok(m);
     const trace = m.embeds[1]!;
     expect(trace.description!.startsWith('```\na `\u200b`\u200b` b\n#0 frame')).toBe(true);
@@ -150,7 +160,7 @@ describe('after a click', () => {
     ok({ ...done, allowed_mentions: { parse: [] } });
     expect(done.embeds[0]!.fields![2]!.value.startsWith(line)).toBe(true);
     expect(done.embeds[0]!.fields![1]!.value).toBe(m.embeds[0]!.fields![1]!.value);
-    expect(done.components.map((c) => c.components[0] && 'label' in c.components[0] ? c.components[0].label : '')).toEqual(['a1']);
+    expect(done.components.map((c) => (c.components[0] && 'label' in c.components[0] ? c.components[0].label : ''))).toEqual(['a1']);
   });
 
   it('in select menus the option goes and the menu remembers which rows are left', () => {
@@ -182,7 +192,9 @@ describe('after a click', () => {
   });
 
   it('fitEmbeds shrinks an edited message back under 6000', () => {
-    const embeds = [{ title: 't', description: 'd'.repeat(3000), fields: Array.from({ length: 25 }, () => ({ name: 'n'.repeat(200), value: 'v'.repeat(1024) })) }];
+    const embeds = [
+      { title: 't', description: 'd'.repeat(3000), fields: Array.from({ length: 25 }, () => ({ name: 'n'.repeat(200), value: 'v'.repeat(1024) })) },
+    ];
     const fitted = fitEmbeds(embeds);
     expect(validateMessage({ embeds: fitted })).toEqual([]);
     expect(fitted[0]!.fields).toHaveLength(25);
@@ -195,7 +207,13 @@ describe('the limits validator', () => {
       embeds: [{ title: 'x'.repeat(257), fields: [{ name: '', value: 'v'.repeat(1025) }] }],
       components: [
         { type: 1, components: Array.from({ length: 6 }, (_, i) => ({ type: 2, style: 2, label: 'l'.repeat(81), custom_id: i < 2 ? 'same' : `id${i}` })) },
-        { type: 1, components: [{ type: 3, custom_id: 'c'.repeat(101), options: [] }, { type: 2, style: 2, label: 'x', custom_id: 'y' }] },
+        {
+          type: 1,
+          components: [
+            { type: 3, custom_id: 'c'.repeat(101), options: [] },
+            { type: 2, style: 2, label: 'x', custom_id: 'y' },
+          ],
+        },
         { type: 1, components: [] },
         { type: 1, components: [] },
         { type: 1, components: [] },
@@ -217,7 +235,9 @@ describe('the limits validator', () => {
     ]) {
       expect(problems).toContain(expected);
     }
-    expect(validateMessage({ embeds: Array.from({ length: 2 }, () => ({ description: 'd'.repeat(3001) })) })).toEqual(['embeds: 6002 characters in all, more than 6000']);
+    expect(validateMessage({ embeds: Array.from({ length: 2 }, () => ({ description: 'd'.repeat(3001) })) })).toEqual([
+      'embeds: 6002 characters in all, more than 6000',
+    ]);
     expect(validateMessage({})).toEqual(['a message needs content or an embed']);
   });
 });
@@ -225,15 +245,37 @@ describe('the limits validator', () => {
 describe('reading interactions', () => {
   it('identity: roles from either member shape, the locale, a display name', () => {
     expect(identityOf({ user: { id: '1', username: 'ana' }, member: { roles: ['9', 7] }, channelId: 'c', locale: 'pl' })).toEqual({
-      platform: 'discord', userId: '1', userName: 'ana', channelId: 'c', roles: ['9'], locale: 'pl',
+      platform: 'discord',
+      userId: '1',
+      userName: 'ana',
+      channelId: 'c',
+      roles: ['9'],
+      locale: 'pl',
     });
-    const cached = { roles: { cache: new Map([['5', {}], ['6', {}]]) } };
-    expect(identityOf({ user: { id: '2', username: '' , globalName: 'Bo' }, member: cached, channelId: null }).roles).toEqual(['5', '6']);
+    const cached = {
+      roles: {
+        cache: new Map([
+          ['5', {}],
+          ['6', {}],
+        ]),
+      },
+    };
+    expect(identityOf({ user: { id: '2', username: '', globalName: 'Bo' }, member: cached, channelId: null }).roles).toEqual(['5', '6']);
     expect(identityOf({ user: { id: '3' }, member: null }).roles).toEqual([]);
   });
 
   it('options → the command line the router reads', () => {
-    const typed = readOptions([{ name: 'failed', type: 1, options: [{ name: 'queue', type: 3, value: ' prestashop ' }, { name: 'page', type: 4, value: 2 }, { name: 'grep', type: 3, value: 'a\nb' }] }]);
+    const typed = readOptions([
+      {
+        name: 'failed',
+        type: 1,
+        options: [
+          { name: 'queue', type: 3, value: ' prestashop ' },
+          { name: 'page', type: 4, value: 2 },
+          { name: 'grep', type: 3, value: 'a\nb' },
+        ],
+      },
+    ]);
     expect(typed).toEqual({ subcommand: 'failed', values: { queue: 'prestashop', page: 2, grep: 'a b' }, focused: null });
     expect(commandText(commands, typed)).toBe('failed prestashop --grep "a b" --page 2');
     expect(commandText(commands, { subcommand: 'batch-retry', values: { id: 'abc' } })).toBe('batch retry abc');
@@ -241,7 +283,10 @@ describe('reading interactions', () => {
     expect(commandText(commands, { subcommand: 'failed', values: { evil: '--page 9' } })).toBe('failed');
     expect(commandText(commands, { subcommand: null, values: {} })).toBe('help');
     expect(commandText(commands, { subcommand: 'gone', values: {} })).toBe('gone');
-    expect(readOptions([{ name: 'x', type: 1, options: [{ name: 'uuid', type: 3, value: '7c', focused: true }] }]).focused).toEqual({ name: 'uuid', value: '7c' });
+    expect(readOptions([{ name: 'x', type: 1, options: [{ name: 'uuid', type: 3, value: '7c', focused: true }] }]).focused).toEqual({
+      name: 'uuid',
+      value: '7c',
+    });
   });
 
   it('autocomplete choices', () => {
@@ -249,14 +294,42 @@ describe('reading interactions', () => {
       { name: 'imports', value: 'imports' },
       { name: 'zimport', value: 'zimport' },
     ]);
-    expect(queueChoices(Array.from({ length: 40 }, (_, i) => `q${i}`), '')).toHaveLength(25);
-    const f = { uuid: '7c50c779-8575-4468-ad3d-54742ad8db49', jobClass: 'App\\Jobs\\SyncProduct', displayName: 'App\\Jobs\\SyncProduct', queue: 'prestashop', ageSeconds: 3700, failedAtText: '' } as FailedSummary;
+    expect(
+      queueChoices(
+        Array.from({ length: 40 }, (_, i) => `q${i}`),
+        '',
+      ),
+    ).toHaveLength(25);
+    const f = {
+      uuid: '7c50c779-8575-4468-ad3d-54742ad8db49',
+      jobClass: 'App\\Jobs\\SyncProduct',
+      displayName: 'App\\Jobs\\SyncProduct',
+      queue: 'prestashop',
+      ageSeconds: 3700,
+      failedAtText: '',
+    } as FailedSummary;
     expect(failedChoices([f], 'sync', t)).toEqual([{ name: '7c50c779 · SyncProduct · prestashop · 1h 1m', value: f.uuid }]);
     // found by its exception (the queue service decided): the exception line says why
-    const thrown = { className: 'RuntimeException', message: 'HTTP 503', file: null, line: null, summary: 'HTTP 503 from the shop', causes: [], where: { file: '/app/Jobs/SyncProduct.php', line: 9, inApp: true } };
-    expect(failedChoices([{ ...f, exception: thrown }], '503', t)).toEqual([{ name: '7c50c779 · SyncProduct · prestashop · 1h 1m · HTTP 503 from the shop', value: f.uuid }]);
+    const thrown = {
+      className: 'RuntimeException',
+      message: 'HTTP 503',
+      file: null,
+      line: null,
+      summary: 'HTTP 503 from the shop',
+      causes: [],
+      where: { file: '/app/Jobs/SyncProduct.php', line: 9, inApp: true },
+    };
+    expect(failedChoices([{ ...f, exception: thrown }], '503', t)).toEqual([
+      { name: '7c50c779 · SyncProduct · prestashop · 1h 1m · HTTP 503 from the shop', value: f.uuid },
+    ]);
     expect(failedChoices([{ ...f, exception: thrown }], 'sync', t)[0]!.name).toBe('7c50c779 · SyncProduct · prestashop · 1h 1m');
-    expect(failedChoices(Array.from({ length: 30 }, () => f), '', t)).toHaveLength(25);
+    expect(
+      failedChoices(
+        Array.from({ length: 30 }, () => f),
+        '',
+        t,
+      ),
+    ).toHaveLength(25);
   });
 
   it('confirmation links expire and are bounded', () => {

@@ -40,7 +40,12 @@ describe('bad events', () => {
   it('an unknown custom_id or select value gets a polite ephemeral answer', async () => {
     h = await startHarness();
     const list = await h.ask('failed');
-    for (const pick of [{ customId: 'garbage' }, { customId: 'lqb:s:0:0.1', values: ['q1:zzz:-:rf:x:sig'] }, { customId: 'q9:old:-:rf:x:y' }, { customId: 'lqb:s:1:', values: [] }]) {
+    for (const pick of [
+      { customId: 'garbage' },
+      { customId: 'lqb:s:0:0.1', values: ['q1:zzz:-:rf:x:sig'] },
+      { customId: 'q9:old:-:rf:x:y' },
+      { customId: 'lqb:s:1:', values: [] },
+    ]) {
       const answer = await h.click(list.original!, pick);
       expect(answer.followups, pick.customId).toHaveLength(1);
       expect(isEphemeral(answer.followups[0])).toBe(true);
@@ -55,7 +60,14 @@ describe('bad events', () => {
       { sub: 'retry', options: [{ name: 'uuid', type: 4, value: 12345 }], expected: 'is not a failed job uuid' },
       { sub: 'retry', options: [{ name: 'uuid', value: null }], expected: 'missing' },
       { sub: 'retry', options: [{ name: 'uuid', type: 5, value: true }], expected: 'missing' },
-      { sub: 'failed', options: [{ name: 'evil', value: 'x --page 2' }, { name: 'page', type: 4, value: 1.5 }], expected: 'Failed jobs' },
+      {
+        sub: 'failed',
+        options: [
+          { name: 'evil', value: 'x --page 2' },
+          { name: 'page', type: 4, value: 1.5 },
+        ],
+        expected: 'Failed jobs',
+      },
       { sub: 'failed', options: [{ name: 'grep', value: 'line\nbreak\u0000' }], expected: 'Failed jobs' },
       { sub: 'frobnicate', options: [], expected: 'not a command' },
     ];
@@ -73,8 +85,22 @@ describe('bad events', () => {
     h.fake.rawInteraction({ ...base, id: '1', token: 'itok-broken1', type: 2, data: null });
     h.fake.rawInteraction({ ...base, id: '2', token: 'itok-broken2', type: 3, data: { custom_id: 'x', component_type: 2 } });
     h.fake.rawInteraction({ ...base, id: '3', token: 'itok-broken3', type: 99 });
-    h.fake.rawInteraction({ ...base, id: '4', token: 'itok-broken4', type: 2, data: { name: 'queue', type: 1, options: [{ type: 1, name: 'stats', options: 'zz' }] }, user: { id: '5', username: 'x' } });
-    h.fake.rawInteraction({ ...base, id: '5', token: 'itok-broken5', type: 4, member: { user: { id: '5', username: 'x' }, roles: null }, data: { name: 'queue', type: 1, options: [{ type: 1, name: 'stats', options: [{ name: 'queue', type: 3, value: 'a', focused: true }] }] } });
+    h.fake.rawInteraction({
+      ...base,
+      id: '4',
+      token: 'itok-broken4',
+      type: 2,
+      data: { name: 'queue', type: 1, options: [{ type: 1, name: 'stats', options: 'zz' }] },
+      user: { id: '5', username: 'x' },
+    });
+    h.fake.rawInteraction({
+      ...base,
+      id: '5',
+      token: 'itok-broken5',
+      type: 4,
+      member: { user: { id: '5', username: 'x' }, roles: null },
+      data: { name: 'queue', type: 1, options: [{ type: 1, name: 'stats', options: [{ name: 'queue', type: 3, value: 'a', focused: true }] }] },
+    });
     h.fake.dispatch('SOMETHING_NEW', { whatever: true });
     const answer = await h.ask('stats');
     expect(textOf(answer.original)).toContain('Queue stats');

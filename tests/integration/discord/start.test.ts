@@ -70,10 +70,12 @@ describe('acknowledged before the database answers', () => {
     const queue = h.app.queue;
     let open!: () => void;
     let gate = new Promise<void>((resolve) => (open = resolve));
-    const hold = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
-      await gate;
-      return fn(...a);
-    };
+    const hold =
+      <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+      async (...a: A): Promise<R> => {
+        await gate;
+        return fn(...a);
+      };
     queue.listFailed = hold(queue.listFailed.bind(queue));
     queue.getFailed = hold(queue.getFailed.bind(queue));
 

@@ -24,7 +24,14 @@ let uuidCounter = 0;
 
 function job(queue: string, at: { available: number; reserved?: number }, now: number) {
   const { id: _id, ...row } = jobRow;
-  return { ...row, queue, attempts: at.reserved ? 1 : 0, reserved_at: at.reserved ? now + at.reserved : null, available_at: now + at.available, created_at: now - 3600 };
+  return {
+    ...row,
+    queue,
+    attempts: at.reserved ? 1 : 0,
+    reserved_at: at.reserved ? now + at.reserved : null,
+    available_at: now + at.available,
+    created_at: now - 3600,
+  };
 }
 
 function failed(queue: string) {
@@ -48,7 +55,10 @@ async function seed(database: Database): Promise<void> {
       job('mail', { available: -30 }, now),
     ])
     .execute();
-  await database.db.insertInto('failed_jobs').values([failed('default'), failed('default'), failed('reports')]).execute();
+  await database.db
+    .insertInto('failed_jobs')
+    .values([failed('default'), failed('default'), failed('reports')])
+    .execute();
   await syncIdSequences(database);
 }
 
@@ -74,9 +84,20 @@ async function countedByDatabase(database: Database, stuckAfterSec: number): Pro
     from jobs group by queue`.execute(database.db);
   const out = new Map<string, Expected>();
   for (const r of rows) {
-    out.set(r.queue, { ready: Number(r.ready), delayed: Number(r.delayed_n), reserved: Number(r.reserved), stuck: Number(r.stuck), failed: 0, oldestAvailableAt: r.oldest === null ? null : Number(r.oldest) });
+    out.set(r.queue, {
+      ready: Number(r.ready),
+      delayed: Number(r.delayed_n),
+      reserved: Number(r.reserved),
+      stuck: Number(r.stuck),
+      failed: 0,
+      oldestAvailableAt: r.oldest === null ? null : Number(r.oldest),
+    });
   }
-  const failedRows = await database.db.selectFrom('failed_jobs').select((eb) => ['queue', eb.fn.countAll<number>().as('n')]).groupBy('queue').execute();
+  const failedRows = await database.db
+    .selectFrom('failed_jobs')
+    .select((eb) => ['queue', eb.fn.countAll<number>().as('n')])
+    .groupBy('queue')
+    .execute();
   for (const r of failedRows) {
     const e = out.get(r.queue) ?? { ready: 0, delayed: 0, reserved: 0, stuck: 0, failed: 0, oldestAvailableAt: null };
     e.failed = Number(r.n);
@@ -125,7 +146,15 @@ async function expectFiguresEqualDatabase(bot: BotProcess, database: Database, s
   const now = Date.now() / 1000;
   for (const [queue, e] of expected) {
     const q = (name: string) => m.get(`laravel_queue_${name}{queue="${queue}"}`);
-    expect({ queue, ready: q('ready_jobs'), delayed: q('delayed_jobs'), reserved: q('reserved_jobs'), stuck: q('stuck_jobs'), failed: q('failed_jobs'), exact: q('counts_exact') }).toEqual({
+    expect({
+      queue,
+      ready: q('ready_jobs'),
+      delayed: q('delayed_jobs'),
+      reserved: q('reserved_jobs'),
+      stuck: q('stuck_jobs'),
+      failed: q('failed_jobs'),
+      exact: q('counts_exact'),
+    }).toEqual({
       queue,
       ready: e.ready,
       delayed: e.delayed,
@@ -150,32 +179,44 @@ async function waitForFailedCounted(bot: BotProcess): Promise<void> {
   await waitFor(async () => (await scrape(bot)).has('laravel_queue_failed_jobs{queue="reports"}'), 15_000, 'the failed jobs counted');
 }
 
-async function readiness(bot: BotProcess): Promise<{ status: number; body: { ready: boolean; database: string; chat: Record<string, string>; problems?: string[] } }> {
+async function readiness(
+  bot: BotProcess,
+): Promise<{ status: number; body: { ready: boolean; database: string; chat: Record<string, string>; problems?: string[] } }> {
   const res = await get(bot, '/readyz');
   return { status: res.status, body: JSON.parse(res.text) as never };
 }
 
 async function proxiedUrl(db: TestDatabase, proxy: TcpProxy): Promise<string> {
   const name = (db.target as { database: string }).database;
-  return db.engine === 'mysql' ? `mysql://${MYSQL.user}@127.0.0.1:${proxy.port}/${name}` : `postgres://${POSTGRES.user}@127.0.0.1:${proxy.port}/${name}?sslmode=disable`;
+  return db.engine === 'mysql'
+    ? `mysql://${MYSQL.user}@127.0.0.1:${proxy.port}/${name}`
+    : `postgres://${POSTGRES.user}@127.0.0.1:${proxy.port}/${name}?sslmode=disable`;
 }
 
 /** The database goes away: /readyz says so (and /healthz does not care); it comes back: ready again. */
 async function expectReadinessFollowsDatabase(bot: BotProcess, proxy: TcpProxy): Promise<void> {
   expect((await readiness(bot)).status).toBe(200);
   await proxy.cut();
-  const down = await waitFor(async () => {
-    const r = await readiness(bot);
-    return r.status === 503 ? r : null;
-  }, 15_000, '/readyz to turn unready');
+  const down = await waitFor(
+    async () => {
+      const r = await readiness(bot);
+      return r.status === 503 ? r : null;
+    },
+    15_000,
+    '/readyz to turn unready',
+  );
   expect(down.body.ready).toBe(false);
   expect(down.body.problems?.join(' ')).toMatch(/^database: /);
   expect((await get(bot, '/healthz')).status).toBe(200);
   // the cached look runs out; then the queue figures are withdrawn, not left stale
-  const m = await waitFor(async () => {
-    const scraped = await scrape(bot);
-    return scraped.get('laravel_queue_up') === 0 ? scraped : null;
-  }, 15_000, 'laravel_queue_up 0');
+  const m = await waitFor(
+    async () => {
+      const scraped = await scrape(bot);
+      return scraped.get('laravel_queue_up') === 0 ? scraped : null;
+    },
+    15_000,
+    'laravel_queue_up 0',
+  );
   expect([...m.keys()].some((k) => k.startsWith('laravel_queue_ready_jobs'))).toBe(false);
   expect([...m.entries()].filter(([k]) => k.startsWith('queue_bot_database_errors_total')).reduce((n, [, v]) => n + v, 0)).toBeGreaterThan(0);
   await proxy.restore();
@@ -262,10 +303,14 @@ describe('health and metrics of a running bot', { timeout: 60_000 }, () => {
     // Slack drops the socket and will not hand out another: not ready until it does
     slack.on('apps.connections.open', () => ({ ok: false, error: 'internal_error' }));
     (await slack.socket()).close(1001, 'going away');
-    const down = await waitFor(async () => {
-      const r = await readiness(running);
-      return r.status === 503 ? r : null;
-    }, 10_000, '/readyz to see Slack gone');
+    const down = await waitFor(
+      async () => {
+        const r = await readiness(running);
+        return r.status === 503 ? r : null;
+      },
+      10_000,
+      '/readyz to see Slack gone',
+    );
     expect(down.body.problems).toEqual(['slack: not connected']);
     expect((await scrape(running)).get('queue_bot_chat_connected{platform="slack"}')).toBe(0);
   });
@@ -281,10 +326,14 @@ describe('health and metrics of a running bot', { timeout: 60_000 }, () => {
     expect((await scrape(running)).get('queue_bot_info{mode="discord",engine="sqlite"}')).toBe(1);
 
     await discord.close();
-    const down = await waitFor(async () => {
-      const r = await readiness(running);
-      return r.status === 503 ? r : null;
-    }, 10_000, '/readyz to see the gateway gone');
+    const down = await waitFor(
+      async () => {
+        const r = await readiness(running);
+        return r.status === 503 ? r : null;
+      },
+      10_000,
+      '/readyz to see the gateway gone',
+    );
     expect(down.body.problems).toEqual(['discord: not connected']);
   });
 
@@ -326,7 +375,13 @@ describe('a bot without METRICS_PORT', () => {
   });
 
   it('serves no health endpoint and says nothing of one', async () => {
-    const running = await startBotProcess({ DATABASE_URL: db.url, SLACK_BOT_TOKEN: 'xoxb-health', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0' });
+    const running = await startBotProcess({
+      DATABASE_URL: db.url,
+      SLACK_BOT_TOKEN: 'xoxb-health',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: '0',
+    });
     try {
       expect(running.logs.some((l) => 'metricsPort' in l)).toBe(false);
       expect((await fetch(`http://127.0.0.1:${running.port}/healthz`)).status).toBe(404);

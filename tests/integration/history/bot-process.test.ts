@@ -19,7 +19,10 @@ describe.each(['mysql', 'sqlite'] as const)('history recorded by running bots on
     db = await createTestDatabase(engine);
     const { id: _id, ...row } = jobFixture('').row;
     const now = Math.floor(Date.now() / 1000);
-    await db.database.db.insertInto('jobs').values([1, 2, 3].map(() => ({ ...row, queue: 'emails', reserved_at: null, available_at: now - 60 }))).execute();
+    await db.database.db
+      .insertInto('jobs')
+      .values([1, 2, 3].map(() => ({ ...row, queue: 'emails', reserved_at: null, available_at: now - 60 })))
+      .execute();
     const env = { DATABASE_URL: db.url, METRICS_PORT: '0', QUEUE_BOT_HISTORY_INTERVAL: '10s', QUEUE_BOT_HISTORY_ROLLUP: '1m' };
     bots.push(await startBotProcess(env), await startBotProcess(env));
     const history = db.database.db.selectFrom('queue_bot_history').selectAll().where('resolution', '=', 10);

@@ -19,7 +19,21 @@ import { pngSize } from '../../support/png.ts';
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
 
 function point(at: number, queue: string, ready: number): HistoryPoint {
-  return { at, connection: queue === TOTALS ? TOTALS : 'database', queue, ready, delayed: 0, reserved: 0, stuck: 0, failed: 0, newFailures: 0, oldestWait: null, done: null, nextJobId: null, nextFailedId: null };
+  return {
+    at,
+    connection: queue === TOTALS ? TOTALS : 'database',
+    queue,
+    ready,
+    delayed: 0,
+    reserved: 0,
+    stuck: 0,
+    failed: 0,
+    newFailures: 0,
+    oldestWait: null,
+    done: null,
+    nextJobId: null,
+    nextFailedId: null,
+  };
 }
 
 /** A SQLite database whose history holds the last three minutes (real time: the CLI's clock). */
@@ -28,13 +42,17 @@ async function databaseWithHistory(): Promise<TestDatabase> {
   const app = await createApp(testConfig(db.url), { logger: silentLogger, database: db.database });
   const now = Math.floor(Date.now() / 1000);
   const t = now - (now % 60);
-  for (const [i, ready] of [3, 6, 9].entries()) await app.history.write(60, [point(t - (3 - i) * 60, TOTALS, ready), point(t - (3 - i) * 60, 'default', ready)]);
+  for (const [i, ready] of [3, 6, 9].entries())
+    await app.history.write(60, [point(t - (3 - i) * 60, TOTALS, ready), point(t - (3 - i) * 60, 'default', ready)]);
   return db;
 }
 
 function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, USER: 'cli-tester', QUEUE_BOT_FROM_SOURCE: '1', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, USER: 'cli-tester', QUEUE_BOT_FROM_SOURCE: '1', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -17,7 +17,21 @@ const T = NOW - (NOW % STEP);
 
 function point(at: number, queue: string, ready: number): HistoryPoint {
   const totals = queue === TOTALS;
-  return { at, connection: totals ? TOTALS : 'database', queue, ready, delayed: 0, reserved: 0, stuck: 0, failed: 0, newFailures: 0, oldestWait: null, done: totals ? 2 : null, nextJobId: null, nextFailedId: null };
+  return {
+    at,
+    connection: totals ? TOTALS : 'database',
+    queue,
+    ready,
+    delayed: 0,
+    reserved: 0,
+    stuck: 0,
+    failed: 0,
+    newFailures: 0,
+    oldestWait: null,
+    done: totals ? 2 : null,
+    nextJobId: null,
+    nextFailedId: null,
+  };
 }
 
 /** How many pixels are near a colour (the stacked ready area is drawn at 55 % over white). */
@@ -37,7 +51,8 @@ describe('chart on Slack', () => {
 
   it('answers the asker and uploads the PNG into the channel with its summary', async () => {
     h = await startHarness('sqlite');
-    for (const [i, ready] of [10, 20, 40].entries()) await h.app.history.write(STEP, [point(T - (3 - i) * STEP, TOTALS, ready), point(T - (3 - i) * STEP, 'default', ready)]);
+    for (const [i, ready] of [10, 20, 40].entries())
+      await h.app.history.write(STEP, [point(T - (3 - i) * STEP, TOTALS, ready), point(T - (3 - i) * STEP, 'default', ready)]);
     const { messages } = await h.ask('chart --last 6h');
     expect(messages).toHaveLength(1);
     expect(messages[0]!.ephemeral).toBe(true);
@@ -45,7 +60,12 @@ describe('chart on Slack', () => {
     expect(h.fake.calls.map((c) => c.method).filter((m) => m.startsWith('files.'))).toEqual(['files.getUploadURLExternal', 'files.completeUploadExternal']);
     expect(h.fake.files).toHaveLength(1);
     const file = h.fake.files[0]!;
-    expect(file).toMatchObject({ filename: 'queue-chart-all-6h.png', channel: 'C1', completed: true, initialComment: 'backlog 10 → 40 (peak 40) · 0 failed · ≈6 done (derived)' });
+    expect(file).toMatchObject({
+      filename: 'queue-chart-all-6h.png',
+      channel: 'C1',
+      completed: true,
+      initialComment: 'backlog 10 → 40 (peak 40) · 0 failed · ≈6 done (derived)',
+    });
     expect(file.altText).toBe('Chart of all queues over the last 6h: jobs in the queue by state, failures and jobs done');
     const png = pngPixels(file.bytes!);
     expect([png.width, png.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
@@ -56,7 +76,8 @@ describe('chart on Slack', () => {
 
   it('tells the asker when Slack refuses the file, after the answer', async () => {
     h = await startHarness('sqlite');
-    for (const [i, ready] of [10, 20].entries()) await h.app.history.write(STEP, [point(T - (2 - i) * STEP, TOTALS, ready), point(T - (2 - i) * STEP, 'default', ready)]);
+    for (const [i, ready] of [10, 20].entries())
+      await h.app.history.write(STEP, [point(T - (2 - i) * STEP, TOTALS, ready), point(T - (2 - i) * STEP, 'default', ready)]);
     h.fake.on('files.completeUploadExternal', () => ({ ok: false, error: 'not_in_channel' }));
     const { messages } = await h.ask('chart');
     expect(messages.map((m) => m.ephemeral)).toEqual([true, true]);
@@ -74,10 +95,11 @@ describe('chart on Discord', () => {
     d = null;
   });
 
-  it('attaches the PNG to the asker\'s answer, with its alt text, beside the summary', async () => {
+  it("attaches the PNG to the asker's answer, with its alt text, beside the summary", async () => {
     d = await startDiscordHarness('sqlite');
     const t = d.clock.now - (d.clock.now % STEP);
-    for (const [i, ready] of [10, 20, 40].entries()) await d.app.history.write(STEP, [point(t - (3 - i) * STEP, TOTALS, ready), point(t - (3 - i) * STEP, 'default', ready)]);
+    for (const [i, ready] of [10, 20, 40].entries())
+      await d.app.history.write(STEP, [point(t - (3 - i) * STEP, TOTALS, ready), point(t - (3 - i) * STEP, 'default', ready)]);
     const answer = await d.ask('chart', [{ name: 'queue', value: 'default' }]);
     const message = answer.original!;
     expect(isEphemeral(message)).toBe(true);

@@ -31,7 +31,9 @@ describe.each(ENGINES)('chart on %s', (engine) => {
     app = await createTestApp(engine, { fixtures: false, now: () => clock });
     await app.queue.warmUp();
     const sampler = createHistorySampler({ queue: app.queue, store: app.history, settings: SETTINGS, logger: silentLogger });
-    expect((await app.router.handleText('chart', operator)).summary).toBe('No history recorded yet: the running bot records a point every 1m. Try again in a few minutes.');
+    expect((await app.router.handleText('chart', operator)).summary).toBe(
+      'No history recorded yet: the running bot records a point every 1m. Try again in a few minutes.',
+    );
     for (const add of [1, 1, 2, 4]) {
       await dispatch('default', add);
       await sampler.sample();
@@ -51,7 +53,13 @@ describe.each(ENGINES)('chart on %s', (engine) => {
     expect(data.step).toBe(60);
     // from the first recorded minute to the one under way (the last sample's), not 6 hours of gaps
     expect(data.points).toHaveLength(5);
-    expect(data.points.filter((p) => p.ready !== null).map((p) => [Date.parse(p.at) / 1000 - T0, p.ready])).toEqual([[0, 1], [60, 2], [120, 4], [180, 8], [240, 5]]);
+    expect(data.points.filter((p) => p.ready !== null).map((p) => [Date.parse(p.at) / 1000 - T0, p.ready])).toEqual([
+      [0, 1],
+      [60, 2],
+      [120, 4],
+      [180, 8],
+      [240, 5],
+    ]);
     const [png] = r.attachments ?? [];
     expect(png).toMatchObject({ name: 'queue-chart-default-6h.png', contentType: 'image/png' });
     expect(pngSize(png!.data)).toEqual({ width: 1000, height: 560 });

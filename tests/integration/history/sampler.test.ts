@@ -31,7 +31,10 @@ describe.each(ENGINES)('queue history on %s', (engine) => {
 
   async function fail(queue: string): Promise<void> {
     const { id: _id, ...row } = failedFixtureRow('SKU-1001').row;
-    await app.db.database.db.insertInto('failed_jobs').values({ ...row, queue, uuid: crypto.randomUUID() }).execute();
+    await app.db.database.db
+      .insertInto('failed_jobs')
+      .values({ ...row, queue, uuid: crypto.randomUUID() })
+      .execute();
   }
 
   const at = (points: HistoryPoint[], t: number, queue = TOTALS) => points.find((p) => p.at === t && p.queue === queue);
@@ -88,14 +91,32 @@ describe.each(ENGINES)('queue history on %s', (engine) => {
     app = await createTestApp(engine, { fixtures: false, now: () => clock });
     const sampler = createHistorySampler({ queue: app.queue, store: app.history, settings: SETTINGS, logger: silentLogger });
     // ready 1, 3, 2 over the first bucket's three minutes; then six more minutes
-    for (const [minute, add] of [[0, 1], [1, 2], [2, -1], [3, 0], [4, 0], [5, 0], [6, 0], [7, 0], [8, 0]] as const) {
+    for (const [minute, add] of [
+      [0, 1],
+      [1, 2],
+      [2, -1],
+      [3, 0],
+      [4, 0],
+      [5, 0],
+      [6, 0],
+      [7, 0],
+      [8, 0],
+    ] as const) {
       clock = T0 + minute * 60 + 5;
       if (add > 0) await dispatch('default', add);
-      if (add < 0) await app.db.database.db.deleteFrom('jobs').where('id', '=', (await app.db.database.db.selectFrom('jobs').select('id').orderBy('id').executeTakeFirstOrThrow()).id).execute();
+      if (add < 0)
+        await app.db.database.db
+          .deleteFrom('jobs')
+          .where('id', '=', (await app.db.database.db.selectFrom('jobs').select('id').orderBy('id').executeTakeFirstOrThrow()).id)
+          .execute();
       expect(await sampler.sample()).toBe('written');
     }
     const coarse = await app.history.between(180, 0, T0 + 3600);
-    expect(coarse.filter((p) => p.queue === 'default').map((p) => [p.at - T0, p.ready])).toEqual([[0, 3], [180, 2], [360, 2]]);
+    expect(coarse.filter((p) => p.queue === 'default').map((p) => [p.at - T0, p.ready])).toEqual([
+      [0, 3],
+      [180, 2],
+      [360, 2],
+    ]);
     // a job dispatched and one done in the first bucket; nothing after
     expect(coarse.filter((p) => p.queue === TOTALS).map((p) => p.done)).toEqual([1, 0, 0]);
     // keep 5 minutes of 1-minute points: at minute 8, those before minute 3 are gone
@@ -103,7 +124,7 @@ describe.each(ENGINES)('queue history on %s', (engine) => {
     expect(Math.min(...fine.map((p) => p.at)) - T0).toBe(180);
   });
 
-  it('shows each queue\'s last hour in stats as a sparkline, once there are two points', async () => {
+  it("shows each queue's last hour in stats as a sparkline, once there are two points", async () => {
     app = await createTestApp(engine, { fixtures: false, now: () => clock });
     const sampler = createHistorySampler({ queue: app.queue, store: app.history, settings: SETTINGS, logger: silentLogger });
     await dispatch('default', 1);

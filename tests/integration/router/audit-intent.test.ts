@@ -65,7 +65,16 @@ describe.each(ENGINES)('audit before and after, on %s', (engine: Engine) => {
     await g.running;
     const during = await auditRows(app);
     expect(during).toHaveLength(1);
-    expect(during[0]).toMatchObject({ platform: 'slack', user_id: 'UOPERATOR', user_name: 'ana', channel: 'C1', action: 'gate', target: 'the gate', outcome: 'started', at: NOW });
+    expect(during[0]).toMatchObject({
+      platform: 'slack',
+      user_id: 'UOPERATOR',
+      user_name: 'ana',
+      channel: 'C1',
+      action: 'gate',
+      target: 'the gate',
+      outcome: 'started',
+      at: NOW,
+    });
     expect(JSON.parse(during[0]!.detail)).toEqual({ started: { host: hostname(), pid: process.pid, instance: app.audit.owner.instance } });
     // the log says so before the change ends
     expect(log.lines.filter((l) => l.msg === 'change started: gate the gate')).toHaveLength(1);
@@ -117,7 +126,17 @@ describe.each(ENGINES)('audit before and after, on %s', (engine: Engine) => {
       await app.audit.ensureTable();
       await app.database.db
         .insertInto('queue_bot_audit')
-        .values({ at, platform: 'slack', user_id: 'UOPERATOR', user_name: 'ana', channel: 'C1', action, target, outcome: 'started', detail: JSON.stringify({ started: owner }) })
+        .values({
+          at,
+          platform: 'slack',
+          user_id: 'UOPERATOR',
+          user_name: 'ana',
+          channel: 'C1',
+          action,
+          target,
+          outcome: 'started',
+          detail: JSON.stringify({ started: owner }),
+        })
         .execute();
       return (await auditRows(app)).at(-1)!.id;
     }
@@ -139,7 +158,11 @@ describe.each(ENGINES)('audit before and after, on %s', (engine: Engine) => {
       expect(rows.map((r) => [r.action, r.outcome, r.detail])).toEqual([
         ['retry', 'done', `left unfinished (the bot stopped); the failed job is gone and job #${job!.id} on prestashop carries its uuid: it was retried`],
         ['retry', 'nothing', `left unfinished (the bot stopped); the failed job ${FAILED.sku1002} is still in failed_jobs: it was not retried`],
-        ['retry', 'unknown', 'left unfinished (the bot stopped); what it changed cannot be told from the tables: the chunks done before the stop stay done, the rest was not touched — check with `failed`'],
+        [
+          'retry',
+          'unknown',
+          'left unfinished (the bot stopped); what it changed cannot be told from the tables: the chunks done before the stop stay done, the rest was not touched — check with `failed`',
+        ],
         ['cancel', 'nothing', 'left unfinished (the bot stopped); job #14 is still queued: it was not cancelled'],
         ['forget', 'nothing', `left unfinished (the bot stopped); the failed job ${FAILED.invoice} is still in failed_jobs: it was not forgotten`],
       ]);
@@ -168,12 +191,20 @@ describe.each(['mysql', 'postgres'] as const)('the audit when the database comes
   it('no intent row (the database was down as the change began): the outcome writes the whole row; one the database could not take is written with the next', async () => {
     const t = await createTestDatabase(engine);
     const proxy = await startTcpProxy(engine === 'mysql' ? MYSQL : POSTGRES);
-    const database = Database.open({ ...(t.target as Exclude<DatabaseTarget, { kind: 'sqlite' }>), port: proxy.port, display: `${engine}://proxied` }, t.tables);
+    const database = Database.open(
+      { ...(t.target as Exclude<DatabaseTarget, { kind: 'sqlite' }>), port: proxy.port, display: `${engine}://proxied` },
+      t.tables,
+    );
     try {
       await insertFixtures(t.database);
       const g = gate();
       const log = capturingLogger();
-      const app = await createApp(testConfig(t.url), { logger: log.logger, database, clock: () => NOW * 1000, commands: [...(await loadCommands()), g.command] });
+      const app = await createApp(testConfig(t.url), {
+        logger: log.logger,
+        database,
+        clock: () => NOW * 1000,
+        commands: [...(await loadCommands()), g.command],
+      });
       await app.audit.ensureTable();
       await proxy.cut();
       const pending = app.router.handleText('gate', operator);
@@ -187,7 +218,12 @@ describe.each(['mysql', 'postgres'] as const)('the audit when the database comes
 
       // the second change's intent is written, then the database goes before its end
       const g2 = gate();
-      const app2 = await createApp(testConfig(t.url), { logger: log.logger, database, clock: () => NOW * 1000, commands: [...(await loadCommands()), g2.command] });
+      const app2 = await createApp(testConfig(t.url), {
+        logger: log.logger,
+        database,
+        clock: () => NOW * 1000,
+        commands: [...(await loadCommands()), g2.command],
+      });
       const second = app2.router.handleText('gate', operator);
       await g2.running;
       expect((await auditRows(direct)).map((r) => r.outcome)).toEqual(['done', 'started']);

@@ -32,7 +32,9 @@ describe.each(ENGINES)('the audit log on %s', (engine) => {
 
     it('records who, where, what, on what, and how it went — in order', async () => {
       const rows = await auditRows(app);
-      expect(rows.map((r) => ({ platform: r.platform, user_id: r.user_id, user_name: r.user_name, channel: r.channel, action: r.action, target: r.target }))).toEqual([
+      expect(
+        rows.map((r) => ({ platform: r.platform, user_id: r.user_id, user_name: r.user_name, channel: r.channel, action: r.action, target: r.target })),
+      ).toEqual([
         { platform: 'slack', user_id: 'UOPERATOR', user_name: 'ana', channel: 'C1', action: 'cancel', target: 'job #14' },
         { platform: 'slack', user_id: 'UOPERATOR', user_name: 'ana', channel: 'C1', action: 'cancel', target: 'job #13' },
         { platform: 'slack', user_id: 'UREADER', user_name: 'bob', channel: 'C1', action: 'cancel', target: 'job #14' },
@@ -102,7 +104,15 @@ describe.each(ENGINES)('the audit log on %s', (engine) => {
         expect(r.summary).toMatch(/^Table "failed_jobs" does not exist in .*QUEUE_BOT_TABLE_FAILED_JOBS/);
         const rows = await auditRows(app);
         expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ platform: 'slack', user_id: 'UOPERATOR', user_name: 'ana', channel: 'C1', action: 'retry', target: FAILED.sku1001, outcome: 'failed' });
+        expect(rows[0]).toMatchObject({
+          platform: 'slack',
+          user_id: 'UOPERATOR',
+          user_name: 'ana',
+          channel: 'C1',
+          action: 'retry',
+          target: FAILED.sku1001,
+          outcome: 'failed',
+        });
         expect(rows[0]!.detail).toContain('failed_jobs');
       } finally {
         await app.drop();
@@ -126,7 +136,17 @@ describe.each(ENGINES)('the audit log on %s', (engine) => {
         const read = await app.router.handleText('stats', operator);
         expect(read.title).toBe('Database problem');
         expect(log.audits()).toEqual([
-          { platform: 'slack', userId: 'UOPERATOR', userName: 'ana', channel: 'C1', action: 'cancel', target: 'job #14', outcome: 'failed', detail: expect.stringMatching(/cannot be reached|SQLite database file .* does not exist/), at: NOW },
+          {
+            platform: 'slack',
+            userId: 'UOPERATOR',
+            userName: 'ana',
+            channel: 'C1',
+            action: 'cancel',
+            target: 'job #14',
+            outcome: 'failed',
+            detail: expect.stringMatching(/cannot be reached|SQLite database file .* does not exist/),
+            at: NOW,
+          },
         ]);
 
         // and the log says the table could not take it

@@ -5,7 +5,8 @@ import { createTestApp, operator, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { databaseState, FAILED } from '../../support/router-kit.ts';
 
-const COMMAND_LIST = 'stats, chart, pending, delayed, processing, stuck, failed, show, retry, cancel, release, promote, forget, flush, clear, batches, batch, ack, snooze, audit, doctor, help';
+const COMMAND_LIST =
+  'stats, chart, pending, delayed, processing, stuck, failed, show, retry, cancel, release, promote, forget, flush, clear, batches, batch, ack, snooze, audit, doctor, help';
 
 /** [typed, the command named in the title, what is wrong, the usage shown] */
 const CASES: Array<[string, string, string, string]> = [
@@ -21,21 +22,56 @@ const CASES: Array<[string, string, string, string]> = [
   ['batch retry', 'batch', 'Which batch? Give its id: `/queue batch retry <id>`.', '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>'],
   // malformed uuid / id / names
   // a uuid's start is taken from 8 characters (as lists show it), in the uuid's own shape
-  ['retry 7c50c77', 'retry', '"7c50c77" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).', '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]'],
-  ['forget 7c50c779-8575-4468-ad3g', 'forget', '"7c50c779-8575-4468-ad3g" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).', '/queue forget <uuid>'],
-  ['forget 7c50c7798575', 'forget', '"7c50c7798575" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).', '/queue forget <uuid>'],
+  [
+    'retry 7c50c77',
+    'retry',
+    '"7c50c77" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).',
+    '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]',
+  ],
+  [
+    'forget 7c50c779-8575-4468-ad3g',
+    'forget',
+    '"7c50c779-8575-4468-ad3g" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).',
+    '/queue forget <uuid>',
+  ],
+  [
+    'forget 7c50c7798575',
+    'forget',
+    '"7c50c7798575" is not a failed job uuid (like 7c50c779-8575-4468-ad3d-54742ad8db49) nor its start (8 characters or more, like 7c50c779).',
+    '/queue forget <uuid>',
+  ],
   ['show abc', 'show', '"abc" is neither a job id (a number, or a Redis job\'s id) nor a uuid or its start (8 characters or more).', '/queue show <id|uuid>'],
   // a number is written with its thousands in groups of three, or not at all
   ['cancel 12,34', 'cancel', '"12,34" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue cancel <id>'],
-  ['show 1,2345', 'show', '"1,2345" is neither a job id (a number, or a Redis job\'s id) nor a uuid or its start (8 characters or more).', '/queue show <id|uuid>'],
+  [
+    'show 1,2345',
+    'show',
+    '"1,2345" is neither a job id (a number, or a Redis job\'s id) nor a uuid or its start (8 characters or more).',
+    '/queue show <id|uuid>',
+  ],
   ['cancel abc', 'cancel', '"abc" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue cancel <id>'],
   ['release 0', 'release', '"0" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue release <id>'],
   ['promote 12x', 'promote', '"12x" is not a job id (a number like 812, or a Redis job\'s id or uuid).', '/queue promote <id>'],
   ['stats bad#queue', 'stats', '"bad#queue" is not a queue name.', '/queue stats [queue]'],
-  ['failed --class "Bad Class"', 'failed', '"Bad Class" is not a job class name (e.g. SyncProduct or App\\Jobs\\SyncProduct).', '/queue failed [queue] [--class Name] [--grep text] [--page N]'],
+  [
+    'failed --class "Bad Class"',
+    'failed',
+    '"Bad Class" is not a job class name (e.g. SyncProduct or App\\Jobs\\SyncProduct).',
+    '/queue failed [queue] [--class Name] [--grep text] [--page N]',
+  ],
   ['batch bad!id', 'batch', '"bad!id" is not a batch id.', '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>'],
-  ['batch foo bar', 'batch', 'Use `batch <id>`, `batch retry <id>` or `batch cancel <id>`.', '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>'],
-  [`retry ${FAILED.sku1001} --queue prestashop`, 'retry', '--queue and --class go with `retry all`; `retry <uuid>` retries exactly one job.', '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]'],
+  [
+    'batch foo bar',
+    'batch',
+    'Use `batch <id>`, `batch retry <id>` or `batch cancel <id>`.',
+    '/queue batch <id>\n/queue batch retry <id>\n/queue batch cancel <id>',
+  ],
+  [
+    `retry ${FAILED.sku1001} --queue prestashop`,
+    'retry',
+    '--queue and --class go with `retry all`; `retry <uuid>` retries exactly one job.',
+    '/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]',
+  ],
   // bad --page, --limit, duration
   ['failed --page 0', 'failed', '--page must be a number from 1.', '/queue failed [queue] [--class Name] [--grep text] [--page N]'],
   ['pending --page x', 'pending', '--page must be a number from 1.', '/queue pending [queue] [--class Name] [--page N] [--connection redis]'],
@@ -45,11 +81,26 @@ const CASES: Array<[string, string, string, string]> = [
   ['flush --older-than 90', 'flush', '"90" is not a duration; write it as 90s, 30m, 24h or 7d.', '/queue flush [--older-than 24h] [--queue q]'],
   ['flush --older-than soon', 'flush', '"soon" is not a duration; write it as 90s, 30m, 24h or 7d.', '/queue flush [--older-than 24h] [--queue q]'],
   ['flush --older-than 0s', 'flush', '"0s" is no time at all; give a duration longer than 0, like 1h.', '/queue flush [--older-than 24h] [--queue q]'],
-  ['flush --older-than 9999999999999999999h', 'flush', '"9999999999999999999h" is longer than a hundred years; give a shorter duration, like 30d.', '/queue flush [--older-than 24h] [--queue q]'],
+  [
+    'flush --older-than 9999999999999999999h',
+    'flush',
+    '"9999999999999999999h" is longer than a hundred years; give a shorter duration, like 30d.',
+    '/queue flush [--older-than 24h] [--queue q]',
+  ],
   // past 2^53 a number silently loses digits: …993 must not become …992
   ['show 9007199254740993', 'show', '"9007199254740993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue show <id|uuid>'],
-  ['show 9,007,199,254,740,993', 'show', '"9,007,199,254,740,993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue show <id|uuid>'],
-  ['cancel 9 007 199 254 740 993', 'cancel', '"9 007 199 254 740 993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue cancel <id>'],
+  [
+    'show 9,007,199,254,740,993',
+    'show',
+    '"9,007,199,254,740,993" is larger than any job id the bot can look up (9007199254740991 at most).',
+    '/queue show <id|uuid>',
+  ],
+  [
+    'cancel 9 007 199 254 740 993',
+    'cancel',
+    '"9 007 199 254 740 993" is larger than any job id the bot can look up (9007199254740991 at most).',
+    '/queue cancel <id>',
+  ],
   ['cancel 9007199254740993', 'cancel', '"9007199254740993" is larger than any job id the bot can look up (9007199254740991 at most).', '/queue cancel <id>'],
   // extra words
   ['stats default extra', 'stats', 'Unexpected extra words: "extra".', '/queue stats [queue]'],
@@ -103,7 +154,11 @@ describe.each(ENGINES)('bad input on %s', (engine) => {
 
   it('a payload time no calendar has (retryUntil 1e308) is shown as the number, not an internal error', async () => {
     const row = await app.database.db.selectFrom('failed_jobs').select(['uuid', 'payload']).where('id', '=', 4).executeTakeFirstOrThrow();
-    await app.database.db.updateTable('failed_jobs').set({ payload: row.payload.replace(/"retryUntil":\d+/, '"retryUntil":1e308') }).where('id', '=', 4).execute();
+    await app.database.db
+      .updateTable('failed_jobs')
+      .set({ payload: row.payload.replace(/"retryUntil":\d+/, '"retryUntil":1e308') })
+      .where('id', '=', 4)
+      .execute();
     try {
       const r = await app.router.handleText(`show ${row.uuid}`, operator);
       expect(r.ok).toBe(true);
@@ -121,7 +176,8 @@ describe.each(ENGINES)('bad input on %s', (engine) => {
       const r = await app.router.handleText(command.name, operator);
       expect(r.usageError).toBe(true);
       const named = /^<([^>]+)> is missing\.$/.exec(r.summary ?? '')?.[1];
-      if (named && !command.usage.some((u) => u.includes(`<${named}>`))) wrong.push(`${command.name}: "${r.summary}" but usage is ${command.usage.join(' | ')}`);
+      if (named && !command.usage.some((u) => u.includes(`<${named}>`)))
+        wrong.push(`${command.name}: "${r.summary}" but usage is ${command.usage.join(' | ')}`);
     }
     expect(wrong).toEqual([]);
   });

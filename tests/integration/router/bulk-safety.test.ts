@@ -49,7 +49,10 @@ describe.each(ENGINES)('bulk changes against their preview on %s', (engine) => {
       expect(done.ok).toBe(true);
       expect(done.summary).toBe('7 failed jobs have been pushed back onto their queues.');
       // RetryUntilJob's retryUntil is set anew, as artisan queue:retry does
-      expect(done.notices.map((n) => n.text)).toEqual(['1 was already gone (retried or deleted since the preview).', '1 job had a retryUntil, set anew as `artisan queue:retry` does.']);
+      expect(done.notices.map((n) => n.text)).toEqual([
+        '1 was already gone (retried or deleted since the preview).',
+        '1 job had a retryUntil, set anew as `artisan queue:retry` does.',
+      ]);
       expect(await failedUuids(app)).toEqual([]);
       expect(await jobIds(app)).toHaveLength(13 + 7);
       expect(await jobsWithPayloadUuid(app, FAILED.sku1002)).toEqual([]);
@@ -61,7 +64,10 @@ describe.each(ENGINES)('bulk changes against their preview on %s', (engine) => {
       const done = await confirm(preview, 'Retry 8 jobs');
       expect(done.summary).toBe('7 failed jobs have been pushed back onto their queues.');
       // RetryUntilJob's retryUntil is set anew, as artisan queue:retry does
-      expect(done.notices.map((n) => n.text)).toEqual(['1 was already gone (retried or deleted since the preview).', '1 job had a retryUntil, set anew as `artisan queue:retry` does.']);
+      expect(done.notices.map((n) => n.text)).toEqual([
+        '1 was already gone (retried or deleted since the preview).',
+        '1 job had a retryUntil, set anew as `artisan queue:retry` does.',
+      ]);
       expect(await jobsWithPayloadUuid(app, FAILED.sku1001)).toHaveLength(1);
     });
 

@@ -60,7 +60,11 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       const retried = await press(buttonOf(list, 'Retry', '7c50c779'), operator, true);
       expect(retried).toMatchObject({ ok: true, title: 'Retried', visibility: 'channel' });
       const deleted = await press(buttonOf(list, 'Delete', '8be32062'), operator, true);
-      expect(deleted).toMatchObject({ ok: true, title: 'Deleted', summary: `Failed job [${FAILED.sku1002}] (App\\Jobs\\SyncProductToPrestaShop, queue \`prestashop\`) has been deleted.` });
+      expect(deleted).toMatchObject({
+        ok: true,
+        title: 'Deleted',
+        summary: `Failed job [${FAILED.sku1002}] (App\\Jobs\\SyncProductToPrestaShop, queue \`prestashop\`) has been deleted.`,
+      });
       expect(await failedUuids(app, 'prestashop')).toEqual([]);
       expect(await jobsWithPayloadUuid(app, FAILED.sku1001)).toHaveLength(1);
       expect(await jobsWithPayloadUuid(app, FAILED.sku1002)).toHaveLength(0);
@@ -93,9 +97,27 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
   describe('the two-step confirmation (Discord, shell)', () => {
     /** [list command, row, button, the question asked] */
     const CASES: Array<[string, string, string, string, string]> = [
-      ['failed', '7c50c779', 'Retry', 'Retry failed job?', `Runs it again: back onto queue \`prestashop\` with its attempts reset.\nApp\\Jobs\\SyncProductToPrestaShop · uuid ${FAILED.sku1001}`],
-      ['failed', '8be32062', 'Delete', 'Delete failed job?', `Deletes it for good — it cannot be retried afterwards.\nApp\\Jobs\\SyncProductToPrestaShop · uuid ${FAILED.sku1002} · queue \`prestashop\``],
-      ['pending', '#14', 'Cancel job', 'Cancel job?', 'Deletes it before a worker takes it — it will not run.\nJob #14 App\\Jobs\\SyncProductToPrestaShop · queue `prestashop`'],
+      [
+        'failed',
+        '7c50c779',
+        'Retry',
+        'Retry failed job?',
+        `Runs it again: back onto queue \`prestashop\` with its attempts reset.\nApp\\Jobs\\SyncProductToPrestaShop · uuid ${FAILED.sku1001}`,
+      ],
+      [
+        'failed',
+        '8be32062',
+        'Delete',
+        'Delete failed job?',
+        `Deletes it for good — it cannot be retried afterwards.\nApp\\Jobs\\SyncProductToPrestaShop · uuid ${FAILED.sku1002} · queue \`prestashop\``,
+      ],
+      [
+        'pending',
+        '#14',
+        'Cancel job',
+        'Cancel job?',
+        'Deletes it before a worker takes it — it will not run.\nJob #14 App\\Jobs\\SyncProductToPrestaShop · queue `prestashop`',
+      ],
       [
         'stuck',
         '#13',
@@ -244,7 +266,10 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
       const other = new ActionCodec({ secret: 'some-other-secret', ttlSec: 600, now: () => NOW });
       const before = await queueState(app);
       const auditedBefore = await lastAuditId(app);
-      for (const action of [{ verb: 'rf', args: [FAILED.sku1001] }, { verb: 'cl', args: ['prestashop', '99', '4'] }]) {
+      for (const action of [
+        { verb: 'rf', args: [FAILED.sku1001] },
+        { verb: 'cl', args: ['prestashop', '99', '4'] },
+      ]) {
         const r = await app.router.handleAction(other.encode(action)!, operator, { confirmedByPlatform: true });
         expect(r).toMatchObject({ ok: false, title: REJECTED, summary: SIGNATURE });
       }
@@ -351,7 +376,8 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
           const ask = await press(b);
           const asked = { title: ask.title, text: ask.summary, buttons: ask.buttons.map((x) => x.label) };
           const shown = { title: b.confirm.title, text: b.confirm.text, buttons: [b.confirm.confirm, 'No, leave it'] };
-          if (JSON.stringify(asked) !== JSON.stringify(shown)) differing.push(`${b.label}: asked ${JSON.stringify(asked)}, the button says ${JSON.stringify(shown)}`);
+          if (JSON.stringify(asked) !== JSON.stringify(shown))
+            differing.push(`${b.label}: asked ${JSON.stringify(asked)}, the button says ${JSON.stringify(shown)}`);
         }
       }
       expect(checked).toBeGreaterThan(30);
@@ -377,7 +403,11 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
     it('refuses when the job was picked up again between the list and the click', async () => {
       const button = buttonOf(await text('stuck'), 'Release', '#13');
       // the reservation expired and another worker took the job (a new reserved_at, attempt 2)
-      await app.database.db.updateTable('jobs').set({ reserved_at: NOW - 350, attempts: 2 }).where('id', '=', 13).execute();
+      await app.database.db
+        .updateTable('jobs')
+        .set({ reserved_at: NOW - 350, attempts: 2 })
+        .where('id', '=', 13)
+        .execute();
       const r = await press(button, operator, true);
       expect(r).toMatchObject({
         ok: false,
@@ -389,7 +419,11 @@ describe.each(ENGINES)('buttons on %s', (engine) => {
 
     it('refuses it also when the change happens between the question and the yes', async () => {
       const ask = await press(buttonOf(await text('stuck'), 'Release', '#13'));
-      await app.database.db.updateTable('jobs').set({ reserved_at: NOW - 330 }).where('id', '=', 13).execute();
+      await app.database.db
+        .updateTable('jobs')
+        .set({ reserved_at: NOW - 330 })
+        .where('id', '=', 13)
+        .execute();
       const r = await press(buttonOf(ask, 'Release'));
       expect(r).toMatchObject({ ok: false, title: 'Not released' });
       expect(await jobRow(app, 13)).toMatchObject({ reserved_at: NOW - 330, attempts: 1 });

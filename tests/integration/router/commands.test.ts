@@ -51,7 +51,11 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
         { label: 'prestashop', value: 'ready 3 · delayed 1 · processing 0 · failed 2, last 6m ago · oldest waiting 6m', tone: 'warn' },
       ]);
       expect(r.rows).toHaveLength(1);
-      expect(r.rows[0]).toMatchObject({ key: 'a3555d70', title: 'Import products.csv', lines: ['0% · 0 of 3 processed · 3 pending · 0 failed', `running · ${BATCH.pending}`] });
+      expect(r.rows[0]).toMatchObject({
+        key: 'a3555d70',
+        title: 'Import products.csv',
+        lines: ['0% · 0 of 3 processed · 3 pending · 0 failed', `running · ${BATCH.pending}`],
+      });
       expect(r.notices.map((n) => n.text)).toEqual([
         '1 reservation on `imports` older than retry_after (1m30s): any worker may pick that job up again.',
         '1 job has been held by a worker for more than 5m: #13.',
@@ -107,7 +111,10 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       const d = await run('delayed');
       expect(d.title).toBe('Delayed jobs');
       expect(rowKeys(d)).toEqual(['#16']);
-      expect(d.rows[0]!.lines).toEqual(['product: App\\Models\\Product #1004, shop: App\\Models\\Shop #1', 'queue `prestashop` · attempt 0 of 3 · runs in 1h 53m']);
+      expect(d.rows[0]!.lines).toEqual([
+        'product: App\\Models\\Product #1004, shop: App\\Models\\Shop #1',
+        'queue `prestashop` · attempt 0 of 3 · runs in 1h 53m',
+      ]);
       expect(d.rows[0]!.buttons.map((b) => b.label)).toEqual(['Run now', 'Cancel job', 'Details']);
 
       const p = await run('processing');
@@ -121,7 +128,11 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
         key: '#13',
         title: 'App\\Jobs\\SleepyJob',
         tone: 'bad',
-        lines: ['seconds: 600', 'queue `imports` · attempt 1 of 1 · held by a worker for 6m', 'Its reservation is older than retry_after: any worker may take it again.'],
+        lines: [
+          'seconds: 600',
+          'queue `imports` · attempt 1 of 1 · held by a worker for 6m',
+          'Its reservation is older than retry_after: any worker may take it again.',
+        ],
       });
       expect(s.rows[0]!.buttons.map((b) => b.label)).toEqual(['Release', 'Details']);
       expect((await run('stuck prestashop')).summary).toBe('No job is stuck.');
@@ -136,7 +147,9 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       expect(rowKeys(r)).toEqual(FAILED_NEWEST_FIRST.map((u) => u.slice(0, 8)));
       const sku = r.rows.find((row) => row.key === '7c50c779')!;
       expect(sku.title).toBe(SYNC);
-      expect(sku.lines[0]).toBe('RuntimeException: PrestaShop webservice https://de.shop.example/api returned HTTP 503 while updating product SKU-1001 (Café crème 250g)');
+      expect(sku.lines[0]).toBe(
+        'RuntimeException: PrestaShop webservice https://de.shop.example/api returned HTTP 503 while updating product SKU-1001 (Café crème 250g)',
+      );
       expect(sku.lines[1]).toBe('product: App\\Models\\Product #1001, shop: App\\Models\\Shop #2');
       expect(sku.lines[2]).toBe('queue `prestashop` · failed 6m ago (2026-11-28 12:52:30) · /var/www/app/app/Jobs/SyncProductToPrestaShop.php:37');
       expect(sku.buttons.map((b) => b.label)).toEqual(['Retry', 'Delete', 'Details']);
@@ -180,14 +193,22 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
         Limits: 'tries 1 · max exceptions 2 · timeout 2m · backoff 10,60s',
       });
       expect(r.detail?.title).toBe('Exception trace');
-      expect(r.detail?.text).toMatch(/^RuntimeException: PrestaShop webservice .* in \/var\/www\/app\/app\/Jobs\/SyncProductToPrestaShop\.php:37\nStack trace:\n#0 /);
+      expect(r.detail?.text).toMatch(
+        /^RuntimeException: PrestaShop webservice .* in \/var\/www\/app\/app\/Jobs\/SyncProductToPrestaShop\.php:37\nStack trace:\n#0 /,
+      );
       expect(labels(r)).toEqual(['Retry', 'Delete']);
     });
 
     it('show <id>: a job, with its state; show <failed id>: that failed job', async () => {
       const job = await run('show 13');
       expect(job.title).toBe('Job #13 App\\Jobs\\SleepyJob');
-      expect(fields(job)).toMatchObject({ State: 'stuck', Queue: 'imports', Attempts: '1 / 1', Reserved: '2026-11-28 12:52:31 UTC (6m ago)', Arguments: 'seconds: 600' });
+      expect(fields(job)).toMatchObject({
+        State: 'stuck',
+        Queue: 'imports',
+        Attempts: '1 / 1',
+        Reserved: '2026-11-28 12:52:31 UTC (6m ago)',
+        Arguments: 'seconds: 600',
+      });
       expect(job.notices.map((n) => n.text)).toEqual(['The reservation is older than retry_after (1m30s): any worker may take this job again.']);
       expect(labels(job)).toEqual(['Release']);
 
@@ -266,7 +287,9 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       expect(r.title).toBe('Laravel Queue Bot');
       expect(r.fields).toHaveLength(22);
       const byUsage = fields(r);
-      expect(byUsage['/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]']).toBe('Push a failed job back onto its queue (as artisan queue:retry, in one transaction). ⚑');
+      expect(byUsage['/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]']).toBe(
+        'Push a failed job back onto its queue (as artisan queue:retry, in one transaction). ⚑',
+      );
       expect(byUsage['/queue failed [queue] [--class Name] [--grep text] [--page N]']).toBe('Failed jobs, newest first, with the exception actually thrown.');
       const marked = r.fields.filter((f) => f.value.endsWith('⚑')).map((f) => f.label.split(' ')[1]);
       expect(marked).toEqual(['retry', 'cancel', 'release', 'promote', 'forget', 'flush', 'clear', 'batch', 'ack', 'snooze']);
@@ -336,7 +359,11 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       expect(await jobsWithPayloadUuid(app, FAILED.sku1001)).toMatchObject([{ id: 25, queue: 'prestashop', attempts: 0, reserved_at: null }]);
 
       const again = await run(`retry ${FAILED.sku1001}`);
-      expect(again).toMatchObject({ ok: false, title: 'Nothing to retry', summary: `No failed job ${FAILED.sku1001}: it was already retried or has been deleted.` });
+      expect(again).toMatchObject({
+        ok: false,
+        title: 'Nothing to retry',
+        summary: `No failed job ${FAILED.sku1001}: it was already retried or has been deleted.`,
+      });
       expect(await jobsWithPayloadUuid(app, FAILED.sku1001)).toHaveLength(1);
     });
 
@@ -345,7 +372,9 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       const preview = await run('retry all');
       expect(preview.ok).toBe(true);
       expect(preview.title).toBe('Retry 8 failed jobs (all queues)?');
-      expect(preview.summary).toBe('They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.');
+      expect(preview.summary).toBe(
+        'They go back onto their own queues with attempts reset, oldest failure first. Failures that arrive after this preview are not included.',
+      );
       expect(labels(preview)).toEqual(['Retry 8 jobs', 'No, leave it']);
       expect(preview.data).toMatchObject({ outcome: 'preview', count: 8 });
       expect(await databaseState(app)).toEqual(before);
@@ -396,7 +425,11 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
 
     it('release makes a stuck job available again and gives back the interrupted attempt', async () => {
       const r = await run('release 13');
-      expect(r).toMatchObject({ ok: true, title: 'Released', summary: 'Job #13 (App\\Jobs\\SleepyJob) is available again on queue `imports`; the next worker will take it.' });
+      expect(r).toMatchObject({
+        ok: true,
+        title: 'Released',
+        summary: 'Job #13 (App\\Jobs\\SleepyJob) is available again on queue `imports`; the next worker will take it.',
+      });
       expect(r.notices.map((n) => n.text)).toEqual(['Its attempts went back from 1 to 0: the interrupted attempt does not count against its tries.']);
       expect(await jobRow(app, 13)).toMatchObject({ reserved_at: null, attempts: 0, available_at: NOW });
       const notHeld = await run('release 14');
@@ -404,7 +437,11 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
     });
 
     it('release refuses a reservation younger than the stuck threshold', async () => {
-      await app.database.db.updateTable('jobs').set({ reserved_at: NOW - 10 }).where('id', '=', 13).execute();
+      await app.database.db
+        .updateTable('jobs')
+        .set({ reserved_at: NOW - 10 })
+        .where('id', '=', 13)
+        .execute();
       const r = await run('release 13');
       expect(r.ok).toBe(false);
       expect(r.summary).toBe('Job #13 has been held for only 10s (stuck means more than 5m); its worker may still be running it. Nothing was changed.');
@@ -425,11 +462,19 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       const r = await run(`forget ${FAILED.sku1002}`);
       expect(r).toMatchObject({ ok: true, title: 'Deleted', summary: `Failed job [${FAILED.sku1002}] (${SYNC}, queue \`prestashop\`) has been deleted.` });
       const alias = await run(`delete ${FAILED.invoice}`);
-      expect(alias).toMatchObject({ ok: true, title: 'Deleted', summary: `Failed job [${FAILED.invoice}] (App\\Jobs\\SendInvoiceEmail, queue \`default\`) has been deleted.` });
+      expect(alias).toMatchObject({
+        ok: true,
+        title: 'Deleted',
+        summary: `Failed job [${FAILED.invoice}] (App\\Jobs\\SendInvoiceEmail, queue \`default\`) has been deleted.`,
+      });
       expect(await failedUuids(app)).toEqual([FAILED.alwaysFailsA, FAILED.alwaysFailsB, FAILED.retryUntil, FAILED.sku1001, FAILED.csvChunk, FAILED.sleepy]);
       expect(await jobsWithPayloadUuid(app, FAILED.sku1002)).toEqual([]);
       const again = await run(`forget ${FAILED.sku1002}`);
-      expect(again).toMatchObject({ ok: false, title: 'Nothing deleted', summary: `No failed job matches ${FAILED.sku1002}: it was already retried or deleted.` });
+      expect(again).toMatchObject({
+        ok: false,
+        title: 'Nothing deleted',
+        summary: `No failed job matches ${FAILED.sku1002}: it was already retried or deleted.`,
+      });
     });
 
     it('flush --older-than --queue previews, then deletes only what matched', async () => {
@@ -477,7 +522,11 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
       expect(labels(preview)).toEqual(['Retry 1 failed job', 'No, leave it']);
       expect(await failedUuids(app)).toContain(FAILED.csvChunk);
       const done = await press(preview, 'Retry 1 failed job');
-      expect(done).toMatchObject({ ok: true, title: 'Batch Import products.csv: failed jobs retried', summary: '1 failed job has been pushed back onto their queues.' });
+      expect(done).toMatchObject({
+        ok: true,
+        title: 'Batch Import products.csv: failed jobs retried',
+        summary: '1 failed job has been pushed back onto their queues.',
+      });
       expect(await failedUuids(app)).not.toContain(FAILED.csvChunk);
       expect(await jobsWithPayloadUuid(app, FAILED.csvChunk)).toMatchObject([{ queue: 'imports', attempts: 0 }]);
       expect(await failedUuids(app)).toHaveLength(7);
@@ -494,10 +543,16 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
 
     it('batch cancel <id> cancels the batch as Batch::cancel() does, and keeps its jobs', async () => {
       const preview = await run(`batch cancel ${BATCH.pending}`);
-      expect(preview.title).toBe('Cancel the batch? Its 3 pending jobs stay queued and run, but jobs that check `$this->batch()->cancelled()` will stop early (as with Batch::cancel()). Batch: Import products.csv');
+      expect(preview.title).toBe(
+        'Cancel the batch? Its 3 pending jobs stay queued and run, but jobs that check `$this->batch()->cancelled()` will stop early (as with Batch::cancel()). Batch: Import products.csv',
+      );
       expect(preview.summary).toBe('Laravel does not delete a cancelled batch’s jobs; to delete them too, clear their queue.');
       const done = await press(preview, 'Cancel batch');
-      expect(done).toMatchObject({ ok: true, title: 'Batch cancelled', summary: 'Batch Import products.csv has been cancelled; its 3 pending jobs will stop early if they check for it.' });
+      expect(done).toMatchObject({
+        ok: true,
+        title: 'Batch cancelled',
+        summary: 'Batch Import products.csv has been cancelled; its 3 pending jobs will stop early if they check for it.',
+      });
       const row = await app.database.db.selectFrom('job_batches').selectAll().where('id', '=', BATCH.pending).executeTakeFirstOrThrow();
       expect([Number(row.cancelled_at), Number(row.finished_at)]).toEqual([NOW, NOW]);
       expect(await jobIds(app, 'imports')).toEqual([13, 22, 23, 24]);

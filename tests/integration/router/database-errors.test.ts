@@ -27,10 +27,34 @@ async function appOn(url: string) {
 
 describe('a database the bot cannot use', () => {
   it.each([
-    ['a closed port', 'mysql://lqb_hidden_user:hunter22@127.0.0.1:1/lqb_hidden_db', 'error.db.chat_unreachable', /cannot be reached right now/, 'Nothing accepts connections at 127.0.0.1:1'],
-    ['a wrong password', 'mysql://lqb_hidden_user:hunter22@127.0.0.1:3306/lqb_hidden_db', 'error.db.chat_refused', /refused the bot\. Nothing was changed; an admin/, 'refused user "lqb_hidden_user": the password or the user name is wrong'],
-    ['an unknown database', 'postgres://postgres@127.0.0.1:5432/lqb_hidden_db?sslmode=disable', 'error.db.chat_refused', /refused the bot/, 'has no database "lqb_hidden_db"'],
-    ['a missing SQLite file', 'sqlite:/nonexistent/lqb_hidden_db.sqlite', 'error.db.chat_refused', /refused the bot/, 'The SQLite file /nonexistent/lqb_hidden_db.sqlite does not exist'],
+    [
+      'a closed port',
+      'mysql://lqb_hidden_user:hunter22@127.0.0.1:1/lqb_hidden_db',
+      'error.db.chat_unreachable',
+      /cannot be reached right now/,
+      'Nothing accepts connections at 127.0.0.1:1',
+    ],
+    [
+      'a wrong password',
+      'mysql://lqb_hidden_user:hunter22@127.0.0.1:3306/lqb_hidden_db',
+      'error.db.chat_refused',
+      /refused the bot\. Nothing was changed; an admin/,
+      'refused user "lqb_hidden_user": the password or the user name is wrong',
+    ],
+    [
+      'an unknown database',
+      'postgres://postgres@127.0.0.1:5432/lqb_hidden_db?sslmode=disable',
+      'error.db.chat_refused',
+      /refused the bot/,
+      'has no database "lqb_hidden_db"',
+    ],
+    [
+      'a missing SQLite file',
+      'sqlite:/nonexistent/lqb_hidden_db.sqlite',
+      'error.db.chat_refused',
+      /refused the bot/,
+      'The SQLite file /nonexistent/lqb_hidden_db.sqlite does not exist',
+    ],
   ])('%s: chat gets a short answer, the log the details, the shell the cause and the fix', async (_name, url, _key, chatText, shellText) => {
     const { app, lines } = await appOn(url);
     const chat = await app.router.handleText('stats', slackUser);

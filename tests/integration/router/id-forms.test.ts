@@ -44,7 +44,10 @@ async function renumberJobs(app: TestApp): Promise<void> {
 
 async function insertBatchLike(app: TestApp, sourceId: string, id: string, name: string): Promise<void> {
   const source = await app.database.db.selectFrom('job_batches').selectAll().where('id', '=', sourceId).executeTakeFirstOrThrow();
-  await app.database.db.insertInto('job_batches').values({ ...source, id, name }).execute();
+  await app.database.db
+    .insertInto('job_batches')
+    .values({ ...source, id, name })
+    .execute();
 }
 
 const polish: Identity = { ...operator, locale: 'pl' };
@@ -68,9 +71,24 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
     });
 
     it('a job number with #, thousands separators or spaces is the number', async () => {
-      for (const typed of ['1234567', '#1234567', '1,234,567', '#1,234,567', '1 234 567', '#1 234 567', `1${NBSP}234${NBSP}567`, '"1 234 567"', `"1${NBSP}234${NBSP}567"`]) {
+      for (const typed of [
+        '1234567',
+        '#1234567',
+        '1,234,567',
+        '#1,234,567',
+        '1 234 567',
+        '#1 234 567',
+        `1${NBSP}234${NBSP}567`,
+        '"1 234 567"',
+        `"1${NBSP}234${NBSP}567"`,
+      ]) {
         const r = await run(`show ${typed}`);
-        expect({ typed, ok: r.ok, title: r.title, id: (r.data as { job?: { id: number } }).job?.id }).toEqual({ typed, ok: true, title: `Job #1,234,567 ${SYNC}`, id: BIG.ready });
+        expect({ typed, ok: r.ok, title: r.title, id: (r.data as { job?: { id: number } }).job?.id }).toEqual({
+          typed,
+          ok: true,
+          title: `Job #1,234,567 ${SYNC}`,
+          id: BIG.ready,
+        });
       }
       // as a Polish reply prints it (no-break spaces), copied back
       const pl = await run(`show #1${NBSP}234${NBSP}567`, polish);
@@ -93,7 +111,7 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
       expect((r.data as { failed: { uuid: string } }).failed.uuid).toBe(FAILED.sku1001);
       // any length from 8 characters to one short of the whole, and in capitals
       for (const typed of [FAILED.sku1001.slice(0, 9), FAILED.sku1001.slice(0, 23), FAILED.sku1001.slice(0, 35), FAILED.sku1001.slice(0, 8).toUpperCase()]) {
-        expect((((await run(`show ${typed}`)).data as { failed?: { uuid: string } }).failed?.uuid)).toBe(FAILED.sku1001);
+        expect(((await run(`show ${typed}`)).data as { failed?: { uuid: string } }).failed?.uuid).toBe(FAILED.sku1001);
       }
     });
 
@@ -123,7 +141,11 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
 
     it('a start no failed job has says so', async () => {
       const r = await run('show abcdef12');
-      expect(r).toMatchObject({ ok: false, title: 'Not found', summary: 'No failed job starts with abcdef12: check the characters — or it was already retried or deleted.' });
+      expect(r).toMatchObject({
+        ok: false,
+        title: 'Not found',
+        summary: 'No failed job starts with abcdef12: check the characters — or it was already retried or deleted.',
+      });
       expect(r.data).toEqual({ outcome: 'not_found', prefix: 'abcdef12' });
     });
 
@@ -151,7 +173,12 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
       expect(((await run(`batch ${BATCH.pending.slice(0, 10)}`)).data as { batch: { id: string } }).batch.id).toBe(BATCH.pending);
 
       const none = await run('batch ffffffff');
-      expect(none).toMatchObject({ ok: false, title: 'No such batch', summary: 'No batch id starts with ffffffff.', data: { outcome: 'not_found', prefix: 'ffffffff' } });
+      expect(none).toMatchObject({
+        ok: false,
+        title: 'No such batch',
+        summary: 'No batch id starts with ffffffff.',
+        data: { outcome: 'not_found', prefix: 'ffffffff' },
+      });
       // shorter than a list shows: taken whole, as before
       expect((await run('batch a3555d')).summary).toBe('There is no batch a3555d.');
       expect(await databaseState(app)).toEqual(before);
@@ -160,7 +187,8 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
 
   describe('changing (a fresh database each)', () => {
     let app: TestApp;
-    const run = (text: string, opts: { who?: Identity; confirmed?: boolean } = {}) => app.router.handleText(text, opts.who ?? operator, { confirmed: opts.confirmed ?? false });
+    const run = (text: string, opts: { who?: Identity; confirmed?: boolean } = {}) =>
+      app.router.handleText(text, opts.who ?? operator, { confirmed: opts.confirmed ?? false });
     const press = (r: Reply, label: string) => app.router.handleAction(buttonOf(r, label).action, operator, { confirmedByPlatform: true });
     const audits = async () => (await auditRows(app)).map((a) => [a.action, a.target, a.outcome]);
 
@@ -194,14 +222,22 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
       const before = await databaseState(app);
       for (const command of ['retry', 'forget', 'delete']) {
         const r = await run(`${command} 40c9ba3c`);
-        expect(r).toMatchObject({ ok: false, title: 'Several failed jobs start with 40c9ba3c', summary: 'Nothing was changed. Give more of the uuid to pick one:' });
+        expect(r).toMatchObject({
+          ok: false,
+          title: 'Several failed jobs start with 40c9ba3c',
+          summary: 'Nothing was changed. Give more of the uuid to pick one:',
+        });
         expect(r.rows.map((row) => row.key)).toEqual([SLEEPY_TWIN, FAILED.sleepy]);
         // the rows carry no button that changes anything
         expect(allButtons(r).filter((b) => b.confirm)).toEqual([]);
         expect(r.data).toMatchObject({ outcome: 'ambiguous', prefix: '40c9ba3c', candidates: [{ uuid: SLEEPY_TWIN }, { uuid: FAILED.sleepy }] });
       }
       const none = await run('retry abcdef12');
-      expect(none).toMatchObject({ ok: false, title: 'Nothing to retry', summary: 'No failed job starts with abcdef12: check the characters — or it was already retried or deleted.' });
+      expect(none).toMatchObject({
+        ok: false,
+        title: 'Nothing to retry',
+        summary: 'No failed job starts with abcdef12: check the characters — or it was already retried or deleted.',
+      });
       expect((await run('forget abcdef12')).title).toBe('Nothing deleted');
       expect(await databaseState(app)).toEqual(before);
 
@@ -259,7 +295,11 @@ describe.each(ENGINES)('ids as shown are ids as typed, on %s', (engine) => {
       for (const text of [`batch cancel ${BATCH.pending.slice(0, 8)}`, `batch retry ${BATCH.pending.slice(0, 8)}`]) {
         for (const confirmed of [false, true]) {
           const r = await run(text, { confirmed });
-          expect(r).toMatchObject({ ok: false, title: 'Several batches start with a3555d70', summary: 'Nothing was changed. Give more of the batch id to pick one:' });
+          expect(r).toMatchObject({
+            ok: false,
+            title: 'Several batches start with a3555d70',
+            summary: 'Nothing was changed. Give more of the batch id to pick one:',
+          });
         }
       }
       expect(await queueState(app)).toEqual(before);

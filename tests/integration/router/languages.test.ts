@@ -54,7 +54,10 @@ describe('languages', () => {
     await Promise.all([en.drop(), pl.drop()]);
   });
 
-  const both = async (text: string, who: Identity = operator): Promise<[Reply, Reply]> => [await en.router.handleText(text, who), await pl.router.handleText(text, who)];
+  const both = async (text: string, who: Identity = operator): Promise<[Reply, Reply]> => [
+    await en.router.handleText(text, who),
+    await pl.router.handleText(text, who),
+  ];
 
   it.each(REQUIRED)('QUEUE_BOT_LOCALE=pl: "%s" is in the stats or help output', async (word) => {
     const stats = await pl.router.handleText('stats', operator);

@@ -146,7 +146,12 @@ describe.each(ENGINES)('buttons with long arguments on %s', (engine) => {
     const before = await queueState(app);
     expect(await press(fresh, true)).toMatchObject({ ok: false, title: REJECTED, summary: FORGOTTEN });
     expect(await queueState(app)).toEqual(before);
-    expect((await auditRows(app)).at(-1)).toMatchObject({ action: 'button', target: 'button ra', outcome: 'refused', detail: 'button whose kept arguments are gone (pruned, or never saved)' });
+    expect((await auditRows(app)).at(-1)).toMatchObject({
+      action: 'button',
+      target: 'button ra',
+      outcome: 'refused',
+      detail: 'button whose kept arguments are gone (pruned, or never saved)',
+    });
   });
 
   it('when the arguments cannot be saved, the reply goes out without those buttons and says so', async () => {

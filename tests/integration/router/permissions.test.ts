@@ -6,18 +6,7 @@ import { allButtons } from '../../../src/reply/model.ts';
 import type { Identity } from '../../../src/router/command.ts';
 import { createTestApp, operator, reader, shellUser, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
-import {
-  auditRows,
-  BATCH,
-  buttonOf,
-  cliUser,
-  databaseState,
-  discordMember,
-  discordRoleOperator,
-  FAILED,
-  jobIds,
-  plain,
-} from '../../support/router-kit.ts';
+import { auditRows, BATCH, buttonOf, cliUser, databaseState, discordMember, discordRoleOperator, FAILED, jobIds, plain } from '../../support/router-kit.ts';
 
 const REFUSAL = 'Only operators can change jobs. Nothing was changed. Your id is `slack:UREADER`: an admin can add it to QUEUE_BOT_OPERATORS.';
 
@@ -94,7 +83,12 @@ describe.each(ENGINES)('permissions on %s', (engine) => {
       const failed = await app.router.handleText('failed', operator);
       const stuck = await app.router.handleText('stuck', operator);
       const preview = await app.router.handleText('retry all', operator);
-      for (const button of [buttonOf(failed, 'Retry', '7c50c779'), buttonOf(failed, 'Delete', '8be32062'), buttonOf(stuck, 'Release', '#13'), buttonOf(preview, 'Retry 8 jobs')]) {
+      for (const button of [
+        buttonOf(failed, 'Retry', '7c50c779'),
+        buttonOf(failed, 'Delete', '8be32062'),
+        buttonOf(stuck, 'Release', '#13'),
+        buttonOf(preview, 'Retry 8 jobs'),
+      ]) {
         for (const confirmedByPlatform of [false, true]) {
           const r = await app.router.handleAction(button.action, reader, { confirmedByPlatform });
           expect(r).toMatchObject({ ok: false, title: 'Not allowed', summary: REFUSAL });
@@ -130,12 +124,20 @@ describe.each(ENGINES)('permissions on %s', (engine) => {
       expect(r).toMatchObject({ ok: true, title: 'Cancelled' });
       expect(await jobIds(app, 'prestashop')).toEqual([11, 15, 16]);
       expect((await app.router.handleText('help', discordRoleOperator)).notices[0]?.text).toBe('You are an operator: you can change jobs.');
-      expect((await auditRows(app)).at(-1)).toMatchObject({ platform: 'discord', user_id: '333333333333333333', user_name: 'carol', channel: 'D1', outcome: 'done' });
+      expect((await auditRows(app)).at(-1)).toMatchObject({
+        platform: 'discord',
+        user_id: '333333333333333333',
+        user_name: 'carol',
+        channel: 'D1',
+        outcome: 'done',
+      });
     });
 
     it('a Discord member without the role, and a Slack user carrying that role id, may not', async () => {
       const member = await app.router.handleText('cancel 14', discordMember);
-      expect(member.summary).toBe('Only operators can change jobs. Nothing was changed. Your id is `discord:444444444444444444`: an admin can add it to QUEUE_BOT_OPERATORS.');
+      expect(member.summary).toBe(
+        'Only operators can change jobs. Nothing was changed. Your id is `discord:444444444444444444`: an admin can add it to QUEUE_BOT_OPERATORS.',
+      );
       const slackWithRole: Identity = { ...reader, roles: ['999999999999999999'] };
       expect((await app.router.handleText('cancel 14', slackWithRole)).title).toBe('Not allowed');
       expect(await jobIds(app, 'prestashop')).toEqual([11, 14, 15, 16]);

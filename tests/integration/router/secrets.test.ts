@@ -14,12 +14,20 @@ describe.each(ENGINES)('secrets in payloads on %s', (engine) => {
     app = await createTestApp(engine, { fixtures: false });
     const payloads = [
       // a legacy string job whose data holds a password and a nested secret
-      { uuid: '00000000-0000-4000-8000-0000000000a1', displayName: 'App\\Jobs\\LegacyHandler@fire', job: 'App\\Jobs\\LegacyHandler@fire', data: { user: 'ana', password: 'legacy-pass-7', smtp: { secret: 'sk_secret_99' } } },
+      {
+        uuid: '00000000-0000-4000-8000-0000000000a1',
+        displayName: 'App\\Jobs\\LegacyHandler@fire',
+        job: 'App\\Jobs\\LegacyHandler@fire',
+        data: { user: 'ana', password: 'legacy-pass-7', smtp: { secret: 'sk_secret_99' } },
+      },
       // a top-level key from Queue::createPayloadUsing
       { uuid: '00000000-0000-4000-8000-0000000000a2', displayName: 'App\\Jobs\\Ping', job: 'App\\Jobs\\Ping@handle', apiToken: 'hook-token-55', data: {} },
     ];
     for (const p of payloads) {
-      await app.database.db.insertInto('jobs').values({ queue: 'default', payload: JSON.stringify(p), attempts: 0, reserved_at: null, available_at: NOW, created_at: NOW }).execute();
+      await app.database.db
+        .insertInto('jobs')
+        .values({ queue: 'default', payload: JSON.stringify(p), attempts: 0, reserved_at: null, available_at: NOW, created_at: NOW })
+        .execute();
     }
     ids = (await app.database.db.selectFrom('jobs').select('id').orderBy('id').execute()).map((r) => Number(r.id));
   });

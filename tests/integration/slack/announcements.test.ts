@@ -32,7 +32,10 @@ describe.each(ENGINES)('announcements in Slack (%s)', (engine) => {
     expect(updates).toHaveLength(9);
     expect(updates.every((u) => u.args.ts === announcement[0]!.ts)).toBe(true);
     // as the clicks came: 2 changes, then 3, … then 10
-    expect(announcement[0]!.history.map((v) => v.blocks[0]!.text.text)).toEqual(['Retried', ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${n} changes from one list`)]);
+    expect(announcement[0]!.history.map((v) => v.blocks[0]!.text.text)).toEqual([
+      'Retried',
+      ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${n} changes from one list`),
+    ]);
     const text = textOf(announcement[0]!);
     expect(announcement[0]!.blocks[0]!.text.text).toBe('10 changes from one list');
     for (const uuid of uuids) expect(text).toContain(uuid);

@@ -59,7 +59,9 @@ describe.each(ENGINES)('buttons in Slack (%s)', (engine) => {
     const [section, line] = rowBlocks(redrawn, '7c50c779');
     expect(section.accessory).toBeUndefined();
     expect(line.type).toBe('context');
-    expect(line.elements[0].text).toMatch(new RegExp(`^:white_check_mark: \\*Retried\\* — .*as job #${pushed.id}.* · <@UOPERATOR> · <!date\\^\\d+\\^\\{time\\}\\|\\d\\d:\\d\\d UTC>$`));
+    expect(line.elements[0].text).toMatch(
+      new RegExp(`^:white_check_mark: \\*Retried\\* — .*as job #${pushed.id}.* · <@UOPERATOR> · <!date\\^\\d+\\^\\{time\\}\\|\\d\\d:\\d\\d UTC>$`),
+    );
     // the other rows keep their buttons
     expect(rowBlocks(redrawn, '8be32062')[1].type).toBe('actions');
 
@@ -211,7 +213,18 @@ describe.each(ENGINES)('buttons in Slack (%s)', (engine) => {
     // a list drawn before a restart: Slack does not send ephemeral messages back with the click
     const reply = await h.app.router.handleText('failed', operator);
     const drawn = renderMessage(reply, { t: h.app.router.translatorFor(operator), messageId: 'beforerestart' });
-    const message: StoredMessage = { ts: '1.000001', channel: 'C1', ephemeral: true, user: ana.id, text: drawn.text, blocks: JSON.parse(JSON.stringify(drawn.blocks)), threadTs: null, deleted: false, via: 'old', history: [] };
+    const message: StoredMessage = {
+      ts: '1.000001',
+      channel: 'C1',
+      ephemeral: true,
+      user: ana.id,
+      text: drawn.text,
+      blocks: JSON.parse(JSON.stringify(drawn.blocks)),
+      threadTs: null,
+      deleted: false,
+      via: 'old',
+      history: [],
+    };
     h.fake.messages.push(message);
     const { messages } = await h.click(message, { row: '7c50c779', button: 'Retry' });
     expect(await db().selectFrom('failed_jobs').select('id').where('uuid', '=', FAILED).execute()).toEqual([]);

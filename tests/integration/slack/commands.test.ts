@@ -12,7 +12,16 @@ type Expect = { header: string | RegExp; where: 'ephemeral' | 'channel'; share?:
 
 // In this order: the changes at the end act on rows the reads above have shown.
 const COMMANDS: Array<[string, Expect]> = [
-  ['stats', { header: 'Queue stats', where: 'ephemeral', share: true, contains: [':red_circle: *imports*', '11 ready'], buttons: ['Refresh', 'Show stuck', 'Show failed'] }],
+  [
+    'stats',
+    {
+      header: 'Queue stats',
+      where: 'ephemeral',
+      share: true,
+      contains: [':red_circle: *imports*', '11 ready'],
+      buttons: ['Refresh', 'Show stuck', 'Show failed'],
+    },
+  ],
   ['stats prestashop', { header: /prestashop/, where: 'ephemeral', share: true }],
   ['pending', { header: 'Waiting jobs', where: 'ephemeral', share: true, contains: ['*#11*', '11 jobs · page 1 of 2'], buttons: ['Next ›'] }],
   ['pending --page 2', { header: 'Waiting jobs', where: 'ephemeral', share: true, contains: ['*#24*'], buttons: ['‹ Previous'] }],

@@ -17,7 +17,6 @@ export const APP_TOKEN = 'xapp-1-test-app-token-5678';
 export const ana: SlackUser = { id: 'UOPERATOR', name: 'ana' };
 export const bob: SlackUser = { id: 'UREADER', name: 'bob' };
 
-
 export function slackEnv(fake: FakeSlack, mode: 'http' | 'socket' = 'http'): Record<string, string> {
   return {
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -63,7 +62,14 @@ export async function startHarness(engine: Engine, opts: { mode?: 'http' | 'sock
   }
 }
 
-export function harness<A extends App>(fake: FakeSlack, app: A, bot: SlackAdapter, logs: string[], mode: 'http' | 'socket', drop?: () => Promise<void>): Harness & { app: A } {
+export function harness<A extends App>(
+  fake: FakeSlack,
+  app: A,
+  bot: SlackAdapter,
+  logs: string[],
+  mode: 'http' | 'socket',
+  drop?: () => Promise<void>,
+): Harness & { app: A } {
   const person = new SlackPerson(fake, { botUrl: mode === 'http' ? `http://127.0.0.1:${bot.port}/slack/events` : null, signingSecret: SIGNING_SECRET });
   return {
     fake,

@@ -17,10 +17,20 @@ describe.each(ENGINES)('huge replies in Slack (%s)', (engine) => {
       const uuid = randomUUID();
       uuids.push(uuid);
       const message = `<html><body>${'Ünïcödé & <tags> '.repeat(2500)}</body></html> ${'x'.repeat(i * 100)}`;
-      const trace = Array.from({ length: 3000 }, (_, n) => `#${n} /var/www/app/vendor/${'deep/'.repeat(40)}File${n}.php(${n}): App\\Jobs\\Handler->handle(Object(App\\Models\\Product))`).join('\n');
+      const trace = Array.from(
+        { length: 3000 },
+        (_, n) => `#${n} /var/www/app/vendor/${'deep/'.repeat(40)}File${n}.php(${n}): App\\Jobs\\Handler->handle(Object(App\\Models\\Product))`,
+      ).join('\n');
       await h.app.database.db
         .insertInto('failed_jobs')
-        .values({ uuid, connection: base.connection, queue: `queue-${'q'.repeat(150)}`, payload: base.payload.replace(base.uuid, uuid), exception: `RuntimeException: ${message} in /var/www/app/app/Jobs/Sync.php:37\nStack trace:\n${trace}`, failed_at: base.failed_at })
+        .values({
+          uuid,
+          connection: base.connection,
+          queue: `queue-${'q'.repeat(150)}`,
+          payload: base.payload.replace(base.uuid, uuid),
+          exception: `RuntimeException: ${message} in /var/www/app/app/Jobs/Sync.php:37\nStack trace:\n${trace}`,
+          failed_at: base.failed_at,
+        })
         .execute();
     }
   });

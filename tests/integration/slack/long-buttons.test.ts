@@ -24,7 +24,8 @@ describe.each(ENGINES)('buttons with 150-character names in Slack (%s)', (engine
     expect(messages).toHaveLength(1);
     return messages[0]!;
   };
-  const failedOnQueue = async () => (await h.app.database.db.selectFrom('failed_jobs').select('uuid').where('queue', '=', LONG_QUEUE).orderBy('id').execute()).map((r) => r.uuid);
+  const failedOnQueue = async () =>
+    (await h.app.database.db.selectFrom('failed_jobs').select('uuid').where('queue', '=', LONG_QUEUE).orderBy('id').execute()).map((r) => r.uuid);
 
   it('a failed list by class: Retry, Delete and Details on every row, and Next', async () => {
     const list = only((await h.ask(`failed --class ${LONG_CLASS}`)).messages);

@@ -61,13 +61,17 @@ describe.each(ENGINES)('long exceptions in Slack (%s)', (engine) => {
     expect(sections.length).toBeGreaterThan(10);
     // the code reads as the trace did: only invisible spaces were added between backticks
     expect(sections[0]!.replace(/\u200b/g, '')).toContain('Syntax error near ```sql select * from `products`');
-    expect(String(view.blocks.at(-1).elements[0].text)).toMatch(/… [\d,]+ more lines do not fit here\. The CLI prints the whole trace: `queue-bot show &lt;id&gt;`/);
+    expect(String(view.blocks.at(-1).elements[0].text)).toMatch(
+      /… [\d,]+ more lines do not fit here\. The CLI prints the whole trace: `queue-bot show &lt;id&gt;`/,
+    );
     expect(h.fake.problems).toEqual([]);
   });
 
   it('Delete on a 150-character class: the dialog leads with what will happen and fits 300 characters', async () => {
     const list = (await h.ask('failed')).messages[0]!;
-    const dialogs = list.blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).filter((e: Block) => e.confirm && String(e.confirm.text.text).includes(uuid.slice(0, 8)));
+    const dialogs = list.blocks
+      .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])])
+      .filter((e: Block) => e.confirm && String(e.confirm.text.text).includes(uuid.slice(0, 8)));
     const del = dialogs.find((e: Block) => e.text.text === 'Delete')!.confirm;
     expect(del.text.text.startsWith('Deletes it for good — it cannot be retried afterwards.\n')).toBe(true);
     expect(del.text.text).toContain(LONG_CLASS);

@@ -22,7 +22,16 @@ describe('slack/manifest.yml and docs/slack.md', () => {
   });
 
   it('names every setting the adapter reads', () => {
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_API_URL', 'PORT', 'QUEUE_BOT_OPERATORS', 'QUEUE_BOT_ALERT_SLACK_CHANNEL', 'connections:write']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SLACK_APP_TOKEN',
+      'SLACK_API_URL',
+      'PORT',
+      'QUEUE_BOT_OPERATORS',
+      'QUEUE_BOT_ALERT_SLACK_CHANNEL',
+      'connections:write',
+    ]) {
       expect(docs).toContain(name);
     }
   });

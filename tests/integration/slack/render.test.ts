@@ -59,7 +59,12 @@ describe('Block Kit limits validator', () => {
   const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text } });
   it('accepts a small valid message and names every broken limit', () => {
     expect(validateMessage({ text: 'hi', blocks: [header('Hi')] })).toEqual([]);
-    const btn = (extra: Partial<ButtonElement> = {}): ButtonElement => ({ type: 'button', text: { type: 'plain_text', text: 'Go' }, action_id: `a${++seq}`, ...extra });
+    const btn = (extra: Partial<ButtonElement> = {}): ButtonElement => ({
+      type: 'button',
+      text: { type: 'plain_text', text: 'Go' },
+      action_id: `a${++seq}`,
+      ...extra,
+    });
     const cases: Array<[string, unknown[]]> = [
       ['blocks: 51', Array.from({ length: 51 }, () => ({ type: 'divider' }))],
       ['151 characters', [header(huge(151))]],
@@ -71,10 +76,78 @@ describe('Block Kit limits validator', () => {
       ['value: longer than 2000', [{ type: 'actions', elements: [btn({ value: huge(2001) })] }]],
       ['elements: 26', [{ type: 'actions', elements: Array.from({ length: 26 }, () => btn()) }]],
       ['elements: 11', [{ type: 'context', elements: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'c' })) }]],
-      ['confirm.title: 101', [{ type: 'actions', elements: [btn({ confirm: { title: { type: 'plain_text', text: huge(101) }, text: { type: 'mrkdwn', text: 'x' }, confirm: { type: 'plain_text', text: 'y' }, deny: { type: 'plain_text', text: 'n' } } })] }]],
-      ['confirm.text: 301', [{ type: 'actions', elements: [btn({ confirm: { title: { type: 'plain_text', text: 't' }, text: { type: 'mrkdwn', text: huge(301) }, confirm: { type: 'plain_text', text: 'y' }, deny: { type: 'plain_text', text: 'n' } } })] }]],
-      ['confirm.confirm: 31', [{ type: 'actions', elements: [btn({ confirm: { title: { type: 'plain_text', text: 't' }, text: { type: 'mrkdwn', text: 'x' }, confirm: { type: 'plain_text', text: huge(31) }, deny: { type: 'plain_text', text: 'n' } } })] }]],
-      ['confirm.deny: 31', [{ type: 'actions', elements: [btn({ confirm: { title: { type: 'plain_text', text: 't' }, text: { type: 'mrkdwn', text: 'x' }, confirm: { type: 'plain_text', text: 'y' }, deny: { type: 'plain_text', text: huge(31) } } })] }]],
+      [
+        'confirm.title: 101',
+        [
+          {
+            type: 'actions',
+            elements: [
+              btn({
+                confirm: {
+                  title: { type: 'plain_text', text: huge(101) },
+                  text: { type: 'mrkdwn', text: 'x' },
+                  confirm: { type: 'plain_text', text: 'y' },
+                  deny: { type: 'plain_text', text: 'n' },
+                },
+              }),
+            ],
+          },
+        ],
+      ],
+      [
+        'confirm.text: 301',
+        [
+          {
+            type: 'actions',
+            elements: [
+              btn({
+                confirm: {
+                  title: { type: 'plain_text', text: 't' },
+                  text: { type: 'mrkdwn', text: huge(301) },
+                  confirm: { type: 'plain_text', text: 'y' },
+                  deny: { type: 'plain_text', text: 'n' },
+                },
+              }),
+            ],
+          },
+        ],
+      ],
+      [
+        'confirm.confirm: 31',
+        [
+          {
+            type: 'actions',
+            elements: [
+              btn({
+                confirm: {
+                  title: { type: 'plain_text', text: 't' },
+                  text: { type: 'mrkdwn', text: 'x' },
+                  confirm: { type: 'plain_text', text: huge(31) },
+                  deny: { type: 'plain_text', text: 'n' },
+                },
+              }),
+            ],
+          },
+        ],
+      ],
+      [
+        'confirm.deny: 31',
+        [
+          {
+            type: 'actions',
+            elements: [
+              btn({
+                confirm: {
+                  title: { type: 'plain_text', text: 't' },
+                  text: { type: 'mrkdwn', text: 'x' },
+                  confirm: { type: 'plain_text', text: 'y' },
+                  deny: { type: 'plain_text', text: huge(31) },
+                },
+              }),
+            ],
+          },
+        ],
+      ],
       ['used twice', [{ type: 'actions', elements: [btn({ action_id: 'same' }), btn({ action_id: 'same' })] }]],
       ['empty', [{ type: 'section', text: { type: 'mrkdwn', text: '' } }]],
       ['must be plain_text', [{ type: 'header', text: { type: 'mrkdwn', text: 'x' } }]],
@@ -84,7 +157,14 @@ describe('Block Kit limits validator', () => {
       const problems = validateMessage({ text: 'x', blocks });
       expect(problems.join('\n'), problem).toContain(problem);
     }
-    expect(validateView({ type: 'modal', title: { type: 'plain_text', text: huge(25) }, close: { type: 'plain_text', text: 'Close' }, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) }).join('\n')).toMatch(/25 characters, more than 24[\s\S]*blocks: 101, more than 100/);
+    expect(
+      validateView({
+        type: 'modal',
+        title: { type: 'plain_text', text: huge(25) },
+        close: { type: 'plain_text', text: 'Close' },
+        blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })),
+      }).join('\n'),
+    ).toMatch(/25 characters, more than 24[\s\S]*blocks: 101, more than 100/);
   });
 });
 
@@ -145,7 +225,10 @@ describe('renderMessage', () => {
         { key: '#2', title: 'B', lines: ['first', 'queue `b` · failed 2h ago'], buttons: [button('Cancel job', true, 'danger'), button('Details')] },
         { key: '#3', title: 'C', lines: [], buttons: [] },
       ],
-      notices: [{ tone: 'info', text: 'fyi' }, { tone: 'bad', text: 'on fire' }],
+      notices: [
+        { tone: 'info', text: 'fyi' },
+        { tone: 'bad', text: 'on fire' },
+      ],
     });
     const m = renderMessage(r, { t, messageId: 'abc' });
     expect(validateMessage(m)).toEqual([]);
@@ -183,7 +266,12 @@ describe('renderMessage', () => {
   });
 
   it('lists rows compactly when their buttons do not fit (page size 25)', () => {
-    const rows: Row[] = Array.from({ length: 25 }, (_, i) => ({ key: `#${i + 1}`, title: 'Job', lines: ['line'], buttons: [button('Retry', true), button('Details')] }));
+    const rows: Row[] = Array.from({ length: 25 }, (_, i) => ({
+      key: `#${i + 1}`,
+      title: 'Job',
+      lines: ['line'],
+      buttons: [button('Retry', true), button('Details')],
+    }));
     const m = renderMessage(reply('Failed jobs', { summary: 's', rows, paging: { page: 1, pages: 2, next: button('Next ›') } }), { t, messageId: 'p25' });
     expect(validateMessage(m)).toEqual([]);
     const text = JSON.stringify(m.blocks);
@@ -196,7 +284,10 @@ describe('renderMessage', () => {
     const short = renderMessage(reply('Failed job', { detail: { title: 'Exception trace', text: 'E: boom\n#0 a.php(1)' } }), { t, messageId: 'd1' });
     expect(short.detailCut).toBe(false);
     expect(JSON.stringify(short.blocks)).toContain('```E: boom\\n#0 a.php(1)```');
-    const long = renderMessage(reply('Failed job', { detail: { title: 'Exception trace', text: Array.from({ length: 74 }, (_, i) => `#${i} x`).join('\n') } }), { t, messageId: 'd2' });
+    const long = renderMessage(
+      reply('Failed job', { detail: { title: 'Exception trace', text: Array.from({ length: 74 }, (_, i) => `#${i} x`).join('\n') } }),
+      { t, messageId: 'd2' },
+    );
     expect(long.detailCut).toBe(true);
     expect(JSON.stringify(long.blocks)).toContain('… 59 more lines');
   });

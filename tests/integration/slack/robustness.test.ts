@@ -36,7 +36,13 @@ describe('Slack requests that must be refused or survived (sqlite)', () => {
     expect((await h.person.post(body, { timestamp: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
     const signed = signatureHeaders(SIGNING_SECRET, body);
     expect((await h.person.post(body.replace('7c50c779', '8be32062'), { headers: signed })).status).toBe(401);
-    const slash = new URLSearchParams({ command: '/queue', text: `retry ${FAILED}`, user_id: ana.id, channel_id: 'C1', response_url: h.fake.newResponseUrl({ channel: 'C1', user: ana.id, originTs: null }) }).toString();
+    const slash = new URLSearchParams({
+      command: '/queue',
+      text: `retry ${FAILED}`,
+      user_id: ana.id,
+      channel_id: 'C1',
+      response_url: h.fake.newResponseUrl({ channel: 'C1', user: ana.id, originTs: null }),
+    }).toString();
     expect((await h.person.post(slash, { secret: 'wrong' })).status).toBe(401);
     expect((await h.person.post(slash, { headers: { 'x-slack-signature': '' } })).status).toBe(401);
 
@@ -54,7 +60,14 @@ describe('Slack requests that must be refused or survived (sqlite)', () => {
     const list = (await h.ask('failed')).messages[0]!;
     const { payload } = h.person.clickPayload(list, { row: '7c50c779', button: 'Retry' }, ana);
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const slash = new URLSearchParams({ command: '/queue', text: `retry ${FAILED}`, user_id: ana.id, user_name: ana.name, channel_id: 'C1', response_url: h.fake.newResponseUrl({ channel: 'C1', user: ana.id, originTs: null }) }).toString();
+    const slash = new URLSearchParams({
+      command: '/queue',
+      text: `retry ${FAILED}`,
+      user_id: ana.id,
+      user_name: ana.name,
+      channel_id: 'C1',
+      response_url: h.fake.newResponseUrl({ channel: 'C1', user: ana.id, originTs: null }),
+    }).toString();
     const before = await failedCount();
     const responsesBefore = h.fake.responses.length;
     const ahead = Math.floor(Date.now() / 1000) + 400;
@@ -94,15 +107,42 @@ describe('Slack requests that must be refused or survived (sqlite)', () => {
     const noActions = await h.person.interact({ type: 'block_actions', user: { id: ana.id }, team: { id: 'T0TEST' }, actions: [] });
     expect(noActions.status).toBe(200);
     const url = h.fake.newResponseUrl({ channel: 'C1', user: ana.id, originTs: null });
-    const weird = await h.person.interact({ type: 'block_actions', user: { id: ana.id, username: 'ana' }, team: { id: 'T0TEST' }, channel: 42, container: 'x', message: { blocks: 'no' }, response_url: url, actions: [{ type: 'button', action_id: 'lqb:0:c', block_id: { evil: true }, value: 12 }] });
+    const weird = await h.person.interact({
+      type: 'block_actions',
+      user: { id: ana.id, username: 'ana' },
+      team: { id: 'T0TEST' },
+      channel: 42,
+      container: 'x',
+      message: { blocks: 'no' },
+      response_url: url,
+      actions: [{ type: 'button', action_id: 'lqb:0:c', block_id: { evil: true }, value: 12 }],
+    });
     expect(weird.status).toBe(200);
     await h.bot.idle();
     const answer = h.fake.live({ via: url })[0]!;
     expect(answer.ephemeral).toBe(true);
     expect(textOf(answer)).toContain('This button no longer works');
     // interactions the bot does not use are acked, not left to time out
-    expect((await h.person.interact({ type: 'view_submission', user: { id: ana.id }, team: { id: 'T0TEST' }, view: { id: 'V1', callback_id: 'x', type: 'modal', state: { values: {} } } })).status).toBe(200);
-    expect((await h.person.interact({ type: 'view_closed', user: { id: ana.id }, team: { id: 'T0TEST' }, view: { id: 'V1', callback_id: 'lqb_detail', type: 'modal' } })).status).toBe(200);
+    expect(
+      (
+        await h.person.interact({
+          type: 'view_submission',
+          user: { id: ana.id },
+          team: { id: 'T0TEST' },
+          view: { id: 'V1', callback_id: 'x', type: 'modal', state: { values: {} } },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await h.person.interact({
+          type: 'view_closed',
+          user: { id: ana.id },
+          team: { id: 'T0TEST' },
+          view: { id: 'V1', callback_id: 'lqb_detail', type: 'modal' },
+        })
+      ).status,
+    ).toBe(200);
     await h.bot.idle();
     await stillAnswers();
   });
@@ -201,7 +241,9 @@ describe('Slack requests that must be refused or survived (sqlite)', () => {
   it('a non-operator gets no change buttons in their own lists', async () => {
     const { messages } = await h.ask('failed', bob);
     expect(textOf(messages[0]!)).not.toContain('"Retry"');
-    const labels = messages[0]!.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e: { text: { text: string } }) => e.text.text) : b.accessory ? [b.accessory.text.text] : []));
+    const labels = messages[0]!.blocks.flatMap((b) =>
+      b.type === 'actions' ? b.elements.map((e: { text: { text: string } }) => e.text.text) : b.accessory ? [b.accessory.text.text] : [],
+    );
     expect(labels).not.toContain('Retry');
     expect(labels).toContain('Details');
   });

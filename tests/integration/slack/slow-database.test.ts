@@ -48,7 +48,10 @@ describe('acks while the database sleeps (mysql)', () => {
     // the sleep holds the pool's only connection from here on
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    const [command, click] = await Promise.all([h.person.command('stats', { id: 'UOPERATOR', name: 'ana' }), h.person.click(list, { row: '7c50c779', button: 'Retry' }, { id: 'UOPERATOR', name: 'ana' })]);
+    const [command, click] = await Promise.all([
+      h.person.command('stats', { id: 'UOPERATOR', name: 'ana' }),
+      h.person.click(list, { row: '7c50c779', button: 'Retry' }, { id: 'UOPERATOR', name: 'ana' }),
+    ]);
     const ackedAt = performance.now() - sleepStarted;
     expect(command.status).toBe(200);
     expect(click.status).toBe(200);
@@ -68,6 +71,8 @@ describe('acks while the database sleeps (mysql)', () => {
     expect(textOf(fake.message(list.ts))).toContain('*Retried*');
     expect(await app.database.db.selectFrom('failed_jobs').select('id').where('uuid', '=', '7c50c779-8575-4468-ad3d-54742ad8db49').execute()).toEqual([]);
     expect(fake.problems).toEqual([]);
-    console.info(`[slack] ack while the database slept: command ${command.ackMs.toFixed(1)} ms, click ${click.ackMs.toFixed(1)} ms; answer after ${(answeredAt / 1000).toFixed(2)} s`);
+    console.info(
+      `[slack] ack while the database slept: command ${command.ackMs.toFixed(1)} ms, click ${click.ackMs.toFixed(1)} ms; answer after ${(answeredAt / 1000).toFixed(2)} s`,
+    );
   });
 });

@@ -9,7 +9,15 @@ import { messageNamed, type AlertMessage } from '../../../src/alerts/grouping.ts
 const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = 1_800_000_000;
 const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
-const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({ now, stuckJobs: [], queues: [], newFailures: [], moreFailures: false, maxFailedId: 100, ...parts });
+const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({
+  now,
+  stuckJobs: [],
+  queues: [],
+  newFailures: [],
+  moreFailures: false,
+  maxFailedId: 100,
+  ...parts,
+});
 const stalled = (name: string, age = 1200, ready = 5) => ({ name, ready, oldestReadyAgeSeconds: age });
 
 /** the memory with the kind's open message acknowledged, as the store reads it back */

@@ -20,7 +20,11 @@ const slack = (id: string) => ({ platform: 'slack' as const, channel: 'C1', id }
 describe('withUnsaved', () => {
   it('takes the unsaved incidents, keeps every message either knew of, and the later cursor and notice', () => {
     const stored: SavedAlerts = { incidents: [incident('a', [slack('1')]), incident('b', [slack('2')])], failedCursor: 10, lastRecoveryNoticeAt: 50 };
-    const unsaved: SavedAlerts = { incidents: [incident('a', [slack('3')], 'resolved'), incident('c', [slack('4')])], failedCursor: 12, lastRecoveryNoticeAt: 40 };
+    const unsaved: SavedAlerts = {
+      incidents: [incident('a', [slack('3')], 'resolved'), incident('c', [slack('4')])],
+      failedCursor: 12,
+      lastRecoveryNoticeAt: 40,
+    };
     const merged = withUnsaved(stored, unsaved);
     expect(merged.incidents.map((i) => [i.key, i.status, i.messages.map((m) => m.id)])).toEqual([
       ['a', 'resolved', ['3', '1']],
@@ -51,7 +55,12 @@ describe('withUnsaved', () => {
     });
     const discord = { platform: 'discord' as const, channel: 'D1', id: '9' };
     const stored: SavedAlerts = { incidents: [], messages: [message(100, [slack('1')])], failedCursor: 1, lastRecoveryNoticeAt: 0 };
-    const unsaved: SavedAlerts = { incidents: [], messages: [message(100, [discord]), message(50, [slack('0')], 'resolved')], failedCursor: 1, lastRecoveryNoticeAt: 0 };
+    const unsaved: SavedAlerts = {
+      incidents: [],
+      messages: [message(100, [discord]), message(50, [slack('0')], 'resolved')],
+      failedCursor: 1,
+      lastRecoveryNoticeAt: 0,
+    };
     const merged = withUnsaved(stored, unsaved);
     expect(merged.messages!.map((m) => [m.openedAt, m.status, m.refs.map((r) => r.id)])).toEqual([
       [100, 'open', ['9', '1']],

@@ -17,9 +17,14 @@ const incident = (key: string, content: IncidentContent, status: Incident['statu
   fingerprint: '',
   messages: [],
 });
-const stalled = (queue: string, age: number) => incident(`stalled:${queue}`, { kind: 'stalled', queue, ready: 3, oldestReadyAgeSeconds: age, thresholdSec: 600 });
+const stalled = (queue: string, age: number) =>
+  incident(`stalled:${queue}`, { kind: 'stalled', queue, ready: 3, oldestReadyAgeSeconds: age, thresholdSec: 600 });
 const stuck = (queue: string, n: number) =>
-  incident(`stuck:${queue}`, { kind: 'stuck', queue, jobs: Array.from({ length: n }, (_, i) => ({ id: i + 1, queue, attempts: 1, reservedAt: 0, climbing: false, expired: false })) });
+  incident(`stuck:${queue}`, {
+    kind: 'stuck',
+    queue,
+    jobs: Array.from({ length: n }, (_, i) => ({ id: i + 1, queue, attempts: 1, reservedAt: 0, climbing: false, expired: false })),
+  });
 
 describe('queue-bot check decisions', () => {
   it('OK with nothing open (resolved incidents do not count)', () => {
@@ -38,6 +43,8 @@ describe('queue-bot check decisions', () => {
     const spike = incident('spike', { kind: 'spike', count: 30, atLeast: true, maxFailedId: 9, groups: [] });
     const r = checkResult([stalled('mail', 900), stuck('imports', 2), stuck('sync', 1), spike]);
     expect([r.status, r.exitCode]).toEqual(['critical', 2]);
-    expect(checkLine(t, r, 5)).toBe('QUEUE CRITICAL - 3 stuck jobs on imports, sync; failure spike: 30+ jobs in 0 groups; 1 queue not moving: mail | stuck_jobs=3 stalled_queues=1 spike_failures=30');
+    expect(checkLine(t, r, 5)).toBe(
+      'QUEUE CRITICAL - 3 stuck jobs on imports, sync; failure spike: 30+ jobs in 0 groups; 1 queue not moving: mail | stuck_jobs=3 stalled_queues=1 spike_failures=30',
+    );
   });
 });

@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type AlertMemory, type AlertSettings, type NewFailure, type Observation, type StuckJob } from '../../../src/alerts/detector.ts';
 
-const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: { imports: 1800 }, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
+const settings: AlertSettings = {
+  stuckAfterSec: 300,
+  waitAfterSec: 600,
+  waitAfterByQueue: { imports: 1800 },
+  failedSpike: 10,
+  spikeQuietSec: 600,
+  remindSec: 3600,
+};
 const T0 = 1_800_000_000;
 
 function obs(now: number, parts: Partial<Observation> = {}): Observation {
@@ -10,7 +17,13 @@ function obs(now: number, parts: Partial<Observation> = {}): Observation {
 }
 const stuck = (id: number, queue = 'imports', attempts = 1): StuckJob => ({ id, queue, attempts, reservedAt: T0 - 600, climbing: false, expired: true });
 const failures = (n: number, from = 101, jobClass = 'App\\Jobs\\SyncProduct'): NewFailure[] =>
-  Array.from({ length: n }, (_, i) => ({ id: from + i, uuid: `uuid-${from + i}`, queue: 'prestashop', jobClass, exceptionLine: i % 3 ? 'RuntimeException: HTTP 503' : 'RuntimeException: timeout' }));
+  Array.from({ length: n }, (_, i) => ({
+    id: from + i,
+    uuid: `uuid-${from + i}`,
+    queue: 'prestashop',
+    jobClass,
+    exceptionLine: i % 3 ? 'RuntimeException: HTTP 503' : 'RuntimeException: timeout',
+  }));
 
 function run(memory: AlertMemory, o: Observation) {
   return evaluate(memory, o, settings);

@@ -32,7 +32,12 @@ const offline = { className: 'App\\Exceptions\\ShopOffline', summary: 'maintenan
 describe('a failure spike group', () => {
   it('keeps the lowest and highest failed id it counted, and widens them as failures join', () => {
     const tick = (rows: FailedSummary[]) => rows.map((f) => newFailureOf(t, f));
-    const first = spikeOf(null, tick([failed(11, http503(1)), failed(12, offline), failed(14, http503(2))]), { threshold: 3, more: false, maxFailedId: 14, now: 100 })!;
+    const first = spikeOf(null, tick([failed(11, http503(1)), failed(12, offline), failed(14, http503(2))]), {
+      threshold: 3,
+      more: false,
+      maxFailedId: 14,
+      now: 100,
+    })!;
     expect(first.groups.map((g) => [g.count, g.firstId, g.lastId])).toEqual([
       [2, 11, 14],
       [1, 12, 12],

@@ -12,7 +12,14 @@ function obs(now: number, parts: Partial<Observation> = {}): Observation {
   return { now, stuckJobs: [], queues: [], newFailures: [], moreFailures: false, maxFailedId: 100, ...parts };
 }
 const stalled = (name: string, age = 1200, ready = 5) => ({ name, ready, oldestReadyAgeSeconds: age });
-const stuck = (id: number, queue: string, held = 600, climbing = false): StuckJob => ({ id, queue, attempts: 1, reservedAt: T0 - held, climbing, expired: false });
+const stuck = (id: number, queue: string, held = 600, climbing = false): StuckJob => ({
+  id,
+  queue,
+  attempts: 1,
+  reservedAt: T0 - held,
+  climbing,
+  expired: false,
+});
 const queues = (n: number) => Array.from({ length: n }, (_, i) => stalled(`q${String(i).padStart(2, '0')}`, 700 + i));
 
 describe('one message per kind', () => {

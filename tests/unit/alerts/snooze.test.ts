@@ -9,7 +9,15 @@ import { readSnoozeAction, snapshotOf, snoozeAction, snoozeUntil, type Snooze } 
 const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0) / 1000; // Monday 12:00 UTC
 const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
-const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({ now, stuckJobs: [], queues: [], newFailures: [], moreFailures: false, maxFailedId: 100, ...parts });
+const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({
+  now,
+  stuckJobs: [],
+  queues: [],
+  newFailures: [],
+  moreFailures: false,
+  maxFailedId: 100,
+  ...parts,
+});
 const stuck = (id: number, queue: string): StuckJob => ({ id, queue, attempts: 1, reservedAt: T0 - 900, climbing: false, expired: false });
 
 /** the memory with its message snoozed until `until`, measured against what is open now */

@@ -43,11 +43,44 @@ describe('the independent limits validator', () => {
         ...Array.from({ length: 49 }, (_, i) => ({ type: 'context', block_id: `b${i}`, elements: [{ type: 'mrkdwn', text: 'ok' }] })),
         { type: 'header', block_id: 'b0', text: { type: 'plain_text', text: 'h'.repeat(151) } },
         { type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'f'.repeat(2001) })) },
-        { type: 'section', text: { type: 'mrkdwn', text: 's'.repeat(3001) }, accessory: { type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, action_id: 'a', value: 'v'.repeat(2001) } },
-        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'ok' }, action_id: 'a', confirm: { title: { type: 'plain_text', text: 't'.repeat(101) }, text: { type: 'mrkdwn', text: 'c'.repeat(301) }, confirm: { type: 'plain_text', text: 'y'.repeat(31) }, deny: { type: 'plain_text', text: 'no' } } }] },
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: 's'.repeat(3001) },
+          accessory: { type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, action_id: 'a', value: 'v'.repeat(2001) },
+        },
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              text: { type: 'plain_text', text: 'ok' },
+              action_id: 'a',
+              confirm: {
+                title: { type: 'plain_text', text: 't'.repeat(101) },
+                text: { type: 'mrkdwn', text: 'c'.repeat(301) },
+                confirm: { type: 'plain_text', text: 'y'.repeat(31) },
+                deny: { type: 'plain_text', text: 'no' },
+              },
+            },
+          ],
+        },
       ],
     });
-    for (const what of ['text:', 'blocks: 53 > 50', 'b0" twice', '.text.text: 151 > 150', 'fields: 11', 'fields[0].text: 2001', 'text.text: 3001', 'accessory.text.text: 76', 'accessory.value: 2001', 'action_id: "a" twice', 'confirm.title.text: 101', 'confirm.text.text: 301', 'confirm.confirm.text: 31']) {
+    for (const what of [
+      'text:',
+      'blocks: 53 > 50',
+      'b0" twice',
+      '.text.text: 151 > 150',
+      'fields: 11',
+      'fields[0].text: 2001',
+      'text.text: 3001',
+      'accessory.text.text: 76',
+      'accessory.value: 2001',
+      'action_id: "a" twice',
+      'confirm.title.text: 101',
+      'confirm.text.text: 301',
+      'confirm.confirm.text: 31',
+    ]) {
       expect(problems.join('\n')).toContain(what);
     }
     expect(slackProblems({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'fine' } }] })).toEqual([]);
@@ -65,11 +98,45 @@ describe('the independent limits validator', () => {
       ],
       components: [
         ...Array.from({ length: 5 }, (_, i) => ({ type: 1, components: [{ type: 2, style: 2, label: 'ok', custom_id: `c${i}` }] })),
-        { type: 1, components: [{ type: 2, style: 2, label: 'l'.repeat(81), custom_id: 'c'.repeat(101) }, { type: 2, style: 2, label: 'x', custom_id: 'c0' }] },
-        { type: 1, components: [{ type: 3, custom_id: 's', placeholder: 'p'.repeat(151), options: Array.from({ length: 26 }, (_, k) => ({ label: 'o'.repeat(101), value: `v${k}` })) }, { type: 2, style: 2, label: 'x', custom_id: 'y' }] },
+        {
+          type: 1,
+          components: [
+            { type: 2, style: 2, label: 'l'.repeat(81), custom_id: 'c'.repeat(101) },
+            { type: 2, style: 2, label: 'x', custom_id: 'c0' },
+          ],
+        },
+        {
+          type: 1,
+          components: [
+            {
+              type: 3,
+              custom_id: 's',
+              placeholder: 'p'.repeat(151),
+              options: Array.from({ length: 26 }, (_, k) => ({ label: 'o'.repeat(101), value: `v${k}` })),
+            },
+            { type: 2, style: 2, label: 'x', custom_id: 'y' },
+          ],
+        },
       ],
     });
-    for (const what of ['title: 257', 'description: 4097', 'fields: 26 > 25', 'fields[0].name: empty', 'name: 257', 'value: 1025', 'footer.text: 2049', 'characters > 6000', '7 rows > 5', 'custom_id: 101', 'label: 81', '"c0" twice', 'must be alone', 'placeholder: 151', 'options: 26', 'label: 101']) {
+    for (const what of [
+      'title: 257',
+      'description: 4097',
+      'fields: 26 > 25',
+      'fields[0].name: empty',
+      'name: 257',
+      'value: 1025',
+      'footer.text: 2049',
+      'characters > 6000',
+      '7 rows > 5',
+      'custom_id: 101',
+      'label: 81',
+      '"c0" twice',
+      'must be alone',
+      'placeholder: 151',
+      'options: 26',
+      'label: 101',
+    ]) {
       expect(problems.join('\n')).toContain(what);
     }
     expect(discordProblems({ embeds: [{ title: 'fine' }], components: [] })).toEqual([]);
@@ -78,15 +145,20 @@ describe('the independent limits validator', () => {
   it('agrees with the documented numbers the renderers use', async () => {
     const slackLimits = (await import('../../../src/chat/slack/limits.ts')).LIMITS;
     const discordLimits = (await import('../../../src/chat/discord/limits.ts')).LIMITS;
-    expect([slackLimits.messageBlocks, slackLimits.sectionText, slackLimits.sectionFields, slackLimits.buttonText]).toEqual([SLACK.messageBlocks, SLACK.sectionText, SLACK.sectionFields, SLACK.buttonText]);
-    expect([discordLimits.embedFields, discordLimits.embedTotal, discordLimits.fieldValue, discordLimits.fieldName, discordLimits.customId, discordLimits.buttonLabel]).toEqual([
-      DISCORD.fields,
-      DISCORD.total,
-      DISCORD.fieldValue,
-      DISCORD.fieldName,
-      DISCORD.customId,
-      DISCORD.buttonLabel,
+    expect([slackLimits.messageBlocks, slackLimits.sectionText, slackLimits.sectionFields, slackLimits.buttonText]).toEqual([
+      SLACK.messageBlocks,
+      SLACK.sectionText,
+      SLACK.sectionFields,
+      SLACK.buttonText,
     ]);
+    expect([
+      discordLimits.embedFields,
+      discordLimits.embedTotal,
+      discordLimits.fieldValue,
+      discordLimits.fieldName,
+      discordLimits.customId,
+      discordLimits.buttonLabel,
+    ]).toEqual([DISCORD.fields, DISCORD.total, DISCORD.fieldValue, DISCORD.fieldName, DISCORD.customId, DISCORD.buttonLabel]);
   });
 });
 
@@ -125,7 +197,10 @@ describe('Discord: nothing dropped in silence', () => {
     const m = discord(reply('Failed job', { fields, detail: { title: 'Exception trace', text: 'x\n'.repeat(500) } }));
     expect(discordProblems(m)).toEqual([]);
     expect(m.embeds).toHaveLength(2);
-    expect(m.embeds[1]).toMatchObject({ title: 'Exception trace', description: 'The trace does not fit in this message. The CLI prints it whole: `queue-bot show <id>`' });
+    expect(m.embeds[1]).toMatchObject({
+      title: 'Exception trace',
+      description: 'The trace does not fit in this message. The CLI prints it whole: `queue-bot show <id>`',
+    });
     // with room for some of it, the start of the trace is shown instead
     const roomy = discord(reply('Failed job', { fields: fields.slice(0, 3), detail: { title: 'Exception trace', text: 'x\n'.repeat(500) } }));
     expect(roomy.embeds[1]!.description).toMatch(/^```\nx\nx/);
@@ -145,7 +220,13 @@ describe('Discord: nothing dropped in silence', () => {
 describe('Slack: nothing dropped in silence', () => {
   it('120 long fields: the ones past the 50 blocks are named in one line, rows and buttons keep their place', () => {
     const rows: Row[] = Array.from({ length: 3 }, (_, i) => ({ key: `#${i}`, title: 'Job', lines: ['a', 'b'], buttons: [button('Retry'), button('Details')] }));
-    const r = reply('Many', { summary: 's', fields: Array.from({ length: 120 }, (_, i) => field(i, `queue-${i}`, 'x'.repeat(200))), rows, buttons: [button('Refresh')], paging: { page: 1, pages: 2, next: button('Next ›') } });
+    const r = reply('Many', {
+      summary: 's',
+      fields: Array.from({ length: 120 }, (_, i) => field(i, `queue-${i}`, 'x'.repeat(200))),
+      rows,
+      buttons: [button('Refresh')],
+      paging: { page: 1, pages: 2, next: button('Next ›') },
+    });
     const m = slack(r);
     expect(slackProblems(m)).toEqual([]);
     expect(slackValidate(m)).toEqual([]);
@@ -168,7 +249,12 @@ describe('Slack: nothing dropped in silence', () => {
   });
 
   it('rows past the blocks: a listing says "use --page", any other reply just counts them', () => {
-    const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({ key: `#${i}`, title: `Job ${'x'.repeat(100)}`, lines: ['a', 'b'], buttons: [button('Retry'), button('Details')] }));
+    const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({
+      key: `#${i}`,
+      title: `Job ${'x'.repeat(100)}`,
+      lines: ['a', 'b'],
+      buttons: [button('Retry'), button('Details')],
+    }));
     const listing = slackText(slack(reply('Failed jobs', { rows, paging: { page: 1, pages: 9, next: button('Next ›') } })));
     expect(listing).toMatch(/and \d+ more — use `--page`/);
     const other = slackText(slack(reply('Batches', { rows })));
@@ -203,13 +289,19 @@ function randomReply(seed: number): Reply {
   return reply(g.str(big ? 400 : 60) || 'title', {
     ok: g.chance(0.8),
     summary: g.str(big ? 6000 : 200),
-    fields: Array.from({ length: g.int(big ? 60 : 30) }, (_, i) => ({ label: `${i}${g.str(labelMax)}`, value: g.str(valueMax), ...(g.chance(0.7) ? { tone: g.tone() } : {}) })),
+    fields: Array.from({ length: g.int(big ? 60 : 30) }, (_, i) => ({
+      label: `${i}${g.str(labelMax)}`,
+      value: g.str(valueMax),
+      ...(g.chance(0.7) ? { tone: g.tone() } : {}),
+    })),
     rows: Array.from({ length: g.int(big ? 40 : 12) }, (_, i) => ({
       key: `#${i}${g.str(10)}`,
       title: g.str(g.chance(0.3) ? 200 : 40),
       lines: Array.from({ length: g.int(4) }, () => g.str(g.chance(0.2) ? 5000 : 100)),
       ...(g.chance(0.7) ? { tone: g.tone() } : {}),
-      buttons: Array.from({ length: g.int(6) }, (_, k) => button(['Retry', 'Delete', 'Details', 'Cancel job', 'Release', g.str(120)][k]!, g.chance(0.3) ? 'danger' : undefined)),
+      buttons: Array.from({ length: g.int(6) }, (_, k) =>
+        button(['Retry', 'Delete', 'Details', 'Cancel job', 'Release', g.str(120)][k]!, g.chance(0.3) ? 'danger' : undefined),
+      ),
     })),
     notices: Array.from({ length: g.int(big ? 30 : 8) }, () => ({ tone: g.tone(), text: g.str(g.chance(0.2) ? 4000 : 200) || 'n' })),
     buttons: Array.from({ length: g.int(big ? 12 : 3) }, (_, k) => button(`B${k}${g.str(100)}`)),
@@ -264,21 +356,26 @@ describe('any reply, on both platforms', () => {
 function hugeTrace(lines = 3000): string {
   // every line fits one section once escaped, so the sections joined by newlines are the trace
   const head = `RuntimeException: <html>${'Ünïcödé & <tags> '.repeat(100)}</html> in /var/www/app/app/Jobs/Sync.php:37\nStack trace:`;
-  const frames = Array.from({ length: lines }, (_, n) => `#${n} /var/www/app/vendor/${'deep/'.repeat(40)}File${n}.php(${n}): App\\Jobs\\Handler->handle(Object(App\\Models\\Product))`);
+  const frames = Array.from(
+    { length: lines },
+    (_, n) => `#${n} /var/www/app/vendor/${'deep/'.repeat(40)}File${n}.php(${n}): App\\Jobs\\Handler->handle(Object(App\\Models\\Product))`,
+  );
   return [head, ...frames].join('\n');
 }
 
 /** The code sections of a Slack view or message, without their fences and zero-width spaces. */
 function slackCode(blocks: Block[]): string[] {
-  return blocks.filter((b) => b.type === 'section' && /```/.test(b.text?.text ?? '')).map((b) => {
-    const text: string = b.text.text;
-    const body = text.slice(text.indexOf('```'));
-    // one block: opened at the start, closed at the very end, never in between
-    expect(body.startsWith('```')).toBe(true);
-    expect(body.endsWith('```')).toBe(true);
-    expect(body.slice(3, -3)).not.toMatch(/``/);
-    return body.slice(3, -3).replace(/\u200b/g, '');
-  });
+  return blocks
+    .filter((b) => b.type === 'section' && /```/.test(b.text?.text ?? ''))
+    .map((b) => {
+      const text: string = b.text.text;
+      const body = text.slice(text.indexOf('```'));
+      // one block: opened at the start, closed at the very end, never in between
+      expect(body.startsWith('```')).toBe(true);
+      expect(body.endsWith('```')).toBe(true);
+      expect(body.slice(3, -3)).not.toMatch(/``/);
+      return body.slice(3, -3).replace(/\u200b/g, '');
+    });
 }
 
 const unescapeMrkdwn = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -307,8 +404,19 @@ describe('Slack: a long trace fits the modal by bytes, not characters', () => {
     const view = renderDetailView(r, t)!;
     const chars = (view.blocks as Block[]).reduce((n, b) => n + JSON.stringify(b).length, 0);
     expect(jsonBytes(view)).toBeGreaterThan(chars);
-    expect(slackProblems({ blocks: Array.from({ length: 90 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text: 'é'.repeat(2000) } })) }, { modal: true }).join()).toMatch(/view: \d+ bytes > 250000/);
-    expect(slackValidateView({ type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: Array.from({ length: 90 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text: 'é'.repeat(2000) } })) }).join()).toContain('view_too_large');
+    expect(
+      slackProblems(
+        { blocks: Array.from({ length: 90 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text: 'é'.repeat(2000) } })) },
+        { modal: true },
+      ).join(),
+    ).toMatch(/view: \d+ bytes > 250000/);
+    expect(
+      slackValidateView({
+        type: 'modal',
+        title: { type: 'plain_text', text: 'T' },
+        blocks: Array.from({ length: 90 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text: 'é'.repeat(2000) } })),
+      }).join(),
+    ).toContain('view_too_large');
   });
 
   it('a short trace is shown whole, with no note', () => {
@@ -327,7 +435,13 @@ describe('Slack: a long trace fits the modal by bytes, not characters', () => {
 
 describe('code blocks survive backticks', () => {
   const message = 'Markdown error: unclosed ```php block near ````` and `` here` ```';
-  const text = ['RuntimeException: ' + message + ' in /var/www/app/app/Jobs/Render.php:12', 'Stack trace:', "#0 /var/www/app/app/Jobs/Render.php(40): render('```')", '```', '#1 {main}'].join('\n');
+  const text = [
+    'RuntimeException: ' + message + ' in /var/www/app/app/Jobs/Render.php:12',
+    'Stack trace:',
+    "#0 /var/www/app/app/Jobs/Render.php(40): render('```')",
+    '```',
+    '#1 {main}',
+  ].join('\n');
   const r = reply('Failed job', { fields: [{ label: 'Exception', value: message }], detail: { title: 'Exception trace', text } });
 
   it('Slack: the excerpt and the modal stay one code block each and read the same', () => {
@@ -363,22 +477,42 @@ describe('confirm dialogs lead with the consequence', () => {
   const cases: Array<[string, ReturnType<typeof retryConfirm>, string]> = [
     ['retry', retryConfirm(t, f), 'Runs it again: back onto queue'],
     ['delete', forgetConfirm(t, f), 'Deletes it for good — it cannot be retried afterwards.'],
-    ['release', releaseConfirm(t, { id: 13, jobClass: LONG, queue, reservedFor: 360 }), 'Makes it available again — if the worker holding it is still running, the job will run twice.'],
+    [
+      'release',
+      releaseConfirm(t, { id: 13, jobClass: LONG, queue, reservedFor: 360 }),
+      'Makes it available again — if the worker holding it is still running, the job will run twice.',
+    ],
     // the bulk previews' questions are their confirm texts too
     [
       'flush',
-      { title: t('confirm.flush.title'), text: t('flush.preview', { n: 42, where: `queue \`${queue}\`, class ${LONG}` }), confirm: t('button.delete_n', { n: 42 }), deny: t('confirm.no') },
+      {
+        title: t('confirm.flush.title'),
+        text: t('flush.preview', { n: 42, where: `queue \`${queue}\`, class ${LONG}` }),
+        confirm: t('button.delete_n', { n: 42 }),
+        deny: t('confirm.no'),
+      },
       'Delete 42 failed jobs for good (queue',
     ],
     [
       'batch cancel',
-      { title: t('confirm.batch_cancel.title'), text: t('batch.cancel_preview', { name: 'x'.repeat(255), pending: 3 }), confirm: t('button.cancel_batch'), deny: t('confirm.no') },
+      {
+        title: t('confirm.batch_cancel.title'),
+        text: t('batch.cancel_preview', { name: 'x'.repeat(255), pending: 3 }),
+        confirm: t('button.cancel_batch'),
+        deny: t('confirm.no'),
+      },
       'Cancel the batch? Its 3 pending jobs stay queued and run, but jobs that check `$this-&gt;batch()-&gt;cancelled()` will stop early (as with Batch::cancel()). Batch: xxx',
     ],
   ];
 
   it.each(cases)('%s: with a 150-character class and queue, Slack keeps the warning whole and cuts the names', (_, confirm, consequence) => {
-    const m = slack(reply('x', { rows: [{ key: 'k', title: 'Job', lines: ['a', 'b'], buttons: [{ label: confirm.confirm, action: 'q1:a', style: 'danger', confirm }, button('Details')] }] }));
+    const m = slack(
+      reply('x', {
+        rows: [
+          { key: 'k', title: 'Job', lines: ['a', 'b'], buttons: [{ label: confirm.confirm, action: 'q1:a', style: 'danger', confirm }, button('Details')] },
+        ],
+      }),
+    );
     expect(slackProblems(m)).toEqual([]);
     const dialog = (m.blocks as Block[]).flatMap((b) => b.elements ?? (b.accessory ? [b.accessory] : [])).find((e: Block) => e.confirm)!.confirm;
     expect(dialog.text.text.startsWith(consequence)).toBe(true);

@@ -22,7 +22,16 @@ describe('databaseBanner', () => {
   });
 
   it('a MariaDB socket is where it is; the app’s .env, when read, comes first', () => {
-    const socket: DatabaseTarget = { kind: 'mysql', host: 'localhost', port: 3306, user: 'forge', password: 'x', database: 'shop', socket: '/run/mysqld/mysqld.sock', display: '' };
+    const socket: DatabaseTarget = {
+      kind: 'mysql',
+      host: 'localhost',
+      port: 3306,
+      user: 'forge',
+      password: 'x',
+      database: 'shop',
+      socket: '/run/mysqld/mysqld.sock',
+      display: '',
+    };
     expect(databaseBanner(socket, en, '/var/www/app/.env')).toBe(
       'Read the Laravel app’s settings from /var/www/app/.env.\nDatabase: MariaDB/MySQL shop on /run/mysqld/mysqld.sock — a change you make here is made there.',
     );

@@ -12,7 +12,15 @@ describe('config', () => {
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const c = loaded.config;
     expect(c.database).toBeNull();
-    expect(c.tables).toEqual({ jobs: 'jobs', failedJobs: 'failed_jobs', jobBatches: 'job_batches', audit: 'queue_bot_audit', alerts: 'queue_bot_alerts', history: 'queue_bot_history', buttons: 'queue_bot_buttons' });
+    expect(c.tables).toEqual({
+      jobs: 'jobs',
+      failedJobs: 'failed_jobs',
+      jobBatches: 'job_batches',
+      audit: 'queue_bot_audit',
+      alerts: 'queue_bot_alerts',
+      history: 'queue_bot_history',
+      buttons: 'queue_bot_buttons',
+    });
     expect(c.queue).toMatchObject({ stuckAfterSec: 300, retryAfterSec: 90, retryWindowSec: 3600, appKey: null, appTimezone: 'UTC', pageSize: 10 });
     expect(c.alerts).toMatchObject({ schedule: '* * * * *', waitAfterSec: 600, failedSpike: 10, remindSec: 3600 });
     expect(c.history).toEqual({ intervalSec: 60, keepSec: 2 * 86400, rollupSec: 900, rollupKeepSec: 30 * 86400 });
@@ -40,7 +48,15 @@ describe('config', () => {
     });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const c = loaded.config;
-    expect(c.database).toEqual({ kind: 'mysql', host: 'db.internal', port: 3307, user: 'bot', password: 's3cr@t', database: 'shop', display: 'mariadb://bot:***@db.internal:3307/shop' });
+    expect(c.database).toEqual({
+      kind: 'mysql',
+      host: 'db.internal',
+      port: 3307,
+      user: 'bot',
+      password: 's3cr@t',
+      database: 'shop',
+      display: 'mariadb://bot:***@db.internal:3307/shop',
+    });
     expect(c.queue.appKey?.length).toBe(32);
     expect(c.tables.jobs).toBe('queue_jobs');
     expect(c.queue.stuckAfterSec).toBe(90);
@@ -72,7 +88,9 @@ describe('config', () => {
     expect(parseDatabaseUrl('postgresql://app@db/laravel?sslmode=verify-full')).toMatchObject({ port: 5432, sslMode: 'verify-full' });
     expect(parseDatabaseUrl('pgsql://db/laravel?search_path=queue,public')).toMatchObject({ user: 'postgres', schema: 'queue' });
     expect(parseDatabaseUrl('postgres://db/laravel?schema=app')).toMatchObject({ schema: 'app' });
-    expect(parseDatabaseUrl('postgres://db/laravel?sslmode=maybe')).toBe('DATABASE_URL: sslmode "maybe" is not one of disable, allow, prefer, require, verify-ca, verify-full');
+    expect(parseDatabaseUrl('postgres://db/laravel?sslmode=maybe')).toBe(
+      'DATABASE_URL: sslmode "maybe" is not one of disable, allow, prefer, require, verify-ca, verify-full',
+    );
     expect(parseDatabaseUrl('postgres://db/laravel?schema=app;drop')).toBe('DATABASE_URL: schema "app;drop" is not a plain schema name');
     expect(parseDatabaseUrl('postgres://db')).toBe('DATABASE_URL must name the database, e.g. postgres://user@127.0.0.1:5432/laravel');
     // a raw % in the password is a clear message, not a URIError stack trace
@@ -86,7 +104,9 @@ describe('config', () => {
     };
     expect(connections({})).toEqual(['database']);
     expect(connections({ QUEUE_BOT_CONNECTIONS: 'database, database-long' })).toEqual(['database', 'database-long']);
-    expect(connections({ QUEUE_BOT_CONNECTIONS: ' , ' })).toEqual(['QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")']);
+    expect(connections({ QUEUE_BOT_CONNECTIONS: ' , ' })).toEqual([
+      'QUEUE_BOT_CONNECTIONS: name at least one queue connection (Laravel\'s default is "database")',
+    ]);
     // REDIS_URL: the Redis connection is served by default, and must be among those named
     expect(connections({ REDIS_URL: 'redis://127.0.0.1:6379/2' })).toEqual(['redis']);
     expect(connections({ REDIS_URL: 'redis://127.0.0.1:6379/2', QUEUE_BOT_CONNECTIONS: 'database,redis' })).toEqual(['database', 'redis']);
@@ -112,7 +132,9 @@ describe('config', () => {
     expect(loaded.ok).toBe(false);
     const problems = loaded.ok ? [] : loaded.problems;
     expect(problems).toHaveLength(10);
-    expect(problems.join('\n')).toContain('DATABASE_URL scheme "mongodb:" is not supported; use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>');
+    expect(problems.join('\n')).toContain(
+      'DATABASE_URL scheme "mongodb:" is not supported; use mysql://user:password@host:3306/database, mariadb://…, postgres://user:password@host:5432/database or sqlite:<path>',
+    );
     expect(problems.join('\n')).toContain('QUEUE_BOT_STUCK_AFTER: "5" is not a duration');
     expect(problems.join('\n')).toContain('APP_KEY must be Laravel');
     expect(describeConfigProblems(problems)).toMatch(/^The bot cannot start; fix these settings \(see \.env\.example\):\n {2}- /);
@@ -128,7 +150,9 @@ describe('config', () => {
   });
 
   it('reads durations as 90s, 5m, 2h, 1h30m and refuses bare numbers', () => {
-    expect([parseDuration('90s'), parseDuration('5m'), parseDuration('2h'), parseDuration('1h30m'), parseDuration('7d')]).toEqual([90, 300, 7200, 5400, 604800]);
+    expect([parseDuration('90s'), parseDuration('5m'), parseDuration('2h'), parseDuration('1h30m'), parseDuration('7d')]).toEqual([
+      90, 300, 7200, 5400, 604800,
+    ]);
     expect([parseDuration('90'), parseDuration('5 minutes'), parseDuration(''), parseDuration('0s')]).toEqual([null, null, null, null]);
     expect([formatDuration(90), formatDuration(300), formatDuration(5400)]).toEqual(['1m30s', '5m', '1h30m']);
   });

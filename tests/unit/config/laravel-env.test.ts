@@ -87,32 +87,72 @@ describe("the app's settings as the bot's", () => {
   });
 
   it('DB_PORT, DB_SOCKET, DB_SSLMODE and Laravel’s defaults', () => {
-    expect(laravelSettings(file({ DB_CONNECTION: 'mysql' })).target).toMatchObject({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'laravel' });
-    expect(laravelSettings(file({ DB_CONNECTION: 'mysql', DB_PORT: '3307', DB_SOCKET: '/run/mysqld/mysqld.sock' })).target).toMatchObject({ port: 3307, socket: '/run/mysqld/mysqld.sock' });
+    expect(laravelSettings(file({ DB_CONNECTION: 'mysql' })).target).toMatchObject({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      password: '',
+      database: 'laravel',
+    });
+    expect(laravelSettings(file({ DB_CONNECTION: 'mysql', DB_PORT: '3307', DB_SOCKET: '/run/mysqld/mysqld.sock' })).target).toMatchObject({
+      port: 3307,
+      socket: '/run/mysqld/mysqld.sock',
+    });
     expect(laravelSettings(file({ DB_CONNECTION: 'pgsql', DB_SSLMODE: 'require' })).target).toMatchObject({ sslMode: 'require', schema: null });
-    expect(laravelSettings(file({ DB_CONNECTION: 'pgsql', DB_PORT: 'abc' })).problems[0]).toMatch(/DB_PORT: "abc" is not a port number \(in \/var\/www\/app\/\.env\)/);
+    expect(laravelSettings(file({ DB_CONNECTION: 'pgsql', DB_PORT: 'abc' })).problems[0]).toMatch(
+      /DB_PORT: "abc" is not a port number \(in \/var\/www\/app\/\.env\)/,
+    );
     expect(laravelSettings(file({ DB_CONNECTION: 'sqlsrv' })).problems[0]).toMatch(/DB_CONNECTION in \/var\/www\/app\/\.env is "sqlsrv"/);
   });
 
   it('SQLite: DB_DATABASE relative to the project folder, default database/database.sqlite', () => {
-    expect(laravelSettings(file({ DB_CONNECTION: 'sqlite' })).target).toEqual({ kind: 'sqlite', path: '/var/www/app/database/database.sqlite', display: 'sqlite:/var/www/app/database/database.sqlite' });
-    expect(laravelSettings(file({ DB_CONNECTION: 'sqlite', DB_DATABASE: 'storage/queue.sqlite' })).target).toMatchObject({ path: '/var/www/app/storage/queue.sqlite' });
+    expect(laravelSettings(file({ DB_CONNECTION: 'sqlite' })).target).toEqual({
+      kind: 'sqlite',
+      path: '/var/www/app/database/database.sqlite',
+      display: 'sqlite:/var/www/app/database/database.sqlite',
+    });
+    expect(laravelSettings(file({ DB_CONNECTION: 'sqlite', DB_DATABASE: 'storage/queue.sqlite' })).target).toMatchObject({
+      path: '/var/www/app/storage/queue.sqlite',
+    });
     expect(laravelSettings(file({ DB_CONNECTION: 'sqlite', DB_DATABASE: '/data/q.sqlite' })).target).toMatchObject({ path: '/data/q.sqlite' });
     // Laravel 11's .env.example leaves DB_CONNECTION=sqlite and no DB_DATABASE; with none at all, sqlite too
     expect(laravelSettings(file({})).target).toMatchObject({ kind: 'sqlite' });
   });
 
   it('DB_URL / DATABASE_URL win over the fields; DB_QUEUE_CONNECTION names the connection of the queue', () => {
-    expect(laravelSettings(file({ DB_CONNECTION: 'mysql', DB_URL: 'postgres://u:p@h:6432/q' })).target).toMatchObject({ kind: 'postgres', port: 6432, database: 'q' });
+    expect(laravelSettings(file({ DB_CONNECTION: 'mysql', DB_URL: 'postgres://u:p@h:6432/q' })).target).toMatchObject({
+      kind: 'postgres',
+      port: 6432,
+      database: 'q',
+    });
     expect(laravelSettings(file({ DATABASE_URL: 'mariadb://u@h/q' })).target).toMatchObject({ kind: 'mysql', database: 'q' });
-    expect(laravelSettings(file({ DB_CONNECTION: 'sqlite', DB_QUEUE_CONNECTION: 'pgsql', DB_DATABASE: 'app' })).target).toMatchObject({ kind: 'postgres', database: 'app' });
+    expect(laravelSettings(file({ DB_CONNECTION: 'sqlite', DB_QUEUE_CONNECTION: 'pgsql', DB_DATABASE: 'app' })).target).toMatchObject({
+      kind: 'postgres',
+      database: 'app',
+    });
     expect(laravelSettings(file({ DB_URL: 'mysql://u:p#1@h/q' })).problems[0]).toMatch(/^DB_URL contains a "#"/);
   });
 
   it('APP_* and DB_QUEUE_* become bot settings; QUEUE_CONNECTION other than database is noted', () => {
     const key = 'base64:siz81QL+/9zobqLLlKhSQDpOpWDlYMm2c1aB5OGNvsI=';
-    const s = laravelSettings(file({ APP_KEY: key, APP_TIMEZONE: 'Europe/Warsaw', DB_QUEUE_TABLE: 'queue_jobs', DB_QUEUE_RETRY_AFTER: '300', QUEUE_CONNECTION: 'sqs', QUEUE_BOT_PAGE_SIZE: '5', LOG_LEVEL: 'debug' }));
-    expect(s.env).toEqual({ APP_KEY: key, APP_TIMEZONE: 'Europe/Warsaw', QUEUE_BOT_TABLE_JOBS: 'queue_jobs', QUEUE_BOT_RETRY_AFTER: '300s', QUEUE_BOT_PAGE_SIZE: '5' });
+    const s = laravelSettings(
+      file({
+        APP_KEY: key,
+        APP_TIMEZONE: 'Europe/Warsaw',
+        DB_QUEUE_TABLE: 'queue_jobs',
+        DB_QUEUE_RETRY_AFTER: '300',
+        QUEUE_CONNECTION: 'sqs',
+        QUEUE_BOT_PAGE_SIZE: '5',
+        LOG_LEVEL: 'debug',
+      }),
+    );
+    expect(s.env).toEqual({
+      APP_KEY: key,
+      APP_TIMEZONE: 'Europe/Warsaw',
+      QUEUE_BOT_TABLE_JOBS: 'queue_jobs',
+      QUEUE_BOT_RETRY_AFTER: '300s',
+      QUEUE_BOT_PAGE_SIZE: '5',
+    });
     expect(s.notes[0]).toMatch(/default queue connection is "sqs"/);
     const loaded = loadConfig({}, { app: s });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -122,16 +162,32 @@ describe("the app's settings as the bot's", () => {
     expect(loaded.config.log.level).toBe('info');
   });
 
-  it('QUEUE_CONNECTION=redis: the app\'s Redis (REDIS_* as config/database.php reads them) becomes the bot\'s Redis queue', () => {
+  it("QUEUE_CONNECTION=redis: the app's Redis (REDIS_* as config/database.php reads them) becomes the bot's Redis queue", () => {
     const s = laravelSettings(
-      file({ QUEUE_CONNECTION: 'redis', APP_NAME: 'Shop Front', REDIS_HOST: '10.0.0.5', REDIS_PORT: '6380', REDIS_PASSWORD: 'p@ss word', REDIS_DB: '3', REDIS_QUEUE_RETRY_AFTER: '600', DB_CONNECTION: 'mysql' }),
+      file({
+        QUEUE_CONNECTION: 'redis',
+        APP_NAME: 'Shop Front',
+        REDIS_HOST: '10.0.0.5',
+        REDIS_PORT: '6380',
+        REDIS_PASSWORD: 'p@ss word',
+        REDIS_DB: '3',
+        REDIS_QUEUE_RETRY_AFTER: '600',
+        DB_CONNECTION: 'mysql',
+      }),
     );
     expect(s.env).toMatchObject({ REDIS_URL: 'redis://:p%40ss%20word@10.0.0.5:6380/3', APP_NAME: 'Shop Front', QUEUE_BOT_REDIS_RETRY_AFTER: '600s' });
     expect(s.env).not.toHaveProperty('QUEUE_BOT_REDIS_PREFIX');
     expect(s.notes[0]).toMatch(/queues on Redis/);
     const loaded = loadConfig({}, { app: s });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    expect(loaded.config.redis).toMatchObject({ password: 'p@ss word', display: 'redis://:***@10.0.0.5:6380/3', prefix: null, appName: 'Shop Front', retryAfterSec: 600, connection: 'redis' });
+    expect(loaded.config.redis).toMatchObject({
+      password: 'p@ss word',
+      display: 'redis://:***@10.0.0.5:6380/3',
+      prefix: null,
+      appName: 'Shop Front',
+      retryAfterSec: 600,
+      connection: 'redis',
+    });
     expect(loaded.config.queue.connections).toEqual(['redis']);
     // the skeleton's REDIS_PASSWORD=null is no password; an empty REDIS_PREFIX is no prefix, not Laravel's default
     const plain = laravelSettings(file({ QUEUE_CONNECTION: 'redis', REDIS_PASSWORD: 'null', REDIS_PREFIX: '' }));

@@ -8,7 +8,9 @@ import { postgresDialect } from '../../../src/db/dialects/postgres.ts';
 
 describe('deadlocks and timeouts, by engine', () => {
   it('a deadlock victim or a serialization failure means: run it again', () => {
-    expect(mysqlDialect.meaning({ code: 'ER_LOCK_DEADLOCK', errno: 1213, message: 'Deadlock found when trying to get lock; try restarting transaction' })).toEqual({ kind: 'deadlock' });
+    expect(
+      mysqlDialect.meaning({ code: 'ER_LOCK_DEADLOCK', errno: 1213, message: 'Deadlock found when trying to get lock; try restarting transaction' }),
+    ).toEqual({ kind: 'deadlock' });
     expect(postgresDialect.meaning({ code: '40P01', message: 'deadlock detected' })).toEqual({ kind: 'deadlock' });
     expect(postgresDialect.meaning({ code: '40001', message: 'could not serialize access due to concurrent update' })).toEqual({ kind: 'deadlock' });
   });

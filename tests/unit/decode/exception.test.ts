@@ -35,13 +35,13 @@ describe('parseException: genuine failed_jobs.json rows', () => {
     const thrown = thrownOf(failedJobRow(1).exception);
     expect(thrown.className).toBe('RuntimeException');
     expect(thrown.summary).toBe('AlwaysFails: import row 4711 is invalid.');
-    expect(thrown.message.startsWith('AlwaysFails: import row 4711 is invalid.\nVery long diagnostic line with ünïcödé and "quotes" and \\backslashes\\ / slashes.')).toBe(true);
+    expect(
+      thrown.message.startsWith('AlwaysFails: import row 4711 is invalid.\nVery long diagnostic line with ünïcödé and "quotes" and \\backslashes\\ / slashes.'),
+    ).toBe(true);
     // PHP adds " in <file>" after the message; the message itself ends with a space here.
     expect(thrown.message.endsWith('/ slashes. ')).toBe(true);
     expect(thrown.message.split('\n')).toHaveLength(2);
-    expect(thrown.causes).toEqual([
-      { className: 'LogicException', message: 'Underlying cause: column "price" contains "12,50 €" which is not numeric' },
-    ]);
+    expect(thrown.causes).toEqual([{ className: 'LogicException', message: 'Underlying cause: column "price" contains "12,50 €" which is not numeric' }]);
   });
 
   it('keeps UTF-8 and quotes in messages', () => {
@@ -173,7 +173,7 @@ const QUERY_EXCEPTION = [
   "Next Illuminate\\Database\\QueryException: SQLSTATE[23000]: Integrity constraint violation: 1062 Duplicate entry 'SKU-1001' for key 'products_sku_unique' (Connection: mysql, SQL: insert into `products` (`sku`) values (SKU-1001)) in /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php:712",
   'Stack trace:',
   '#0 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php(672): Illuminate\\Database\\Connection->runQueryCallback()',
-  "#1 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php(571): Illuminate\\Database\\Connection->run()",
+  '#1 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Connection.php(571): Illuminate\\Database\\Connection->run()',
   '#2 [internal function]: Illuminate\\Database\\Connection->insert()',
   '#3 /var/www/app/vendor/laravel/framework/src/Illuminate/Database/Query/Builder.php(3331): call_user_func_array()',
   '#4 /var/www/app/app/Services/Catalogue.php(88): Illuminate\\Database\\Query\\Builder->insert()',
@@ -205,7 +205,9 @@ describe('where: the first frame in the app', () => {
 
   it('names the app line in the Laravel 9–12 rows written by the framework versions themselves', () => {
     for (const v of [9, 10, 11, 12]) {
-      const fixture = JSON.parse(readFileSync(new URL(`../../fixtures/laravel/versions/laravel-${v}.json`, import.meta.url), 'utf8')) as { rows: { failed_jobs: Array<{ exception: string }> } };
+      const fixture = JSON.parse(readFileSync(new URL(`../../fixtures/laravel/versions/laravel-${v}.json`, import.meta.url), 'utf8')) as {
+        rows: { failed_jobs: Array<{ exception: string }> };
+      };
       expect(fixture.rows.failed_jobs).toHaveLength(6);
       // thrown in the app's own script (the rows were written outside a Composer project)
       for (const row of fixture.rows.failed_jobs) expect(thrownOf(row.exception).where).toEqual({ file: '/var/www/app/gen.php', line: 108, inApp: true });
@@ -224,7 +226,7 @@ describe('where: the first frame in the app', () => {
     expect(isAppFile('/var/www/app/app/Vendors/Client.php')).toBe(true);
   });
 
-  it('only the thrown exception\'s own trace counts, not a cause\'s', () => {
+  it("only the thrown exception's own trace counts, not a cause's", () => {
     const text = [
       `LogicException: inner in /var/www/app/vendor/x/Inner.php:5\nStack trace:\n#0 /var/www/app/app/Jobs/Cause.php(9): f()\n#1 {main}`,
       `RuntimeException: outer in /var/www/app/vendor/x/Outer.php:7\nStack trace:\n#0 /var/www/app/vendor/x/Outer.php(3): g()\n#1 {main}`,

@@ -100,7 +100,9 @@ export function encryptLikeLaravel(plaintext: string | Buffer, key: Buffer, mode
     const cipher = createCipheriv(`aes-${bits}-cbc`, key, iv);
     const value = Buffer.concat([cipher.update(plaintext), cipher.final()]).toString('base64');
     const ivText = iv.toString('base64');
-    const mac = createHmac('sha256', key).update(ivText + value).digest('hex');
+    const mac = createHmac('sha256', key)
+      .update(ivText + value)
+      .digest('hex');
     return Buffer.from(JSON.stringify({ iv: ivText, value, mac, tag: '' })).toString('base64');
   }
   const iv = randomBytes(12);

@@ -83,7 +83,9 @@ describe('decryptLaravelString: other ciphers Laravel supports', () => {
     const cipher = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
     const value = Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()]).toString('base64');
     const ivText = iv.toString('base64');
-    const mac = createHmac('sha256', key).update(ivText + value).digest('hex');
+    const mac = createHmac('sha256', key)
+      .update(ivText + value)
+      .digest('hex');
     expect(decryptLaravelString(toPayload({ iv: ivText, value, mac, tag: '' }), key)).toEqual({
       ok: false,
       reason: 'corrupt',
@@ -140,7 +142,7 @@ describe('decryptWithKeys: APP_KEY, then APP_PREVIOUS_KEYS (Laravel 11+)', () =>
     expect(decryptWithKeys(encryptedJobCommand, [old])).toEqual(decryptLaravelString(encryptedJobCommand, old));
   });
 
-  it('when no key fits, gives the current key\'s reason and counts the previous keys tried', () => {
+  it("when no key fits, gives the current key's reason and counts the previous keys tried", () => {
     expect(decryptWithKeys(encryptedJobCommand, [current, old])).toEqual({
       ok: false,
       reason: 'wrong-key',

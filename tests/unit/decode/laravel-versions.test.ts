@@ -20,8 +20,20 @@ function shownArguments(command: Decoded): string[] {
 
 /** How each version's app queued a job; never what the job works on. */
 const BOOKKEEPING = [
-  'job', 'connection', 'queue', 'chainConnection', 'chainQueue', 'chainCatchCallbacks', 'delay',
-  'afterCommit', 'middleware', 'chained', 'batchId', 'fakeBatch', 'messageGroup', 'deduplicator',
+  'job',
+  'connection',
+  'queue',
+  'chainConnection',
+  'chainQueue',
+  'chainCatchCallbacks',
+  'delay',
+  'afterCommit',
+  'middleware',
+  'chained',
+  'batchId',
+  'fakeBatch',
+  'messageGroup',
+  'deduplicator',
 ];
 /** A queued listener's copies of the listener's settings. */
 const LISTENER_BOOKKEEPING = ['failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor'];
@@ -57,7 +69,10 @@ describe.each(LARAVEL_MAJORS)('Laravel %i rows', (major) => {
       const isListener = payload.command.className === 'Illuminate\\Events\\CallQueuedListener';
       const hidden = isListener ? [...BOOKKEEPING, ...LISTENER_BOOKKEEPING] : BOOKKEEPING;
       const names = payload.command.arguments.map((a) => a.name);
-      expect(names.filter((name) => hidden.includes(name)), `row ${row.id} on ${row.queue}`).toEqual([]);
+      expect(
+        names.filter((name) => hidden.includes(name)),
+        `row ${row.id} on ${row.queue}`,
+      ).toEqual([]);
       const summary = summarizeArguments(payload.command.arguments);
       for (const name of hidden) expect(summary).not.toContain(`${name}:`);
     }
@@ -145,9 +160,7 @@ describe('ModelIdentifier with a morph-map alias (12.50+ ModelIdentifier::useMor
   const keys = versionKeys(version);
   // What the same app writes once it calls useMorphMap(): `class` holds the alias.
   const withAliases = (payload: string) =>
-    payload
-      .replaceAll('s:18:\\"App\\\\Models\\\\Product\\"', 's:7:\\"product\\"')
-      .replaceAll('s:15:\\"App\\\\Models\\\\Shop\\"', 's:4:\\"shop\\"');
+    payload.replaceAll('s:18:\\"App\\\\Models\\\\Product\\"', 's:7:\\"product\\"').replaceAll('s:15:\\"App\\\\Models\\\\Shop\\"', 's:4:\\"shop\\"');
 
   it('shows the alias as written', () => {
     const raw = withAliases(rowOn(version.rows.jobs, 'prestashop').payload);

@@ -2,7 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodePayload, MASKED, summarizeArguments } from '../../../src/queue/decode/payload.ts';
 import type { CommandInfo, DecodedPayload, JobArgument } from '../../../src/queue/decode/types.ts';
-import { appKey, commandOf, encryptLikeLaravel, failedJobRow, failedJobRows, jobRow, jobRows, objectPayload, php, queueableTail, retryPairs } from './helpers.ts';
+import {
+  appKey,
+  commandOf,
+  encryptLikeLaravel,
+  failedJobRow,
+  failedJobRows,
+  jobRow,
+  jobRows,
+  objectPayload,
+  php,
+  queueableTail,
+  retryPairs,
+} from './helpers.ts';
 
 type Decoded = Extract<CommandInfo, { state: 'decoded' }>;
 
@@ -112,9 +124,7 @@ describe('decodePayload: genuine jobs.json rows', () => {
     const payload = decodePayload(jobRow(18).payload, withKey);
     expect(payload.displayName).toBe('Closure (DispatchCommand.php:105)');
     expect(payload.jobClass).toBe('Illuminate\\Queue\\CallQueuedClosure');
-    expect(decoded(payload).arguments).toEqual([
-      { name: 'closure', visibility: 'public', text: 'closure (DispatchCommand) use ($sku = "SKU-1001")' },
-    ]);
+    expect(decoded(payload).arguments).toEqual([{ name: 'closure', visibility: 'public', text: 'closure (DispatchCommand) use ($sku = "SKU-1001")' }]);
   });
 
   it('chain head: lists the classes of the jobs chained after it', () => {
@@ -192,12 +202,31 @@ describe('decodePayload: argument texts', () => {
     ['many', modelIds([1, 2, 3, 4, 5, 6, 7])],
     ['when', carbon],
     ['status', 'E:21:"App\\Enums\\Status:Open";'],
-    ['options', php.O('App\\Support\\Options', [['a', php.i(1)], ['b', php.s('x')], ['nested', php.O('Deep', [['z', php.i(1)], ['inner', php.O('Deeper', [['y', php.i(2)]])]])]])],
+    [
+      'options',
+      php.O('App\\Support\\Options', [
+        ['a', php.i(1)],
+        ['b', php.s('x')],
+        [
+          'nested',
+          php.O('Deep', [
+            ['z', php.i(1)],
+            ['inner', php.O('Deeper', [['y', php.i(2)]])],
+          ]),
+        ],
+      ]),
+    ],
     ['long', php.s('x'.repeat(200))],
     ['multiline', php.s('line one\n  line two')],
     ['list', php.list(['1', '2', '3'].map((n) => php.i(Number(n))))],
     ['bigList', php.list(Array.from({ length: 12 }, (_, n) => php.i(n)))],
-    ['map', php.a([['sku', php.s('SKU-1')], ['qty', php.i(2)]])],
+    [
+      'map',
+      php.a([
+        ['sku', php.s('SKU-1')],
+        ['qty', php.i(2)],
+      ]),
+    ],
     ['ratio', php.d('1')],
     ['huge', php.i(9007199254740993n)],
     ['\0*\0guarded', php.s('p')],
@@ -210,7 +239,20 @@ describe('decodePayload: argument texts', () => {
 
   it('leaves out the Queueable bookkeeping but keeps batchId and delay as their own fields', () => {
     expect(command.arguments.map((a) => a.name)).toEqual([
-      'products', 'many', 'when', 'status', 'options', 'long', 'multiline', 'list', 'bigList', 'map', 'ratio', 'huge', 'guarded', 'hidden',
+      'products',
+      'many',
+      'when',
+      'status',
+      'options',
+      'long',
+      'multiline',
+      'list',
+      'bigList',
+      'map',
+      'ratio',
+      'huge',
+      'guarded',
+      'hidden',
     ]);
     expect(command.batchId).toBe('9c1e4a57-0000-4000-8000-000000000000');
     expect(command.delay).toBe('90 seconds');
@@ -241,7 +283,15 @@ describe('decodePayload: argument texts', () => {
   });
 
   it('trims a wide object to about 120 characters', () => {
-    const wide = php.O('App\\Jobs\\Wide', [['data', php.O('App\\Dto', Array.from({ length: 40 }, (_, n): [string, string] => [`field${n}`, php.s('value')]))]]);
+    const wide = php.O('App\\Jobs\\Wide', [
+      [
+        'data',
+        php.O(
+          'App\\Dto',
+          Array.from({ length: 40 }, (_, n): [string, string] => [`field${n}`, php.s('value')]),
+        ),
+      ],
+    ]);
     const text = decoded(decodePayload(objectPayload('App\\Jobs\\Wide', wide), noKey)).arguments[0]?.text ?? '';
     expect(text.length).toBe(120);
     expect(text.startsWith('App\\Dto {field0: "value", field1: "value"')).toBe(true);

@@ -63,7 +63,14 @@ describe('unserializePhp: arrays and objects', () => {
         { key: 1, value: { kind: 'int', value: 60 } },
       ],
     });
-    expect(valueOf(php.a([['sku', php.s('SKU-1001')], [7, php.N]]))).toEqual({
+    expect(
+      valueOf(
+        php.a([
+          ['sku', php.s('SKU-1001')],
+          [7, php.N],
+        ]),
+      ),
+    ).toEqual({
       kind: 'array',
       entries: [
         { key: 'sku', value: { kind: 'string', value: 'SKU-1001' } },
@@ -165,7 +172,7 @@ describe('unserializePhp: bad and hostile input', () => {
     expect(problemOf('s:999999999:"abc";')).toBe('the input ends at byte 18: expected a string of 999999999 bytes from byte 13');
     expect(problemOf('a:999999999:{i:0;N;}')).toBe('999999999 elements declared at byte 2 cannot fit in the 8 bytes left');
     expect(problemOf('O:8:"stdClass":2147483647:{}')).toBe('2147483647 elements declared at byte 15 cannot fit in the 2 bytes left');
-    expect(problemOf(`i:${'9'.repeat(1000)};`)).toBe('unexpected \'9\' at byte 2: expected a number of at most 20 digits');
+    expect(problemOf(`i:${'9'.repeat(1000)};`)).toBe("unexpected '9' at byte 2: expected a number of at most 20 digits");
     expect(problemOf(`s:${'9'.repeat(20)}:"";`)).toBe("unexpected '9' at byte 2: expected a length PHP could have written");
   });
 
@@ -175,7 +182,7 @@ describe('unserializePhp: bad and hostile input', () => {
 });
 
 describe('unserializeStringBytes', () => {
-  it("returns the exact bytes inside s:N:\"…\"; (how Laravel's encrypter wraps a serialized job)", () => {
+  it('returns the exact bytes inside s:N:"…"; (how Laravel\'s encrypter wraps a serialized job)', () => {
     const inner = php.O('App\\Jobs\\X', [['name', php.s('Łódź')]]);
     const result = unserializeStringBytes(php.s(inner));
     expect(result.ok && result.bytes.toString('utf8')).toBe(inner);

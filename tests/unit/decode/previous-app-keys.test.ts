@@ -22,7 +22,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('APP_PREVIOUS_KEYS', () => {
-  it('opens the job encrypted before the key was rotated, with the keys as the app\'s .env has them', () => {
+  it("opens the job encrypted before the key was rotated, with the keys as the app's .env has them", () => {
     const { appKey, previousAppKeys } = queueConfig({ APP_KEY, APP_PREVIOUS_KEYS });
     expect(previousAppKeys.map((key) => key.length)).toEqual([32]);
     const payload = decodePayload(rowOn(version.rows.jobs, 'mail-oldkey').payload, { appKey, previousAppKeys });
@@ -39,19 +39,12 @@ describe('APP_PREVIOUS_KEYS', () => {
     const raw = 'abcdefghijklmnopqrstuvwxyz012345';
     const sixteen = `base64:${Buffer.alloc(16, 7).toString('base64')}`;
     const { previousAppKeys } = queueConfig({ APP_KEY, APP_PREVIOUS_KEYS: `${APP_PREVIOUS_KEYS}, ${raw},,${sixteen},` });
-    expect(previousAppKeys).toEqual([
-      Buffer.from('foobarbazqux0123456789abcdefghij'),
-      Buffer.from(raw),
-      Buffer.alloc(16, 7),
-    ]);
+    expect(previousAppKeys).toEqual([Buffer.from('foobarbazqux0123456789abcdefghij'), Buffer.from(raw), Buffer.alloc(16, 7)]);
   });
 
   it('names every bad entry by its position, never by its value', () => {
     const problems = problemsOf({ APP_KEY, APP_PREVIOUS_KEYS: `base64:c2hvcnQ=,${APP_PREVIOUS_KEYS},,not-a-key` });
-    expect(problems).toEqual([
-      `APP_PREVIOUS_KEYS entry 1 ${KEY_RULE}; it decodes to 5 bytes`,
-      `APP_PREVIOUS_KEYS entry 4 ${KEY_RULE}; it decodes to 9 bytes`,
-    ]);
+    expect(problems).toEqual([`APP_PREVIOUS_KEYS entry 1 ${KEY_RULE}; it decodes to 5 bytes`, `APP_PREVIOUS_KEYS entry 4 ${KEY_RULE}; it decodes to 9 bytes`]);
     expect(problems.join('\n')).not.toMatch(/c2hvcnQ|not-a-key/);
   });
 

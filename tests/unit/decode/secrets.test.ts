@@ -27,8 +27,26 @@ describe('secret-named values are never shown', () => {
   it('in a nested array and a nested object of a job property', () => {
     const command = php.O('App\\Jobs\\CallPartner', [
       ['partner', php.s('acme')],
-      ['options', php.a([['timeout', php.i(5)], ['headers', php.a([['X-Secret', php.s('sk_secret_99')], ['Accept', php.s('json')]])]])],
-      ['client', php.O('App\\Http\\PartnerClient', [['baseUrl', php.s('https://acme.test')], ['\0*\0apiToken', php.s('tok_live_4242')]])],
+      [
+        'options',
+        php.a([
+          ['timeout', php.i(5)],
+          [
+            'headers',
+            php.a([
+              ['X-Secret', php.s('sk_secret_99')],
+              ['Accept', php.s('json')],
+            ]),
+          ],
+        ]),
+      ],
+      [
+        'client',
+        php.O('App\\Http\\PartnerClient', [
+          ['baseUrl', php.s('https://acme.test')],
+          ['\0*\0apiToken', php.s('tok_live_4242')],
+        ]),
+      ],
       ...queueableTail,
     ]);
     const raw = objectPayload('App\\Jobs\\CallPartner', command);
@@ -41,20 +59,40 @@ describe('secret-named values are never shown', () => {
     // the detail tree keeps the structure: the secret header masked, its sibling readable
     const options = decoded.command.value.kind === 'object' ? decoded.command.value.properties.find((p) => p.name === 'options')?.value : undefined;
     const headers = options?.kind === 'array' ? options.entries.find((e) => e.key === 'headers')?.value : undefined;
-    expect(headers).toEqual({ kind: 'array', entries: [{ key: 'X-Secret', value: { kind: 'string', value: MASKED } }, { key: 'Accept', value: { kind: 'string', value: 'json' } }] });
+    expect(headers).toEqual({
+      kind: 'array',
+      entries: [
+        { key: 'X-Secret', value: { kind: 'string', value: MASKED } },
+        { key: 'Accept', value: { kind: 'string', value: 'json' } },
+      ],
+    });
   });
 
   it('in the variables a queued closure captured: use ($apiToken)', () => {
     const native = php.O('Laravel\\SerializableClosure\\Serializers\\Native', [
-      ['use', php.a([['apiToken', php.s('tok_live_4242')], ['sku', php.s('SKU-1')]])],
+      [
+        'use',
+        php.a([
+          ['apiToken', php.s('tok_live_4242')],
+          ['sku', php.s('SKU-1')],
+        ]),
+      ],
       ['function', php.s('function () use ($apiToken, $sku) { Http::withToken($apiToken)->post("/sync/$sku"); }')],
       ['scope', php.s('App\\Console\\Commands\\Sync')],
       ['this', php.N],
       ['self', php.s('00000000000002fe0000000000000000')],
     ]);
-    const signed = php.O('Laravel\\SerializableClosure\\Serializers\\Signed', [['serializable', php.s(native)], ['hash', php.s('x')]]);
+    const signed = php.O('Laravel\\SerializableClosure\\Serializers\\Signed', [
+      ['serializable', php.s(native)],
+      ['hash', php.s('x')],
+    ]);
     const closure = php.O('Laravel\\SerializableClosure\\SerializableClosure', [['serializable', signed]]);
-    const command = php.O('Illuminate\\Queue\\CallQueuedClosure', [['closure', closure], ['failureCallbacks', php.a([])], ['deleteWhenMissingModels', php.b(true)], ...queueableTail]);
+    const command = php.O('Illuminate\\Queue\\CallQueuedClosure', [
+      ['closure', closure],
+      ['failureCallbacks', php.a([])],
+      ['deleteWhenMissingModels', php.b(true)],
+      ...queueableTail,
+    ]);
     const raw = objectPayload('Illuminate\\Queue\\CallQueuedClosure', command, { displayName: 'Closure (Sync.php:12)' });
     expectNoSecret(raw);
     const decoded = decodePayload(raw, { appKey: null });
@@ -85,6 +123,12 @@ describe('secret-named values are never shown', () => {
   });
 
   it('JSON masking keeps nulls (nothing to hide) and non-secret values as they are', () => {
-    expect(maskJson({ password: null, token: '', n: 1, list: [{ secret: 1 }], name: 'x' })).toEqual({ password: null, token: MASKED, n: 1, list: [{ secret: MASKED }], name: 'x' });
+    expect(maskJson({ password: null, token: '', n: 1, list: [{ secret: 1 }], name: 'x' })).toEqual({
+      password: null,
+      token: MASKED,
+      n: 1,
+      list: [{ secret: MASKED }],
+      name: 'x',
+    });
   });
 });

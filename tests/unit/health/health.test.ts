@@ -9,7 +9,21 @@ import { readinessAnswer, route } from '../../../src/health/server.ts';
 import type { QueueCounts, Snapshot } from '../../../src/queue/types.ts';
 
 function counts(name: string, c: Partial<QueueCounts> = {}): QueueCounts {
-  return { name, total: 0, ready: 0, delayed: 0, processing: 0, stuck: 0, expired: 0, failed: 0, oldestReadyAgeSeconds: null, oldestReservationAgeSeconds: null, exact: true, inspected: 0, ...c };
+  return {
+    name,
+    total: 0,
+    ready: 0,
+    delayed: 0,
+    processing: 0,
+    stuck: 0,
+    expired: 0,
+    failed: 0,
+    oldestReadyAgeSeconds: null,
+    oldestReservationAgeSeconds: null,
+    exact: true,
+    inspected: 0,
+    ...c,
+  };
 }
 
 function snapshot(queues: QueueCounts[]): Snapshot {
@@ -37,7 +51,11 @@ describe('readinessAnswer', () => {
     expect(a.body).toEqual({ ready: true, phase: 'running', database: 'ok', chat: { slack: 'connected' } });
   });
   it('names every reason it is not', () => {
-    const a = readinessAnswer({ phase: 'running', database: { ok: false, error: 'The database x cannot be reached' }, chats: [{ platform: 'discord', connected: false }] });
+    const a = readinessAnswer({
+      phase: 'running',
+      database: { ok: false, error: 'The database x cannot be reached' },
+      chats: [{ platform: 'discord', connected: false }],
+    });
     expect(a.status).toBe(503);
     expect(a.body.problems).toEqual(['database: The database x cannot be reached', 'discord: not connected']);
   });
@@ -57,7 +75,10 @@ describe('figuresFrom', () => {
         counts('default', { ready: 3, delayed: 1, processing: 2, stuck: 1, oldestReadyAgeSeconds: 40 }),
         counts('big', { ready: 0, delayed: 0, processing: 5, exact: false }),
       ]),
-      new Map([['default', 4], ['gone', 2]]),
+      new Map([
+        ['default', 4],
+        ['gone', 2],
+      ]),
     );
     expect(figures).toEqual([
       { name: 'big', ready: null, delayed: null, reserved: 5, stuck: 0, failed: 0, oldestReadyAgeSeconds: 0, exact: false },
@@ -73,8 +94,7 @@ describe('figuresFrom', () => {
 
 describe('openIncidents', () => {
   it('counts the open ones by kind', () => {
-    const incident = (kind: 'stuck' | 'stalled', status: 'open' | 'resolved') =>
-      ({ key: `${kind}:q`, status, content: { kind } }) as unknown as Incident;
+    const incident = (kind: 'stuck' | 'stalled', status: 'open' | 'resolved') => ({ key: `${kind}:q`, status, content: { kind } }) as unknown as Incident;
     expect(openIncidents([incident('stuck', 'open'), incident('stuck', 'resolved'), incident('stalled', 'open')])).toEqual({ stuck: 1, stalled: 1, spike: 0 });
   });
 });
@@ -106,7 +126,11 @@ describe('FiguresCache', () => {
   it('a failed look is cached too: a database that is down is not asked on every scrape', async () => {
     let now = 0;
     let takes = 0;
-    const cache = new FiguresCache(async () => ({ ok: false, takenAt: now, tookMs: 0, error: `down ${++takes}` }), 5000, () => now);
+    const cache = new FiguresCache(
+      async () => ({ ok: false, takenAt: now, tookMs: 0, error: `down ${++takes}` }),
+      5000,
+      () => now,
+    );
     expect(await cache.get()).toMatchObject({ ok: false, error: 'down 1' });
     now = 1000;
     expect(await cache.get()).toMatchObject({ ok: false, error: 'down 1' });
@@ -200,7 +224,13 @@ describe('createMetrics', () => {
       {
         figures: async () =>
           ok
-            ? { ok: true, takenAt: 0, tookMs: 0, queues: [{ name: 'q', ready: 1, delayed: 0, reserved: 0, stuck: 0, failed: 0, oldestReadyAgeSeconds: 0, exact: true }], incidents: null }
+            ? {
+                ok: true,
+                takenAt: 0,
+                tookMs: 0,
+                queues: [{ name: 'q', ready: 1, delayed: 0, reserved: 0, stuck: 0, failed: 0, oldestReadyAgeSeconds: 0, exact: true }],
+                incidents: null,
+              }
             : { ok: false, takenAt: 0, tookMs: 0, error: 'down' },
         databaseErrors: () => new Map(),
         chats: () => [],

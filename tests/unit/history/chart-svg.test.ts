@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { chartSvg, niceMax, xOf, yOf, type ChartInput } from '../../../src/history/chart-svg.ts';
 
-const labels = { ready: 'ready', delayed: 'delayed', reserved: 'reserved', stuck: 'stuck', failures: 'failures', done: 'done (derived)', backlog: 'jobs', perInterval: 'per 1m', noData: 'no data' };
+const labels = {
+  ready: 'ready',
+  delayed: 'delayed',
+  reserved: 'reserved',
+  stuck: 'stuck',
+  failures: 'failures',
+  done: 'done (derived)',
+  backlog: 'jobs',
+  perInterval: 'per 1m',
+  noData: 'no data',
+};
 
 function input(over: Partial<ChartInput> = {}): ChartInput {
   return {

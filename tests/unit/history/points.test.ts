@@ -3,7 +3,21 @@ import { backlog, derivedDone, foldPoints, intervalStart, pointsFromLook, TOTALS
 import type { QueueCounts } from '../../../src/queue/types.ts';
 
 function counts(name: string, c: Partial<QueueCounts> = {}): QueueCounts {
-  return { name, total: 0, ready: 0, delayed: 0, processing: 0, stuck: 0, expired: 0, failed: 0, oldestReadyAgeSeconds: null, oldestReservationAgeSeconds: null, exact: true, inspected: 0, ...c };
+  return {
+    name,
+    total: 0,
+    ready: 0,
+    delayed: 0,
+    processing: 0,
+    stuck: 0,
+    expired: 0,
+    failed: 0,
+    oldestReadyAgeSeconds: null,
+    oldestReservationAgeSeconds: null,
+    exact: true,
+    inspected: 0,
+    ...c,
+  };
 }
 
 function look(queues: QueueCounts[], extra: Partial<Look> = {}): Look {
@@ -24,12 +38,18 @@ describe('history points', () => {
 
   it('gives a queue with failed jobs and none waiting a point of its own', () => {
     const points = pointsFromLook(look([], { failedByQueue: new Map([['mail', 4]]) }), 600, [], null);
-    expect(points.map((p) => [p.queue, p.ready, p.failed])).toEqual([[TOTALS, 0, 4], ['mail', 0, 4]]);
+    expect(points.map((p) => [p.queue, p.ready, p.failed])).toEqual([
+      [TOTALS, 0, 4],
+      ['mail', 0, 4],
+    ]);
   });
 
   it('names Redis queues by their connection, database queues by the database one', () => {
     const points = pointsFromLook(look([counts('default', { ready: 1 }), counts('default', { connection: 'redis', ready: 5 })]), 600, [], null);
-    expect(points.filter((p) => p.queue === 'default').map((p) => [p.connection, p.ready])).toEqual([['database', 1], ['redis', 5]]);
+    expect(points.filter((p) => p.queue === 'default').map((p) => [p.connection, p.ready])).toEqual([
+      ['database', 1],
+      ['redis', 5],
+    ]);
   });
 
   it('derives done from the id sequence, the backlog and the new failures of the interval before', () => {
@@ -60,7 +80,19 @@ describe('history points', () => {
 
   it('folds a bucket: gauges at their highest, counts summed, the totals point first', () => {
     const p = (at: number, queue: string, ready: number, done: number | null): HistoryPoint => ({
-      at, connection: queue === TOTALS ? TOTALS : 'database', queue, ready, delayed: 0, reserved: 0, stuck: 0, failed: 0, newFailures: 1, oldestWait: null, done, nextJobId: at, nextFailedId: null,
+      at,
+      connection: queue === TOTALS ? TOTALS : 'database',
+      queue,
+      ready,
+      delayed: 0,
+      reserved: 0,
+      stuck: 0,
+      failed: 0,
+      newFailures: 1,
+      oldestWait: null,
+      done,
+      nextJobId: at,
+      nextFailedId: null,
     });
     const folded = foldPoints([p(60, 'a', 3, null), p(0, 'a', 1, null), p(0, TOTALS, 1, null), p(60, TOTALS, 3, 7), p(120, TOTALS, 2, 1)], 0);
     expect(folded.map((x) => [x.queue, x.at, x.ready, x.done, x.newFailures, x.nextJobId])).toEqual([

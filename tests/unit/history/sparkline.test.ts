@@ -25,7 +25,19 @@ describe('sparkline', () => {
 
 describe('series of one queue', () => {
   const point = (at: number, queue: string, ready: number | null): HistoryPoint => ({
-    at, connection: queue === TOTALS ? TOTALS : 'database', queue, ready, delayed: 0, reserved: 1, stuck: 0, failed: 0, newFailures: 0, oldestWait: null, done: null, nextJobId: null, nextFailedId: null,
+    at,
+    connection: queue === TOTALS ? TOTALS : 'database',
+    queue,
+    ready,
+    delayed: 0,
+    reserved: 1,
+    stuck: 0,
+    failed: 0,
+    newFailures: 0,
+    oldestWait: null,
+    done: null,
+    nextJobId: null,
+    nextFailedId: null,
   });
 
   it('reads a sampled interval without the queue as 0, an unsampled one as a gap, an unknown as a gap', () => {

@@ -6,15 +6,7 @@
 //   expired    reserved_at <= now - retry_after (any worker may pop it again)
 // and the bot's own: stuck = reserved_at <= now - QUEUE_BOT_STUCK_AFTER.
 import { describe, expect, it } from 'vitest';
-import {
-  attemptsClimbing,
-  countRows,
-  estimateQueue,
-  reservationExpired,
-  stateOf,
-  type StateRow,
-  type Thresholds,
-} from '../../../src/queue/counting.ts';
+import { attemptsClimbing, countRows, estimateQueue, reservationExpired, stateOf, type StateRow, type Thresholds } from '../../../src/queue/counting.ts';
 
 const NOW = 1_796_010_709;
 /** stuck after 5 min, retry_after 90 s: the bot's defaults */

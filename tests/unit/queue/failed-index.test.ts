@@ -1,7 +1,15 @@
 // The pure parts of the failed jobs' autocomplete index: what a row keeps of its exception, which
 // rows fit typed text (as suggestionReason decides for a read row), newest first, and which go.
 import { describe, expect, it } from 'vitest';
-import { EXCEPTION_LINE, exceptionLineOf, indexedMatches, missingIds, newestMatching, withoutIds, type IndexedFailure } from '../../../src/queue/failed-index.ts';
+import {
+  EXCEPTION_LINE,
+  exceptionLineOf,
+  indexedMatches,
+  missingIds,
+  newestMatching,
+  withoutIds,
+  type IndexedFailure,
+} from '../../../src/queue/failed-index.ts';
 
 function entry(id: number, over: Partial<IndexedFailure> = {}): IndexedFailure {
   return {
@@ -40,7 +48,13 @@ describe('indexedMatches', () => {
 });
 
 describe('newestMatching', () => {
-  const entries = [entry(1, { jobClass: 'app\\jobs\\reconcileinvoices' }), entry(2), entry(3, { queue: 'recon-eu' }), entry(4), entry(5, { displayName: 'app\\jobs\\reconcile' })];
+  const entries = [
+    entry(1, { jobClass: 'app\\jobs\\reconcileinvoices' }),
+    entry(2),
+    entry(3, { queue: 'recon-eu' }),
+    entry(4),
+    entry(5, { displayName: 'app\\jobs\\reconcile' }),
+  ];
 
   it('the newest fitting ids first, ignoring case and spaces around the text, at most `limit`', () => {
     expect(newestMatching(entries, '  RECON ', 25)).toEqual([5, 3, 1]);

@@ -17,7 +17,7 @@ describe('Redis queue keys', () => {
     expect(journalKey('app_database_')).toBe('app_database_queue-bot:retrying');
   });
 
-  it('tells a key\'s queue and role, using its type where a queue name ends like a role', () => {
+  it("tells a key's queue and role, using its type where a queue name ends like a role", () => {
     expect(queueOfKey('p_', 'p_queues:imports', 'list')).toEqual({ queue: 'imports', role: 'ready' });
     expect(queueOfKey('p_', 'p_queues:imports:notify', 'list')).toEqual({ queue: 'imports', role: 'notify' });
     expect(queueOfKey('p_', 'p_queues:imports:delayed', 'zset')).toEqual({ queue: 'imports', role: 'delayed' });
@@ -28,7 +28,7 @@ describe('Redis queue keys', () => {
     expect(queueOfKey('p_', 'p_queues:', 'list')).toBeNull();
   });
 
-  it('derives both of Laravel\'s default prefixes from APP_NAME, as Str::slug does', () => {
+  it("derives both of Laravel's default prefixes from APP_NAME, as Str::slug does", () => {
     expect(laravelPrefixCandidates('Laravel')).toEqual(['laravel_database_', 'laravel-database-']);
     expect(laravelPrefixCandidates('PeerQueueHarness')[0]).toBe(redisFixtures.meta.key_prefix);
     expect(laravelSlug('Zażółć Shop & Co.', '_')).toBe('zazolc_shop_co');

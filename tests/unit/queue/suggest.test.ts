@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { orderSuggestions, suggestionReason } from '../../../src/queue/suggest.ts';
 
-const job = { uuid: '40c9ba3c-ac6d-416b-a041-cb395c83f623', jobClass: 'App\\Jobs\\ReconcileInvoices', displayName: 'App\\Jobs\\ReconcileInvoices', queue: 'billing-eu' };
+const job = {
+  uuid: '40c9ba3c-ac6d-416b-a041-cb395c83f623',
+  jobClass: 'App\\Jobs\\ReconcileInvoices',
+  displayName: 'App\\Jobs\\ReconcileInvoices',
+  queue: 'billing-eu',
+};
 
 describe('suggestionReason', () => {
   it('a uuid start, a class with or without namespace, a queue, an exception word — ignoring case', () => {
@@ -20,7 +25,9 @@ describe('suggestionReason', () => {
   });
 
   it('a job whose displayName differs from its class (a closure, a listener) fits by either', () => {
-    expect(suggestionReason({ ...job, jobClass: 'Illuminate\\Events\\CallQueuedListener', displayName: 'App\\Listeners\\SendWelcome' }, '', 'welcome')).toBe('class');
+    expect(suggestionReason({ ...job, jobClass: 'Illuminate\\Events\\CallQueuedListener', displayName: 'App\\Listeners\\SendWelcome' }, '', 'welcome')).toBe(
+      'class',
+    );
   });
 });
 

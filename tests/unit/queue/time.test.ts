@@ -3,7 +3,9 @@ import { formatInZone, parseInZone } from '../../../src/queue/time.ts';
 
 // UTC is computed from the Date itself, every other zone through Intl: 'Etc/UTC' is the same zone
 // by Intl, so the two must agree on every instant.
-const instants = [0, 1, 59, 86_399, 951_782_400 /* 2000-02-29 */, 1_700_000_000, 1_711_846_799, 1_711_846_800, 4_102_444_799, 253_402_300_799 /* 9999-12-31 23:59:59 */];
+const instants = [
+  0, 1, 59, 86_399, 951_782_400 /* 2000-02-29 */, 1_700_000_000, 1_711_846_799, 1_711_846_800, 4_102_444_799, 253_402_300_799 /* 9999-12-31 23:59:59 */,
+];
 
 describe('times in UTC without Intl', () => {
   it('formats every instant as Intl does for the same zone', () => {

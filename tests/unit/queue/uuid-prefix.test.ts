@@ -32,8 +32,19 @@ describe('prefixBounds', () => {
   it('holds every uuid that starts with the prefix, and none that sorts outside it', () => {
     const uuids = Array.from({ length: 3000 }, () => randomUUID());
     // edges: all f's, all 0's, digits that roll over
-    uuids.push('ffffffff-ffff-4fff-bfff-ffffffffffff', '00000000-0000-4000-8000-000000000000', '4fffffff-ffff-4fff-bfff-fffffffffff9', '50000000-0000-4000-8000-000000000000');
-    const prefixes = [...uuids.slice(0, 300).flatMap((u) => [8, 9, 13, 14, 20, 35].map((n) => u.slice(0, n))), 'ffffffff', '4fffffff-ffff', '00000000', '4fffffff'];
+    uuids.push(
+      'ffffffff-ffff-4fff-bfff-ffffffffffff',
+      '00000000-0000-4000-8000-000000000000',
+      '4fffffff-ffff-4fff-bfff-fffffffffff9',
+      '50000000-0000-4000-8000-000000000000',
+    );
+    const prefixes = [
+      ...uuids.slice(0, 300).flatMap((u) => [8, 9, 13, 14, 20, 35].map((n) => u.slice(0, n))),
+      'ffffffff',
+      '4fffffff-ffff',
+      '00000000',
+      '4fffffff',
+    ];
     for (const prefix of prefixes) {
       const bounds = prefixBounds(prefix)!;
       const inRange = uuids.filter((u) => u >= bounds.from && (bounds.to === null || u < bounds.to));

@@ -7,7 +7,14 @@ const FAILED_SPEC = { positional: ['queue?'], options: ['class', 'grep', 'page']
 
 describe('tokenize', () => {
   it('splits on spaces, groups quotes, keeps backslashes', () => {
-    expect(tokenize('failed prestashop --class App\\Jobs\\SyncProduct --grep "HTTP 503"')).toEqual(['failed', 'prestashop', '--class', 'App\\Jobs\\SyncProduct', '--grep', 'HTTP 503']);
+    expect(tokenize('failed prestashop --class App\\Jobs\\SyncProduct --grep "HTTP 503"')).toEqual([
+      'failed',
+      'prestashop',
+      '--class',
+      'App\\Jobs\\SyncProduct',
+      '--grep',
+      'HTTP 503',
+    ]);
     expect(tokenize("failed --grep 'column count'")).toEqual(['failed', '--grep', 'column count']);
     expect(tokenize('failed --grep \u201Cmailbox unavailable\u201D')).toEqual(['failed', '--grep', 'mailbox unavailable']);
     expect(tokenize('failed --grep \u2018x y\u2019')).toEqual(['failed', '--grep', 'x y']);
@@ -23,7 +30,10 @@ describe('tokenize', () => {
 
 describe('parseTokens', () => {
   it('reads positionals, options with a value or "=", and flags', () => {
-    expect(parseTokens(['prestashop', '--class', 'Sync', '--page=2'], FAILED_SPEC)).toEqual({ values: { queue: 'prestashop', class: 'Sync', page: '2' }, problems: [] });
+    expect(parseTokens(['prestashop', '--class', 'Sync', '--page=2'], FAILED_SPEC)).toEqual({
+      values: { queue: 'prestashop', class: 'Sync', page: '2' },
+      problems: [],
+    });
     expect(parseTokens(['--older-than', '24h'], { positional: [], options: ['older-than'], flags: ['yes'] }).values).toEqual({ olderThan: '24h' });
     expect(parseTokens(['--YES'], { positional: [], options: [], flags: ['yes'] }).values).toEqual({ yes: true });
   });
@@ -43,7 +53,28 @@ describe('parseTokens', () => {
 });
 
 describe('nearest', () => {
-  const names = ['stats', 'pending', 'delayed', 'processing', 'stuck', 'failed', 'show', 'retry', 'cancel', 'release', 'promote', 'forget', 'delete', 'flush', 'clear', 'batches', 'batch', 'audit', 'doctor', 'help'];
+  const names = [
+    'stats',
+    'pending',
+    'delayed',
+    'processing',
+    'stuck',
+    'failed',
+    'show',
+    'retry',
+    'cancel',
+    'release',
+    'promote',
+    'forget',
+    'delete',
+    'flush',
+    'clear',
+    'batches',
+    'batch',
+    'audit',
+    'doctor',
+    'help',
+  ];
   it('suggests the command meant for a typo, and nothing for a different word', () => {
     expect(nearest('faild', names)).toBe('failed');
     expect(nearest('FAILD', names)).toBe('failed');

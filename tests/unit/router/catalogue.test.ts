@@ -78,7 +78,9 @@ describe('message catalogues', () => {
 
   it('every key built from a prefix is known, and each of its endings exists in both', () => {
     expect([...prefixes.keys()].filter((p) => !(p in DYNAMIC))).toEqual([]);
-    const missing = Object.entries(DYNAMIC).flatMap(([prefix, endings]) => endings.map((e) => prefix + e)).filter((key) => !(key in en) || !(key in pl));
+    const missing = Object.entries(DYNAMIC)
+      .flatMap(([prefix, endings]) => endings.map((e) => prefix + e))
+      .filter((key) => !(key in en) || !(key in pl));
     expect(missing).toEqual([]);
   });
 
@@ -103,7 +105,37 @@ describe('message catalogues', () => {
         if (JSON.stringify(want) !== JSON.stringify(got)) problems.push(`${key}: {${want.join('},{')}} in English, {${got.join('},{')}} in Polish`);
       }
       if (typeof translated === 'function') {
-        const out = translated({ n: 2, ready: 1, delayed: 1, processing: 1, stuck: 1, failed: 1, retried: 2, skipped: 1, reserved: 1, queue: 'q', age: '5m', ids: '#1', id: 1, threshold: '5m', more: '', where: 'w', name: 'b', inspected: 1, total: 2, retryAfter: '90s', attempts: 2, page: 1, pages: 2, connection: 'redis', queues: '`a`, `b`', jobs: '#1, #2' }, tools);
+        const out = translated(
+          {
+            n: 2,
+            ready: 1,
+            delayed: 1,
+            processing: 1,
+            stuck: 1,
+            failed: 1,
+            retried: 2,
+            skipped: 1,
+            reserved: 1,
+            queue: 'q',
+            age: '5m',
+            ids: '#1',
+            id: 1,
+            threshold: '5m',
+            more: '',
+            where: 'w',
+            name: 'b',
+            inspected: 1,
+            total: 2,
+            retryAfter: '90s',
+            attempts: 2,
+            page: 1,
+            pages: 2,
+            connection: 'redis',
+            queues: '`a`, `b`',
+            jobs: '#1, #2',
+          },
+          tools,
+        );
         if (typeof out !== 'string' || !out.length || out.includes('undefined')) problems.push(`${key}: renders ${JSON.stringify(out)}`);
       }
     }

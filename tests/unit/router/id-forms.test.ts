@@ -18,7 +18,24 @@ describe('jobNumberDigits', () => {
   });
 
   it('takes only groups of three after the first, one kind of separator, and no more than 19 digits', () => {
-    for (const typed of ['1,23', '12,34', '1,2345', '1234,567', '1,234 567', '1 234,567', ',123', '1,', '1.234', "1'234", '#', '', 'abc', '1_234', '12345678901234567890', '12,345,678,901,234,567,890']) {
+    for (const typed of [
+      '1,23',
+      '12,34',
+      '1,2345',
+      '1234,567',
+      '1,234 567',
+      '1 234,567',
+      ',123',
+      '1,',
+      '1.234',
+      "1'234",
+      '#',
+      '',
+      'abc',
+      '1_234',
+      '12345678901234567890',
+      '12,345,678,901,234,567,890',
+    ]) {
       expect([typed, jobNumberDigits(typed)]).toEqual([typed, null]);
     }
   });
@@ -45,7 +62,16 @@ describe('uuidOrPrefix', () => {
     for (const ok of ['40c9ba3c', '40C9BA3C', '40c9ba3c-', '40c9ba3c-ac6d', '40c9ba3c-ac6d-416b-a041-cb395c83f62', '40c9ba3c-ac6d-416b-a041-cb395c83f623']) {
       expect([ok, uuidOrPrefix.safeParse(ok).success]).toEqual([ok, true]);
     }
-    for (const bad of ['40c9ba3', '40c9ba3g', '40c9ba3cac6d', '40c9ba3c_ac6d', '40c9ba3c-ac6d-416b-a041-cb395c83f6233', '%0c9ba3c', '40c9ba3c%', '40c9ba3c-ac6_']) {
+    for (const bad of [
+      '40c9ba3',
+      '40c9ba3g',
+      '40c9ba3cac6d',
+      '40c9ba3c_ac6d',
+      '40c9ba3c-ac6d-416b-a041-cb395c83f6233',
+      '%0c9ba3c',
+      '40c9ba3c%',
+      '40c9ba3c-ac6_',
+    ]) {
       expect([bad, uuidOrPrefix.safeParse(bad).error?.issues[0]?.message]).toEqual([bad, 'args.bad_uuid']);
     }
   });

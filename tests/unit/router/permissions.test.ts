@@ -9,7 +9,13 @@ const access = (channels: string[] | null = null): Config['access'] => ({
   operatorRoles: new Set(['999']),
   channels: channels ? new Set(channels) : null,
 });
-const who = (platform: Identity['platform'], userId: string, extra: Partial<Identity> = {}): Identity => ({ platform, userId, userName: userId, channelId: 'C1', ...extra });
+const who = (platform: Identity['platform'], userId: string, extra: Partial<Identity> = {}): Identity => ({
+  platform,
+  userId,
+  userName: userId,
+  channelId: 'C1',
+  ...extra,
+});
 
 describe('isOperator', () => {
   it('is true for listed ids, Discord role holders, the shell and the CLI', () => {

@@ -14,7 +14,14 @@ import { APP_FRAME, longException } from '../../support/long-exceptions.ts';
 import { failedJobRow } from '../decode/helpers.ts';
 
 const t = translator('en');
-const buttons: ButtonFactory = { button: (label, action, opts) => ({ label, action: `q1:${action.verb}:${action.args.join(':')}`.slice(0, 100), ...(opts?.style ? { style: opts.style } : {}), ...(opts?.confirm ? { confirm: opts.confirm } : {}) }) };
+const buttons: ButtonFactory = {
+  button: (label, action, opts) => ({
+    label,
+    action: `q1:${action.verb}:${action.args.join(':')}`.slice(0, 100),
+    ...(opts?.style ? { style: opts.style } : {}),
+    ...(opts?.confirm ? { confirm: opts.confirm } : {}),
+  }),
+};
 
 function summaryOf(exception: string, over: Partial<FailedSummary> = {}): FailedSummary {
   const parsed = parseException(exception);
@@ -72,7 +79,9 @@ describe('a failed row', () => {
   });
 
   it('a page of ten with 5 kB messages stays short on both platforms', () => {
-    const rows = Array.from({ length: 10 }, (_, i) => failedRow(t, buttons, summaryOf(longException(40), { id: i, uuid: `${i}c50c779-8575-4468-ad3d-54742ad8db49` }), { withActions: true }));
+    const rows = Array.from({ length: 10 }, (_, i) =>
+      failedRow(t, buttons, summaryOf(longException(40), { id: i, uuid: `${i}c50c779-8575-4468-ad3d-54742ad8db49` }), { withActions: true }),
+    );
     const page = reply('Failed jobs', { summary: '10 failed jobs · page 1 of 1', rows });
     // measured: 6,359 Slack characters (Discord cut at 6,000) with 300-character exception lines, 4,469 now
     expect(slackSize(renderMessage(page, { t, messageId: 'm1' })).chars).toBeLessThan(5000);

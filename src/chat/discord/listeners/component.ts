@@ -65,6 +65,14 @@ function rememberQuestion(ctx: DiscordContext, c: Click, reply: Reply): void {
   for (const key of reply.buttons.map((b) => b.action)) {
     const decoded = ctx.app.codec.decode(key);
     if (!decoded.ok || decoded.action.confirmedBy === undefined) continue;
-    ctx.links.set(key, { userId: c.who.userId, applicationId: c.i.applicationId, token: c.i.token, messageId: c.i.message.id, snapshot: c.snapshot, field: c.field, ephemeral: c.ephemeral });
+    ctx.links.set(key, {
+      userId: c.who.userId,
+      applicationId: c.i.applicationId,
+      token: c.i.token,
+      messageId: c.i.message.id,
+      snapshot: c.snapshot,
+      field: c.field,
+      ephemeral: c.ephemeral,
+    });
   }
 }

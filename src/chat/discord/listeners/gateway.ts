@@ -15,5 +15,7 @@ export function logGatewayEvents(ctx: DiscordContext, stopping: () => boolean): 
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'gateway session resumed'));
   client.on(Events.ShardError, (err, shard) => log.warn({ err: safe(err), shard }, 'gateway connection error'));
   client.on(Events.Invalidated, () => log.error('the gateway invalidated the session; restart the bot'));
-  client.rest.on(RESTEvents.RateLimited, (info) => log.warn({ route: safeRoute(info.route), retryAfterMs: info.retryAfter, global: info.global }, 'Discord rate limit hit'));
+  client.rest.on(RESTEvents.RateLimited, (info) =>
+    log.warn({ route: safeRoute(info.route), retryAfterMs: info.retryAfter, global: info.global }, 'Discord rate limit hit'),
+  );
 }

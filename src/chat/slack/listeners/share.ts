@@ -11,7 +11,10 @@ export async function shareClicked(ctx: SlackContext, c: Conversation, click: Cl
   const { t, who } = c;
   const source = decodeShare(ctx.secret, click.value);
   if (!source) {
-    await deliver(ctx, c, render(ctx, errorReply(t('action.rejected_title'), t('action.signature'), { kind: 'refusal' }), t), { inChannel: false, interaction: true });
+    await deliver(ctx, c, render(ctx, errorReply(t('action.rejected_title'), t('action.signature'), { kind: 'refusal' }), t), {
+      inChannel: false,
+      interaction: true,
+    });
     return;
   }
   const reply = source.kind === 'text' ? await ctx.router.handleText(source.text, who) : await ctx.router.handleAction(source.id, who);
