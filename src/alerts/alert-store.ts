@@ -12,6 +12,7 @@ import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
 import type { AlertMemory, Incident } from './detector.ts';
 import { ackKey, messageKey, snoozeKey, type Acknowledgement, type AlertMessage } from './grouping.ts';
+import { muteKey, type Mute, type MuteTarget } from './mute.ts';
 import type { Snooze } from './snooze.ts';
 
 const CURSOR_KEY = '_cursor';
@@ -22,6 +23,8 @@ const MESSAGE_KIND = 'message';
 const ACK_KIND = 'ack';
 /** the kind column of a snooze row (its key is snoozeKey(message)) */
 const SNOOZE_KIND = 'snooze';
+/** the kind column of a mute row (its key is muteKey(target), announced_at its end) */
+const MUTE_KIND = 'mute';
 
 interface CursorState {
   failedCursor: number | null;
@@ -60,6 +63,8 @@ export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAle
     incidents: [...byKey.values()],
     messages: [...messagesByKey.values()],
     failedCursor: cursors.length ? Math.max(...cursors) : null,
+    // mutes are people's rows: the stored ones are the truth
+    mutes: stored.mutes ?? [],
     lastRecoveryNoticeAt: Math.max(stored.lastRecoveryNoticeAt, unsaved.lastRecoveryNoticeAt),
   };
 }
@@ -89,6 +94,7 @@ export class AlertStore {
     const messages: AlertMessage[] = [];
     const acks = new Map<string, Acknowledgement>();
     const snoozes = new Map<string, Snooze>();
+    const mutes: Mute[] = [];
     let cursor: CursorState = { failedCursor: null, lastRecoveryNoticeAt: 0 };
     for (const row of rows) {
       if (row.incident_key === LEASE_KEY) continue;
@@ -102,6 +108,10 @@ export class AlertStore {
       }
       if (row.kind === SNOOZE_KIND) {
         snoozes.set(row.incident_key, JSON.parse(row.state) as Snooze);
+        continue;
+      }
+      if (row.kind === MUTE_KIND) {
+        mutes.push(JSON.parse(row.state) as Mute);
         continue;
       }
       if (row.kind === ACK_KIND) {
@@ -127,7 +137,40 @@ export class AlertStore {
       const snooze = snoozes.get(snoozeKey(m));
       return { ...m, ...(ack ? { ack } : {}), ...(snooze ? { snooze } : {}) };
     });
-    return { incidents, messages: acknowledged, failedCursor: cursor.failedCursor, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+    return { incidents, messages: acknowledged, failedCursor: cursor.failedCursor, mutes, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+  }
+
+  /** Mutes a queue or failure group: a later mute of the same one replaces it. */
+  async mute(mute: Mute): Promise<void> {
+    await this.ensureTable();
+    const key = muteKey(mute.target);
+    await this.database.writeTransaction(async (trx) => {
+      await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', key).execute();
+      await trx
+        .insertInto('queue_bot_alerts')
+        .values({
+          incident_key: key,
+          kind: MUTE_KIND,
+          status: 'open',
+          opened_at: mute.at,
+          updated_at: mute.at,
+          resolved_at: null,
+          announced_at: mute.until,
+          state: JSON.stringify(mute),
+        })
+        .execute();
+    });
+  }
+
+  /** Ends a mute; false when there was none. */
+  async unmute(target: MuteTarget): Promise<boolean> {
+    await this.ensureTable();
+    const res = await this.database.db
+      .deleteFrom('queue_bot_alerts')
+      .where('incident_key', '=', muteKey(target))
+      .where('kind', '=', MUTE_KIND)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
   }
 
   /** Snoozes a kind's open message: a later snooze replaces an earlier one. */
@@ -191,10 +234,22 @@ export class AlertStore {
       await trx
         .deleteFrom('queue_bot_alerts')
         .where('incident_key', '!=', LEASE_KEY)
+        .where('kind', '!=', MUTE_KIND)
         .where((eb) =>
           kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY),
         )
         .execute();
+      // mutes are written by people too: a tick drops only those past their end, and those it saw
+      // end (worse) — by when they were made, so a mute made again meanwhile stays
+      await trx.deleteFrom('queue_bot_alerts').where('kind', '=', MUTE_KIND).where('announced_at', '<=', opts.now).execute();
+      for (const ended of memory.endedMutes ?? []) {
+        await trx
+          .deleteFrom('queue_bot_alerts')
+          .where('kind', '=', MUTE_KIND)
+          .where('incident_key', '=', muteKey(ended.target))
+          .where('updated_at', '=', ended.at)
+          .execute();
+      }
       const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
         incident_key: i.key,
         kind: i.content.kind,

@@ -111,7 +111,12 @@ function spikeRows(t: Translator, buttons: ButtonFactory | null, c: Spike): Row[
   return c.groups.slice(0, LISTED_QUEUES).map((g) => ({
     key: `×${g.count}`,
     title: g.jobClass,
-    lines: [g.exceptionLine, g.where ? `${t('job.queue', { queue: g.queue })} · ${g.where}` : t('job.queue', { queue: g.queue })],
+    lines: [
+      g.exceptionLine,
+      g.where ? `${t('job.queue', { queue: g.queue })} · ${g.where}` : t('job.queue', { queue: g.queue }),
+      // while open, the key `mute group <key>` takes
+      ...(buttons ? [t('alert.spike.group_key', { key: groupKey(g.fingerprint) })] : []),
+    ],
     tone: 'bad' as const,
     buttons: !buttons
       ? []

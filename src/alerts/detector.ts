@@ -7,6 +7,7 @@
 // QUEUE_BOT_ALERT_REMIND, and marked resolved when the last of them clears.
 import type { JobId } from '../queue/types.ts';
 import type { MessageRef } from '../chat/poster.ts';
+import { withoutMuted, type Mute } from './mute.ts';
 import { planMessages, type AlertMessage, type MessageAction } from './grouping.ts';
 import { spikeIsOver, spikeOf, type NewFailure, type SpikeContent } from './spike.ts';
 
@@ -78,6 +79,10 @@ export interface AlertMemory {
   messages?: AlertMessage[];
   /** highest failed_jobs.id already looked at; null before the first tick ever */
   failedCursor: number | null;
+  /** queues and failure groups muted (their own rows): left out of the messages while they hold */
+  mutes?: Mute[];
+  /** mutes that ended this tick (over, or it got worse): the save drops their rows */
+  endedMutes?: Mute[];
 }
 
 export type AlertAction = { type: 'open'; incident: Incident } | { type: 'update'; incident: Incident } | { type: 'resolve'; incident: Incident };
@@ -156,7 +161,7 @@ export function evaluate(
   previous: AlertMemory,
   obs: Observation,
   settings: AlertSettings,
-): { actions: AlertAction[]; messageActions: MessageAction[]; memory: AlertMemory } {
+): { actions: AlertAction[]; messageActions: MessageAction[]; memory: AlertMemory; visible: Incident[] } {
   const now = obs.now;
   const actions: AlertAction[] = [];
   const current = new Map(currentIncidents(previous, obs, settings).map((c) => [incidentKey(c), c]));
@@ -206,6 +211,13 @@ export function evaluate(
   // Resolved incidents are kept a day so a flapping one is recognised; older ones are dropped.
   const kept = [...incidents.values()].filter((i) => i.status === 'open' || (i.resolvedAt ?? now) > now - 86400);
   const failedCursor = Math.max(previous.failedCursor ?? 0, obs.maxFailedId, ...obs.newFailures.map((f) => f.id));
-  const planned = planMessages(previous.messages ?? [], kept, now, settings.remindSec);
-  return { actions, messageActions: planned.actions, memory: { incidents: kept, messages: planned.messages, failedCursor } };
+  // the messages show what is not muted; `visible` is what they are drawn from
+  const muted = withoutMuted(kept, previous.mutes ?? [], now);
+  const planned = planMessages(previous.messages ?? [], muted.visible, now, settings.remindSec, muted.silenced);
+  return {
+    actions,
+    messageActions: planned.actions,
+    memory: { incidents: kept, messages: planned.messages, failedCursor, mutes: muted.holding, endedMutes: muted.ended },
+    visible: muted.visible,
+  };
 }

@@ -126,6 +126,8 @@ export function planMessages(
   incidents: readonly Incident[],
   now: number,
   remindSec: number,
+  /** kinds with a muted incident open: their message stays out (it is not over) */
+  silenced: ReadonlySet<AlertKind> = new Set(),
 ): { actions: MessageAction[]; messages: AlertMessage[] } {
   const actions: MessageAction[] = [];
   const messages: AlertMessage[] = [];
@@ -147,6 +149,11 @@ export function planMessages(
       };
       messages.push(message);
       actions.push({ type: 'post', message });
+      continue;
+    }
+    if (open.length === 0 && silenced.has(kind)) {
+      // all it shows is muted: not resolved, so it stays as it is until a mute ends
+      messages.push(before);
       continue;
     }
     if (open.length === 0) {

@@ -190,12 +190,13 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         async () => {
           const stored = await store.load();
           const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
-          const { actions, messageActions, memory: next } = evaluate(memory, await observe(app, t, memory.failedCursor, now()), settings);
+          const { actions, messageActions, memory: next, visible } = evaluate(memory, await observe(app, t, memory.failedCursor, now()), settings);
           const messages = next.messages ?? [];
-          for (const action of messageActions) await carryOut(action, next.incidents, at, messages);
+          // (drawn from what is not muted)
+          for (const action of messageActions) await carryOut(action, visible, at, messages);
           // "resolved" edits that did not go through on an earlier tick: sent again, for a day at most
           for (const left of (memory.messages ?? []).filter((m) => m.status === 'resolved' && at - (m.resolvedAt ?? at) < 86400)) {
-            edit(left.refs, messageResolvedReply(t, left, membersOf(left, next.incidents).resolved, at, viewSettings), () => {
+            edit(left.refs, messageResolvedReply(t, left, membersOf(left, visible).resolved, at, viewSettings), () => {
               if (!messages.includes(left)) messages.push(left);
             });
           }
@@ -208,7 +209,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             if (message.status !== 'open') continue;
             const missing = targets.some(({ poster }) => !message.refs.some((m) => m.platform === poster.platform));
             if (missing && !messageActions.some((a) => a.message.kind === message.kind && a.type === 'post')) {
-              const view = messageReply(t, buttons, message, membersOf(message, next.incidents), at, viewSettings);
+              const view = messageReply(t, buttons, message, membersOf(message, visible), at, viewSettings);
               message.refs = await post(view, message.refs, true);
             }
           }

@@ -285,14 +285,14 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
     it('help lists every command with its usage, marks the changing ones, and says who you are', async () => {
       const r = await run('help');
       expect(r.title).toBe('Laravel Queue Bot');
-      expect(r.fields).toHaveLength(22);
+      expect(r.fields).toHaveLength(24);
       const byUsage = fields(r);
       expect(byUsage['/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]']).toBe(
         'Push a failed job back onto its queue (as artisan queue:retry, in one transaction). ⚑',
       );
       expect(byUsage['/queue failed [queue] [--class Name] [--grep text] [--page N]']).toBe('Failed jobs, newest first, with the exception actually thrown.');
       const marked = r.fields.filter((f) => f.value.endsWith('⚑')).map((f) => f.label.split(' ')[1]);
-      expect(marked).toEqual(['retry', 'cancel', 'release', 'promote', 'forget', 'flush', 'clear', 'batch', 'ack', 'snooze']);
+      expect(marked).toEqual(['retry', 'cancel', 'release', 'promote', 'forget', 'flush', 'clear', 'batch', 'ack', 'snooze', 'mute', 'unmute']);
       expect(r.notices.map((n) => n.text)).toEqual(['You are an operator: you can change jobs.']);
       // nothing typed is help too
       expect((await run('')).title).toBe('Laravel Queue Bot');

@@ -1,0 +1,113 @@
+// Mute, as the `mute` / `unmute` commands: bad input is refused clearly and changes nothing; a
+// muted queue is left out of the alert (a message with nothing else open stays as it is, neither
+// reminded nor "resolved"), also for a new app on the same database (a restart, a second replica);
+// it speaks again when its jobs double or when unmuted; audited.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/app.ts';
+import { AlertStore } from '../../../src/alerts/alert-store.ts';
+import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { createTestApp, NOW, shellUser, testConfig, type TestApp } from '../../support/app.ts';
+import { ENGINES } from '../../support/db.ts';
+import { jobFixture } from '../../support/fixtures.ts';
+import { RecordingPoster } from '../../support/recording-poster.ts';
+
+// Stalled queues wait a day here: the fixtures' stuck job on `imports` is the one alert.
+const ALERT_ENV = { QUEUE_BOT_WAIT_AFTER: '24h', QUEUE_BOT_ALERT_REMIND: '1h', QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' };
+
+async function auditOf(app: TestApp, action: string) {
+  const rows = await app.database.db.selectFrom('queue_bot_audit').selectAll().where('action', '=', action).orderBy('id').execute();
+  return rows.map((r) => ({ user: `${r.platform}:${r.user_id}`, target: r.target, outcome: r.outcome }));
+}
+
+/** more jobs a dead worker holds on `imports` */
+async function moreStuckJobs(app: TestApp, n: number, since: number) {
+  const { id: _id, ...row } = jobFixture('SleepyJob').row;
+  for (let k = 0; k < n; k++) {
+    await app.database.db
+      .insertInto('jobs')
+      .values({ ...row, queue: 'imports', reserved_at: since, available_at: since })
+      .execute();
+  }
+}
+
+const muteRows = (app: TestApp) => app.database.db.selectFrom('queue_bot_alerts').select(['incident_key', 'announced_at']).where('kind', '=', 'mute').execute();
+
+describe.each(ENGINES)('the mute and unmute commands on %s', (engine) => {
+  let app: TestApp;
+  afterEach(async () => app?.drop());
+
+  it('refuse bad input clearly and change nothing; a muted queue stays out of the alert for a new app too, until unmuted', async () => {
+    app = await createTestApp(engine, { env: ALERT_ENV, now: () => NOW });
+    const poster = new RecordingPoster('slack');
+    expect(await createAlertScheduler(app, [poster], silentLogger, { now: () => NOW }).tick()).toMatchObject({ messages: ['post:stuck'] });
+
+    const answers = [];
+    for (const text of [
+      'mute job imports 2h',
+      'mute queue imports forever',
+      'mute queue imports 8d',
+      'mute queue mail 2h',
+      'mute group 0123456789abcdef 1h',
+      'unmute queue imports',
+    ]) {
+      const r = await app.router.handleText(text, shellUser);
+      answers.push([r.ok, r.summary]);
+    }
+    expect(answers).toEqual([
+      [false, "Mute a `queue <name>` or a `group <key>` (the mute key an alert's failure group shows), e.g. `mute queue imports 2h`."],
+      [false, 'Mute for 1m to 7d, e.g. 30m, 2h or 1d.'],
+      [false, 'Mute for 1m to 7d, e.g. 30m, 2h or 1d.'],
+      [false, 'No open alert shows queue `mail`: only a queue or failure group an open alert lists can be muted (`alerts` lists them).'],
+      [false, 'No open alert shows failure group `0123456789abcdef`: only a queue or failure group an open alert lists can be muted (`alerts` lists them).'],
+      [false, 'Nothing mutes queue `imports` (`alerts` lists the mutes).'],
+    ]);
+    expect(await muteRows(app)).toEqual([]);
+
+    const done = await app.router.handleText('mute queue imports 2h', shellUser);
+    expect([done.ok, done.summary]).toEqual([
+      true,
+      'Muted queue `imports` for 2h (by local): left out of alert messages until then, unless it gets worse (twice the jobs, or a new failure group). `unmute queue imports` ends it sooner.',
+    ]);
+    expect((await muteRows(app)).map((r) => [r.incident_key, Number(r.announced_at)])).toEqual([['~mute:queue:imports', NOW + 7200]]);
+
+    // a new app on the same database, 90 minutes on: past the reminder, yet nothing said
+    const later = NOW + 90 * 60;
+    const restarted = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: app.database, clock: () => later * 1000 });
+    const second = createAlertScheduler(restarted, [poster], silentLogger, { now: () => later });
+    expect(await second.tick()).toMatchObject({ ran: true, messages: [] });
+    expect(await muteRows(app)).toHaveLength(1);
+    expect((await new AlertStore(app.database).load()).messages?.map((m) => [m.kind, m.status])).toEqual([['stuck', 'open']]);
+
+    const unmuted = await app.router.handleText('unmute queue imports', shellUser);
+    expect([unmuted.ok, unmuted.summary]).toEqual([true, 'Unmuted queue `imports`: it shows in alert messages again from the next check.']);
+    expect(await muteRows(app)).toEqual([]);
+    expect((await second.tick()).messages).toEqual(['remind:stuck']);
+    expect(poster.updates.at(-1)?.reply.title).toContain('imports');
+
+    // not-open and unknown mutes changed nothing; the bad words never reached the command
+    expect(await auditOf(app, 'mute')).toEqual([
+      { user: 'shell:local', target: 'queue mail for=2h', outcome: 'nothing' },
+      { user: 'shell:local', target: 'group 0123456789abcdef for=1h', outcome: 'nothing' },
+      { user: 'shell:local', target: 'queue imports for=2h', outcome: 'done' },
+    ]);
+    expect(await auditOf(app, 'unmute')).toEqual([
+      { user: 'shell:local', target: 'queue imports', outcome: 'nothing' },
+      { user: 'shell:local', target: 'queue imports', outcome: 'done' },
+    ]);
+  });
+
+  it('a muted queue whose stuck jobs double speaks again, and its mute row is dropped', async () => {
+    app = await createTestApp(engine, { env: ALERT_ENV, now: () => NOW });
+    const poster = new RecordingPoster('slack');
+    const scheduler = createAlertScheduler(app, [poster], silentLogger, { now: () => NOW + 60 });
+    await scheduler.tick();
+    expect((await app.router.handleText('mute queue imports 1d', shellUser)).ok).toBe(true);
+    expect((await scheduler.tick()).messages).toEqual([]);
+    const before = (await new AlertStore(app.database).load()).incidents.find((i) => i.key === 'stuck:imports');
+    const jobs = before?.content.kind === 'stuck' ? before.content.jobs.length : 0;
+    await moreStuckJobs(app, jobs, NOW - 3600);
+    expect((await scheduler.tick()).messages).toEqual(['edit:stuck']);
+    expect(await muteRows(app)).toEqual([]);
+  });
+});
