@@ -8,6 +8,8 @@ import { AlertStore } from '../src/alerts/alert-store.ts';
 import { messageReply } from '../src/alerts/alert-view.ts';
 import { membersOf, messageNamed, type AlertKind } from '../src/alerts/grouping.ts';
 import {
+  muteConfirm,
+  muteTargetText,
   MUTE_BUTTON_FOR,
   MUTE_TYPES,
   MUTE_VERB,
@@ -20,17 +22,11 @@ import {
   type MuteType,
 } from '../src/alerts/mute.ts';
 import { formatDuration, parseDuration } from '../src/config/duration.ts';
-import type { Translator } from '../src/i18n/i18n.ts';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 
 /** `kind` and `openedAt` only from a button: the message it sat on */
 type Args = { what: MuteType; name: string; for: string; kind?: AlertKind; openedAt?: number };
-
-/** "queue `imports`", "failure group `1a2b…`" */
-export function muteTargetText(t: Translator, target: MuteTarget): string {
-  return t(target.type === 'queue' ? 'mute.target_queue' : 'mute.target_group', { name: target.name });
-}
 
 export default defineCommand<Args>({
   name: 'mute',
@@ -54,16 +50,7 @@ export default defineCommand<Args>({
       },
       // it hides part of an alert from everyone in the channel: asked first (Discord and the shell
       // in a second step; Slack shows the button's own confirm dialog)
-      async confirm(ctx, args) {
-        const { t } = ctx;
-        const what = muteTargetText(t, { type: args.what, name: args.name });
-        return {
-          title: t('confirm.mute.title', { what }),
-          text: t('confirm.mute.text', { what, for: args.for }),
-          confirm: t('confirm.mute.yes'),
-          deny: t('confirm.no'),
-        };
-      },
+      confirm: async (ctx, args) => muteConfirm(ctx.t, { type: args.what, name: args.name }, args.for),
     },
   },
   async run(ctx, args) {

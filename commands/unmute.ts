@@ -2,10 +2,9 @@
 // messages again from the next check. No confirmation: it hides nothing.
 import { z } from 'zod';
 import { AlertStore } from '../src/alerts/alert-store.ts';
-import { MUTE_TYPES, type MuteTarget, type MuteType } from '../src/alerts/mute.ts';
+import { MUTE_TYPES, muteTargetText, type MuteTarget, type MuteType } from '../src/alerts/mute.ts';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
-import { muteTargetText } from './mute.ts';
 
 type Args = { what: MuteType; name: string };
 

@@ -10,6 +10,7 @@ import type { Incident, IncidentContent } from './detector.ts';
 import { groupKey } from './failure-group.ts';
 import type { AlertMessage } from './grouping.ts';
 import { ackAction } from './acknowledge.ts';
+import { MUTE_BUTTON_FOR, muteAction, muteConfirm, worstTarget, type MuteTarget } from './mute.ts';
 import { SNOOZE_CHOICES, snoozeAction } from './snooze.ts';
 
 /** Queues a kind's message lists; the rest are counted ("…and 4 more queues"). */
@@ -22,6 +23,13 @@ const JOBS_PER_QUEUE = 3;
 const keep = (b: Button | null): b is Button => b !== null;
 
 const SNOOZE_LABEL = { '30m': 'button.snooze_30m', '2h': 'button.snooze_2h', tomorrow: 'button.snooze_tomorrow' } as const;
+
+/** "Mute imports 1h" (a long name cut: Slack's button text holds 75 characters), "Mute worst group 1h" */
+function muteButton(t: Translator, buttons: ButtonFactory, message: AlertMessage, target: MuteTarget): Button | null {
+  const name = target.name.length > 40 ? `${target.name.slice(0, 39)}…` : target.name;
+  const label = target.type === 'queue' ? t('button.mute_queue', { name }) : t('button.mute_group');
+  return buttons.button(label, muteAction(message, target), { confirm: muteConfirm(t, target, MUTE_BUTTON_FOR) });
+}
 
 type StuckJobView = Extract<IncidentContent, { kind: 'stuck' }>['jobs'][number];
 
@@ -195,9 +203,13 @@ export function messageReply(
   // snoozed: quiet for a while, unless it gets worse; a snoozed message offers no second snooze
   const snooze = message.snooze;
   if (snooze) after.unshift({ tone: 'info', text: t('alert.snoozed_by', { user: snooze.by, left: t.age(Math.max(0, snooze.until - now)) }) });
+  // one Mute, for the worst queue or group: a button per listed queue would pass Discord's five
+  // buttons a row (the message already has four of its own); `mute queue|group …` takes any other
+  const worst = worstTarget(open);
   const acknowledge = [
     ...(ack ? [] : [buttons.button(t('button.acknowledge'), ackAction(message))]),
     ...(snooze ? [] : SNOOZE_CHOICES.map((choice) => buttons.button(t(SNOOZE_LABEL[choice]), snoozeAction(message, choice)))),
+    ...(worst ? [muteButton(t, buttons, message, worst)] : []),
   ].filter(keep);
   const data = { kind: message.kind, status: 'open', incidents: open.map((i) => i.key), acknowledgedBy: ack?.by ?? null, snoozedUntil: snooze?.until ?? null };
   if (open.length === 1) {

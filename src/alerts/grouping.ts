@@ -152,8 +152,9 @@ export function planMessages(
       continue;
     }
     if (open.length === 0 && silenced.has(kind)) {
-      // all it shows is muted: not resolved, so it stays as it is until a mute ends
-      messages.push(before);
+      // all it shows is muted: not resolved, so it stays out until a mute ends; then it is
+      // redrawn (the Mute press may have replaced it with "Muted …"), so no fingerprint matches
+      messages.push({ ...before, fingerprint: '' });
       continue;
     }
     if (open.length === 0) {

@@ -3,6 +3,8 @@
 // button asks first. A muted queue or group speaks again when its time is up or it gets worse
 // while muted: twice the jobs it had when muted, or a failure group (or a kind of incident) on the
 // queue it did not have.
+import type { Translator } from '../i18n/i18n.ts';
+import type { Confirm } from '../reply/model.ts';
 import type { Action } from '../router/action-id.ts';
 import { fingerprint, type Incident } from './detector.ts';
 import { groupKey } from './failure-group.ts';
@@ -146,4 +148,20 @@ export function readMuteAction(args: readonly string[]): { kind: AlertKind; open
   if (!known || !mtype || !name || args.length !== 4 || !/^\d+$/.test(opened ?? '')) return null;
   const openedAt = Number(opened);
   return Number.isSafeInteger(openedAt) ? { kind: known, openedAt, target: { type: mtype, name } } : null;
+}
+
+/** "queue `imports`", "failure group `1a2b…`" */
+export function muteTargetText(t: Translator, target: MuteTarget): string {
+  return t(target.type === 'queue' ? 'mute.target_queue' : 'mute.target_group', { name: target.name });
+}
+
+/** What the Mute button asks first: it hides part of an alert from everyone in the channel. */
+export function muteConfirm(t: Translator, target: MuteTarget, duration: string): Confirm {
+  const what = muteTargetText(t, target);
+  return {
+    title: t('confirm.mute.title', { what }),
+    text: t('confirm.mute.text', { what, for: duration }),
+    confirm: t('confirm.mute.yes'),
+    deny: t('confirm.no'),
+  };
 }

@@ -39,7 +39,7 @@ describe.each(ENGINES)('Acknowledge on Slack, through the real Bolt app, on %s',
     const scheduler = createAlertScheduler(app, [h.bot.poster], silentLogger, { now: () => start });
     expect(await scheduler.tick()).toMatchObject({ ran: true, messages: ['post:stuck'] });
     const [alert] = fake.live({ channel: 'C_ALERTS' });
-    expect(buttonsOf(alert!)).toEqual(['Release', 'Details', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
+    expect(buttonsOf(alert!)).toEqual(['Release', 'Details', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00', 'Mute imports 1h']);
 
     // bob is no operator: told so, the alert unchanged
     const refused = await h.click(alert!, { button: 'Acknowledge' }, bob);
@@ -50,7 +50,7 @@ describe.each(ENGINES)('Acknowledge on Slack, through the real Bolt app, on %s',
     await h.click(alert!, { button: 'Acknowledge' });
     const acked = fake.message(alert!.ts);
     expect(textOf(acked)).toMatch(/Acknowledged by ana .* no reminders until it is resolved/);
-    expect(buttonsOf(acked)).toEqual(['Release', 'Details', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
+    expect(buttonsOf(acked)).toEqual(['Release', 'Details', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00', 'Mute imports 1h']);
     expect(await auditOf(app, 'ack')).toEqual([
       { user: 'slack:UREADER', target: 'stuck', outcome: 'refused' },
       { user: 'slack:UOPERATOR', target: 'stuck', outcome: 'done' },

@@ -40,7 +40,16 @@ describe.each(ENGINES)('alert buttons with 150-character names on %s', (engine) 
     const spike: Reply = slack.posts.find((p) => (p.reply.data as { kind?: string }).kind === 'spike')!.reply;
     expect(spike.rows.map((r) => r.title)).toEqual([LONG_CLASS]);
     const buttons = allButtons(spike);
-    expect(buttons.map((b) => b.label)).toEqual(['Retry 25 jobs', 'Details', 'Show failed', 'Acknowledge', 'Snooze 30m', 'Snooze 2h', 'Snooze until 09:00']);
+    expect(buttons.map((b) => b.label)).toEqual([
+      'Retry 25 jobs',
+      'Details',
+      'Show failed',
+      'Acknowledge',
+      'Snooze 30m',
+      'Snooze 2h',
+      'Snooze until 09:00',
+      'Mute worst group 1h',
+    ]);
     for (const b of buttons) expect(b.action.length).toBeLessThanOrEqual(100);
     // what an alert poster may call before posting: every button here is kept, none left out
     expect(allButtons(await app.router.keepButtons(spike)).map((b) => b.label)).toEqual([
@@ -51,6 +60,7 @@ describe.each(ENGINES)('alert buttons with 150-character names on %s', (engine) 
       'Snooze 30m',
       'Snooze 2h',
       'Snooze until 09:00',
+      'Mute worst group 1h',
     ]);
 
     // another process on the same database: it knows the buttons only from the table

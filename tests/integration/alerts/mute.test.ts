@@ -11,6 +11,9 @@ import { createTestApp, NOW, shellUser, testConfig, type TestApp } from '../../s
 import { ENGINES } from '../../support/db.ts';
 import { jobFixture } from '../../support/fixtures.ts';
 import { RecordingPoster } from '../../support/recording-poster.ts';
+import { CHANNEL_ID } from '../../support/fake-discord.ts';
+import { buttonLabels, locate, startHarness as startDiscord, textOf as discordText, type Harness as DiscordHarness } from '../discord/harness.ts';
+import { bob, buttonsOf, startHarness as startSlack, textOf, type Harness as SlackHarness } from '../slack/harness.ts';
 
 // Stalled queues wait a day here: the fixtures' stuck job on `imports` is the one alert.
 const ALERT_ENV = { QUEUE_BOT_WAIT_AFTER: '24h', QUEUE_BOT_ALERT_REMIND: '1h', QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' };
@@ -32,6 +35,83 @@ async function moreStuckJobs(app: TestApp, n: number, since: number) {
 }
 
 const muteRows = (app: TestApp) => app.database.db.selectFrom('queue_bot_alerts').select(['incident_key', 'announced_at']).where('kind', '=', 'mute').execute();
+
+describe.each(ENGINES)('Mute on Slack, through the real Bolt app, on %s', (engine) => {
+  let h: (SlackHarness & { app: TestApp }) | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it("a reader cannot; an operator's Mute (after Slack's confirm dialog) mutes the worst queue for 1h, and a second app honours it", async () => {
+    h = await startSlack(engine, { env: ALERT_ENV });
+    const { app, fake } = h;
+    const start = app.queue.now();
+    const scheduler = createAlertScheduler(app, [h.bot.poster], silentLogger, { now: () => start });
+    expect(await scheduler.tick()).toMatchObject({ ran: true, messages: ['post:stuck'] });
+    const [alert] = fake.live({ channel: 'C_ALERTS' });
+    expect(buttonsOf(alert!)).toContain('Mute imports 1h');
+    // the button carries Slack's own confirm dialog: what it hides, for whom, for how long
+    expect(JSON.stringify(alert)).toContain('out of alert messages for 1h, for everyone in the channel');
+
+    const refused = await h.click(alert!, { button: 'Mute imports 1h' }, bob);
+    expect(textOf(refused.messages.at(-1)!)).toContain('operator');
+    expect(await muteRows(app)).toEqual([]);
+
+    await h.click(alert!, { button: 'Mute imports 1h' });
+    expect(textOf(fake.message(alert!.ts))).toContain('Muted queue `imports` for 1h (by ana)');
+    expect((await muteRows(app)).map((r) => [r.incident_key, Number(r.announced_at) - start])).toEqual([['~mute:queue:imports', 3600]]);
+    expect(await auditOf(app, 'mute')).toEqual([
+      { user: 'slack:UREADER', target: 'queue imports for=1h', outcome: 'refused' },
+      { user: 'slack:UOPERATOR', target: 'queue imports for=1h', outcome: 'done' },
+    ]);
+
+    // another replica, past the reminder time: nothing said; once the hour is over, the alert is back
+    const replica = await createApp(testConfig(app.db.url, ALERT_ENV), { logger: silentLogger, database: app.database, clock: () => (start + 65 * 60) * 1000 });
+    const other = createAlertScheduler(replica, [h.bot.poster], silentLogger, { now: () => start + 50 * 60 });
+    expect((await other.tick()).messages).toEqual([]);
+    expect(textOf(fake.message(alert!.ts))).toContain('Muted queue `imports`');
+    const after = createAlertScheduler(replica, [h.bot.poster], silentLogger, { now: () => start + 65 * 60 });
+    expect((await after.tick()).messages).toEqual(['remind:stuck']);
+    expect(textOf(fake.message(alert!.ts))).toContain('Still open after');
+    expect(await muteRows(app)).toEqual([]);
+  });
+});
+
+describe.each(ENGINES)('Mute on Discord, through discord.js, on %s', (engine) => {
+  let h: DiscordHarness | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it('asks first (only the one who pressed, for 2 minutes); the confirm mutes it; "No" mutes nothing', async () => {
+    h = await startDiscord(engine, { env: { ...ALERT_ENV, QUEUE_BOT_ALERT_DISCORD_CHANNEL: CHANNEL_ID } });
+    const scheduler = createAlertScheduler(h.app, [h.bot.poster], silentLogger, { now: () => h!.clock.now });
+    await scheduler.tick();
+    const [alert] = h.fake.channelMessages(CHANNEL_ID);
+    expect(buttonLabels(alert!)).toContain('Mute imports 1h');
+
+    const ask = await h.click(alert!, { button: 'Mute imports 1h' });
+    const question = ask.followups[0]!;
+    expect(discordText(question)).toContain('Mute queue `imports`?');
+    expect(discordText(question)).toContain('for everyone in the channel');
+    expect(buttonLabels(question)).toEqual(['Mute', 'No, leave it']);
+    expect(await muteRows(h.app)).toEqual([]);
+    await h.click(question, locate(question, { button: 'No, leave it' }));
+    expect(await muteRows(h.app)).toEqual([]);
+
+    const again = await h.click(alert!, { button: 'Mute imports 1h' });
+    const yes = again.followups[0]!;
+    await h.click(yes, locate(yes, { button: 'Mute' }));
+    expect((await muteRows(h.app)).map((r) => r.incident_key)).toEqual(['~mute:queue:imports']);
+    expect(discordText(h.fake.channelMessages(CHANNEL_ID)[0])).toContain('Muted queue `imports` for 1h');
+    expect((await auditOf(h.app, 'mute')).map((a) => [a.target, a.outcome])).toEqual([['queue imports for=1h', 'done']]);
+    h.clock.now += 70 * 60; // past the 1h reminder: quiet while muted… and the hour is over
+    expect((await scheduler.tick()).messages).toEqual(['remind:stuck']);
+    expect(h.fake.channelMessages(CHANNEL_ID)).toHaveLength(1);
+  });
+});
 
 describe.each(ENGINES)('the mute and unmute commands on %s', (engine) => {
   let app: TestApp;

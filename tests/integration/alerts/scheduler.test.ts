@@ -233,6 +233,7 @@ describe.each(ENGINES)('alert scheduler on %s', (engine) => {
       'Snooze 30m',
       'Snooze 2h',
       'Snooze until 09:00',
+      'Mute worst group 1h',
     ]);
     // its Retry button works: the spike's 30 failed jobs are back in the queue
     const retry = allButtons(current(slack, 'spike'))[0]!;

@@ -93,6 +93,9 @@ describe('a muted queue', () => {
     const a = evaluate(s, obs(T0 + 3700, { stuckJobs: both }), settings);
     expect(a.messageActions).toEqual([]);
     expect(a.memory.messages?.map((m) => [m.kind, m.status])).toEqual([['stuck', 'open']]);
+    // unmuted (or over): it is redrawn, with both queues
+    const back = evaluate({ ...a.memory, mutes: [] }, obs(T0 + 3730, { stuckJobs: both }), settings);
+    expect(back.messageActions.map((x) => [x.type, x.message.members])).toEqual([['remind', ['stuck:imports', 'stuck:mail']]]);
     // the queues clear while muted: now it is resolved
     const b = evaluate({ ...a.memory, mutes: s.mutes }, obs(T0 + 3760), settings);
     expect(b.messageActions.map((x) => x.type)).toEqual(['resolve']);
