@@ -655,6 +655,17 @@ export const en = {
   'unmute.done': 'Unmuted {what}: it shows in alert messages again from the next check.',
   'unmute.problem_title': 'Nothing unmuted',
   'unmute.not_muted': 'Nothing mutes {what} (`alerts` lists the mutes).',
+  'help.alerts': 'Open alerts: their queues or failure groups, who acknowledged or snoozed them, and what is muted, with when each ends.',
+  'alerts.title': 'Alerts',
+  'alerts.none': 'No alert is open and nothing is muted.',
+  'alerts.summary': (p, tools) =>
+    `${tools.plural(Number(p.open), { one: '# alert open', other: '# alerts open' })} · ${tools.plural(Number(p.muted), { one: '# mute', other: '# mutes' })}`,
+  'alerts.message': '`{kind}` alert',
+  'alerts.open_for': 'open for {age}: {list}',
+  'alerts.acknowledged': 'acknowledged by {user} {age} ago',
+  'alerts.snoozed': 'snoozed by {user}, {left} left',
+  'alerts.muted_key': 'muted',
+  'alerts.muted': 'by {user}, {left} left (unless it gets worse)',
   'discord.posted': 'Done: the result is posted in the channel for everyone.',
   'discord.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 } satisfies Record<string, Message>;

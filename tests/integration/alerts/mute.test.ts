@@ -191,3 +191,26 @@ describe.each(ENGINES)('the mute and unmute commands on %s', (engine) => {
     expect(await muteRows(app)).toEqual([]);
   });
 });
+
+describe.each(ENGINES)('the alerts command on %s', (engine) => {
+  let app: TestApp;
+  afterEach(async () => app?.drop());
+
+  it('lists open alerts with who acknowledged or snoozed them, and the mutes, each with its end; nothing open says so', async () => {
+    app = await createTestApp(engine, { env: ALERT_ENV, now: () => NOW });
+    const none = await app.router.handleText('alerts', shellUser);
+    expect([none.ok, none.title, none.summary]).toEqual([true, 'Alerts', 'No alert is open and nothing is muted.']);
+
+    await createAlertScheduler(app, [new RecordingPoster('slack')], silentLogger, { now: () => NOW }).tick();
+    for (const text of ['ack stuck', 'snooze stuck 2h', 'mute queue imports 30m']) expect((await app.router.handleText(text, shellUser)).ok).toBe(true);
+    const r = await app.router.handleText('alerts', shellUser);
+    expect(r.summary).toBe('1 alert open · 1 mute');
+    expect(r.rows.map((row) => [row.key, row.title, row.lines])).toEqual([
+      ['stuck', '`stuck` alert', ['open for 0s: imports', 'acknowledged by local 0s ago', 'snoozed by local, 2h left']],
+      ['muted', 'queue `imports`', ['by local, 30m left (unless it gets worse)']],
+    ]);
+    expect(r.data).toMatchObject({ mutes: [{ type: 'queue', name: 'imports', by: 'local', until: NOW + 1800 }] });
+    // reading changed nothing and is not audited as a change
+    expect(await auditOf(app, 'alerts')).toEqual([]);
+  });
+});
