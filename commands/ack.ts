@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { ACK_VERB, readAckAction } from '../src/alerts/acknowledge.ts';
 import { AlertStore } from '../src/alerts/alert-store.ts';
 import { messageReply } from '../src/alerts/alert-view.ts';
-import { membersOf, messageNamed } from '../src/alerts/grouping.ts';
+import { messageNamed } from '../src/alerts/grouping.ts';
+import { shownMembers } from '../src/alerts/mute.ts';
 import { errorReply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 
@@ -49,7 +50,7 @@ export default defineCommand<Args>({
     const { recorded, ack } = await store.acknowledge(named.message, { by: who.userName || who.userId, userId: `${who.platform}:${who.userId}`, at: now });
     const message = { ...named.message, ack };
     // the alert as it reads now, acknowledged: pressed on the alert, this replaces it in place
-    const view = messageReply(t, ctx.buttons, message, membersOf(message, saved.incidents), now, {
+    const view = messageReply(t, ctx.buttons, message, shownMembers(message, saved.incidents, saved.mutes ?? [], now), now, {
       stuckAfterSec: ctx.config.queue.stuckAfterSec,
       spikeQuietSec: ctx.config.alerts.spikeQuietSec,
     });

@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { AlertStore } from '../src/alerts/alert-store.ts';
 import { messageReply } from '../src/alerts/alert-view.ts';
-import { membersOf, messageNamed } from '../src/alerts/grouping.ts';
+import { messageNamed } from '../src/alerts/grouping.ts';
 import { readSnoozeAction, SNOOZE_CHOICES, SNOOZE_VERB, snapshotOf, snoozeUntil, type SnoozeChoice } from '../src/alerts/snooze.ts';
+import { shownMembers } from '../src/alerts/mute.ts';
 import { errorReply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 
@@ -45,7 +46,7 @@ export default defineCommand<Args>({
       });
     }
     const now = ctx.queue.now();
-    const members = membersOf(named.message, saved.incidents);
+    const members = shownMembers(named.message, saved.incidents, saved.mutes ?? [], now);
     const snooze = {
       by: who.userName || who.userId,
       userId: `${who.platform}:${who.userId}`,

@@ -8,7 +8,7 @@ import type { Confirm } from '../reply/model.ts';
 import type { Action } from '../router/action-id.ts';
 import { fingerprint, type Incident } from './detector.ts';
 import { groupKey } from './failure-group.ts';
-import { ALERT_KINDS, type AlertKind, type AlertMessage } from './grouping.ts';
+import { ALERT_KINDS, membersOf, type AlertKind, type AlertMessage } from './grouping.ts';
 
 export const MUTE_VERB = 'mu';
 export const MUTE_TYPES = ['queue', 'group'] as const;
@@ -164,4 +164,13 @@ export function muteConfirm(t: Translator, target: MuteTarget, duration: string)
     confirm: t('confirm.mute.yes'),
     deny: t('confirm.no'),
   };
+}
+
+/**
+ * A message's incidents as a command redraws it (Acknowledge, Snooze pressed on it): without what
+ * is muted, as the tick draws it — or, when all of it is muted, as it last read.
+ */
+export function shownMembers(message: AlertMessage, incidents: readonly Incident[], mutes: readonly Mute[], now: number): ReturnType<typeof membersOf> {
+  const shown = membersOf(message, withoutMuted(incidents, mutes, now).visible);
+  return shown.open.length > 0 ? shown : membersOf(message, incidents);
 }

@@ -9,7 +9,7 @@ import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createTestApp, NOW, shellUser, testConfig, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
-import { jobFixture } from '../../support/fixtures.ts';
+import { failedFixtureRow, jobFixture } from '../../support/fixtures.ts';
 import { RecordingPoster } from '../../support/recording-poster.ts';
 import { CHANNEL_ID } from '../../support/fake-discord.ts';
 import { buttonLabels, locate, startHarness as startDiscord, textOf as discordText, type Harness as DiscordHarness } from '../discord/harness.ts';
@@ -32,6 +32,16 @@ async function moreStuckJobs(app: TestApp, n: number, since: number) {
       .values({ ...row, queue: 'imports', reserved_at: since, available_at: since })
       .execute();
   }
+}
+
+/** `n` failures of the fixture's SyncProductToPrestaShop on `prestashop`, their uuids starting `prefix` (8 hex digits). */
+async function addFailures(app: TestApp, n: number, prefix: string, exception?: (text: string) => string) {
+  const { id: _id, ...base } = failedFixtureRow('SyncProductToPrestaShop').row;
+  const rows = Array.from({ length: n }, (_, i) => {
+    const uuid = `${prefix}-0000-4000-8000-${String(i + 1).padStart(12, '0')}`;
+    return { ...base, uuid, payload: base.payload.replace(base.uuid, uuid), exception: exception ? exception(base.exception) : base.exception };
+  });
+  await app.database.db.insertInto('failed_jobs').values(rows).execute();
 }
 
 const muteRows = (app: TestApp) => app.database.db.selectFrom('queue_bot_alerts').select(['incident_key', 'announced_at']).where('kind', '=', 'mute').execute();
@@ -75,6 +85,48 @@ describe.each(ENGINES)('Mute on Slack, through the real Bolt app, on %s', (engin
     expect((await after.tick()).messages).toEqual(['remind:stuck']);
     expect(textOf(fake.message(alert!.ts))).toContain('Still open after');
     expect(await muteRows(app)).toEqual([]);
+  });
+});
+
+describe.each(ENGINES)('Mute on a failure spike, through the real Bolt app, on %s', (engine) => {
+  let h: (SlackHarness & { app: TestApp }) | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it('the worst group muted from the button, the other by its mute key; the spike speaks again when the first group doubles', async () => {
+    h = await startSlack(engine, { env: ALERT_ENV });
+    const { app, fake } = h;
+    const scheduler = createAlertScheduler(app, [h.bot.poster], silentLogger);
+    await scheduler.tick(); // sets the failure cursor
+    await addFailures(app, 30, 'b0000000');
+    await addFailures(app, 5, 'c0000000', (text) => text.replace(/^RuntimeException: [^\n]*? in /, 'App\\Exceptions\\ShopOffline: maintenance in '));
+    expect((await scheduler.tick()).messages).toContain('post:spike');
+    const [alert] = fake.live({ channel: 'C_ALERTS' }).filter((m) => m.text.startsWith('Failure spike'));
+    expect(textOf(alert!)).toContain('×30');
+
+    await h.click(alert!, { button: 'Mute worst group 1h' });
+    const redrawn = textOf(fake.message(alert!.ts));
+    expect(redrawn).toMatch(/Muted failure group `[0-9a-f]{16}` for 1h \(by ana\)/);
+    expect(redrawn).not.toContain('×30');
+    expect(redrawn).toContain('×5');
+    // an acknowledgement meanwhile redraws it as the tick does: without the muted group
+    expect((await app.router.handleText('ack spike', shellUser)).rows.map((r) => r.key)).toEqual(['×5']);
+    const otherKey = /mute key `([0-9a-f]{16})`/.exec(redrawn)![1]!;
+    const muted = await app.router.handleText(`mute group ${otherKey} 2h`, shellUser);
+    expect(muted.ok).toBe(true);
+    expect(await muteRows(app)).toHaveLength(2);
+    // every group muted: the spike's message stays out as it is
+    expect((await scheduler.tick()).messages).not.toContain('resolve:spike');
+
+    // the worst group doubles (30 → 60): it speaks again, the other stays muted
+    await addFailures(app, 30, 'd0000000');
+    expect((await scheduler.tick()).messages).toContain('edit:spike');
+    const spoke = textOf(fake.message(alert!.ts));
+    expect(spoke).toContain('×60');
+    expect(spoke).not.toContain('ShopOffline');
+    expect((await muteRows(app)).map((r) => r.incident_key)).toEqual([`~mute:group:${otherKey}`]);
   });
 });
 
