@@ -3,14 +3,11 @@
 // src/alerts/acknowledge.ts), without a confirmation: it hides nothing and changes no job.
 import { z } from 'zod';
 import { ACK_VERB, readAckAction } from '../src/alerts/acknowledge.ts';
-import { AlertStore } from '../src/alerts/alert-store.ts';
-import { messageReply } from '../src/alerts/alert-view.ts';
-import { messageNamed } from '../src/alerts/grouping.ts';
+import { actedBy, alertAsItReads, namedAlertMessage } from '../src/alerts/alert-commands.ts';
 import { shownMembers } from '../src/alerts/mute.ts';
-import { errorReply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 
-const PROBLEM = { unknown: 'ack.unknown', none_open: 'ack.none_open', over: 'ack.over' } as const;
+const WORDS = { title: 'ack.problem_title', unknown: 'ack.unknown', none_open: 'ack.none_open', over: 'ack.over' } as const;
 
 /** `openedAt` only from a button: the message it sat on */
 type Args = { incident: string; openedAt?: number };
@@ -38,22 +35,14 @@ export default defineCommand<Args>({
   },
   async run(ctx, args) {
     const { t, who } = ctx;
-    const store = new AlertStore(ctx.queue.database);
-    const saved = await store.load();
-    const named = messageNamed(saved.messages ?? [], args.incident, args.openedAt);
-    if ('problem' in named) {
-      return errorReply(t('ack.problem_title'), t(PROBLEM[named.problem], { incident: args.incident, kind: args.incident.split(':')[0] ?? '' }), {
-        data: { outcome: 'not_found', incident: args.incident, problem: named.problem },
-      });
-    }
+    const named = await namedAlertMessage(ctx, args.incident, args.openedAt, WORDS);
+    if ('reply' in named) return named.reply;
+    const { store, saved } = named;
     const now = ctx.queue.now();
-    const { recorded, ack } = await store.acknowledge(named.message, { by: who.userName || who.userId, userId: `${who.platform}:${who.userId}`, at: now });
+    const { recorded, ack } = await store.acknowledge(named.message, { ...actedBy(who), at: now });
     const message = { ...named.message, ack };
     // the alert as it reads now, acknowledged: pressed on the alert, this replaces it in place
-    const view = messageReply(t, ctx.buttons, message, shownMembers(message, saved.incidents, saved.mutes ?? [], now), now, {
-      stuckAfterSec: ctx.config.queue.stuckAfterSec,
-      spikeQuietSec: ctx.config.alerts.spikeQuietSec,
-    });
+    const view = alertAsItReads(ctx, message, shownMembers(message, saved.incidents, saved.mutes ?? [], now), now);
     const data = { outcome: recorded ? 'acknowledged' : 'nothing_to_do', kind: message.kind, openedAt: message.openedAt, acknowledgedBy: ack.by, at: ack.at };
     if (!recorded) return { ...view, notices: [{ tone: 'info', text: t('ack.already', { user: ack.by, age: t.age(now - ack.at) }) }, ...view.notices], data };
     return { ...view, data };

@@ -5,7 +5,7 @@
 // confirmation, since it hides something from the channel.
 import { z } from 'zod';
 import { AlertStore } from '../src/alerts/alert-store.ts';
-import { messageReply } from '../src/alerts/alert-view.ts';
+import { actedBy, alertAsItReads } from '../src/alerts/alert-commands.ts';
 import { membersOf, messageNamed, type AlertKind } from '../src/alerts/grouping.ts';
 import {
   muteConfirm,
@@ -70,7 +70,7 @@ export default defineCommand<Args>({
     if (!covered) return fail('not_open');
     const now = ctx.queue.now();
     const seconds = muteSeconds(args.for, parseDuration)!;
-    const mute: Mute = { target, by: who.userName || who.userId, userId: `${who.platform}:${who.userId}`, at: now, until: now + seconds, ...covered };
+    const mute: Mute = { target, ...actedBy(who), at: now, until: now + seconds, ...covered };
     await store.mute(mute);
     const data = { outcome: 'muted', target, mutedBy: mute.by, until: mute.until, jobs: mute.jobs, groups: mute.groups };
     const done = t('mute.done', { what, for: formatDuration(seconds), user: mute.by, type: target.type, name: target.name });
@@ -80,10 +80,7 @@ export default defineCommand<Args>({
       const visible = withoutMuted(saved.incidents, [...others, mute], now).visible;
       const members = membersOf(named.message, visible);
       if (members.open.length > 0) {
-        const view = messageReply(t, ctx.buttons, named.message, members, now, {
-          stuckAfterSec: ctx.config.queue.stuckAfterSec,
-          spikeQuietSec: ctx.config.alerts.spikeQuietSec,
-        });
+        const view = alertAsItReads(ctx, named.message, members, now);
         return { ...view, notices: [{ tone: 'info', text: done }, ...view.notices], data };
       }
     }

@@ -3,15 +3,12 @@
 // speaks again. Its three buttons on every alert run this too (verb in src/alerts/snooze.ts),
 // without a confirmation: the message stays, saying who snoozed it and for how long.
 import { z } from 'zod';
-import { AlertStore } from '../src/alerts/alert-store.ts';
-import { messageReply } from '../src/alerts/alert-view.ts';
-import { messageNamed } from '../src/alerts/grouping.ts';
+import { actedBy, alertAsItReads, namedAlertMessage } from '../src/alerts/alert-commands.ts';
 import { readSnoozeAction, SNOOZE_CHOICES, SNOOZE_VERB, snapshotOf, snoozeUntil, type SnoozeChoice } from '../src/alerts/snooze.ts';
 import { shownMembers } from '../src/alerts/mute.ts';
-import { errorReply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 
-const PROBLEM = { unknown: 'ack.unknown', none_open: 'ack.none_open', over: 'snooze.over' } as const;
+const WORDS = { title: 'snooze.problem_title', unknown: 'ack.unknown', none_open: 'ack.none_open', over: 'snooze.over' } as const;
 
 /** `openedAt` only from a button: the message it sat on */
 type Args = { incident: string; for: SnoozeChoice; openedAt?: number };
@@ -36,20 +33,14 @@ export default defineCommand<Args>({
     },
   },
   async run(ctx, args) {
-    const { t, who } = ctx;
-    const store = new AlertStore(ctx.queue.database);
-    const saved = await store.load();
-    const named = messageNamed(saved.messages ?? [], args.incident, args.openedAt);
-    if ('problem' in named) {
-      return errorReply(t('snooze.problem_title'), t(PROBLEM[named.problem], { incident: args.incident, kind: args.incident.split(':')[0] ?? '' }), {
-        data: { outcome: 'not_found', incident: args.incident, problem: named.problem },
-      });
-    }
+    const { who } = ctx;
+    const named = await namedAlertMessage(ctx, args.incident, args.openedAt, WORDS);
+    if ('reply' in named) return named.reply;
+    const { store, saved } = named;
     const now = ctx.queue.now();
     const members = shownMembers(named.message, saved.incidents, saved.mutes ?? [], now);
     const snooze = {
-      by: who.userName || who.userId,
-      userId: `${who.platform}:${who.userId}`,
+      ...actedBy(who),
       at: now,
       until: snoozeUntil(args.for, now, ctx.config.queue.appTimezone),
       ...snapshotOf(members.open),
@@ -57,10 +48,7 @@ export default defineCommand<Args>({
     await store.snooze(named.message, snooze);
     const message = { ...named.message, snooze };
     // the alert as it reads now, snoozed: pressed on the alert, this replaces it in place
-    const view = messageReply(t, ctx.buttons, message, members, now, {
-      stuckAfterSec: ctx.config.queue.stuckAfterSec,
-      spikeQuietSec: ctx.config.alerts.spikeQuietSec,
-    });
+    const view = alertAsItReads(ctx, message, members, now);
     return { ...view, data: { outcome: 'snoozed', kind: message.kind, openedAt: message.openedAt, snoozedBy: snooze.by, until: snooze.until } };
   },
 });
