@@ -9,31 +9,13 @@ import { operator, testConfig, type TestApp } from '../support/app.ts';
 import { ENGINES } from '../support/db.ts';
 import { createVersionApp, LARAVEL_MAJORS, laravelVersionFixture, type LaravelVersionFixture } from '../support/laravel-versions.ts';
 import { buttonOf, databaseState, failedUuids, jobIds, jobsWithPayloadUuid, plain, rowKeys } from '../support/router-kit.ts';
+import { BOOKKEEPING, LISTENER_BOOKKEEPING } from '../support/laravel-bookkeeping.ts';
 
 const fields = (r: Reply) => Object.fromEntries(r.fields.map((f) => [f.label, f.value]));
 const labels = (r: Reply) => r.buttons.map((b) => b.label);
 /** The queue tables of a databaseState(), without the audit log (a refused retry is audited too). */
 const withoutAudit = (state: unknown) => ({ ...(state as Record<string, unknown>), audit: undefined });
 
-/** How each version's app queued a job; never what the job works on (VERSIONS.md). */
-const BOOKKEEPING = [
-  'job',
-  'connection',
-  'queue',
-  'chainConnection',
-  'chainQueue',
-  'chainCatchCallbacks',
-  'delay',
-  'afterCommit',
-  'middleware',
-  'chained',
-  'batchId',
-  'fakeBatch',
-  'messageGroup',
-  'deduplicator',
-];
-/** A queued listener's copies of the listener's own settings (10.x failOnTimeout, 12.50+ uniqueness). */
-const LISTENER_BOOKKEEPING = ['failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor'];
 const LISTENER = 'App\\Listeners\\SendShipmentNotification';
 
 /** QUEUE_BOT_RETRY_WINDOW for every app here: distinct from the default (1h) and from 12.x's own 30m windows. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePayload, isJobSetting, MASKED, summarizeArguments } from '../../../src/queue/decode/payload.ts';
 import type { CommandInfo, DecodedPayload } from '../../../src/queue/decode/types.ts';
 import { commandOf, LARAVEL_MAJORS, laravelVersion, rowOn, versionKeys } from './helpers.ts';
+import { BOOKKEEPING, LISTENER_BOOKKEEPING } from '../../support/laravel-bookkeeping.ts';
 
 type Decoded = Extract<CommandInfo, { state: 'decoded' }>;
 
@@ -17,26 +18,6 @@ function decoded(payload: DecodedPayload): Decoded {
 function shownArguments(command: Decoded): string[] {
   return command.arguments.filter((a) => !isJobSetting(a.name)).map((a) => `${a.name}: ${a.text}`);
 }
-
-/** How each version's app queued a job; never what the job works on. */
-const BOOKKEEPING = [
-  'job',
-  'connection',
-  'queue',
-  'chainConnection',
-  'chainQueue',
-  'chainCatchCallbacks',
-  'delay',
-  'afterCommit',
-  'middleware',
-  'chained',
-  'batchId',
-  'fakeBatch',
-  'messageGroup',
-  'deduplicator',
-];
-/** A queued listener's copies of the listener's settings. */
-const LISTENER_BOOKKEEPING = ['failOnTimeout', 'shouldBeUnique', 'shouldBeUniqueUntilProcessing', 'uniqueId', 'uniqueFor'];
 
 const LISTENER_SUMMARY = 'class: "App\\Listeners\\SendShipmentNotification", method: "handle", data: [1 item]';
 
