@@ -1,7 +1,6 @@
 // `queue-bot check` as cron, a Kubernetes probe or Nagios runs it: a real process (bin/queue-bot.js)
 // on a test database, on the real clock. One line, exit 0 OK / 1 warning / 2 critical, --json for
 // machines; it posts nothing and leaves the alert table as it was.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
@@ -9,24 +8,13 @@ import { silentLogger } from '../../../src/log.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { appKeyFixture, failedFixtureRow } from '../../support/fixtures.ts';
+import { runNode, type NodeRun } from '../../support/node-process.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
 const realNow = () => Math.floor(Date.now() / 1000);
 
-function check(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'check', ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', QUEUE_BOT_FROM_SOURCE: '1', APP_KEY: appKeyFixture.APP_KEY, ...env },
-      cwd: '/tmp',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function check(args: string[], env: Record<string, string>): Promise<NodeRun> {
+  return runNode([BIN, 'check', ...args], { cwd: '/tmp', env: { QUEUE_BOT_FROM_SOURCE: '1', APP_KEY: appKeyFixture.APP_KEY, ...env } });
 }
 
 async function alertRows(app: TestApp): Promise<unknown[]> {

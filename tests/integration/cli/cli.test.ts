@@ -3,7 +3,6 @@
 // equal to QueueService.snapshot() on the same database), exit codes 0 / 1 / 2, previews that
 // change nothing without --yes, configuration problems, and the demo database.
 // The CLI runs on the real clock, so expectations that depend on time come from the service.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,15 +13,10 @@ import { createTestDatabase, ENGINES, type TestDatabase } from '../../support/db
 import { appKeyFixture, failedFixtureRow, insertFixtures } from '../../support/fixtures.ts';
 import { createTestRedis, FIXTURE_PREFIX } from '../../support/redis.ts';
 import { auditRows, databaseState, FAILED, FAILED_NEWEST_FIRST, failedUuids, jobIds } from '../../support/router-kit.ts';
+import { runNode as runNodeProcess, type NodeRun } from '../../support/node-process.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
 const realNow = () => Math.floor(Date.now() / 1000);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let cwd: string;
 beforeAll(() => {
@@ -34,29 +28,16 @@ afterAll(() => {
 });
 
 /** A node process in the empty directory, with only the environment given and `input` on stdin. */
-function runNode(argv: string[], env: Record<string, string>, input = '', dir = cwd): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function runNode(argv: string[], env: Record<string, string>, input = '', dir = cwd): Promise<NodeRun> {
+  return runNodeProcess(argv, { cwd: dir, env: { HOME: process.env.HOME ?? cwd, ...env }, input });
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
   // the TypeScript itself: what is tested is the source, never a build that may be stale
   return runNode([BIN, ...args], { USER: 'cli-tester', QUEUE_BOT_FROM_SOURCE: '1', ...env });
 }
 
-const json = <T = Record<string, unknown>>(r: Run): T => JSON.parse(r.stdout) as T;
+const json = <T = Record<string, unknown>>(r: NodeRun): T => JSON.parse(r.stdout) as T;
 
 interface StatsJson {
   queues: Array<Record<string, unknown> & { name: string; oldestReadyAgeSeconds: number | null }>;
@@ -322,7 +303,7 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
     const built = statSync(join(ROOT, 'dist/cli.cjs'));
     const cache = join(ROOT, `dist/cli.cjs.${Math.trunc(built.mtimeMs)}-${built.size}.cache`);
     const env = { DATABASE_URL: t.url, LOG_LEVEL: 'silent' };
-    const failedUuidsOf = (r: Run) => (JSON.parse(r.stdout) as { jobs: Array<{ uuid: string }> }).jobs.map((j) => j.uuid);
+    const failedUuidsOf = (r: NodeRun) => (JSON.parse(r.stdout) as { jobs: Array<{ uuid: string }> }).jobs.map((j) => j.uuid);
     rmSync(cache, { force: true });
     const first = await runIn(['bin/queue-bot.js', 'failed', '--json'], env);
     expect(first).toMatchObject({ code: 0, stderr: '' });
@@ -355,7 +336,7 @@ describe('the build (npm install runs it; npm start and queue-bot use it)', () =
       };
       const built = statSync(join(ROOT, 'dist/cli.cjs'));
       rmSync(join(ROOT, `dist/cli.cjs.${Math.trunc(built.mtimeMs)}-${built.size}.cache`), { force: true });
-      const queues = (r: Run) =>
+      const queues = (r: NodeRun) =>
         (JSON.parse(r.stdout) as { queues: Array<{ name: string; connection: string; ready: number }> }).queues.map((q) => [q.connection, q.name, q.ready]);
       const fromSource = await runIn(['bin/queue-bot.js', 'stats', '--json'], { ...env, QUEUE_BOT_FROM_SOURCE: '1' });
       expect(fromSource).toMatchObject({ code: 0, stderr: '' });

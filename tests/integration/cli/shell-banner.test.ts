@@ -1,31 +1,19 @@
 // `npm start` on a real database (DATABASE_URL, no chat tokens) opens the shell; before its first
 // prompt it names the database a confirmed change will be made in — kind, database, server — as
 // the demo banner names the demo file, and never prints the user or the password.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../../support/db.ts';
 import { insertFixtures } from '../../support/fixtures.ts';
+import { runNode, type NodeRun } from '../../support/node-process.ts';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const PASSWORD = 'Sekret-9f2c';
 
 /** The shell as a person starts it, with `input` typed; its whole stdout and stderr. */
-function startShell(databaseUrl: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', USER: 'shell-tester', DATABASE_URL: databaseUrl },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function startShell(databaseUrl: string, input: string): Promise<NodeRun> {
+  return runNode(['--import', TSX, MAIN], { env: { USER: 'shell-tester', DATABASE_URL: databaseUrl }, input });
 }
 
 describe.each(ENGINES)('the shell’s banner on %s', (engine) => {

@@ -1,7 +1,6 @@
 // `chart` where there is no chat: the CLI writes the PNG where --out says (and says so on stderr,
 // so --json stays one document), refuses --out without a name; the shell writes it to a file of
 // its own and says where.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { silentLogger } from '../../../src/log.ts';
 import { testConfig } from '../../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { pngSize } from '../../support/png.ts';
+import { runNode, type NodeRun } from '../../support/node-process.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/queue-bot.js', import.meta.url));
 
@@ -47,19 +47,8 @@ async function databaseWithHistory(): Promise<TestDatabase> {
   return db;
 }
 
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, USER: 'cli-tester', QUEUE_BOT_FROM_SOURCE: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string>, cwd: string): Promise<NodeRun> {
+  return runNode([BIN, ...args], { cwd, env: { HOME: cwd, USER: 'cli-tester', QUEUE_BOT_FROM_SOURCE: '1', ...env } });
 }
 
 describe('chart without a chat', () => {
