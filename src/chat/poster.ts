@@ -1,5 +1,6 @@
-// What the alert scheduler needs from a chat platform: post a reply to a channel and edit that
-// message later. Each adapter (Slack, Discord) provides one; PostingPace paces them.
+// What the alert scheduler needs from a chat platform: post a reply to a channel, edit that
+// message later, and reply in its thread. Each adapter (Slack, Discord) provides one; PostingPace
+// paces them.
 import type { Reply } from '../reply/model.ts';
 import { channelKey, editWait, MIN_POST_GAP_MS, NO_PACE, postWait, posted, rateLimited, retryAfterMs, type PaceState } from './pacing.ts';
 
@@ -15,6 +16,14 @@ export interface ChatPoster {
   readonly platform: 'slack' | 'discord';
   post(channel: string, reply: Reply): Promise<MessageRef>;
   update(ref: MessageRef, reply: Reply): Promise<void>;
+  /**
+   * Posts `reply` in the thread of the message `parent` (the alert's timeline, an escalation):
+   * Slack, a reply with thread_ts = the parent's ts, in the parent's channel; Discord, a message
+   * in the thread started on the parent, whose channel id is the parent's message id — the thread
+   * is started on the first reply, so nothing more has to be stored. The ref names the reply
+   * (Discord: channel = the thread).
+   */
+  postInThread(parent: MessageRef, reply: Reply): Promise<MessageRef>;
 }
 
 /** A running chat adapter. */
@@ -90,6 +99,21 @@ export class PostingPace {
             return ref;
           },
         ),
+      // Slack counts a thread reply against the parent's channel (one message per second);
+      // a Discord thread is a channel of its own, whose id is the parent message's
+      postInThread: (parent, reply) => {
+        const channel = threadPaceChannel(parent);
+        return this.#paced(
+          poster.platform,
+          channel,
+          (s, now) => postWait(s, key(channel), now),
+          async () => {
+            const ref = await poster.postInThread(parent, reply);
+            this.#state = posted(this.#state, key(channel), this.#now(), this.#gapMs);
+            return ref;
+          },
+        );
+      },
       update: (ref, reply) =>
         this.#paced(
           poster.platform,
@@ -114,4 +138,9 @@ export class PostingPace {
       }
     }
   }
+}
+
+/** The channel a reply in `parent`'s thread is paced as: Slack, the parent's channel; Discord, the thread (the parent's id). */
+export function threadPaceChannel(parent: MessageRef): string {
+  return parent.platform === 'discord' ? parent.id : parent.channel;
 }

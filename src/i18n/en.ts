@@ -666,6 +666,8 @@ export const en = {
   'alerts.snoozed': 'snoozed by {user}, {left} left',
   'alerts.muted_key': 'muted',
   'alerts.muted': 'by {user}, {left} left (unless it gets worse)',
+  // the Discord thread an alert's timeline (and escalations) go into
+  'alert.thread.name': 'Alert timeline',
   'discord.posted': 'Done: the result is posted in the channel for everyone.',
   'discord.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 } satisfies Record<string, Message>;

@@ -749,6 +749,7 @@ export const pl: Record<MessageKey, Message> = {
   'alerts.snoozed': 'wyciszony przez {user}, zostało {left}',
   'alerts.muted_key': 'ukryte',
   'alerts.muted': 'przez {user}, zostało {left} (chyba że się pogorszy)',
+  'alert.thread.name': 'Przebieg alertu',
   'discord.posted': 'Gotowe: wynik został opublikowany na kanale dla wszystkich.',
   'discord.delivery_failed':
     'Bot nie mógł pokazać tutaj swojej odpowiedzi ({detail}). Jeśli chodziło o zmianę, `/queue audit` pokaże, czy została wprowadzona.',

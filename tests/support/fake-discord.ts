@@ -103,6 +103,8 @@ export class FakeDiscord extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
   readonly messages = new Map<string, FakeMessage>();
   readonly interactions = new Map<string, InteractionState>();
+  /** threads started on messages: the thread's id is the message's */
+  readonly threads = new Map<string, { id: string; parent_id: string; name: string }>();
   /** gateway payloads the client sent (IDENTIFY, RESUME, heartbeats) */
   readonly received: Array<{ op: number; d: unknown }> = [];
   identifies = 0;
@@ -288,7 +290,7 @@ export class FakeDiscord extends EventEmitter {
       name: 'queue',
       type: 1,
       guild_id: GUILD_ID,
-      options: sub === null ? [] : [{ type: 1, name: sub, options: options.map(toOption) }],
+      options: sub === null ? [] : subcommandOptions(sub, options),
     };
     const state = this.#interaction(2, user, data, extra);
     this.dispatch('INTERACTION_CREATE', state.payload);
@@ -297,7 +299,7 @@ export class FakeDiscord extends EventEmitter {
 
   /** Typing in an option with autocomplete: the focused one is marked. */
   autocomplete(user: DiscordUser, sub: string, options: CommandOption[]): InteractionState {
-    const data = { id: COMMAND_ID, name: 'queue', type: 1, guild_id: GUILD_ID, options: [{ type: 1, name: sub, options: options.map(toOption) }] };
+    const data = { id: COMMAND_ID, name: 'queue', type: 1, guild_id: GUILD_ID, options: subcommandOptions(sub, options) };
     const state = this.#interaction(4, user, data);
     this.dispatch('INTERACTION_CREATE', state.payload);
     return state;
@@ -610,8 +612,41 @@ export class FakeDiscord extends EventEmitter {
       'POST',
       '/channels/:channel/messages',
       botOnly((req, res) => {
+        // a message's id is a channel only once a thread has been started on it
+        if (this.messages.has(req.params.channel!) && !this.threads.has(req.params.channel!)) {
+          json(res, 404, { message: 'Unknown Channel', code: 10003 });
+          return;
+        }
         const m = this.#create(req.params.channel!, req.body, 0, null);
         json(res, 200, this.toApi(m));
+      }),
+    );
+    this.#route(
+      'POST',
+      '/channels/:channel/messages/:message/threads',
+      botOnly((req, res) => {
+        const parent = this.messages.get(req.params.message!);
+        if (!parent || parent.deleted || parent.channel_id !== req.params.channel) {
+          json(res, 404, { message: 'Unknown Message', code: 10008 });
+          return;
+        }
+        if (this.threads.has(parent.id)) {
+          json(res, 400, { message: 'A thread has already been created for this message', code: 160004 });
+          return;
+        }
+        const name = String((req.body as { name?: unknown } | null)?.name ?? '');
+        this.threads.set(parent.id, { id: parent.id, parent_id: parent.channel_id, name });
+        // Discord: a thread started on a message has the message's id
+        json(res, 201, {
+          id: parent.id,
+          type: 11,
+          guild_id: GUILD_ID,
+          parent_id: parent.channel_id,
+          name,
+          owner_id: BOT_USER_ID,
+          message_count: 0,
+          member_count: 1,
+        });
       }),
     );
     this.#route(
@@ -738,6 +773,13 @@ export class FakeDiscord extends EventEmitter {
     if (m.id !== state.originalId && m.token !== state.token) return null;
     return m;
   }
+}
+
+/** "retry" → the subcommand; "alert ack" → the subcommand ack in the group alert, as Discord nests them. */
+function subcommandOptions(sub: string, options: CommandOption[]): unknown[] {
+  const [group, name] = sub.split(' ');
+  if (name === undefined) return [{ type: 1, name: sub, options: options.map(toOption) }];
+  return [{ type: 2, name: group, options: [{ type: 1, name, options: options.map(toOption) }] }];
 }
 
 function toOption(o: CommandOption): Record<string, unknown> {

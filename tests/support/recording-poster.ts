@@ -6,6 +6,8 @@ import type { Reply } from '../../src/reply/model.ts';
 export class RecordingPoster implements ChatPoster {
   posts: Array<{ channel: string; reply: Reply; ref: MessageRef }> = [];
   updates: Array<{ ref: MessageRef; reply: Reply }> = [];
+  /** replies in a message's thread, in order */
+  threadPosts: Array<{ parent: MessageRef; reply: Reply; ref: MessageRef }> = [];
   failNext = 0;
   /** runs after a message is posted, before post() returns: a test cuts the database here */
   afterPost: ((ref: MessageRef) => Promise<void>) | null = null;
@@ -26,6 +28,17 @@ export class RecordingPoster implements ChatPoster {
 
   async update(ref: MessageRef, reply: Reply): Promise<void> {
     this.updates.push({ ref, reply });
+  }
+
+  async postInThread(parent: MessageRef, reply: Reply): Promise<MessageRef> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('chat API error (test)');
+    }
+    // Discord: the thread is a channel of its own, named by the parent's id
+    const ref: MessageRef = { platform: this.platform, channel: this.platform === 'discord' ? parent.id : parent.channel, id: `m${++this.#n}` };
+    this.threadPosts.push({ parent, reply, ref });
+    return ref;
   }
 
   titles(): string[] {

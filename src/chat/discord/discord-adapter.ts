@@ -122,6 +122,28 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
       const message = render(reply, translator(app.config.locale));
       await client.rest.patch(Routes.channelMessage(ref.channel, ref.id), { body: message });
     },
+    async postInThread(parent: MessageRef, reply: Reply): Promise<MessageRef> {
+      const t = translator(app.config.locale);
+      const message = render(reply, t);
+      // A thread started on a message has that message's id as its channel id: post there, and
+      // start the thread only when Discord says there is none yet (10003 Unknown Channel) — so
+      // nothing but the parent is stored, and a second replica finds the thread the first started.
+      const send = async () => (await client.rest.post(Routes.channelMessages(parent.id), { body: message })) as APIMessage;
+      let sent: APIMessage;
+      try {
+        sent = await send();
+      } catch (err) {
+        if (discordCode(err) !== UNKNOWN_CHANNEL) throw err;
+        await client.rest
+          .post(Routes.threads(parent.channel, parent.id), { body: { name: t('alert.thread.name'), auto_archive_duration: THREAD_ARCHIVE_MIN } })
+          .catch((e: unknown) => {
+            // another replica started it meanwhile: post into that one
+            if (discordCode(e) !== THREAD_ALREADY_STARTED) throw e;
+          });
+        sent = await send();
+      }
+      return { platform: 'discord', channel: sent.channel_id || parent.id, id: sent.id };
+    },
   };
 
   return {
@@ -139,4 +161,17 @@ export async function startDiscord(app: App, logger: Logger, opts: DiscordStartO
       return idle;
     },
   };
+}
+
+/** Discord's "Unknown Channel": no thread has been started on the message yet. */
+const UNKNOWN_CHANNEL = 10003;
+/** Discord's "A thread has already been created for this message". */
+const THREAD_ALREADY_STARTED = 160004;
+/** A day without a message archives the thread; a new message reopens it. */
+const THREAD_ARCHIVE_MIN = 1440;
+
+/** The JSON error code of a Discord API error (DiscordAPIError.code), if any. */
+function discordCode(err: unknown): number | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : null;
 }

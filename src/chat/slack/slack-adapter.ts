@@ -142,6 +142,14 @@ export async function startSlack(app: App, logger: Logger, opts: SlackStartOptio
       const message = render(ctx, reply, translator(app.config.locale));
       await bolt.client.chat.update({ channel: ref.channel, ts: ref.id, text: message.text, blocks: message.blocks });
     },
+    async postInThread(parent: MessageRef, reply: Reply): Promise<MessageRef> {
+      const message = render(ctx, reply, translator(app.config.locale));
+      // a thread reply is not broadcast to the channel (reply_broadcast unset): the channel
+      // message stays the summary
+      const res = await bolt.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.id, text: message.text, blocks: message.blocks });
+      if (!res.ts) throw new Error('chat.postMessage answered without a message ts');
+      return { platform: 'slack', channel: res.channel ?? parent.channel, id: res.ts };
+    },
   };
 
   return {

@@ -49,30 +49,37 @@ describe('pacing decisions', () => {
 });
 
 /** A platform on a fake clock: records when each call arrived; `refuse` answers calls with a 429. */
-function fakePlatform(clock: { ms: number }) {
-  const calls: Array<{ what: 'post' | 'update'; channel: string; at: number; title: string }> = [];
+function fakePlatform(clock: { ms: number }, platform: 'slack' | 'discord' = 'slack') {
+  const calls: Array<{ what: 'post' | 'update' | 'thread'; channel: string; at: number; title: string }> = [];
   let refuse: Array<{ retryAfterSec: number }> = [];
   let n = 0;
   const poster: ChatPoster = {
-    platform: 'slack',
+    platform,
     async post(channel: string, r: Reply) {
       calls.push({ what: 'post', channel, at: clock.ms, title: r.title });
       const limit = refuse.shift();
       if (limit) throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: limit.retryAfterSec });
       clock.ms += 50; // the answer takes a moment
-      return { platform: 'slack', channel, id: `m${++n}` };
+      return { platform, channel, id: `m${++n}` };
     },
     async update(ref: MessageRef, r: Reply) {
       calls.push({ what: 'update', channel: ref.channel, at: clock.ms, title: r.title });
+    },
+    async postInThread(parent: MessageRef, r: Reply) {
+      // the thread's channel as the platform names it: Discord's thread is the parent's id
+      const channel = platform === 'discord' ? parent.id : parent.channel;
+      calls.push({ what: 'thread', channel, at: clock.ms, title: r.title });
+      clock.ms += 50;
+      return { platform, channel, id: `m${++n}` };
     },
   };
   return { calls, poster, refuseNext: (retryAfterSec: number) => refuse.push({ retryAfterSec }), reset: () => (refuse = []) };
 }
 
 describe('PostingPace', () => {
-  function setup(maxWaitMs?: number) {
+  function setup(maxWaitMs?: number, chat: 'slack' | 'discord' = 'slack') {
     const clock = { ms: 1_000_000 };
-    const platform = fakePlatform(clock);
+    const platform = fakePlatform(clock, chat);
     const pace = new PostingPace({ now: () => clock.ms, sleep: async (ms) => void (clock.ms += ms), ...(maxWaitMs ? { maxWaitMs } : {}) });
     return { clock, platform, poster: pace.wrap(platform.poster) };
   }
@@ -109,5 +116,32 @@ describe('PostingPace', () => {
     platform.refuseNext(60);
     await expect(poster.post('C2', reply('y'))).rejects.toBeInstanceOf(PostDeferredError);
     expect(platform.calls.filter((c) => c.channel === 'C2')).toHaveLength(1);
+  });
+
+  it('counts a Slack thread reply against its channel: a new message and a reply are a second apart', async () => {
+    const { platform, poster } = setup();
+    const alert = await poster.post('C1', reply('alert'));
+    await poster.postInThread(alert, reply('line 1'));
+    await poster.postInThread(alert, reply('line 2'));
+    await poster.post('C1', reply('another alert'));
+    const at = platform.calls.map((c) => c.at);
+    expect(platform.calls.map((c) => [c.what, c.channel])).toEqual([
+      ['post', 'C1'],
+      ['thread', 'C1'],
+      ['thread', 'C1'],
+      ['post', 'C1'],
+    ]);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("paces a Discord thread as its own channel: the parent's channel does not wait for it", async () => {
+    const { platform, poster } = setup(undefined, 'discord');
+    const alert = await poster.post('C1', reply('alert'));
+    await poster.postInThread(alert, reply('line 1'));
+    await poster.postInThread(alert, reply('line 2'));
+    const [post, line1, line2] = platform.calls;
+    expect(line1!.channel).toBe(alert.id);
+    expect(line1!.at).toBe(post!.at + 50);
+    expect(line2!.at - line1!.at).toBeGreaterThanOrEqual(1000);
   });
 });
