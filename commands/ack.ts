@@ -19,9 +19,16 @@ export default defineCommand<Args>({
   usage: ['ack <stuck|stalled|spike|incident>'],
   positional: ['incident'],
   schema: z.object({ incident: z.string().min(1).max(300) }),
-  // not a Discord subcommand: /queue has room for 25 and Discord users press the button; the
-  // shell, the CLI and Slack's /queue take the words
-  discord: [],
+  // on Discord in the group `/queue alert …` (a group takes one of /queue's 25 places)
+  discord: [
+    {
+      name: 'ack',
+      group: 'alert',
+      description: 'discord.alert.ack',
+      options: [{ name: 'incident', type: 'string', description: 'option.incident', required: true }],
+      toText: (o) => `ack ${o.incident ?? ''}`,
+    },
+  ],
   changes: () => 'single',
   auditTarget: (a) => a.incident,
   actions: {

@@ -18,9 +18,8 @@ export default defineCommand<Record<string, never>>({
   usage: ['alerts'],
   positional: [],
   schema: z.object({}),
-  // not a Discord subcommand (see ack): /queue has 25 places, two left; the alerts themselves are
-  // in the channel. The shell, the CLI and Slack's /queue take the word
-  discord: [],
+  // `/queue alert list` on Discord, beside ack, snooze, mute and unmute
+  discord: [{ name: 'list', group: 'alert', description: 'discord.alert.list', options: [], toText: () => 'alerts' }],
   async run(ctx) {
     const { t } = ctx;
     const saved = await new AlertStore(ctx.queue.database).load();

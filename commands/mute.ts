@@ -38,8 +38,19 @@ export default defineCommand<Args>({
     name: z.string().min(1).max(200),
     for: z.string().refine((text) => muteSeconds(text, parseDuration) !== null, { message: 'mute.bad_duration' }),
   }),
-  // not a Discord subcommand (see ack): Discord users press the alert's Mute button
-  discord: [],
+  discord: [
+    {
+      name: 'mute',
+      group: 'alert',
+      description: 'discord.alert.mute',
+      options: [
+        { name: 'what', type: 'string', description: 'option.mute_what', required: true, choices: MUTE_TYPES },
+        { name: 'name', type: 'string', description: 'option.mute_name', required: true },
+        { name: 'for', type: 'string', description: 'option.mute_for', required: true },
+      ],
+      toText: (o) => `mute ${o.what ?? ''} ${o.name ?? ''} ${o.for ?? ''}`,
+    },
+  ],
   changes: () => 'single',
   auditTarget: (a) => `${a.what} ${a.name} for=${a.for}`,
   actions: {

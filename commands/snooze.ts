@@ -19,8 +19,18 @@ export default defineCommand<Args>({
   usage: ['snooze <stuck|stalled|spike|incident> <30m|2h|tomorrow>'],
   positional: ['incident', 'for'],
   schema: z.object({ incident: z.string().min(1).max(300), for: z.enum(SNOOZE_CHOICES, { message: 'snooze.bad_choice' }) }),
-  // not a Discord subcommand (see ack): Discord users press the alert's buttons
-  discord: [],
+  discord: [
+    {
+      name: 'snooze',
+      group: 'alert',
+      description: 'discord.alert.snooze',
+      options: [
+        { name: 'incident', type: 'string', description: 'option.incident', required: true },
+        { name: 'for', type: 'string', description: 'option.snooze_for', required: true, choices: SNOOZE_CHOICES },
+      ],
+      toText: (o) => `snooze ${o.incident ?? ''} ${o.for ?? ''}`,
+    },
+  ],
   changes: () => 'single',
   auditTarget: (a) => `${a.incident} for=${a.for}`,
   actions: {

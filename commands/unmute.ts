@@ -14,7 +14,18 @@ export default defineCommand<Args>({
   usage: ['unmute queue <name>', 'unmute group <key>'],
   positional: ['what', 'name'],
   schema: z.object({ what: z.enum(MUTE_TYPES, { message: 'mute.bad_type' }), name: z.string().min(1).max(200) }),
-  discord: [],
+  discord: [
+    {
+      name: 'unmute',
+      group: 'alert',
+      description: 'discord.alert.unmute',
+      options: [
+        { name: 'what', type: 'string', description: 'option.mute_what', required: true, choices: MUTE_TYPES },
+        { name: 'name', type: 'string', description: 'option.mute_name', required: true },
+      ],
+      toText: (o) => `unmute ${o.what ?? ''} ${o.name ?? ''}`,
+    },
+  ],
   changes: () => 'single',
   auditTarget: (a) => `${a.what} ${a.name}`,
   async run(ctx, args) {

@@ -512,7 +512,7 @@ export const en = {
   // Discord option descriptions
   'option.queue': 'Queue name',
   'option.last': 'How far back: 6h, 24h or 7d',
-  'option.connection': 'Queue connection (database, redis…): where the app has more than one',
+  'option.connection': 'Queue connection (database, redis…), where there are several',
   'option.class': 'Job class, short (SyncProduct) or full (App\\Jobs\\SyncProduct)',
   'option.grep': 'Text to find in the exception',
   'option.page': 'Page number',
@@ -523,6 +523,11 @@ export const en = {
   'option.batch_id': 'Batch id',
   'option.limit': 'How many entries (1–100)',
   'option.command': 'A command name',
+  'option.incident': 'stuck, stalled, spike, or a queue',
+  'option.snooze_for': '30m, 2h, or until tomorrow 09:00',
+  'option.mute_what': 'A queue, or a failure group',
+  'option.mute_name': 'Queue name, or the group key from the alert',
+  'option.mute_for': '1m to 7d, e.g. 2h',
 
   // alerts
   'alert.stuck.title': 'Stuck jobs on `{queue}`',
@@ -611,6 +616,12 @@ export const en = {
 
   // discord adapter
   'discord.command': 'See and fix the job queues of your Laravel app',
+  'discord.group.alert': 'Open alerts: acknowledge, snooze, mute, unmute, list',
+  'discord.alert.ack': 'Acknowledge an alert: "I am on it"',
+  'discord.alert.snooze': 'Snooze an alert: no reminders for a while',
+  'discord.alert.mute': 'Mute a queue or failure group for a while',
+  'discord.alert.unmute': 'End a mute',
+  'discord.alert.list': 'Open alerts and mutes',
   'discord.more': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more', other: '# more' })} on this page, not shown: the message would be too long.`,
   'discord.trace_left_out': 'The trace does not fit in this message. The CLI prints it whole: `queue-bot show <id>`',
   'discord.trace_more': (p, tools) =>

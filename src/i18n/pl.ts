@@ -578,8 +578,8 @@ export const pl: Record<MessageKey, Message> = {
   // Discord option descriptions
   'option.queue': 'Nazwa kolejki',
   'option.last': 'Jak daleko wstecz: 6h, 24h lub 7d',
-  'option.connection': 'Połączenie kolejki (database, redis…): gdy aplikacja ma więcej niż jedno',
-  'option.class': 'Klasa zadania, krótka (SyncProduct) lub pełna nazwa (App\\Jobs\\SyncProduct)',
+  'option.connection': 'Połączenie kolejki (database, redis…), gdy jest ich kilka',
+  'option.class': 'Klasa zadania: SyncProduct lub App\\Jobs\\SyncProduct',
   'option.grep': 'Tekst do znalezienia w wyjątku',
   'option.page': 'Numer strony',
   'option.uuid': 'UUID nieudanego zadania',
@@ -589,6 +589,11 @@ export const pl: Record<MessageKey, Message> = {
   'option.batch_id': 'Identyfikator paczki',
   'option.limit': 'Ile wpisów (1–100)',
   'option.command': 'Nazwa polecenia',
+  'option.incident': 'stuck, stalled, spike lub kolejka',
+  'option.snooze_for': '30m, 2h lub do jutra 09:00',
+  'option.mute_what': 'Kolejka lub grupa błędów',
+  'option.mute_name': 'Nazwa kolejki lub klucz grupy z alertu',
+  'option.mute_for': 'Od 1m do 7d, np. 2h',
 
   // alerts
   'alert.stuck.title': 'Utknięte zadania w kolejce `{queue}`',
@@ -691,6 +696,12 @@ export const pl: Record<MessageKey, Message> = {
 
   // discord adapter
   'discord.command': 'Przeglądaj i naprawiaj kolejki zadań aplikacji Laravel',
+  'discord.group.alert': 'Otwarte alerty: potwierdź, uśpij, wycisz, przywróć, lista',
+  'discord.alert.ack': 'Potwierdź alert: „zajmuję się tym”',
+  'discord.alert.snooze': 'Uśpij alert: bez przypomnień przez jakiś czas',
+  'discord.alert.mute': 'Wycisz kolejkę lub grupę błędów na jakiś czas',
+  'discord.alert.unmute': 'Zakończ wyciszenie',
+  'discord.alert.list': 'Otwarte alerty i wyciszenia',
   'discord.more': (p, tools) =>
     `…i jeszcze ${plural(tools, p.n, {
       one: '# pozycja na tej stronie; nie zmieściła się',

@@ -56,6 +56,20 @@ export interface OptionSpec {
   required?: boolean;
   /** where autocomplete suggestions come from */
   autocomplete?: 'queue' | 'failed-uuid';
+  /** the only values Discord lets the user pick (a string option without autocomplete) */
+  choices?: readonly string[];
+}
+
+/** Discord subcommand groups: `/queue alert ack`. A group takes one of /queue's 25 places. */
+export type SubcommandGroup = 'alert';
+
+/** One Discord subcommand of a command: its name (within its group, if any), options and the words they stand for. */
+export interface DiscordSubcommand {
+  name: string;
+  group?: SubcommandGroup;
+  description: MessageKey;
+  options: OptionSpec[];
+  toText(opts: Record<string, string | number>): string;
 }
 
 /** A button verb a command owns, e.g. "rf" (retry failed) → the retry command's args. */
@@ -85,7 +99,7 @@ export interface CommandModule<A = any> {
   /** validates the words and options the router read; custom messages are catalogue keys */
   schema: z.ZodType<A>;
   /** how Discord offers it: one subcommand per entry (name → options); defaults to the command */
-  discord?: Array<{ name: string; description: MessageKey; options: OptionSpec[]; toText(opts: Record<string, string | number>): string }>;
+  discord?: DiscordSubcommand[];
   /**
    * What the words typed name, looked up before anything is checked, previewed or audited — a
    * uuid's or a batch id's start becomes the whole (so the audit names the row changed) — or the

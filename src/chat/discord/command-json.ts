@@ -7,6 +7,7 @@ import {
   InteractionContextType,
   Locale as DiscordLocale,
   type APIApplicationCommandBasicOption,
+  type APIApplicationCommandSubcommandGroupOption,
   type APIApplicationCommandSubcommandOption,
   type LocalizationMap,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -14,7 +15,7 @@ import {
 import type { Locale } from '../../config/config.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { translator, type Translator } from '../../i18n/i18n.ts';
-import type { CommandModule, OptionSpec } from '../../router/command.ts';
+import type { CommandModule, DiscordSubcommand, OptionSpec, SubcommandGroup } from '../../router/command.ts';
 import { COMMAND_LIMITS } from './limits.ts';
 
 export const COMMAND_NAME = 'queue';
@@ -22,11 +23,24 @@ export const COMMAND_NAME = 'queue';
 /** Discord's locale names for ours (Discord has no plain "en"; English is the default). */
 const DISCORD_LOCALE: Partial<Record<Locale, DiscordLocale>> = { pl: DiscordLocale.Polish };
 
-export type SubcommandSpec = NonNullable<CommandModule['discord']>[number];
+export type SubcommandSpec = DiscordSubcommand;
+
+/** What each subcommand group says of itself. */
+const GROUP_DESCRIPTIONS: Record<SubcommandGroup, MessageKey> = { alert: 'discord.group.alert' };
 
 /** Every subcommand: a module's `discord` entries, or the module itself when it has none. */
 export function subcommandsOf(commands: readonly CommandModule[]): SubcommandSpec[] {
   return commands.flatMap((c): SubcommandSpec[] => c.discord ?? [{ name: c.name, description: c.summary, options: [], toText: () => c.name }]);
+}
+
+/** The name an interaction gives a subcommand (see readOptions): "retry", or "alert-ack" in the group "alert". */
+export function subcommandId(spec: Pick<SubcommandSpec, 'name' | 'group'>): string {
+  return spec.group ? `${spec.group}-${spec.name}` : spec.name;
+}
+
+/** The subcommand an interaction names, by its id. */
+export function findSubcommand(commands: readonly CommandModule[], id: string | null): SubcommandSpec | undefined {
+  return subcommandsOf(commands).find((s) => subcommandId(s) === id);
 }
 
 /** Descriptions are plain text of at most 100 characters. */
@@ -55,6 +69,7 @@ function option(spec: OptionSpec, t: Translator, others: readonly Translator[]):
     ...withLocalizations(spec.description, t, others),
   };
   if (spec.type === 'integer') return { ...base, type: ApplicationCommandOptionType.Integer, min_value: 1 };
+  if (spec.choices) return { ...base, type: ApplicationCommandOptionType.String, choices: spec.choices.map((c) => ({ name: c, value: c })) };
   return { ...base, type: ApplicationCommandOptionType.String, ...(spec.autocomplete ? { autocomplete: true } : {}) };
 }
 
@@ -73,11 +88,7 @@ export function buildCommandJson(
   t: Translator,
   others: readonly Translator[] = [translator('pl')],
 ): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  const specs = subcommandsOf(commands);
-  if (specs.length > COMMAND_LIMITS.options) {
-    throw new Error(`${specs.length} subcommands; Discord allows ${COMMAND_LIMITS.options} per command`);
-  }
-  const subcommands = specs.map((spec): APIApplicationCommandSubcommandOption => {
+  const subcommand = (spec: SubcommandSpec): APIApplicationCommandSubcommandOption => {
     // Discord wants the required options first; the router does not care about their order.
     const options = [...spec.options].sort((a, b) => Number(b.required === true) - Number(a.required === true));
     return {
@@ -87,7 +98,39 @@ export function buildCommandJson(
       ...withLocalizations(spec.description, t, others),
       options: options.map((o) => option(o, t, others)),
     };
-  });
+  };
+  // a group stands where its first member would, and takes one place
+  const places: Array<APIApplicationCommandSubcommandOption | APIApplicationCommandSubcommandGroupOption> = [];
+  const groups = new Map<SubcommandGroup, APIApplicationCommandSubcommandGroupOption>();
+  for (const spec of subcommandsOf(commands)) {
+    if (!spec.group) {
+      places.push(subcommand(spec));
+      continue;
+    }
+    let group = groups.get(spec.group);
+    if (!group) {
+      const key = GROUP_DESCRIPTIONS[spec.group];
+      group = {
+        type: ApplicationCommandOptionType.SubcommandGroup,
+        name: spec.group,
+        description: describe(t, key),
+        ...withLocalizations(key, t, others),
+        options: [],
+      };
+      groups.set(spec.group, group);
+      places.push(group);
+    }
+    group.options!.push(subcommand(spec));
+  }
+  if (places.length > COMMAND_LIMITS.options) {
+    throw new Error(`${places.length} subcommands; Discord allows ${COMMAND_LIMITS.options} per command`);
+  }
+  for (const group of groups.values()) {
+    if (group.options!.length > COMMAND_LIMITS.options) {
+      throw new Error(`${group.options!.length} subcommands in the group ${group.name}; Discord allows ${COMMAND_LIMITS.options} per group`);
+    }
+  }
+  const subcommands = places;
   return [
     {
       type: ApplicationCommandType.ChatInput,

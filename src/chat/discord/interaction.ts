@@ -3,7 +3,7 @@
 // and whatever does not fit becomes a question the router answers ("unknown command", "<uuid>
 // is missing") rather than an exception.
 import type { CommandModule, Identity, OptionSpec } from '../../router/command.ts';
-import { subcommandsOf } from './command-json.ts';
+import { findSubcommand } from './command-json.ts';
 
 /** The parts of a discord.js interaction the identity comes from. */
 export interface InteractionLike {
@@ -86,7 +86,7 @@ export function readOptions(data: readonly OptionLike[]): TypedCommand {
 /** The command line a subcommand with these options stands for ("retry 7c50…", "failed prestashop --page 2"). */
 export function commandText(commands: readonly CommandModule[], typed: Pick<TypedCommand, 'subcommand' | 'values'>): string {
   if (!typed.subcommand) return 'help';
-  const spec = subcommandsOf(commands).find((s) => s.name === typed.subcommand);
+  const spec = findSubcommand(commands, typed.subcommand);
   // an old registration may still offer a subcommand this version no longer has
   if (!spec) return typed.subcommand;
   const known = new Set(spec.options.map((o) => o.name));
@@ -103,6 +103,6 @@ export function commandText(commands: readonly CommandModule[], typed: Pick<Type
 
 /** The option spec behind an autocomplete request, if it asks for suggestions. */
 export function autocompleteSpec(commands: readonly CommandModule[], subcommand: string | null, option: string): OptionSpec['autocomplete'] | null {
-  const spec = subcommandsOf(commands).find((s) => s.name === subcommand);
+  const spec = findSubcommand(commands, subcommand);
   return spec?.options.find((o) => o.name === option)?.autocomplete ?? null;
 }

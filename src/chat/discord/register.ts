@@ -2,7 +2,7 @@
 // (DISCORD_GUILD_ID: visible at once, good while setting up) or globally. Needs only the Discord
 // settings — not the database — so it can run before the bot is ever started.
 import { pathToFileURL } from 'node:url';
-import { REST, Routes, type APIApplication, type RESTOptions } from 'discord.js';
+import { ApplicationCommandOptionType, REST, Routes, type APIApplication, type RESTOptions } from 'discord.js';
 import { readEnvironment } from '../../bootstrap.ts';
 import { translator, type Translator } from '../../i18n/i18n.ts';
 import { loadCommands } from '../../router/loader.ts';
@@ -28,7 +28,7 @@ export interface Registered {
   scope: 'guild' | 'global';
   applicationId: string;
   guildId: string | null;
-  /** subcommands of /queue */
+  /** subcommands of /queue, those in groups (`/queue alert ack`) included */
   subcommands: number;
 }
 
@@ -40,7 +40,11 @@ export async function registerCommands(opts: RegisterOptions): Promise<Registere
   const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
   // PUT replaces the whole set: a subcommand removed from the bot disappears from Discord too
   await rest.put(route, { body });
-  return { scope: guildId ? 'guild' : 'global', applicationId, guildId, subcommands: body[0]?.options?.length ?? 0 };
+  const subcommands = (body[0]?.options ?? []).reduce(
+    (n, o) => n + (o.type === ApplicationCommandOptionType.SubcommandGroup ? (o.options?.length ?? 0) : 1),
+    0,
+  );
+  return { scope: guildId ? 'guild' : 'global', applicationId, guildId, subcommands };
 }
 
 async function main(): Promise<void> {

@@ -2,11 +2,13 @@
 // answered through its interaction; queries are ephemeral, changes are posted for everyone;
 // paging and Details; autocomplete; huge failed jobs stay within Discord's limits.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
 import { buildCommandJson } from '../../../src/chat/discord/command-json.ts';
 import { embedChars, validateMessage } from '../../../src/chat/discord/limits.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { failedFixtureRow } from '../../support/fixtures.ts';
-import type { CommandOption } from '../../support/fake-discord.ts';
+import { CHANNEL_ID, type CommandOption } from '../../support/fake-discord.ts';
+import { silentLogger } from '../../../src/log.ts';
 import { ana, bob, buttonLabels, expectAllWithinLimits, isEphemeral, selectPlaceholders, startHarness, textOf, type Harness } from './harness.ts';
 
 const en = translator('en');
@@ -32,6 +34,20 @@ const REQUIRED: Record<string, CommandOption[]> = {
   forget: [{ name: 'uuid', value: SYNC_1002 }],
   clear: [{ name: 'queue', value: 'prestashop' }],
   batch: [{ name: 'id', value: RUNNING_BATCH }],
+  'alert ack': [{ name: 'incident', value: 'stuck' }],
+  'alert snooze': [
+    { name: 'incident', value: 'stuck' },
+    { name: 'for', value: '30m' },
+  ],
+  'alert mute': [
+    { name: 'what', value: 'queue' },
+    { name: 'name', value: 'imports' },
+    { name: 'for', value: '2h' },
+  ],
+  'alert unmute': [
+    { name: 'what', value: 'queue' },
+    { name: 'name', value: 'imports' },
+  ],
   'batch-retry': [{ name: 'id', value: RUNNING_BATCH }],
   'batch-cancel': [{ name: 'id', value: RUNNING_BATCH }],
 };
@@ -41,8 +57,11 @@ const PREVIEWS = new Set(['retry-all', 'flush', 'clear', 'batch-cancel']);
 describe('every subcommand', () => {
   it('is deferred at once (ephemeral) and answered through its interaction', async () => {
     h = await startHarness();
-    const subcommands = buildCommandJson(h.app.commands, en)[0]!.options!.map((o) => o.name);
-    expect(subcommands).toHaveLength(23);
+    // a group's subcommands are asked as "alert ack"
+    const subcommands = buildCommandJson(h.app.commands, en)[0]!.options!.flatMap((o) =>
+      o.type === 2 ? (o.options ?? []).map((s) => `${o.name} ${s.name}`) : [o.name],
+    );
+    expect(subcommands).toEqual(expect.arrayContaining(['stats', 'retry-all', 'alert ack', 'alert snooze', 'alert mute', 'alert unmute', 'alert list']));
     for (const sub of subcommands) {
       const answer = await h.ask(sub, REQUIRED[sub] ?? []);
       expect(answer.callback.body, sub).toEqual({ type: 5, data: { flags: 64 } });
@@ -191,5 +210,45 @@ describe('huge failed jobs', () => {
     expect(textOf(updated)).toContain('✅ **Retried**');
     expect(JSON.stringify(updated.components)).not.toContain(newest);
     // afterEach runs every message the bot sent (list, show, question, outcome, edits) through the validator
+  });
+});
+
+describe('the alert group', () => {
+  it('/queue alert ack, mute, list and unmute act on the open alert as the words do, and are audited', async () => {
+    // the fixtures' stuck job on `imports` is the one alert (stalled queues wait a day here)
+    h = await startHarness('sqlite', { env: { QUEUE_BOT_WAIT_AFTER: '24h', QUEUE_BOT_ALERT_DISCORD_CHANNEL: CHANNEL_ID } });
+    const scheduler = createAlertScheduler(h.app, [h.bot.poster], silentLogger, { now: () => h!.clock.now });
+    expect(await scheduler.tick()).toMatchObject({ ran: true, messages: ['post:stuck'] });
+    const alert = () => h!.fake.channelMessages(CHANNEL_ID)[0]!;
+
+    const acked = await h.ask('alert ack', [{ name: 'incident', value: 'stuck' }]);
+    // said in the channel with who did it; the alert message itself says so from the next check on
+    expect(acked.followups.map(textOf).join('\n')).toContain('Acknowledged by ana');
+    await scheduler.tick();
+    expect(textOf(alert())).toContain('Acknowledged by ana');
+    expect(buttonLabels(alert())).not.toContain('Acknowledge');
+
+    const muted = await h.ask('alert mute', [
+      { name: 'what', value: 'queue' },
+      { name: 'name', value: 'imports' },
+      { name: 'for', value: '2h' },
+    ]);
+    expect(textOf(muted.original) + muted.followups.map(textOf).join('\n')).toMatch(/imports/);
+    const listed = await h.ask('alert list');
+    expect(textOf(listed.original)).toMatch(/muted[^\n]*imports|imports[^\n]*muted/i);
+
+    const unmuted = await h.ask('alert unmute', [
+      { name: 'what', value: 'queue' },
+      { name: 'name', value: 'imports' },
+    ]);
+    expect(textOf(unmuted.original) + unmuted.followups.map(textOf).join('\n')).not.toContain('Nothing unmuted');
+    expect(textOf((await h.ask('alert list')).original)).not.toMatch(/muted[^\n]*imports/i);
+
+    const audit = await h.app.database.db.selectFrom('queue_bot_audit').select(['action', 'outcome']).orderBy('id').execute();
+    expect(audit.filter((r) => ['ack', 'mute', 'unmute'].includes(r.action))).toEqual([
+      { action: 'ack', outcome: 'done' },
+      { action: 'mute', outcome: 'done' },
+      { action: 'unmute', outcome: 'done' },
+    ]);
   });
 });

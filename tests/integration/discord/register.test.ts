@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildCommandJson } from '../../../src/chat/discord/command-json.ts';
+import { buildCommandJson, subcommandsOf } from '../../../src/chat/discord/command-json.ts';
 import { COMMAND_LIMITS, validateCommand } from '../../../src/chat/discord/limits.ts';
 import { safeError } from '../../../src/chat/discord/discord-adapter.ts';
 import { registerCommands } from '../../../src/chat/discord/register.ts';
@@ -19,6 +19,7 @@ const commands = await loadCommands();
 
 type Sub = {
   name: string;
+  type: number;
   description: string;
   options: Array<{ name: string; type: number; required: boolean; autocomplete?: boolean; min_value?: number; description_localizations?: unknown }>;
   description_localizations?: unknown;
@@ -56,6 +57,7 @@ describe('the command JSON (pure)', () => {
       'batch',
       'batch-retry',
       'batch-cancel',
+      'alert',
       'audit',
       'doctor',
       'help',
@@ -73,6 +75,16 @@ describe('the command JSON (pure)', () => {
     expect(option('cancel', 'id')).toMatchObject({ type: 3, required: true });
     expect(option('cancel', 'id').autocomplete).toBeUndefined();
     expect(option('failed', 'page')).toMatchObject({ type: 4, required: false, min_value: 1 });
+    // the alert commands share one place: /queue alert ack|snooze|mute|unmute|list
+    const alert = byName.get('alert')!;
+    expect(alert.type).toBe(2);
+    expect(alert.options.map((o) => o.name)).toEqual(['ack', 'list', 'mute', 'snooze', 'unmute']);
+    const snooze = alert.options.find((o) => o.name === 'snooze') as unknown as Sub;
+    expect(snooze.options.find((o) => o.name === 'for')).toMatchObject({
+      type: 3,
+      required: true,
+      choices: ['30m', '2h', 'tomorrow'].map((c) => ({ name: c, value: c })),
+    });
     expect(option('failed', 'queue')).toMatchObject({ type: 3, required: false, autocomplete: true });
     expect(option('clear', 'queue')).toMatchObject({ type: 3, required: true, autocomplete: true });
     expect(option('failed', 'class').autocomplete).toBeUndefined();
@@ -159,9 +171,12 @@ describe('registration', () => {
       commands,
       rest: { retries: 0 },
     });
-    expect(guild).toEqual({ scope: 'guild', applicationId: APPLICATION_ID, guildId: GUILD_ID, subcommands: 23 });
+    // every subcommand, those in the group `alert` counted one by one
+    const all = subcommandsOf(commands).length;
+    expect(all).toBeGreaterThan(subs(buildCommandJson(commands, en)).length);
+    expect(guild).toEqual({ scope: 'guild', applicationId: APPLICATION_ID, guildId: GUILD_ID, subcommands: all });
     const global = await registerCommands({ token: TOKEN, apiUrl: fake.apiUrl, commands, rest: { retries: 0 } });
-    expect(global).toEqual({ scope: 'global', applicationId: APPLICATION_ID, guildId: null, subcommands: 23 });
+    expect(global).toEqual({ scope: 'global', applicationId: APPLICATION_ID, guildId: null, subcommands: all });
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `PUT /applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`,
       'GET /applications/@me', // no DISCORD_APPLICATION_ID: asked
@@ -187,7 +202,7 @@ describe('registration', () => {
         child.on('close', (code) => resolve({ code, out }));
       });
     const guild = await run({ DISCORD_GUILD_ID: GUILD_ID, DISCORD_APPLICATION_ID: APPLICATION_ID });
-    expect(guild.out).toContain(`Registered /queue with 23 subcommands in server ${GUILD_ID}`);
+    expect(guild.out).toContain(`Registered /queue with ${subcommandsOf(commands).length} subcommands in server ${GUILD_ID}`);
     expect(guild.code).toBe(0);
     expect(fake.requests.at(-1)!.path).toBe(`/applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`);
 
