@@ -1,7 +1,11 @@
 // `npx queue-bot <command> [args] [--json] [--yes]`: one command, then exit.
 // Exit codes: 0 ok, 1 failed / refused / only previewed, 2 the words could not be understood;
 // `check` (for monitoring) exits 0 OK, 1 warning, 2 critical.
-import { translator } from './i18n/i18n.ts';
+import type { App } from './app.ts';
+import { translator, type Translator } from './i18n/i18n.ts';
+import type { Reply } from './reply/model.ts';
+import { clockTime } from './watch/board.ts';
+import { boardTiming, watchInTerminal } from './watch/terminal.ts';
 import { createLogger, HeldOutput, stacksWanted } from './log.ts';
 import { quoteWords } from './router/args.ts';
 import { writeAttachments } from './reply/files.ts';
@@ -75,11 +79,18 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const reply = await app.router.handleText(text, CLI_USER, { confirmed: yes });
     const previewed = reply.kind === 'preview';
+    const board = json ? null : boardTiming(reply);
+    if (board && process.stdout.isTTY && process.stdin.isTTY) {
+      // watch: redrawn in place until its time is up, Enter, q or Ctrl-C
+      await watchOnTerminal(app, text, reply, board, t);
+      return 0;
+    }
     if (json) {
       process.stdout.write(`${JSON.stringify(reply.data ?? { outcome: reply.ok ? 'ok' : 'error' }, null, 2)}\n`);
     } else {
       process.stdout.write(`${renderText(reply, { color: Boolean(process.stdout.isTTY), numbered: false }).text}\n`);
       if (previewed) process.stdout.write(`\n${t('cli.preview_hint')}\n`);
+      if (board) process.stderr.write(`${t('watch.needs_terminal')}\n`);
     }
     // a chart: written where --out says (said on stderr, so --json stays one JSON document)
     if (reply.attachments?.length) {
@@ -91,6 +102,34 @@ export async function runCli(argv: string[]): Promise<number> {
   } finally {
     logs.release();
     await app.close();
+  }
+}
+
+/** `queue-bot watch` on a terminal: keys are read one by one (raw mode) so Enter, q or Ctrl-C stop it. */
+async function watchOnTerminal(app: App, text: string, first: Reply, board: { everySec: number; until: number }, t: Translator): Promise<void> {
+  const timeZone = app.queue.appTimezone;
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.resume();
+  const stopped = new Promise<void>((resolve) =>
+    stdin.on('data', (key: Buffer) => {
+      if (['q', 'Q', '\r', '\n', '\u0003'].includes(key.toString('utf8'))) resolve();
+    }),
+  );
+  try {
+    await watchInTerminal({
+      first,
+      board: () => app.router.handleText(text, CLI_USER),
+      render: (r) => renderText(r, { color: true, numbered: false }).text,
+      output: process.stdout,
+      stopped,
+      now: () => app.queue.now(),
+      hint: t('watch.terminal_hint', { every: `${board.everySec}s`, until: clockTime(board.until, timeZone) }),
+      ended: (at, startedAt) => t('watch.terminal_ended', { at: clockTime(at, timeZone), after: t.age(Math.max(0, at - startedAt)) }),
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
   }
 }
 

@@ -56,6 +56,7 @@ if (!chatMode) {
     output: process.stdout,
     terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     banner: demoPath ? t('demo.banner', { path: demoPath }) : databaseBanner(app.database.target, t, laravel?.path),
+    watch: { timeZone: app.queue.appTimezone },
     ...(shellLogs ? { logs: shellLogs } : {}),
   });
   await history.stop();
@@ -94,12 +95,23 @@ try {
   process.exit(1);
 }
 const { startAlerts } = await import('./alerts/scheduler.ts');
+// one pace for every message the bot posts on its own (alerts, watch boards): a channel's limits hold across both
+const { PostingPace } = await import('./chat/poster.ts');
+const postingPace = new PostingPace();
 const alerts = startAlerts(
   app,
   adapters.map((a) => a.poster),
   logger,
-  { alertsOnly },
+  { alertsOnly, postingPace },
 );
+// `watch` boards: posted and kept current by the running bot (src/watch/)
+const { createBoardWatcher } = await import('./watch/watcher.ts');
+const boards = createBoardWatcher(
+  app,
+  adapters.map((a) => postingPace.wrap(a.poster)),
+  logger,
+);
+boards.start();
 phase = 'running';
 logger.info(
   {
@@ -133,6 +145,7 @@ async function shutdown(signal: string): Promise<void> {
   const [finished] = await Promise.all([
     Promise.all(adapters.map((adapter) => adapter.stop(answersMs).catch((err: unknown) => (logger.warn({ err }, 'adapter did not stop cleanly'), false)))),
     alerts.stop(),
+    boards.stop(),
     history.stop(),
   ]);
   const unfinished = finished.filter((idle) => !idle).length;

@@ -25,6 +25,8 @@ const ACK_KIND = 'ack';
 const SNOOZE_KIND = 'snooze';
 /** the kind column of a mute row (its key is muteKey(target), announced_at its end) */
 const MUTE_KIND = 'mute';
+/** the kind column of a `watch` board's row (src/watch/board-store.ts): not alert state, left alone here */
+const WATCH_KIND = 'watch';
 
 interface CursorState {
   failedCursor: number | null;
@@ -97,7 +99,7 @@ export class AlertStore {
     const mutes: Mute[] = [];
     let cursor: CursorState = { failedCursor: null, lastRecoveryNoticeAt: 0 };
     for (const row of rows) {
-      if (row.incident_key === LEASE_KEY) continue;
+      if (row.incident_key === LEASE_KEY || row.kind === WATCH_KIND) continue;
       if (row.incident_key === CURSOR_KEY) {
         cursor = { ...cursor, ...(JSON.parse(row.state) as Partial<CursorState>) };
         continue;
@@ -234,7 +236,7 @@ export class AlertStore {
       await trx
         .deleteFrom('queue_bot_alerts')
         .where('incident_key', '!=', LEASE_KEY)
-        .where('kind', '!=', MUTE_KIND)
+        .where('kind', 'not in', [MUTE_KIND, WATCH_KIND])
         .where((eb) =>
           kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY),
         )

@@ -43,6 +43,8 @@ export interface AlertOptions {
   now?: () => number;
   /** how posting is paced (tests may shorten the wait a rate limit allows in one tick) */
   pace?: PaceOptions;
+  /** the process's one pace, shared with the watch boards, so a channel's limits hold across both */
+  postingPace?: PostingPace;
 }
 
 export function alertSettings(app: App): AlertSettings {
@@ -102,7 +104,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   const t: Translator = translator(app.config.locale);
   const buttons = app.router.buttonFactory();
   // one pace for every platform's channel, kept across ticks
-  const pace = new PostingPace(opts.pace);
+  const pace = opts.postingPace ?? new PostingPace(opts.pace);
   const targets = posters
     .map((poster) => ({ poster: pace.wrap(poster), channel: poster.platform === 'slack' ? app.config.alerts.slackChannel : app.config.alerts.discordChannel }))
     .filter((x): x is { poster: ChatPoster; channel: string } => Boolean(x.channel));
@@ -304,7 +306,7 @@ export function cronLogger(logger: Logger): Parameters<typeof cron.setLogger>[0]
  * `alertsOnly` (no chat platform at all): the incidents are still detected and kept in the alert
  * table — /metrics shows them, and a replica with a chat platform posts them on its next tick.
  */
-export function startAlerts(app: App, posters: ChatPoster[], logger: Logger, opts: { alertsOnly?: boolean } = {}): AlertScheduler {
+export function startAlerts(app: App, posters: ChatPoster[], logger: Logger, opts: { alertsOnly?: boolean; postingPace?: PostingPace } = {}): AlertScheduler {
   const { slackChannel, discordChannel, schedule } = app.config.alerts;
   const usable = posters.some((p) => (p.platform === 'slack' ? slackChannel : discordChannel));
   if (opts.alertsOnly) {
@@ -316,5 +318,5 @@ export function startAlerts(app: App, posters: ChatPoster[], logger: Logger, opt
     return { tick: async () => ({ ran: false, actions: [], messages: [] }), stop: async () => undefined };
   }
   logger.info({ schedule }, 'alert scheduler started');
-  return createAlertScheduler(app, posters, logger, { schedule });
+  return createAlertScheduler(app, posters, logger, { schedule, ...(opts.postingPace ? { postingPace: opts.postingPace } : {}) });
 }

@@ -115,6 +115,8 @@ export interface Config {
    * `keepSec`; folded into points of `rollupSec` kept `rollupKeepSec`.
    */
   history: { intervalSec: number | null; keepSec: number; rollupSec: number; rollupKeepSec: number };
+  /** `watch` boards (src/watch/): edited every `intervalSec` (QUEUE_BOT_WATCH_INTERVAL) */
+  watch: { intervalSec: number };
   log: { level: string; pretty: boolean };
   /** METRICS_PORT: /healthz, /readyz and /metrics on this port (0: any free one); null: not served */
   metrics: { port: number | null };
@@ -485,6 +487,14 @@ const envSchema = z.object({
     }
     return seconds;
   }),
+  QUEUE_BOT_WATCH_INTERVAL: optionalText.transform((v, ctx) => {
+    const seconds = parseDuration(v ?? '30s');
+    if (seconds === null || seconds < 10 || seconds > 600) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_BOT_WATCH_INTERVAL: "${v}" should be a duration from 10s to 10m (e.g. 30s)` });
+      return z.NEVER;
+    }
+    return seconds;
+  }),
   QUEUE_BOT_HISTORY_KEEP: durationVar('QUEUE_BOT_HISTORY_KEEP', '2d'),
   QUEUE_BOT_HISTORY_ROLLUP: durationVar('QUEUE_BOT_HISTORY_ROLLUP', '15m'),
   QUEUE_BOT_HISTORY_ROLLUP_KEEP: durationVar('QUEUE_BOT_HISTORY_ROLLUP_KEEP', '30d'),
@@ -656,6 +666,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       rollupSec: e.QUEUE_BOT_HISTORY_ROLLUP,
       rollupKeepSec: e.QUEUE_BOT_HISTORY_ROLLUP_KEEP,
     },
+    watch: { intervalSec: e.QUEUE_BOT_WATCH_INTERVAL },
     metrics: { port: e.METRICS_PORT },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : Boolean(opts.isTTY) },
   };

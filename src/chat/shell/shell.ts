@@ -5,12 +5,14 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Translator } from '../../i18n/i18n.ts';
-import type { Button } from '../../reply/model.ts';
+import type { Button, Reply } from '../../reply/model.ts';
 import { writeAttachments } from '../../reply/files.ts';
 import { plainText, renderText } from '../../reply/render-text.ts';
 import type { Identity } from '../../router/command.ts';
 import type { Router } from '../../router/router.ts';
 import { keepsEarlierChoices } from '../reply-policy.ts';
+import { clockTime } from '../../watch/board.ts';
+import { boardTiming, watchInTerminal } from '../../watch/terminal.ts';
 
 export interface ShellOptions {
   router: Router;
@@ -23,6 +25,8 @@ export interface ShellOptions {
   history?: string[];
   /** log lines written while a command runs wait until its answer is printed */
   logs?: { hold(): void; release(): void };
+  /** `watch`: unix seconds (the app's clock) and the wait between redraws (tests shorten both) */
+  watch?: { now?: () => number; sleep?: (ms: number) => Promise<void>; timeZone?: string };
 }
 
 export const SHELL_USER: Identity = { platform: 'shell', userId: 'local', userName: 'local', channelId: 'shell' };
@@ -40,6 +44,14 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     historySize: 500,
   });
   const lines = rl[Symbol.asyncIterator]();
+  // a line asked for while `watch` redraws (Enter or q stops it) and not typed before its time
+  // was up is the next command's
+  let pending: Promise<IteratorResult<string>> | null = null;
+  const nextLine = () => {
+    const next = pending ?? lines.next();
+    pending = null;
+    return next;
+  };
   const write = (text: string) => output.write(text.endsWith('\n') ? text : `${text}\n`);
   const ask = async (question: string, opts2: { remember: boolean } = { remember: true }): Promise<string | null> => {
     if (opts.terminal) {
@@ -49,7 +61,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     } else {
       output.write(question);
     }
-    const next = await lines.next();
+    const next = await nextLine();
     if (next.done) return null;
     const answer = String(next.value);
     if (!opts.terminal) output.write(`${answer}\n`);
@@ -58,6 +70,34 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     if (!opts2.remember && history?.[0] === answer) history.shift();
     return answer;
   };
+
+  /** `watch`: redrawn in place on a terminal until its time is up, Enter, q or Ctrl-C; printed once elsewhere. */
+  async function watch(text: string, first: Reply, board: { everySec: number; until: number }): Promise<void> {
+    const render = (r: Reply) => renderText(r, { color: opts.terminal, numbered: false }).text;
+    if (!opts.terminal) {
+      write(`\n${render(first)}\n`);
+      write(t('watch.needs_terminal'));
+      return;
+    }
+    const now = opts.watch?.now ?? (() => Math.floor(Date.now() / 1000));
+    const timeZone = opts.watch?.timeZone ?? 'UTC';
+    const line = (pending = lines.next());
+    const interrupted = new Promise<void>((resolve) => rl.once('SIGINT', resolve));
+    const stopped = Promise.race([line.then(() => (pending = null)), interrupted]);
+    write('');
+    await watchInTerminal({
+      first,
+      board: () => router.handleText(text, SHELL_USER),
+      render,
+      output,
+      stopped,
+      now,
+      hint: t('watch.terminal_hint', { every: `${board.everySec}s`, until: clockTime(board.until, timeZone) }),
+      ended: (at, startedAt) => t('watch.terminal_ended', { at: clockTime(at, timeZone), after: t.age(Math.max(0, at - startedAt)) }),
+      ...(opts.watch?.sleep ? { sleep: opts.watch.sleep } : {}),
+    });
+    rl.removeAllListeners('SIGINT');
+  }
 
   if (opts.banner) write(opts.banner);
   write(plainText(t('shell.welcome'), opts.terminal));
@@ -92,6 +132,12 @@ export async function runShell(opts: ShellOptions): Promise<void> {
         reply = await router.handleAction(button.action, SHELL_USER, { confirmedByPlatform: true });
       } else {
         reply = await router.handleText(text, SHELL_USER);
+      }
+      const board = boardTiming(reply);
+      if (board) {
+        opts.logs?.release();
+        await watch(text, reply, board);
+        continue;
       }
       const rendered = renderText(reply, { color: opts.terminal, numbered: true, detailLines: 25 });
       // as in chat, a refusal or an error leaves the earlier answer (and its buttons) as it was

@@ -61,6 +61,7 @@ describe('the command JSON (pure)', () => {
       'audit',
       'doctor',
       'help',
+      'watch',
     ]);
     for (const s of byName.values()) {
       expect(s.name.length).toBeLessThanOrEqual(COMMAND_LIMITS.name);
