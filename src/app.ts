@@ -2,10 +2,12 @@
 // The shell, the CLI, the chat adapters and the alert scheduler all start from here.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config, DatabaseTarget } from './config/config.ts';
+import { timelineNotes } from './alerts/timeline-notes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { judgeUnfinished } from './audit/unfinished.ts';
 import { Database } from './db/database.ts';
 import { HistoryStore } from './history/history-store.ts';
+import { translator } from './i18n/i18n.ts';
 import type { Logger } from './log.ts';
 import { QueueService } from './queue/queue-service.ts';
 import { RedisQueues } from './queue/redis/redis-queues.ts';
@@ -96,6 +98,9 @@ export async function createApp(config: Config, opts: CreateAppOptions): Promise
   const buttons = new ButtonStore(database, opts.logger, () => Math.floor(clock() / 1000));
   const history = new HistoryStore(database);
   const router = new Router({ queue, audit, config, codec, commands, logger: opts.logger, buttons, history });
+  // what people do about an alert (acknowledge, snooze, mute, retry from its buttons…) becomes a
+  // line of its thread, posted by the next alert tick
+  router.onChange(timelineNotes(database, translator(config.locale), () => queue.now()));
   return {
     config,
     database,

@@ -14,6 +14,7 @@ import type { AlertMemory, Incident } from './detector.ts';
 import { ackKey, messageKey, snoozeKey, type Acknowledgement, type AlertMessage } from './grouping.ts';
 import { muteKey, type Mute, type MuteTarget } from './mute.ts';
 import type { Snooze } from './snooze.ts';
+import type { TimelineLine } from './timeline.ts';
 
 const CURSOR_KEY = '_cursor';
 const LEASE_KEY = '_lease';
@@ -21,6 +22,8 @@ const LEASE_KEY = '_lease';
 const MESSAGE_KIND = 'message';
 /** the kind column of an acknowledgement row (its key is ackKey(message)) */
 const ACK_KIND = 'ack';
+/** the kind column of a person's timeline line waiting for the tick to post it in the alert's thread */
+const LINE_KIND = 'line';
 /** the kind column of a snooze row (its key is snoozeKey(message)) */
 const SNOOZE_KIND = 'snooze';
 /** the kind column of a mute row (its key is muteKey(target), announced_at its end) */
@@ -35,7 +38,14 @@ interface CursorState {
 }
 
 /** What a tick saves: the incidents and cursor, and when "the database is back" was last said. */
-export type SavedAlerts = AlertMemory & { lastRecoveryNoticeAt: number };
+export type SavedAlerts = AlertMemory & { lastRecoveryNoticeAt: number; lines?: PendingLine[] };
+
+/** A person's line for an alert message's thread (acknowledged, retried from its button…), not posted yet. */
+export interface PendingLine {
+  /** messageKey of the message whose thread it goes into */
+  message: string;
+  line: TimelineLine;
+}
 
 /**
  * The stored state with a tick's state that could not be saved (the database went away between
@@ -67,6 +77,8 @@ export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAle
     failedCursor: cursors.length ? Math.max(...cursors) : null,
     // mutes are people's rows: the stored ones are the truth
     mutes: stored.mutes ?? [],
+    // (so are the lines people's actions wrote for the threads)
+    ...(stored.lines ? { lines: stored.lines } : {}),
     lastRecoveryNoticeAt: Math.max(stored.lastRecoveryNoticeAt, unsaved.lastRecoveryNoticeAt),
   };
 }
@@ -97,6 +109,7 @@ export class AlertStore {
     const acks = new Map<string, Acknowledgement>();
     const snoozes = new Map<string, Snooze>();
     const mutes: Mute[] = [];
+    const lines: PendingLine[] = [];
     let cursor: CursorState = { failedCursor: null, lastRecoveryNoticeAt: 0 };
     for (const row of rows) {
       if (row.incident_key === LEASE_KEY || row.kind === WATCH_KIND) continue;
@@ -114,6 +127,10 @@ export class AlertStore {
       }
       if (row.kind === MUTE_KIND) {
         mutes.push(JSON.parse(row.state) as Mute);
+        continue;
+      }
+      if (row.kind === LINE_KIND) {
+        lines.push(JSON.parse(row.state) as PendingLine);
         continue;
       }
       if (row.kind === ACK_KIND) {
@@ -139,7 +156,16 @@ export class AlertStore {
       const snooze = snoozes.get(snoozeKey(m));
       return { ...m, ...(ack ? { ack } : {}), ...(snooze ? { snooze } : {}) };
     });
-    return { incidents, messages: acknowledged, failedCursor: cursor.failedCursor, mutes, lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt };
+    // people's lines in the order they happened
+    lines.sort((a, b) => a.line.at - b.line.at || a.line.id.localeCompare(b.line.id));
+    return {
+      incidents,
+      messages: acknowledged,
+      failedCursor: cursor.failedCursor,
+      mutes,
+      lastRecoveryNoticeAt: cursor.lastRecoveryNoticeAt,
+      ...(lines.length ? { lines } : {}),
+    };
   }
 
   /** Mutes a queue or failure group: a later mute of the same one replaces it. */
@@ -225,8 +251,36 @@ export class AlertStore {
     return row ? { recorded: false, ack: JSON.parse(row.state) as Acknowledgement } : { recorded: true, ack };
   }
 
-  /** Replaces the stored incidents and cursor with `memory`, in one transaction. */
-  async save(memory: AlertMemory, opts: { lastRecoveryNoticeAt: number; now: number }): Promise<void> {
+  /**
+   * A line for the thread of a kind's message (the one that opened at `openedAt`): a row of its own,
+   * like an acknowledgement, which the next tick posts and then deletes. Its key is its id: unique,
+   * and in the order of its time.
+   */
+  async addLine(message: Pick<AlertMessage, 'kind' | 'openedAt'>, line: Omit<TimelineLine, 'id'>): Promise<void> {
+    await this.ensureTable();
+    // (by its time, then this process's clock in ms: two presses in one second keep their order)
+    const id = `~line:${message.kind}:${message.openedAt}:${String(line.at).padStart(11, '0')}:${String(Date.now()).padStart(14, '0')}:${randomUUID().slice(0, 6)}`;
+    const pending: PendingLine = { message: messageKey(message), line: { ...line, id } };
+    await this.database.db
+      .insertInto('queue_bot_alerts')
+      .values({
+        incident_key: id,
+        kind: LINE_KIND,
+        status: 'open',
+        opened_at: message.openedAt,
+        updated_at: line.at,
+        resolved_at: null,
+        announced_at: line.at,
+        state: JSON.stringify(pending),
+      })
+      .execute();
+  }
+
+  /**
+   * Replaces the stored incidents and cursor with `memory`, in one transaction. `linesTaken`: the
+   * people's lines the tick put into its messages' timelines (their rows go; lines written meanwhile stay).
+   */
+  async save(memory: AlertMemory, opts: { lastRecoveryNoticeAt: number; now: number; linesTaken?: readonly string[] }): Promise<void> {
     await this.ensureTable();
     const cursor: CursorState = { failedCursor: memory.failedCursor, lastRecoveryNoticeAt: opts.lastRecoveryNoticeAt };
     await this.database.writeTransaction(async (trx) => {
@@ -235,6 +289,7 @@ export class AlertStore {
       const kept = (memory.messages ?? []).flatMap((m) => [ackKey(m), ...(m.snooze ? [snoozeKey(m)] : [])]);
       await trx
         .deleteFrom('queue_bot_alerts')
+        .where('kind', '!=', LINE_KIND)
         .where('incident_key', '!=', LEASE_KEY)
         .where('kind', 'not in', [MUTE_KIND, WATCH_KIND])
         .where((eb) =>
@@ -252,6 +307,20 @@ export class AlertStore {
           .where('updated_at', '=', ended.at)
           .execute();
       }
+      // people's lines: those taken, and any a day old (their message went before a tick took them)
+      const taken = [...(opts.linesTaken ?? [])];
+      for (let i = 0; i < taken.length; i += 500) {
+        await trx
+          .deleteFrom('queue_bot_alerts')
+          .where('kind', '=', LINE_KIND)
+          .where('incident_key', 'in', taken.slice(i, i + 500))
+          .execute();
+      }
+      await trx
+        .deleteFrom('queue_bot_alerts')
+        .where('kind', '=', LINE_KIND)
+        .where('updated_at', '<', opts.now - 86400)
+        .execute();
       const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
         incident_key: i.key,
         kind: i.content.kind,

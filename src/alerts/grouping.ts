@@ -6,6 +6,7 @@
 import type { MessageRef } from '../chat/poster.ts';
 import type { Incident, IncidentContent } from './detector.ts';
 import { snoozeState, type Snooze } from './snooze.ts';
+import type { Timeline } from './timeline.ts';
 
 export type AlertKind = IncidentContent['kind'];
 export const ALERT_KINDS: readonly AlertKind[] = ['stuck', 'stalled', 'spike'];
@@ -36,6 +37,8 @@ export interface AlertMessage {
   snooze?: Snooze;
   /** the snooze's end the message, as last posted or edited, shows */
   shownSnooze?: number;
+  /** its thread: the lines of what happened, and how far each platform's thread has them (timeline.ts) */
+  timeline?: Timeline;
 }
 
 export interface Acknowledgement {

@@ -16,6 +16,7 @@ import { databaseBackReply, messageReply, messageResolvedReply, resolvedReply } 
 import { newFailureOf } from './failure-group.ts';
 import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
 import { membersOf, type AlertMessage, type MessageAction } from './grouping.ts';
+import { tickThreads } from './timeline-thread.ts';
 
 /** At most this many new failures are read per tick; more are counted as "N+". */
 const FAILURES_PER_TICK = 500;
@@ -197,7 +198,8 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
           // (drawn from what is not muted)
           for (const action of messageActions) await carryOut(action, visible, at, messages);
           // "resolved" edits that did not go through on an earlier tick: sent again, for a day at most
-          for (const left of (memory.messages ?? []).filter((m) => m.status === 'resolved' && at - (m.resolvedAt ?? at) < 86400)) {
+          // (one kept only for its thread was edited already)
+          for (const left of (memory.messages ?? []).filter((m) => m.status === 'resolved' && !m.timeline?.closed && at - (m.resolvedAt ?? at) < 86400)) {
             edit(left.refs, messageResolvedReply(t, left, membersOf(left, visible).resolved, at, viewSettings), () => {
               if (!messages.includes(left)) messages.push(left);
             });
@@ -216,6 +218,23 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             }
           }
           await sendEdits();
+          // the threads: what happened, line by line, under the messages now out
+          const linesTaken = await tickThreads({
+            previous: memory.messages ?? [],
+            messages,
+            actions: messageActions,
+            visible,
+            people: memory.lines ?? [],
+            at,
+            resolvedText: (message, resolved) => {
+              const words = messageResolvedReply(t, message, resolved, at, viewSettings);
+              return words.summary ? `${words.title} — ${words.summary}` : words.title;
+            },
+            targets,
+            t,
+            timeZone: app.config.queue.appTimezone,
+            logger,
+          });
           next.messages = messages;
           let lastRecoveryNoticeAt = memory.lastRecoveryNoticeAt;
           if (downSince !== null && lastRecoveryNoticeAt < downSince) {
@@ -224,7 +243,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
             lastRecoveryNoticeAt = at;
           }
           try {
-            await store.save(next, { lastRecoveryNoticeAt, now: at });
+            await store.save(next, { lastRecoveryNoticeAt, now: at, linesTaken });
           } catch (err) {
             unsaved = { ...next, lastRecoveryNoticeAt };
             logger.warn(

@@ -212,6 +212,7 @@ export const en = {
       one: '…and # more queue: name one to watch it (`watch <queue>`).',
       other: '…and # more queues: name one to watch it (`watch <queue>`).',
     }),
+  'watch.not_counted': 'ready and delayed (?) are not counted on a jobs table this big without the index `doctor` recommends; the other counts are exact.',
   'watch.queue_empty': '`{queue}` has no jobs and no failed jobs.',
   'watch.all_empty': 'No jobs and no failed jobs in any queue.',
   'watch.stopped_time': 'Stopped at {at} after {after} — /queue watch to start again',
@@ -722,6 +723,17 @@ export const en = {
   'alerts.muted': 'by {user}, {left} left (unless it gets worse)',
   // the Discord thread an alert's timeline (and escalations) go into
   'alert.thread.name': 'Alert timeline',
+  // the lines of an alert's thread (after the time, "14:02 · …")
+  'timeline.ack': 'Acknowledged by {user}',
+  'timeline.snooze': 'Snoozed by {user} for {for} (until {until})',
+  'timeline.mute': '{user} muted {what} for {for}',
+  'timeline.unmute': '{user} unmuted {what}',
+  'timeline.action': '{user}: {what}',
+  'timeline.queues_joined': 'Worse: {list} joined',
+  'timeline.groups_joined': 'Worse: new failure group {list}',
+  'timeline.doubled': 'Worse: {to} jobs, from {from}',
+  'timeline.remind': 'Still open after {age}: reminder',
+  'timeline.more': (p, tools) => `… ${tools.plural(Number(p.n), { one: '# more event', other: '# more events' })}, see /queue audit`,
   'discord.posted': 'Done: the result is posted in the channel for everyone.',
   'discord.delivery_failed': 'The bot could not show its answer here ({detail}). If you asked for a change, `/queue audit` tells whether it was made.',
 } satisfies Record<string, Message>;

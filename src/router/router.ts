@@ -7,6 +7,7 @@ import { matchLocale, translator, type Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
 import { NoBatchesTableError, RedisUnavailableError, type QueueService } from '../queue/queue-service.ts';
 import type { AuditLog, AuditOutcome } from '../audit/audit-log.ts';
+import type { MessageRef } from '../chat/poster.ts';
 import { allButtons, errorReply, reply, type Button, type Reply } from '../reply/model.ts';
 import { MAX_ACTION_LENGTH, type Action, type ActionCodec } from './action-id.ts';
 import type { ButtonStore } from './button-store.ts';
@@ -40,6 +41,23 @@ const CONFIRMATION_GROWTH = 7;
 export interface ActionOptions {
   /** the platform already showed the confirmation (Slack's confirm dialog) */
   confirmedByPlatform?: boolean;
+  /**
+   * The channel message whose button was pressed (for a confirmation's second step, the one that
+   * carried the first button), as both platforms deliver it with the press: an alert message's
+   * thread tells what was done from its buttons.
+   */
+  pressedOn?: MessageRef;
+}
+
+/** A change that was made (audited, ok), told to whoever listens (an alert's timeline). */
+export interface ChangeMade {
+  command: string;
+  who: Identity;
+  /** what the command answered: its words and its `data` (the --json output) */
+  result: Reply;
+  /** as audited: done, partial, nothing (it was so already), uncertain */
+  outcome: AuditOutcome;
+  pressedOn: MessageRef | null;
 }
 
 /** One handled message or click: which command (or "unknown"), where from, and how long it took. */
@@ -52,6 +70,7 @@ export interface CommandTiming {
 
 export class Router {
   readonly #listeners: Array<(timing: CommandTiming) => void> = [];
+  readonly #changeListeners: Array<(change: ChangeMade) => Promise<void>> = [];
   readonly #byName = new Map<string, CommandModule>();
   readonly #byVerb = new Map<string, CommandModule>();
 
@@ -141,7 +160,7 @@ export class Router {
           if (!isOperator(who, this.deps.config.access)) return this.refuse(command, args, who, t);
           return this.askToConfirm(command, args, action, who, t);
         }
-        return this.execute(command, args, who, t, { confirmed: true });
+        return this.execute(command, args, who, t, { confirmed: true, pressedOn: opts.pressedOn ?? null });
       }),
     );
   }
@@ -149,6 +168,14 @@ export class Router {
   /** Called after every message and click with how long it took (the /metrics histogram). */
   onCommand(listener: (timing: CommandTiming) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Called after every change that was made, before its answer goes out. A listener's failure is
+   * logged, never the answer's: the change was made.
+   */
+  onChange(listener: (change: ChangeMade) => Promise<void>): void {
+    this.#changeListeners.push(listener);
   }
 
   /** Times one message or click; `command` stays "unknown" until a command module is found. */
@@ -290,7 +317,13 @@ export class Router {
     return this.keepButtons(result, t);
   }
 
-  private async execute(command: CommandModule, typed: unknown, who: Identity, t: Translator, opts: { confirmed: boolean }): Promise<Reply> {
+  private async execute(
+    command: CommandModule,
+    typed: unknown,
+    who: Identity,
+    t: Translator,
+    opts: { confirmed: boolean; pressedOn?: MessageRef | null },
+  ): Promise<Reply> {
     const ctx = this.context(who, t, opts.confirmed);
     const resolved = command.resolve ? await command.resolve(ctx, typed) : { args: typed };
     if ('reply' in resolved) return resolved.reply;
@@ -314,12 +347,24 @@ export class Router {
     });
     try {
       const result = await command.run(ctx, args);
-      await this.deps.audit.finish(intent, outcomeOf(result), JSON.stringify(result.data ?? null));
+      const outcome = outcomeOf(result);
+      await this.deps.audit.finish(intent, outcome, JSON.stringify(result.data ?? null));
+      if (result.ok) await this.#told({ command: command.name, who, result, outcome, pressedOn: opts.pressedOn ?? null });
       // a change that was made is announced; one that could not be made answers only the asker
       return result.ok ? { ...result, kind: 'change', visibility: 'channel' } : { ...result, visibility: 'ephemeral' };
     } catch (error) {
       await this.deps.audit.finish(intent, 'failed', (error as Error).message);
       throw error;
+    }
+  }
+
+  async #told(change: ChangeMade): Promise<void> {
+    for (const listener of this.#changeListeners) {
+      try {
+        await listener(change);
+      } catch (err) {
+        this.deps.logger.warn({ err, command: change.command }, 'a change was made, but telling its listener (the alert timeline) failed');
+      }
     }
   }
 

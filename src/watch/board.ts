@@ -68,13 +68,13 @@ export function checkFor(seconds: number | null): { ok: true; seconds: number } 
   return { ok: true, seconds };
 }
 
-/** The platforms' answers that mean the message (or its channel) is no longer there. */
+/** The platforms' answers that mean the message (or its channel, or the bot's place in it) is no longer there. */
 export function messageGone(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: unknown; data?: { error?: unknown }; status?: unknown };
   // Slack's WebClient: a platform error carries Slack's own code in data.error
   const slack = e.data?.error;
-  if (slack === 'message_not_found' || slack === 'channel_not_found' || slack === 'is_archived') return true;
+  if (slack === 'message_not_found' || slack === 'channel_not_found' || slack === 'is_archived' || slack === 'not_in_channel') return true;
   // discord.js: DiscordAPIError 10008 Unknown Message, 10003 Unknown Channel
   return e.code === 10008 || e.code === 10003;
 }
@@ -157,6 +157,8 @@ export function boardReply(
     for (const q of shown.slice(0, BOARD_QUEUES)) fields.push(queueField(t, q, look.trends.get(q.name)));
     if (shown.length > BOARD_QUEUES) notices.push({ tone: 'info', text: t('watch.more_queues', { n: shown.length - BOARD_QUEUES }) });
     if (!shown.length) notices.push({ tone: 'ok', text: board.queue ? t('watch.queue_empty', { queue: board.queue }) : t('watch.all_empty') });
+    // a light look cannot count ready and delayed jobs on a big table without the covering index
+    if (shown.some((q) => !q.exact)) notices.push({ tone: 'info', text: t('watch.not_counted') });
   }
   let summary: string;
   if (!end) {

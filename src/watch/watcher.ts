@@ -69,7 +69,19 @@ export function createBoardWatcher(app: App, posters: readonly ChatPoster[], log
     }
     const view = await app.router.keepButtons(boardReply(t, buttons, board, lookNow, at, timeZone), t);
     if (step.do === 'post') {
-      const ref = await poster.post(board.channel, view);
+      let ref: MessageRef;
+      try {
+        ref = await poster.post(board.channel, view);
+      } catch (err) {
+        if (!messageGone(err)) throw err;
+        // a channel the bot cannot post in (Slack: not invited): the board ends rather than trying every interval
+        await store.end(board);
+        logger.warn(
+          { err, platform: board.platform, channel: board.channel },
+          'the watch board cannot be posted in its channel (is the bot in it?); the board ended',
+        );
+        return `gone:${name}`;
+      }
       await store.posted(board, ref);
       if (board.replaces) {
         // the old board says where it went, once; one that is gone is left

@@ -104,7 +104,7 @@ describe.each(ENGINES)('watch on Slack, through the real Bolt app, on %s', (engi
     ]);
   });
 
-  it('a second watch moves the board; its time ends it with the final line; a deleted board ends quietly', async () => {
+  it('a second watch moves the board; its time ends it with the final line; a deleted board, or a channel the bot is not in, ends it quietly', async () => {
     h = await startHarness(engine, { env: ENV });
     const { app, fake } = h;
     let clock = NOW;
@@ -146,6 +146,13 @@ describe.each(ENGINES)('watch on Slack, through the real Bolt app, on %s', (engi
     expect((await watcher.tick()).done).toEqual([]);
     const typed = await h.ask('watch --stop');
     expect(textOf(typed.messages.at(-1)!)).toContain('No board is running in this channel');
+
+    // a channel the bot was not invited to: the board ends instead of trying every interval
+    fake.on('chat.postMessage', () => ({ ok: false, error: 'not_in_channel' }));
+    await h.ask('watch');
+    expect((await watcher.tick()).done).toEqual(['gone:slack:C1']);
+    clock += 30;
+    expect((await watcher.tick()).done).toEqual([]);
   });
 });
 

@@ -61,6 +61,7 @@ describe('when a board is due, and what its turn does', () => {
     expect(messageGone({ code: 'slack_webapi_platform_error', data: { ok: false, error: 'channel_not_found' } })).toBe(true);
     expect(messageGone({ code: 10008, status: 404, message: 'Unknown Message' })).toBe(true);
     expect(messageGone({ code: 'slack_webapi_platform_error', data: { ok: false, error: 'ratelimited' } })).toBe(false);
+    expect(messageGone({ code: 'slack_webapi_platform_error', data: { ok: false, error: 'not_in_channel' } })).toBe(true);
     expect(messageGone({ status: 429 })).toBe(false);
     expect(messageGone(new Error('socket hang up'))).toBe(false);
   });
@@ -84,6 +85,9 @@ describe('the board as it reads', () => {
     expect(r.buttons.map((b) => [b.label, b.action])).toEqual([
       ['Stop', `ws:${board.startedAt}`],
       ['Chart', 'wc:'],
+    ]);
+    expect(r.notices.map((n) => n.text)).toEqual([
+      'ready and delayed (?) are not counted on a jobs table this big without the index `doctor` recommends; the other counts are exact.',
     ]);
     expect(r.visibility).toBe('channel');
   });

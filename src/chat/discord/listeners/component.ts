@@ -27,7 +27,11 @@ export async function component(ctx: DiscordContext, i: ComponentInteraction): P
     field: clickedField(snapshot.components, i.customId, values),
     link: ctx.links.get(actionId),
   };
-  const reply = await ctx.app.router.handleAction(actionId, who);
+  // the channel message the button sat on; a confirmation's "yes" sits on the question, so the
+  // message that carried the first button
+  const [messageId, seenByAll] = click.link ? [click.link.messageId, !click.link.ephemeral] : [i.message.id, !click.ephemeral];
+  const pressedOn = seenByAll ? { platform: 'discord' as const, channel: i.channelId, id: messageId } : null;
+  const reply = await ctx.app.router.handleAction(actionId, who, pressedOn ? { pressedOn } : {});
   try {
     await afterClick(ctx, click, reply);
   } catch (err) {

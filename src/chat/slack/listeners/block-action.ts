@@ -33,7 +33,10 @@ export function blockAction(ctx: SlackContext): (args: ActionArgs) => Promise<vo
         await deliver(ctx, c, refused('malformed'), { inChannel: false, interaction: true });
         return;
       }
-      const reply = await ctx.router.handleAction(click.value, click.who, { confirmedByPlatform: button.confirmed });
+      // the channel message the button sat on (Slack's confirm dialog keeps the press on it)
+      const pressedOn =
+        !click.ephemeral && click.messageTs && click.who.channelId ? { platform: 'slack' as const, channel: click.who.channelId, id: click.messageTs } : null;
+      const reply = await ctx.router.handleAction(click.value, click.who, { confirmedByPlatform: button.confirmed, ...(pressedOn ? { pressedOn } : {}) });
       await afterClick(ctx, c, click, reply);
     });
   };
