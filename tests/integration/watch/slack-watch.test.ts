@@ -156,6 +156,45 @@ describe.each(ENGINES)('watch on Slack, through the real Bolt app, on %s', (engi
   });
 });
 
+describe('watch on Slack with the running bot', () => {
+  let h: (Harness & { app: TestApp }) | null = null;
+  afterEach(async () => {
+    await h?.close();
+    h = null;
+  });
+
+  it('a started board appears right after the command, and watch --stop ends it at once, saying who', async () => {
+    h = await startHarness('sqlite', { env: ENV });
+    const { fake } = h;
+    // as main.ts runs it: the timer, and a tick right after every watch command
+    const watcher = createBoardWatcher(h.app, [new PostingPace().wrap(h.bot.poster)], silentLogger);
+    watcher.start();
+    try {
+      await h.ask('watch prestashop');
+      await until(() => fake.live({ channel: 'C1', via: 'chat.postMessage' }).length === 1);
+      const [board] = fake.live({ channel: 'C1', via: 'chat.postMessage' });
+      expect(textOf(board!)).toMatch(/Watching `?prestashop`?/);
+
+      const stopped = await h.ask('watch --stop', bob);
+      expect(textOf(stopped.messages.at(-1)!)).toContain("The channel's board stops now and says so.");
+      await until(() => textOf(fake.message(board!.ts)).includes('Stopped by bob'));
+      expect(buttonsOf(fake.message(board!.ts))).toEqual([]);
+      expect(await auditOf(h.app)).toEqual([
+        { user: 'slack:UOPERATOR', target: 'prestashop', outcome: 'done' },
+        { user: 'slack:UREADER', target: 'stop', outcome: 'done' },
+      ]);
+    } finally {
+      await watcher.stop();
+    }
+  });
+});
+
+/** Waits for what the bot does on its own (its tick right after a command). */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!done()) throw new Error('the bot did not get there');
+}
+
 function slackEnvOf(h: Harness): Record<string, string> {
   return { SLACK_BOT_TOKEN: 'xoxb-test-bot-token-1234', SLACK_SIGNING_SECRET: 'test-signing-secret-8f1d2c', SLACK_API_URL: h.fake.apiUrl, PORT: '0' };
 }
