@@ -9,10 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app.ts';
 import { createAlertScheduler } from '../../../src/alerts/scheduler.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { testConfig, type TestApp } from '../../support/app.ts';
+import type { ChatPoster } from '../../../src/chat/poster.ts';
+import { createTestApp, operator, testConfig, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { CHANNEL_ID } from '../../support/fake-discord.ts';
 import { failedFixtureRow } from '../../support/fixtures.ts';
+import { RecordingPoster } from '../../support/recording-poster.ts';
 import { startHarness as startDiscord, textOf as discordText, type Harness as DiscordHarness } from '../discord/harness.ts';
 import { startHarness as startSlack, textOf, type Harness as SlackHarness } from '../slack/harness.ts';
 
@@ -160,5 +162,58 @@ describe('the timeline in the alert’s Discord thread', () => {
     // the thread is the alert message's: one channel message, and one thread started on it
     expect(h.fake.channelMessages(CHANNEL_ID).map((m) => m.id)).toEqual([alert!.id]);
     expect(h.fake.requests.filter((r) => r.route === 'POST /channels/:channel/messages/:message/threads' && r.status === 201)).toHaveLength(1);
+  });
+});
+
+describe('the bound, and a line rate limited past what a tick waits', () => {
+  let app: TestApp | null = null;
+  afterEach(async () => {
+    await app?.drop();
+    app = null;
+  });
+
+  it('waits for the next tick and goes out once; 25 lines, then one "… N more events" line edited as N grows', async () => {
+    app = await createTestApp('sqlite', { env: { ...ALERT_ENV, QUEUE_BOT_ALERT_SLACK_CHANNEL: 'C_ALERTS' } });
+    const recording = new RecordingPoster('slack');
+    // Slack answers a thread reply 429 with Retry-After: 30 s, longer than a tick waits (20 s)
+    let refuse = 1;
+    const slack: ChatPoster = {
+      platform: 'slack',
+      post: (channel, reply) => recording.post(channel, reply),
+      update: (ref, reply) => recording.update(ref, reply),
+      postInThread: async (parent, reply) => {
+        if (refuse-- > 0) throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
+        return recording.postInThread(parent, reply);
+      },
+    };
+    // the pace on a clock of its own: a second between posts passes at once
+    let ms = 1_000_000;
+    const scheduler = createAlertScheduler(app, [slack], silentLogger, { pace: { now: () => ms, sleep: async (wait) => void (ms += wait) } });
+    expect(await scheduler.tick()).toMatchObject({ messages: ['post:stuck'] });
+    expect((await app.router.handleText('snooze stuck 30m', operator)).ok).toBe(true);
+
+    await scheduler.tick();
+    expect(recording.threadPosts).toEqual([]);
+    ms += 30_000;
+    await scheduler.tick();
+    await scheduler.tick();
+    expect(recording.threadPosts.map((p) => p.reply.title)).toEqual([expect.stringMatching(/ · Snoozed by ana for 30m \(until \d\d:\d\d\)$/)]);
+
+    // 27 more events: 24 more lines make 25, three are counted
+    for (let n = 0; n < 27; n++) await app.router.handleText(n % 2 ? 'snooze stuck 2h' : 'snooze stuck 30m', operator);
+    await scheduler.tick();
+    const titles = () => recording.threadPosts.map((p) => p.reply.title);
+    expect(titles()).toHaveLength(26);
+    expect(titles()[25]).toBe('… 3 more events, see /queue audit');
+    expect(recording.threadPosts.every((p) => p.parent.id === recording.posts[0]!.ref.id)).toBe(true);
+    // one more: the count is edited, no new line
+    await app.router.handleText('snooze stuck 2h', operator);
+    await scheduler.tick();
+    expect(titles()).toHaveLength(26);
+    expect(recording.updates.filter((u) => u.ref.id === recording.threadPosts[25]!.ref.id).map((u) => u.reply.title)).toEqual([
+      '… 4 more events, see /queue audit',
+    ]);
+    // no line row is left behind
+    expect(await app.database.db.selectFrom('queue_bot_alerts').select('incident_key').where('kind', '=', 'line').execute()).toEqual([]);
   });
 });
