@@ -127,9 +127,14 @@ describe.each(ENGINES)('watch on Slack, through the real Bolt app, on %s', (engi
     const posts = fake.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C1');
     expect(gaps(posts.map((c) => c.at)).every((g) => g >= 1000)).toBe(true);
 
-    // its minute is up: the final line, then nothing more
+    // its minute is up: the final line, then nothing more — Slack refuses the edit once (429), the
+    // pace waits out its Retry-After and sends it again, once
+    fake.rateLimitNext('chat.update', 1);
     clock += 60;
     expect((await watcher.tick()).done).toEqual(['end:slack:C1']);
+    const finals = fake.callsOf('chat.update').filter((c) => c.args.ts === boards[1]!.ts);
+    expect(finals.map((c) => c.rateLimited ?? false)).toEqual([true, false]);
+    expect(finals[1]!.at - finals[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(textOf(fake.message(boards[1]!.ts))).toMatch(/Stopped at \d\d:\d\d after 1m — \/queue watch to start again/);
     expect(buttonsOf(fake.message(boards[1]!.ts))).toEqual([]);
     clock += 30;
