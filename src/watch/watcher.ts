@@ -104,6 +104,8 @@ export function createBoardWatcher(app: App, posters: readonly ChatPoster[], log
   async function tick(): Promise<WatchTickResult> {
     const at = now();
     const done: string[] = [];
+    // alerts only (no chat platform): no board is this replica's to post
+    if (!posters.length) return { done };
     let boards: Awaited<ReturnType<BoardStore['all']>>;
     try {
       boards = await store.all();
