@@ -132,7 +132,8 @@ export async function tickThreads(input: {
       changes.set(messageKey(message), { message, action: null, open: membersOf(message, visible).open });
   }
   for (const left of input.previous) {
-    if (left.status !== 'resolved' || changes.has(messageKey(left)) || threadComplete(left)) continue;
+    // (for a day at most, as its "resolved" edit: a thread that cannot be completed is let go)
+    if (left.status !== 'resolved' || changes.has(messageKey(left)) || threadComplete(left) || at - (left.resolvedAt ?? at) >= 86400) continue;
     // (its "resolved" edit may have failed again: then `messages` holds it)
     const message = messages.find((m) => messageKey(m) === messageKey(left)) ?? left;
     changes.set(messageKey(message), { message, action: null, open: [] });

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, type AlertMemory, type AlertSettings, type Observation, type StuckJob } from '../../../src/alerts/detector.ts';
 import { membersOf, type AlertMessage } from '../../../src/alerts/grouping.ts';
 import { linesOf } from '../../../src/alerts/timeline-notes.ts';
-import { tickTimeline } from '../../../src/alerts/timeline-thread.ts';
+import { tickThreads, tickTimeline } from '../../../src/alerts/timeline-thread.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { RecordingPoster } from '../../support/recording-poster.ts';
 import { TIMELINE_LINES, lineText, newTimeline, threadSteps, withLines, worseEvents, type Timeline, type TimelineLine } from '../../../src/alerts/timeline.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { reply } from '../../../src/reply/model.ts';
@@ -213,5 +215,60 @@ describe('which message a person’s change is a line of', () => {
     // pressed on a list somewhere else, or typed: not the alert's business
     expect(linesOf({ command: 'release', result: released, pressedOn: { platform: 'discord', channel: '55', id: '67' } }, [message], [], 'ana', t)).toEqual([]);
     expect(linesOf({ command: 'release', result: released, pressedOn: null }, [message], [], 'ana', t)).toEqual([]);
+  });
+});
+
+describe("a resolved message's thread", () => {
+  const resolved = (): AlertMessage => ({
+    kind: 'stuck',
+    status: 'resolved',
+    openedAt: T0,
+    announcedAt: T0,
+    resolvedAt: T0 + 600,
+    members: ['stuck:imports'],
+    fingerprint: '',
+    refs: [{ platform: 'slack', channel: 'C1', id: '171.9' }],
+    timeline: newTimeline([]),
+  });
+  const tick = (poster: RecordingPoster, message: AlertMessage, messages: AlertMessage[], at: number, action: 'resolve' | null) =>
+    tickThreads({
+      previous: action ? [] : [message],
+      messages,
+      actions: action ? [{ type: action, message }] : [],
+      visible: [],
+      people: [],
+      at,
+      resolvedText: () => 'Resolved: Stuck jobs on `imports` — It lasted 10m.',
+      targets: [{ poster }],
+      t,
+      timeZone: 'UTC',
+      logger: silentLogger,
+    });
+
+  it('is kept (its "resolved" edit made) until its last line is out, then let go', async () => {
+    const poster = new RecordingPoster('slack');
+    const message = resolved();
+    const kept: AlertMessage[] = [];
+    poster.failNext = 1;
+    await tick(poster, message, kept, T0 + 600, 'resolve');
+    expect(poster.threadPosts).toEqual([]);
+    expect(kept).toEqual([message]);
+    expect(message.timeline!.closed).toBe(true);
+
+    const next: AlertMessage[] = [];
+    await tick(poster, message, next, T0 + 660, null);
+    expect(poster.threadPosts.map((p) => p.reply.title)).toEqual(['08:10 · Resolved: Stuck jobs on `imports` — It lasted 10m.']);
+    expect(next).toEqual([]);
+  });
+
+  it('is let go after a day if its thread cannot be completed', async () => {
+    const poster = new RecordingPoster('slack');
+    const message = resolved();
+    poster.failNext = 1;
+    await tick(poster, message, [], T0 + 600, 'resolve');
+    const next: AlertMessage[] = [];
+    await tick(poster, message, next, T0 + 600 + 86400, null);
+    expect(poster.threadPosts).toEqual([]);
+    expect(next).toEqual([]);
   });
 });
