@@ -35,7 +35,7 @@ export default defineCommand<Args>({
     [ACK_VERB]: {
       toArgs: (args) => {
         const read = readAckAction(args);
-        return read ? { incident: read.kind, openedAt: read.openedAt } : null;
+        return read ? { incident: read.name, openedAt: read.openedAt } : null;
       },
       unconfirmed: true,
     },

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { AlertStore } from '../src/alerts/alert-store.ts';
 import { groupKey } from '../src/alerts/failure-group.ts';
-import { membersOf } from '../src/alerts/grouping.ts';
+import { membersOf, messageName } from '../src/alerts/grouping.ts';
 import { muteTargetText } from '../src/alerts/mute.ts';
 import { reply, type Row } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
@@ -34,7 +34,7 @@ export default defineCommand<Record<string, never>>({
       const lines = [t('alerts.open_for', { age: t.age(now - m.openedAt), list })];
       if (m.ack) lines.push(t('alerts.acknowledged', { user: m.ack.by, age: t.age(now - m.ack.at) }));
       if (m.snooze && m.snooze.until > now) lines.push(t('alerts.snoozed', { user: m.snooze.by, left: t.age(m.snooze.until - now) }));
-      return { key: m.kind, title: t('alerts.message', { kind: m.kind }), lines, tone: 'bad' as const, buttons: [] };
+      return { key: messageName(m), title: t('alerts.message', { kind: messageName(m) }), lines, tone: 'bad' as const, buttons: [] };
     });
     const mutes = (saved.mutes ?? []).filter((m) => m.until > now).sort((a, b) => a.until - b.until);
     const muteRows: Row[] = mutes.map((m) => ({

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AlertStore } from '../src/alerts/alert-store.ts';
 import { actedBy, alertAsItReads } from '../src/alerts/alert-commands.ts';
-import { membersOf, messageNamed, type AlertKind } from '../src/alerts/grouping.ts';
+import { membersOf, messageNamed } from '../src/alerts/grouping.ts';
 import {
   muteConfirm,
   muteTargetText,
@@ -25,8 +25,8 @@ import { formatDuration, parseDuration } from '../src/config/duration.ts';
 import { errorReply, reply } from '../src/reply/model.ts';
 import { defineCommand } from '../src/router/command.ts';
 
-/** `kind` and `openedAt` only from a button: the message it sat on */
-type Args = { what: MuteType; name: string; for: string; kind?: AlertKind; openedAt?: number };
+/** `kind` (the message's name: `stuck`, `stuck@imports`) and `openedAt` only from a button: the message it sat on */
+type Args = { what: MuteType; name: string; for: string; kind?: string; openedAt?: number };
 
 export default defineCommand<Args>({
   name: 'mute',
@@ -57,7 +57,7 @@ export default defineCommand<Args>({
     [MUTE_VERB]: {
       toArgs: (args) => {
         const read = readMuteAction(args);
-        return read ? { what: read.target.type, name: read.target.name, for: MUTE_BUTTON_FOR, kind: read.kind, openedAt: read.openedAt } : null;
+        return read ? { what: read.target.type, name: read.target.name, for: MUTE_BUTTON_FOR, kind: read.message, openedAt: read.openedAt } : null;
       },
       // it hides part of an alert from everyone in the channel: asked first (Discord and the shell
       // in a second step; Slack shows the button's own confirm dialog)

@@ -37,7 +37,7 @@ export default defineCommand<Args>({
     [SNOOZE_VERB]: {
       toArgs: (args) => {
         const read = readSnoozeAction(args);
-        return read ? { incident: read.kind, for: read.choice, openedAt: read.openedAt } : null;
+        return read ? { incident: read.name, for: read.choice, openedAt: read.openedAt } : null;
       },
       unconfirmed: true,
     },

@@ -8,6 +8,7 @@ import { AlertStore, type SavedAlerts } from './alert-store.ts';
 import { messageReply } from './alert-view.ts';
 import type { Incident } from './detector.ts';
 import { messageNamed, type AlertMessage } from './grouping.ts';
+import { routeOf, withRouting } from './routing.ts';
 
 /** The person as the alert message and its rows name them. */
 export function actedBy(who: Identity): { by: string; userId: string } {
@@ -34,15 +35,16 @@ export async function namedAlertMessage(
   return { store, saved, message: named.message };
 }
 
-/** The alert message as it reads now: what a press on it redraws in place. */
+/** The alert message as it reads now (with its route's people and runbook): what a press on it redraws in place. */
 export function alertAsItReads(
   ctx: CommandContext,
   message: AlertMessage,
   members: { open: readonly Incident[]; resolved: readonly Incident[] },
   now: number,
 ): Reply {
-  return messageReply(ctx.t, ctx.buttons, message, members, now, {
+  const view = messageReply(ctx.t, ctx.buttons, message, members, now, {
     stuckAfterSec: ctx.config.queue.stuckAfterSec,
     spikeQuietSec: ctx.config.alerts.spikeQuietSec,
   });
+  return withRouting(ctx.t, view, routeOf(ctx.config.alerts.routes, message));
 }

@@ -8,7 +8,8 @@
 import type { JobId } from '../queue/types.ts';
 import type { MessageRef } from '../chat/poster.ts';
 import { withoutMuted, type Mute } from './mute.ts';
-import { planMessages, type AlertMessage, type MessageAction } from './grouping.ts';
+import type { AlertMessage, MessageAction } from './grouping.ts';
+import { planRoutedMessages, withRoutes, type AlertRoute } from './routing.ts';
 import { spikeIsOver, spikeOf, type NewFailure, type SpikeContent } from './spike.ts';
 
 export type { NewFailure } from './spike.ts';
@@ -21,6 +22,8 @@ export interface AlertSettings {
   /** a failure spike resolves once its groups have had no new failure for this long */
   spikeQuietSec: number;
   remindSec: number;
+  /** QUEUE_BOT_ALERT_ROUTES: which route's message lists an incident (none: the default channels') */
+  routes?: readonly AlertRoute[];
 }
 
 export interface StuckJob {
@@ -51,8 +54,9 @@ export interface Observation {
 }
 
 export type IncidentContent =
-  | { kind: 'stuck'; queue: string; connection?: string; jobs: StuckJob[] }
-  | { kind: 'stalled'; queue: string; connection?: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number }
+  // route: the alert route it goes to (QUEUE_BOT_ALERT_ROUTES, stamped by routing.ts); absent: the default channels
+  | { kind: 'stuck'; queue: string; connection?: string; jobs: StuckJob[]; route?: string }
+  | { kind: 'stalled'; queue: string; connection?: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number; route?: string }
   | SpikeContent;
 
 export interface Incident {
@@ -209,11 +213,16 @@ export function evaluate(
   }
 
   // Resolved incidents are kept a day so a flapping one is recognised; older ones are dropped.
-  const kept = [...incidents.values()].filter((i) => i.status === 'open' || (i.resolvedAt ?? now) > now - 86400);
+  // each with the route it goes to (routes can change between restarts: written anew every tick)
+  const kept = withRoutes(
+    [...incidents.values()].filter((i) => i.status === 'open' || (i.resolvedAt ?? now) > now - 86400),
+    settings.routes ?? [],
+  );
   const failedCursor = Math.max(previous.failedCursor ?? 0, obs.maxFailedId, ...obs.newFailures.map((f) => f.id));
   // the messages show what is not muted; `visible` is what they are drawn from
   const muted = withoutMuted(kept, previous.mutes ?? [], now);
-  const planned = planMessages(previous.messages ?? [], muted.visible, now, settings.remindSec, muted.silenced);
+  // one message per kind and route, each listing only its route's incidents
+  const planned = planRoutedMessages(previous.messages ?? [], kept, muted.visible, muted.holding, now, settings.remindSec, settings.routes ?? []);
   return {
     actions,
     messageActions: planned.actions,

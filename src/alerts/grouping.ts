@@ -5,15 +5,20 @@
 // edit, remind or resolve. The scheduler carries that out.
 import type { MessageRef } from '../chat/poster.ts';
 import type { Incident, IncidentContent } from './detector.ts';
+import { routedTo } from './routing.ts';
 import { snoozeState, type Snooze } from './snooze.ts';
 import type { Timeline } from './timeline.ts';
 
 export type AlertKind = IncidentContent['kind'];
 export const ALERT_KINDS: readonly AlertKind[] = ['stuck', 'stalled', 'spike'];
 
-/** The one message of a kind: what it showed, and where it was posted. */
+/** The one message of a kind (and alert route): what it showed, and where it was posted. */
 export interface AlertMessage {
   kind: AlertKind;
+  /** the alert route (QUEUE_BOT_ALERT_ROUTES) whose incidents it lists; absent: the default channels */
+  route?: string;
+  /** when nobody had acknowledged it within its route's escalateAfter and its people were mentioned again (once) */
+  escalatedAt?: number;
   status: 'open' | 'resolved';
   openedAt: number;
   /** when it was posted or last reminded */
@@ -55,27 +60,41 @@ export type MessageAction =
   | { type: 'remind'; message: AlertMessage }
   | { type: 'resolve'; message: AlertMessage };
 
+/** A message's name: its kind, and its route when it has one (`stuck`, `stuck@imports`); buttons and `ack` name it so. */
+export function messageName(m: Pick<AlertMessage, 'kind' | 'route'>): string {
+  return m.route ? `${m.kind}@${m.route}` : m.kind;
+}
+
+/** `stuck` or `stuck@imports` read back; null when it is neither. */
+export function readMessageName(name: string): { kind: AlertKind; route?: string } | null {
+  const kind = ALERT_KINDS.find((k) => name === k || name.startsWith(`${k}@`));
+  if (!kind) return null;
+  const route = name.slice(kind.length + 1);
+  return name === kind ? { kind } : /^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$/.test(route) ? { kind, route } : null;
+}
+
 /**
- * The key of a message's own state row (not an incident): by kind and when it was posted, since a
+ * The key of a message's own state row (not an incident): by name and when it was posted, since a
  * kind's old message can still wait for its "resolved" edit when the next one is out.
  */
-export function messageKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
-  return `~message:${m.kind}:${m.openedAt}`;
+export function messageKey(m: Pick<AlertMessage, 'kind' | 'openedAt' | 'route'>): string {
+  return `~message:${messageName(m)}:${m.openedAt}`;
 }
 
 /** The key of a message's snooze row. */
-export function snoozeKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
-  return `~snooze:${m.kind}:${m.openedAt}`;
+export function snoozeKey(m: Pick<AlertMessage, 'kind' | 'openedAt' | 'route'>): string {
+  return `~snooze:${messageName(m)}:${m.openedAt}`;
 }
 
 /** The key of a message's acknowledgement row: the message's own key, marked. */
-export function ackKey(m: Pick<AlertMessage, 'kind' | 'openedAt'>): string {
-  return `~ack:${m.kind}:${m.openedAt}`;
+export function ackKey(m: Pick<AlertMessage, 'kind' | 'openedAt' | 'route'>): string {
+  return `~ack:${messageName(m)}:${m.openedAt}`;
 }
 
 /**
- * Which open message `ack <incident>` names: a kind (`stuck`, `stalled`, `spike`), or one of its
- * incidents' keys (`stuck:imports`), or — from a button — the kind and when its message opened
+ * Which open message `ack <incident>` names: a kind (`stuck`, `stalled`, `spike`: the default
+ * channels' message, else the one open), a routed message (`stuck@imports`), or one of its
+ * incidents' keys (`stuck:imports`), or — from a button — the message's name and when it opened
  * (an older message of that kind is over, and says so).
  */
 export function messageNamed(
@@ -83,9 +102,15 @@ export function messageNamed(
   name: string,
   openedAt?: number,
 ): { message: AlertMessage } | { problem: 'none_open' | 'unknown' | 'over' } {
-  const kind = ALERT_KINDS.find((k) => name === k || name.startsWith(`${k}:`));
+  const named = readMessageName(name);
+  const kind = named?.kind ?? ALERT_KINDS.find((k) => name.startsWith(`${k}:`));
   if (!kind) return { problem: 'unknown' };
-  const open = messages.find((m) => m.kind === kind && m.status === 'open' && (name === kind || m.members.includes(name)));
+  const mine = messages.filter((m) => m.kind === kind && m.status === 'open');
+  const open = named
+    ? named.route !== undefined || openedAt !== undefined
+      ? mine.find((m) => m.route === named.route)
+      : (mine.find((m) => m.route === undefined) ?? mine[0])
+    : mine.find((m) => m.members.includes(name));
   if (!open) return { problem: openedAt === undefined ? 'none_open' : 'over' };
   if (openedAt !== undefined && open.openedAt !== openedAt) return { problem: 'over' };
   return { message: open };
@@ -131,6 +156,8 @@ export function planMessages(
   remindSec: number,
   /** kinds with a muted incident open: their message stays out (it is not over) */
   silenced: ReadonlySet<AlertKind> = new Set(),
+  /** the alert route these incidents go to; a new message is that route's */
+  route?: string,
 ): { actions: MessageAction[]; messages: AlertMessage[] } {
   const actions: MessageAction[] = [];
   const messages: AlertMessage[] = [];
@@ -142,6 +169,7 @@ export function planMessages(
       if (open.length === 0) continue;
       const message: AlertMessage = {
         kind,
+        ...(route ? { route } : {}),
         status: 'open',
         openedAt: now,
         announcedAt: now,
@@ -198,9 +226,12 @@ export function planMessages(
   return { actions, messages };
 }
 
-/** The incidents a message is about: those open now (worst first), and those resolved since it was posted. */
+/**
+ * The incidents a message is about: those of its kind and route open now (worst first), and those
+ * resolved since it was posted.
+ */
 export function membersOf(message: AlertMessage, incidents: readonly Incident[]): { open: Incident[]; resolved: Incident[] } {
-  const mine = incidents.filter((i) => i.content.kind === message.kind && (i.status === 'open' || message.members.includes(i.key)));
+  const mine = routedTo(message.route, incidents).filter((i) => i.content.kind === message.kind && (i.status === 'open' || message.members.includes(i.key)));
   return {
     open: worstFirst(mine.filter((i) => i.status === 'open')),
     resolved: mine.filter((i) => i.status === 'resolved' && (i.resolvedAt ?? 0) >= message.openedAt).sort((a, b) => a.key.localeCompare(b.key)),

@@ -8,7 +8,7 @@ import type { Confirm } from '../reply/model.ts';
 import type { Action } from '../router/action-id.ts';
 import { fingerprint, type Incident } from './detector.ts';
 import { groupKey } from './failure-group.ts';
-import { ALERT_KINDS, membersOf, type AlertKind, type AlertMessage } from './grouping.ts';
+import { membersOf, messageName, readMessageName, type AlertKind, type AlertMessage } from './grouping.ts';
 
 export const MUTE_VERB = 'mu';
 export const MUTE_TYPES = ['queue', 'group'] as const;
@@ -137,17 +137,17 @@ export function worstTarget(open: readonly Incident[]): MuteTarget | null {
   return group ? { type: 'group', name: groupKey(group.fingerprint) } : null;
 }
 
-export function muteAction(message: Pick<AlertMessage, 'kind' | 'openedAt'>, target: MuteTarget): Action {
-  return { verb: MUTE_VERB, args: [message.kind, String(message.openedAt), target.type, target.name] };
+export function muteAction(message: Pick<AlertMessage, 'kind' | 'openedAt' | 'route'>, target: MuteTarget): Action {
+  return { verb: MUTE_VERB, args: [messageName(message), String(message.openedAt), target.type, target.name] };
 }
 
-export function readMuteAction(args: readonly string[]): { kind: AlertKind; openedAt: number; target: MuteTarget } | null {
-  const [kind, opened, type, name] = args;
-  const known = ALERT_KINDS.find((k) => k === kind);
+/** The button's arguments: the message it sat on (its name, `stuck` or `stuck@imports`, and when it opened) and what it mutes. */
+export function readMuteAction(args: readonly string[]): { message: string; openedAt: number; target: MuteTarget } | null {
+  const [message, opened, type, name] = args;
   const mtype = MUTE_TYPES.find((x) => x === type);
-  if (!known || !mtype || !name || args.length !== 4 || !/^\d+$/.test(opened ?? '')) return null;
+  if (!message || !readMessageName(message) || !mtype || !name || args.length !== 4 || !/^\d+$/.test(opened ?? '')) return null;
   const openedAt = Number(opened);
-  return Number.isSafeInteger(openedAt) ? { kind: known, openedAt, target: { type: mtype, name } } : null;
+  return Number.isSafeInteger(openedAt) ? { message, openedAt, target: { type: mtype, name } } : null;
 }
 
 /** "queue `imports`", "failure group `1a2b…`" */

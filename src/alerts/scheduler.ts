@@ -16,6 +16,7 @@ import { databaseBackReply, messageReply, messageResolvedReply, resolvedReply } 
 import { newFailureOf } from './failure-group.ts';
 import { evaluate, type AlertAction, type AlertSettings, type Incident, type Observation, type StuckJob } from './detector.ts';
 import { membersOf, type AlertMessage, type MessageAction } from './grouping.ts';
+import { channelFor, escalationDue, escalationReply, routeOf, withRouting, type AlertRoute } from './routing.ts';
 import { tickThreads } from './timeline-thread.ts';
 
 /** At most this many new failures are read per tick; more are counted as "N+". */
@@ -57,6 +58,7 @@ export function alertSettings(app: App): AlertSettings {
     failedSpike: alerts.failedSpike,
     spikeQuietSec: alerts.spikeQuietSec,
     remindSec: alerts.remindSec,
+    routes: alerts.routes,
   };
 }
 
@@ -106,9 +108,12 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   const buttons = app.router.buttonFactory();
   // one pace for every platform's channel, kept across ticks
   const pace = opts.postingPace ?? new PostingPace(opts.pace);
+  // each message goes to its route's channel on a platform, else the platform's default channel
+  const routes = app.config.alerts.routes;
+  const defaults = { slack: app.config.alerts.slackChannel, discord: app.config.alerts.discordChannel };
   const targets = posters
-    .map((poster) => ({ poster: pace.wrap(poster), channel: poster.platform === 'slack' ? app.config.alerts.slackChannel : app.config.alerts.discordChannel }))
-    .filter((x): x is { poster: ChatPoster; channel: string } => Boolean(x.channel));
+    .map((poster) => ({ poster: pace.wrap(poster), channel: defaults[poster.platform] }))
+    .filter((x) => x.channel || routes.some((r) => r[x.poster.platform].channel));
   let downSince: number | null = null;
   /**
    * What a tick posted but could not save (the database went away in between): kept here and laid
@@ -117,10 +122,15 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
    */
   let unsaved: SavedAlerts | null = null;
 
-  /** Posts to every platform, or only to those that have no message in `existing` yet. */
-  async function post(reply: Reply, existing: MessageRef[] = [], onlyMissing = false): Promise<MessageRef[]> {
+  /**
+   * Posts to every platform (to the route's channel there, else the default one), or only to those
+   * that have no message in `existing` yet.
+   */
+  async function post(reply: Reply, existing: MessageRef[] = [], onlyMissing = false, route: AlertRoute | null = null): Promise<MessageRef[]> {
     const refs: MessageRef[] = onlyMissing ? [...existing] : [];
-    for (const { poster, channel } of targets) {
+    for (const { poster } of targets) {
+      const channel = channelFor(route, poster.platform, defaults);
+      if (!channel) continue;
       if (onlyMissing && existing.some((r) => r.platform === poster.platform)) continue;
       try {
         refs.push(await poster.post(channel, reply));
@@ -157,10 +167,12 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
   async function carryOut(action: MessageAction, incidents: readonly Incident[], at: number, kept: AlertMessage[]): Promise<void> {
     const message = action.message;
     const members = membersOf(message, incidents);
-    const view = () => messageReply(t, buttons, message, members, at, { ...viewSettings, reminder: action.type === 'remind' });
+    // its route's people and runbook on every draw: only a new message notifies
+    const route = routeOf(routes, message);
+    const view = () => withRouting(t, messageReply(t, buttons, message, members, at, { ...viewSettings, reminder: action.type === 'remind' }), route);
     switch (action.type) {
       case 'post':
-        message.refs = await post(view());
+        message.refs = await post(view(), [], false, route);
         break;
       case 'remind':
       case 'edit':
@@ -169,10 +181,35 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         break;
       case 'resolve':
         // a "resolved" that did not go through is kept and sent again on the next tick
-        edit(message.refs, messageResolvedReply(t, message, members.resolved, at, viewSettings), () => {
+        edit(message.refs, withRouting(t, messageResolvedReply(t, message, members.resolved, at, viewSettings), route), () => {
           if (!kept.includes(message)) kept.push(message);
         });
         break;
+    }
+  }
+
+  /**
+   * A message nobody acknowledged within its route's escalateAfter: its route's people are
+   * mentioned once, in its thread. Remembered in its row (escalatedAt), so a restart or another
+   * replica does not mention them again; a platform that refused is not tried again.
+   */
+  async function escalate(messages: readonly AlertMessage[], visible: readonly Incident[], at: number): Promise<void> {
+    for (const message of messages) {
+      const route = routeOf(routes, message);
+      const members = membersOf(message, visible);
+      if (!route || !escalationDue(message, route, members.open.length, at)) continue;
+      let sent = false;
+      for (const ref of message.refs) {
+        const target = targets.find((x) => x.poster.platform === ref.platform);
+        if (!target) continue;
+        try {
+          await target.poster.postInThread(ref, escalationReply(t, route, message.openedAt, at));
+          sent = true;
+        } catch (err) {
+          logger.error({ err, platform: ref.platform, channel: ref.channel }, 'could not post the escalation of an alert; will try again next tick');
+        }
+      }
+      if (sent) message.escalatedAt = at;
     }
   }
 
@@ -200,7 +237,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
           // "resolved" edits that did not go through on an earlier tick: sent again, for a day at most
           // (one kept only for its thread was edited already)
           for (const left of (memory.messages ?? []).filter((m) => m.status === 'resolved' && !m.timeline?.closed && at - (m.resolvedAt ?? at) < 86400)) {
-            edit(left.refs, messageResolvedReply(t, left, membersOf(left, visible).resolved, at, viewSettings), () => {
+            edit(left.refs, withRouting(t, messageResolvedReply(t, left, membersOf(left, visible).resolved, at, viewSettings), routeOf(routes, left)), () => {
               if (!messages.includes(left)) messages.push(left);
             });
           }
@@ -211,12 +248,16 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
           // A platform that was down when a message was posted gets it now.
           for (const message of messages) {
             if (message.status !== 'open') continue;
-            const missing = targets.some(({ poster }) => !message.refs.some((m) => m.platform === poster.platform));
+            const route = routeOf(routes, message);
+            const missing = targets.some(
+              ({ poster }) => channelFor(route, poster.platform, defaults) && !message.refs.some((m) => m.platform === poster.platform),
+            );
             if (missing && !messageActions.some((a) => a.message.kind === message.kind && a.type === 'post')) {
-              const view = messageReply(t, buttons, message, membersOf(message, visible), at, viewSettings);
-              message.refs = await post(view, message.refs, true);
+              const view = withRouting(t, messageReply(t, buttons, message, membersOf(message, visible), at, viewSettings), route);
+              message.refs = await post(view, message.refs, true, route);
             }
           }
+          await escalate(messages, visible, at);
           await sendEdits();
           // the threads: what happened, line by line, under the messages now out
           const linesTaken = await tickThreads({
@@ -327,7 +368,8 @@ export function cronLogger(logger: Logger): Parameters<typeof cron.setLogger>[0]
  */
 export function startAlerts(app: App, posters: ChatPoster[], logger: Logger, opts: { alertsOnly?: boolean; postingPace?: PostingPace } = {}): AlertScheduler {
   const { slackChannel, discordChannel, schedule } = app.config.alerts;
-  const usable = posters.some((p) => (p.platform === 'slack' ? slackChannel : discordChannel));
+  const routed = (platform: 'slack' | 'discord') => app.config.alerts.routes.some((r) => r[platform].channel);
+  const usable = posters.some((p) => (p.platform === 'slack' ? slackChannel : discordChannel) || routed(p.platform));
   if (opts.alertsOnly) {
     logger.info({ schedule }, 'alert scheduler started without a chat platform: incidents are kept in the alert table and shown in /metrics');
     return createAlertScheduler(app, [], logger, { schedule });

@@ -3,7 +3,7 @@
 // jobs it had when snoozed, or a queue or failure group it did not have).
 import type { Action } from '../router/action-id.ts';
 import type { Incident } from './detector.ts';
-import { ALERT_KINDS, type AlertKind, type AlertMessage } from './grouping.ts';
+import { messageName, readMessageName, type AlertMessage } from './grouping.ts';
 
 export const SNOOZE_VERB = 'sz';
 export const SNOOZE_CHOICES = ['30m', '2h', 'tomorrow'] as const;
@@ -79,15 +79,15 @@ function zoneOffsetSec(at: number, timeZone: string): number {
   return asUtc - at;
 }
 
-export function snoozeAction(message: Pick<AlertMessage, 'kind' | 'openedAt'>, choice: SnoozeChoice): Action {
-  return { verb: SNOOZE_VERB, args: [message.kind, String(message.openedAt), choice] };
+export function snoozeAction(message: Pick<AlertMessage, 'kind' | 'openedAt' | 'route'>, choice: SnoozeChoice): Action {
+  return { verb: SNOOZE_VERB, args: [messageName(message), String(message.openedAt), choice] };
 }
 
-export function readSnoozeAction(args: readonly string[]): { kind: AlertKind; openedAt: number; choice: SnoozeChoice } | null {
-  const [kind, opened, choice] = args;
-  const known = ALERT_KINDS.find((k) => k === kind);
+/** The button's arguments: the message's name (`stuck`, `stuck@imports`), when it opened, the choice. */
+export function readSnoozeAction(args: readonly string[]): { name: string; openedAt: number; choice: SnoozeChoice } | null {
+  const [name, opened, choice] = args;
   const picked = SNOOZE_CHOICES.find((c) => c === choice);
-  if (!known || !picked || args.length !== 3 || !/^\d+$/.test(opened ?? '')) return null;
+  if (!name || !readMessageName(name) || !picked || args.length !== 3 || !/^\d+$/.test(opened ?? '')) return null;
   const openedAt = Number(opened);
-  return Number.isSafeInteger(openedAt) ? { kind: known, openedAt, choice: picked } : null;
+  return Number.isSafeInteger(openedAt) ? { name, openedAt, choice: picked } : null;
 }

@@ -33,6 +33,8 @@ export interface SpikeGroup {
   /** the lowest and highest failed_jobs id counted in the group: its Retry looks at no row outside */
   firstId?: number;
   lastId?: number;
+  /** the alert route its queue or class goes to (QUEUE_BOT_ALERT_ROUTES); absent: the default channels */
+  route?: string;
 }
 
 export interface SpikeContent {

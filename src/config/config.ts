@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type NodeCron from 'node-cron';
 import { z } from 'zod';
+import { parseAlertRoutes, type AlertRoute } from './alert-routes.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 
 export type DatabaseTarget =
@@ -109,6 +110,8 @@ export interface Config {
     remindSec: number;
     slackChannel: string | null;
     discordChannel: string | null;
+    /** QUEUE_BOT_ALERT_ROUTES: channels, mentions, escalation and runbooks by queue and job class; the first that matches wins */
+    routes: AlertRoute[];
   };
   /**
    * The queue history (src/history/): a point every `intervalSec` (null: not recorded), kept
@@ -500,6 +503,14 @@ const envSchema = z.object({
   QUEUE_BOT_HISTORY_ROLLUP_KEEP: durationVar('QUEUE_BOT_HISTORY_ROLLUP_KEEP', '30d'),
   QUEUE_BOT_ALERT_SLACK_CHANNEL: optionalText,
   QUEUE_BOT_ALERT_DISCORD_CHANNEL: optionalText,
+  QUEUE_BOT_ALERT_ROUTES: optionalText.transform((v, ctx) => {
+    const parsed = parseAlertRoutes(v);
+    if ('problems' in parsed) {
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return parsed.routes;
+  }),
   LOG_LEVEL: optionalText.transform((v, ctx) => {
     const level = (v ?? 'info').toLowerCase();
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
@@ -659,6 +670,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       remindSec: e.QUEUE_BOT_ALERT_REMIND,
       slackChannel: e.QUEUE_BOT_ALERT_SLACK_CHANNEL ?? null,
       discordChannel: e.QUEUE_BOT_ALERT_DISCORD_CHANNEL ?? null,
+      routes: e.QUEUE_BOT_ALERT_ROUTES,
     },
     history: {
       intervalSec: historyEvery,

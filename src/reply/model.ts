@@ -56,6 +56,19 @@ export interface Attachment {
   alt: string;
 }
 
+/**
+ * Someone an alert notifies, by id (QUEUE_BOT_ALERT_ROUTES): each platform's renderer writes its
+ * own platform's as real mentions and ignores the other's. Nothing else in a reply can mention.
+ */
+export type Mention = { platform: 'slack'; id: string } | { platform: 'discord'; type: 'role' | 'user'; id: string };
+
+/** A link shown with a reply (an alert's runbook). */
+export interface Link {
+  label: string;
+  /** http(s) */
+  url: string;
+}
+
 export interface Paging {
   page: number;
   /** null when the total is unknown (a big table on Laravel's stock schema) */
@@ -89,6 +102,10 @@ export interface Reply {
   paging?: Paging;
   /** long monospaced text: an exception trace, a payload */
   detail?: { title: string; text: string };
+  /** who this message notifies (an alert's route); never taken from the data it shows */
+  mentions?: Mention[];
+  /** links shown with it (a runbook) */
+  links?: Link[];
   /** files that go with the reply (a chart); never in `data` */
   attachments?: Attachment[];
   /** queries answer only the asker by default; changes are announced to the channel (alerts are posted) */

@@ -32,7 +32,7 @@ import {
 import type { Translator } from '../../i18n/i18n.ts';
 import { breakBacktickRuns } from '../code-fence.ts';
 import { linesWithin } from '../lines-within.ts';
-import type { Button, Reply, Row, Tone } from '../../reply/model.ts';
+import type { Button, Link, Mention, Reply, Row, Tone } from '../../reply/model.ts';
 import { embedChars, LIMITS } from './limits.ts';
 
 export type ActionRow = APIActionRowComponent<APIComponentInMessageActionRow>;
@@ -41,8 +41,27 @@ export type ActionRow = APIActionRowComponent<APIComponentInMessageActionRow>;
 export interface DiscordMessage {
   embeds: APIEmbed[];
   components: ActionRow[];
-  /** embeds never ping, but an error text quoting "@everyone" must not either */
-  allowed_mentions: { parse: [] };
+  /** an alert route's mentions (QUEUE_BOT_ALERT_ROUTES): the only text of a message that pings */
+  content?: string;
+  /**
+   * embeds never ping, but an error text quoting "@everyone" must not either: nothing is parsed,
+   * and only the roles and users of `content` may be notified
+   */
+  allowed_mentions: { parse: []; roles?: string[]; users?: string[] };
+}
+
+/** An alert's mentions as Discord writes them, and exactly those allowed to notify. */
+export function discordMentions(mentions: readonly Mention[] | undefined): { content: string; roles: string[]; users: string[] } {
+  const mine = (mentions ?? []).filter((m): m is Extract<Mention, { platform: 'discord' }> => m.platform === 'discord' && /^\d{15,21}$/.test(m.id));
+  const roles = [...new Set(mine.filter((m) => m.type === 'role').map((m) => m.id))];
+  const users = [...new Set(mine.filter((m) => m.type === 'user').map((m) => m.id))];
+  return { content: [...roles.map((id) => `<@&${id}>`), ...users.map((id) => `<@${id}>`)].join(' '), roles, users };
+}
+
+/** `[label](url)`, the URL's brackets and spaces encoded so it cannot end the link early. */
+export function linkMarkdown(link: Link): string {
+  const url = link.url.replace(/[()<>\s]/g, (c) => encodeURIComponent(c).replace(/[()]/g, (p) => (p === '(' ? '%28' : '%29')));
+  return `[${escapeMarkdown(link.label)}](${url})`;
 }
 
 export interface RenderOptions {
@@ -139,6 +158,7 @@ export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
   // The description: summary, notices, "done by". Notices beyond its 4096 characters are counted,
   // not cut off in silence; a summary longer than half of it gives way first when there are notices.
   const notices = reply.notices.map((n) => `${TONE_EMOJI[n.tone]} ${escapeMarkdown(n.text)}`);
+  if (reply.links?.length) notices.push(reply.links.map((l) => `📖 ${linkMarkdown(l)}`).join('   '));
   if (reply.rows.length > shownRows.length) notices.unshift(escapeMarkdown(t('discord.more', { n: reply.rows.length - shownRows.length })));
   const doneBy = opts.doneBy ? clip(opts.doneBy, 200) : '';
   const summary = reply.summary?.trim() ? escapeMarkdown(reply.summary) : '';
@@ -182,7 +202,17 @@ export function renderReply(reply: Reply, opts: RenderOptions): DiscordMessage {
   const rowComponents = renderRowComponents(shownRows, fieldsFromReply.length, LIMITS.actionRows - tail.length, unique, t);
 
   const traceLeftOut = escapeMarkdown(t('discord.trace_left_out'));
-  return { embeds: fitEmbeds(embeds, { describe, traceLeftOut }), components: [...rowComponents, ...tail], allowed_mentions: { parse: [] } };
+  const mentions = discordMentions(reply.mentions);
+  const message: DiscordMessage = {
+    embeds: fitEmbeds(embeds, { describe, traceLeftOut }),
+    components: [...rowComponents, ...tail],
+    allowed_mentions: { parse: [] },
+  };
+  if (mentions.content) {
+    message.content = mentions.content;
+    message.allowed_mentions = { parse: [], roles: mentions.roles, users: mentions.users };
+  }
+  return message;
 }
 
 /** The last field when the reply has more than fit: how many, and their names while they fit. */

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Translator } from '../../i18n/i18n.ts';
 import { breakBacktickRuns, ZERO_WIDTH_SPACE } from '../code-fence.ts';
 import { linesWithin } from '../lines-within.ts';
-import type { Button, Field, Reply, Row, Tone } from '../../reply/model.ts';
+import type { Button, Field, Link, Mention, Reply, Row, Tone } from '../../reply/model.ts';
 import type { ActionsBlock, Block, ButtonElement, ContextBlock, ModalView, Mrkdwn, PlainText, SectionBlock, SlackMessage } from './blocks.ts';
 import { LIMITS } from './limits.ts';
 
@@ -44,7 +44,27 @@ const MAX_NOTICE_BLOCKS = 6;
  * or close a code block; the catalogue's own `code` spans are single backticks and stay.
  */
 export function escapeMrkdwn(s: string): string {
-  return breakBacktickRuns(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  return breakBacktickRuns(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(BARE_BROADCAST, '@\u2060$1'));
+}
+
+/**
+ * "@channel", "@here", "@everyone" as plain words: mrkdwn that is not verbatim may parse them into
+ * mentions, so a word joiner (invisible) goes after the "@". Real mentions are only ever written
+ * by mentionMarkup, from the alert routes' ids.
+ */
+const BARE_BROADCAST = /@(channel|here|everyone)\b/gi;
+
+/** `<@U…>` for a user, `<!subteam^S…>` for a user group; ids that are neither are dropped. */
+export function mentionMarkup(mentions: readonly Mention[] | undefined): string {
+  return (mentions ?? [])
+    .flatMap((m) => (m.platform === 'slack' && /^[UWS][A-Z0-9]{2,20}$/.test(m.id) ? [m.id.startsWith('S') ? `<!subteam^${m.id}>` : `<@${m.id}>`] : []))
+    .join(' ');
+}
+
+/** `<url|label>`, the URL with Slack's control characters encoded so it cannot end the link early. */
+export function linkMarkup(link: Link): string {
+  const url = link.url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
+  return `<${url}|${escapeMrkdwn(link.label).replace(/\|/g, '¦')}>`;
 }
 
 /** Escaped text as a code block that nothing inside it can close early. */
@@ -76,7 +96,7 @@ export function titleHash(title: string): string {
 export interface BlockRef {
   messageId: string;
   titleHash: string;
-  /** h header, s summary, f fields, g fields that did not fit, r row section, l its context, a its buttons, d its outcome, n notice, x/y detail, c compact rows, m more, p paging, b buttons, z footer */
+  /** h header, s summary, f fields, g fields that did not fit, r row section, l its context, a its buttons, d its outcome, n notice, x/y detail, c compact rows, m more, p paging, b buttons, z footer, e mentions, k links */
   part: string;
   index: number | null;
 }
@@ -121,6 +141,9 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
   const button = (b: Button) => renderButton(b, buttonCount++);
 
   const head: Block[] = [{ type: 'header', block_id: bid('h'), text: plain((reply.ok ? '' : ':warning: ') + unquote(reply.title), LIMITS.headerText) }];
+  // an alert route's people: in the text (it notifies) and as the message's first line
+  const mentions = mentionMarkup(reply.mentions);
+  if (mentions) head.push(section(bid('e'), mentions));
   if (reply.summary?.trim()) head.push(section(bid('s'), clip(escapeMrkdwn(reply.summary), LIMITS.sectionText)));
   const fields = fieldBlocks(reply.fields, bid);
 
@@ -147,6 +170,7 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
       tail.push(n.tone === 'warn' || n.tone === 'bad' ? section(bid(`n${i}`), text) : context(bid(`n${i}`), text));
     });
   }
+  if (reply.links?.length) tail.push(context(bid('k'), reply.links.map((l) => `:book: ${linkMarkup(l)}`).join('   ')));
   let detailCut = false;
   if (reply.detail) {
     const excerpt = detailExcerpt(reply.detail.text);
@@ -183,7 +207,7 @@ export function renderMessage(reply: Reply, opts: RenderOptions): RenderedMessag
 
   // Fields and rows gave way above; the slice is a last guard (an absurd number of buttons).
   const blocks = [...head, ...rowBlocks, ...tail, ...end].slice(0, max);
-  const text = clip(escapeMrkdwn(unquote(reply.title) + (reply.summary ? ` — ${reply.summary}` : '')), LIMITS.sectionText);
+  const text = clip((mentions ? `${mentions} ` : '') + escapeMrkdwn(unquote(reply.title) + (reply.summary ? ` — ${reply.summary}` : '')), LIMITS.sectionText);
   return { text, blocks, detailCut };
 }
 

@@ -81,7 +81,10 @@ describe('which alert `ack` names', () => {
   });
 
   it('the button carries the kind and when its message opened, and nothing else is read back', () => {
-    expect(readAckAction(ackAction(out[0]!).args)).toEqual({ kind: 'stuck', openedAt: T0 });
+    expect(readAckAction(ackAction(out[0]!).args)).toEqual({ name: 'stuck', openedAt: T0 });
+    // a routed message is named with its route (QUEUE_BOT_ALERT_ROUTES)
+    expect(readAckAction(ackAction({ ...out[0]!, route: 'imports' }).args)).toEqual({ name: 'stuck@imports', openedAt: T0 });
+    expect(readAckAction(['stuck@', String(T0)])).toBeNull();
     expect(readAckAction(['stuck'])).toBeNull();
     expect(readAckAction(['queue', String(T0)])).toBeNull();
     expect(readAckAction(['stuck', '12x'])).toBeNull();

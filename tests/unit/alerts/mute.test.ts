@@ -67,7 +67,7 @@ describe('what a mute covers', () => {
 
   it('the button carries its message and its target; nothing else is read back', () => {
     const action = muteAction({ kind: 'spike', openedAt: T0 }, { type: 'group', name: 'abcdef0123456789' });
-    expect(readMuteAction(action.args)).toEqual({ kind: 'spike', openedAt: T0, target: { type: 'group', name: 'abcdef0123456789' } });
+    expect(readMuteAction(action.args)).toEqual({ message: 'spike', openedAt: T0, target: { type: 'group', name: 'abcdef0123456789' } });
     expect(readMuteAction(['spike', String(T0), 'job', 'x'])).toBeNull();
     expect(readMuteAction(['mail', String(T0), 'queue', 'x'])).toBeNull();
     expect(readMuteAction(['stuck', 'soon', 'queue', 'x'])).toBeNull();

@@ -48,7 +48,8 @@ describe('when a snooze ends', () => {
 
   it('the button carries the kind, its message and the choice; nothing else is read back', () => {
     const action = snoozeAction({ kind: 'spike', openedAt: T0 }, 'tomorrow');
-    expect(readSnoozeAction(action.args)).toEqual({ kind: 'spike', openedAt: T0, choice: 'tomorrow' });
+    expect(readSnoozeAction(action.args)).toEqual({ name: 'spike', openedAt: T0, choice: 'tomorrow' });
+    expect(readSnoozeAction(['spike@imports', String(T0), '2h'])).toEqual({ name: 'spike@imports', openedAt: T0, choice: '2h' });
     expect(readSnoozeAction(['spike', String(T0), '3h'])).toBeNull();
     expect(readSnoozeAction(['spike', String(T0)])).toBeNull();
     expect(readSnoozeAction(['mail', String(T0), '2h'])).toBeNull();
