@@ -25,12 +25,12 @@ describe.each(ENGINES)('the board store on %s', (engine) => {
     db = await createTestDatabase(engine);
     const stores = Array.from({ length: 8 }, () => new BoardStore(db.database));
     await stores[0]!.start(board(AT));
-    const [{ board: stored }] = await stores[0]!.all();
-    const first = await Promise.all(stores.map((s) => s.claim(stored!, AT, nextDue(AT, 30))));
+    const stored = (await stores[0]!.all())[0]!.board;
+    const first = await Promise.all(stores.map((s) => s.claim(stored, AT, nextDue(AT, 30))));
     expect(first.filter(Boolean)).toHaveLength(1);
     // within the interval: nobody
-    expect((await Promise.all(stores.map((s) => s.claim(stored!, AT + 10, nextDue(AT + 10, 30))))).filter(Boolean)).toHaveLength(0);
-    const next = await Promise.all(stores.map((s) => s.claim(stored!, AT + 30, nextDue(AT + 30, 30))));
+    expect((await Promise.all(stores.map((s) => s.claim(stored, AT + 10, nextDue(AT + 10, 30))))).filter(Boolean)).toHaveLength(0);
+    const next = await Promise.all(stores.map((s) => s.claim(stored, AT + 30, nextDue(AT + 30, 30))));
     expect(next.filter(Boolean)).toHaveLength(1);
   });
 
