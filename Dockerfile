@@ -9,6 +9,9 @@ WORKDIR /app
 COPY . .
 # npm ci builds dist/ (the `prepare` script); prune then drops the dev dependencies
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+# one CLI call writes V8's code cache beside dist/cli.cjs (bin/queue-bot.js), which the image's
+# unprivileged user could not write later: every `queue-bot` call in the container starts compiled
+RUN node bin/queue-bot.js help >/dev/null
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

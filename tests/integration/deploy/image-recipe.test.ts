@@ -5,10 +5,10 @@
 // (production dependencies only) against a real database, answers /healthz, /readyz and /metrics,
 // and the image's own HEALTHCHECK command passes.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/bot-process.ts';
@@ -101,7 +101,8 @@ describe('the Dockerfile, on a clean clone', () => {
       if (step.op === 'COPY') {
         const m = /^--from=build\s+\/app\/(\S+)\s+\.\/(\S+)$/.exec(step.args);
         expect(m, `COPY ${step.args}`).not.toBeNull();
-        cpSync(join(buildDir, m![1]!), join(appDir, m![2]!), { recursive: true });
+        // (Docker's COPY keeps modification times: the CLI's code cache is named after its file's)
+        cpSync(join(buildDir, m![1]!), join(appDir, m![2]!), { recursive: true, preserveTimestamps: true });
       } else if (step.op === 'ENV') {
         const [k, v] = step.args.split('=');
         env[k!] = v!;
@@ -119,6 +120,19 @@ describe('the Dockerfile, on a clean clone', () => {
     const modules = readdirSync(join(appDir, 'node_modules'));
     expect(modules).toEqual(expect.arrayContaining(['prom-client', 'better-sqlite3', 'mysql2', 'pg', '@slack']));
     for (const dev of ['vitest', 'esbuild', 'typescript', 'tsx', 'eslint']) expect(modules).not.toContain(dev);
+
+    // the build wrote the CLI's code cache, and a call in the runtime layout uses it as it is
+    // (a missing or refused cache would be written again as the call ends)
+    const cli = statSync(join(appDir, 'dist/cli.cjs'));
+    const cacheFile = join(appDir, `dist/cli.cjs.${Math.trunc(cli.mtimeMs)}-${cli.size}.cache`);
+    const cached = statSync(cacheFile);
+    execFileSync(process.execPath, ['bin/queue-bot.js', 'help'], {
+      cwd: appDir,
+      stdio: 'pipe',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
+    expect(statSync(cacheFile).mtimeMs).toBe(cached.mtimeMs);
+    expect(readdirSync(join(appDir, 'dist')).filter((f) => f.endsWith('.cache'))).toEqual([basename(cacheFile)]);
 
     // start it as the image would, against a real database with known rows
     db = await createTestDatabase('sqlite');
