@@ -35,7 +35,10 @@ export async function namedAlertMessage(
   return { store, saved, message: named.message };
 }
 
-/** The alert message as it reads now (with its route's people and runbook): what a press on it redraws in place. */
+/**
+ * The alert message as it reads now (with its route's runbook; not its people, whom an answer must
+ * not notify again — the next tick's edit draws them back): what a press on it redraws in place.
+ */
 export function alertAsItReads(
   ctx: CommandContext,
   message: AlertMessage,
@@ -46,5 +49,5 @@ export function alertAsItReads(
     stuckAfterSec: ctx.config.queue.stuckAfterSec,
     spikeQuietSec: ctx.config.alerts.spikeQuietSec,
   });
-  return withRouting(ctx.t, view, routeOf(ctx.config.alerts.routes, message));
+  return withRouting(ctx.t, view, routeOf(ctx.config.alerts.routes, message), { people: false });
 }

@@ -144,12 +144,14 @@ export function escalationMentions(route: AlertRoute | null): Mention[] {
 
 /**
  * A route's message as it is drawn: its people (the only mentions a message can carry; job data
- * is escaped by the renderers) and its runbook. The same on every draw, so an edit keeps them;
- * only a new message notifies.
+ * is escaped by the renderers) and its runbook. The tick draws the people on every post and edit,
+ * so an edit keeps them and only the new message notifies; a command's answer (`ack`, a press
+ * redrawn by the router) leaves them out (`people: false`): typed, it is a new message, and would
+ * notify them again.
  */
-export function withRouting(t: Translator, reply: Reply, route: AlertRoute | null): Reply {
+export function withRouting(t: Translator, reply: Reply, route: AlertRoute | null, opts: { people?: boolean } = {}): Reply {
   if (!route) return reply;
-  const mentions = openMentions(route);
+  const mentions = opts.people === false ? [] : openMentions(route);
   return {
     ...reply,
     ...(mentions.length ? { mentions } : {}),

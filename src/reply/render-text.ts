@@ -87,6 +87,8 @@ export function renderText(r: Reply, opts: TextOptions): RenderedText {
     out.push('');
     for (const n of r.notices) out.push(`${paint(n.tone, MARK[n.tone])} ${plain(n.text)}`);
   }
+  // an alert's runbook: label and address, since a terminal has no link text
+  for (const link of r.links ?? []) out.push(`${plain(link.label)}: ${printable(link.url)}`);
 
   if (r.detail) {
     const lines = printable(r.detail.text).split('\n');

@@ -12,6 +12,7 @@ import { renderMessage } from '../../../src/chat/slack/render.ts';
 import { parseAlertRoutes } from '../../../src/config/alert-routes.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { reply } from '../../../src/reply/model.ts';
+import { renderText } from '../../../src/reply/render-text.ts';
 
 const t = translator('en');
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0) / 1000;
@@ -225,6 +226,14 @@ describe('who an alert mentions, and its runbook', () => {
     expect(discord.content).toBeUndefined();
     expect(discord.allowed_mentions).toEqual({ parse: [] });
     expect(JSON.stringify(discord.embeds)).not.toMatch(/(?<!\\)<@&?\d+>/);
+  });
+
+  it('an answer to a command (ack, a press) keeps the runbook but mentions no one: it would notify them again', () => {
+    const answer = withRouting(t, reply('Stuck jobs on `imports`'), imports, { people: false });
+    expect(answer.mentions).toBeUndefined();
+    expect(renderMessage(answer, { t, messageId: 'm1' }).text).not.toContain('<');
+    expect(renderReply(answer, { t }).allowed_mentions).toEqual({ parse: [] });
+    expect(renderText(answer, { color: false, numbered: false }).text).toContain('Runbook: https://wiki.example.com/runbooks/imports');
   });
 
   it('a runbook URL cannot end its link early on either platform', () => {
