@@ -9,6 +9,7 @@ import type { Identity } from '../../router/command.ts';
 import type { ChangeAnnouncements } from '../announcements.ts';
 import type { BoundedCache } from '../bounded-cache.ts';
 import type { InFlight } from '../in-flight.ts';
+import type { ActionOptions } from '../../router/router.ts';
 import type { ConfirmLink } from './confirm-links.ts';
 import { renderReply, type DiscordMessage, type MessageSnapshot } from './render.ts';
 
@@ -52,6 +53,16 @@ export interface Click {
   field: number | null;
   /** set when this click answers a confirmation this process asked */
   link: ConfirmLink | null;
+}
+
+/**
+ * The channel message a click's button sat on, for the router (an alert's timeline): a
+ * confirmation's "yes" sits on the question, so the message that carried the first button; none
+ * when only the clicker saw it.
+ */
+export function pressedOn(c: Click): ActionOptions {
+  const [id, seenByAll] = c.link ? [c.link.messageId, !c.link.ephemeral] : [c.i.message.id, !c.ephemeral];
+  return seenByAll ? { pressedOn: { platform: 'discord', channel: c.i.channelId, id } } : {};
 }
 
 export const render = (reply: Reply, t: Translator, doneBy: string | null = null): DiscordMessage => renderReply(reply, { t, doneBy });

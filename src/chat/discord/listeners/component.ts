@@ -4,7 +4,7 @@
 import { MessageFlags } from 'discord.js';
 import type { Reply } from '../../../reply/model.ts';
 import { clickAnswer, isFailure } from '../../reply-policy.ts';
-import { body, deliveryFailed, ephemeral, render, type Click, type ComponentInteraction, type DiscordContext } from '../conversation.ts';
+import { body, deliveryFailed, ephemeral, pressedOn, render, type Click, type ComponentInteraction, type DiscordContext } from '../conversation.ts';
 import { identityOf } from '../interaction.ts';
 import { clickedField, snapshotOf } from '../render.ts';
 import { showChange } from '../show-change.ts';
@@ -27,11 +27,7 @@ export async function component(ctx: DiscordContext, i: ComponentInteraction): P
     field: clickedField(snapshot.components, i.customId, values),
     link: ctx.links.get(actionId),
   };
-  // the channel message the button sat on; a confirmation's "yes" sits on the question, so the
-  // message that carried the first button
-  const [messageId, seenByAll] = click.link ? [click.link.messageId, !click.link.ephemeral] : [i.message.id, !click.ephemeral];
-  const pressedOn = seenByAll ? { platform: 'discord' as const, channel: i.channelId, id: messageId } : null;
-  const reply = await ctx.app.router.handleAction(actionId, who, pressedOn ? { pressedOn } : {});
+  const reply = await ctx.app.router.handleAction(actionId, who, pressedOn(click));
   try {
     await afterClick(ctx, click, reply);
   } catch (err) {
