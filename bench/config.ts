@@ -39,11 +39,18 @@ export interface BenchConfig {
   cliRuns: number;
   /**
    * `processes`: only the whole-process comparisons with artisan (no QueueService phases);
-   * `redis`: only the Redis part (bench/redis.ts), none of the engines' phases
+   * `redis`: only the Redis part (bench/redis.ts), none of the engines' phases;
+   * `alerts`: only the alert tick and history sample on 30 queues (bench/alerts.ts)
    */
-  only: '' | 'processes' | 'redis';
+  only: '' | 'processes' | 'redis' | 'alerts';
   /** BENCH_REDIS=1: the Redis part after the engines' phases (BENCH_ONLY=redis: it alone) */
   redis: boolean;
+  /** the alert tick and history sample part (bench/alerts.ts) in a full run; BENCH_ALERTS=0 leaves it out */
+  alerts: boolean;
+  /** jobs and failed jobs of that part's 30-queue estate (its own `wide_*` tables) */
+  alertsJobs: number;
+  alertsQueues: number;
+  alertsFailed: number;
   /** the Redis server of the Redis part; a database number 1..15 is claimed on it (claimRedisDb) */
   redisServer: RedisServer;
   /** ready jobs on the one big Redis queue */
@@ -114,7 +121,8 @@ function ident(name: string, value: string): string {
 
 function only(): BenchConfig['only'] {
   const raw = (process.env.BENCH_ONLY ?? '').trim();
-  if (raw !== '' && raw !== 'processes' && raw !== 'redis') throw new Error(`BENCH_ONLY takes "processes" or "redis" (or nothing), got "${raw}"`);
+  if (raw !== '' && raw !== 'processes' && raw !== 'redis' && raw !== 'alerts')
+    throw new Error(`BENCH_ONLY takes "processes", "redis" or "alerts" (or nothing), got "${raw}"`);
   return raw;
 }
 
@@ -159,6 +167,11 @@ export function readConfig(): BenchConfig {
     cliRuns: int('BENCH_CLI_RUNS', 7, 1),
     only: only(),
     redis: flag('BENCH_REDIS', false),
+    alerts: flag('BENCH_ALERTS', true),
+    // as big as the main set unless told (a trial run stays a trial run)
+    alertsJobs: int('BENCH_ALERTS_JOBS', jobs, 1000),
+    alertsQueues: int('BENCH_ALERTS_QUEUES', 30, 12),
+    alertsFailed: int('BENCH_ALERTS_FAILED', Math.max(1000, Math.min(20_000, failed)), 1000),
     redisServer: { host: process.env.BENCH_REDIS_HOST ?? '127.0.0.1', port: int('BENCH_REDIS_PORT', 6379, 1) },
     redisJobs: int('BENCH_REDIS_JOBS', 1_000_000, 100),
     redisQueues: int('BENCH_REDIS_QUEUES', 30, 2),

@@ -16,6 +16,7 @@ import type { ChildMessage, PhaseResult, Plan, SetRef } from './protocol.ts';
 import { buildRows, fmtMs, median, renderComparison, renderTable, renderTargets, type Target } from './report.ts';
 import { buildCli, wholeProcesses, type WholeProcesses } from './whole.ts';
 import { runRedisPart, type RedisRun } from './redis.ts';
+import { runAlertsPart, type AlertsRun } from './alerts.ts';
 import { STASH, changedTables, coveringIndexName, createCoveringIndex, dropCoveringIndex, readMeta, restoreSet, seedSet, setIsIntact } from './seed.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -233,7 +234,10 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  if (cfg.only !== 'redis') {
+  // BENCH_ONLY=alerts: only the alert tick and history sample part; a full run ends with it
+  const withAlerts = cfg.only === 'alerts' || (cfg.only === '' && cfg.alerts);
+  const enginesPhases = cfg.only !== 'redis' && cfg.only !== 'alerts';
+  if (enginesPhases) {
     say(
       `engines: ${cfg.engines.join(', ')}; sizes: jobs ${fmtInt(cfg.jobs)}, failed_jobs ${fmtInt(cfg.failed)}; small set ${fmtInt(cfg.smallJobs)} / ${fmtInt(cfg.smallFailed)}; bulk ${fmtInt(cfg.bulk)}; ` +
         `runs ≤ ${cfg.runs} (budget ${cfg.budgetMs / 1000} s per operation), bulk runs ${cfg.bulkRuns}`,
@@ -246,27 +250,35 @@ async function main(): Promise<void> {
     );
   }
 
+  if (withAlerts) {
+    say(
+      `Alert part: ${fmtInt(cfg.alertsJobs)} jobs on ${cfg.alertsQueues} queues, ${fmtInt(cfg.alertsFailed)} failed jobs (wide_* tables) on ${cfg.engines.join(', ')}; runs ≤ ${cfg.runs}`,
+    );
+  }
+
   let buildMs = NaN;
-  if (cfg.artisan) {
+  if (cfg.artisan && cfg.only !== 'alerts') {
     say('\nBuilding the CLI measured against artisan (npm run build: scripts/build.mjs)');
     buildMs = buildCli();
     say(`  built in ${fmtMs(buildMs)}`);
   }
   const runs: EngineRun[] = [];
-  if (cfg.only !== 'redis') for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg), buildMs));
+  if (enginesPhases) for (const name of cfg.engines) runs.push(await runEngine(cfg, engineFor(name, cfg), buildMs));
   // BENCH_ONLY=redis: only this; BENCH_REDIS=1: this too, after the engines
   const redisRun: RedisRun | null = cfg.only === 'redis' || cfg.redis ? await runRedisPart(cfg, buildMs, gitState) : null;
+  const alertsRun: AlertsRun | null = withAlerts ? await runAlertsPart(cfg, gitState) : null;
 
   const reports = runs.map((run) => {
     const { rows, targets, peakRssMb } = buildRows({ engine: run.label, layouts: run.layouts, phases: run.phases, artisan: run.artisan });
     return { run, rows, targets, peakRssMb, table: renderTable(rows) };
   });
-  const allTargets: Target[] = [...reports.flatMap((r) => r.targets), ...(redisRun?.targets ?? [])];
+  const allTargets: Target[] = [...reports.flatMap((r) => r.targets), ...(redisRun?.targets ?? []), ...(alertsRun?.targets ?? [])];
   const total = Math.round((performance.now() - t0) / 1000);
   const gitAtEnd = gitState();
   const phases = [
     ...runs.flatMap((run) => run.phases.map((p) => ({ label: `${run.label} ${p.phase}`, git: p.git }))),
     ...(redisRun ? [{ label: 'Redis QueueService', git: redisRun.phase.git }] : []),
+    ...(alertsRun?.engines.flatMap((e) => e.variants.map((v) => ({ label: `${e.label} alert part, ${v.variant}`, git: v.phase.git }))) ?? []),
   ];
   if ([gitAtStart, ...phases.map((p) => p.git ?? gitAtStart), gitAtEnd].some((g) => g.head !== gitAtStart.head || g.srcDirty !== gitAtStart.srcDirty)) {
     say(`\nWARNING: the code changed during the run; each phase loaded src/ when it started:`);
@@ -284,6 +296,13 @@ async function main(): Promise<void> {
       `RSS = peak RSS of a whole process (/usr/bin/time), or how much an in-process call raised the measuring process's peak; n = samples)\n\n${redisRun.table}`,
     );
   }
+  if (alertsRun) {
+    say(`\nAlert tick and history sample (median and p95 of wall time per call; db = time in database round trips;`);
+    say(`×RT = median ÷ the median of one bare SELECT 1 in the same process; db ×RT the same for db time; n = samples)`);
+    for (const e of alertsRun.engines)
+      for (const v of e.variants) say(`\n${e.label}, ${v.variant === 'stock' ? "Laravel's stock schema" : 'with the covering index'}\n\n${v.table}`);
+    say(`\nSide by side (database time, medians)\n\n${alertsRun.comparison}`);
+  }
   const comparison = reports.length > 1 ? renderComparison(reports.map((r) => ({ label: r.run.label, rows: r.rows }))) : null;
   if (comparison) say(`\nSide by side (median; ×COUNT against each server's own SELECT COUNT(*) FROM jobs)\n\n${comparison}`);
   say(`\nTargets\n${renderTargets(allTargets)}`);
@@ -291,6 +310,7 @@ async function main(): Promise<void> {
   const peakList = [
     ...measured.map((r) => `${r.run.label} ${r.peakRssMb.toFixed(0)} MB`),
     ...(redisRun ? [`Redis ${(redisRun.phase.maxRssKb / 1024).toFixed(0)} MB`] : []),
+    ...(alertsRun?.engines.map((e) => `${e.label} alert part ${(Math.max(...e.variants.map((v) => v.phase.maxRssKb)) / 1024).toFixed(0)} MB`) ?? []),
   ];
   const peaks = peakList.length ? `peak RSS of the measuring process: ${peakList.join(', ')}; ` : '';
   say(
@@ -312,6 +332,10 @@ async function main(): Promise<void> {
     'BENCH_REDIS_JOBS',
     'BENCH_REDIS_QUEUES',
     'BENCH_REDIS_FAILED',
+    'BENCH_ALERTS',
+    'BENCH_ALERTS_JOBS',
+    'BENCH_ALERTS_QUEUES',
+    'BENCH_ALERTS_FAILED',
   ]
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]} `)
@@ -344,11 +368,16 @@ async function main(): Promise<void> {
       table,
     })),
     redis: redisRun,
+    alerts: alertsRun,
   };
   const file = `${RESULTS_DIR}latest.json`;
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   const sizes =
-    cfg.only === 'redis' ? `Redis ${fmtSize(cfg.redisJobs)} jobs/${fmtSize(cfg.redisFailed)} failed` : `sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)}`;
+    cfg.only === 'redis'
+      ? `Redis ${fmtSize(cfg.redisJobs)} jobs/${fmtSize(cfg.redisFailed)} failed`
+      : cfg.only === 'alerts'
+        ? `${fmtSize(cfg.alertsJobs)} jobs on ${cfg.alertsQueues} queues/${fmtSize(cfg.alertsFailed)} failed`
+        : `sizes ${fmtSize(cfg.jobs)}/${fmtSize(cfg.failed)}`;
   say(`\nwritten ${file} (command: ${knobs}npm run bench -- --engines ${cfg.engines.join(',')}; ${sizes})`);
 }
 
