@@ -10,6 +10,7 @@ import type { CommandModule } from './command.ts';
 const HELP_ORDER = [
   'stats',
   'chart',
+  'watch',
   'pending',
   'delayed',
   'processing',

@@ -39,6 +39,7 @@ describe('the command JSON (pure)', () => {
     expect([...byName.keys()]).toEqual([
       'stats',
       'chart',
+      'watch',
       'pending',
       'delayed',
       'processing',
@@ -61,7 +62,6 @@ describe('the command JSON (pure)', () => {
       'audit',
       'doctor',
       'help',
-      'watch',
     ]);
     for (const s of byName.values()) {
       expect(s.name.length).toBeLessThanOrEqual(COMMAND_LIMITS.name);
@@ -79,7 +79,7 @@ describe('the command JSON (pure)', () => {
     // the alert commands share one place: /queue alert ack|snooze|mute|unmute|list
     const alert = byName.get('alert')!;
     expect(alert.type).toBe(2);
-    expect(alert.options.map((o) => o.name)).toEqual(['ack', 'list', 'mute', 'snooze', 'unmute']);
+    expect(alert.options.map((o) => o.name)).toEqual(['ack', 'snooze', 'mute', 'unmute', 'list']);
     const snooze = alert.options.find((o) => o.name === 'snooze') as unknown as Sub;
     expect(snooze.options.find((o) => o.name === 'for')).toMatchObject({
       type: 3,
