@@ -276,7 +276,7 @@ export default defineCommand<Args>({
     const { t } = ctx;
     if (args.target !== 'all') return retryResultReply(t, await ctx.queue.retryFailed(args.target));
     // Confirmed: retry within the boundary the preview showed (the CLI's --yes has none).
-    const maxId = args.maxId ?? (await ctx.queue.failedBoundary({ queue: args.queue, jobClass: args.class })).maxId;
+    const maxId = args.maxId ?? (await ctx.queue.lastFailedId({ queue: args.queue, jobClass: args.class }));
     const result =
       args.group !== undefined && args.minId !== undefined
         ? await retryExactly(ctx, await groupMembers(ctx, { queue: args.queue, minId: args.minId, maxId, key: args.group }), { minId: args.minId, maxId })

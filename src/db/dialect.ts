@@ -120,6 +120,11 @@ export interface SqlDialect {
   /** Row locks exist, so `FOR UPDATE [SKIP LOCKED]` means something (not on SQLite, whose write lock covers it). */
   readonly rowLocks: boolean;
   /**
+   * A row locked FOR UPDATE (or deleted) is read whole, its long off-page columns included (InnoDB:
+   * failed_jobs.exception, one more page read a row). PostgreSQL leaves the TOASTed ones unread.
+   */
+  readonly lockReadsWholeRow: boolean;
+  /**
    * Runs fn while holding a lock named `name` for this session, or says another session holds it.
    * Undefined where the engine has no such locks (SQLite): callers use a lease row instead.
    */
@@ -135,6 +140,13 @@ export interface SqlDialect {
   payloadText(jsonPath: string): RawBuilder<string | null>;
   /** 1 when the payload is valid JSON. Only where jsonInSql. */
   payloadValid(): RawBuilder<number>;
+  /**
+   * Where the payload is valid JSON, a JSON object of the values at these paths as payloadText reads
+   * them (null where absent); NULL where it is not JSON. One validity check for them all: every JSON
+   * function parses the whole payload again, and payloadText checks it for each value. Only where
+   * jsonInSql.
+   */
+  payloadTexts(jsonPaths: string[]): RawBuilder<string | null>;
   /** Rows whose displayName or data.commandName is the class (full name, or short name after the last backslash). */
   classMatches(jobClass: string): RawBuilder<boolean>;
   /** `column` contains `text`, ignoring case (as `--grep` promises everywhere). */
@@ -256,15 +268,19 @@ export function queueIndexes(quote: '`' | '"'): Pick<SqlDialect, 'coveringIndexD
 
 /**
  * How the engines that can read JSON in SQL (MySQL/MariaDB, SQLite) read payloads, given how they
- * extract one value. Their LIKE ignores case as used here (MySQL through Laravel's
- * utf8mb4_unicode_ci collation, SQLite for ASCII letters).
+ * extract one value from a payload known to be JSON (MySQL fails the whole statement on one that is
+ * not, so every read is behind json_valid). Their LIKE ignores case as used here (MySQL through
+ * Laravel's utf8mb4_unicode_ci collation, SQLite for ASCII letters).
  */
 export function sqlJsonPayloads(
-  payloadText: (jsonPath: string) => RawBuilder<string | null>,
-): Pick<SqlDialect, 'payloadText' | 'payloadValid' | 'classMatches' | 'textContains'> {
+  valueText: (jsonPath: string) => RawBuilder<string | null>,
+): Pick<SqlDialect, 'payloadText' | 'payloadValid' | 'payloadTexts' | 'classMatches' | 'textContains'> {
+  const payloadText = (jsonPath: string) => sql<string | null>`(case when json_valid(payload) then ${valueText(jsonPath)} end)`;
   return {
     payloadText,
     payloadValid: () => sql<number>`json_valid(payload)`,
+    payloadTexts: (jsonPaths) =>
+      sql<string | null>`(case when json_valid(payload) then json_object(${sql.join(jsonPaths.map((path) => sql`${path}, ${valueText(path)}`))}) end)`,
     classMatches: (jobClass) => jsonClassMatch(payloadText, jobClass),
     textContains: (column, text) => likeEscaped(column, likeContains(text)),
   };

@@ -312,6 +312,23 @@ export class Listings {
     });
   }
 
+  /**
+   * The highest failed id matching now (0: none): the boundary of a change confirmed without a
+   * preview (the CLI's --yes). Unlike failedBoundary it counts nothing: without a filter, one look
+   * at the end of the primary key instead of a scan of the table.
+   */
+  async lastFailedId(filter: FailedFilter = {}): Promise<number> {
+    const ctx = this.ctx;
+    return ctx.guard(async () => {
+      const row = await ctx.db
+        .selectFrom('failed_jobs')
+        .select((eb) => eb.fn.max('id').as('hi'))
+        .where(failedWhere(ctx, filter))
+        .executeTakeFirst();
+      return Number(row?.hi ?? 0);
+    });
+  }
+
   summarizeFailed(row: FailedRow): FailedSummary {
     const decoded = this.ctx.decode(row.payload);
     const parsed = parseException(row.exception ?? '');

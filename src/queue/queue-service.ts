@@ -182,6 +182,9 @@ export class QueueService {
   failedBoundary(filter: FailedFilter = {}): Promise<FailedBoundary> {
     return this.#listings.failedBoundary(filter);
   }
+  lastFailedId(filter: FailedFilter = {}): Promise<number> {
+    return this.#listings.lastFailedId(filter);
+  }
   failedSince(afterId: number, limit = 500): Promise<FailedSummary[]> {
     return this.#listings.failedSince(afterId, limit);
   }

@@ -384,6 +384,9 @@ describe.each(ENGINES)('QueueService on %s', (engine) => {
       expect(await qs.countFailed({ failedBefore: Date.UTC(2026, 10, 28, 12, 52, 31) / 1000 })).toBe(7);
       const boundary = await qs.failedBoundary({ jobClass: 'AlwaysFails' });
       expect(boundary).toEqual({ count: 2, maxId: 2, otherConnections: {} });
+      // the boundary of a retry confirmed without a preview (--yes): the same id, nothing counted
+      expect(await qs.lastFailedId({ jobClass: 'AlwaysFails' })).toBe(2);
+      expect(await qs.lastFailedId({ queue: 'no-such-queue' })).toBe(0);
       const result = await qs.retryFailedBulk({ jobClass: 'AlwaysFails', maxId: 1 });
       expect(result).toMatchObject({ retried: 1, matched: 1 });
       expect(await failedUuids(t)).toContain('b446f7a0-a1cb-4ab2-9d58-badda0e5fb64');

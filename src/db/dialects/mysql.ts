@@ -41,6 +41,7 @@ const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_uni
 export const mysqlDialect: SqlDialect = {
   kind: 'mysql',
   rowLocks: true,
+  lockReadsWholeRow: true,
   jsonInSql: true,
   returning: false,
 
@@ -112,7 +113,7 @@ export const mysqlDialect: SqlDialect = {
     });
   },
 
-  ...sqlJsonPayloads((jsonPath) => sql<string | null>`(case when json_valid(payload) then json_unquote(json_extract(payload, ${jsonPath})) end)`),
+  ...sqlJsonPayloads((jsonPath) => sql<string | null>`json_unquote(json_extract(payload, ${jsonPath}))`),
 
   async indexes(db, table) {
     const { rows } = await sql<{ name: string; col: string; non_unique: number }>`

@@ -70,6 +70,7 @@ function regclass(table: string) {
 export const postgresDialect: SqlDialect = {
   kind: 'postgres',
   rowLocks: true,
+  lockReadsWholeRow: false,
   jsonInSql: false,
   returning: true,
 
@@ -133,6 +134,10 @@ export const postgresDialect: SqlDialect = {
   },
 
   payloadValid() {
+    throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
+  },
+
+  payloadTexts() {
     throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
   },
 

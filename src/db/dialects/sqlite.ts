@@ -21,6 +21,7 @@ export const sqliteDialect: SqlDialect = {
   kind: 'sqlite',
   // one writer at a time: BEGIN IMMEDIATE is the lock, there are no row locks to take
   rowLocks: false,
+  lockReadsWholeRow: false,
   jsonInSql: true,
   returning: false,
 
@@ -68,7 +69,7 @@ export const sqliteDialect: SqlDialect = {
     return db.transaction().execute(fn);
   },
 
-  ...sqlJsonPayloads((jsonPath) => sql<string | null>`(case when json_valid(payload) then json_extract(payload, ${jsonPath}) end)`),
+  ...sqlJsonPayloads((jsonPath) => sql<string | null>`json_extract(payload, ${jsonPath})`),
 
   async indexes(db, table) {
     const list = await sql<{ name: string; unique: number }>`select name, "unique" from pragma_index_list(${table})`.execute(db);
