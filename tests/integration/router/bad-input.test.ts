@@ -6,7 +6,7 @@ import { ENGINES } from '../../support/db.ts';
 import { databaseState, FAILED } from '../../support/router-kit.ts';
 
 const COMMAND_LIST =
-  'stats, chart, pending, delayed, processing, stuck, failed, show, retry, cancel, release, promote, forget, flush, clear, batches, batch, ack, snooze, mute, unmute, alerts, audit, doctor, help';
+  'stats, chart, watch, pending, delayed, processing, stuck, failed, show, retry, cancel, release, promote, forget, flush, clear, batches, batch, ack, snooze, mute, unmute, alerts, audit, doctor, help';
 
 /** [typed, the command named in the title, what is wrong, the usage shown] */
 const CASES: Array<[string, string, string, string]> = [

@@ -285,7 +285,7 @@ describe.each(ENGINES)('commands through the router on %s', (engine) => {
     it('help lists every command with its usage, marks the changing ones, and says who you are', async () => {
       const r = await run('help');
       expect(r.title).toBe('Laravel Queue Bot');
-      expect(r.fields).toHaveLength(25);
+      expect(r.fields).toHaveLength(26);
       const byUsage = fields(r);
       expect(byUsage['/queue retry <uuid>\n/queue retry all [--queue q] [--class Name]']).toBe(
         'Push a failed job back onto its queue (as artisan queue:retry, in one transaction). ⚑',
