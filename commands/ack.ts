@@ -50,7 +50,14 @@ export default defineCommand<Args>({
     const message = { ...named.message, ack };
     // the alert as it reads now, acknowledged: pressed on the alert, this replaces it in place
     const view = alertAsItReads(ctx, message, shownMembers(message, saved.incidents, saved.mutes ?? [], now), now);
-    const data = { outcome: recorded ? 'acknowledged' : 'nothing_to_do', kind: message.kind, openedAt: message.openedAt, acknowledgedBy: ack.by, at: ack.at };
+    const data = {
+      outcome: recorded ? 'acknowledged' : 'nothing_to_do',
+      kind: message.kind,
+      ...(message.route ? { route: message.route } : {}),
+      openedAt: message.openedAt,
+      acknowledgedBy: ack.by,
+      at: ack.at,
+    };
     if (!recorded) return { ...view, notices: [{ tone: 'info', text: t('ack.already', { user: ack.by, age: t.age(now - ack.at) }) }, ...view.notices], data };
     return { ...view, data };
   },

@@ -59,6 +59,14 @@ export default defineCommand<Args>({
     const message = { ...named.message, snooze };
     // the alert as it reads now, snoozed: pressed on the alert, this replaces it in place
     const view = alertAsItReads(ctx, message, members, now);
-    return { ...view, data: { outcome: 'snoozed', kind: message.kind, openedAt: message.openedAt, snoozedBy: snooze.by, until: snooze.until } };
+    const data = {
+      outcome: 'snoozed',
+      kind: message.kind,
+      ...(message.route ? { route: message.route } : {}),
+      openedAt: message.openedAt,
+      snoozedBy: snooze.by,
+      until: snooze.until,
+    };
+    return { ...view, data };
   },
 });

@@ -41,8 +41,9 @@ export function linesOf(
   t: Translator,
 ): Array<{ message: AlertMessage; event: TimelineEvent }> {
   const data = change.result.data as Data;
+  // (a kind can have a message per alert route, opened in the same tick: the route tells them apart)
   const named = () => {
-    const m = messages.find((x) => x.kind === data?.kind && x.openedAt === data?.openedAt);
+    const m = messages.find((x) => x.kind === data?.kind && x.openedAt === data?.openedAt && (x.route ?? null) === (data?.route ?? null));
     return m ? [m] : [];
   };
   /** the open messages that show a muted (or unmuted) queue or failure group */

@@ -212,6 +212,10 @@ describe('which message a person’s change is a line of', () => {
     const released = reply('Released', { summary: 'Job #812 is available again on queue `imports`.' });
     const onAlert = linesOf({ command: 'release', result: released, pressedOn: { platform: 'discord', channel: '55', id: '66' } }, [message], [], 'ana', t);
     expect(onAlert.map((l) => l.event)).toEqual([{ type: 'action', by: 'ana', what: 'Job #812 is available again on queue `imports`.' }]);
+    // a kind with a message per alert route, both opened in one tick: the route says which
+    const routed: AlertMessage = { ...message, route: 'imports', refs: [] };
+    const snoozed = reply('Stuck', { data: { outcome: 'snoozed', kind: 'stuck', route: 'imports', openedAt: T0, until: T0 + 1800 } });
+    expect(linesOf({ command: 'snooze', result: snoozed, pressedOn: null }, [message, routed], [], 'ana', t).map((l) => l.message)).toEqual([routed]);
     // pressed on a list somewhere else, or typed: not the alert's business
     expect(linesOf({ command: 'release', result: released, pressedOn: { platform: 'discord', channel: '55', id: '67' } }, [message], [], 'ana', t)).toEqual([]);
     expect(linesOf({ command: 'release', result: released, pressedOn: null }, [message], [], 'ana', t)).toEqual([]);
