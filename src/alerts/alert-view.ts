@@ -86,7 +86,12 @@ function stalledQueueRows(t: Translator, buttons: ButtonFactory, open: readonly 
     return [
       {
         key: queueLabel(c.queue, c.connection),
-        title: t('alert.stalled.queue_row', { age: t.age(c.oldestReadyAgeSeconds), threshold: formatDuration(c.thresholdSec), n: c.ready }),
+        title: t('alert.stalled.queue_row', {
+          age: t.age(c.oldestReadyAgeSeconds),
+          threshold: formatDuration(c.thresholdSec),
+          n: c.ready,
+          more: c.readyAtLeast ? '+' : '',
+        }),
         lines: [],
         tone: 'warn' as const,
         buttons:
@@ -233,9 +238,10 @@ export function messageReply(
     });
   }
   const waiting = open.reduce((n, i) => n + (i.content.kind === 'stalled' ? i.content.ready : 0), 0);
+  const atLeast = open.some((i) => i.content.kind === 'stalled' && i.content.readyAtLeast);
   return reply(title, {
     visibility: 'channel',
-    summary: t('alert.stalled.group_summary', { n: waiting }),
+    summary: t('alert.stalled.group_summary', { n: waiting, more: atLeast ? '+' : '' }),
     rows: stalledQueueRows(t, buttons, open),
     buttons: acknowledge,
     notices,
@@ -285,7 +291,12 @@ export function alertReply(
     case 'stalled':
       return reply(t('alert.stalled.title', { queue: queueLabel(c.queue, c.connection) }), {
         ...base,
-        summary: t('alert.stalled.summary', { age: t.age(c.oldestReadyAgeSeconds), threshold: formatDuration(c.thresholdSec), n: c.ready }),
+        summary: t('alert.stalled.summary', {
+          age: t.age(c.oldestReadyAgeSeconds),
+          threshold: formatDuration(c.thresholdSec),
+          n: c.ready,
+          more: c.readyAtLeast ? '+' : '',
+        }),
         buttons: [
           buttons.button(t('button.show_waiting'), { verb: 'lp', args: ['1', c.queue, '', c.connection ?? ''] }),
           buttons.button(t('button.refresh'), { verb: VERBS.stats, args: [c.queue] }),

@@ -22,7 +22,8 @@ export interface CheckResult {
   status: CheckStatus;
   exitCode: number;
   stuck: Array<{ queue: string; connection?: string; jobs: number; climbing: boolean }>;
-  stalled: Array<{ queue: string; connection?: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number }>;
+  /** readyAtLeast: at least `ready` jobs wait (the look stopped counting) */
+  stalled: Array<{ queue: string; connection?: string; ready: number; readyAtLeast?: boolean; oldestReadyAgeSeconds: number; thresholdSec: number }>;
   spike: { count: number; atLeast: boolean; groups: number } | null;
 }
 
@@ -44,6 +45,7 @@ export function checkResult(open: readonly Incident[]): CheckResult {
             queue: c.queue,
             ...(c.connection ? { connection: c.connection } : {}),
             ready: c.ready,
+            ...(c.readyAtLeast ? { readyAtLeast: true } : {}),
             oldestReadyAgeSeconds: c.oldestReadyAgeSeconds,
             thresholdSec: c.thresholdSec,
           },

@@ -45,7 +45,8 @@ export interface Observation {
   now: number;
   /** stuck and climbing jobs, each once */
   stuckJobs: StuckJob[];
-  queues: Array<{ name: string; connection?: string; ready: number; oldestReadyAgeSeconds: number | null }>;
+  /** readyAtLeast: `ready` is a lower bound (the light look stopped counting there) */
+  queues: Array<{ name: string; connection?: string; ready: number; readyAtLeast?: boolean; oldestReadyAgeSeconds: number | null }>;
   /** failures with an id above the cursor, oldest first (at most a few hundred) */
   newFailures: NewFailure[];
   /** true when there were more new failures than newFailures holds */
@@ -56,7 +57,17 @@ export interface Observation {
 export type IncidentContent =
   // route: the alert route it goes to (QUEUE_BOT_ALERT_ROUTES, stamped by routing.ts); absent: the default channels
   | { kind: 'stuck'; queue: string; connection?: string; jobs: StuckJob[]; route?: string }
-  | { kind: 'stalled'; queue: string; connection?: string; ready: number; oldestReadyAgeSeconds: number; thresholdSec: number; route?: string }
+  // readyAtLeast: at least `ready` jobs wait (shown "N+"), the look did not count them all
+  | {
+      kind: 'stalled';
+      queue: string;
+      connection?: string;
+      ready: number;
+      readyAtLeast?: boolean;
+      oldestReadyAgeSeconds: number;
+      thresholdSec: number;
+      route?: string;
+    }
   | SpikeContent;
 
 export interface Incident {
@@ -113,7 +124,16 @@ export function currentIncidents(previous: AlertMemory, obs: Observation, settin
     const threshold = waitAfter(settings, q.name);
     if (q.oldestReadyAgeSeconds !== null && q.oldestReadyAgeSeconds > threshold) {
       const connection = q.connection ? { connection: q.connection } : {};
-      out.push({ kind: 'stalled', queue: q.name, ...connection, ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds, thresholdSec: threshold });
+      const atLeast = q.readyAtLeast ? { readyAtLeast: true } : {};
+      out.push({
+        kind: 'stalled',
+        queue: q.name,
+        ...connection,
+        ready: q.ready,
+        ...atLeast,
+        oldestReadyAgeSeconds: q.oldestReadyAgeSeconds,
+        thresholdSec: threshold,
+      });
     }
   }
   // The first tick ever only sets the cursor: old failures are history, not a spike.

@@ -91,7 +91,13 @@ export async function observe(app: App, t: Translator, failedCursor: number | nu
   return {
     now,
     stuckJobs: [...stuck.values()],
-    queues: snap.queues.map((q) => ({ name: q.name, ...named(q.connection), ready: q.ready, oldestReadyAgeSeconds: q.oldestReadyAgeSeconds })),
+    queues: snap.queues.map((q) => ({
+      name: q.name,
+      ...named(q.connection),
+      ready: q.ready,
+      ...(q.readyAtLeast ? { readyAtLeast: true } : {}),
+      oldestReadyAgeSeconds: q.oldestReadyAgeSeconds,
+    })),
     // (the group's Retry button selects its rows with this same mapping: see failure-group.ts)
     newFailures: failures.slice(0, FAILURES_PER_TICK).map((f) => newFailureOf(t, f)),
     moreFailures: failures.length > FAILURES_PER_TICK,

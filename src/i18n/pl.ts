@@ -656,7 +656,7 @@ export const pl: Record<MessageKey, Message> = {
   'alert.stalled.title': 'Kolejka `{queue}` stoi w miejscu',
   'alert.stalled.summary': (p, tools) =>
     `Najstarsze oczekujące zadanie czeka już ${p.age} (alert po ${p.threshold}); łącznie ` +
-    plural(tools, p.n, { one: 'czeka # zadanie', few: 'czekają # zadania', many: 'czeka # zadań' }) +
+    plural(tools, p.n, { one: `czeka #${p.more ?? ''} zadanie`, few: `czekają #${p.more ?? ''} zadania`, many: `czeka #${p.more ?? ''} zadań` }) +
     '. Czy dla tej kolejki działa jakiś worker?',
   'alert.still_open': 'Od {age} wciąż nierozwiązane.',
   'alert.resolved.title': 'Rozwiązano: {what}',
@@ -688,9 +688,10 @@ export const pl: Record<MessageKey, Message> = {
   'alert.stalled.group_title': (p, tools) => plural(tools, p.n, { one: '# kolejka stoi', few: '# kolejki stoją', many: '# kolejek stoi' }) + ' w miejscu',
   'alert.stalled.group_summary': (p, tools) =>
     'Ich najstarsze oczekujące zadania czekają dłużej niż próg alertu; łącznie ' +
-    plural(tools, p.n, { one: 'czeka # zadanie', few: 'czekają # zadania', many: 'czeka # zadań' }) +
+    plural(tools, p.n, { one: `czeka #${p.more ?? ''} zadanie`, few: `czekają #${p.more ?? ''} zadania`, many: `czeka #${p.more ?? ''} zadań` }) +
     '. Czy działają dla nich workery?',
-  'alert.stalled.queue_row': (p, tools) => `czeka od ${p.age} (alert po ${p.threshold}) · ${jobs(p.n, tools)} w kolejce`,
+  'alert.stalled.queue_row': (p, tools) =>
+    `czeka od ${p.age} (alert po ${p.threshold}) · ${plural(tools, p.n, { one: `#${p.more ?? ''} zadanie`, few: `#${p.more ?? ''} zadania`, many: `#${p.more ?? ''} zadań` })} w kolejce`,
   'alert.more_queues': (p, tools) => `…i jeszcze ${plural(tools, p.n, { one: '# kolejka', few: '# kolejki', many: '# kolejek' })}.`,
   'alert.resolved_meanwhile': 'Rozwiązane w międzyczasie: {list}.',
   'alert.resolved_queue': '`{queue}` po {age}',

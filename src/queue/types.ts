@@ -33,6 +33,11 @@ export interface QueueCounts {
   /** seconds since the oldest reservation began; null when nothing is reserved */
   oldestReservationAgeSeconds: number | null;
   exact: boolean;
+  /**
+   * `ready` is a lower bound: the light look stopped counting there (its head read, or the first
+   * ready jobs of the covering index). Absent when `ready` is a count or an estimate.
+   */
+  readyAtLeast?: boolean;
   /** when not exact: how many jobs were read, out of total */
   inspected: number;
 }
