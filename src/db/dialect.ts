@@ -162,6 +162,18 @@ export interface SqlDialect {
   /** Which of SELECT, INSERT, UPDATE, DELETE this connection may do on the table (`keyColumn`: one of its columns). */
   tableRights(db: Db, table: string, keyColumn: string): Promise<Set<TableRight>>;
 
+  // ---- counting a big backlog (src/queue/snapshot.ts)
+  /** The queue names in `jobs`, one index seek each and one round trip, never a scan of the queue index. */
+  queueNames(db: Db): Promise<string[]>;
+  /**
+   * The ORDER BY that reads one queue's waiting rows (queue = ?, reserved_at IS NULL) out of the
+   * covering index oldest-available first, without a sort. PostgreSQL and SQLite need reserved_at
+   * named (IS NULL is no equality to their planners: without it PostgreSQL sorts the range); given
+   * it, MariaDB plans a filesort of the whole waiting range (600k entries on the bench's biggest
+   * queue: 158 ms), and without it reads the first entries only.
+   */
+  readonly waitingOrder: ReadonlyArray<'reserved_at' | 'available_at'>;
+
   // ---- DDL (tables are named physically; names are checked plain identifiers)
   laravelTablesDdl(names: Pick<Record<LogicalTable, string>, 'jobs' | 'failed_jobs' | 'job_batches'>): string[];
   coveringIndexDdl(jobsTable: string): string;
@@ -284,6 +296,24 @@ export function sqlJsonPayloads(
     classMatches: (jobClass) => jsonClassMatch(payloadText, jobClass),
     textContains: (column, text) => likeEscaped(column, likeContains(text)),
   };
+}
+
+/**
+ * Queue names by a recursive CTE whose every step seeks the next name in the queue index (a loose
+ * index scan in one statement: 0.6 ms for 30 names at 1M rows on PostgreSQL). Not for MariaDB: it
+ * reads the index from its start at every step there (20M entries for 30 names), and its plain
+ * DISTINCT is a loose index scan already.
+ */
+export async function queueNamesBySeeks(db: Db): Promise<string[]> {
+  const jobs = sql.table('jobs');
+  const { rows } = await sql<{ q: string | null }>`
+    with recursive names (q) as (
+      select min(queue) from ${jobs}
+      union all
+      select (select min(queue) from ${jobs} where queue > names.q) from names where names.q is not null
+    )
+    select q from names where q is not null`.execute(db);
+  return rows.map((r) => String(r.q));
 }
 
 /** A class filter through JSON functions, after a LIKE that rules out most rows before any JSON is parsed. */

@@ -31,6 +31,11 @@ export interface QueueServiceOptions {
   clock?: Clock;
   /** jobs read from the head (and tail) of a big queue on Laravel's stock schema */
   headWindow?: number;
+  /**
+   * the light look's first read of each queue's head on the stock schema, and how many ready jobs
+   * it counts with the covering index (past that it says "at least"); see Snapshots.lightHeads
+   */
+  lightHeadRows?: number;
   /** below this many rows a full aggregate is cheap enough to always be exact */
   exactBelowRows?: number;
   /** rows per transaction in bulk changes */
@@ -58,6 +63,7 @@ export class QueueContext {
   readonly redis: RedisQueues | null;
   readonly pageSize: number;
   readonly headWindow: number;
+  readonly lightHeadRows: number;
   readonly exactBelowRows: number;
   readonly chunkSize: number;
   readonly clock: Clock;
@@ -84,6 +90,7 @@ export class QueueContext {
     this.redis = opts.redis ?? null;
     this.pageSize = opts.pageSize ?? 10;
     this.headWindow = opts.headWindow ?? 2000;
+    this.lightHeadRows = opts.lightHeadRows ?? 50;
     this.exactBelowRows = opts.exactBelowRows ?? 50_000;
     this.chunkSize = opts.chunkSize ?? 1000;
     this.clock = opts.clock ?? systemClock;

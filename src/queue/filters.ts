@@ -106,22 +106,9 @@ export function stateCondition(eb: ExpressionBuilder<QueueDb, 'jobs'>, state: Li
   }
 }
 
-/**
- * Queue names present in `jobs`, by hopping along the queue index (one seek per name) instead of
- * scanning it: MariaDB does not use a loose index scan for this on its own.
- */
-export async function distinctJobQueues(db: Db): Promise<string[]> {
-  const names: string[] = [];
-  let last: string | null = null;
-  for (let i = 0; i < 1000; i++) {
-    let query = db.selectFrom('jobs').select((eb) => eb.fn.min('queue').as('q'));
-    if (last !== null) query = query.where('queue', '>', last);
-    const row = await query.executeTakeFirst();
-    if (!row || row.q === null || row.q === undefined) break;
-    names.push(row.q);
-    last = row.q;
-  }
-  return names;
+/** Queue names present in `jobs`, one index seek each (the dialect's queueNames), never a scan. */
+export function distinctJobQueues(ctx: QueueContext, db: Db = ctx.db): Promise<string[]> {
+  return ctx.dialect.queueNames(db);
 }
 
 /** The first (or last) rows of one queue by id: where workers take jobs and reservations sit. */

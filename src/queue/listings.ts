@@ -147,7 +147,7 @@ export class Listings {
    */
   private async listReservedByIndex(state: 'processing' | 'stuck', filter: JobFilter, page: number, perPage: number, t: Thresholds): Promise<Page<JobSummary>> {
     const ctx = this.ctx;
-    const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx.db);
+    const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx);
     const reserved = (eb: ExpressionBuilder<QueueDb, 'jobs'>, queue: string) => eb.and([eb('queue', '=', queue), stateCondition(eb, state, t)]);
     const rows: JobRow[] = [];
     let total: number | null = 0;
@@ -189,7 +189,7 @@ export class Listings {
     t: Thresholds,
   ): Promise<Page<JobSummary>> {
     const ctx = this.ctx;
-    const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx.db);
+    const queues = filter.queue ? [filter.queue] : await distinctJobQueues(ctx);
     const candidates: number[] = [];
     for (const q of queues) {
       for (const row of await windowRows(ctx.db, q, 'asc', ctx.headWindow)) {
@@ -478,7 +478,7 @@ export class Listings {
   async queueNames(): Promise<string[]> {
     const ctx = this.ctx;
     return ctx.guard(async () => {
-      const names = new Set(await distinctJobQueues(ctx.db));
+      const names = new Set(await distinctJobQueues(ctx));
       const cache = ctx.failedCounts.state;
       if (cache) for (const q of cache.byQueue.keys()) names.add(q);
       else {

@@ -2,10 +2,13 @@
 // without reading payloads or traces, and without a full scan of a big table (see
 // docs/ARCHITECTURE.md, "Counting on a big backlog").
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
+import { sql, type Expression, type SelectQueryBuilder } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { SqlDialect } from '../db/dialect.ts';
+import type { QueueDb } from '../db/schema.ts';
 import type { Batches } from './batches.ts';
 import type { QueueContext } from './context.ts';
-import { attemptsClimbing, countRows, estimateQueue, reservationExpired, type StateRow, type Thresholds, type WindowCounts } from './counting.ts';
+import { attemptsClimbing, countRows, estimateQueue, reservationExpired, stateOf, type StateRow, type Thresholds, type WindowCounts } from './counting.ts';
 import type { FailedCountsState } from './failed-counts.ts';
 import { countQueue, distinctJobQueues, windowRows } from './filters.ts';
 import type { RedisJobs } from './redis/redis-jobs.ts';
@@ -18,6 +21,8 @@ type ReservedRow = StateRow & { queue: string };
 export class Snapshots {
   #failedRecount: Promise<FailedCountsState> | null = null;
   #seenReservations = new Map<number, { attempts: number; reservedAt: number; climbing: boolean }>();
+  /** per queue, a head of delayed jobs the light look need not read again yet (see lightHeads) */
+  #delayedHeads = new Map<string, DelayedHead>();
 
   constructor(
     private readonly ctx: QueueContext,
@@ -48,16 +53,26 @@ export class Snapshots {
         for (const c of await this.aggregateCounts(t)) counts.set(c.name, c);
         reserved = await this.reservedRows();
       } else if (shape.coveringIndex) {
-        const exact = await this.indexedCounts(t, { light: opts.light ?? false });
-        for (const c of exact.counts) counts.set(c.name, c);
-        reserved = exact.reserved;
+        const looked = opts.light ? await this.indexedLight(t) : await this.indexedCounts(t);
+        for (const c of looked.counts) counts.set(c.name, c);
+        reserved = looked.reserved;
+      } else if (opts.light) {
+        reserved = [];
+        const names = await distinctJobQueues(ctx);
+        const heads = await this.lightHeads(names, t);
+        names.forEach((name, i) => {
+          const head = heads[i]!;
+          const c = toQueueCounts(name, { ...countRows(head.rows, t), inspected: head.rows.length, exact: head.complete }, t.now);
+          counts.set(name, head.complete ? c : { ...c, readyAtLeast: true });
+          for (const row of head.rows) if (row.reserved_at !== null) reserved.push({ ...row, queue: name });
+        });
       } else {
         reserved = [];
-        for (const name of await distinctJobQueues(ctx.db)) {
+        for (const name of await distinctJobQueues(ctx)) {
           const head = await windowRows(ctx.db, name, 'asc', ctx.headWindow);
           let c: WindowCounts & { inspected: number; exact: boolean };
-          if (opts.light || head.length < ctx.headWindow) {
-            c = { ...countRows(head, t), inspected: head.length, exact: head.length < ctx.headWindow };
+          if (head.length < ctx.headWindow) {
+            c = { ...countRows(head, t), inspected: head.length, exact: true };
           } else {
             const total = await countQueue(ctx.db, name);
             const tail = total > head.length ? await windowRows(ctx.db, name, 'desc', ctx.headWindow) : [];
@@ -213,11 +228,12 @@ export class Snapshots {
    * (few, next to a backlog of ready jobs), ready as what is left, and the oldest ready job as
    * one index dive. One consistent read across the statements.
    */
-  private async indexedCounts(t: Thresholds, opts: { light: boolean }): Promise<{ counts: QueueCounts[]; reserved: ReservedRow[] }> {
-    return this.ctx.database.readTransaction(async (trx) => {
+  private async indexedCounts(t: Thresholds): Promise<{ counts: QueueCounts[]; reserved: ReservedRow[] }> {
+    const ctx = this.ctx;
+    return ctx.database.readTransaction(async (trx) => {
       const counts: QueueCounts[] = [];
       const reserved: ReservedRow[] = [];
-      for (const queue of await distinctJobQueues(trx)) {
+      for (const queue of await distinctJobQueues(ctx, trx)) {
         const held = await trx
           .selectFrom('jobs')
           .select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at'])
@@ -229,14 +245,9 @@ export class Snapshots {
         const waiting = trx.selectFrom('jobs').where('queue', '=', queue).where('reserved_at', 'is', null);
         // the first entry of the queue's waiting range in the covering index: an ordered LIMIT 1,
         // not min(), which PostgreSQL answers by reading the whole range (81 ms vs 0.03 ms at 1M)
-        const oldest = (await waiting.select('available_at').orderBy('reserved_at').orderBy('available_at').limit(1).executeTakeFirst())?.available_at ?? null;
+        const oldest = (await waitingFirst(waiting.select('available_at'), ctx.dialect).limit(1).executeTakeFirst())?.available_at ?? null;
         const c = countRows(held, t);
         const oldestReadyAvailableAt = oldest !== null && Number(oldest) <= t.now ? Number(oldest) : null;
-        if (opts.light) {
-          // the alert tick needs what is held and how long the head has waited, not totals
-          counts.push(toQueueCounts(queue, { ...c, oldestReadyAvailableAt, inspected: held.length, exact: false }, t.now));
-          continue;
-        }
         const delayedRow = await waiting
           .where('available_at', '>', t.now)
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -253,6 +264,116 @@ export class Snapshots {
       }
       return { counts, reserved };
     });
+  }
+
+  /**
+   * What the alert tick needs through the covering index, in three statements whatever the
+   * number of queues: the queue names, the held rows of them all (index ranges: few rows), and per
+   * queue its oldest ready job with its first `lightHeadRows` ready jobs counted — index dives,
+   * past which `ready` is "at least" that many. No totals: they are whole-range counts.
+   */
+  private async indexedLight(t: Thresholds): Promise<{ counts: QueueCounts[]; reserved: ReservedRow[] }> {
+    const ctx = this.ctx;
+    const cap = ctx.lightHeadRows;
+    return ctx.database.readTransaction(async (trx) => {
+      const names = await distinctJobQueues(ctx, trx);
+      const held = names.length
+        ? await trx
+            .selectFrom('jobs')
+            .select(['id', 'queue', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+            .where('queue', 'in', names)
+            .where('reserved_at', 'is not', null)
+            .execute()
+        : [];
+      const ready = await perQueue<{ n: number | string; oldest: number | string | null }>(trx, names, (queue) => {
+        const first = waitingFirst(
+          trx.selectFrom('jobs').select('available_at').where('queue', '=', queue).where('reserved_at', 'is', null).where('available_at', '<=', t.now),
+          ctx.dialect,
+        ).limit(cap);
+        return trx.selectFrom(first.as('w')).select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('available_at').as('oldest')]);
+      });
+      const counts: QueueCounts[] = [];
+      names.forEach((queue, i) => {
+        const rows = held.filter((r) => r.queue === queue);
+        const first = ready[i]![0];
+        const n = Number(first?.n ?? 0);
+        const oldest = first?.oldest === null || first?.oldest === undefined ? null : Number(first.oldest);
+        const c = toQueueCounts(queue, { ...countRows(rows, t), ready: n, oldestReadyAvailableAt: oldest, inspected: rows.length + n, exact: false }, t.now);
+        counts.push(n >= cap ? { ...c, readyAtLeast: true } : c);
+      });
+      return { counts, reserved: held };
+    });
+  }
+
+  /**
+   * The head of each queue on the stock schema, read as little as the alert tick needs. Workers
+   * take the lowest id among the available jobs (Laravel's DatabaseQueue orders by id), so a
+   * queue's reservations sit at its head, before its first ready job — a ready job ahead of a
+   * reservation would have been taken first. The first `lightHeadRows` rows of every queue hold
+   * them, the oldest ready job and whether it has one; only a queue whose rows read so far are all
+   * reserved or delayed is read further, four times as many rows each step, until a ready row
+   * shows, the queue ends, or `headWindow` rows are read. Each step is one statement for all its
+   * queues. `complete`: every row of the queue was read.
+   *
+   * A head of delayed jobs (a queue of scheduled work, its workers' reservations among them) would
+   * cost the whole window every look, yet it cannot change before its earliest delayed job comes
+   * due: a delayed job is neither taken nor ready until then, and new jobs get higher ids. So it
+   * is remembered (DelayedHead) and the next looks read only its reservations again, by id, and
+   * the queue after it — until that job comes due, or DELAYED_HEAD_KEPT_SEC, which bounds how long
+   * a change no worker makes stays unseen (a job someone made due early, an insert with a lower id
+   * committed late).
+   */
+  private async lightHeads(names: string[], t: Thresholds): Promise<Array<{ rows: StateRow[]; complete: boolean }>> {
+    const ctx = this.ctx;
+    const known = names.map((name) => {
+      const head = this.#delayedHeads.get(name);
+      return head && t.now < head.until && t.now - head.since < DELAYED_HEAD_KEPT_SEC ? head : null;
+    });
+    const heads = names.map(() => ({ rows: [] as StateRow[], complete: false }));
+    // the remembered heads' reservations, as they are now (a finished job's row is gone)
+    const heldIds = known.flatMap((head) => head?.reserved ?? []);
+    if (heldIds.length) {
+      const queueOf = new Map(known.flatMap((head, i) => (head?.reserved ?? []).map((id) => [id, i] as const)));
+      const rows = await ctx.db
+        .selectFrom('jobs')
+        .select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+        .where('id', 'in', heldIds)
+        .orderBy('id')
+        .execute();
+      for (const row of rows) heads[queueOf.get(Number(row.id))!]!.rows.push(row);
+    }
+    let reading = names.map((_, i) => i);
+    let read = 0;
+    let step = Math.min(ctx.lightHeadRows, ctx.headWindow);
+    while (reading.length > 0 && step > 0) {
+      const limit = step;
+      const got = await perQueue<StateRow>(
+        ctx.db,
+        reading.map((i) => names[i]!),
+        (queue, n) => {
+          const i = reading[n]!;
+          const after = known[i] && read === 0 ? known[i].throughId : heads[i]!.rows.at(-1)?.id;
+          const rows = ctx.db.selectFrom('jobs').select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at']).where('queue', '=', queue);
+          return (after === undefined ? rows : rows.where('id', '>', after)).orderBy('id').limit(limit);
+        },
+      );
+      read += step;
+      reading = reading.filter((i, n) => {
+        const rows = got[n]!.sort((a, b) => a.id - b.id);
+        heads[i]!.rows.push(...rows);
+        // (a remembered delayed head was not read again: only the rest of the queue was)
+        if (rows.length < limit && !known[i]) heads[i]!.complete = true;
+        return rows.length === limit && read < ctx.headWindow && !rows.some((r) => stateOf(r, t) === 'ready');
+      });
+      step = Math.min(step * 4, ctx.headWindow - read);
+    }
+    names.forEach((name, i) => {
+      const head = delayedHead(known[i] ?? null, heads[i]!.rows, t);
+      if (head) this.#delayedHeads.set(name, head);
+      else this.#delayedHeads.delete(name);
+    });
+    for (const name of this.#delayedHeads.keys()) if (!names.includes(name)) this.#delayedHeads.delete(name);
+    return heads;
   }
 
   /** Reserved rows, oldest reservation first. */
@@ -371,4 +492,66 @@ function toQueueCounts(name: string, c: WindowCounts & { inspected: number; exac
     exact: c.exact,
     inspected: c.inspected,
   };
+}
+
+/** Queues per statement of perQueue: a bound on the statement's size (a queue name is up to 255 characters). */
+const QUEUES_PER_STATEMENT = 100;
+
+/**
+ * `read(queue)` for every queue, in one statement per QUEUES_PER_STATEMENT queues: each read a
+ * derived table of a UNION ALL (so its ORDER BY and LIMIT stay its own on every engine), its rows
+ * tagged with the queue's place in `names`. One round trip where a statement per queue made 30.
+ */
+async function perQueue<R>(db: Db, names: string[], read: (queue: string, index: number) => Expression<unknown>): Promise<R[][]> {
+  const out: R[][] = names.map(() => []);
+  for (let from = 0; from < names.length; from += QUEUES_PER_STATEMENT) {
+    const parts = names
+      .slice(from, from + QUEUES_PER_STATEMENT)
+      .map((queue, n) => sql`select ${sql.lit(from + n)} as lqb_part, p.* from (${read(queue, from + n)}) as p`);
+    const { rows } = await sql<R & { lqb_part: number | string }>`${sql.join(parts, sql` union all `)}`.execute(db);
+    for (const { lqb_part, ...row } of rows) out[Number(lqb_part)]!.push(row as unknown as R);
+  }
+  return out;
+}
+
+/** Waiting rows (reserved_at IS NULL) of one queue, oldest-available first, read in the covering index's order (the dialect's waitingOrder). */
+function waitingFirst<O>(query: SelectQueryBuilder<QueueDb, 'jobs', O>, dialect: SqlDialect): SelectQueryBuilder<QueueDb, 'jobs', O> {
+  return dialect.waitingOrder.reduce((q, column) => q.orderBy(column), query);
+}
+
+/** How long a queue's head of delayed jobs is taken as read (see Snapshots.lightHeads). */
+const DELAYED_HEAD_KEPT_SEC = 600;
+
+/**
+ * A queue's first jobs, through `throughId`: delayed until `until` at the earliest, but for the
+ * reservations among them (`reserved`, read again by id every look); known since `since`.
+ */
+interface DelayedHead {
+  throughId: number;
+  until: number;
+  reserved: number[];
+  since: number;
+}
+
+/**
+ * The delayed head after a look, from the queue's rows it read in id order (`known`'s reservations,
+ * then the rows after it): the known head, or the queue's first rows, followed by the rows that are
+ * delayed or reserved, up to the first ready one. Null when that holds no delayed job (a head of
+ * reservations costs nothing to read), or when one of `known`'s reservations was given back (a
+ * ready job inside it: the queue is read from its start again).
+ */
+export function delayedHead(known: DelayedHead | null, rows: StateRow[], t: Thresholds): DelayedHead | null {
+  let head: Omit<DelayedHead, 'until'> & { until: number | null } = known ?? { throughId: 0, until: null, reserved: [], since: t.now };
+  head = { ...head, reserved: [] };
+  for (const row of rows) {
+    const state = stateOf(row, t);
+    if (state === 'ready') {
+      if (known && row.id <= known.throughId) return null;
+      break;
+    }
+    if (state === 'delayed') head = { ...head, until: Math.min(head.until ?? row.available_at, row.available_at) };
+    else head = { ...head, reserved: [...head.reserved, row.id] };
+    head = { ...head, throughId: Math.max(head.throughId, row.id) };
+  }
+  return head.until === null ? null : { ...head, until: head.until };
 }

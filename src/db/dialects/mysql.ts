@@ -192,6 +192,13 @@ export const mysqlDialect: SqlDialect = {
 
   ...queueIndexes('`'),
 
+  async queueNames(db) {
+    // MariaDB answers DISTINCT on the queue index with a loose index scan ("Using index for group-by")
+    const rows = await db.selectFrom('jobs').select('queue').distinct().orderBy('queue').execute();
+    return rows.map((r) => r.queue);
+  },
+  waitingOrder: ['available_at'],
+
   auditTableDdl(table) {
     const t = plainIdentifier(table);
     return `CREATE TABLE IF NOT EXISTS \`${t}\` (

@@ -13,6 +13,7 @@ import {
   plainIdentifier,
   queryDeadlineError,
   queueIndexes,
+  queueNamesBySeeks,
   timeoutsOf,
   type ErrorMeaning,
   type IndexInfo,
@@ -219,6 +220,9 @@ export const postgresDialect: SqlDialect = {
   },
 
   ...queueIndexes('"'),
+
+  queueNames: queueNamesBySeeks,
+  waitingOrder: ['reserved_at', 'available_at'],
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);

@@ -8,6 +8,7 @@ import {
   plainIdentifier,
   probeRights,
   queueIndexes,
+  queueNamesBySeeks,
   sqlJsonPayloads,
   timeoutsOf,
   type ErrorMeaning,
@@ -110,6 +111,9 @@ export const sqliteDialect: SqlDialect = {
   },
 
   ...queueIndexes('"'),
+
+  queueNames: queueNamesBySeeks,
+  waitingOrder: ['reserved_at', 'available_at'],
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);
