@@ -121,19 +121,6 @@ describe('the Dockerfile, on a clean clone', () => {
     expect(modules).toEqual(expect.arrayContaining(['prom-client', 'better-sqlite3', 'mysql2', 'pg', '@slack']));
     for (const dev of ['vitest', 'esbuild', 'typescript', 'tsx', 'eslint']) expect(modules).not.toContain(dev);
 
-    // the build wrote the CLI's code cache, and a call in the runtime layout uses it as it is
-    // (a missing or refused cache would be written again as the call ends)
-    const cli = statSync(join(appDir, 'dist/cli.cjs'));
-    const cacheFile = join(appDir, `dist/cli.cjs.${Math.trunc(cli.mtimeMs)}-${cli.size}.cache`);
-    const cached = statSync(cacheFile);
-    execFileSync(process.execPath, ['bin/queue-bot.js', 'help'], {
-      cwd: appDir,
-      stdio: 'pipe',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    expect(statSync(cacheFile).mtimeMs).toBe(cached.mtimeMs);
-    expect(readdirSync(join(appDir, 'dist')).filter((f) => f.endsWith('.cache'))).toEqual([basename(cacheFile)]);
-
     // start it as the image would, against a real database with known rows
     db = await createTestDatabase('sqlite');
     const { id: _id, ...row } = jobFixture('').row;
@@ -145,6 +132,19 @@ describe('the Dockerfile, on a clean clone', () => {
         { ...row, queue: 'emails', reserved_at: null, available_at: now + 600 },
       ])
       .execute();
+    // the build wrote the CLI's code cache, and a call in the runtime layout uses it as it is
+    // (a missing or refused cache would be written again as the call ends)
+    const cli = statSync(join(appDir, 'dist/cli.cjs'));
+    const cacheFile = join(appDir, `dist/cli.cjs.${Math.trunc(cli.mtimeMs)}-${cli.size}.cache`);
+    const cached = statSync(cacheFile);
+    execFileSync(process.execPath, ['bin/queue-bot.js', 'help'], {
+      cwd: appDir,
+      stdio: 'pipe',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, DATABASE_URL: db.url },
+    });
+    expect(statSync(cacheFile).mtimeMs).toBe(cached.mtimeMs);
+    expect(readdirSync(join(appDir, 'dist')).filter((f) => f.endsWith('.cache'))).toEqual([basename(cacheFile)]);
+
     const bot = spawn(cmd[0] === 'node' ? process.execPath : cmd[0]!, cmd.slice(1), {
       cwd: appDir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, METRICS_PORT: '0', DATABASE_URL: db.url, LOG_FORMAT: 'json' },
