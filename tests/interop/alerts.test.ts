@@ -51,9 +51,9 @@ describe.each(['mysql', 'postgres'] as const)('alerts with real Laravel workers 
     return started;
   }
 
-  /** The alert messages in the channel whose header contains `title`. */
+  /** The alert messages in the channel (not the replies in their threads) whose header contains `title`. */
   function alerts(title: string): StoredMessage[] {
-    return slack.messages.filter((m) => m.channel === ALERTS && !m.ephemeral && JSON.stringify(m.blocks[0] ?? {}).includes(title));
+    return slack.messages.filter((m) => m.channel === ALERTS && !m.ephemeral && m.threadTs === null && JSON.stringify(m.blocks[0] ?? {}).includes(title));
   }
   const header = (m: StoredMessage) => String((m.blocks[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '');
   /** The Discord channel's alert messages whose (latest) embed title matches. */
@@ -95,6 +95,19 @@ describe.each(['mysql', 'postgres'] as const)('alerts with real Laravel workers 
     expect(work.stdout).toContain('Processed:  App\\Jobs\\SleepyJob');
     await waitFor(() => header(slack.message(alert!.ts)).startsWith('Resolved: Stuck jobs on i-stuck'), 10_000, 'the alert edited to resolved');
     expect(alerts('Stuck jobs on i-stuck')).toHaveLength(1);
+    // the alert's thread is its timeline: who released the job from it, then the resolution
+    const thread = await waitFor(
+      () => {
+        const lines = slack.messages.filter((m) => m.threadTs === alert!.ts).map((m) => m.text);
+        return lines.some((l) => l.includes('Resolved')) ? lines : null;
+      },
+      10_000,
+      'the resolved line in the thread',
+    );
+    expect(thread).toEqual([
+      expect.stringMatching(/^\d\d:\d\d · ana: Job #1 \(App\\Jobs\\SleepyJob\) is available again on queue i-stuck/),
+      expect.stringMatching(/^\d\d:\d\d · Resolved: Stuck jobs on i-stuck — It lasted \d+s\.$/),
+    ]);
     await waitFor(
       () => /^Resolved: Stuck jobs on `?i-stuck`?$/.test(String(discord!.messages.get(discordAlert.id)?.embeds[0]?.title ?? '')),
       10_000,
