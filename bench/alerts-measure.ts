@@ -23,6 +23,7 @@ import type { BenchConfig, EngineName } from './config.ts';
 import { engineFor } from './engines.ts';
 import type { Sample } from './protocol.ts';
 import { sampleRounds } from './sampling.ts';
+import { timed, traceDatabaseTime } from './db-time.ts';
 
 const BASELINE_RSS_KB = process.resourceUsage().maxRSS;
 
@@ -52,18 +53,6 @@ export interface AlertsPhaseResult {
 }
 
 export type AlertsChildMessage = { type: 'done'; result: AlertsPhaseResult } | { type: 'error'; message: string };
-
-const acc = { dbMs: 0, queries: 0 };
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ sample: Sample; value: T }> {
-  acc.dbMs = 0;
-  acc.queries = 0;
-  const t0 = performance.now();
-  const value = await fn();
-  const ms = performance.now() - t0;
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { sample: { ms: round(ms), dbMs: round(acc.dbMs), queries: acc.queries }, value };
-}
 
 function progress(message: string): void {
   console.log(`    ${message}`);
@@ -116,10 +105,7 @@ async function measure(plan: AlertsPlan): Promise<AlertsPhaseResult> {
   const loadStart = loadavg();
   const { cfg, meta } = plan;
   const engine = engineFor(plan.engine, cfg);
-  engine.traceQueries((ms) => {
-    acc.dbMs += ms;
-    acc.queries++;
-  });
+  traceDatabaseTime(engine);
   // A fixed bench clock half a minute after seeding: the estate reads as it was seeded on every
   // run (the stalled queues stalled, the live reservations live), and every steady tick sees the
   // same. Moved back a minute only to write the history's previous interval, once.

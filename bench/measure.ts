@@ -14,23 +14,11 @@ import { failedPlan, failedSignature, jobPlan, jobSignature } from './generate.t
 import type { ChildMessage, OpResult, PhaseResult, Plan, Sample, SetRef, Variant } from './protocol.ts';
 import { sampleRounds } from './sampling.ts';
 import { changedTables, failedMix, inBurst, restampReservations, restoreSet } from './seed.ts';
+import { timed, traceDatabaseTime } from './db-time.ts';
 
 const BASELINE_RSS_KB = process.resourceUsage().maxRSS;
 
 // ------------------------------------------------------------------------------ database time
-
-/** Time in the driver's round trips since the last timed() began (see Engine.traceQueries). */
-const acc = { dbMs: 0, queries: 0 };
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ sample: Sample; value: T }> {
-  acc.dbMs = 0;
-  acc.queries = 0;
-  const t0 = performance.now();
-  const value = await fn();
-  const ms = performance.now() - t0;
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { sample: { ms: round(ms), dbMs: round(acc.dbMs), queries: acc.queries }, value };
-}
 
 // ------------------------------------------------------------------------------ helpers
 
@@ -450,10 +438,7 @@ async function runPlan(plan: Plan): Promise<PhaseResult> {
   const started = performance.now();
   const start = loadavg();
   const engine = engineFor(plan.engine, plan.cfg);
-  engine.traceQueries((ms) => {
-    acc.dbMs += ms;
-    acc.queries++;
-  });
+  traceDatabaseTime(engine);
   let ops: OpResult[];
   let phase: string;
   switch (plan.kind) {
