@@ -3,21 +3,12 @@
 // button from a message that is over does not acknowledge the next one of its kind.
 import { describe, expect, it } from 'vitest';
 import { ackAction, readAckAction } from '../../../src/alerts/acknowledge.ts';
-import { evaluate, type AlertMemory, type AlertSettings, type Observation } from '../../../src/alerts/detector.ts';
+import { evaluate, type AlertMemory, type AlertSettings } from '../../../src/alerts/detector.ts';
 import { messageNamed, type AlertMessage } from '../../../src/alerts/grouping.ts';
+import { fresh, obs } from '../../support/alert-observations.ts';
 
 const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = 1_800_000_000;
-const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
-const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({
-  now,
-  stuckJobs: [],
-  queues: [],
-  newFailures: [],
-  moreFailures: false,
-  maxFailedId: 100,
-  ...parts,
-});
 const stalled = (name: string, age = 1200, ready = 5) => ({ name, ready, oldestReadyAgeSeconds: age });
 
 /** the memory with the kind's open message acknowledged, as the store reads it back */

@@ -2,31 +2,14 @@
 // leave it out while it holds (a message whose every queue is muted stays out, not "resolved"),
 // and when it speaks again — its time is up, twice the jobs, or a new failure group.
 import { describe, expect, it } from 'vitest';
-import {
-  evaluate,
-  type AlertMemory,
-  type AlertSettings,
-  type Incident,
-  type NewFailure,
-  type Observation,
-  type StuckJob,
-} from '../../../src/alerts/detector.ts';
+import { evaluate, type AlertMemory, type AlertSettings, type Incident, type NewFailure, type StuckJob } from '../../../src/alerts/detector.ts';
 import { groupKey } from '../../../src/alerts/failure-group.ts';
 import { muteAction, muteSeconds, muteSnapshot, readMuteAction, worstTarget, type Mute, type MuteTarget } from '../../../src/alerts/mute.ts';
 import { parseDuration } from '../../../src/config/duration.ts';
+import { fresh, obs } from '../../support/alert-observations.ts';
 
 const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 3, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0) / 1000;
-const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
-const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({
-  now,
-  stuckJobs: [],
-  queues: [],
-  newFailures: [],
-  moreFailures: false,
-  maxFailedId: 100,
-  ...parts,
-});
 const stuck = (id: number, queue: string): StuckJob => ({ id, queue, attempts: 1, reservedAt: T0 - 900, climbing: false, expired: false });
 const failure = (id: number, jobClass: string, message: string): NewFailure => ({
   id,

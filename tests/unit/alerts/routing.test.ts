@@ -4,7 +4,7 @@
 // runbook each platform's renderer writes, job data that cannot mention anyone, and when an
 // unacknowledged message escalates.
 import { describe, expect, it } from 'vitest';
-import { evaluate, type AlertMemory, type AlertSettings, type NewFailure, type Observation, type StuckJob } from '../../../src/alerts/detector.ts';
+import { evaluate, type AlertSettings, type NewFailure, type StuckJob } from '../../../src/alerts/detector.ts';
 import { membersOf, messageKey, messageNamed, type AlertMessage } from '../../../src/alerts/grouping.ts';
 import { escalationDue, globMatches, routeFor, routedTo, withRouting, type AlertRoute } from '../../../src/alerts/routing.ts';
 import { renderReply } from '../../../src/chat/discord/render.ts';
@@ -13,6 +13,7 @@ import { parseAlertRoutes } from '../../../src/config/alert-routes.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { reply } from '../../../src/reply/model.ts';
 import { renderText } from '../../../src/reply/render-text.ts';
+import { fresh, obs } from '../../support/alert-observations.ts';
 
 const t = translator('en');
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0) / 1000;
@@ -45,16 +46,6 @@ const settings: AlertSettings = {
   remindSec: 3600,
   routes: ROUTES,
 };
-const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
-const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({
-  now,
-  stuckJobs: [],
-  queues: [],
-  newFailures: [],
-  moreFailures: false,
-  maxFailedId: 100,
-  ...parts,
-});
 const waiting = (name: string) => ({ name, ready: 5, oldestReadyAgeSeconds: 3600 });
 const stuck = (id: number, queue: string, jobClass?: string): StuckJob => ({
   id,

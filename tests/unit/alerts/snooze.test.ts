@@ -2,22 +2,13 @@
 // across a DST change), when a snoozed message is quiet, and when it speaks again — its time is
 // up, twice the jobs, or a new queue or failure group.
 import { describe, expect, it } from 'vitest';
-import { evaluate, type AlertMemory, type AlertSettings, type Observation, type StuckJob } from '../../../src/alerts/detector.ts';
+import { evaluate, type AlertMemory, type AlertSettings, type StuckJob } from '../../../src/alerts/detector.ts';
 import { membersOf } from '../../../src/alerts/grouping.ts';
 import { readSnoozeAction, snapshotOf, snoozeAction, snoozeUntil, type Snooze } from '../../../src/alerts/snooze.ts';
+import { fresh, obs } from '../../support/alert-observations.ts';
 
 const settings: AlertSettings = { stuckAfterSec: 300, waitAfterSec: 600, waitAfterByQueue: {}, failedSpike: 10, spikeQuietSec: 600, remindSec: 3600 };
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0) / 1000; // Monday 12:00 UTC
-const fresh: AlertMemory = { incidents: [], messages: [], failedCursor: 100 };
-const obs = (now: number, parts: Partial<Observation> = {}): Observation => ({
-  now,
-  stuckJobs: [],
-  queues: [],
-  newFailures: [],
-  moreFailures: false,
-  maxFailedId: 100,
-  ...parts,
-});
 const stuck = (id: number, queue: string): StuckJob => ({ id, queue, attempts: 1, reservedAt: T0 - 900, climbing: false, expired: false });
 
 /** the memory with its message snoozed until `until`, measured against what is open now */
