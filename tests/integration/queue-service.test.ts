@@ -570,10 +570,12 @@ describe('renamed tables and failures', () => {
     const [procs] = await admin.query(`select id from information_schema.processlist where db = ?`, [t.target.kind === 'mysql' ? t.target.database : '']);
     for (const p of procs as Array<{ id: number }>) await admin.query(`kill ${p.id}`);
     await admin.end();
-    let snap = await live.snapshot().catch((e: unknown) => e);
-    if (snap instanceof Error) {
-      expect(snap).toBeInstanceOf(DatabaseUnavailableError);
-      snap = await live.snapshot();
+    // each pooled connection the server killed fails one call, as a clear outage, and is replaced
+    // (a look that used two connections leaves two dead ones): within the pool's five, one succeeds
+    let snap: unknown = null;
+    for (let attempt = 0; attempt < 5 && !(snap && !(snap instanceof Error)); attempt++) {
+      snap = await live.snapshot().catch((e: unknown) => e);
+      if (snap instanceof Error) expect(snap).toBeInstanceOf(DatabaseUnavailableError);
     }
     expect((snap as { totals: { ready: number } }).totals.ready).toBe(11);
   });
@@ -616,10 +618,12 @@ describe('renamed tables and failures', () => {
     await postgresAdmin([
       `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${t.target.kind === 'postgres' ? t.target.database : ''}' and pid <> pg_backend_pid()`,
     ]);
-    let snap = await live.snapshot().catch((e: unknown) => e);
-    if (snap instanceof Error) {
-      expect(snap).toBeInstanceOf(DatabaseUnavailableError);
-      snap = await live.snapshot();
+    // each pooled connection the server killed fails one call, as a clear outage, and is replaced
+    // (a look that used two connections leaves two dead ones): within the pool's five, one succeeds
+    let snap: unknown = null;
+    for (let attempt = 0; attempt < 5 && !(snap && !(snap instanceof Error)); attempt++) {
+      snap = await live.snapshot().catch((e: unknown) => e);
+      if (snap instanceof Error) expect(snap).toBeInstanceOf(DatabaseUnavailableError);
     }
     expect((snap as { totals: { ready: number } }).totals.ready).toBe(11);
   });
