@@ -7,7 +7,7 @@
 // table, taken with one UPDATE, expiring on its own if its holder dies mid-tick.
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
-import type { Database } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
 import type { AlertMemory, Incident } from './detector.ts';
@@ -29,7 +29,7 @@ const SNOOZE_KIND = 'snooze';
 /** the kind column of a mute row (its key is muteKey(target), announced_at its end) */
 const MUTE_KIND = 'mute';
 /** the kind column of a `watch` board's row (src/watch/board-store.ts): not alert state, left alone here */
-const WATCH_KIND = 'watch';
+export const WATCH_KIND = 'watch';
 
 interface CursorState {
   failedCursor: number | null;
@@ -83,6 +83,11 @@ export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAle
   };
 }
 
+/** Writes `row` in place of the row its key names, if any (mutes, snoozes and watch boards are replaced whole), in the caller's transaction. */
+export async function replaceAlertRow(trx: Db, row: Insertable<AlertsTable>): Promise<void> {
+  await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', row.incident_key).execute();
+  await trx.insertInto('queue_bot_alerts').values(row).execute();
+}
 export class AlertStore {
   readonly holder = randomUUID();
   readonly #table: OwnTable;
@@ -172,22 +177,18 @@ export class AlertStore {
   async mute(mute: Mute): Promise<void> {
     await this.ensureTable();
     const key = muteKey(mute.target);
-    await this.database.writeTransaction(async (trx) => {
-      await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', key).execute();
-      await trx
-        .insertInto('queue_bot_alerts')
-        .values({
-          incident_key: key,
-          kind: MUTE_KIND,
-          status: 'open',
-          opened_at: mute.at,
-          updated_at: mute.at,
-          resolved_at: null,
-          announced_at: mute.until,
-          state: JSON.stringify(mute),
-        })
-        .execute();
-    });
+    await this.database.writeTransaction((trx) =>
+      replaceAlertRow(trx, {
+        incident_key: key,
+        kind: MUTE_KIND,
+        status: 'open',
+        opened_at: mute.at,
+        updated_at: mute.at,
+        resolved_at: null,
+        announced_at: mute.until,
+        state: JSON.stringify(mute),
+      }),
+    );
   }
 
   /** Ends a mute; false when there was none. */
@@ -205,22 +206,18 @@ export class AlertStore {
   async snooze(message: Pick<AlertMessage, 'kind' | 'openedAt'>, snooze: Snooze): Promise<void> {
     await this.ensureTable();
     const key = snoozeKey(message);
-    await this.database.writeTransaction(async (trx) => {
-      await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', key).execute();
-      await trx
-        .insertInto('queue_bot_alerts')
-        .values({
-          incident_key: key,
-          kind: SNOOZE_KIND,
-          status: 'open',
-          opened_at: message.openedAt,
-          updated_at: snooze.at,
-          resolved_at: null,
-          announced_at: snooze.until,
-          state: JSON.stringify(snooze),
-        })
-        .execute();
-    });
+    await this.database.writeTransaction((trx) =>
+      replaceAlertRow(trx, {
+        incident_key: key,
+        kind: SNOOZE_KIND,
+        status: 'open',
+        opened_at: message.openedAt,
+        updated_at: snooze.at,
+        resolved_at: null,
+        announced_at: snooze.until,
+        state: JSON.stringify(snooze),
+      }),
+    );
   }
 
   /**

@@ -8,12 +8,10 @@
 // its due time on with one UPDATE that requires it to be due (announced_at <= now); the replica
 // whose UPDATE changes the row writes the interval, the others find it moved and do nothing.
 import type { MessageRef } from '../chat/poster.ts';
+import { replaceAlertRow, WATCH_KIND } from '../alerts/alert-store.ts';
 import type { Database } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import { boardKey, type Board } from './board.ts';
-
-/** the kind column of a board's row (also named in alert-store.ts, which leaves these rows alone) */
-export const WATCH_KIND = 'watch';
 
 export class BoardStore {
   readonly #table: OwnTable;
@@ -55,20 +53,16 @@ export class BoardStore {
       // an old board not posted yet leaves the message it was itself to replace
       const replaces = old ? (old.message ?? old.replaces) : null;
       const stored: Board = { ...board, replaces };
-      await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', key).execute();
-      await trx
-        .insertInto('queue_bot_alerts')
-        .values({
-          incident_key: key,
-          kind: WATCH_KIND,
-          status: 'open',
-          opened_at: board.startedAt,
-          updated_at: board.startedAt,
-          resolved_at: board.until,
-          announced_at: 0,
-          state: JSON.stringify(stored),
-        })
-        .execute();
+      await replaceAlertRow(trx, {
+        incident_key: key,
+        kind: WATCH_KIND,
+        status: 'open',
+        opened_at: board.startedAt,
+        updated_at: board.startedAt,
+        resolved_at: board.until,
+        announced_at: 0,
+        state: JSON.stringify(stored),
+      });
       return old;
     });
   }
