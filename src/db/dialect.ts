@@ -136,15 +136,11 @@ export interface SqlDialect {
    * names with NUL bytes (\u0000), which its JSON functions reject, failing the whole statement.
    */
   readonly jsonInSql: boolean;
-  /** The value at a JSON path of the payload as text; NULL when the payload is not valid JSON. Only where jsonInSql. */
-  payloadText(jsonPath: string): RawBuilder<string | null>;
-  /** 1 when the payload is valid JSON. Only where jsonInSql. */
-  payloadValid(): RawBuilder<number>;
   /**
-   * Where the payload is valid JSON, a JSON object of the values at these paths as payloadText reads
-   * them (null where absent); NULL where it is not JSON. One validity check for them all: every JSON
-   * function parses the whole payload again, and payloadText checks it for each value. Only where
-   * jsonInSql.
+   * Where the payload is valid JSON, a JSON object of the values at these paths as text (null where
+   * absent); NULL where it is not JSON. One validity check for them all: every JSON function parses
+   * the whole payload again, so checking it for each value would parse it once more a value. Only
+   * where jsonInSql.
    */
   payloadTexts(jsonPaths: string[]): RawBuilder<string | null>;
   /** Rows whose displayName or data.commandName is the class (full name, or short name after the last backslash). */
@@ -286,11 +282,9 @@ export function queueIndexes(quote: '`' | '"'): Pick<SqlDialect, 'coveringIndexD
  */
 export function sqlJsonPayloads(
   valueText: (jsonPath: string) => RawBuilder<string | null>,
-): Pick<SqlDialect, 'payloadText' | 'payloadValid' | 'payloadTexts' | 'classMatches' | 'textContains'> {
+): Pick<SqlDialect, 'payloadTexts' | 'classMatches' | 'textContains'> {
   const payloadText = (jsonPath: string) => sql<string | null>`(case when json_valid(payload) then ${valueText(jsonPath)} end)`;
   return {
-    payloadText,
-    payloadValid: () => sql<number>`json_valid(payload)`,
     payloadTexts: (jsonPaths) =>
       sql<string | null>`(case when json_valid(payload) then json_object(${sql.join(jsonPaths.map((path) => sql`${path}, ${valueText(path)}`))}) end)`,
     classMatches: (jobClass) => jsonClassMatch(payloadText, jobClass),

@@ -130,14 +130,6 @@ export const postgresDialect: SqlDialect = {
     });
   },
 
-  payloadText() {
-    throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
-  },
-
-  payloadValid() {
-    throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
-  },
-
   payloadTexts() {
     throw new Error('PostgreSQL cannot read payloads in SQL (they contain \\u0000); read them in the bot');
   },
