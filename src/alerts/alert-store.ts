@@ -88,6 +88,7 @@ export async function replaceAlertRow(trx: Db, row: Insertable<AlertsTable>): Pr
   await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', row.incident_key).execute();
   await trx.insertInto('queue_bot_alerts').values(row).execute();
 }
+
 export class AlertStore {
   readonly holder = randomUUID();
   readonly #table: OwnTable;
