@@ -7,24 +7,7 @@ import { FiguresCache, figuresFrom, openIncidents, takeFigures, type Figures } f
 import { createMetrics } from '../../../src/health/metrics.ts';
 import { readinessAnswer, route } from '../../../src/health/server.ts';
 import type { QueueCounts, Snapshot } from '../../../src/queue/types.ts';
-
-function counts(name: string, c: Partial<QueueCounts> = {}): QueueCounts {
-  return {
-    name,
-    total: 0,
-    ready: 0,
-    delayed: 0,
-    processing: 0,
-    stuck: 0,
-    expired: 0,
-    failed: 0,
-    oldestReadyAgeSeconds: null,
-    oldestReservationAgeSeconds: null,
-    exact: true,
-    inspected: 0,
-    ...c,
-  };
-}
+import { counts } from '../../support/queue-counts.ts';
 
 function snapshot(queues: QueueCounts[]): Snapshot {
   const totals = { total: 0, ready: 0, delayed: 0, processing: 0, stuck: 0, expired: 0, failed: 0 };

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backlog, derivedDone, foldPoints, intervalStart, pointsFromLook, TOTALS, type HistoryPoint, type Look } from '../../../src/history/points.ts';
 import type { QueueCounts } from '../../../src/queue/types.ts';
-
-function counts(name: string, c: Partial<QueueCounts> = {}): QueueCounts {
-  return {
-    name,
-    total: 0,
-    ready: 0,
-    delayed: 0,
-    processing: 0,
-    stuck: 0,
-    expired: 0,
-    failed: 0,
-    oldestReadyAgeSeconds: null,
-    oldestReservationAgeSeconds: null,
-    exact: true,
-    inspected: 0,
-    ...c,
-  };
-}
+import { counts } from '../../support/queue-counts.ts';
 
 function look(queues: QueueCounts[], extra: Partial<Look> = {}): Look {
   return { snapshot: { queues }, failedByQueue: new Map(), nextIds: { jobs: 100, failed: 10 }, databaseConnection: 'database', redisToo: false, ...extra };
