@@ -23,7 +23,7 @@ import type { BenchConfig, EngineName } from './config.ts';
 import { engineFor } from './engines.ts';
 import type { Sample } from './protocol.ts';
 import { sampleRounds } from './sampling.ts';
-import { timed, traceDatabaseTime } from './db-time.ts';
+import { statementsOf, timed, traceDatabaseTime } from './db-time.ts';
 
 const BASELINE_RSS_KB = process.resourceUsage().maxRSS;
 
@@ -238,6 +238,12 @@ async function measure(plan: AlertsPlan): Promise<AlertsPhaseResult> {
     ops.push(...(await sample(list, cfg)));
     const written = await app.history.between(60, interval, interval + 60);
     ops.find((o) => o.id === 'history.sample')!.info = { outcome: 'written', points: written.length };
+    // where one steady tick's database time goes, statement by statement (not sampled: one tick)
+    const statements = await statementsOf(() => scheduler.tick());
+    const tickOp = ops.find((o) => o.id === 'tick')!;
+    tickOp.info = { ...tickOp.info, statements: statements.map((s) => ({ ms: s.ms, statement: s.statement.replace(/\s+/g, ' ').slice(0, 160) })) };
+    progress(`one steady tick, statement by statement (${statements.length}, ${statements.reduce((n, s) => n + s.ms, 0).toFixed(1)} ms):`);
+    for (const s of statements) progress(`  ${s.ms.toFixed(2).padStart(7)} ms  ${s.statement.replace(/\s+/g, ' ').slice(0, 110)}`);
     return {
       ops,
       clock: fixedClock,

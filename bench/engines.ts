@@ -70,8 +70,8 @@ export interface Engine {
   indexBytes(c: Raw, table: string, index: string): Promise<number>;
   tableSizes(c: Raw, tables: string[]): Promise<TableSize[]>;
 
-  /** In the measuring process: calls `done` with the time of every query the bot's driver runs. */
-  traceQueries(done: (ms: number) => void): void;
+  /** In the measuring process: calls `done` with the time and the text of every query the bot's driver runs. */
+  traceQueries(done: (ms: number, statement: string) => void): void;
 }
 
 /** Rows per multi-row INSERT at most (PostgreSQL takes 65,535 parameters a statement). */
@@ -214,7 +214,7 @@ function mysqlEngine(cfg: BenchConfig): Engine {
           const t = starts.get(ctx);
           if (t === undefined) return;
           starts.delete(ctx);
-          done(performance.now() - t);
+          done(performance.now() - t, String((ctx as { query?: unknown }).query ?? ''));
         },
         asyncEnd: () => undefined,
         error: () => undefined,
@@ -365,10 +365,12 @@ function postgresEngine(cfg: BenchConfig): Engine {
       proto.query = function (this: pg.Client, ...args: unknown[]) {
         const started = performance.now();
         const result = original.apply(this, args);
+        const first = args[0] as string | { text?: string } | undefined;
+        const statement = typeof first === 'string' ? first : (first?.text ?? '');
         if (result instanceof Promise)
           result.then(
-            () => done(performance.now() - started),
-            () => done(performance.now() - started),
+            () => done(performance.now() - started, statement),
+            () => done(performance.now() - started, statement),
           );
         return result;
       };
