@@ -169,6 +169,15 @@ export interface SqlDialect {
    * queue: 158 ms), and without it reads the first entries only.
    */
   readonly waitingOrder: ReadonlyArray<'reserved_at' | 'available_at'>;
+  /**
+   * How many of the table's first rows (by id) the light look reads in one walk on the stock
+   * schema before it reads queues one by one (0: it does not). On PostgreSQL the `queue` index
+   * keeps equal names in heap order, not by id, so one queue's first rows by id are found by
+   * walking the primary key past every other queue's rows — once per queue; one walk serves all
+   * queues whose heads sit among the oldest rows. InnoDB's `queue` index holds the id: a queue's
+   * first rows are an index range there, cheaper than any walk.
+   */
+  readonly headWalkRows: number;
 
   // ---- DDL (tables are named physically; names are checked plain identifiers)
   laravelTablesDdl(names: Pick<Record<LogicalTable, string>, 'jobs' | 'failed_jobs' | 'job_batches'>): string[];

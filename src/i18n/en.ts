@@ -581,7 +581,8 @@ export const en = {
   'alert.stuck.climbing': 'Its attempts keep climbing: every worker that takes it dies (out of memory, killed, timed out).',
   'alert.stalled.title': 'Queue `{queue}` is not moving',
   'alert.stalled.summary': (p, tools) =>
-    `Its oldest ready job has waited ${p.age} (alert after ${p.threshold}); ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job is`, other: `#${p.more ?? ''} jobs are` })} waiting. Is a worker running for this queue?`,
+    // (a count the look stopped short of — `more` — is no count of the backlog: it is left out)
+    `Its oldest ready job has waited ${p.age} (alert after ${p.threshold})${p.more ? '' : `; ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting`}. Is a worker running for this queue?`,
   'alert.still_open': 'Still open after {age}.',
   'alert.resolved.title': 'Resolved: {what}',
   'alert.resolved.summary': 'It lasted {age}.',
@@ -605,9 +606,9 @@ export const en = {
   'alert.stuck.climbing_short': 'attempts climbing',
   'alert.stalled.group_title': '{n} queues are not moving',
   'alert.stalled.group_summary': (p, tools) =>
-    `Their oldest ready jobs have waited longer than the alert threshold; ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job is`, other: `#${p.more ?? ''} jobs are` })} waiting in all. Are workers running for them?`,
+    `Their oldest ready jobs have waited longer than the alert threshold${p.more ? '' : `; ${tools.plural(Number(p.n), { one: '# job is', other: '# jobs are' })} waiting in all`}. Are workers running for them?`,
   'alert.stalled.queue_row': (p, tools) =>
-    `waited ${p.age} (alert after ${p.threshold}) · ${tools.plural(Number(p.n), { one: `#${p.more ?? ''} job`, other: `#${p.more ?? ''} jobs` })} waiting`,
+    `waited ${p.age} (alert after ${p.threshold})${p.more ? '' : ` · ${tools.plural(Number(p.n), { one: '# job', other: '# jobs' })} waiting`}`,
   'alert.more_queues': (p, tools) => `…and ${tools.plural(Number(p.n), { one: '# more queue', other: '# more queues' })}.`,
   'alert.resolved_meanwhile': 'Resolved since: {list}.',
   'alert.resolved_queue': '`{queue}` after {age}',

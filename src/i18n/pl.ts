@@ -655,8 +655,8 @@ export const pl: Record<MessageKey, Message> = {
   'alert.stuck.climbing': 'Liczba prób wciąż rośnie: każdy worker, który je weźmie, pada (brak pamięci, zabity proces, przekroczony limit czasu).',
   'alert.stalled.title': 'Kolejka `{queue}` stoi w miejscu',
   'alert.stalled.summary': (p, tools) =>
-    `Najstarsze oczekujące zadanie czeka już ${p.age} (alert po ${p.threshold}); łącznie ` +
-    plural(tools, p.n, { one: `czeka #${p.more ?? ''} zadanie`, few: `czekają #${p.more ?? ''} zadania`, many: `czeka #${p.more ?? ''} zadań` }) +
+    `Najstarsze oczekujące zadanie czeka już ${p.age} (alert po ${p.threshold})` +
+    (p.more ? '' : '; łącznie ' + plural(tools, p.n, { one: 'czeka # zadanie', few: 'czekają # zadania', many: 'czeka # zadań' })) +
     '. Czy dla tej kolejki działa jakiś worker?',
   'alert.still_open': 'Od {age} wciąż nierozwiązane.',
   'alert.resolved.title': 'Rozwiązano: {what}',
@@ -687,11 +687,12 @@ export const pl: Record<MessageKey, Message> = {
   'alert.stuck.climbing_short': 'liczba prób rośnie',
   'alert.stalled.group_title': (p, tools) => plural(tools, p.n, { one: '# kolejka stoi', few: '# kolejki stoją', many: '# kolejek stoi' }) + ' w miejscu',
   'alert.stalled.group_summary': (p, tools) =>
-    'Ich najstarsze oczekujące zadania czekają dłużej niż próg alertu; łącznie ' +
-    plural(tools, p.n, { one: `czeka #${p.more ?? ''} zadanie`, few: `czekają #${p.more ?? ''} zadania`, many: `czeka #${p.more ?? ''} zadań` }) +
+    'Ich najstarsze oczekujące zadania czekają dłużej niż próg alertu' +
+    (p.more ? '' : '; łącznie ' + plural(tools, p.n, { one: 'czeka # zadanie', few: 'czekają # zadania', many: 'czeka # zadań' })) +
     '. Czy działają dla nich workery?',
   'alert.stalled.queue_row': (p, tools) =>
-    `czeka od ${p.age} (alert po ${p.threshold}) · ${plural(tools, p.n, { one: `#${p.more ?? ''} zadanie`, few: `#${p.more ?? ''} zadania`, many: `#${p.more ?? ''} zadań` })} w kolejce`,
+    `czeka od ${p.age} (alert po ${p.threshold})` +
+    (p.more ? '' : ` · ${plural(tools, p.n, { one: '# zadanie', few: '# zadania', many: '# zadań' })} w kolejce`),
   'alert.more_queues': (p, tools) => `…i jeszcze ${plural(tools, p.n, { one: '# kolejka', few: '# kolejki', many: '# kolejek' })}.`,
   'alert.resolved_meanwhile': 'Rozwiązane w międzyczasie: {list}.',
   'alert.resolved_queue': '`{queue}` po {age}',

@@ -31,11 +31,15 @@ export interface QueueServiceOptions {
   clock?: Clock;
   /** jobs read from the head (and tail) of a big queue on Laravel's stock schema */
   headWindow?: number;
-  /**
-   * the light look's first read of each queue's head on the stock schema, and how many ready jobs
-   * it counts with the covering index (past that it says "at least"); see Snapshots.lightHeads
-   */
+  /** the light look's first read of each queue's head on the stock schema; see Snapshots.lightHeads */
   lightHeadRows?: number;
+  /**
+   * how many ready jobs of a queue the light look finds before it stops reading it and says "at
+   * least" that many; its alerts show no count then (a head's count is no count of the backlog)
+   */
+  lightReadyRows?: number;
+  /** the table's first rows the light look reads in one walk (default: the dialect's headWalkRows) */
+  headWalkRows?: number;
   /** below this many rows a full aggregate is cheap enough to always be exact */
   exactBelowRows?: number;
   /** rows per transaction in bulk changes */
@@ -64,6 +68,8 @@ export class QueueContext {
   readonly pageSize: number;
   readonly headWindow: number;
   readonly lightHeadRows: number;
+  readonly lightReadyRows: number;
+  readonly headWalkRows: number;
   readonly exactBelowRows: number;
   readonly chunkSize: number;
   readonly clock: Clock;
@@ -90,7 +96,9 @@ export class QueueContext {
     this.redis = opts.redis ?? null;
     this.pageSize = opts.pageSize ?? 10;
     this.headWindow = opts.headWindow ?? 2000;
-    this.lightHeadRows = opts.lightHeadRows ?? 50;
+    this.lightHeadRows = opts.lightHeadRows ?? 4;
+    this.lightReadyRows = opts.lightReadyRows ?? 1;
+    this.headWalkRows = opts.headWalkRows ?? this.dialect.headWalkRows;
     this.exactBelowRows = opts.exactBelowRows ?? 50_000;
     this.chunkSize = opts.chunkSize ?? 1000;
     this.clock = opts.clock ?? systemClock;

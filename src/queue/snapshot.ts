@@ -63,7 +63,8 @@ export class Snapshots {
         names.forEach((name, i) => {
           const head = heads[i]!;
           const c = toQueueCounts(name, { ...countRows(head.rows, t), inspected: head.rows.length, exact: head.complete }, t.now);
-          counts.set(name, head.complete ? c : { ...c, readyAtLeast: true });
+          // past what it read, at least lightReadyRows: the same figure however far a look read
+          counts.set(name, head.complete ? c : { ...c, ready: Math.min(c.ready, ctx.lightReadyRows), readyAtLeast: true });
           for (const row of head.rows) if (row.reserved_at !== null) reserved.push({ ...row, queue: name });
         });
       } else {
@@ -269,12 +270,12 @@ export class Snapshots {
   /**
    * What the alert tick needs through the covering index, in three statements whatever the
    * number of queues: the queue names, the held rows of them all (index ranges: few rows), and per
-   * queue its oldest ready job with its first `lightHeadRows` ready jobs counted — index dives,
+   * queue its oldest ready job with its first `lightReadyRows` ready jobs counted — index dives,
    * past which `ready` is "at least" that many. No totals: they are whole-range counts.
    */
   private async indexedLight(t: Thresholds): Promise<{ counts: QueueCounts[]; reserved: ReservedRow[] }> {
     const ctx = this.ctx;
-    const cap = ctx.lightHeadRows;
+    const cap = ctx.lightReadyRows;
     return ctx.database.readTransaction(async (trx) => {
       const names = await distinctJobQueues(ctx, trx);
       const held = names.length
@@ -308,12 +309,14 @@ export class Snapshots {
   /**
    * The head of each queue on the stock schema, read as little as the alert tick needs. Workers
    * take the lowest id among the available jobs (Laravel's DatabaseQueue orders by id), so a
-   * queue's reservations sit at its head, before its first ready job — a ready job ahead of a
-   * reservation would have been taken first. The first `lightHeadRows` rows of every queue hold
-   * them, the oldest ready job and whether it has one; only a queue whose rows read so far are all
-   * reserved or delayed is read further, four times as many rows each step, until a ready row
-   * shows, the queue ends, or `headWindow` rows are read. Each step is one statement for all its
-   * queues. `complete`: every row of the queue was read.
+   * queue's reservations sit at its head, before its first ready jobs — a ready job ahead of a
+   * reservation would have been taken first. So each queue is read by id until it shows
+   * `lightReadyRows` ready jobs (which also gives its oldest ready job), the queue ends, or
+   * `headWindow` rows are read: first `lightHeadRows` rows, then four times as many a step, each
+   * step one statement for all the queues still being read. Where the dialect walks
+   * (`headWalkRows`: PostgreSQL), the table's first rows are read once before that, for every
+   * queue at once, and only queues not done by then are read on their own, after the walk.
+   * `complete`: every row of the queue was read.
    *
    * A head of delayed jobs (a queue of scheduled work, its workers' reservations among them) would
    * cost the whole window every look, yet it cannot change before its earliest delayed job comes
@@ -342,32 +345,65 @@ export class Snapshots {
         .execute();
       for (const row of rows) heads[queueOf.get(Number(row.id))!]!.rows.push(row);
     }
-    let reading = names.map((_, i) => i);
-    let read = 0;
-    let step = Math.min(ctx.lightHeadRows, ctx.headWindow);
-    while (reading.length > 0 && step > 0) {
-      const limit = step;
+    // per queue: rows read after its remembered head, and the id its next read starts after
+    const read = names.map(() => 0);
+    const ended = names.map(() => false);
+    const after = known.map((head) => head?.throughId ?? 0);
+    const readyIn = (rows: StateRow[]) => rows.reduce((n, r) => n + (stateOf(r, t) === 'ready' ? 1 : 0), 0);
+    const done = (i: number) => ended[i]! || read[i]! >= ctx.headWindow || readyIn(heads[i]!.rows) >= ctx.lightReadyRows;
+
+    if (ctx.headWalkRows > 0) {
+      const walk = await ctx.db
+        .selectFrom('jobs')
+        .select(['id', 'queue', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+        .orderBy('id')
+        .limit(ctx.headWalkRows)
+        .execute();
+      const place = new Map(names.map((name, i) => [name, i]));
+      for (const { queue, ...row } of walk) {
+        const i = place.get(queue);
+        // (a queue that appeared after the names were read waits for the next look)
+        if (i === undefined || row.id <= after[i]!) continue;
+        heads[i]!.rows.push(row);
+        read[i]!++;
+      }
+      // every row up to the walk's last was read: each queue goes on after it, or ends with the table
+      const through = walk.at(-1)?.id ?? 0;
+      names.forEach((_, i) => {
+        after[i] = Math.max(after[i]!, through);
+        ended[i] = walk.length < ctx.headWalkRows;
+      });
+    }
+
+    let reading = names.map((_, i) => i).filter((i) => !done(i));
+    let step = ctx.lightHeadRows;
+    while (reading.length > 0) {
+      const limits = reading.map((i) => Math.min(step, ctx.headWindow - read[i]!));
       const got = await perQueue<StateRow>(
         ctx.db,
         reading.map((i) => names[i]!),
-        (queue, n) => {
-          const i = reading[n]!;
-          const after = known[i] && read === 0 ? known[i].throughId : heads[i]!.rows.at(-1)?.id;
-          const rows = ctx.db.selectFrom('jobs').select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at']).where('queue', '=', queue);
-          return (after === undefined ? rows : rows.where('id', '>', after)).orderBy('id').limit(limit);
-        },
+        (queue, n) =>
+          ctx.db
+            .selectFrom('jobs')
+            .select(['id', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+            .where('queue', '=', queue)
+            .where('id', '>', after[reading[n]!]!)
+            .orderBy('id')
+            .limit(limits[n]!),
       );
-      read += step;
-      reading = reading.filter((i, n) => {
+      reading.forEach((i, n) => {
         const rows = got[n]!.sort((a, b) => a.id - b.id);
         heads[i]!.rows.push(...rows);
-        // (a remembered delayed head was not read again: only the rest of the queue was)
-        if (rows.length < limit && !known[i]) heads[i]!.complete = true;
-        return rows.length === limit && read < ctx.headWindow && !rows.some((r) => stateOf(r, t) === 'ready');
+        read[i]! += rows.length;
+        if (rows.length) after[i] = rows.at(-1)!.id;
+        ended[i] = rows.length < limits[n]!;
       });
-      step = Math.min(step * 4, ctx.headWindow - read);
+      reading = reading.filter((i) => !done(i));
+      step *= 4;
     }
     names.forEach((name, i) => {
+      // (a remembered delayed head was not read again: only the rest of the queue was)
+      heads[i]!.complete = ended[i]! && !known[i];
       const head = delayedHead(known[i] ?? null, heads[i]!.rows, t);
       if (head) this.#delayedHeads.set(name, head);
       else this.#delayedHeads.delete(name);

@@ -198,6 +198,7 @@ export const mysqlDialect: SqlDialect = {
     return rows.map((r) => r.queue);
   },
   waitingOrder: ['available_at'],
+  headWalkRows: 0,
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);

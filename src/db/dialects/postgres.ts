@@ -215,6 +215,7 @@ export const postgresDialect: SqlDialect = {
 
   queueNames: queueNamesBySeeks,
   waitingOrder: ['reserved_at', 'available_at'],
+  headWalkRows: 2000,
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);

@@ -114,6 +114,7 @@ export const sqliteDialect: SqlDialect = {
 
   queueNames: queueNamesBySeeks,
   waitingOrder: ['reserved_at', 'available_at'],
+  headWalkRows: 0,
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);

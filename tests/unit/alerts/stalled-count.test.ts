@@ -1,6 +1,6 @@
-// A stalled queue's alert says how many jobs wait as far as the look counted them: the light look
-// on a big table stops counting (a small head, or the first ready jobs of the covering index), so
-// its count is "at least" — shown "N+", never as if it were the whole backlog.
+// A stalled queue's alert says how many jobs wait where the look counted them all: the light look
+// on a big table stops at a queue's first ready jobs, so its count there is only "at least" — and
+// is not shown, never as if it were the whole backlog.
 import { describe, expect, it } from 'vitest';
 import { alertReply, messageReply } from '../../../src/alerts/alert-view.ts';
 import { evaluate, type AlertSettings, type Observation } from '../../../src/alerts/detector.ts';
@@ -32,20 +32,26 @@ describe('the waiting count of a stalled queue', () => {
     expect(incident('mail').content).not.toHaveProperty('readyAtLeast');
   });
 
-  it('shows a lower bound as "N+" and a count as it is, in English and Polish', () => {
+  it('shows a count where the look made one, and no number for a lower bound, in English and Polish', () => {
     const en = translator('en');
-    expect(alertReply(en, buttons, incident('imports'), T0, opts).summary).toContain('50+ jobs are waiting');
-    expect(alertReply(en, buttons, incident('mail'), T0, opts).summary).toContain('; 12 jobs are waiting');
+    expect(alertReply(en, buttons, incident('imports'), T0, opts).summary).toBe(
+      'Its oldest ready job has waited 2h (alert after 10m). Is a worker running for this queue?',
+    );
+    expect(alertReply(en, buttons, incident('mail'), T0, opts).summary).toContain('(alert after 10m); 12 jobs are waiting.');
     const pl = translator('pl');
-    expect(alertReply(pl, buttons, incident('imports'), T0, opts).summary).toContain('czeka 50+ zadań');
-    expect(alertReply(pl, buttons, incident('mail'), T0, opts).summary).toContain('czeka 12 zadań');
+    expect(alertReply(pl, buttons, incident('imports'), T0, opts).summary).not.toMatch(/łącznie|50/);
+    expect(alertReply(pl, buttons, incident('mail'), T0, opts).summary).toContain('łącznie czeka 12 zadań');
   });
 
-  it('a message of several queues adds them up as "at least" when one of them is, and says so on its row', () => {
+  it('a message of several queues gives no total when one count is a lower bound, and counts only the rows it has', () => {
     const t = translator('en');
     const message = looked.memory.messages!.find((m) => m.kind === 'stalled')!;
     const view = messageReply(t, buttons, message, { open: looked.visible.filter((i) => i.content.kind === 'stalled'), resolved: [] }, T0, opts);
-    expect(view.summary).toContain('62+ jobs are waiting in all');
-    expect(view.rows?.map((r) => r.title)).toEqual([expect.stringContaining('50+ jobs waiting'), expect.stringContaining('· 12 jobs waiting')]);
+    expect(view.summary).toBe('Their oldest ready jobs have waited longer than the alert threshold. Are workers running for them?');
+    const rows = view.rows?.map((r) => r.title) ?? [];
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).not.toContain('waiting');
+    expect(rows[0]).toContain('waited 2h (alert after 10m)');
+    expect(rows[1]).toContain('· 12 jobs waiting');
   });
 });
