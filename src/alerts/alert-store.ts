@@ -6,7 +6,8 @@
 // once if the process dies, since its connection closes. SQLite has none: a lease row in the same
 // table, taken with one UPDATE, expiring on its own if its holder dies mid-tick.
 import { randomUUID } from 'node:crypto';
-import type { Insertable } from 'kysely';
+import { isDeepStrictEqual } from 'node:util';
+import type { Insertable, Selectable } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
@@ -83,6 +84,29 @@ export function withUnsaved(stored: SavedAlerts, unsaved: SavedAlerts): SavedAle
   };
 }
 
+/** The kinds of rows people write (and `watch` boards): a tick's save never replaces them. */
+const PEOPLES_KINDS: readonly string[] = [ACK_KIND, SNOOZE_KIND, MUTE_KIND, LINE_KIND, WATCH_KIND];
+
+/**
+ * Columns a tick stamps with its own time on rows whose content did not change: nothing reads them
+ * (a message row's updated_at; the cursor row's times), so they alone do not make a row written.
+ */
+const STAMPED: Record<string, ReadonlyArray<keyof AlertsTable>> = {
+  [MESSAGE_KIND]: ['updated_at'],
+  cursor: ['opened_at', 'updated_at', 'announced_at'],
+};
+
+/** Whether the stored `row` already holds what `next` would write (its state compared as JSON values). */
+function sameRow(row: Selectable<AlertsTable> | undefined, next: Insertable<AlertsTable>): boolean {
+  if (!row || row.kind !== next.kind || row.status !== next.status) return false;
+  const stamped = STAMPED[next.kind] ?? [];
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  for (const column of ['opened_at', 'updated_at', 'resolved_at', 'announced_at'] as const) {
+    if (!stamped.includes(column) && number(row[column]) !== number(next[column])) return false;
+  }
+  return row.state === next.state || isDeepStrictEqual(JSON.parse(row.state), JSON.parse(next.state));
+}
+
 /** Writes `row` in place of the row its key names, if any (mutes, snoozes and watch boards are replaced whole), in the caller's transaction. */
 export async function replaceAlertRow(trx: Db, row: Insertable<AlertsTable>): Promise<void> {
   await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', row.incident_key).execute();
@@ -102,14 +126,30 @@ export class AlertStore {
     return this.#table.ensure();
   }
 
+  /**
+   * The rows the last load() read, by key: what the next save() compares with, to write only what
+   * the tick changed. Null when there was no load since the last save: that save writes everything.
+   */
+  #loaded: Map<string, Selectable<AlertsTable>> | null = null;
+
+  /** The stored state, for a tick: its save() (under the same tick lock) writes only what changed. */
   async load(): Promise<SavedAlerts> {
     await this.ensureTable();
-    return this.read();
+    const rows = await this.rows();
+    this.#loaded = new Map(rows.map((row) => [row.incident_key, row]));
+    return this.stateOf(rows);
   }
 
   /** The stored state as it is, without creating the table (`queue-bot check` writes nothing). */
   async read(): Promise<SavedAlerts> {
-    const rows = await this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
+    return this.stateOf(await this.rows());
+  }
+
+  private rows(): Promise<Array<Selectable<AlertsTable>>> {
+    return this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
+  }
+
+  private stateOf(rows: ReadonlyArray<Selectable<AlertsTable>>): SavedAlerts {
     const incidents: Incident[] = [];
     const messages: AlertMessage[] = [];
     const acks = new Map<string, Acknowledgement>();
@@ -277,36 +317,113 @@ export class AlertStore {
   /**
    * Replaces the stored incidents and cursor with `memory`, in one transaction. `linesTaken`: the
    * people's lines the tick put into its messages' timelines (their rows go; lines written meanwhile stay).
+   *
+   * After a load() (a tick: both under the tick lock, so the tick's own rows are as loaded) only
+   * what changed is written: a row whose content is the same stays as it is, and the clean-ups of
+   * people's rows run only when the loaded rows show something for them to delete — a tick that
+   * changed nothing writes nothing, not even a transaction. Without a load to compare with (a save
+   * of its own), everything is written, as it always was.
    */
   async save(memory: AlertMemory, opts: { lastRecoveryNoticeAt: number; now: number; linesTaken?: readonly string[] }): Promise<void> {
     await this.ensureTable();
+    const loaded = this.#loaded;
+    // one save per load: a later save compares with nothing it has read, so writes everything
+    this.#loaded = null;
     const cursor: CursorState = { failedCursor: memory.failedCursor, lastRecoveryNoticeAt: opts.lastRecoveryNoticeAt };
+    // acknowledgements are written by people, not ticks: those of messages still out are kept
+    // (and snoozes of messages still snoozed: a tick drops a snooze that is over or outgrown)
+    const kept = (memory.messages ?? []).flatMap((m) => [ackKey(m), ...(m.snooze ? [snoozeKey(m)] : [])]);
+    const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
+      incident_key: i.key,
+      kind: i.content.kind,
+      status: i.status,
+      opened_at: i.openedAt,
+      updated_at: i.updatedAt,
+      resolved_at: i.resolvedAt,
+      announced_at: i.announcedAt,
+      state: JSON.stringify({ content: i.content, fingerprint: i.fingerprint, messages: i.messages }),
+    }));
+    for (const { ack: _own, snooze: _rowOfItsOwn, ...m } of memory.messages ?? []) {
+      rows.push({
+        incident_key: messageKey(m),
+        kind: MESSAGE_KIND,
+        status: m.status,
+        opened_at: m.openedAt,
+        updated_at: opts.now,
+        resolved_at: m.resolvedAt,
+        announced_at: m.announcedAt,
+        state: JSON.stringify(m),
+      });
+    }
+    rows.push({
+      incident_key: CURSOR_KEY,
+      kind: 'cursor',
+      status: 'open',
+      opened_at: opts.now,
+      updated_at: opts.now,
+      resolved_at: null,
+      announced_at: opts.now,
+      state: JSON.stringify(cursor),
+    });
+
+    const loadedRows = [...(loaded?.values() ?? [])];
+    const ofKind = (kind: string) => loadedRows.filter((row) => row.kind === kind);
+    // the tick's own rows as loaded: incidents, messages, the cursor (not people's, leases or boards)
+    const owned = loadedRows.filter((row) => row.incident_key !== LEASE_KEY && !PEOPLES_KINDS.includes(row.kind));
+    const unchanged = new Set(rows.filter((row) => loaded && sameRow(loaded.get(row.incident_key), row)).map((row) => row.incident_key));
+    const gone = owned.map((row) => row.incident_key).filter((key) => !unchanged.has(key));
+    const written = rows.filter((row) => !unchanged.has(row.incident_key));
+    const keptSet = new Set(kept);
+    const taken = [...(opts.linesTaken ?? [])];
+    const ended = memory.endedMutes ?? [];
+    const needs = {
+      // (without a load: as always, every clean-up)
+      staleAcks: !loaded || [...ofKind(ACK_KIND), ...ofKind(SNOOZE_KIND)].some((row) => !keptSet.has(row.incident_key)),
+      mutesOver: !loaded || ofKind(MUTE_KIND).some((row) => Number(row.announced_at) <= opts.now),
+      oldLines: !loaded || ofKind(LINE_KIND).some((row) => Number(row.updated_at) < opts.now - 86400),
+    };
+    if (loaded && !gone.length && !written.length && !needs.staleAcks && !needs.mutesOver && !needs.oldLines && !ended.length && !taken.length) return;
+
     await this.database.writeTransaction(async (trx) => {
-      // acknowledgements are written by people, not ticks: those of messages still out are kept
-      // (and snoozes of messages still snoozed: a tick drops a snooze that is over or outgrown)
-      const kept = (memory.messages ?? []).flatMap((m) => [ackKey(m), ...(m.snooze ? [snoozeKey(m)] : [])]);
-      await trx
-        .deleteFrom('queue_bot_alerts')
-        .where('kind', '!=', LINE_KIND)
-        .where('incident_key', '!=', LEASE_KEY)
-        .where('kind', 'not in', [MUTE_KIND, WATCH_KIND])
-        .where((eb) =>
-          kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY),
-        )
-        .execute();
+      if (!loaded) {
+        await trx
+          .deleteFrom('queue_bot_alerts')
+          .where('kind', '!=', LINE_KIND)
+          .where('incident_key', '!=', LEASE_KEY)
+          .where('kind', 'not in', [MUTE_KIND, WATCH_KIND])
+          .where((eb) =>
+            kept.length ? eb.or([eb('kind', 'not in', [ACK_KIND, SNOOZE_KIND]), eb('incident_key', 'not in', kept)]) : eb('incident_key', '!=', LEASE_KEY),
+          )
+          .execute();
+      } else {
+        // the tick's own rows that changed or went, by key (those the same stay)
+        for (let i = 0; i < gone.length; i += 500) {
+          await trx
+            .deleteFrom('queue_bot_alerts')
+            .where('incident_key', 'in', gone.slice(i, i + 500))
+            .execute();
+        }
+        // acknowledgements and snoozes no longer kept: the same delete as without a load
+        if (needs.staleAcks) {
+          await trx
+            .deleteFrom('queue_bot_alerts')
+            .where('kind', 'in', [ACK_KIND, SNOOZE_KIND])
+            .where((eb) => (kept.length ? eb('incident_key', 'not in', kept) : eb('incident_key', '!=', LEASE_KEY)))
+            .execute();
+        }
+      }
       // mutes are written by people too: a tick drops only those past their end, and those it saw
       // end (worse) — by when they were made, so a mute made again meanwhile stays
-      await trx.deleteFrom('queue_bot_alerts').where('kind', '=', MUTE_KIND).where('announced_at', '<=', opts.now).execute();
-      for (const ended of memory.endedMutes ?? []) {
+      if (needs.mutesOver) await trx.deleteFrom('queue_bot_alerts').where('kind', '=', MUTE_KIND).where('announced_at', '<=', opts.now).execute();
+      for (const mute of ended) {
         await trx
           .deleteFrom('queue_bot_alerts')
           .where('kind', '=', MUTE_KIND)
-          .where('incident_key', '=', muteKey(ended.target))
-          .where('updated_at', '=', ended.at)
+          .where('incident_key', '=', muteKey(mute.target))
+          .where('updated_at', '=', mute.at)
           .execute();
       }
       // people's lines: those taken, and any a day old (their message went before a tick took them)
-      const taken = [...(opts.linesTaken ?? [])];
       for (let i = 0; i < taken.length; i += 500) {
         await trx
           .deleteFrom('queue_bot_alerts')
@@ -314,44 +431,14 @@ export class AlertStore {
           .where('incident_key', 'in', taken.slice(i, i + 500))
           .execute();
       }
-      await trx
-        .deleteFrom('queue_bot_alerts')
-        .where('kind', '=', LINE_KIND)
-        .where('updated_at', '<', opts.now - 86400)
-        .execute();
-      const rows: Array<Insertable<AlertsTable>> = memory.incidents.map((i) => ({
-        incident_key: i.key,
-        kind: i.content.kind,
-        status: i.status,
-        opened_at: i.openedAt,
-        updated_at: i.updatedAt,
-        resolved_at: i.resolvedAt,
-        announced_at: i.announcedAt,
-        state: JSON.stringify({ content: i.content, fingerprint: i.fingerprint, messages: i.messages }),
-      }));
-      for (const { ack: _own, snooze: _rowOfItsOwn, ...m } of memory.messages ?? []) {
-        rows.push({
-          incident_key: messageKey(m),
-          kind: MESSAGE_KIND,
-          status: m.status,
-          opened_at: m.openedAt,
-          updated_at: opts.now,
-          resolved_at: m.resolvedAt,
-          announced_at: m.announcedAt,
-          state: JSON.stringify(m),
-        });
+      if (needs.oldLines) {
+        await trx
+          .deleteFrom('queue_bot_alerts')
+          .where('kind', '=', LINE_KIND)
+          .where('updated_at', '<', opts.now - 86400)
+          .execute();
       }
-      rows.push({
-        incident_key: CURSOR_KEY,
-        kind: 'cursor',
-        status: 'open',
-        opened_at: opts.now,
-        updated_at: opts.now,
-        resolved_at: null,
-        announced_at: opts.now,
-        state: JSON.stringify(cursor),
-      });
-      await trx.insertInto('queue_bot_alerts').values(rows).execute();
+      if (written.length) await trx.insertInto('queue_bot_alerts').values(written).execute();
     });
   }
 

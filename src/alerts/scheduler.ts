@@ -62,11 +62,25 @@ export function alertSettings(app: App): AlertSettings {
   };
 }
 
+/** At most this many stuck jobs are named (their job class read) per tick. */
+const NAMED_STUCK_JOBS = 20;
+
 /**
  * One light look at the queues, as a tick (and `queue-bot check`) sees them: the heads of the
  * queues and the failures above the cursor — never a full scan of `jobs`.
+ *
+ * `jobClasses`: the classes of the stuck jobs an earlier look named, kept by the caller across
+ * looks (the scheduler keeps one). A job's payload never changes while it has its id (a release
+ * deletes the row and inserts a new one, with a new id), so a job named once is not read again;
+ * ids no longer among the named stuck jobs are forgotten, so it holds at most NAMED_STUCK_JOBS.
  */
-export async function observe(app: App, t: Translator, failedCursor: number | null, now: number): Promise<Observation> {
+export async function observe(
+  app: App,
+  t: Translator,
+  failedCursor: number | null,
+  now: number,
+  jobClasses: Map<JobId, string> = new Map(),
+): Promise<Observation> {
   const snap = await app.queue.snapshot({ light: true });
   // a queue's connection names it (and keys its incidents) only where the app has both drivers
   const named = (connection: string | undefined) => (connection && app.queue.mixedDrivers ? { connection } : {});
@@ -82,10 +96,15 @@ export async function observe(app: App, t: Translator, failedCursor: number | nu
       expired: j.reservationExpired,
     });
   }
-  // Name the jobs: a primary-key read each, for the few that are stuck.
-  for (const job of [...stuck.values()].slice(0, 20)) {
-    const detail = await app.queue.getJob(job.id);
-    if (detail) job.jobClass = detail.jobClass;
+  // Name the jobs, the few that are stuck: those not named by an earlier look, in one read.
+  const toName = [...stuck.values()].slice(0, NAMED_STUCK_JOBS);
+  const ids = new Set(toName.map((job) => job.id));
+  for (const id of jobClasses.keys()) if (!ids.has(id)) jobClasses.delete(id);
+  const unknown = toName.filter((job) => !jobClasses.has(job.id)).map((job) => job.id);
+  if (unknown.length) for (const [id, jobClass] of await app.queue.jobClasses(unknown)) jobClasses.set(id, jobClass);
+  for (const job of toName) {
+    const jobClass = jobClasses.get(job.id);
+    if (jobClass !== undefined) job.jobClass = jobClass;
   }
   const failures = failedCursor === null ? [] : await app.queue.failedSince(failedCursor, FAILURES_PER_TICK + 1);
   return {
@@ -127,6 +146,8 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
    * the message it must later edit and resolve.
    */
   let unsaved: SavedAlerts | null = null;
+  /** the class of each stuck job named so far, by id (see observe): read once, not every tick */
+  const jobClasses = new Map<JobId, string>();
 
   /**
    * Posts to every platform (to the route's channel there, else the default one), or only to those
@@ -236,7 +257,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
         async () => {
           const stored = await store.load();
           const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
-          const { actions, messageActions, memory: next, visible } = evaluate(memory, await observe(app, t, memory.failedCursor, now()), settings);
+          const { actions, messageActions, memory: next, visible } = evaluate(memory, await observe(app, t, memory.failedCursor, now(), jobClasses), settings);
           const messages = next.messages ?? [];
           // (drawn from what is not muted)
           for (const action of messageActions) await carryOut(action, visible, at, messages);

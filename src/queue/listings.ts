@@ -368,6 +368,23 @@ export class Listings {
     });
   }
 
+  /**
+   * The job class of each jobs row that still exists, in one statement: only the id and payload
+   * are read (the alert tick names its stuck jobs with it).
+   */
+  async jobClasses(ids: readonly number[]): Promise<Map<number, string>> {
+    const ctx = this.ctx;
+    if (ids.length === 0) return new Map();
+    return ctx.guard(async () => {
+      const rows = await ctx.db
+        .selectFrom('jobs')
+        .select(['id', 'payload'])
+        .where('id', 'in', [...ids])
+        .execute();
+      return new Map(rows.map((r) => [Number(r.id), ctx.decode(r.payload).jobClass ?? '?']));
+    });
+  }
+
   /** A failed job by uuid (as Laravel's database-uuids driver names them) or by numeric id. */
   async getFailed(idOrUuid: string | number): Promise<FailedDetail | null> {
     const ctx = this.ctx;

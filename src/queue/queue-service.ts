@@ -193,6 +193,19 @@ export class QueueService {
     if (typeof id === 'number') return this.#listings.getJob(id);
     return this.#redis ? this.#redis.getJob(id) : Promise.resolve(null);
   }
+  /**
+   * The job class of each job that still exists, by its id: the jobs rows in one statement, a
+   * Redis job (text id) through getJob each.
+   */
+  async jobClasses(ids: readonly JobId[]): Promise<Map<JobId, string>> {
+    const found = new Map<JobId, string>(await this.#listings.jobClasses(ids.filter((id): id is number => typeof id === 'number')));
+    for (const id of ids) {
+      if (typeof id !== 'string') continue;
+      const job = await this.getJob(id);
+      if (job) found.set(id, job.jobClass);
+    }
+    return found;
+  }
   getFailed(idOrUuid: string | number): Promise<FailedDetail | null> {
     return this.#listings.getFailed(idOrUuid);
   }
