@@ -26,7 +26,7 @@ export async function namedAlertMessage(
   words: { title: MessageKey; unknown: MessageKey; none_open: MessageKey; over: MessageKey },
 ): Promise<{ store: AlertStore; saved: SavedAlerts; message: AlertMessage } | { reply: Reply }> {
   const store = new AlertStore(ctx.queue.database);
-  const saved = await store.load();
+  const saved = await store.load(ctx.queue.now());
   const named = messageNamed(saved.messages ?? [], incident, openedAt);
   if ('problem' in named) {
     const text = ctx.t(words[named.problem], { incident, kind: incident.split(':')[0] ?? '' });

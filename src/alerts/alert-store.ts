@@ -11,7 +11,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Database, Db } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
 import type { AlertsTable } from '../db/schema.ts';
-import type { AlertMemory, Incident } from './detector.ts';
+import type { AlertMemory, Incident, IncidentContent } from './detector.ts';
 import { ackKey, messageKey, snoozeKey, type Acknowledgement, type AlertMessage } from './grouping.ts';
 import { muteKey, type Mute, type MuteTarget } from './mute.ts';
 import type { Snooze } from './snooze.ts';
@@ -107,6 +107,28 @@ function sameRow(row: Selectable<AlertsTable> | undefined, next: Insertable<Aler
   return row.state === next.state || isDeepStrictEqual(JSON.parse(row.state), JSON.parse(next.state));
 }
 
+type StalledContent = Extract<IncidentContent, { kind: 'stalled' }>;
+/** A stalled queue's content as stored: when its oldest ready job became ready, not its age. */
+type StoredStalled = Omit<StalledContent, 'oldestReadyAgeSeconds'> & { oldestReadySince: number };
+
+/**
+ * An incident's content as its row holds it. A stalled queue's oldest job is kept by when it
+ * became ready: its age grows every tick, and a row whose only change was that would be written
+ * every minute while the same job waits.
+ */
+function storedContent(c: IncidentContent, now: number): IncidentContent | StoredStalled {
+  if (c.kind !== 'stalled') return c;
+  const { oldestReadyAgeSeconds, ...rest } = c;
+  return { ...rest, oldestReadySince: now - oldestReadyAgeSeconds };
+}
+
+/** The content a row holds, as the tick sees it at `now` (rows written before ages were stored as times hold the age). */
+function liveContent(c: IncidentContent | StoredStalled, now: number): IncidentContent {
+  if (c.kind !== 'stalled' || !('oldestReadySince' in c)) return c;
+  const { oldestReadySince, ...rest } = c;
+  return { ...rest, oldestReadyAgeSeconds: Math.max(0, now - oldestReadySince) };
+}
+
 /** Writes `row` in place of the row its key names, if any (mutes, snoozes and watch boards are replaced whole), in the caller's transaction. */
 export async function replaceAlertRow(trx: Db, row: Insertable<AlertsTable>): Promise<void> {
   await trx.deleteFrom('queue_bot_alerts').where('incident_key', '=', row.incident_key).execute();
@@ -133,23 +155,23 @@ export class AlertStore {
   #loaded: Map<string, Selectable<AlertsTable>> | null = null;
 
   /** The stored state, for a tick: its save() (under the same tick lock) writes only what changed. */
-  async load(): Promise<SavedAlerts> {
+  async load(now = Math.floor(Date.now() / 1000)): Promise<SavedAlerts> {
     await this.ensureTable();
     const rows = await this.rows();
     this.#loaded = new Map(rows.map((row) => [row.incident_key, row]));
-    return this.stateOf(rows);
+    return this.stateOf(rows, now);
   }
 
   /** The stored state as it is, without creating the table (`queue-bot check` writes nothing). */
-  async read(): Promise<SavedAlerts> {
-    return this.stateOf(await this.rows());
+  async read(now = Math.floor(Date.now() / 1000)): Promise<SavedAlerts> {
+    return this.stateOf(await this.rows(), now);
   }
 
   private rows(): Promise<Array<Selectable<AlertsTable>>> {
     return this.database.db.selectFrom('queue_bot_alerts').selectAll().execute();
   }
 
-  private stateOf(rows: ReadonlyArray<Selectable<AlertsTable>>): SavedAlerts {
+  private stateOf(rows: ReadonlyArray<Selectable<AlertsTable>>, now: number): SavedAlerts {
     const incidents: Incident[] = [];
     const messages: AlertMessage[] = [];
     const acks = new Map<string, Acknowledgement>();
@@ -183,7 +205,7 @@ export class AlertStore {
         acks.set(row.incident_key, JSON.parse(row.state) as Acknowledgement);
         continue;
       }
-      const state = JSON.parse(row.state) as Pick<Incident, 'content' | 'fingerprint' | 'messages'>;
+      const state = JSON.parse(row.state) as Pick<Incident, 'fingerprint' | 'messages'> & { content: IncidentContent | StoredStalled };
       incidents.push({
         key: row.incident_key,
         status: row.status === 'resolved' ? 'resolved' : 'open',
@@ -191,7 +213,7 @@ export class AlertStore {
         updatedAt: Number(row.updated_at),
         resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
         announcedAt: Number(row.announced_at),
-        content: state.content,
+        content: liveContent(state.content, now),
         fingerprint: state.fingerprint,
         messages: state.messages ?? [],
       });
@@ -341,7 +363,7 @@ export class AlertStore {
       updated_at: i.updatedAt,
       resolved_at: i.resolvedAt,
       announced_at: i.announcedAt,
-      state: JSON.stringify({ content: i.content, fingerprint: i.fingerprint, messages: i.messages }),
+      state: JSON.stringify({ content: storedContent(i.content, opts.now), fingerprint: i.fingerprint, messages: i.messages }),
     }));
     for (const { ack: _own, snooze: _rowOfItsOwn, ...m } of memory.messages ?? []) {
       rows.push({

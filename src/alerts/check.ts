@@ -85,7 +85,7 @@ export async function runCheck(app: App, t: Translator): Promise<{ result: Check
   const settings: AlertSettings = alertSettings(app);
   const store = new AlertStore(app.database);
   // no alert table yet (no bot has ticked on this database): no cursor, so no spike to tell
-  const stored = await store.read().catch(() => ({ incidents: [], messages: [], failedCursor: null, lastRecoveryNoticeAt: 0 }));
+  const stored = await store.read(app.queue.now()).catch(() => ({ incidents: [], messages: [], failedCursor: null, lastRecoveryNoticeAt: 0 }));
   const observation = await observe(app, t, stored.failedCursor, app.queue.now());
   const { memory } = evaluate(stored, observation, settings);
   const result = checkResult(memory.incidents);

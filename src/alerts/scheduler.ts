@@ -255,7 +255,7 @@ export function createAlertScheduler(app: App, posters: ChatPoster[], logger: Lo
     try {
       const result = await store.withTickLock(
         async () => {
-          const stored = await store.load();
+          const stored = await store.load(now());
           const memory = unsaved ? withUnsaved(stored, unsaved) : stored;
           const { actions, messageActions, memory: next, visible } = evaluate(memory, await observe(app, t, memory.failedCursor, now(), jobClasses), settings);
           const messages = next.messages ?? [];

@@ -22,10 +22,10 @@ export function timelineNotes(database: Database, t: Translator, now: () => numb
     if (change.outcome !== 'done' && change.outcome !== 'partial') return;
     if (!ALERT_COMMANDS.has(change.command) && !change.pressedOn) return;
     const store = new AlertStore(database);
-    const saved = await store.load();
+    const at = now();
+    const saved = await store.load(at);
     const messages = saved.messages ?? [];
     const { by } = actedBy(change.who);
-    const at = now();
     for (const { message, event } of linesOf(change, messages, saved.incidents, by, t)) await store.addLine(message, { at, event });
   };
 }

@@ -23,9 +23,9 @@ describe.each(ENGINES)('a steady alert tick on %s', (engine) => {
     await app?.drop();
   });
 
-  async function setup() {
+  async function setup(env: Record<string, string> = {}) {
     clock = NOW;
-    app = await createTestApp(engine, { env: ALERT_ENV, now: () => clock });
+    app = await createTestApp(engine, { env: { ...ALERT_ENV, ...env }, now: () => clock });
     const slack = new RecordingPoster('slack');
     const scheduler = createAlertScheduler(app, [slack], silentLogger, { now: () => clock });
     recorder = recordStatements(app.database);
@@ -142,6 +142,32 @@ describe.each(ENGINES)('a steady alert tick on %s', (engine) => {
     expect(changed.find((r) => r.incident_key === 'stuck:mail')).toEqual(acknowledged.find((r) => r.incident_key === 'stuck:mail'));
     expect(changed.find((r) => r.incident_key === 'stuck:imports')).not.toEqual(acknowledged.find((r) => r.incident_key === 'stuck:imports'));
     expect(changed.filter((r) => r.kind === 'ack')).toHaveLength(1);
+  });
+
+  it("a stalled queue's incident is not rewritten as its oldest job's wait grows; the message shows the wait as it is", async () => {
+    const { slack, scheduler, recorder } = await setup({ QUEUE_BOT_WAIT_AFTER: '10m' });
+    // a waiting job on a queue of its own, ready for 20 minutes
+    const { id: _id, ...row } = jobFixture('released after a failed attempt').row;
+    await app.db.database.db
+      .insertInto('jobs')
+      .values({ ...row, queue: 'reports', reserved_at: null, available_at: clock - 1200, attempts: 0 })
+      .execute();
+    await scheduler.tick();
+    const stalled = async () => (await alertRows()).find((r) => r.incident_key === 'stalled:reports');
+    const first = await stalled();
+    expect(first?.status).toBe('open');
+    for (let i = 1; i <= 2; i++) {
+      recorder.clear();
+      clock += 60;
+      await scheduler.tick();
+      expect(alertTableWrites(recorder.statements).flatMap((s) => s.parameters)).not.toContain('stalled:reports');
+    }
+    expect(await stalled()).toEqual(first);
+    // the wait as it is now, 22 minutes, read back from the stored row by a press on the message
+    const saved = await new AlertStore(app.database).read(clock);
+    expect(saved.incidents.find((i) => i.key === 'stalled:reports')?.content).toMatchObject({ kind: 'stalled', oldestReadyAgeSeconds: 1320 });
+    const view = slack.posts.find((p) => p.reply.title.includes('reports'))?.reply;
+    expect(view?.summary).toContain('20m');
   });
 
   it('drops a mute past its end on a tick that changes nothing else; a save without a load writes everything, as before', async () => {
