@@ -171,11 +171,12 @@ export interface SqlDialect {
   readonly waitingOrder: ReadonlyArray<'reserved_at' | 'available_at'>;
   /**
    * How many of the table's first rows (by id) the light look reads in one walk on the stock
-   * schema before it reads queues one by one (0: it does not). On PostgreSQL the `queue` index
-   * keeps equal names in heap order, not by id, so one queue's first rows by id are found by
-   * walking the primary key past every other queue's rows — once per queue; one walk serves all
-   * queues whose heads sit among the oldest rows. InnoDB's `queue` index holds the id: a queue's
-   * first rows are an index range there, cheaper than any walk.
+   * schema before it reads queues one by one (0: it does not). The oldest jobs are where the
+   * queues' heads are, so one walk (~1 ms) serves every queue whose head sits among them. On
+   * PostgreSQL the `queue` index keeps equal names in heap order, not by id, so one queue's first
+   * rows by id are otherwise found by walking the primary key past every other queue's rows, once
+   * per queue; InnoDB's `queue` index holds the id, yet 30 index ranges and their row lookups still
+   * cost more than the walk (bench/README.md, "Alert tick and history sample").
    */
   readonly headWalkRows: number;
 

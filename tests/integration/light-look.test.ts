@@ -1,6 +1,6 @@
 // The alert tick's light look on a big table (src/queue/snapshot.ts): a small head first, read
 // further only while no ready job has shown — queue by queue, or after one walk of the table's
-// first rows (PostgreSQL's way) —; on the covering index, index ranges and dives. What it must
+// first rows —; on the covering index, index ranges and dives. What it must
 // still find for the alerts: every stuck reservation, each queue's oldest ready job, and a count
 // of the waiting jobs that says "at least" where it stopped counting. Both ways of reading must
 // say the same.
@@ -60,8 +60,9 @@ function estate(): Row[] {
 
 /**
  * The two ways of reading the stock schema's heads, and the rows each reads of a queue where that
- * differs: queue by queue (MariaDB's, SQLite's), or after a walk of the table's first 20 rows —
- * six rows each of busy, late and scheduled, both of tiny (PostgreSQL's, there 2,000 rows).
+ * differs: queue by queue (SQLite's), or after a walk of the table's first 20 rows — six rows
+ * each of busy, late and scheduled, both of tiny (PostgreSQL's and MariaDB's, there 2,000 and 1,000
+ * rows).
  */
 const WAYS = [
   {

@@ -198,7 +198,7 @@ export const mysqlDialect: SqlDialect = {
     return rows.map((r) => r.queue);
   },
   waitingOrder: ['available_at'],
-  headWalkRows: 0,
+  headWalkRows: 1000,
 
   auditTableDdl(table) {
     const t = plainIdentifier(table);
