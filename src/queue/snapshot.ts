@@ -271,39 +271,41 @@ export class Snapshots {
    * What the alert tick needs through the covering index, in three statements whatever the
    * number of queues: the queue names, the held rows of them all (index ranges: few rows), and per
    * queue its oldest ready job with its first `lightReadyRows` ready jobs counted — index dives,
-   * past which `ready` is "at least" that many. No totals: they are whole-range counts.
+   * past which `ready` is "at least" that many. No totals: they are whole-range counts. No
+   * transaction either (three round trips of its own): no figure is made from two statements, and
+   * a job that moves between them is seen where it is at the next look.
    */
   private async indexedLight(t: Thresholds): Promise<{ counts: QueueCounts[]; reserved: ReservedRow[] }> {
     const ctx = this.ctx;
     const cap = ctx.lightReadyRows;
-    return ctx.database.readTransaction(async (trx) => {
-      const names = await distinctJobQueues(ctx, trx);
-      const held = names.length
-        ? await trx
-            .selectFrom('jobs')
-            .select(['id', 'queue', 'attempts', 'reserved_at', 'available_at', 'created_at'])
-            .where('queue', 'in', names)
-            .where('reserved_at', 'is not', null)
-            .execute()
-        : [];
-      const ready = await perQueue<{ n: number | string; oldest: number | string | null }>(trx, names, (queue) => {
-        const first = waitingFirst(
-          trx.selectFrom('jobs').select('available_at').where('queue', '=', queue).where('reserved_at', 'is', null).where('available_at', '<=', t.now),
-          ctx.dialect,
-        ).limit(cap);
-        return trx.selectFrom(first.as('w')).select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('available_at').as('oldest')]);
-      });
-      const counts: QueueCounts[] = [];
-      names.forEach((queue, i) => {
-        const rows = held.filter((r) => r.queue === queue);
-        const first = ready[i]![0];
-        const n = Number(first?.n ?? 0);
-        const oldest = first?.oldest === null || first?.oldest === undefined ? null : Number(first.oldest);
-        const c = toQueueCounts(queue, { ...countRows(rows, t), ready: n, oldestReadyAvailableAt: oldest, inspected: rows.length + n, exact: false }, t.now);
-        counts.push(n >= cap ? { ...c, readyAtLeast: true } : c);
-      });
-      return { counts, reserved: held };
+    const db = ctx.db;
+    const names = await distinctJobQueues(ctx, db);
+    const held = names.length
+      ? await db
+          .selectFrom('jobs')
+          .select(['id', 'queue', 'attempts', 'reserved_at', 'available_at', 'created_at'])
+          .where('queue', 'in', names)
+          .where('reserved_at', 'is not', null)
+          .execute()
+      : [];
+    // the first `cap` ready jobs of each queue, oldest first (counted here: a count over a
+    // derived table would be one more level of them, 30 times, for at most `cap` rows)
+    const ready = await perQueue<{ available_at: number | string }>(db, names, (queue) =>
+      waitingFirst(
+        db.selectFrom('jobs').select('available_at').where('queue', '=', queue).where('reserved_at', 'is', null).where('available_at', '<=', t.now),
+        ctx.dialect,
+      ).limit(cap),
+    );
+    const counts: QueueCounts[] = [];
+    names.forEach((queue, i) => {
+      const rows = held.filter((r) => r.queue === queue);
+      const first = ready[i]!.map((r) => Number(r.available_at));
+      const n = first.length;
+      const oldest = n ? Math.min(...first) : null;
+      const c = toQueueCounts(queue, { ...countRows(rows, t), ready: n, oldestReadyAvailableAt: oldest, inspected: rows.length + n, exact: false }, t.now);
+      counts.push(n >= cap ? { ...c, readyAtLeast: true } : c);
     });
+    return { counts, reserved: held };
   }
 
   /**
