@@ -179,6 +179,13 @@ export interface SqlDialect {
    * cost more than the walk (bench/README.md, "Alert tick and history sample").
    */
   readonly headWalkRows: number;
+  /**
+   * With the covering index: the `available_at` of each queue's first `limit` ready jobs (`queue =
+   * names[i]`, not reserved, available by `now`), oldest first, in one statement that is planned
+   * once — where the engine can (PostgreSQL: a LATERAL dive per name; a UNION ALL of 30 branches
+   * spent more time in its planner than in the index). Absent: the caller builds the UNION ALL.
+   */
+  firstReadyPerQueue?(db: Db, names: readonly string[], now: number, limit: number): Promise<number[][]>;
 
   // ---- DDL (tables are named physically; names are checked plain identifiers)
   laravelTablesDdl(names: Pick<Record<LogicalTable, string>, 'jobs' | 'failed_jobs' | 'job_batches'>): string[];

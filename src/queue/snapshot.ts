@@ -290,16 +290,20 @@ export class Snapshots {
       : [];
     // the first `cap` ready jobs of each queue, oldest first (counted here: a count over a
     // derived table would be one more level of them, 30 times, for at most `cap` rows)
-    const ready = await perQueue<{ available_at: number | string }>(db, names, (queue) =>
-      waitingFirst(
-        db.selectFrom('jobs').select('available_at').where('queue', '=', queue).where('reserved_at', 'is', null).where('available_at', '<=', t.now),
-        ctx.dialect,
-      ).limit(cap),
-    );
+    const ready = ctx.dialect.firstReadyPerQueue
+      ? await ctx.dialect.firstReadyPerQueue(db, names, t.now, cap)
+      : (
+          await perQueue<{ available_at: number | string }>(db, names, (queue) =>
+            waitingFirst(
+              db.selectFrom('jobs').select('available_at').where('queue', '=', queue).where('reserved_at', 'is', null).where('available_at', '<=', t.now),
+              ctx.dialect,
+            ).limit(cap),
+          )
+        ).map((rows) => rows.map((r) => Number(r.available_at)));
     const counts: QueueCounts[] = [];
     names.forEach((queue, i) => {
       const rows = held.filter((r) => r.queue === queue);
-      const first = ready[i]!.map((r) => Number(r.available_at));
+      const first = ready[i]!;
       const n = first.length;
       const oldest = n ? Math.min(...first) : null;
       const c = toQueueCounts(queue, { ...countRows(rows, t), ready: n, oldestReadyAvailableAt: oldest, inspected: rows.length + n, exact: false }, t.now);

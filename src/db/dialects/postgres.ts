@@ -214,6 +214,22 @@ export const postgresDialect: SqlDialect = {
   ...queueIndexes('"'),
 
   queueNames: queueNamesBySeeks,
+
+  async firstReadyPerQueue(db, names, now, limit) {
+    // (ordered by reserved_at too: without it PostgreSQL sorts the queue's waiting range; see waitingOrder)
+    const { rows } = await sql<{ n: number | string; available_at: number | string }>`
+      select q.n, w.available_at
+      from unnest(${[...names]}::text[]) with ordinality as q(queue, n)
+      cross join lateral (
+        select available_at from ${sql.table('jobs')}
+        where queue = q.queue and reserved_at is null and available_at <= ${now}
+        order by reserved_at, available_at
+        limit ${limit}
+      ) as w`.execute(db);
+    const out = names.map(() => [] as number[]);
+    for (const r of rows) out[Number(r.n) - 1]!.push(Number(r.available_at));
+    return out;
+  },
   waitingOrder: ['reserved_at', 'available_at'],
   headWalkRows: 2000,
 
