@@ -1,7 +1,9 @@
 // The queue history in the bot's own table (queue_bot_history, created when missing like the
-// audit and alert tables). One writer per interval across replicas: an interval's totals point is
-// inserted first, ignoring a duplicate primary key, in the same transaction as the queues' points —
-// the replica whose insert lands writes the interval, the others find it there and write nothing.
+// audit and alert tables). One writer per interval across replicas: an interval's points are
+// inserted ignoring duplicate primary keys, in one statement — the replica whose insert lands
+// writes the interval, the others find its rows there and write nothing of it (a statement waits
+// on the rows another one is inserting; a point only a later one saw is added). An interval of more points than one statement takes is
+// written as before: its totals point first, in the same transaction as the rest.
 import type { Insertable, Selectable } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { OwnTable } from '../db/own-table.ts';
@@ -13,6 +15,9 @@ export interface SeriesKey {
   connection: string;
   queue: string;
 }
+
+/** Points per INSERT at most: a statement's placeholders are bounded (SQLite: 32,766; 14 a point). */
+const POINTS_PER_STATEMENT = 500;
 
 export class HistoryStore {
   readonly #table: OwnTable;
@@ -28,20 +33,25 @@ export class HistoryStore {
 
   /**
    * Writes one interval's points (the totals point among them) unless another replica has: true
-   * when this call wrote them.
+   * when this call wrote them (or, past another replica's, a point only this one had).
    */
   async write(resolution: number, points: readonly HistoryPoint[]): Promise<boolean> {
     await this.ensureTable();
     const totals = points.find((p) => p.queue === TOTALS && p.connection === TOTALS);
     if (!totals) throw new Error('a history interval needs its totals point');
     const { dialect } = this.database;
+    if (points.length <= POINTS_PER_STATEMENT) {
+      // one round trip, no transaction: a statement is written whole or not at all
+      const rows = [totals, ...points.filter((p) => p !== totals)].map((p) => toRow(resolution, p));
+      const written = await dialect.ignoringDuplicates(this.database.db.insertInto('queue_bot_history').values(rows)).executeTakeFirst();
+      return Number(written.numInsertedOrUpdatedRows ?? 0) > 0;
+    }
     return this.database.writeTransaction(async (trx) => {
       const claim = await dialect.ignoringDuplicates(trx.insertInto('queue_bot_history').values(toRow(resolution, totals))).executeTakeFirst();
       if (Number(claim.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
       const rest = points.filter((p) => p !== totals).map((p) => toRow(resolution, p));
-      // in slices: a statement's placeholders are bounded (SQLite: 32,766; 14 per row)
-      for (let i = 0; i < rest.length; i += 500) {
-        await dialect.ignoringDuplicates(trx.insertInto('queue_bot_history').values(rest.slice(i, i + 500))).execute();
+      for (let i = 0; i < rest.length; i += POINTS_PER_STATEMENT) {
+        await dialect.ignoringDuplicates(trx.insertInto('queue_bot_history').values(rest.slice(i, i + POINTS_PER_STATEMENT))).execute();
       }
       return true;
     });

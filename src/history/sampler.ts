@@ -8,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue/queue-service.ts';
 import type { HistoryStore } from './history-store.ts';
-import { foldPoints, intervalStart, pointsFromLook, TOTALS } from './points.ts';
+import { foldPoints, intervalStart, pointsFromLook, TOTALS, type HistoryPoint } from './points.ts';
 
 export type SampleOutcome = 'written' | 'taken' | 'off';
 
@@ -37,6 +37,8 @@ export function createHistorySampler(deps: SamplerDeps): HistorySampler {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = false;
+  /** The intervals this sampler wrote last, by resolution and start: the next sample's "previous" without a read. */
+  const written = new Map<string, readonly HistoryPoint[]>();
 
   async function sample(): Promise<SampleOutcome> {
     const every = settings.intervalSec;
@@ -45,7 +47,9 @@ export function createHistorySampler(deps: SamplerDeps): HistorySampler {
     const snapshot = await queue.snapshot({ light: true });
     const failedByQueue = await queue.keptFailedCounts();
     const nextIds = await queue.nextIds();
-    const previous = await store.between(every, at - every, at);
+    // the interval before, as this sampler wrote it a minute ago (or as stored: after a start, or
+    // when another replica wrote it)
+    const previous = written.get(`${every}:${at - every}`) ?? (await store.between(every, at - every, at));
     const hasPrevious = previous.some((p) => p.queue === TOTALS && p.connection === TOTALS);
     const points = pointsFromLook(
       { snapshot, failedByQueue, nextIds, databaseConnection: databaseConnectionOf(queue), redisToo: queue.redisConnection !== null },
@@ -54,6 +58,9 @@ export function createHistorySampler(deps: SamplerDeps): HistorySampler {
       hasPrevious ? at - every : null,
     );
     if (!(await store.write(every, points))) return 'taken';
+    written.set(`${every}:${at}`, points);
+    // (the last two: the one before this interval, and this one)
+    for (const key of [...written.keys()].slice(0, -2)) written.delete(key);
     // the writer of the bucket's last interval folds the bucket and prunes
     if ((at + every) % settings.rollupSec === 0) {
       const bucket = at + every - settings.rollupSec;

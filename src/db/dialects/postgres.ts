@@ -15,6 +15,7 @@ import {
   queueIndexes,
   queueNamesBySeeks,
   timeoutsOf,
+  type Db,
   type ErrorMeaning,
   type IndexInfo,
   type SqlDialect,
@@ -67,6 +68,9 @@ function regexLiteral(text: string): string {
 function regclass(table: string) {
   return sql`to_regclass(quote_ident(${table}))`;
 }
+
+/** Each table's serial sequence, by the Kysely instance that asked (see nextId). */
+const serialSequences = new WeakMap<Db, Map<string, string | null>>();
 
 export const postgresDialect: SqlDialect = {
   kind: 'postgres',
@@ -249,9 +253,15 @@ export const postgresDialect: SqlDialect = {
   },
 
   async nextId(db, table) {
-    // the serial's sequence: last_value is the last id given out once is_called
-    const seq = await sql<{ name: string | null }>`select pg_get_serial_sequence(quote_ident(${table}), 'id') as name`.execute(db);
-    const name = seq.rows[0]?.name;
+    // the serial's sequence: last_value is the last id given out once is_called (its name is
+    // looked up once per table: a history sample asks every minute)
+    const known = serialSequences.get(db) ?? new Map<string, string | null>();
+    serialSequences.set(db, known);
+    if (!known.has(table)) {
+      const seq = await sql<{ name: string | null }>`select pg_get_serial_sequence(quote_ident(${table}), 'id') as name`.execute(db);
+      known.set(table, seq.rows[0]?.name ?? null);
+    }
+    const name = known.get(table);
     if (!name) return null;
     const { rows } = await sql<{ last_value: string | number; is_called: boolean }>`select last_value, is_called from ${sql.raw(name)}`.execute(db);
     const row = rows[0];

@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log.ts';
 import { createTestApp, NOW, operator, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/db.ts';
 import { failedFixtureRow, jobFixture } from '../../support/fixtures.ts';
+import { recordStatements } from '../../support/statements.ts';
 
 const SETTINGS = { intervalSec: 60, keepSec: 300, rollupSec: 180, rollupKeepSec: 600 };
 /** the start of a 3-minute bucket, so the test knows when the fold happens */
@@ -62,6 +63,45 @@ describe.each(ENGINES)('queue history on %s', (engine) => {
     expect(at(points, T0 + 60, 'mail')).toBeUndefined();
     // dispatched 4, backlog 7 → 0, 1 failure: 4 + 7 − 1 = 10 done, though `jobs` is now empty
     expect(at(points, T0 + 60)).toMatchObject({ ready: 0, failed: 1, newFailures: 1, done: 10 });
+  });
+
+  it('takes the interval before from what it wrote a minute ago, and writes an interval in one statement', async () => {
+    // (the first two intervals of a bucket: no fold)
+    clock = T0 + 5;
+    app = await createTestApp(engine, { fixtures: false, now: () => clock });
+    await dispatch('default', 3);
+    const sampler = createHistorySampler({ queue: app.queue, store: app.history, settings: SETTINGS, logger: silentLogger });
+    // a sampler just started reads the interval before (none yet)
+    const recorder = recordStatements(app.database);
+    try {
+      expect(await sampler.sample()).toBe('written');
+      expect(recorder.statements.filter((s) => /^\s*select\b[^]*queue_bot_history/i.test(s.sql))).toHaveLength(1);
+      recorder.clear();
+      clock += 60;
+      // 2 dispatched, 4 done
+      await dispatch('default', 2);
+      const done = await app.db.database.db.selectFrom('jobs').select('id').orderBy('id').limit(4).execute();
+      await app.db.database.db
+        .deleteFrom('jobs')
+        .where(
+          'id',
+          'in',
+          done.map((r) => r.id),
+        )
+        .execute();
+      recorder.clear();
+      expect(await sampler.sample()).toBe('written');
+      const history = recorder.statements.filter((s) => /queue_bot_history/.test(s.sql));
+      // no read of the history: one insert of the interval's points (the totals and `default`)
+      expect(history.map((s) => s.sql.trim().split(/\s+/)[0]!.toLowerCase())).toEqual(['insert']);
+    } finally {
+      recorder.stop();
+    }
+    // and the throughput it derived from that interval is the one a read would have given
+    const points = await app.history.between(60, T0, T0 + 120);
+    // (dispatched 2, the backlog 3 → 1: 4 done)
+    expect(at(points, T0 + 60, 'default')).toMatchObject({ ready: 1 });
+    expect(at(points, T0 + 60)).toMatchObject({ ready: 1, done: 4 });
   });
 
   it('writes an interval once when replicas sample it together', async () => {
