@@ -93,18 +93,18 @@ describe.each(ENGINES.flatMap((engine) => WAYS.map((way) => ({ engine, ...way })
         .insertInto('jobs')
         .values(estate().map((r) => ({ ...r, payload: '{}', attempts: r.reserved_at === null ? 0 : 1, created_at: NOW - 8000 })))
         .execute();
-      const row = await t.database.db
-        .selectFrom('jobs')
-        .select('id')
-        .where('reserved_at', '=', NOW - 1000)
-        .executeTakeFirstOrThrow();
-      stuckId = Number(row.id);
-      const scheduled = await t.database.db
-        .selectFrom('jobs')
-        .select('id')
-        .where('reserved_at', '=', NOW - 2000)
-        .executeTakeFirstOrThrow();
-      scheduledStuckId = Number(scheduled.id);
+      const heldFor = async (sec: number) =>
+        Number(
+          (
+            await t.database.db
+              .selectFrom('jobs')
+              .select('id')
+              .where('reserved_at', '=', NOW - sec)
+              .executeTakeFirstOrThrow()
+          ).id,
+        );
+      stuckId = await heldFor(1000);
+      scheduledStuckId = await heldFor(2000);
     });
     afterAll(async () => {
       await t?.drop();
