@@ -279,7 +279,7 @@ export class Snapshots {
     const ctx = this.ctx;
     const cap = ctx.lightReadyRows;
     const db = ctx.db;
-    const names = await distinctJobQueues(ctx, db);
+    const names = await distinctJobQueues(ctx);
     const held = names.length
       ? await db
           .selectFrom('jobs')
@@ -320,8 +320,8 @@ export class Snapshots {
    * `lightReadyRows` ready jobs (which also gives its oldest ready job), the queue ends, or
    * `headWindow` rows are read: first `lightHeadRows` rows, then four times as many a step, each
    * step one statement for all the queues still being read. Where the dialect walks
-   * (`headWalkRows`: PostgreSQL), the table's first rows are read once before that, for every
-   * queue at once, and only queues not done by then are read on their own, after the walk.
+   * (`headWalkRows`: PostgreSQL and MariaDB), the table's first rows are read once before that,
+   * for every queue at once, and only queues not done by then are read on their own, after the walk.
    * `complete`: every row of the queue was read.
    *
    * A head of delayed jobs (a queue of scheduled work, its workers' reservations among them) would

@@ -7,20 +7,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coveringIndexDdl } from '../../src/db/laravel-schema.ts';
-import { QueueService } from '../../src/queue/queue-service.ts';
+import type { QueueServiceOptions } from '../../src/queue/queue-service.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/db.ts';
+import { queueServiceAt } from '../support/queue-service.ts';
 
 const NOW = 1_796_010_709;
 
-function service(t: TestDatabase, opts: Partial<ConstructorParameters<typeof QueueService>[0]> = {}) {
-  return new QueueService({
-    database: t.database,
-    stuckAfterSec: 300,
+function service(t: TestDatabase, opts: Partial<QueueServiceOptions> = {}) {
+  return queueServiceAt(t, NOW, {
     retryAfterSec: 900,
-    retryWindowSec: 3600,
-    appKey: null,
-    appTimezone: 'UTC',
-    clock: () => NOW * 1000,
     // a big table (the sampled path) with a first head of 3 rows and a window of 40, read queue by queue
     exactBelowRows: 0,
     lightHeadRows: 3,

@@ -1,22 +1,14 @@
 // A big queue without the covering index is counted from its head and tail (src/queue/snapshot.ts,
 // estimateQueue): the exact figures that sampling gives on every engine, next to the true ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueService } from '../../src/queue/queue-service.ts';
+import type { QueueServiceOptions } from '../../src/queue/queue-service.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/db.ts';
+import { queueServiceAt } from '../support/queue-service.ts';
 
 const NOW = 1_796_010_709;
 
-function service(t: TestDatabase, opts: Partial<ConstructorParameters<typeof QueueService>[0]> = {}) {
-  return new QueueService({
-    database: t.database,
-    stuckAfterSec: 300,
-    retryAfterSec: 90,
-    retryWindowSec: 3600,
-    appKey: null,
-    appTimezone: 'UTC',
-    clock: () => NOW * 1000,
-    ...opts,
-  });
+function service(t: TestDatabase, opts: Partial<QueueServiceOptions> = {}) {
+  return queueServiceAt(t, NOW, opts);
 }
 
 /**
